@@ -1,0 +1,112 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GraphNet.Compiler;
+
+/// <summary>
+/// Reverse-mode autodiff over the IR. Each primitive has one rule, written in IR ops, so the
+/// derived graph is itself differentiable (second order) and goes through the same passes.
+/// Subgradient conventions: relu'(0) = 0, abs'(0) = 0, sign' = 0, comparison' = 0; elementwise
+/// max/min split the gradient equally between tied operands; a max reduction splits it equally
+/// between tied maxima.
+/// </summary>
+public static class Gradients
+{
+    /// <summary>
+    /// Adds to the builder's graph the gradient of <paramref name="y"/> with respect to each node in
+    /// <paramref name="wrt"/>. <paramref name="y"/> must be a scalar unless a <paramref name="seed"/> of its shape is given.
+    /// </summary>
+    public static Node[] Grad(GraphBuilder b, Node y, IReadOnlyList<Node> wrt, Node? seed = null)
+    {
+        if (seed is null && y.Shape.Rank != 0)
+            throw new ShapeError(ShapeErrorKind.WrongRank, $"gradient of a non-scalar {y.Shape}: reduce it to a scalar first (for example .Mean())");
+        var nodes = b.Graph.Nodes.Take(y.Id + 1).ToList();
+        var needs = new HashSet<Node>(wrt);
+        foreach (var n in nodes)
+            if (n.Inputs.Any(needs.Contains)) needs.Add(n);
+        var adj = new Dictionary<Node, Node> { [y] = seed ?? b.Const(1) };
+        for (int i = nodes.Count - 1; i >= 0; i--)
+        {
+            var n = nodes[i];
+            if (!needs.Contains(n) || !adj.TryGetValue(n, out var g) || n.Inputs.Count == 0) continue;
+            var grads = Rule(b, n, g, n.Inputs.Select(needs.Contains).ToArray());
+            for (int k = 0; k < n.Inputs.Count; k++)
+            {
+                var gk = grads[k];
+                if (gk is null || !needs.Contains(n.Inputs[k])) continue;
+                adj[n.Inputs[k]] = adj.TryGetValue(n.Inputs[k], out var prev) ? b.Add(prev, gk) : gk;
+            }
+        }
+        return wrt.Select(w => adj.TryGetValue(w, out var g) ? g : b.Full(0, w.Shape)).ToArray();
+    }
+
+    private static Node?[] Rule(GraphBuilder b, Node n, Node g, bool[] need) => n.Op switch
+    {
+        OpKind.Input or OpKind.Param or OpKind.Const or OpKind.DimValue or OpKind.Iota => new Node?[0],
+        OpKind.Neg => new[] { b.Neg(g) },
+        OpKind.Exp => new[] { b.Mul(g, n) },
+        OpKind.Log => new[] { b.Div(g, n[0]) },
+        OpKind.Sqrt => new[] { b.Div(g, b.Mul(b.Const(2), n)) },
+        OpKind.Abs => new[] { b.Mul(g, b.Sign(n[0])) },
+        OpKind.Sign or OpKind.StopGradient => new Node?[] { null },
+        OpKind.Tanh => new[] { b.Mul(g, b.Sub(b.Const(1), b.Mul(n, n))) },
+        OpKind.Sigmoid => new[] { b.Mul(g, b.Mul(n, b.Sub(b.Const(1), n))) },
+        OpKind.Relu => new[] { b.Mul(g, b.Gt(n[0], b.Const(0))) },
+        OpKind.Add => new[] { g, g },
+        OpKind.Sub => new[] { g, b.Neg(g) },
+        OpKind.Mul => new[] { b.Mul(g, n[1]), b.Mul(g, n[0]) },
+        OpKind.Div => new[] { b.Div(g, n[1]), b.Neg(b.Div(b.Mul(g, n), n[1])) },
+        OpKind.Pow => new[]
+        {
+            need[0] ? b.Mul(g, b.Mul(n[1], b.Pow(n[0], b.Sub(n[1], b.Const(1))))) : null,
+            need[1] ? b.Mul(g, b.Mul(n, b.Log(n[0]))) : null,
+        },
+        OpKind.Max => new[] { b.Mul(g, Share(b, n[0], n[1])), b.Mul(g, Share(b, n[1], n[0])) },
+        OpKind.Min => new[] { b.Mul(g, Share(b, n[1], n[0])), b.Mul(g, Share(b, n[0], n[1])) },
+        OpKind.Lt or OpKind.Le or OpKind.Gt or OpKind.Ge or OpKind.Eq or OpKind.Ne => new Node?[] { null, null },
+        OpKind.Where => new[] { null, b.Where(n[0], g, b.Const(0)), b.Where(n[0], b.Const(0), g) },
+        OpKind.ReduceSum => new[] { b.BroadcastTo(g, n[0].Shape) },
+        OpKind.ReduceMax => new[] { MaxRoute(b, n, g) },
+        OpKind.Reshape => new[] { b.Reshape(g, n[0].Shape) },
+        OpKind.Expand => new[] { SumTo(b, g, n[0].Shape) },
+        OpKind.Permute => new[] { b.Permute(g, Inverse(n.Attrs.Axes)) },
+        OpKind.MatMul => MatMulRule(b, n, g),
+    };
+
+    /// <summary>Weight of the first operand in max(a, b): 1 where a &gt; b, 1/2 where tied, else 0.</summary>
+    private static Node Share(GraphBuilder b, Node a, Node c) => b.Add(b.Gt(a, c), b.Mul(b.Const(0.5), b.Eq(a, c)));
+
+    private static Node MaxRoute(GraphBuilder b, Node n, Node g)
+    {
+        var x = n[0];
+        var mask = b.Eq(x, b.BroadcastTo(n, x.Shape));
+        var count = b.Reduce(OpKind.ReduceSum, mask, n.Attrs.Axes, keepDims: true);
+        return b.Mul(b.BroadcastTo(g, x.Shape), b.Div(mask, b.BroadcastTo(count, x.Shape)));
+    }
+
+    /// <summary>Sums <paramref name="g"/> over the axes that a broadcast to its shape expanded.</summary>
+    public static Node SumTo(GraphBuilder b, Node g, Shape shape)
+    {
+        var axes = Enumerable.Range(0, shape.Rank).Where(i => shape[i] != g.Shape[i]).ToArray();
+        return b.Reshape(b.Reduce(OpKind.ReduceSum, g, axes, keepDims: true), shape);
+    }
+
+    private static int[] Inverse(int[] perm)
+    {
+        var inv = new int[perm.Length];
+        for (int i = 0; i < perm.Length; i++) inv[perm[i]] = i;
+        return inv;
+    }
+
+    private static Node?[] MatMulRule(GraphBuilder b, Node n, Node g)
+    {
+        Node a = n[0], c = n[1];
+        return (n.Attrs.TransA, n.Attrs.TransB) switch
+        {
+            (false, false) => new[] { b.MatMul(g, c, transB: true), b.MatMul(a, g, transA: true) },
+            (true, false) => new[] { b.MatMul(c, g, transB: true), b.MatMul(a, g) },
+            (false, true) => new[] { b.MatMul(g, c), b.MatMul(g, a, transA: true) },
+            (true, true) => new[] { b.MatMul(c, g, transA: true, transB: true), b.MatMul(g, a, transA: true, transB: true) },
+        };
+    }
+}

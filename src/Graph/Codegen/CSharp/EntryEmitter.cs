@@ -1,0 +1,140 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GraphNet.Compiler;
+
+/// <summary>Emits one entry point: bind and check dims, reserve the arena, call each kernel in order.</summary>
+internal static class EntryEmitter
+{
+    private const string T = CSharpEmitter.TensorType;
+    private const string Rt = CSharpEmitter.Rt;
+
+    public static void Emit(CodeWriter w, ModelProgram m, EntryProgram e)
+    {
+        var s = e.Schedule;
+        var plan = s.Memory;
+        w.Line();
+        w.Line($"// ==== {e.Name}: {Describe(e)} ====");
+        w.Line($"// {s.Kernels.Count} kernels; arena of {plan.SlotSizes.Count} slots: "
+            + string.Join(", ", plan.SlotSizes.Select((sz, i) => $"#{i} {string.Join(" | ", sz)}")) + " floats.");
+        w.Line($"private readonly {Rt}.Arena __arena_{e.Name} = new({plan.SlotSizes.Count});");
+        var outputs = s.Graph.Outputs;
+        var owned = outputs.Where(o => !IsParamGrad(m, o.Key)).ToList();
+        foreach (var o in owned) w.Line($"private {T}? __out_{e.Name}_{Clean(o.Key)};");
+        w.Line();
+        string ret = e.Kind == EntryKind.LossAndGradients ? "float" : T;
+        string args = string.Join(", ", e.Inputs.Select(i => $"{T} {i.Name}"));
+        string mods = e.Modifiers + (m.PartialEntries ? " partial" : "");
+        using (w.Block($"{mods} {ret} {e.Name}({args})"))
+        {
+            EmitBinding(w, m, e);
+            var dest = new Dictionary<Node, string>();
+            var copies = new List<string>();
+            foreach (var o in outputs)
+            {
+                string local = "__o_" + Clean(o.Key);
+                if (IsParamGrad(m, o.Key)) w.Line($"var {local} = __grad_{o.Key.Substring(5)}.Data;");
+                else w.Line($"var {local} = {T}.Reuse(ref __out_{e.Name}_{Clean(o.Key)}{Dims(o.Value.Shape)}).Data;");
+                if (dest.ContainsKey(o.Value) || o.Value.Op is OpKind.Input or OpKind.Param) copies.Add($"{Buffer(o.Value, plan, dest, m)}.AsSpan().CopyTo({local});");
+                else dest[o.Value] = local;
+            }
+            if (plan.SlotSizes.Count > 0) w.Line($"var __a = __arena_{e.Name};");
+            for (int i = 0; i < plan.SlotSizes.Count; i++)
+                w.Line($"__a.Reserve({i}, {string.Join(", ", plan.SlotSizes[i].Select(d => d.ToCode(CSharpEmitter.Sym)))});");
+            foreach (var k in s.Kernels) EmitCall(w, e, k, plan, dest, m);
+            foreach (var c in copies) w.Line(c);
+            w.Line(e.Kind switch
+            {
+                EntryKind.Forward => $"return __out_{e.Name}_{OutputNames.Result}!;",
+                EntryKind.LossAndGradients => $"return __o_{OutputNames.Loss}[0];",
+                EntryKind.InputGradient => $"return __out_{e.Name}_{Clean(OutputNames.Grad(e.Wrt!))}!;",
+            });
+        }
+        foreach (var k in s.Kernels.Where(k => k.Kind is KernelKind.Elementwise or KernelKind.Reduce))
+            KernelEmitter.Emit(w, e.Name, k);
+    }
+
+    private static string Describe(EntryProgram e) => e.Kind switch
+    {
+        EntryKind.Forward => $"forward of {e.Spec}",
+        EntryKind.LossAndGradients => $"{e.Spec} and its gradient with respect to every parameter",
+        EntryKind.InputGradient => $"gradient of {e.Spec} with respect to input '{e.Wrt}'",
+    };
+
+    private static bool IsParamGrad(ModelProgram m, string output) =>
+        output.StartsWith("grad.", System.StringComparison.Ordinal) && m.Params.Any(p => OutputNames.Grad(p.Name) == output);
+
+    private static string Clean(string name) => name.Replace('.', '_');
+
+    private static string Dims(Shape s) => s.Rank == 0 ? "" : ", " + CSharpEmitter.ShapeArgs(s);
+
+    /// <summary>Binds each symbolic dim from the first input that has it and checks every other dim.</summary>
+    private static void EmitBinding(CodeWriter w, ModelProgram m, EntryProgram e)
+    {
+        var bound = new HashSet<string>();
+        foreach (var input in e.Inputs)
+        {
+            w.Line($"{Rt}.Guard.Rank({input.Name}, \"{input.Name}\", {input.Shape.Rank}, \"{input.Shape}\");");
+            for (int a = 0; a < input.Shape.Rank; a++)
+            {
+                var d = input.Shape[a];
+                if (!d.IsConstant && bound.Add(d.Symbols))
+                    w.Line($"int {CSharpEmitter.Sym(d.Symbols)} = {input.Name}.Shape[{a}];");
+                else
+                    w.Line($"{Rt}.Guard.Dim({input.Name}, \"{input.Name}\", {a}, {d.ToCode(CSharpEmitter.Sym)}, \"{input.Shape}\");");
+            }
+        }
+        foreach (var p in m.Params)
+            w.Line($"{Rt}.Guard.Shape(this.{p.Name}, \"{p.Name}\"{Dims(p.Shape)});");
+    }
+
+    private static string Buffer(Node n, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m) => n.Op switch
+    {
+        OpKind.Input => $"{n.Attrs.Name}.Data",
+        OpKind.Param => $"this.{n.Attrs.Name}.Data",
+        _ when dest.TryGetValue(n, out var d) => d,
+        _ when plan.SlotOf.TryGetValue(n, out var slot) => $"__a[{slot}]",
+        _ => throw Rewriter.Internal($"no buffer for {GraphPrinter.Line(n)}"),
+    };
+
+    private static void EmitCall(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m)
+    {
+        var n = k.Root;
+        string o = Buffer(n, plan, dest, m);
+        switch (k.Kind)
+        {
+            case KernelKind.MatMul:
+            {
+                int r = n.Shape.Rank;
+                var a = n[0].Shape;
+                var batch = n.Shape.Dims.Take(r - 2).Aggregate(Dim.Const(1), (x, y) => x * y);
+                var kdim = n.Attrs.TransA ? a[r - 2] : a[r - 1];
+                string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+                w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
+                w.Line($"{Rt}.Gemm.MatMul({Bool(n.Attrs.TransA)}, {Bool(n.Attrs.TransB)}, {C(batch)}, {C(n.Shape[r - 2])}, {C(n.Shape[r - 1])}, {C(kdim)}, "
+                    + $"{Buffer(k.Reads[0], plan, dest, m)}, {Buffer(k.Reads[1], plan, dest, m)}, {o});");
+                break;
+            }
+            case KernelKind.Iota:
+            {
+                int axis = n.Attrs.Axes[0];
+                var dims = n.Shape.Dims;
+                Dim outer = dims.Take(axis).Aggregate(Dim.Const(1), (x, y) => x * y);
+                Dim inner = dims.Skip(axis + 1).Aggregate(Dim.Const(1), (x, y) => x * y);
+                string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+                w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
+                w.Line($"{Rt}.Fill.Iota({o}, {C(outer)}, {C(dims[axis])}, {C(inner)});");
+                break;
+            }
+            case KernelKind.Elementwise or KernelKind.Reduce:
+            {
+                var sig = KernelEmitter.Signature(k);
+                var call = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select(b => Buffer(b, plan, dest, m))).Concat(new[] { o });
+                w.Line($"{KernelEmitter.Name(e.Name, k)}({string.Join(", ", call)});");
+                break;
+            }
+        }
+    }
+
+    private static string Bool(bool b) => b ? "true" : "false";
+}

@@ -1,0 +1,186 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GraphNet.Compiler;
+
+/// <summary>
+/// Emits one fused elementwise or reduce kernel as a static C# method. Dims that every operand
+/// walks contiguously are merged, so the innermost loop is as long as possible; that loop runs
+/// with Vector512, then Vector256, then a scalar tail, all from the same body.
+/// </summary>
+internal static class KernelEmitter
+{
+    public sealed record KernelSignature(IReadOnlyList<string> Symbols, IReadOnlyList<Node> Buffers);
+
+    private sealed class LoopDim
+    {
+        public Dim Size;
+        public bool Reduced;
+        public Dim[] Strides = System.Array.Empty<Dim>(); // per operand, the output last
+    }
+
+    private readonly record struct Variant(string P, int Width);
+
+    private static readonly Variant[] Variants = { new("V512", 16), new("V256", 8), new("Sc", 1) };
+
+    public static string Name(string entry, Kernel k) => $"{entry}_Kernel{k.Index}";
+
+    public static KernelSignature Signature(Kernel k)
+    {
+        var loads = Operands(k);
+        var syms = new SortedSet<string>(System.StringComparer.Ordinal);
+        foreach (var d in k.IterShape.Dims) foreach (var s in d.SymbolList) syms.Add(s);
+        foreach (var l in Scheduler.Loads(k.Body!))
+        {
+            foreach (var d in l.Strides) foreach (var s in d.SymbolList) syms.Add(s);
+            if (l.Base.Op == OpKind.DimValue) foreach (var s in l.Base.Attrs.DimValue.SymbolList) syms.Add(s);
+        }
+        return new KernelSignature(syms.ToList(), loads.Select(l => l.Base).Distinct().ToList());
+    }
+
+    private static List<Load> Operands(Kernel k) => Scheduler.Loads(k.Body!).Where(l => !l.IsScalar).Distinct().ToList();
+
+    public static void Emit(CodeWriter w, string entry, Kernel k)
+    {
+        var sig = Signature(k);
+        var loads = Operands(k);
+        bool reduce = k.Kind == KernelKind.Reduce;
+        var dims = Coalesce(k, loads);
+        string what = string.Join(", ", k.Fused.Select(n => n.Op.Info().Name));
+        var ps = sig.Symbols.Select(s => "int " + CSharpEmitter.Sym(s))
+            .Concat(sig.Buffers.Select((_, i) => $"global::System.ReadOnlySpan<float> in{i}"))
+            .Concat(new[] { "global::System.Span<float> output" });
+        w.Line();
+        w.Line($"/// <summary>Kernel {k.Index}: {(reduce ? "reduce " : "")}{what} over {k.IterShape}{(reduce ? $" to {k.Root.Shape}" : "")}.</summary>");
+        using (w.Block($"private static void {Name(entry, k)}({string.Join(", ", ps)})"))
+        {
+            for (int i = 0; i < sig.Buffers.Count; i++) w.Line($"ref float in{i}0 = ref Sc.Ref(in{i});");
+            w.Line("ref float out0 = ref Sc.Ref(output);");
+            string init = k.Root.Op == OpKind.ReduceMax ? "float.NegativeInfinity" : "0f";
+            if (reduce) w.Line($"output.Slice(0, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}).Fill({init});");
+            EmitLoops(w, k, dims, loads, sig, 0, init);
+        }
+    }
+
+    private static void EmitLoops(CodeWriter w, Kernel k, List<LoopDim> dims, List<Load> loads, KernelSignature sig, int level, string init)
+    {
+        int m = dims.Count;
+        if (level < m - 1)
+        {
+            using (w.Block($"for (int i{level} = 0; i{level} < {Code(dims[level].Size)}; i{level}++)"))
+                EmitLoops(w, k, dims, loads, sig, level + 1, init);
+            return;
+        }
+        int ops = loads.Count + 1;
+        for (int q = 0; q < ops; q++)
+        {
+            var terms = Enumerable.Range(0, m - 1).Where(i => dims[i].Strides[q] != Dim.Const(0))
+                .Select(i => dims[i].Strides[q] == Dim.Const(1) ? $"i{i}" : $"i{i} * {Code(dims[i].Strides[q])}").ToList();
+            w.Line($"int x{(q == ops - 1 ? "o" : q.ToString(System.Globalization.CultureInfo.InvariantCulture))} = {(terms.Count == 0 ? "0" : string.Join(" + ", terms))};");
+        }
+        var inner = dims[m - 1];
+        string n = Code(inner.Size);
+        w.Line("int j = 0;");
+        bool reduceInner = k.Kind == KernelKind.Reduce && inner.Reduced;
+        string combine = k.Root.Op == OpKind.ReduceMax ? "Max" : "Add";
+        if (reduceInner) w.Line($"float acc = {init};");
+        foreach (var v in Variants)
+        {
+            string loop = v.Width == 1 ? $"for (; j < {n}; j++)" : $"for (; j <= {n} - {v.Width}; j += {v.Width})";
+            if (reduceInner && v.Width > 1)
+            {
+                using (w.Block($"if ({n} - j >= {v.Width})"))
+                {
+                    w.Line($"var vacc = {v.P}.Splat({init});");
+                    using (w.Block(loop)) w.Line($"vacc = {v.P}.{combine}(vacc, {EmitBody(w, k, loads, inner, v)});");
+                    w.Line($"acc = Sc.{combine}(acc, {v.P}.Reduce{combine}(vacc));");
+                }
+                continue;
+            }
+            using (w.Block(loop))
+            {
+                string t = EmitBody(w, k, loads, inner, v);
+                if (reduceInner) w.Line($"acc = Sc.{combine}(acc, {t});");
+                else if (k.Kind == KernelKind.Reduce) w.Line($"{v.P}.Store({v.P}.{combine}({v.P}.Load(ref out0, xo + j), {t}), ref out0, xo + j);");
+                else w.Line($"{v.P}.Store({t}, ref out0, xo + j);");
+            }
+        }
+        if (reduceInner) w.Line($"Sc.Store(Sc.{combine}(Sc.Load(ref out0, xo), acc), ref out0, xo);");
+    }
+
+    /// <summary>Writes the body's statements for one vector width; returns the variable holding the value.</summary>
+    private static string EmitBody(CodeWriter w, Kernel k, List<Load> loads, LoopDim inner, Variant v)
+    {
+        var names = new Dictionary<Term, string>(ReferenceEqualityComparer.Instance);
+        var bufferIndex = loads.Select(l => l.Base).Distinct().ToList();
+        string Go(Term t)
+        {
+            if (names.TryGetValue(t, out var name)) return name;
+            string expr;
+            if (t.Load is { } l)
+            {
+                if (l.Base.Op == OpKind.Const) expr = $"{v.P}.Splat({CSharpEmitter.Float(l.Base.Attrs.Value)})";
+                else if (l.Base.Op == OpKind.DimValue) expr = $"{v.P}.Splat((float)({l.Base.Attrs.DimValue.ToCode(CSharpEmitter.Sym)}))";
+                else
+                {
+                    int q = loads.IndexOf(l);
+                    string p = $"in{bufferIndex.IndexOf(l.Base)}0", x = $"x{q}";
+                    var s = inner.Strides[q];
+                    expr = s == Dim.Const(1) ? $"{v.P}.Load(ref {p}, {x} + j)"
+                        : s == Dim.Const(0) ? $"{v.P}.Splat(Sc.Load(ref {p}, {x}))"
+                        : $"{v.P}.Gather(ref {p}, {x} + j * {Code(s)}, {Code(s)})";
+                }
+            }
+            else expr = $"{v.P}.{t.Op}({string.Join(", ", t.Args.Select(Go))})";
+            name = "t" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            w.Line($"var {name} = {expr};");
+            names[t] = name;
+            return name;
+        }
+        return Go(k.Body!);
+    }
+
+    /// <summary>Drops unit dims and merges neighbours that every operand walks contiguously.</summary>
+    private static List<LoopDim> Coalesce(Kernel k, List<Load> loads)
+    {
+        var shape = k.IterShape;
+        var reducedAxes = k.Kind == KernelKind.Reduce ? k.Root.Attrs.Axes : System.Array.Empty<int>();
+        var outStrides = k.Kind == KernelKind.Reduce
+            ? k.Root.Shape.ContiguousStrides().Select((s, i) => reducedAxes.Contains(i) ? Dim.Const(0) : s).ToArray()
+            : shape.ContiguousStrides();
+        var dims = new List<LoopDim>();
+        for (int i = 0; i < shape.Rank; i++)
+        {
+            if (shape[i] == Dim.Const(1)) continue;
+            dims.Add(new LoopDim
+            {
+                Size = shape[i],
+                Reduced = reducedAxes.Contains(i),
+                Strides = loads.Select(l => l.Strides[i]).Concat(new[] { outStrides[i] }).ToArray(),
+            });
+        }
+        for (int i = dims.Count - 2; i >= 0; i--)
+        {
+            LoopDim a = dims[i], b = dims[i + 1];
+            bool ok = a.Reduced == b.Reduced && Enumerable.Range(0, a.Strides.Length).All(q => a.Strides[q] == b.Strides[q] * b.Size);
+            if (!ok) continue;
+            b.Size = a.Size * b.Size;
+            dims.RemoveAt(i);
+        }
+        if (dims.Count == 0)
+            dims.Add(new LoopDim { Size = 1, Strides = Enumerable.Repeat(Dim.Const(1), loads.Count + 1).ToArray() });
+        return dims;
+    }
+
+    private static string Code(Dim d) => d.ToCode(CSharpEmitter.Sym);
+}
+
+/// <summary>Reference equality for terms (records compare by value; shared subterms must stay shared).</summary>
+internal sealed class ReferenceEqualityComparer : IEqualityComparer<Term>
+{
+    public static readonly ReferenceEqualityComparer Instance = new();
+
+    public bool Equals(Term? x, Term? y) => ReferenceEquals(x, y);
+
+    public int GetHashCode(Term obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+}

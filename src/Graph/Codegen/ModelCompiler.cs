@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace GraphNet.Compiler;
+
+/// <summary>
+/// From a traced forward graph to a scheduled entry point: autodiff when the entry asks for
+/// gradients, then the pass pipeline, then fusion and the memory plan.
+/// </summary>
+public static class ModelCompiler
+{
+    /// <param name="forward">The spec method's graph with its value as output <see cref="OutputNames.Result"/>.</param>
+    public static EntryProgram Compile(string name, EntryKind kind, string spec, Graph forward, string? wrt = null,
+        bool verify = false, CancellationToken ct = default)
+    {
+        var g = forward;
+        var b = new GraphBuilder(g);
+        var result = g.Output(OutputNames.Result);
+        var inputs = g.Leaves(OpKind.Input).Select(n => new TensorDecl(n.Attrs.Name, n.Shape)).ToList();
+        switch (kind)
+        {
+            case EntryKind.Forward:
+                break;
+            case EntryKind.LossAndGradients:
+                var ps = g.Leaves(OpKind.Param).ToList();
+                var grads = Gradients.Grad(b, result, ps);
+                g.SetOutput(OutputNames.Loss, result);
+                for (int i = 0; i < ps.Count; i++) g.SetOutput(OutputNames.Grad(ps[i].Attrs.Name), grads[i]);
+                break;
+            case EntryKind.InputGradient:
+                var x = g.Leaves(OpKind.Input).First(n => n.Attrs.Name == wrt);
+                g.SetOutput(OutputNames.Grad(x.Attrs.Name), Gradients.Grad(b, result, new[] { x })[0]);
+                break;
+        }
+        if (kind != EntryKind.Forward) g.RemoveOutput(OutputNames.Result);
+        if (verify) Verifier.Verify(g);
+        var optimized = Pipeline.Optimize(g, verify, ct);
+        return new EntryProgram(name, kind, spec, inputs, wrt, Scheduler.Build(optimized, ct));
+    }
+}

@@ -1,0 +1,48 @@
+using System.Collections.Generic;
+
+namespace GraphNet.Compiler;
+
+/// <summary>What an entry point computes.</summary>
+public enum EntryKind
+{
+    /// <summary>Runs the spec method and returns its result.</summary>
+    Forward,
+    /// <summary>Returns the scalar loss and writes the gradient of every parameter.</summary>
+    LossAndGradients,
+    /// <summary>Returns the gradient of the scalar loss with respect to one input.</summary>
+    InputGradient,
+}
+
+/// <summary>A tensor the entry point receives or the model owns, with its declared shape.</summary>
+public sealed record TensorDecl(string Name, Shape Shape);
+
+/// <summary>A parameter: name, constant shape, and the initializer's C# expression.</summary>
+public sealed record ParamDecl(string Name, Shape Shape, string Init);
+
+/// <summary>One compiled entry point: its signature and its schedule.</summary>
+public sealed record EntryProgram(string Name, EntryKind Kind, string Spec, IReadOnlyList<TensorDecl> Inputs, string? Wrt, Schedule Schedule)
+{
+    /// <summary>The modifiers of the user's partial declaration, for example "public".</summary>
+    public string Modifiers { get; init; } = "public";
+}
+
+/// <summary>Everything the C# emitter needs for one model class.</summary>
+public sealed record ModelProgram(
+    string? Namespace,
+    IReadOnlyList<string> ContainingTypes,
+    string ClassName,
+    IReadOnlyList<ParamDecl> Params,
+    IReadOnlyList<EntryProgram> Entries)
+{
+    /// <summary>Entry points implement the user's partial declarations (false: plain methods, for tests).</summary>
+    public bool PartialEntries { get; init; } = true;
+}
+
+/// <summary>The names of graph outputs that entry points use.</summary>
+public static class OutputNames
+{
+    public const string Result = "result";
+    public const string Loss = "loss";
+
+    public static string Grad(string name) => "grad." + name;
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace GraphNet.Compiler;
+
+/// <summary>The stable text dump of a graph: one line per node, then the outputs. Snapshot tests diff it.</summary>
+public static class GraphPrinter
+{
+    public static string Print(Graph graph)
+    {
+        var sb = new StringBuilder();
+        foreach (var n in graph.Nodes)
+            sb.Append(Line(n)).Append('\n');
+        foreach (var o in graph.Outputs)
+            sb.Append("out ").Append(o.Key).Append(" = ").Append(o.Value).Append('\n');
+        return sb.ToString();
+    }
+
+    public static string Line(Node n)
+    {
+        var sb = new StringBuilder();
+        sb.Append(n).Append(" = ").Append(n.Op.Info().Name);
+        var attrs = Attrs(n);
+        if (attrs.Length > 0) sb.Append('{').Append(attrs).Append('}');
+        if (n.Inputs.Count > 0) sb.Append(' ').Append(string.Join(", ", n.Inputs.Select(i => i.ToString())));
+        sb.Append(" : ").Append(n.Shape);
+        return sb.ToString();
+    }
+
+    public static string Attrs(Node n) => n.Op switch
+    {
+        OpKind.Input or OpKind.Param => n.Attrs.Name,
+        OpKind.Const => n.Attrs.Value.ToString("R", CultureInfo.InvariantCulture),
+        OpKind.DimValue => n.Attrs.DimValue.ToString(),
+        OpKind.Iota or OpKind.ReduceSum or OpKind.ReduceMax or OpKind.Permute => "axes=" + string.Join(",", n.Attrs.Axes),
+        OpKind.MatMul => (n.Attrs.TransA ? "tA" : "") + (n.Attrs.TransA && n.Attrs.TransB ? "," : "") + (n.Attrs.TransB ? "tB" : ""),
+        _ => "",
+    };
+}

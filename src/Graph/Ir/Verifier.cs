@@ -1,0 +1,67 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GraphNet.Compiler;
+
+/// <summary>Checks the IR's invariants; tests run it after every pass.</summary>
+public static class Verifier
+{
+    public static void Verify(Graph g, string after = "build")
+    {
+        var seen = new HashSet<Node>();
+        foreach (var n in g.Nodes)
+        {
+            foreach (var i in n.Inputs)
+                if (!seen.Contains(i)) Fail(after, n, $"input {i} is not defined before use");
+            string? problem = Check(n);
+            if (problem is not null) Fail(after, n, problem);
+            seen.Add(n);
+        }
+        foreach (var o in g.Outputs)
+            if (!seen.Contains(o.Value)) throw Rewriter.Internal($"after pass '{after}': output '{o.Key}' is not in the graph");
+    }
+
+    private static void Fail(string after, Node n, string why) =>
+        throw Rewriter.Internal($"after pass '{after}': {GraphPrinter.Line(n)}: {why}");
+
+    private static string? Check(Node n)
+    {
+        int arity = n.Op.Category() switch
+        {
+            OpCategory.Leaf => 0,
+            OpCategory.Unary or OpCategory.Reduce or OpCategory.Movement => 1,
+            OpCategory.Binary or OpCategory.MatMul => 2,
+            OpCategory.Ternary => 3,
+        };
+        if (n.Inputs.Count != arity) return $"expected {arity} inputs";
+        switch (n.Op.Category())
+        {
+            case OpCategory.Unary or OpCategory.Binary or OpCategory.Ternary:
+                return n.Inputs.All(i => i.Shape.Equals(n.Shape)) ? null : "elementwise operands must have the output's shape";
+            case OpCategory.Reduce:
+                var x = n[0].Shape;
+                if (x.Rank != n.Shape.Rank) return "reduction must keep dims";
+                for (int a = 0; a < x.Rank; a++)
+                    if (n.Shape[a] != (n.Attrs.Axes.Contains(a) ? Dim.Const(1) : x[a])) return $"wrong reduced shape at axis {a}";
+                return null;
+            case OpCategory.Movement when n.Op == OpKind.Reshape:
+                return n[0].Shape.Size == n.Shape.Size ? null : "reshape changes the element count";
+            case OpCategory.Movement when n.Op == OpKind.Expand:
+                var s = n[0].Shape;
+                return s.Rank == n.Shape.Rank && Enumerable.Range(0, s.Rank).All(a => s[a] == n.Shape[a] || s[a] == Dim.Const(1))
+                    ? null : "expand must only grow dims of size 1";
+            case OpCategory.Movement:
+                var p = n.Attrs.Axes;
+                return p.Length == n.Shape.Rank && Enumerable.Range(0, p.Length).All(a => n.Shape[a] == n[0].Shape[p[a]])
+                    ? null : "permute shape does not match its axes";
+            case OpCategory.MatMul:
+                Shape A = n[0].Shape, B = n[1].Shape; int r = A.Rank;
+                if (r < 2 || B.Rank != r || n.Shape.Rank != r) return "matmul operands must have equal rank >= 2";
+                Dim k1 = n.Attrs.TransA ? A[r - 2] : A[r - 1], k2 = n.Attrs.TransB ? B[r - 1] : B[r - 2];
+                return k1 == k2 ? null : "matmul inner dims differ";
+            case OpCategory.Leaf:
+                return null;
+        }
+        return null;
+    }
+}

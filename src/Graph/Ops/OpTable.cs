@@ -1,0 +1,62 @@
+using System;
+
+namespace GraphNet.Compiler;
+
+/// <summary>One row of facts per primitive op.</summary>
+public readonly struct OpInfo
+{
+    public OpInfo(OpCategory category, string name) { Category = category; Name = name; }
+
+    public OpCategory Category { get; }
+
+    /// <summary>The lower-case name used in IR dumps and kernel comments.</summary>
+    public string Name { get; }
+
+    public bool IsElementwise => Category is OpCategory.Unary or OpCategory.Binary or OpCategory.Ternary;
+}
+
+public static class OpTable
+{
+    public static OpInfo Info(this OpKind op) => op switch
+    {
+        OpKind.Input => new(OpCategory.Leaf, "input"),
+        OpKind.Param => new(OpCategory.Leaf, "param"),
+        OpKind.Const => new(OpCategory.Leaf, "const"),
+        OpKind.DimValue => new(OpCategory.Leaf, "dim"),
+        OpKind.Iota => new(OpCategory.Leaf, "iota"),
+        OpKind.Neg => new(OpCategory.Unary, "neg"),
+        OpKind.Exp => new(OpCategory.Unary, "exp"),
+        OpKind.Log => new(OpCategory.Unary, "log"),
+        OpKind.Sqrt => new(OpCategory.Unary, "sqrt"),
+        OpKind.Abs => new(OpCategory.Unary, "abs"),
+        OpKind.Sign => new(OpCategory.Unary, "sign"),
+        OpKind.Tanh => new(OpCategory.Unary, "tanh"),
+        OpKind.Sigmoid => new(OpCategory.Unary, "sigmoid"),
+        OpKind.Relu => new(OpCategory.Unary, "relu"),
+        OpKind.StopGradient => new(OpCategory.Unary, "stop_gradient"),
+        OpKind.Add => new(OpCategory.Binary, "add"),
+        OpKind.Sub => new(OpCategory.Binary, "sub"),
+        OpKind.Mul => new(OpCategory.Binary, "mul"),
+        OpKind.Div => new(OpCategory.Binary, "div"),
+        OpKind.Pow => new(OpCategory.Binary, "pow"),
+        OpKind.Max => new(OpCategory.Binary, "max"),
+        OpKind.Min => new(OpCategory.Binary, "min"),
+        OpKind.Lt => new(OpCategory.Binary, "lt"),
+        OpKind.Le => new(OpCategory.Binary, "le"),
+        OpKind.Gt => new(OpCategory.Binary, "gt"),
+        OpKind.Ge => new(OpCategory.Binary, "ge"),
+        OpKind.Eq => new(OpCategory.Binary, "eq"),
+        OpKind.Ne => new(OpCategory.Binary, "ne"),
+        OpKind.Where => new(OpCategory.Ternary, "where"),
+        OpKind.ReduceSum => new(OpCategory.Reduce, "sum"),
+        OpKind.ReduceMax => new(OpCategory.Reduce, "max_reduce"),
+        OpKind.Reshape => new(OpCategory.Movement, "reshape"),
+        OpKind.Expand => new(OpCategory.Movement, "expand"),
+        OpKind.Permute => new(OpCategory.Movement, "permute"),
+        OpKind.MatMul => new(OpCategory.MatMul, "matmul"),
+    };
+
+    public static OpCategory Category(this OpKind op) => op.Info().Category;
+
+    public static bool IsElementwise(this OpKind op) => op.Info().IsElementwise;
+}

@@ -1,0 +1,114 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace GraphNet.Compiler;
+
+/// <summary>One graph-to-graph pass with a name (for dumps and the verifier's messages).</summary>
+public sealed record Pass(string Name, System.Func<Graph, Graph> Run);
+
+/// <summary>The ordered pass pipeline. Autodiff runs before it, so every pass sees forward and backward alike.</summary>
+public static class Pipeline
+{
+    public static readonly IReadOnlyList<Pass> Passes = new[]
+    {
+        new Pass("fold", ConstantFold),
+        new Pass("simplify", Simplify),
+        new Pass("matmul-transpose", FoldTransposeIntoMatMul),
+        new Pass("cse", Cse),
+        new Pass("dce", Dce),
+    };
+
+    /// <summary>Runs the passes to a fixed point (at most a few rounds); the verifier runs between passes when asked.</summary>
+    public static Graph Optimize(Graph g, bool verify = false, CancellationToken ct = default)
+    {
+        for (int round = 0; round < 4; round++)
+        {
+            int before = g.Nodes.Count;
+            foreach (var p in Passes)
+            {
+                ct.ThrowIfCancellationRequested();
+                g = p.Run(g);
+                if (verify) Verifier.Verify(g, p.Name);
+            }
+            if (g.Nodes.Count == before) break;
+        }
+        return g;
+    }
+
+    /// <summary>Elementwise ops on scalar constants become constants.</summary>
+    public static Graph ConstantFold(Graph g) => Rewriter.Run(g, (b, n, ins) =>
+    {
+        if (!n.Op.IsElementwise() || n.Shape.Rank != 0 || !ins.All(i => i.Op == OpKind.Const)) return null;
+        double At(int k) => k < ins.Length ? ins[k].Attrs.Value : 0;
+        return b.Const(ScalarSemantics.Apply(n.Op, At(0), At(1), At(2)));
+    });
+
+    /// <summary>Identities: x*1, x+0, x-0, x/1, -(-x), reshape of reshape, expand of expand; stop-gradient is the identity after autodiff.</summary>
+    public static Graph Simplify(Graph g) => Rewriter.Run(g, (b, n, ins) => n.Op switch
+    {
+        OpKind.Mul when Rewriter.IsConst(ins[1], 1) => ins[0],
+        OpKind.Mul when Rewriter.IsConst(ins[0], 1) => ins[1],
+        OpKind.Add when Rewriter.IsConst(ins[1], 0) => ins[0],
+        OpKind.Add when Rewriter.IsConst(ins[0], 0) => ins[1],
+        OpKind.Sub when Rewriter.IsConst(ins[1], 0) => ins[0],
+        OpKind.Div when Rewriter.IsConst(ins[1], 1) => ins[0],
+        OpKind.Neg when ins[0].Op == OpKind.Neg => ins[0][0],
+        OpKind.StopGradient => ins[0],
+        OpKind.Reshape when ins[0].Shape.Equals(n.Shape) => ins[0],
+        OpKind.Reshape when ins[0].Op == OpKind.Reshape => b.Reshape(ins[0][0], n.Shape),
+        OpKind.Expand when ins[0].Op == OpKind.Expand => b.Graph.Add(OpKind.Expand, n.Shape, n.Attrs, ins[0][0]),
+        _ => null,
+    });
+
+    /// <summary><c>matmul(transpose(a), b)</c> becomes <c>matmul(a, b, transA)</c>, and likewise for b.</summary>
+    public static Graph FoldTransposeIntoMatMul(Graph g) => Rewriter.Run(g, (b, n, ins) =>
+    {
+        if (n.Op != OpKind.MatMul || !(SwapsLastTwo(ins[0]) || SwapsLastTwo(ins[1]))) return null;
+        bool ta = n.Attrs.TransA, tb = n.Attrs.TransB;
+        var a = ins[0]; var c = ins[1];
+        if (SwapsLastTwo(a)) { a = a[0]; ta = !ta; }
+        if (SwapsLastTwo(c)) { c = c[0]; tb = !tb; }
+        return b.Graph.Add(OpKind.MatMul, n.Shape, n.Attrs with { TransA = ta, TransB = tb }, a, c);
+    });
+
+    private static bool SwapsLastTwo(Node n)
+    {
+        if (n.Op != OpKind.Permute) return false;
+        var p = n.Attrs.Axes; int r = p.Length;
+        return r >= 2 && p[r - 1] == r - 2 && p[r - 2] == r - 1 && Enumerable.Range(0, r - 2).All(i => p[i] == i);
+    }
+
+    /// <summary>Common subexpression elimination by (op, inputs, attributes, shape).</summary>
+    public static Graph Cse(Graph g)
+    {
+        var seen = new Dictionary<(OpKind, string, NodeAttrs, Shape), Node>();
+        return Rewriter.Run(g, (b, n, ins) =>
+        {
+            var key = (n.Op, string.Join(",", ins.Select(i => i.Id)), n.Attrs, n.Shape);
+            if (n.Op is OpKind.Input or OpKind.Param) return null;
+            if (seen.TryGetValue(key, out var prior)) return prior;
+            var clone = Rewriter.Clone(b, n, ins);
+            seen[key] = clone;
+            return clone;
+        });
+    }
+
+    /// <summary>Dead code elimination: keeps what the outputs need, plus every input and parameter (the signature).</summary>
+    public static Graph Dce(Graph g)
+    {
+        var live = new HashSet<Node>(g.Outputs.Select(o => o.Value));
+        for (int i = g.Nodes.Count - 1; i >= 0; i--)
+        {
+            var n = g.Nodes[i];
+            if (n.Op is OpKind.Input or OpKind.Param) live.Add(n);
+            if (live.Contains(n)) foreach (var x in n.Inputs) live.Add(x);
+        }
+        var b = new GraphBuilder();
+        var map = new Dictionary<Node, Node>();
+        foreach (var n in g.Nodes.Where(live.Contains))
+            map[n] = Rewriter.Clone(b, n, n.Inputs.Select(x => map[x]).ToArray());
+        foreach (var o in g.Outputs) b.Graph.SetOutput(o.Key, map[o.Value]);
+        return b.Graph;
+    }
+}

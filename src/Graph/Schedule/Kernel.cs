@@ -1,0 +1,59 @@
+using System.Collections.Generic;
+
+namespace GraphNet.Compiler;
+
+/// <summary>A strided read of a buffer (or a broadcast scalar) in a kernel's iteration space.</summary>
+public sealed record Load(Node Base, Dim[] Strides)
+{
+    /// <summary>Scalars (constants, dim values) are splatted, not read from memory.</summary>
+    public bool IsScalar => Base.Op is OpKind.Const or OpKind.DimValue;
+
+    public bool Equals(Load? other) => other is not null && other.Base == Base && System.Linq.Enumerable.SequenceEqual(Strides, other.Strides);
+
+    public override int GetHashCode() => Base.Id;
+}
+
+/// <summary>A value computed inside a kernel: a load, or an elementwise op over other terms.</summary>
+public sealed record Term(OpKind Op, IReadOnlyList<Term> Args, Load? Load)
+{
+    public static Term FromLoad(Load l) => new(OpKind.Input, new Term[0], l);
+}
+
+public enum KernelKind
+{
+    /// <summary>Fused elementwise chain over the root's shape.</summary>
+    Elementwise,
+    /// <summary>A reduction with its elementwise producers fused into the loop.</summary>
+    Reduce,
+    /// <summary>A (batched) matrix product through the runtime's GEMM.</summary>
+    MatMul,
+    /// <summary>Fills a buffer with the index along one axis.</summary>
+    Iota,
+}
+
+/// <summary>One step of a schedule: computes <see cref="Root"/> into its buffer.</summary>
+public sealed class Kernel
+{
+    public Kernel(int index, KernelKind kind, Node root, Shape iterShape, Term? body, IReadOnlyList<Node> fused)
+    {
+        Index = index; Kind = kind; Root = root; IterShape = iterShape; Body = body; Fused = fused;
+    }
+
+    public int Index { get; }
+
+    public KernelKind Kind { get; }
+
+    public Node Root { get; }
+
+    /// <summary>The loop nest's shape: the root's for elementwise, the reduction's input for reduce.</summary>
+    public Shape IterShape { get; }
+
+    /// <summary>What the loop computes per element (elementwise and reduce kernels).</summary>
+    public Term? Body { get; }
+
+    /// <summary>The graph nodes this kernel computes, in order (for the comment naming fused ops).</summary>
+    public IReadOnlyList<Node> Fused { get; }
+
+    /// <summary>Buffers (materialized nodes) this kernel reads.</summary>
+    public List<Node> Reads { get; } = new();
+}

@@ -1,0 +1,51 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GraphNet.Compiler;
+
+/// <summary>
+/// Where each kernel's result lives. Graph outputs get their own buffers; every other
+/// intermediate gets an arena slot, reused once its last reader has run (greedy by liveness).
+/// A slot's size is the largest of its tenants' sizes, evaluated when the symbolic dims are bound.
+/// </summary>
+public sealed class MemoryPlan
+{
+    private MemoryPlan(Dictionary<Node, int> slotOf, List<List<Dim>> slotSizes)
+    {
+        SlotOf = slotOf; SlotSizes = slotSizes;
+    }
+
+    /// <summary>Arena slot per intermediate node (outputs, inputs and parameters have none).</summary>
+    public IReadOnlyDictionary<Node, int> SlotOf { get; }
+
+    /// <summary>For each slot, the sizes (in floats) of the values that share it; the slot holds the largest.</summary>
+    public IReadOnlyList<List<Dim>> SlotSizes { get; }
+
+    public static MemoryPlan Build(Graph g, IReadOnlyList<Kernel> kernels)
+    {
+        var outputs = new HashSet<Node>(g.Outputs.Select(o => o.Value));
+        var lastUse = new Dictionary<Node, int>();
+        foreach (var k in kernels)
+            foreach (var r in k.Reads) lastUse[r] = k.Index;
+
+        var slotOf = new Dictionary<Node, int>();
+        var sizes = new List<List<Dim>>();
+        var free = new SortedSet<int>();
+        foreach (var k in kernels)
+        {
+            var n = k.Root;
+            if (!outputs.Contains(n))
+            {
+                int slot;
+                if (free.Count > 0) { slot = free.Min; free.Remove(slot); }
+                else { slot = sizes.Count; sizes.Add(new List<Dim>()); }
+                slotOf[n] = slot;
+                if (!sizes[slot].Contains(n.Shape.Size)) sizes[slot].Add(n.Shape.Size);
+            }
+            foreach (var r in k.Reads.Distinct())
+                if (slotOf.TryGetValue(r, out var s) && lastUse[r] == k.Index) free.Add(s);
+            if (slotOf.TryGetValue(n, out var own) && !lastUse.ContainsKey(n)) free.Add(own); // dead value
+        }
+        return new MemoryPlan(slotOf, sizes);
+    }
+}

@@ -1,0 +1,138 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace GraphNet.Compiler;
+
+/// <summary>
+/// Decides kernels (fusion) and which values live in memory. Rules, by category only:
+/// an elementwise node is inlined into its consumers' kernel when they are all in one elementwise
+/// or reduce kernel of the same iteration shape; otherwise it is a kernel root. Reductions and
+/// matmuls are roots. Movement ops are views (strided loads), materialized only where a consumer
+/// needs contiguous memory (matmul operands, outputs, reshapes of non-contiguous views).
+/// Constants and dim values are splatted where used.
+/// </summary>
+public static class Scheduler
+{
+    public static Schedule Build(Graph g, CancellationToken ct = default)
+    {
+        var users = g.Consumers();
+        var outputs = new HashSet<Node>(g.Outputs.Select(o => o.Value));
+        var materialized = new HashSet<Node>();
+        var owner = new Dictionary<Node, Node>(); // inlined node -> root of its kernel
+
+        // Which views must be contiguous copies.
+        foreach (var n in g.Nodes)
+        {
+            if (n.Op == OpKind.MatMul)
+                foreach (var op in n.Inputs) if (op.Op.Category() == OpCategory.Movement) materialized.Add(op);
+            if (n.Op == OpKind.Reshape && !IsContiguousView(n[0], materialized) && !IsScalarBase(n[0]))
+                materialized.Add(n[0]);
+        }
+        foreach (var o in outputs)
+            if (o.Op.Category() is OpCategory.Movement or OpCategory.Leaf && !(o.Op is OpKind.Input or OpKind.Param)) materialized.Add(o);
+
+        for (int i = g.Nodes.Count - 1; i >= 0; i--)
+        {
+            ct.ThrowIfCancellationRequested();
+            var n = g.Nodes[i];
+            switch (n.Op.Category())
+            {
+                case OpCategory.Reduce or OpCategory.MatMul:
+                    materialized.Add(n);
+                    break;
+                case OpCategory.Leaf:
+                    if (n.Op is OpKind.Input or OpKind.Param or OpKind.Iota) materialized.Add(n);
+                    break;
+                case OpCategory.Unary or OpCategory.Binary or OpCategory.Ternary:
+                    var roots = users[n].Select(u => KernelOf(u, owner, materialized)).Distinct().ToList();
+                    bool fuse = !outputs.Contains(n) && roots.Count == 1 && roots[0] is Node r
+                        && (r.Op.IsElementwise() && r.Shape.Equals(n.Shape) || r.Op.Category() == OpCategory.Reduce && r[0].Shape.Equals(n.Shape))
+                        && users[n].All(u => u.Op.IsElementwise() || u.Op.Category() == OpCategory.Reduce);
+                    if (fuse) owner[n] = (Node)roots[0]!;
+                    else materialized.Add(n);
+                    break;
+                case OpCategory.Movement:
+                    break;
+            }
+        }
+
+        var kernels = new List<Kernel>();
+        foreach (var n in g.Nodes)
+        {
+            if (!materialized.Contains(n) || n.Op is OpKind.Input or OpKind.Param) continue;
+            var fused = g.Nodes.Where(m => owner.TryGetValue(m, out var r) && r == n).Concat(new[] { n }).ToList();
+            var k = n.Op.Category() switch
+            {
+                OpCategory.Reduce => new Kernel(kernels.Count, KernelKind.Reduce, n, n[0].Shape, Body(n[0], owner, materialized, n, true), fused),
+                OpCategory.MatMul => new Kernel(kernels.Count, KernelKind.MatMul, n, n.Shape, null, fused),
+                OpCategory.Leaf when n.Op == OpKind.Iota => new Kernel(kernels.Count, KernelKind.Iota, n, n.Shape, null, fused),
+                _ => new Kernel(kernels.Count, KernelKind.Elementwise, n, n.Shape, Body(n, owner, materialized, n, false), fused),
+            };
+            if (k.Kind == KernelKind.MatMul) k.Reads.AddRange(n.Inputs.Select(x => Base(x, materialized)));
+            else if (k.Body is not null) k.Reads.AddRange(Loads(k.Body).Where(l => !l.IsScalar).Select(l => l.Base).Distinct());
+            kernels.Add(k);
+        }
+        return new Schedule(g, kernels, MemoryPlan.Build(g, kernels));
+    }
+
+    private static object? KernelOf(Node user, Dictionary<Node, Node> owner, HashSet<Node> materialized)
+    {
+        if (owner.TryGetValue(user, out var r)) return r;
+        if (materialized.Contains(user) && (user.Op.IsElementwise() || user.Op.Category() == OpCategory.Reduce)) return user;
+        return new object(); // a consumer that is not a fusable kernel: distinct from every other
+    }
+
+    private static Term Body(Node n, Dictionary<Node, Node> owner, HashSet<Node> materialized, Node root, bool isReduceInput)
+    {
+        var cache = new Dictionary<Node, Term>();
+        Term Go(Node x, bool top)
+        {
+            if (cache.TryGetValue(x, out var t)) return t;
+            bool inline = x.Op.IsElementwise() && (top && !isReduceInput || owner.TryGetValue(x, out var o) && o == root);
+            t = inline ? new Term(x.Op, x.Inputs.Select(i => Go(i, false)).ToArray(), null)
+                       : Term.FromLoad(ViewOf(x, materialized, asRoot: top && !isReduceInput));
+            cache[x] = t;
+            return t;
+        }
+        return Go(n, true);
+    }
+
+    /// <summary>The strided read that yields node <paramref name="n"/> in its own shape.</summary>
+    public static Load ViewOf(Node n, HashSet<Node> materialized, bool asRoot = false)
+    {
+        if (!asRoot && materialized.Contains(n) || n.Op.Category() is OpCategory.Leaf or OpCategory.Unary or OpCategory.Binary
+            or OpCategory.Ternary or OpCategory.Reduce or OpCategory.MatMul)
+            return new Load(n, n.Op is OpKind.Const or OpKind.DimValue ? Zeros(n.Shape.Rank) : n.Shape.ContiguousStrides());
+        var inner = ViewOf(n[0], materialized);
+        var strides = n.Op switch
+        {
+            OpKind.Expand => n.Shape.Dims.Select((d, i) => n[0].Shape[i] == d ? inner.Strides[i] : Dim.Const(0)).ToArray(),
+            OpKind.Permute => n.Attrs.Axes.Select(a => inner.Strides[a]).ToArray(),
+            _ => inner.Strides.All(s => s == Dim.Const(0)) ? Zeros(n.Shape.Rank) : n.Shape.ContiguousStrides(),
+        };
+        return new Load(inner.Base, strides);
+    }
+
+    private static Node Base(Node n, HashSet<Node> materialized) => ViewOf(n, materialized).Base;
+
+    private static bool IsContiguousView(Node n, HashSet<Node> materialized)
+    {
+        var v = ViewOf(n, materialized);
+        return v.Strides.SequenceEqual(n.Shape.ContiguousStrides());
+    }
+
+    private static bool IsScalarBase(Node n)
+    {
+        while (n.Op.Category() == OpCategory.Movement) n = n[0];
+        return n.Op is OpKind.Const or OpKind.DimValue;
+    }
+
+    private static Dim[] Zeros(int rank) => Enumerable.Repeat(Dim.Const(0), rank).ToArray();
+
+    public static IEnumerable<Load> Loads(Term t) =>
+        t.Load is not null ? new[] { t.Load } : t.Args.SelectMany(Loads);
+}
+
+/// <summary>Kernels in execution order with the memory plan for their buffers.</summary>
+public sealed record Schedule(Graph Graph, IReadOnlyList<Kernel> Kernels, MemoryPlan Memory);

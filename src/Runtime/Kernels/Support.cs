@@ -1,0 +1,72 @@
+using System;
+
+namespace GraphNet.Runtime;
+
+/// <summary>
+/// The per-entry-point memory arena: one float buffer per slot of the memory plan. A slot grows
+/// only when the bound dims need more than it has, so steady-state calls allocate nothing.
+/// </summary>
+public sealed class Arena
+{
+    private readonly float[][] _slots;
+
+    public Arena(int slots)
+    {
+        _slots = new float[slots][];
+        for (int i = 0; i < slots; i++) _slots[i] = Array.Empty<float>();
+    }
+
+    public float[] this[int slot] => _slots[slot];
+
+    /// <summary>Makes slot <paramref name="slot"/> hold at least the largest of <paramref name="sizes"/> floats.</summary>
+    public void Reserve(int slot, params ReadOnlySpan<long> sizes)
+    {
+        long need = 0;
+        foreach (var s in sizes) need = Math.Max(need, s);
+        if (_slots[slot].Length < need) _slots[slot] = new float[need];
+    }
+
+    /// <summary>Total floats held, for plan reports and tests.</summary>
+    public long Floats { get { long n = 0; foreach (var s in _slots) n += s.Length; return n; } }
+}
+
+/// <summary>Argument checks at entry points: errors name the input and the expected shape.</summary>
+public static class Guard
+{
+    public static void Rank(Tensor t, string name, int rank, string expected)
+    {
+        if (t is null) throw new ArgumentNullException(name, $"Input '{name}' is null; expected a tensor of shape {expected}.");
+        if (t.Rank != rank)
+            throw new ArgumentException($"Input '{name}' has shape {Tensor.Format(t.Shape)}, expected {expected} (rank {rank}).", name);
+    }
+
+    public static void Dim(Tensor t, string name, int axis, int expectedValue, string expected)
+    {
+        if (t.Shape[axis] != expectedValue)
+            throw new ArgumentException(
+                $"Input '{name}' has shape {Tensor.Format(t.Shape)}, expected {expected}: dim {axis} must be {expectedValue}.", name);
+    }
+
+    public static void Shape(Tensor t, string name, params ReadOnlySpan<int> dims)
+    {
+        if (t is null) throw new InvalidOperationException($"Parameter '{name}' is null.");
+        if (!t.HasShape(dims))
+            throw new InvalidOperationException($"Parameter '{name}' has shape {Tensor.Format(t.Shape)}, expected {Tensor.Format(dims.ToArray())}.");
+    }
+}
+
+/// <summary>Fill kernels.</summary>
+public static class Fill
+{
+    /// <summary><c>out[o, i, r] = i</c> for a tensor viewed as [outer, n, inner].</summary>
+    public static void Iota(Span<float> output, int outer, int n, int inner)
+    {
+        int p = 0;
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < n; i++)
+            {
+                output.Slice(p, inner).Fill(i);
+                p += inner;
+            }
+    }
+}

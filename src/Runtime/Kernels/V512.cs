@@ -1,0 +1,76 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GraphNet.Runtime;
+
+/// <summary>16-lane float vectors for generated kernels (same method names as <see cref="Sc"/>).</summary>
+public static class V512
+{
+    private static readonly Vector512<float> One = Vector512.Create(1f);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, int i) => Vector512.LoadUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, int i) => v.StoreUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float x) => Vector512.Create(x);
+
+    public static Vector512<float> Gather(ref float p, int i, int stride)
+    {
+        Span<float> tmp = stackalloc float[16];
+        for (int k = 0; k < 16; k++) tmp[k] = Unsafe.Add(ref p, i + k * stride);
+        return Vector512.Create<float>(tmp);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Neg(Vector512<float> a) => -a;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log(Vector512<float> a) => Vector512.Log(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sign(Vector512<float> a) =>
+        (Vector512.GreaterThan(a, Vector512<float>.Zero) & One) - (Vector512.LessThan(a, Vector512<float>.Zero) & One);
+
+    /// <summary>tanh(x) = sign(x)·(1 − e)/(1 + e) with e = exp(−2|x|); small |x| returns x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Tanh(Vector512<float> a)
+    {
+        var ax = Vector512.Abs(a);
+        var e = Vector512.Exp(ax * Vector512.Create(-2f));
+        var t = (One - e) / (One + e);
+        var r = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(1e-4f)), ax, t);
+        return Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512<float>.Zero), -r, r);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sigmoid(Vector512<float> a) => One / (One + Vector512.Exp(-a));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Relu(Vector512<float> a) => Vector512.Max(a, Vector512<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> StopGradient(Vector512<float> a) => a;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Mul(Vector512<float> a, Vector512<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Div(Vector512<float> a, Vector512<float> b) => a / b;
+
+    public static Vector512<float> Pow(Vector512<float> a, Vector512<float> b)
+    {
+        Span<float> tmp = stackalloc float[16];
+        for (int k = 0; k < 16; k++) tmp[k] = MathF.Pow(a.GetElement(k), b.GetElement(k));
+        return Vector512.Create<float>(tmp);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Lt(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b) & One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Le(Vector512<float> a, Vector512<float> b) => Vector512.LessThanOrEqual(a, b) & One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Gt(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b) & One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Ge(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThanOrEqual(a, b) & One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Eq(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b) & One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Ne(Vector512<float> a, Vector512<float> b) => One - (Vector512.Equals(a, b) & One);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Where(Vector512<float> c, Vector512<float> a, Vector512<float> b) =>
+        Vector512.ConditionalSelect(Vector512.Equals(c, Vector512<float>.Zero), b, a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ReduceAdd(Vector512<float> v) => Vector512.Sum(v);
+
+    public static float ReduceMax(Vector512<float> v)
+    {
+        float m = float.NegativeInfinity;
+        for (int k = 0; k < 16; k++) m = MathF.Max(m, v.GetElement(k));
+        return m;
+    }
+}

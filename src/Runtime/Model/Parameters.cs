@@ -1,0 +1,57 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+
+namespace GraphNet;
+
+/// <summary>Where a model runs. The CPU is the default and needs no native library.</summary>
+public sealed class Device
+{
+    private Device(string name) { Name = name; }
+
+    public string Name { get; }
+
+    public static Device Cpu { get; } = new("cpu");
+
+    public override string ToString() => Name;
+}
+
+/// <summary>A named trainable tensor and the buffer its gradient is written to.</summary>
+public sealed class Parameter
+{
+    public Parameter(string name, Tensor value, Tensor grad)
+    {
+        if (!value.HasShape(grad.Shape)) throw new ArgumentException($"Parameter '{name}': gradient shape {Tensor.Format(grad.Shape)} differs from value shape {Tensor.Format(value.Shape)}.");
+        Name = name; Value = value; Grad = grad;
+    }
+
+    public string Name { get; }
+
+    public Tensor Value { get; }
+
+    public Tensor Grad { get; }
+
+    public override string ToString() => $"{Name} {Tensor.Format(Value.Shape)}";
+}
+
+/// <summary>The parameters of a model in declaration order.</summary>
+public sealed class ParameterSet : IReadOnlyList<Parameter>
+{
+    private readonly Parameter[] _items;
+
+    public ParameterSet(params Parameter[] items) { _items = items; }
+
+    public int Count => _items.Length;
+
+    public Parameter this[int index] => _items[index];
+
+    public Parameter this[string name] => Array.Find(_items, p => p.Name == name)
+        ?? throw new KeyNotFoundException($"No parameter named '{name}'. Parameters: {string.Join(", ", Array.ConvertAll(_items, p => p.Name))}.");
+
+    /// <summary>Total number of scalar parameters.</summary>
+    public long ElementCount { get { long n = 0; foreach (var p in _items) n += p.Value.Length; return n; } }
+
+    public IEnumerator<Parameter> GetEnumerator() => ((IEnumerable<Parameter>)_items).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => _items.GetEnumerator();
+}

@@ -1,0 +1,99 @@
+using System;
+using GraphNet.Compiler;
+using GraphNet.Reference;
+
+namespace GraphNet;
+
+/// <summary>
+/// The ops a spec method may call (<c>using static GraphNet.Ops;</c>). Inside a [Model] the generator
+/// compiles them into fused kernels; called directly they run eagerly through the reference path.
+/// Binary ops broadcast like NumPy. Axes may be negative (counted from the end).
+/// </summary>
+public static class Ops
+{
+    private static Tensor E(Func<GraphBuilder, Node[], Node> f, params Tensor[] a) => Eager.Run(f, a);
+
+    private static Dim[] Dims(int[] shape) => Array.ConvertAll(shape, d => Dim.Const(d));
+
+    // Elementwise
+    public static Tensor Neg(Tensor x) => E((b, n) => b.Neg(n[0]), x);
+    public static Tensor Exp(Tensor x) => E((b, n) => b.Exp(n[0]), x);
+    public static Tensor Log(Tensor x) => E((b, n) => b.Log(n[0]), x);
+    public static Tensor Sqrt(Tensor x) => E((b, n) => b.Sqrt(n[0]), x);
+    public static Tensor Abs(Tensor x) => E((b, n) => b.Abs(n[0]), x);
+    public static Tensor Sign(Tensor x) => E((b, n) => b.Sign(n[0]), x);
+    public static Tensor Tanh(Tensor x) => E((b, n) => b.Tanh(n[0]), x);
+    public static Tensor Sigmoid(Tensor x) => E((b, n) => b.Sigmoid(n[0]), x);
+    public static Tensor Relu(Tensor x) => E((b, n) => b.Relu(n[0]), x);
+    public static Tensor Square(Tensor x) => E((b, n) => b.Square(n[0]), x);
+    /// <summary>Identity whose gradient is zero (detach).</summary>
+    public static Tensor StopGradient(Tensor x) => E((b, n) => b.StopGradient(n[0]), x);
+    public static Tensor Add(Tensor a, Tensor c) => E((b, n) => b.Add(n[0], n[1]), a, c);
+    public static Tensor Sub(Tensor a, Tensor c) => E((b, n) => b.Sub(n[0], n[1]), a, c);
+    public static Tensor Mul(Tensor a, Tensor c) => E((b, n) => b.Mul(n[0], n[1]), a, c);
+    public static Tensor Div(Tensor a, Tensor c) => E((b, n) => b.Div(n[0], n[1]), a, c);
+    public static Tensor Pow(Tensor a, Tensor c) => E((b, n) => b.Pow(n[0], n[1]), a, c);
+    public static Tensor Pow(Tensor a, float exponent) => Pow(a, Tensor.Scalar(exponent));
+    /// <summary>Elementwise maximum; at ties the gradient is split equally.</summary>
+    public static Tensor Maximum(Tensor a, Tensor c) => E((b, n) => b.Maximum(n[0], n[1]), a, c);
+    public static Tensor Maximum(Tensor a, float c) => Maximum(a, Tensor.Scalar(c));
+    /// <summary>Elementwise minimum; at ties the gradient is split equally.</summary>
+    public static Tensor Minimum(Tensor a, Tensor c) => E((b, n) => b.Minimum(n[0], n[1]), a, c);
+    public static Tensor Minimum(Tensor a, float c) => Minimum(a, Tensor.Scalar(c));
+    public static Tensor Lt(Tensor a, Tensor c) => E((b, n) => b.Lt(n[0], n[1]), a, c);
+    public static Tensor Le(Tensor a, Tensor c) => E((b, n) => b.Le(n[0], n[1]), a, c);
+    public static Tensor Gt(Tensor a, Tensor c) => E((b, n) => b.Gt(n[0], n[1]), a, c);
+    public static Tensor Ge(Tensor a, Tensor c) => E((b, n) => b.Ge(n[0], n[1]), a, c);
+    public static Tensor Eq(Tensor a, Tensor c) => E((b, n) => b.Eq(n[0], n[1]), a, c);
+    public static Tensor Ne(Tensor a, Tensor c) => E((b, n) => b.Ne(n[0], n[1]), a, c);
+    /// <summary><c>condition != 0 ? a : b</c>, elementwise with broadcasting.</summary>
+    public static Tensor Where(Tensor condition, Tensor a, Tensor c) => E((b, n) => b.Where(n[0], n[1], n[2]), condition, a, c);
+
+    // Reductions
+    public static Tensor Sum(Tensor x) => E((b, n) => b.Sum(n[0]), x);
+    public static Tensor Sum(Tensor x, int axis, bool keepDims = false) => E((b, n) => b.Sum(n[0], new[] { axis }, keepDims), x);
+    public static Tensor Sum(Tensor x, int[] axes, bool keepDims = false) => E((b, n) => b.Sum(n[0], axes, keepDims), x);
+    public static Tensor Mean(Tensor x) => E((b, n) => b.Mean(n[0]), x);
+    public static Tensor Mean(Tensor x, int axis, bool keepDims = false) => E((b, n) => b.Mean(n[0], new[] { axis }, keepDims), x);
+    public static Tensor Mean(Tensor x, int[] axes, bool keepDims = false) => E((b, n) => b.Mean(n[0], axes, keepDims), x);
+    /// <summary>Maximum over axes; the gradient goes to the arg-max (split equally between ties).</summary>
+    public static Tensor Max(Tensor x) => E((b, n) => b.Max(n[0]), x);
+    public static Tensor Max(Tensor x, int axis, bool keepDims = false) => E((b, n) => b.Max(n[0], new[] { axis }, keepDims), x);
+    public static Tensor Max(Tensor x, int[] axes, bool keepDims = false) => E((b, n) => b.Max(n[0], axes, keepDims), x);
+    public static Tensor Min(Tensor x) => E((b, n) => b.Min(n[0]), x);
+    public static Tensor Min(Tensor x, int axis, bool keepDims = false) => E((b, n) => b.Min(n[0], new[] { axis }, keepDims), x);
+
+    // Movement
+    /// <summary>Reshape; one dim may be -1 (inferred). Inside a spec method dims may be symbolic (<c>x.Shape[0]</c>).</summary>
+    public static Tensor Reshape(Tensor x, params int[] shape) => E((b, n) => b.Reshape(n[0], Dims(shape)), x);
+    /// <summary>Output axis i is input axis <c>axes[i]</c>.</summary>
+    public static Tensor Permute(Tensor x, params int[] axes) => E((b, n) => b.Permute(n[0], axes), x);
+    /// <summary>Swaps the last two axes.</summary>
+    public static Tensor Transpose(Tensor x) => E((b, n) => b.Transpose(n[0]), x);
+    public static Tensor BroadcastTo(Tensor x, params int[] shape) => E((b, n) => b.BroadcastTo(n[0], new Compiler.Shape(Dims(shape))), x);
+
+    // Contraction
+    /// <summary>Matrix product over the last two axes, batch dims broadcast; either operand may be transposed.</summary>
+    public static Tensor MatMul(Tensor a, Tensor c, bool transposeA = false, bool transposeB = false) =>
+        E((b, n) => b.MatMul(n[0], n[1], transposeA, transposeB), a, c);
+
+    // Composites
+    public static Tensor Softmax(Tensor x, int axis = -1) => E((b, n) => b.Softmax(n[0], axis), x);
+    public static Tensor LogSoftmax(Tensor x, int axis = -1) => E((b, n) => b.LogSoftmax(n[0], axis), x);
+    public static Tensor LogSumExp(Tensor x, int axis = -1, bool keepDims = false) => E((b, n) => b.LogSumExp(n[0], axis, keepDims), x);
+    /// <summary>Per-row cross-entropy of softmax(logits) against integer labels stored as floats; shape of logits without the class axis.</summary>
+    public static Tensor SoftmaxCrossEntropy(Tensor logits, Tensor labels) => E((b, n) => b.SoftmaxCrossEntropy(n[0], n[1]), logits, labels);
+    /// <summary>Mean squared error (a scalar).</summary>
+    public static Tensor Mse(Tensor prediction, Tensor target) => E((b, n) => b.Mse(n[0], n[1]), prediction, target);
+    /// <summary>Mean absolute error (a scalar).</summary>
+    public static Tensor Mae(Tensor prediction, Tensor target) => E((b, n) => b.Mae(n[0], n[1]), prediction, target);
+    /// <summary>Elementwise Huber loss.</summary>
+    public static Tensor Huber(Tensor prediction, Tensor target, float delta = 1f) => E((b, n) => b.Huber(n[0], n[1], delta), prediction, target);
+    /// <summary>Elementwise binary cross-entropy of sigmoid(logits) against 0/1 targets.</summary>
+    public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets) => E((b, n) => b.BinaryCrossEntropyWithLogits(n[0], n[1]), logits, targets);
+    public static Tensor Softplus(Tensor x) => E((b, n) => b.Softplus(n[0]), x);
+    /// <summary>Elementwise hinge loss max(0, 1 - y·score) for labels in {-1, +1}.</summary>
+    public static Tensor Hinge(Tensor scores, Tensor labels) => E((b, n) => b.Hinge(n[0], n[1]), scores, labels);
+    public static Tensor OneHot(Tensor labels, int classes) => E((b, n) => b.OneHot(n[0], classes), labels);
+
+}

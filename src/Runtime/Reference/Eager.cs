@@ -1,0 +1,31 @@
+using System;
+using System.Collections.Generic;
+using GraphNet.Compiler;
+
+namespace GraphNet.Reference;
+
+/// <summary>
+/// The eager path: each op call builds a one-node-deep graph through the same <see cref="GraphBuilder"/>
+/// the generator uses (so shapes, broadcasting and composites agree by construction) and runs it
+/// with the reference interpreter. Slow and simple: the debugging path and the oracle.
+/// </summary>
+public static class Eager
+{
+    public static Tensor Run(Func<GraphBuilder, Node[], Node> build, params Tensor[] args)
+    {
+        var b = new GraphBuilder();
+        var nodes = new Node[args.Length];
+        var leaves = new Dictionary<string, (int[], float[])>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            var name = "arg" + i;
+            nodes[i] = b.Input(name, ShapeOf(args[i]));
+            leaves[name] = (args[i].Shape, args[i].Data);
+        }
+        var result = build(b, nodes);
+        var (shape, data) = new Evaluator<float>(b.Graph, leaves)[result];
+        return new Tensor(data, shape);
+    }
+
+    public static Compiler.Shape ShapeOf(Tensor t) => new(Array.ConvertAll(t.Shape, d => Dim.Const(d)));
+}

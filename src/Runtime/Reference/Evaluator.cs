@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+using GraphNet.Compiler;
+
+namespace GraphNet.Reference;
+
+/// <summary>
+/// The reference interpreter: runs a graph op by op with plain loops, in float (the eager path)
+/// or double (the oracle that gradient checks use). Elementwise semantics come from
+/// <see cref="ScalarSemantics"/>, the one definition shared with the compiler.
+/// </summary>
+public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
+{
+    private readonly Dictionary<string, long> _dims = new(StringComparer.Ordinal);
+    private readonly Dictionary<Node, (int[] Shape, T[] Data)> _values = new();
+
+    /// <summary>Runs every node of <paramref name="g"/>; inputs and parameters come from <paramref name="leaves"/> by name.</summary>
+    public Evaluator(Graph g, IReadOnlyDictionary<string, (int[] Shape, T[] Data)> leaves)
+    {
+        foreach (var n in g.Nodes)
+        {
+            if (n.Op is OpKind.Input or OpKind.Param)
+            {
+                if (!leaves.TryGetValue(n.Attrs.Name, out var v)) throw new ArgumentException($"No value for '{n.Attrs.Name}'.");
+                Bind(n, v.Shape);
+                _values[n] = v;
+            }
+            else _values[n] = Eval(n);
+        }
+    }
+
+    public (int[] Shape, T[] Data) this[Node n] => _values[n];
+
+    private void Bind(Node n, int[] actual)
+    {
+        if (actual.Length != n.Shape.Rank) throw new ArgumentException($"'{n.Attrs.Name}' has shape {Tensor.Format(actual)}, expected {n.Shape}.");
+        for (int i = 0; i < actual.Length; i++)
+        {
+            var d = n.Shape[i];
+            if (d.IsConstant ? d.Coef != actual[i] : _dims.TryGetValue(d.Symbols, out var b) && b != actual[i])
+                throw new ArgumentException($"'{n.Attrs.Name}' has shape {Tensor.Format(actual)}, expected {n.Shape}.");
+            if (!d.IsConstant) _dims[d.Symbols] = actual[i];
+        }
+    }
+
+    private int[] Concrete(Shape s) => s.Dims.Select(d => (int)d.Evaluate(x => _dims[x])).ToArray();
+
+    private (int[] Shape, T[] Data) Eval(Node n)
+    {
+        var shape = Concrete(n.Shape);
+        var outData = new T[Tensor.Count(shape)];
+        T[] In(int i) => _values[n.Inputs[i]].Data;
+        switch (n.Op.Category())
+        {
+            case OpCategory.Leaf:
+                for (int i = 0; i < outData.Length; i++)
+                    outData[i] = n.Op switch
+                    {
+                        OpKind.Const => T.CreateChecked(n.Attrs.Value),
+                        OpKind.DimValue => T.CreateChecked(n.Attrs.DimValue.Evaluate(x => _dims[x])),
+                        _ => T.CreateChecked(i / Stride(shape, n.Attrs.Axes[0]) % shape[n.Attrs.Axes[0]]),
+                    };
+                break;
+            case OpCategory.Unary or OpCategory.Binary or OpCategory.Ternary:
+                for (int i = 0; i < outData.Length; i++)
+                {
+                    double a = double.CreateChecked(In(0)[i]);
+                    double b = n.Inputs.Count > 1 ? double.CreateChecked(In(1)[i]) : 0;
+                    double c = n.Inputs.Count > 2 ? double.CreateChecked(In(2)[i]) : 0;
+                    outData[i] = T.CreateChecked(ScalarSemantics.Apply(n.Op, a, b, c));
+                }
+                break;
+            case OpCategory.Reduce:
+                Reduce(n, _values[n.Inputs[0]], shape, outData);
+                break;
+            case OpCategory.Movement:
+                Move(n, _values[n.Inputs[0]], shape, outData);
+                break;
+            case OpCategory.MatMul:
+                MatMul(n, _values[n.Inputs[0]], _values[n.Inputs[1]], shape, outData);
+                break;
+        }
+        return (shape, outData);
+    }
+
+    private static int Stride(int[] shape, int axis)
+    {
+        int s = 1;
+        for (int i = axis + 1; i < shape.Length; i++) s *= shape[i];
+        return s;
+    }
+
+    private static int[] Index(int flat, int[] shape)
+    {
+        var idx = new int[shape.Length];
+        for (int i = shape.Length - 1; i >= 0; i--) { idx[i] = shape[i] == 0 ? 0 : flat % shape[i]; flat = shape[i] == 0 ? 0 : flat / shape[i]; }
+        return idx;
+    }
+
+    private static int Flat(int[] idx, int[] shape)
+    {
+        int o = 0;
+        for (int i = 0; i < shape.Length; i++) o = o * shape[i] + idx[i];
+        return o;
+    }
+
+    private static void Reduce(Node n, (int[] Shape, T[] Data) x, int[] outShape, T[] outData)
+    {
+        bool max = n.Op == OpKind.ReduceMax;
+        outData.AsSpan().Fill(max ? T.NegativeInfinity : T.Zero);
+        for (int i = 0; i < x.Data.Length; i++)
+        {
+            var idx = Index(i, x.Shape);
+            foreach (var a in n.Attrs.Axes) idx[a] = 0;
+            int o = Flat(idx, outShape);
+            outData[o] = max ? (T.IsNaN(x.Data[i]) || x.Data[i] > outData[o] ? x.Data[i] : outData[o]) : outData[o] + x.Data[i];
+        }
+    }
+
+    private static void Move(Node n, (int[] Shape, T[] Data) x, int[] shape, T[] outData)
+    {
+        for (int i = 0; i < outData.Length; i++)
+        {
+            if (n.Op == OpKind.Reshape) { outData[i] = x.Data[i]; continue; }
+            var idx = Index(i, shape);
+            var src = n.Op == OpKind.Expand
+                ? idx.Select((v, a) => x.Shape[a] == 1 ? 0 : v).ToArray()
+                : InversePermute(idx, n.Attrs.Axes);
+            outData[i] = x.Data[Flat(src, x.Shape)];
+        }
+    }
+
+    private static int[] InversePermute(int[] outIdx, int[] perm)
+    {
+        var src = new int[perm.Length];
+        for (int i = 0; i < perm.Length; i++) src[perm[i]] = outIdx[i];
+        return src;
+    }
+
+    private static void MatMul(Node n, (int[] Shape, T[] Data) a, (int[] Shape, T[] Data) b, int[] shape, T[] c)
+    {
+        int r = shape.Length, m = shape[r - 2], nn = shape[r - 1];
+        int k = n.Attrs.TransA ? a.Shape[r - 2] : a.Shape[r - 1];
+        int batch = c.Length / Math.Max(1, m * nn);
+        if (m * nn == 0) return;
+        for (int p = 0; p < batch; p++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < nn; j++)
+                {
+                    T s = T.Zero;
+                    for (int q = 0; q < k; q++)
+                    {
+                        T av = n.Attrs.TransA ? a.Data[p * m * k + q * m + i] : a.Data[p * m * k + i * k + q];
+                        T bv = n.Attrs.TransB ? b.Data[p * k * nn + j * k + q] : b.Data[p * k * nn + q * nn + j];
+                        s += av * bv;
+                    }
+                    c[p * m * nn + i * nn + j] = s;
+                }
+    }
+}

@@ -1,0 +1,121 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace GraphNet;
+
+/// <summary>
+/// A dense row-major float32 tensor on the CPU. Spec methods use it symbolically (the generator
+/// compiles them); called directly, its operators and <see cref="Ops"/> run eagerly, op by op.
+/// No Dispose: memory is managed, and compiled entry points reuse their buffers.
+/// </summary>
+public sealed partial class Tensor
+{
+    public Tensor(params ReadOnlySpan<int> shape)
+    {
+        Shape = shape.ToArray();
+        foreach (var d in Shape)
+            if (d < 0) throw new ArgumentException($"Tensor dims must be non-negative, got {Format(Shape)}.", nameof(shape));
+        Data = new float[Count(Shape)];
+    }
+
+    /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of <paramref name="shape"/>.</summary>
+    public Tensor(float[] data, params ReadOnlySpan<int> shape)
+    {
+        Shape = shape.ToArray();
+        if (data.Length != Count(Shape))
+            throw new ArgumentException($"Data has {data.Length} elements but shape {Format(Shape)} needs {Count(Shape)}.", nameof(data));
+        Data = data;
+    }
+
+    /// <summary>The dims, outermost first.</summary>
+    public int[] Shape { get; }
+
+    /// <summary>The elements in row-major order.</summary>
+    public float[] Data { get; }
+
+    public int Rank => Shape.Length;
+
+    public int Length => Data.Length;
+
+    /// <summary>Copies <paramref name="data"/> into a new tensor.</summary>
+    public static Tensor FromArray(ReadOnlySpan<float> data, params ReadOnlySpan<int> shape)
+    {
+        var t = new Tensor(shape);
+        if (data.Length != t.Length)
+            throw new ArgumentException($"Data has {data.Length} elements but shape {Format(shape.ToArray())} needs {t.Length}.", nameof(data));
+        data.CopyTo(t.Data);
+        return t;
+    }
+
+    public static Tensor FromArray(float[,] data)
+    {
+        var t = new Tensor(data.GetLength(0), data.GetLength(1));
+        Buffer.BlockCopy(data, 0, t.Data, 0, t.Length * sizeof(float));
+        return t;
+    }
+
+    public static Tensor Scalar(float value) => new(new[] { value });
+
+    public static Tensor Zeros(params ReadOnlySpan<int> shape) => new(shape);
+
+    public static Tensor Full(float value, params ReadOnlySpan<int> shape)
+    {
+        var t = new Tensor(shape);
+        t.Data.AsSpan().Fill(value);
+        return t;
+    }
+
+    /// <summary>Returns <paramref name="cached"/> when it already has <paramref name="shape"/>, else a new tensor stored there.</summary>
+    public static Tensor Reuse(ref Tensor? cached, params ReadOnlySpan<int> shape)
+    {
+        if (cached is not null && cached.HasShape(shape)) return cached;
+        return cached = new Tensor(shape);
+    }
+
+    public bool HasShape(ReadOnlySpan<int> shape) => shape.SequenceEqual(Shape);
+
+    public float this[params ReadOnlySpan<int> index]
+    {
+        get => Data[Offset(index)];
+        set => Data[Offset(index)] = value;
+    }
+
+    /// <summary>The single value of a one-element tensor.</summary>
+    public float ToScalar() => Length == 1 ? Data[0] : throw new InvalidOperationException($"ToScalar() needs a one-element tensor, this one has shape {Format(Shape)}.");
+
+    public float[] ToArray() => (float[])Data.Clone();
+
+    public Tensor Clone() => new((float[])Data.Clone(), Shape);
+
+    private int Offset(ReadOnlySpan<int> index)
+    {
+        if (index.Length != Rank) throw new ArgumentException($"Index has {index.Length} dims, tensor has shape {Format(Shape)}.");
+        int o = 0;
+        for (int i = 0; i < Rank; i++)
+        {
+            if ((uint)index[i] >= (uint)Shape[i]) throw new IndexOutOfRangeException($"Index {index[i]} out of range for dim {i} of shape {Format(Shape)}.");
+            o = o * Shape[i] + index[i];
+        }
+        return o;
+    }
+
+    internal static int Count(int[] shape)
+    {
+        long n = 1;
+        foreach (var d in shape) n *= d;
+        if (n > Array.MaxLength) throw new ArgumentException($"Shape {Format(shape)} has too many elements ({n}).");
+        return (int)n;
+    }
+
+    public static string Format(int[] shape) => "[" + string.Join(", ", shape) + "]";
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder("Tensor").Append(Format(Shape)).Append(' ');
+        sb.Append('{').Append(string.Join(", ", Data.Take(8).Select(v => v.ToString("G6", CultureInfo.InvariantCulture))));
+        if (Length > 8) sb.Append(", ...");
+        return sb.Append('}').ToString();
+    }
+}
