@@ -16,9 +16,14 @@ public readonly struct Dim : IEquatable<Dim>, IComparable<Dim>
     public long Coef { get; }
 
     /// <summary>The symbols, sorted ordinally and joined by '*'; empty for a constant.</summary>
-    public string Symbols { get; }
+    public string Symbols => _symbols ?? "";
 
-    private Dim(long coef, string symbols) { Coef = coef; Symbols = symbols ?? ""; }
+    private readonly string? _symbols;
+
+    private Dim(long coef, string symbols) { Coef = coef; _symbols = symbols; }
+
+    /// <summary>True for a single symbol with factor 1 (a dim an input can bind).</summary>
+    public bool IsSymbol => Coef == 1 && Symbols.Length > 0 && Symbols.IndexOf('*') < 0;
 
     public static Dim Const(long value) => new(value, "");
 

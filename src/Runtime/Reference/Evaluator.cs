@@ -39,9 +39,9 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
         for (int i = 0; i < actual.Length; i++)
         {
             var d = n.Shape[i];
-            if (d.IsConstant ? d.Coef != actual[i] : _dims.TryGetValue(d.Symbols, out var b) && b != actual[i])
+            if (d.IsSymbol && !_dims.ContainsKey(d.Symbols)) _dims[d.Symbols] = actual[i];
+            else if (d.Evaluate(x => _dims.TryGetValue(x, out var v) ? v : throw new ArgumentException($"'{n.Attrs.Name}': dim {x} is not bound yet.")) != actual[i])
                 throw new ArgumentException($"'{n.Attrs.Name}' has shape {Tensor.Format(actual)}, expected {n.Shape}.");
-            if (!d.IsConstant) _dims[d.Symbols] = actual[i];
         }
     }
 

@@ -35,7 +35,7 @@ internal static class EntryEmitter
                 string local = "__o_" + Clean(o.Key);
                 if (IsParamGrad(m, o.Key)) w.Line($"var {local} = __grad_{o.Key.Substring(5)}.Data;");
                 else w.Line($"var {local} = {T}.Reuse(ref __out_{e.Name}_{Clean(o.Key)}{Dims(o.Value.Shape)}).Data;");
-                if (dest.ContainsKey(o.Value) || o.Value.Op is OpKind.Input or OpKind.Param) copies.Add($"{Buffer(o.Value, plan, dest, m)}.AsSpan().CopyTo({local});");
+                if (dest.ContainsKey(o.Value) || o.Value.Op is OpKind.Input or OpKind.Param) copies.Add($"global::System.Array.Copy({Buffer(o.Value, plan, dest, m)}, {local}, {local}.Length);");
                 else dest[o.Value] = local;
             }
             if (plan.SlotSizes.Count > 0) w.Line($"var __a = __arena_{e.Name};");
@@ -72,18 +72,20 @@ internal static class EntryEmitter
     private static void EmitBinding(CodeWriter w, ModelProgram m, EntryProgram e)
     {
         var bound = new HashSet<string>();
+        var checks = new List<string>();
         foreach (var input in e.Inputs)
         {
             w.Line($"{Rt}.Guard.Rank({input.Name}, \"{input.Name}\", {input.Shape.Rank}, \"{input.Shape}\");");
             for (int a = 0; a < input.Shape.Rank; a++)
             {
                 var d = input.Shape[a];
-                if (!d.IsConstant && bound.Add(d.Symbols))
+                if (d.IsSymbol && bound.Add(d.Symbols))
                     w.Line($"int {CSharpEmitter.Sym(d.Symbols)} = {input.Name}.Shape[{a}];");
                 else
-                    w.Line($"{Rt}.Guard.Dim({input.Name}, \"{input.Name}\", {a}, {d.ToCode(CSharpEmitter.Sym)}, \"{input.Shape}\");");
+                    checks.Add($"{Rt}.Guard.Dim({input.Name}, \"{input.Name}\", {a}, {d.ToCode(CSharpEmitter.Sym)}, \"{input.Shape}\");");
             }
         }
+        foreach (var c in checks) w.Line(c);
         foreach (var p in m.Params)
             w.Line($"{Rt}.Guard.Shape(this.{p.Name}, \"{p.Name}\"{Dims(p.Shape)});");
     }

@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphNet.Compiler;
+
+namespace GraphNet.Tests;
+
+/// <summary>How a test input is drawn, and whether the op is differentiable in it.</summary>
+public enum Domain
+{
+    /// <summary>Standard normal.</summary>
+    Any,
+    /// <summary>Uniform on [0.5, 2).</summary>
+    Positive,
+    /// <summary>|x| uniform on [0.2, 1.5) with a random sign: away from kinks at zero.</summary>
+    AwayFromZero,
+    /// <summary>±1 labels (not differentiated).</summary>
+    PlusMinusOne,
+    /// <summary>Integer class labels 0..3 (not differentiated).</summary>
+    Labels4,
+    /// <summary>0/1 mask (not differentiated).</summary>
+    Mask,
+}
+
+/// <summary>One row of the op table: a graph over inputs of the given shapes ("B,3": symbolic B, constant 3).</summary>
+public sealed record OpRow(string Name, Func<GraphBuilder, Node[], Node> Build, string[] Shapes, Domain[]? Domains = null)
+{
+    /// <summary>Rows whose gradient is deliberately not the derivative (stop-gradient) skip only the finite-difference check.</summary>
+    public bool DefinedGradient { get; init; }
+
+    public Domain DomainOf(int i) => Domains is null ? Domain.Any : Domains[i];
+
+    public static bool Differentiable(Domain d) => d is Domain.Any or Domain.Positive or Domain.AwayFromZero;
+
+    public static Shape ParseShape(string s) => s.Length == 0 ? Shape.Scalar
+        : new Shape(s.Split(',').Select(p => int.TryParse(p, out var v) ? Dim.Const(v) : Dim.Sym(p.Trim())));
+
+    public override string ToString() => Name;
+}
+
+/// <summary>Every primitive and composite, each with broadcasting or symbolic dims where it matters.</summary>
+public static class OpTable
+{
+    private static readonly Domain P = Domain.Positive, A = Domain.Any, Z = Domain.AwayFromZero;
+
+    public static readonly OpRow[] Rows =
+    {
+        // unary primitives
+        new("neg", (b, x) => b.Neg(x[0]), new[] { "B,5" }),
+        new("exp", (b, x) => b.Exp(x[0]), new[] { "B,5" }),
+        new("log", (b, x) => b.Log(x[0]), new[] { "B,5" }, new[] { P }),
+        new("sqrt", (b, x) => b.Sqrt(x[0]), new[] { "3,7" }, new[] { P }),
+        new("abs", (b, x) => b.Abs(x[0]), new[] { "B,5" }, new[] { Z }),
+        new("sign", (b, x) => b.Sign(x[0]), new[] { "B,5" }, new[] { Z }),
+        new("tanh", (b, x) => b.Tanh(x[0]), new[] { "B,19" }),
+        new("sigmoid", (b, x) => b.Sigmoid(x[0]), new[] { "B,19" }),
+        new("relu", (b, x) => b.Relu(x[0]), new[] { "B,21" }, new[] { Z }),
+        new("stop_gradient", (b, x) => b.Mul(b.StopGradient(x[0]), x[0]), new[] { "B,3" }) { DefinedGradient = true },
+        // binary primitives, with broadcasting
+        new("add_bias", (b, x) => b.Add(x[0], x[1]), new[] { "B,17", "17" }),
+        new("sub_outer", (b, x) => b.Sub(x[0], x[1]), new[] { "2,1,4", "3,1" }),
+        new("mul_column", (b, x) => b.Mul(x[0], x[1]), new[] { "B,3", "B,1" }),
+        new("mul_scalar", (b, x) => b.Mul(x[0], b.Const(2.5)), new[] { "B,33" }),
+        new("div", (b, x) => b.Div(x[0], x[1]), new[] { "B,4", "4" }, new[] { A, P }),
+        new("pow", (b, x) => b.Pow(x[0], x[1]), new[] { "3,4", "4" }, new[] { P, A }),
+        new("maximum", (b, x) => b.Maximum(x[0], x[1]), new[] { "B,6", "B,6" }),
+        new("minimum", (b, x) => b.Minimum(x[0], x[1]), new[] { "B,6", "6" }),
+        new("lt", (b, x) => b.Mul(b.Lt(x[0], x[1]), x[0]), new[] { "B,6", "B,6" }),
+        new("le", (b, x) => b.Mul(b.Le(x[0], x[1]), x[1]), new[] { "B,6", "6" }),
+        new("gt", (b, x) => b.Mul(b.Gt(x[0], x[1]), x[0]), new[] { "B,6", "B,6" }),
+        new("ge", (b, x) => b.Mul(b.Ge(x[0], x[1]), x[0]), new[] { "B,6", "B,6" }),
+        new("eq", (b, x) => b.Mul(b.Eq(x[0], b.Max(x[0], new[] { 1 }, keepDims: true)), x[0]), new[] { "B,6" }),
+        new("ne", (b, x) => b.Mul(b.Ne(x[0], b.Max(x[0], new[] { 1 }, keepDims: true)), x[0]), new[] { "B,6" }),
+        new("where", (b, x) => b.Where(x[0], x[1], x[2]), new[] { "B,5", "B,5", "5" }, new[] { Domain.Mask, A, A }),
+        // reductions
+        new("sum_all", (b, x) => b.Sum(x[0]), new[] { "B,7" }),
+        new("sum_axis1", (b, x) => b.Sum(x[0], new[] { 1 }), new[] { "B,37" }),
+        new("sum_axis0_keep", (b, x) => b.Sum(x[0], new[] { 0 }, keepDims: true), new[] { "B,37" }),
+        new("sum_axes_0_2", (b, x) => b.Sum(x[0], new[] { 0, 2 }), new[] { "2,3,4" }),
+        new("sum_of_product", (b, x) => b.Sum(b.Mul(x[0], x[1]), new[] { -1 }), new[] { "B,19", "19" }),
+        new("mean", (b, x) => b.Mean(x[0], new[] { 0 }), new[] { "B,5" }),
+        new("max_axis", (b, x) => b.Max(x[0], new[] { 1 }), new[] { "B,9" }),
+        new("max_axis0", (b, x) => b.Max(x[0], new[] { 0 }, keepDims: true), new[] { "B,9" }),
+        new("min_all", (b, x) => b.Min(x[0]), new[] { "4,5" }),
+        // movement
+        new("transpose", (b, x) => b.Mul(b.Transpose(x[0]), x[1]), new[] { "B,3", "3,B" }),
+        new("permute", (b, x) => b.Exp(b.Permute(x[0], new[] { 2, 0, 1 })), new[] { "2,3,4" }),
+        new("reshape", (b, x) => b.Tanh(b.Reshape(x[0], new Dim[] { Dim.Sym("B"), 2, 3 })), new[] { "B,6" }),
+        new("reshape_infer", (b, x) => b.Reshape(b.Exp(x[0]), new Dim[] { -1 }), new[] { "B,2,3" }),
+        new("reshape_of_transpose", (b, x) => b.Reshape(b.Transpose(x[0]), new Dim[] { -1 }), new[] { "3,4" }),
+        new("broadcast_to", (b, x) => b.BroadcastTo(x[0], new Shape(2, 3)), new[] { "3" }),
+        // matmul
+        new("matmul", (b, x) => b.MatMul(x[0], x[1]), new[] { "B,3", "3,5" }),
+        new("matmul_tA", (b, x) => b.MatMul(x[0], x[1], transA: true), new[] { "3,B", "3,5" }),
+        new("matmul_tB", (b, x) => b.MatMul(x[0], x[1], transB: true), new[] { "B,3", "5,3" }),
+        new("matmul_tAtB", (b, x) => b.MatMul(x[0], x[1], true, true), new[] { "3,4", "5,3" }),
+        new("matmul_batched", (b, x) => b.MatMul(x[0], x[1]), new[] { "2,4,3", "2,3,5" }),
+        new("matmul_fold_batch", (b, x) => b.MatMul(x[0], x[1]), new[] { "B,4,3", "3,5" }),
+        new("matmul_broadcast_batch", (b, x) => b.MatMul(x[0], x[1]), new[] { "2,4,3", "1,3,5" }),
+        new("matvec", (b, x) => b.MatMul(x[0], x[1]), new[] { "B,3", "3" }),
+        new("vecmat", (b, x) => b.MatMul(x[0], x[1]), new[] { "3", "3,4" }),
+        new("transpose_into_matmul", (b, x) => b.MatMul(b.Transpose(x[0]), x[1]), new[] { "3,B", "3,2" }),
+        // composites
+        new("square", (b, x) => b.Square(x[0]), new[] { "B,5" }),
+        new("softmax", (b, x) => b.Softmax(x[0]), new[] { "B,10" }),
+        new("log_softmax", (b, x) => b.LogSoftmax(x[0], 0), new[] { "4,B" }),
+        new("logsumexp", (b, x) => b.LogSumExp(x[0]), new[] { "B,10" }),
+        new("softmax_cross_entropy", (b, x) => b.SoftmaxCrossEntropy(x[0], x[1]), new[] { "B,4", "B" }, new[] { A, Domain.Labels4 }),
+        new("one_hot", (b, x) => b.Mul(b.OneHot(x[1], 4), x[0]), new[] { "B,4", "B" }, new[] { A, Domain.Labels4 }),
+        new("mse", (b, x) => b.Mse(x[0], x[1]), new[] { "B,3", "B,3" }),
+        new("mae", (b, x) => b.Mae(x[0], x[1]), new[] { "B,3", "B,3" }),
+        new("huber", (b, x) => b.Huber(b.Mul(x[0], b.Const(2)), x[1], 1.0), new[] { "B,8", "B,8" }),
+        new("bce_with_logits", (b, x) => b.BinaryCrossEntropyWithLogits(x[0], x[1]), new[] { "B,5", "B,5" }, new[] { A, Domain.Mask }),
+        new("softplus", (b, x) => b.Softplus(x[0]), new[] { "B,5" }),
+        new("hinge", (b, x) => b.Hinge(x[0], x[1]), new[] { "B", "B" }, new[] { A, Domain.PlusMinusOne }),
+        // fused chains
+        new("fusion_probe", (b, x) => b.Mul(b.Tanh(b.Add(b.Mul(x[0], b.Const(0.7)), b.Const(0.1))), b.Sigmoid(b.Mul(x[0], b.Const(-1.3)))), new[] { "B,45" }),
+        new("dense_relu", (b, x) => b.Relu(b.Add(b.MatMul(x[0], x[1]), x[2])), new[] { "B,6", "6,20", "20" }, new[] { A, A, A }),
+        new("mean_of_dim_value", (b, x) => b.Mean(b.Square(x[0])), new[] { "B,T" }),
+    };
+
+    /// <summary>Deterministic random values for a row's input.</summary>
+    public static double[] Sample(Domain d, int n, Random rng) => Enumerable.Range(0, n).Select(_ => d switch
+    {
+        Domain.Any => Normal(rng),
+        Domain.Positive => 0.5 + 1.5 * rng.NextDouble(),
+        Domain.AwayFromZero => (0.2 + 1.3 * rng.NextDouble()) * (rng.Next(2) == 0 ? -1 : 1),
+        Domain.PlusMinusOne => rng.Next(2) == 0 ? -1.0 : 1.0,
+        Domain.Labels4 => rng.Next(4),
+        Domain.Mask => rng.Next(2),
+    }).ToArray();
+
+    private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+    public static IEnumerable<object[]> Cases => Rows.Select(r => new object[] { r.Name });
+
+    public static IEnumerable<object[]> DifferentiableCases => Rows.Where(r => !r.DefinedGradient).Select(r => new object[] { r.Name });
+}

@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using GraphNet.Compiler;
+using GraphNet.Reference;
+using Xunit;
+
+namespace GraphNet.Tests;
+
+/// <summary>
+/// The op table checked against oracles: gradient rules against central finite differences in
+/// double precision, and the generated float32 kernels (forward and backward) against the reference
+/// interpreter, at two bindings of the symbolic dims.
+/// </summary>
+public class OpTableTests
+{
+    private static readonly Dictionary<string, long>[] Bindings =
+    {
+        new() { ["B"] = 5, ["T"] = 3 },
+        new() { ["B"] = 2, ["T"] = 7 },
+    };
+
+    private sealed record Built(GraphBuilder B, Node[] Inputs, Node Output, Node? Loss);
+
+    /// <summary>The row's graph; with a loss, also <c>sum(out * w)</c> for a random weight input w.</summary>
+    private static Built Build(OpRow row, bool withLoss)
+    {
+        var b = new GraphBuilder();
+        var xs = row.Shapes.Select((s, i) => b.Input("x" + i, OpRow.ParseShape(s))).ToArray();
+        var y = row.Build(b, xs);
+        Node? loss = null;
+        if (withLoss) loss = b.Sum(b.Mul(y, b.Input("w", y.Shape)));
+        b.Graph.SetOutput(OutputNames.Result, loss ?? y);
+        return new Built(b, xs, y, loss);
+    }
+
+    private static int[] Concrete(Shape s, Dictionary<string, long> bind) => s.Dims.Select(d => (int)d.Evaluate(x => bind[x])).ToArray();
+
+    private static Dictionary<string, (int[] Shape, double[] Data)> Inputs(OpRow row, Built built, Dictionary<string, long> bind, int seed)
+    {
+        var rng = new Random(seed);
+        var leaves = new Dictionary<string, (int[], double[])>();
+        for (int i = 0; i < built.Inputs.Length; i++)
+        {
+            var shape = Concrete(built.Inputs[i].Shape, bind);
+            leaves["x" + i] = (shape, OpTable.Sample(row.DomainOf(i), shape.Aggregate(1, (a, d) => a * d), rng));
+        }
+        var ws = Concrete(built.Output.Shape, bind);
+        leaves["w"] = (ws, OpTable.Sample(Domain.Any, ws.Aggregate(1, (a, d) => a * d), rng));
+        return leaves;
+    }
+
+    private static OpRow Row(string name) => OpTable.Rows.Single(r => r.Name == name);
+
+    [Fact]
+    public void Stop_gradient_blocks_the_gradient_but_not_the_value()
+    {
+        var b = new GraphBuilder();
+        var x = b.Input("x", new Shape(3));
+        var y = b.Sum(b.Mul(b.StopGradient(x), x));
+        var g = Gradients.Grad(b, y, new[] { x })[0];
+        var leaves = new Dictionary<string, (int[], double[])> { ["x"] = (new[] { 3 }, new[] { 1.0, -2.0, 0.5 }) };
+        var eval = new Evaluator<double>(b.Graph, leaves);
+        Assert.Equal(new[] { 1.0, -2.0, 0.5 }, eval[g].Data);
+        Assert.Equal(1 + 4 + 0.25, eval[y].Data[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(OpTable.DifferentiableCases), MemberType = typeof(OpTable))]
+    public void Gradient_rule_matches_finite_differences(string name)
+    {
+        var row = Row(name);
+        var built = Build(row, withLoss: true);
+        var wrt = built.Inputs.Where((_, i) => OpRow.Differentiable(row.DomainOf(i))).ToArray();
+        var grads = Gradients.Grad(built.B, built.Loss!, wrt);
+        Verifier.Verify(built.B.Graph);
+        var bind = Bindings[0];
+        var leaves = Inputs(row, built, bind, seed: 11);
+        var eval = new Evaluator<double>(built.B.Graph, leaves);
+        var plain = Build(row, withLoss: true);
+        double Loss(Dictionary<string, (int[], double[])> l) => new Evaluator<double>(plain.B.Graph, l)[plain.Loss!].Data[0];
+        foreach (var (x, g) in wrt.Zip(grads))
+        {
+            var analytic = eval[g].Data;
+            var (shape, data) = leaves[x.Attrs.Name];
+            Assert.Equal(data.Length, analytic.Length);
+            for (int j = 0; j < data.Length; j++)
+            {
+                const double eps = 1e-6;
+                double keep = data[j];
+                data[j] = keep + eps; double up = Loss(leaves);
+                data[j] = keep - eps; double down = Loss(leaves);
+                data[j] = keep;
+                double fd = (up - down) / (2 * eps);
+                Assert.True(Math.Abs(fd - analytic[j]) <= 1e-6 * (1 + Math.Abs(fd)),
+                    $"{name}: d/d{x.Attrs.Name}[{j}] analytic {analytic[j]} vs finite difference {fd}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(OpTable.Cases), MemberType = typeof(OpTable))]
+    public void Generated_kernels_match_reference(string name)
+    {
+        var row = Row(name);
+        var type = Compiled.Value.GetType("OpRows.Row_" + name)!;
+        var model = Activator.CreateInstance(type, new object?[] { null, 0 })!;
+        foreach (var bind in Bindings)
+        {
+            var built = Build(row, withLoss: true);
+            var wrt = built.Inputs.Where((_, i) => OpRow.Differentiable(row.DomainOf(i))).ToArray();
+            var grads = Gradients.Grad(built.B, built.Loss!, wrt);
+            var leaves = Inputs(row, built, bind, seed: 5);
+            var reference = new Evaluator<double>(built.B.Graph, leaves);
+            Tensor T(string n) => new(leaves[n].Data.Select(v => (float)v).ToArray(), leaves[n].Shape);
+            var xs = built.Inputs.Select(x => (object)T(x.Attrs.Name)).ToArray();
+
+            var forward = (Tensor)type.GetMethod("Run")!.Invoke(model, xs)!;
+            AssertClose(reference[built.Output], forward, 1e-4, $"{name} forward {Describe(bind)}");
+            foreach (var (x, g) in wrt.Zip(grads))
+            {
+                var args = xs.Append(T("w")).ToArray();
+                var got = (Tensor)type.GetMethod("Grad_" + x.Attrs.Name)!.Invoke(model, args)!;
+                AssertClose(reference[g], got, 1e-3, $"{name} d/d{x.Attrs.Name} {Describe(bind)}");
+            }
+        }
+    }
+
+    private static string Describe(Dictionary<string, long> bind) => string.Join(",", bind.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    private static void AssertClose((int[] Shape, double[] Data) expected, Tensor actual, double tol, string what)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        for (int i = 0; i < expected.Data.Length; i++)
+            Assert.True(Math.Abs(expected.Data[i] - actual.Data[i]) <= tol * (1 + Math.Abs(expected.Data[i])),
+                $"{what}: element {i} expected {expected.Data[i]}, got {actual.Data[i]}");
+    }
+
+    /// <summary>All rows compiled into one assembly: a forward entry and one input-gradient entry per differentiable input.</summary>
+    private static readonly Lazy<Assembly> Compiled = new(() =>
+    {
+        var sources = OpTable.Rows.Select(row =>
+        {
+            var entries = new List<EntryProgram> { ModelCompiler.Compile("Run", EntryKind.Forward, row.Name, Build(row, false).B.Graph, verify: true) };
+            for (int i = 0; i < row.Shapes.Length; i++)
+                if (OpRow.Differentiable(row.DomainOf(i)))
+                    entries.Add(ModelCompiler.Compile("Grad_x" + i, EntryKind.InputGradient, row.Name, Build(row, true).B.Graph, "x" + i, verify: true));
+            return CSharpEmitter.EmitModel(new ModelProgram("OpRows", Array.Empty<string>(), "Row_" + row.Name, Array.Empty<ParamDecl>(), entries) { PartialEntries = false });
+        }).ToArray();
+        return Harness.Compile("OpRows", sources);
+    });
+}
