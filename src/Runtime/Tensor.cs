@@ -74,7 +74,28 @@ public sealed partial class Tensor
         return cached = new Tensor(shape);
     }
 
-    public bool HasShape(ReadOnlySpan<int> shape) => shape.SequenceEqual(Shape);
+    // Fixed-arity forms for generated code: a params-span call site may allocate, these never do.
+    public static Tensor Reuse(ref Tensor? cached) => cached is { Rank: 0 } ? cached : cached = new Tensor();
+
+    public static Tensor Reuse(ref Tensor? cached, int d0) =>
+        cached is { Rank: 1 } c && c.Shape[0] == d0 ? c : cached = new Tensor(d0);
+
+    public static Tensor Reuse(ref Tensor? cached, int d0, int d1) =>
+        cached is { Rank: 2 } c && c.Shape[0] == d0 && c.Shape[1] == d1 ? c : cached = new Tensor(d0, d1);
+
+    public static Tensor Reuse(ref Tensor? cached, int d0, int d1, int d2) =>
+        cached is { Rank: 3 } c && c.Shape[0] == d0 && c.Shape[1] == d1 && c.Shape[2] == d2 ? c : cached = new Tensor(d0, d1, d2);
+
+    public static Tensor Reuse(ref Tensor? cached, int d0, int d1, int d2, int d3) =>
+        cached is { Rank: 4 } c && c.Shape[0] == d0 && c.Shape[1] == d1 && c.Shape[2] == d2 && c.Shape[3] == d3 ? c : cached = new Tensor(d0, d1, d2, d3);
+
+    public bool HasShape(ReadOnlySpan<int> shape)
+    {
+        if (shape.Length != Shape.Length) return false;
+        for (int i = 0; i < shape.Length; i++)
+            if (shape[i] != Shape[i]) return false;
+        return true;
+    }
 
     public float this[params ReadOnlySpan<int> index]
     {

@@ -25,7 +25,8 @@ public static class Scheduler
         foreach (var n in g.Nodes)
         {
             if (n.Op == OpKind.MatMul)
-                foreach (var op in n.Inputs) if (op.Op.Category() == OpCategory.Movement) materialized.Add(op);
+                foreach (var op in n.Inputs)
+                    if (op.Op.Category() == OpCategory.Movement && (!IsContiguousView(op, materialized) || IsScalarBase(op))) materialized.Add(op);
             if (n.Op == OpKind.Reshape && !IsContiguousView(n[0], materialized) && !IsScalarBase(n[0]))
                 materialized.Add(n[0]);
         }

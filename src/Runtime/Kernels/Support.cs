@@ -18,12 +18,10 @@ public sealed class Arena
 
     public float[] this[int slot] => _slots[slot];
 
-    /// <summary>Makes slot <paramref name="slot"/> hold at least the largest of <paramref name="sizes"/> floats.</summary>
-    public void Reserve(int slot, params ReadOnlySpan<long> sizes)
+    /// <summary>Makes slot <paramref name="slot"/> hold at least <paramref name="floats"/> floats.</summary>
+    public void Reserve(int slot, long floats)
     {
-        long need = 0;
-        foreach (var s in sizes) need = Math.Max(need, s);
-        if (_slots[slot].Length < need) _slots[slot] = new float[need];
+        if (_slots[slot].Length < floats) _slots[slot] = new float[floats];
     }
 
     /// <summary>Total floats held, for plan reports and tests.</summary>
@@ -47,11 +45,11 @@ public static class Guard
                 $"Input '{name}' has shape {Tensor.Format(t.Shape)}, expected {expected}: dim {axis} must be {expectedValue}.", name);
     }
 
-    public static void Shape(Tensor t, string name, params ReadOnlySpan<int> dims)
+    public static void Shape(Tensor t, string name, int[] dims)
     {
         if (t is null) throw new InvalidOperationException($"Parameter '{name}' is null.");
         if (!t.HasShape(dims))
-            throw new InvalidOperationException($"Parameter '{name}' has shape {Tensor.Format(t.Shape)}, expected {Tensor.Format(dims.ToArray())}.");
+            throw new InvalidOperationException($"Parameter '{name}' has shape {Tensor.Format(t.Shape)}, expected {Tensor.Format(dims)}.");
     }
 }
 

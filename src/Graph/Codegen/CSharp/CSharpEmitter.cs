@@ -36,7 +36,10 @@ public static class CSharpEmitter
     private static void EmitParameters(CodeWriter w, ModelProgram m)
     {
         foreach (var p in m.Params)
-            w.Line($"private readonly {TensorType} __grad_{p.Name} = new {TensorType}({ShapeArgs(p.Shape)});");
+        {
+            w.Line($"private static readonly int[] __shape_{p.Name} = {{ {ShapeArgs(p.Shape)} }};");
+            w.Line($"private readonly {TensorType} __grad_{p.Name} = new {TensorType}(__shape_{p.Name});");
+        }
         w.Line();
         w.Line("/// <summary>The trainable parameters, each with its gradient buffer.</summary>");
         w.Line("public global::GraphNet.ParameterSet Parameters { get; }");

@@ -40,7 +40,7 @@ internal static class EntryEmitter
             }
             if (plan.SlotSizes.Count > 0) w.Line($"var __a = __arena_{e.Name};");
             for (int i = 0; i < plan.SlotSizes.Count; i++)
-                w.Line($"__a.Reserve({i}, {string.Join(", ", plan.SlotSizes[i].Select(d => d.ToCode(CSharpEmitter.Sym)))});");
+                w.Line($"__a.Reserve({i}, {MaxOf(plan.SlotSizes[i].Select(d => d.ToCode(CSharpEmitter.Sym)).ToList())});");
             foreach (var k in s.Kernels) EmitCall(w, e, k, plan, dest, m);
             foreach (var c in copies) w.Line(c);
             w.Line(e.Kind switch
@@ -87,7 +87,7 @@ internal static class EntryEmitter
         }
         foreach (var c in checks) w.Line(c);
         foreach (var p in m.Params)
-            w.Line($"{Rt}.Guard.Shape(this.{p.Name}, \"{p.Name}\"{Dims(p.Shape)});");
+            w.Line($"{Rt}.Guard.Shape(this.{p.Name}, \"{p.Name}\", __shape_{p.Name});");
     }
 
     private static string Buffer(Node n, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m) => n.Op switch
@@ -137,6 +137,9 @@ internal static class EntryEmitter
             }
         }
     }
+
+    private static string MaxOf(IReadOnlyList<string> sizes) =>
+        sizes.Count == 1 ? sizes[0] : $"global::System.Math.Max((long)({sizes[0]}), {MaxOf(sizes.Skip(1).ToList())})";
 
     private static string Bool(bool b) => b ? "true" : "false";
 }

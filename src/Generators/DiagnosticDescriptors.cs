@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace GraphNet.Generators;
+
+/// <summary>Every diagnostic the generator reports. Ids are stable and never reused; each has a page under docs/diagnostics/.</summary>
+public static class DiagnosticDescriptors
+{
+    private const string Category = "GraphNet";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: $"https://github.com/graphnet/graphnet/blob/main/docs/diagnostics/{id}.md");
+
+    public static readonly DiagnosticDescriptor ModelNotPartial = Error("GN0001", "Model class must be partial",
+        "Model class '{0}' must be declared 'partial' so GraphNet can add its generated members: write 'partial class {0}'");
+
+    public static readonly DiagnosticDescriptor SpecNotFound = Error("GN0002", "Entry point names a missing spec method",
+        "Entry point '{0}' names spec method '{1}', which '{2}' does not declare: name a method of the model that returns Tensor, for example nameof(Loss)");
+
+    public static readonly DiagnosticDescriptor WrtNotFound = Error("GN0003", "Gradient with respect to a missing input",
+        "Entry point '{0}' asks for the gradient with respect to '{1}', but spec method '{2}' has no input of that name; its inputs are: {3}");
+
+    public static readonly DiagnosticDescriptor ShapeMismatch = Error("GN0004", "Shape mismatch",
+        "Shape mismatch in '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor WrongRank = Error("GN0005", "Wrong rank",
+        "Wrong rank in '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor UnknownDim = Error("GN0006", "Unknown dim name",
+        "Parameter '{0}' uses dim '{1}', which is not a const int of the model: parameters have constant shapes; write a number or declare 'const int {1} = ...;'");
+
+    public static readonly DiagnosticDescriptor Unsupported = Error("GN0007", "Unsupported construct in a spec method",
+        "Spec method '{0}' uses {1}, which GraphNet cannot compile: {2}");
+
+    public static readonly DiagnosticDescriptor SignatureMismatch = Error("GN0008", "Entry point signature does not match its spec method",
+        "Entry point '{0}' must be declared as '{1}' to match spec method '{2}'");
+
+    public static readonly DiagnosticDescriptor Recursive = Error("GN0009", "Recursive spec method",
+        "Spec method '{0}' calls itself (through '{1}'): spec methods are inlined, so recursion cannot be compiled; write a loop-free expression");
+
+    public static readonly DiagnosticDescriptor LossNotScalar = Error("GN0010", "Loss is not a scalar",
+        "Entry point '{0}' differentiates '{1}', which returns shape {2}: a loss must be a scalar; reduce it, for example with .Mean() or Sum(...)");
+
+    public static readonly DiagnosticDescriptor InvalidArgument = Error("GN0011", "Invalid op argument",
+        "Invalid argument in '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor MissingShape = Error("GN0012", "Spec input needs a [Shape]",
+        "Input '{0}' of spec method '{1}' needs its shape declared: add [Shape(...)] with numbers for fixed dims and names such as \"B\" for dims bound at run time");
+
+    public static readonly DiagnosticDescriptor InternalError = Error("GN9001", "GraphNet generator internal error",
+        "GraphNet could not compile model '{0}' because of an internal error: {1}. Please report this with the model's source.");
+
+    public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
+    {
+        ModelNotPartial, SpecNotFound, WrtNotFound, ShapeMismatch, WrongRank, UnknownDim, Unsupported,
+        SignatureMismatch, Recursive, LossNotScalar, InvalidArgument, MissingShape, InternalError,
+    }.ToDictionary(d => d.Id);
+
+    public static DiagnosticInfo Info(DiagnosticDescriptor d, LocationInfo? loc, params string[] args) => new(d.Id, args.ToEquatable(), loc);
+
+    public static Diagnostic Create(DiagnosticInfo info) =>
+        Diagnostic.Create(ById[info.Id], info.Location?.ToLocation(), info.Args.Cast<object>().ToArray());
+}

@@ -1,0 +1,30 @@
+namespace GraphNet.Generators;
+
+/// <summary>An expression of a spec method, resolved against the semantic model but holding no symbols.</summary>
+public abstract record Expr(LocationInfo Location);
+
+/// <summary>A reference to a spec argument, a local, or a parameter field.</summary>
+public sealed record RefExpr(string Name, LocationInfo Location) : Expr(Location);
+
+public sealed record NumberExpr(double Value, LocationInfo Location) : Expr(Location);
+
+public sealed record BoolExpr(bool Value, LocationInfo Location) : Expr(Location);
+
+/// <summary>A call of an op (GraphNet.Ops or a Tensor method/operator), with arguments by parameter name.</summary>
+public sealed record CallExpr(string Op, EquatableArray<Arg> Args, LocationInfo Location) : Expr(Location);
+
+public sealed record Arg(string Name, Expr Value);
+
+/// <summary>A call of another spec method of the model (inlined when lowered).</summary>
+public sealed record SpecCallExpr(string Method, EquatableArray<Expr> Args, LocationInfo Location) : Expr(Location);
+
+/// <summary>Arithmetic on scalars or dims: +, -, *, /.</summary>
+public sealed record BinaryExpr(string Operator, Expr Left, Expr Right, LocationInfo Location) : Expr(Location);
+
+public sealed record NegateExpr(Expr Operand, LocationInfo Location) : Expr(Location);
+
+/// <summary><c>x.Shape[axis]</c>: a (possibly symbolic) dim.</summary>
+public sealed record DimOfExpr(Expr Tensor, Expr Axis, LocationInfo Location) : Expr(Location);
+
+/// <summary>An array of ints or dims (axes, shapes).</summary>
+public sealed record ArrayExpr(EquatableArray<Expr> Items, LocationInfo Location) : Expr(Location);
