@@ -6,13 +6,16 @@ namespace GraphNet;
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class ModelAttribute : Attribute { }
 
-/// <summary>A trainable parameter field with a constant shape.</summary>
+/// <summary>
+/// A trainable parameter field with a constant shape: numbers, or names of const ints of the model
+/// (<c>nameof(Hidden)</c>); the generator reports GN0006 for any other name.
+/// </summary>
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 public sealed class ParamAttribute : Attribute
 {
-    public ParamAttribute(params int[] shape) { Shape = shape; }
+    public ParamAttribute(params object[] shape) { Shape = shape; }
 
-    public int[] Shape { get; }
+    public object[] Shape { get; }
 
     /// <summary>How the parameter is initialized (default: Glorot for matrices, zeros for vectors).</summary>
     public Init Init { get; set; } = Init.Auto;
