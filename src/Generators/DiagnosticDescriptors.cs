@@ -11,7 +11,7 @@ public static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: $"https://github.com/graphnet/graphnet/blob/main/docs/diagnostics/{id}.md");
+            helpLinkUri: $"docs/diagnostics/{id}.md");
 
     public static readonly DiagnosticDescriptor ModelNotPartial = Error("GN0001", "Model class must be partial",
         "Model class '{0}' must be declared 'partial' so GraphNet can add its generated members: write 'partial class {0}'");
