@@ -35,13 +35,6 @@ public sealed class Shape : IEquatable<Shape>
         return s;
     }
 
-    public Shape With(int axis, Dim d)
-    {
-        var copy = (Dim[])_dims.Clone();
-        copy[axis] = d;
-        return new Shape(copy);
-    }
-
     public bool Equals(Shape? other) => other is not null && _dims.SequenceEqual(other._dims);
 
     public override bool Equals(object? obj) => obj is Shape s && Equals(s);

@@ -34,9 +34,6 @@ public static class Rewriter
         return n.Op == OpKind.Const ? n.Attrs.Value : (double?)null;
     }
 
-    /// <summary>Wraps a scalar constant into the shape of <paramref name="like"/>.</summary>
-    public static Node ConstLike(GraphBuilder b, double value, Shape like) => b.Full(value, like);
-
     public static bool IsConst(Node n, double value) => ConstValue(n) is double v && v.Equals(value);
 
     internal static Exception Internal(string message) => new InvalidOperationException("GraphNet compiler: " + message);
