@@ -50,39 +50,6 @@ partial class LinearRegression
         return __out_Forward_result!;
     }
 
-    /// <summary>Kernel 1: add over [N].</summary>
-    private static void Forward_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
-        {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat(Sc.Load(ref in10, x1));
-            var t2 = V512.Add(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
-        }
-        for (; j <= d_N - 8; j += 8)
-        {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat(Sc.Load(ref in10, x1));
-            var t2 = V256.Add(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
-        }
-        for (; j < d_N; j++)
-        {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat(Sc.Load(ref in10, x1));
-            var t2 = Sc.Add(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
-        }
-    }
-
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
     // 9 kernels; arena of 3 slots: #0 N | 1 | 8, #1 N, #2 N floats.
     private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(3);
@@ -118,7 +85,40 @@ partial class LinearRegression
         return __o_loss[0];
     }
 
-    /// <summary>Kernel 1: add, sub over [N].</summary>
+    /// <summary>Fuses add over [N].</summary>
+    private static void Forward_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    {
+        ref float in00 = ref Sc.Ref(in0);
+        ref float in10 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        int x0 = 0;
+        int x1 = 0;
+        int xo = 0;
+        int j = 0;
+        for (; j <= d_N - 16; j += 16)
+        {
+            var t0 = V512.Load(ref in00, x0 + j);
+            var t1 = V512.Splat(Sc.Load(ref in10, x1));
+            var t2 = V512.Add(t0, t1);
+            V512.Store(t2, ref out0, xo + j);
+        }
+        for (; j <= d_N - 8; j += 8)
+        {
+            var t0 = V256.Load(ref in00, x0 + j);
+            var t1 = V256.Splat(Sc.Load(ref in10, x1));
+            var t2 = V256.Add(t0, t1);
+            V256.Store(t2, ref out0, xo + j);
+        }
+        for (; j < d_N; j++)
+        {
+            var t0 = Sc.Load(ref in00, x0 + j);
+            var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+            var t2 = Sc.Add(t0, t1);
+            Sc.Store(t2, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Fuses add, sub over [N].</summary>
     private static void LossAndGradients_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -159,7 +159,7 @@ partial class LinearRegression
         }
     }
 
-    /// <summary>Kernel 2: reduce mul, sum over [N] to [1].</summary>
+    /// <summary>Fuses reduce mul, sum over [N] to [1].</summary>
     private static void LossAndGradients_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -200,7 +200,7 @@ partial class LinearRegression
         Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
     }
 
-    /// <summary>Kernel 3: div over [].</summary>
+    /// <summary>Fuses div over [].</summary>
     private static void LossAndGradients_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -231,7 +231,7 @@ partial class LinearRegression
         }
     }
 
-    /// <summary>Kernel 4: div over [].</summary>
+    /// <summary>Fuses div over [].</summary>
     private static void LossAndGradients_Kernel4(int d_N, global::System.Span<float> output)
     {
         ref float out0 = ref Sc.Ref(output);
@@ -260,7 +260,7 @@ partial class LinearRegression
         }
     }
 
-    /// <summary>Kernel 5: mul, add over [N].</summary>
+    /// <summary>Fuses mul, add over [N].</summary>
     private static void LossAndGradients_Kernel5(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -296,7 +296,7 @@ partial class LinearRegression
         }
     }
 
-    /// <summary>Kernel 6: reduce sum over [N] to [1].</summary>
+    /// <summary>Fuses reduce sum over [N] to [1].</summary>
     private static void LossAndGradients_Kernel6(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -334,7 +334,7 @@ partial class LinearRegression
         Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
     }
 
-    /// <summary>Kernel 8: reshape over [8].</summary>
+    /// <summary>Fuses reshape over [8].</summary>
     private static void LossAndGradients_Kernel8(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);

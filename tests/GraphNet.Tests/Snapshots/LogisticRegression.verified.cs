@@ -50,7 +50,74 @@ partial class LogisticRegression
         return __out_Forward_result!;
     }
 
-    /// <summary>Kernel 1: add over [N].</summary>
+    // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
+    // 11 kernels; arena of 5 slots: #0 N | 30, #1 N, #2 N, #3 1, #4 N floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(5);
+    private global::GraphNet.Tensor? __out_LossAndGradients_loss;
+
+    public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
+    {
+        global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
+        int d_N = x.Shape[0];
+        global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
+        global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
+        var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_LossAndGradients_loss).Data;
+        var __o_grad_w = __grad_w.Data;
+        var __o_grad_b = __grad_b.Data;
+        var __a = __arena_LossAndGradients;
+        __a.Reserve(0, global::System.Math.Max((long)(d_N), 30));
+        __a.Reserve(1, d_N);
+        __a.Reserve(2, d_N);
+        __a.Reserve(3, 1);
+        __a.Reserve(4, d_N);
+        // kernel 0: %5 = matmul %2, %4 : [N, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        Forward_Kernel1(d_N, __a[0], this.b.Data, __a[1]);
+        LossAndGradients_Kernel2(d_N, __a[1], __a[0]);
+        LossAndGradients_Kernel3(d_N, __a[0], __a[2]);
+        LossAndGradients_Kernel4(d_N, __a[1], __a[2], y.Data, __a[3]);
+        LossAndGradients_Kernel5(d_N, __a[3], __o_loss);
+        LossAndGradients_Kernel6(d_N, __a[3]);
+        LossAndGradients_Kernel7(d_N, __a[3], y.Data, __a[2], __a[0], __a[1], __a[4]);
+        LossAndGradients_Kernel8(d_N, __a[4], __o_grad_b);
+        // kernel 9: %44 = matmul{tA} %2, %43 : [30, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[4], __a[0]);
+        LossAndGradients_Kernel10(__a[0], __o_grad_w);
+        return __o_loss[0];
+    }
+
+    // ==== InputGradient: gradient of Loss with respect to input 'x' ====
+    // 4 kernels; arena of 3 slots: #0 N, #1 1, #2 N floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_InputGradient = new(3);
+    private global::GraphNet.Tensor? __out_InputGradient_grad_x;
+
+    public partial global::GraphNet.Tensor InputGradient(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
+    {
+        global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
+        int d_N = x.Shape[0];
+        global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
+        global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
+        var __o_grad_x = global::GraphNet.Tensor.Reuse(ref __out_InputGradient_grad_x, d_N, 30).Data;
+        var __a = __arena_InputGradient;
+        __a.Reserve(0, d_N);
+        __a.Reserve(1, 1);
+        __a.Reserve(2, d_N);
+        // kernel 0: %5 = matmul %2, %4 : [N, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        LossAndGradients_Kernel6(d_N, __a[1]);
+        InputGradient_Kernel2(d_N, __a[1], y.Data, __a[0], this.b.Data, __a[2]);
+        // kernel 3: %35 = matmul{tB} %34, %4 : [N, 30]
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_N, 30, 1, __a[2], this.w.Data, __o_grad_x);
+        return __out_InputGradient_grad_x!;
+    }
+
+    /// <summary>Fuses add over [N].</summary>
     private static void Forward_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -83,79 +150,7 @@ partial class LogisticRegression
         }
     }
 
-    // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 11 kernels; arena of 5 slots: #0 N | 30, #1 N, #2 N, #3 1, #4 N floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(5);
-    private global::GraphNet.Tensor? __out_LossAndGradients_loss;
-
-    public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
-    {
-        global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int d_N = x.Shape[0];
-        global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
-        global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
-        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
-        global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
-        global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
-        var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_LossAndGradients_loss).Data;
-        var __o_grad_w = __grad_w.Data;
-        var __o_grad_b = __grad_b.Data;
-        var __a = __arena_LossAndGradients;
-        __a.Reserve(0, global::System.Math.Max((long)(d_N), 30));
-        __a.Reserve(1, d_N);
-        __a.Reserve(2, d_N);
-        __a.Reserve(3, 1);
-        __a.Reserve(4, d_N);
-        // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        LossAndGradients_Kernel1(d_N, __a[0], this.b.Data, __a[1]);
-        LossAndGradients_Kernel2(d_N, __a[1], __a[0]);
-        LossAndGradients_Kernel3(d_N, __a[0], __a[2]);
-        LossAndGradients_Kernel4(d_N, __a[1], __a[2], y.Data, __a[3]);
-        LossAndGradients_Kernel5(d_N, __a[3], __o_loss);
-        LossAndGradients_Kernel6(d_N, __a[3]);
-        LossAndGradients_Kernel7(d_N, __a[3], y.Data, __a[2], __a[0], __a[1], __a[4]);
-        LossAndGradients_Kernel8(d_N, __a[4], __o_grad_b);
-        // kernel 9: %44 = matmul{tA} %2, %43 : [30, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[4], __a[0]);
-        LossAndGradients_Kernel10(__a[0], __o_grad_w);
-        return __o_loss[0];
-    }
-
-    /// <summary>Kernel 1: add over [N].</summary>
-    private static void LossAndGradients_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
-        {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat(Sc.Load(ref in10, x1));
-            var t2 = V512.Add(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
-        }
-        for (; j <= d_N - 8; j += 8)
-        {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat(Sc.Load(ref in10, x1));
-            var t2 = V256.Add(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
-        }
-        for (; j < d_N; j++)
-        {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat(Sc.Load(ref in10, x1));
-            var t2 = Sc.Add(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Kernel 2: abs, neg, exp over [N].</summary>
+    /// <summary>Fuses abs, neg, exp over [N].</summary>
     private static void LossAndGradients_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -189,7 +184,7 @@ partial class LogisticRegression
         }
     }
 
-    /// <summary>Kernel 3: add over [N].</summary>
+    /// <summary>Fuses add over [N].</summary>
     private static void LossAndGradients_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -220,7 +215,7 @@ partial class LogisticRegression
         }
     }
 
-    /// <summary>Kernel 4: reduce relu, log, add, mul, sub, sum over [N] to [1].</summary>
+    /// <summary>Fuses reduce relu, log, add, mul, sub, sum over [N] to [1].</summary>
     private static void LossAndGradients_Kernel4(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -283,7 +278,7 @@ partial class LogisticRegression
         Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
     }
 
-    /// <summary>Kernel 5: div over [].</summary>
+    /// <summary>Fuses div over [].</summary>
     private static void LossAndGradients_Kernel5(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -314,7 +309,7 @@ partial class LogisticRegression
         }
     }
 
-    /// <summary>Kernel 6: div over [].</summary>
+    /// <summary>Fuses div over [].</summary>
     private static void LossAndGradients_Kernel6(int d_N, global::System.Span<float> output)
     {
         ref float out0 = ref Sc.Ref(output);
@@ -343,7 +338,7 @@ partial class LogisticRegression
         }
     }
 
-    /// <summary>Kernel 7: neg, mul, div, mul, neg, sign, mul, add, gt, mul, add over [N].</summary>
+    /// <summary>Fuses neg, mul, div, mul, neg, sign, mul, add, gt, mul, add over [N].</summary>
     private static void LossAndGradients_Kernel7(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -424,7 +419,7 @@ partial class LogisticRegression
         }
     }
 
-    /// <summary>Kernel 8: reduce sum over [N] to [1].</summary>
+    /// <summary>Fuses reduce sum over [N] to [1].</summary>
     private static void LossAndGradients_Kernel8(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -462,7 +457,7 @@ partial class LogisticRegression
         Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
     }
 
-    /// <summary>Kernel 10: reshape over [30].</summary>
+    /// <summary>Fuses reshape over [30].</summary>
     private static void LossAndGradients_Kernel10(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -487,64 +482,7 @@ partial class LogisticRegression
         }
     }
 
-    // ==== InputGradient: gradient of Loss with respect to input 'x' ====
-    // 4 kernels; arena of 3 slots: #0 N, #1 1, #2 N floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_InputGradient = new(3);
-    private global::GraphNet.Tensor? __out_InputGradient_grad_x;
-
-    public partial global::GraphNet.Tensor InputGradient(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
-    {
-        global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int d_N = x.Shape[0];
-        global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
-        global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
-        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
-        global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
-        global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
-        var __o_grad_x = global::GraphNet.Tensor.Reuse(ref __out_InputGradient_grad_x, d_N, 30).Data;
-        var __a = __arena_InputGradient;
-        __a.Reserve(0, d_N);
-        __a.Reserve(1, 1);
-        __a.Reserve(2, d_N);
-        // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        InputGradient_Kernel1(d_N, __a[1]);
-        InputGradient_Kernel2(d_N, __a[1], y.Data, __a[0], this.b.Data, __a[2]);
-        // kernel 3: %35 = matmul{tB} %34, %4 : [N, 30]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_N, 30, 1, __a[2], this.w.Data, __o_grad_x);
-        return __out_InputGradient_grad_x!;
-    }
-
-    /// <summary>Kernel 1: div over [].</summary>
-    private static void InputGradient_Kernel1(int d_N, global::System.Span<float> output)
-    {
-        ref float out0 = ref Sc.Ref(output);
-        int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
-        {
-            var t0 = V512.Splat(1f);
-            var t1 = V512.Splat((float)(d_N));
-            var t2 = V512.Div(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
-        }
-        for (; j <= 1 - 8; j += 8)
-        {
-            var t0 = V256.Splat(1f);
-            var t1 = V256.Splat((float)(d_N));
-            var t2 = V256.Div(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
-        }
-        for (; j < 1; j++)
-        {
-            var t0 = Sc.Splat(1f);
-            var t1 = Sc.Splat((float)(d_N));
-            var t2 = Sc.Div(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Kernel 2: add, abs, neg, exp, add, neg, mul, div, mul, neg, sign, mul, add, gt, mul, add over [N].</summary>
+    /// <summary>Fuses add, abs, neg, exp, add, neg, mul, div, mul, neg, sign, mul, add, gt, mul, add over [N].</summary>
     private static void InputGradient_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);

@@ -66,125 +66,11 @@ partial class Mlp
         Predict_Kernel1(d_B, __a[0], this.b1.Data, __a[1]);
         // kernel 2: %12 = matmul %11, %2 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 256, 256, __a[1], this.w2.Data, __a[0]);
-        Predict_Kernel3(d_B, __a[0], this.b2.Data, __a[1]);
+        Predict_Kernel1(d_B, __a[0], this.b2.Data, __a[1]);
         // kernel 4: %17 = matmul %16, %4 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 10, 256, __a[1], this.w3.Data, __a[0]);
         Predict_Kernel5(d_B, __a[0], this.b3.Data, __o_result);
         return __out_Predict_result!;
-    }
-
-    /// <summary>Kernel 1: add, relu over [B, 256].</summary>
-    private static void Predict_Kernel1(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
-        {
-            int x0 = i0 * 256;
-            int x1 = 0;
-            int xo = i0 * 256;
-            int j = 0;
-            for (; j <= 256 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
-                var t2 = V512.Add(t0, t1);
-                var t3 = V512.Relu(t2);
-                V512.Store(t3, ref out0, xo + j);
-            }
-            for (; j <= 256 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
-                var t2 = V256.Add(t0, t1);
-                var t3 = V256.Relu(t2);
-                V256.Store(t3, ref out0, xo + j);
-            }
-            for (; j < 256; j++)
-            {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
-                var t2 = Sc.Add(t0, t1);
-                var t3 = Sc.Relu(t2);
-                Sc.Store(t3, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Kernel 3: add, relu over [B, 256].</summary>
-    private static void Predict_Kernel3(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
-        {
-            int x0 = i0 * 256;
-            int x1 = 0;
-            int xo = i0 * 256;
-            int j = 0;
-            for (; j <= 256 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
-                var t2 = V512.Add(t0, t1);
-                var t3 = V512.Relu(t2);
-                V512.Store(t3, ref out0, xo + j);
-            }
-            for (; j <= 256 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
-                var t2 = V256.Add(t0, t1);
-                var t3 = V256.Relu(t2);
-                V256.Store(t3, ref out0, xo + j);
-            }
-            for (; j < 256; j++)
-            {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
-                var t2 = Sc.Add(t0, t1);
-                var t3 = Sc.Relu(t2);
-                Sc.Store(t3, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Kernel 5: add over [B, 10].</summary>
-    private static void Predict_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
-        {
-            int x0 = i0 * 10;
-            int x1 = 0;
-            int xo = i0 * 10;
-            int j = 0;
-            for (; j <= 10 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
-                var t2 = V512.Add(t0, t1);
-                V512.Store(t2, ref out0, xo + j);
-            }
-            for (; j <= 10 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
-                var t2 = V256.Add(t0, t1);
-                V256.Store(t2, ref out0, xo + j);
-            }
-            for (; j < 10; j++)
-            {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
-                var t2 = Sc.Add(t0, t1);
-                Sc.Store(t2, ref out0, xo + j);
-            }
-        }
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
@@ -229,11 +115,11 @@ partial class Mlp
         LossAndGradients_Kernel2(d_B, __a[1], __a[0]);
         // kernel 3: %13 = matmul %12, %2 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 256, 256, __a[0], this.w2.Data, __a[2]);
-        LossAndGradients_Kernel4(d_B, __a[2], this.b2.Data, __a[3]);
-        LossAndGradients_Kernel5(d_B, __a[3], __a[2]);
+        LossAndGradients_Kernel1(d_B, __a[2], this.b2.Data, __a[3]);
+        LossAndGradients_Kernel2(d_B, __a[3], __a[2]);
         // kernel 6: %18 = matmul %17, %4 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 10, 256, __a[2], this.w3.Data, __a[4]);
-        LossAndGradients_Kernel7(d_B, __a[4], this.b3.Data, __a[5]);
+        Predict_Kernel5(d_B, __a[4], this.b3.Data, __a[5]);
         // kernel 8: %23 = iota{axes=1} : [B, 10]
         global::GraphNet.Runtime.Fill.Iota(__a[4], d_B, 10, 1);
         LossAndGradients_Kernel9(d_B, label.Data, __a[4], __a[6]);
@@ -262,15 +148,90 @@ partial class Mlp
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_B, 256, 256, __a[2], this.w2.Data, __a[3]);
         // kernel 30: %67 = matmul{tA} %12, %63 : [256, 256]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 256, d_B, __a[0], __a[2], __o_grad_w2);
-        LossAndGradients_Kernel31(d_B, __a[3], __a[1], __a[0]);
-        LossAndGradients_Kernel32(d_B, __a[0], __a[1]);
-        LossAndGradients_Kernel33(__a[1], __o_grad_b1);
+        LossAndGradients_Kernel26(d_B, __a[3], __a[1], __a[0]);
+        LossAndGradients_Kernel27(d_B, __a[0], __a[1]);
+        LossAndGradients_Kernel28(__a[1], __o_grad_b1);
         // kernel 34: %72 = matmul{tA} %6, %69 : [784, 256]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 784, 256, d_B, x.Data, __a[0], __o_grad_w1);
         return __o_loss[0];
     }
 
-    /// <summary>Kernel 1: add over [B, 256].</summary>
+    /// <summary>Fuses add, relu over [B, 256].</summary>
+    private static void Predict_Kernel1(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    {
+        ref float in00 = ref Sc.Ref(in0);
+        ref float in10 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = 0; i0 < d_B; i0++)
+        {
+            int x0 = i0 * 256;
+            int x1 = 0;
+            int xo = i0 * 256;
+            int j = 0;
+            for (; j <= 256 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref in00, x0 + j);
+                var t1 = V512.Load(ref in10, x1 + j);
+                var t2 = V512.Add(t0, t1);
+                var t3 = V512.Relu(t2);
+                V512.Store(t3, ref out0, xo + j);
+            }
+            for (; j <= 256 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref in00, x0 + j);
+                var t1 = V256.Load(ref in10, x1 + j);
+                var t2 = V256.Add(t0, t1);
+                var t3 = V256.Relu(t2);
+                V256.Store(t3, ref out0, xo + j);
+            }
+            for (; j < 256; j++)
+            {
+                var t0 = Sc.Load(ref in00, x0 + j);
+                var t1 = Sc.Load(ref in10, x1 + j);
+                var t2 = Sc.Add(t0, t1);
+                var t3 = Sc.Relu(t2);
+                Sc.Store(t3, ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Fuses add over [B, 10].</summary>
+    private static void Predict_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    {
+        ref float in00 = ref Sc.Ref(in0);
+        ref float in10 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = 0; i0 < d_B; i0++)
+        {
+            int x0 = i0 * 10;
+            int x1 = 0;
+            int xo = i0 * 10;
+            int j = 0;
+            for (; j <= 10 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref in00, x0 + j);
+                var t1 = V512.Load(ref in10, x1 + j);
+                var t2 = V512.Add(t0, t1);
+                V512.Store(t2, ref out0, xo + j);
+            }
+            for (; j <= 10 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref in00, x0 + j);
+                var t1 = V256.Load(ref in10, x1 + j);
+                var t2 = V256.Add(t0, t1);
+                V256.Store(t2, ref out0, xo + j);
+            }
+            for (; j < 10; j++)
+            {
+                var t0 = Sc.Load(ref in00, x0 + j);
+                var t1 = Sc.Load(ref in10, x1 + j);
+                var t2 = Sc.Add(t0, t1);
+                Sc.Store(t2, ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Fuses add over [B, 256].</summary>
     private static void LossAndGradients_Kernel1(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -306,7 +267,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 2: relu over [B, 256].</summary>
+    /// <summary>Fuses relu over [B, 256].</summary>
     private static void LossAndGradients_Kernel2(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -334,107 +295,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 4: add over [B, 256].</summary>
-    private static void LossAndGradients_Kernel4(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
-        {
-            int x0 = i0 * 256;
-            int x1 = 0;
-            int xo = i0 * 256;
-            int j = 0;
-            for (; j <= 256 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
-                var t2 = V512.Add(t0, t1);
-                V512.Store(t2, ref out0, xo + j);
-            }
-            for (; j <= 256 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
-                var t2 = V256.Add(t0, t1);
-                V256.Store(t2, ref out0, xo + j);
-            }
-            for (; j < 256; j++)
-            {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
-                var t2 = Sc.Add(t0, t1);
-                Sc.Store(t2, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Kernel 5: relu over [B, 256].</summary>
-    private static void LossAndGradients_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int xo = 0;
-        int j = 0;
-        for (; j <= 256 * d_B - 16; j += 16)
-        {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Relu(t0);
-            V512.Store(t1, ref out0, xo + j);
-        }
-        for (; j <= 256 * d_B - 8; j += 8)
-        {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Relu(t0);
-            V256.Store(t1, ref out0, xo + j);
-        }
-        for (; j < 256 * d_B; j++)
-        {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Relu(t0);
-            Sc.Store(t1, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Kernel 7: add over [B, 10].</summary>
-    private static void LossAndGradients_Kernel7(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
-        {
-            int x0 = i0 * 10;
-            int x1 = 0;
-            int xo = i0 * 10;
-            int j = 0;
-            for (; j <= 10 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
-                var t2 = V512.Add(t0, t1);
-                V512.Store(t2, ref out0, xo + j);
-            }
-            for (; j <= 10 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
-                var t2 = V256.Add(t0, t1);
-                V256.Store(t2, ref out0, xo + j);
-            }
-            for (; j < 10; j++)
-            {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
-                var t2 = Sc.Add(t0, t1);
-                Sc.Store(t2, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Kernel 9: eq over [B, 10].</summary>
+    /// <summary>Fuses eq over [B, 10].</summary>
     private static void LossAndGradients_Kernel9(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -470,7 +331,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 10: reduce mul, sum over [B, 10] to [B, 1].</summary>
+    /// <summary>Fuses reduce mul, sum over [B, 10] to [B, 1].</summary>
     private static void LossAndGradients_Kernel10(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -519,7 +380,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 11: reduce max_reduce over [B, 10] to [B, 1].</summary>
+    /// <summary>Fuses reduce max_reduce over [B, 10] to [B, 1].</summary>
     private static void LossAndGradients_Kernel11(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -560,7 +421,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 12: sub, exp over [B, 10].</summary>
+    /// <summary>Fuses sub, exp over [B, 10].</summary>
     private static void LossAndGradients_Kernel12(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -599,7 +460,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 13: reduce sum over [B, 10] to [B, 1].</summary>
+    /// <summary>Fuses reduce sum over [B, 10] to [B, 1].</summary>
     private static void LossAndGradients_Kernel13(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -640,7 +501,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 14: log, add over [B, 1].</summary>
+    /// <summary>Fuses log, add over [B, 1].</summary>
     private static void LossAndGradients_Kernel14(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -676,7 +537,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 15: reduce sub, sum over [B] to [1].</summary>
+    /// <summary>Fuses reduce sub, sum over [B] to [1].</summary>
     private static void LossAndGradients_Kernel15(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -722,7 +583,7 @@ partial class Mlp
         Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
     }
 
-    /// <summary>Kernel 16: div over [].</summary>
+    /// <summary>Fuses div over [].</summary>
     private static void LossAndGradients_Kernel16(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -753,7 +614,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 17: div over [].</summary>
+    /// <summary>Fuses div over [].</summary>
     private static void LossAndGradients_Kernel17(int d_B, global::System.Span<float> output)
     {
         ref float out0 = ref Sc.Ref(output);
@@ -782,7 +643,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 18: expand over [B].</summary>
+    /// <summary>Fuses expand over [B].</summary>
     private static void LossAndGradients_Kernel18(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -807,7 +668,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 19: neg over [B].</summary>
+    /// <summary>Fuses neg over [B].</summary>
     private static void LossAndGradients_Kernel19(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -835,7 +696,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 20: div over [B, 1].</summary>
+    /// <summary>Fuses div over [B, 1].</summary>
     private static void LossAndGradients_Kernel20(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -868,7 +729,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 21: mul, mul, add over [B, 10].</summary>
+    /// <summary>Fuses mul, mul, add over [B, 10].</summary>
     private static void LossAndGradients_Kernel21(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -920,7 +781,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 22: reduce sum over [B, 10] to [1, 10].</summary>
+    /// <summary>Fuses reduce sum over [B, 10] to [1, 10].</summary>
     private static void LossAndGradients_Kernel22(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -949,7 +810,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 23: reshape over [10].</summary>
+    /// <summary>Fuses reshape over [10].</summary>
     private static void LossAndGradients_Kernel23(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -974,7 +835,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 26: gt, mul over [B, 256].</summary>
+    /// <summary>Fuses gt, mul over [B, 256].</summary>
     private static void LossAndGradients_Kernel26(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -1013,7 +874,7 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 27: reduce sum over [B, 256] to [1, 256].</summary>
+    /// <summary>Fuses reduce sum over [B, 256] to [1, 256].</summary>
     private static void LossAndGradients_Kernel27(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -1042,101 +903,8 @@ partial class Mlp
         }
     }
 
-    /// <summary>Kernel 28: reshape over [256].</summary>
+    /// <summary>Fuses reshape over [256].</summary>
     private static void LossAndGradients_Kernel28(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int xo = 0;
-        int j = 0;
-        for (; j <= 256 - 16; j += 16)
-        {
-            var t0 = V512.Load(ref in00, x0 + j);
-            V512.Store(t0, ref out0, xo + j);
-        }
-        for (; j <= 256 - 8; j += 8)
-        {
-            var t0 = V256.Load(ref in00, x0 + j);
-            V256.Store(t0, ref out0, xo + j);
-        }
-        for (; j < 256; j++)
-        {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            Sc.Store(t0, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Kernel 31: gt, mul over [B, 256].</summary>
-    private static void LossAndGradients_Kernel31(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int xo = 0;
-        int j = 0;
-        for (; j <= 256 * d_B - 16; j += 16)
-        {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
-            var t2 = V512.Splat(0f);
-            var t3 = V512.Gt(t1, t2);
-            var t4 = V512.Mul(t0, t3);
-            V512.Store(t4, ref out0, xo + j);
-        }
-        for (; j <= 256 * d_B - 8; j += 8)
-        {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
-            var t2 = V256.Splat(0f);
-            var t3 = V256.Gt(t1, t2);
-            var t4 = V256.Mul(t0, t3);
-            V256.Store(t4, ref out0, xo + j);
-        }
-        for (; j < 256 * d_B; j++)
-        {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
-            var t2 = Sc.Splat(0f);
-            var t3 = Sc.Gt(t1, t2);
-            var t4 = Sc.Mul(t0, t3);
-            Sc.Store(t4, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Kernel 32: reduce sum over [B, 256] to [1, 256].</summary>
-    private static void LossAndGradients_Kernel32(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
-    {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 256).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
-        {
-            int x0 = i0 * 256;
-            int xo = 0;
-            int j = 0;
-            for (; j <= 256 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref in00, x0 + j);
-                V512.Store(V512.Add(V512.Load(ref out0, xo + j), t0), ref out0, xo + j);
-            }
-            for (; j <= 256 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref in00, x0 + j);
-                V256.Store(V256.Add(V256.Load(ref out0, xo + j), t0), ref out0, xo + j);
-            }
-            for (; j < 256; j++)
-            {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Kernel 33: reshape over [256].</summary>
-    private static void LossAndGradients_Kernel33(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);

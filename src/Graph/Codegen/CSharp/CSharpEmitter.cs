@@ -27,7 +27,9 @@ public static class CSharpEmitter
         using (w.Block($"partial class {m.ClassName}"))
         {
             EmitParameters(w, m);
-            foreach (var e in m.Entries) EntryEmitter.Emit(w, m, e);
+            var kernels = new KernelTable();
+            foreach (var e in m.Entries) EntryEmitter.Emit(w, m, e, kernels);
+            kernels.EmitAll(w);
         }
         for (int i = closers.Count - 1; i >= 0; i--) closers[i].Dispose();
         return w.ToString();

@@ -16,6 +16,13 @@ public sealed class CodeWriter
         return this;
     }
 
+    /// <summary>Writes each line of <paramref name="text"/> at the current indentation.</summary>
+    public CodeWriter Lines(string text)
+    {
+        foreach (var line in text.TrimEnd('\n').Split('\n')) Line(line);
+        return this;
+    }
+
     /// <summary>Writes <paramref name="header"/>, an opening brace, and indents until the result is disposed.</summary>
     public IDisposable Block(string header)
     {

@@ -9,7 +9,7 @@ internal static class EntryEmitter
     private const string T = CSharpEmitter.TensorType;
     private const string Rt = CSharpEmitter.Rt;
 
-    public static void Emit(CodeWriter w, ModelProgram m, EntryProgram e)
+    public static void Emit(CodeWriter w, ModelProgram m, EntryProgram e, KernelTable kernels)
     {
         var s = e.Schedule;
         var plan = s.Memory;
@@ -41,7 +41,7 @@ internal static class EntryEmitter
             if (plan.SlotSizes.Count > 0) w.Line($"var __a = __arena_{e.Name};");
             for (int i = 0; i < plan.SlotSizes.Count; i++)
                 w.Line($"__a.Reserve({i}, {MaxOf(plan.SlotSizes[i].Select(d => d.ToCode(CSharpEmitter.Sym)).ToList())});");
-            foreach (var k in s.Kernels) EmitCall(w, e, k, plan, dest, m);
+            foreach (var k in s.Kernels) EmitCall(w, e, k, plan, dest, m, kernels);
             foreach (var c in copies) w.Line(c);
             w.Line(e.Kind switch
             {
@@ -50,8 +50,6 @@ internal static class EntryEmitter
                 EntryKind.InputGradient => $"return __out_{e.Name}_{Clean(OutputNames.Grad(e.Wrt!))}!;",
             });
         }
-        foreach (var k in s.Kernels.Where(k => k.Kind is KernelKind.Elementwise or KernelKind.Reduce))
-            KernelEmitter.Emit(w, e.Name, k);
     }
 
     private static string Describe(EntryProgram e) => e.Kind switch
@@ -99,7 +97,7 @@ internal static class EntryEmitter
         _ => throw Rewriter.Internal($"no buffer for {GraphPrinter.Line(n)}"),
     };
 
-    private static void EmitCall(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m)
+    private static void EmitCall(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels)
     {
         var n = k.Root;
         string o = Buffer(n, plan, dest, m);
@@ -132,7 +130,7 @@ internal static class EntryEmitter
             {
                 var sig = KernelEmitter.Signature(k);
                 var call = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select(b => Buffer(b, plan, dest, m))).Concat(new[] { o });
-                w.Line($"{KernelEmitter.Name(e.Name, k)}({string.Join(", ", call)});");
+                w.Line($"{kernels.NameFor(k, $"{e.Name}_Kernel{k.Index}")}({string.Join(", ", call)});");
                 break;
             }
         }
@@ -142,4 +140,32 @@ internal static class EntryEmitter
         sizes.Count == 1 ? sizes[0] : $"global::System.Math.Max((long)({sizes[0]}), {MaxOf(sizes.Skip(1).ToList())})";
 
     private static string Bool(bool b) => b ? "true" : "false";
+}
+
+/// <summary>
+/// The model's kernel methods, one per distinct text: entry points (and layers of equal shape)
+/// that need the same fused loop share one method, named after its first user.
+/// </summary>
+internal sealed class KernelTable
+{
+    private readonly Dictionary<string, string> _names = new(System.StringComparer.Ordinal);
+    private readonly List<KeyValuePair<string, string>> _ordered = new();
+
+    public string NameFor(Kernel k, string proposed)
+    {
+        var text = KernelEmitter.Text(k);
+        if (_names.TryGetValue(text, out var name)) return name;
+        _names[text] = proposed;
+        _ordered.Add(new KeyValuePair<string, string>(proposed, text));
+        return proposed;
+    }
+
+    public void EmitAll(CodeWriter w)
+    {
+        foreach (var kv in _ordered)
+        {
+            w.Line();
+            w.Lines(kv.Value.Replace(KernelEmitter.NamePlaceholder, kv.Key));
+        }
+    }
 }

@@ -23,7 +23,16 @@ internal static class KernelEmitter
 
     private static readonly Variant[] Variants = { new("V512", 16), new("V256", 8), new("Sc", 1) };
 
-    public static string Name(string entry, Kernel k) => $"{entry}_Kernel{k.Index}";
+    /// <summary>The placeholder for the method name in <see cref="Text"/>.</summary>
+    public const string NamePlaceholder = "{KERNEL}";
+
+    /// <summary>The kernel method's text with its name left as <see cref="NamePlaceholder"/>, so equal kernels compare equal.</summary>
+    public static string Text(Kernel k)
+    {
+        var w = new CodeWriter();
+        Emit(w, NamePlaceholder, k);
+        return w.ToString();
+    }
 
     public static KernelSignature Signature(Kernel k)
     {
@@ -40,7 +49,7 @@ internal static class KernelEmitter
 
     private static List<Load> Operands(Kernel k) => Scheduler.Loads(k.Body!).Where(l => !l.IsScalar).Distinct().ToList();
 
-    public static void Emit(CodeWriter w, string entry, Kernel k)
+    private static void Emit(CodeWriter w, string name, Kernel k)
     {
         var sig = Signature(k);
         var loads = Operands(k);
@@ -50,9 +59,8 @@ internal static class KernelEmitter
         var ps = sig.Symbols.Select(s => "int " + CSharpEmitter.Sym(s))
             .Concat(sig.Buffers.Select((_, i) => $"global::System.ReadOnlySpan<float> in{i}"))
             .Concat(new[] { "global::System.Span<float> output" });
-        w.Line();
-        w.Line($"/// <summary>Kernel {k.Index}: {(reduce ? "reduce " : "")}{what} over {k.IterShape}{(reduce ? $" to {k.Root.Shape}" : "")}.</summary>");
-        using (w.Block($"private static void {Name(entry, k)}({string.Join(", ", ps)})"))
+        w.Line($"/// <summary>Fuses {(reduce ? "reduce " : "")}{what} over {k.IterShape}{(reduce ? $" to {k.Root.Shape}" : "")}.</summary>");
+        using (w.Block($"private static void {name}({string.Join(", ", ps)})"))
         {
             for (int i = 0; i < sig.Buffers.Count; i++) w.Line($"ref float in{i}0 = ref Sc.Ref(in{i});");
             w.Line("ref float out0 = ref Sc.Ref(output);");
