@@ -77,6 +77,10 @@ public static class Ops
     public static Tensor MatMul(Tensor a, Tensor c, bool transposeA = false, bool transposeB = false) =>
         E((b, n) => b.MatMul(n[0], n[1], transposeA, transposeB), a, c);
 
+    // Linear algebra
+    /// <summary>Solves A X = B for a square A [n, n] and B [n] or [n, k] (LU with partial pivoting); differentiable in A and B.</summary>
+    public static Tensor Solve(Tensor a, Tensor rhs, bool transposeA = false) => E((b, n) => b.Solve(n[0], n[1], transposeA), a, rhs);
+
     // Composites
     public static Tensor Softmax(Tensor x, int axis = -1) => E((b, n) => b.Softmax(n[0], axis), x);
     public static Tensor LogSoftmax(Tensor x, int axis = -1) => E((b, n) => b.LogSoftmax(n[0], axis), x);

@@ -38,6 +38,9 @@ public sealed partial class LogisticRegression
     [Compile(nameof(Logits))] public partial Tensor Forward(Tensor x);
     [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x, Tensor y);
     [Gradient(nameof(Loss), "x")] public partial Tensor InputGradient(Tensor x, Tensor y);
+    [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor y, Optimizer optimizer);
+    [HessianVectorProduct(nameof(Loss))] public partial Tensor Hvp(Tensor x, Tensor y, Tensor v);
+    [Hessian(nameof(Loss))] public partial Tensor Hessian(Tensor x, Tensor y);
 }
 
 /// <summary>The model of DESIGN.md section 1, with two hidden layers.</summary>

@@ -99,6 +99,10 @@ public static class OpTable
         new("matmul_broadcast_batch", (b, x) => b.MatMul(x[0], x[1]), new[] { "2,4,3", "1,3,5" }),
         new("matvec", (b, x) => b.MatMul(x[0], x[1]), new[] { "B,3", "3" }),
         new("vecmat", (b, x) => b.MatMul(x[0], x[1]), new[] { "3", "3,4" }),
+        // linear solve (A made well conditioned: A + 3I)
+        new("solve", (b, x) => b.Solve(WellConditioned(b, x[0]), x[1]), new[] { "3,3", "3,2" }),
+        new("solve_vector", (b, x) => b.Solve(WellConditioned(b, x[0]), x[1]), new[] { "4,4", "4" }),
+        new("solve_tA", (b, x) => b.Solve(WellConditioned(b, x[0]), x[1], transA: true), new[] { "3,3", "3,B" }),
         new("transpose_into_matmul", (b, x) => b.MatMul(b.Transpose(x[0]), x[1]), new[] { "3,B", "3,2" }),
         // composites
         new("square", (b, x) => b.Square(x[0]), new[] { "B,5" }),
@@ -118,6 +122,10 @@ public static class OpTable
         new("dense_relu", (b, x) => b.Relu(b.Add(b.MatMul(x[0], x[1]), x[2])), new[] { "B,6", "6,20", "20" }, new[] { A, A, A }),
         new("mean_of_dim_value", (b, x) => b.Mean(b.Square(x[0])), new[] { "B,T" }),
     };
+
+    /// <summary>A + 3I, so that random square inputs are far from singular.</summary>
+    private static Node WellConditioned(GraphBuilder b, Node a) =>
+        b.Add(a, b.Mul(b.Const(3), b.Eq(b.Iota(a.Shape, 0), b.Iota(a.Shape, 1))));
 
     /// <summary>Deterministic random values for a row's input.</summary>
     public static double[] Sample(Domain d, int n, Random rng) => Enumerable.Range(0, n).Select(_ => d switch

@@ -46,4 +46,28 @@ public class SecondOrderTests
             Assert.Equal((up[i] - down[i]) / (2 * eps), hv[i], 6);
         Verifier.Verify(Pipeline.Optimize(bld.Graph, verify: true));
     }
+
+    /// <summary>
+    /// Softplus (and BCE with logits) at exactly 0, where zero-initialized models start: first derivative 1/2,
+    /// second 1/4, and finite values and derivatives far out on both sides.
+    /// </summary>
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(3.0)]
+    [InlineData(-3.0)]
+    [InlineData(200.0)]
+    [InlineData(-200.0)]
+    public void Softplus_has_true_first_and_second_derivatives_everywhere(double at)
+    {
+        var b = new GraphBuilder();
+        var x = b.Input("x", new Shape(1));
+        var f = b.Sum(b.Softplus(x));
+        var g = Gradients.Grad(b, f, new[] { x })[0];
+        var h = Gradients.Grad(b, b.Sum(g), new[] { x })[0];
+        var ev = new Evaluator<double>(b.Graph, new Dictionary<string, (int[], double[])> { ["x"] = (new[] { 1 }, new[] { at }) });
+        double sig = 1 / (1 + System.Math.Exp(-at));
+        Assert.Equal(System.Math.Log(1 + System.Math.Exp(-System.Math.Abs(at))) + System.Math.Max(at, 0), ev[f].Data[0], 12);
+        Assert.Equal(sig, ev[g].Data[0], 12);
+        Assert.Equal(sig * (1 - sig), ev[h].Data[0], 12);
+    }
 }

@@ -49,9 +49,8 @@ public static class ModelCompilation
         var inputNames = spec.Inputs.Select(i => i.Name).ToList();
         if (!e.ReturnTypeOk || !e.ParamNames.SequenceEqual(inputNames))
         {
-            string ret = e.Kind == EntryKind.LossAndGradients ? "float" : "Tensor";
             diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.SignatureMismatch, e.Location, e.Name,
-                $"{e.Modifiers} partial {ret} {e.Name}({string.Join(", ", inputNames.Select(n => "Tensor " + n))})", spec.Name));
+                Declaration(e, inputNames, "Tensor", "Optimizer"), spec.Name));
             return null;
         }
         if (e.Kind == EntryKind.InputGradient && !inputNames.Contains(e.Wrt ?? ""))
@@ -86,7 +85,17 @@ public static class ModelCompilation
             return null;
         }
         b.Graph.SetOutput(OutputNames.Result, result);
-        return ModelCompiler.Compile(e.Name, e.Kind, spec.Name, b.Graph, e.Wrt, ct: ct) with { Modifiers = e.Modifiers };
+        return ModelCompiler.Compile(e.Name, e.Kind, spec.Name, b.Graph, e.Wrt, ct: ct) with { Modifiers = e.Modifiers, Extra = e.Extra };
+    }
+
+    /// <summary>The partial declaration an entry of this kind needs, for GN0008 and for the bodies of failed entries.</summary>
+    private static string Declaration(EntrySpec e, IEnumerable<string> inputs, string tensor, string optimizer)
+    {
+        string ret = e.Kind is EntryKind.LossAndGradients or EntryKind.Train ? "float" : tensor;
+        var args = inputs.Select(n => $"{tensor} {n}").ToList();
+        if (e.Kind == EntryKind.Train) args.Add($"{optimizer} {e.Extra}");
+        if (e.Kind == EntryKind.HessianVectorProduct) args.Add($"{tensor} {e.Extra}");
+        return $"{e.Modifiers} partial {ret} {e.Name}({string.Join(", ", args)})";
     }
 
     /// <summary>Entry points that failed to compile get a body too, so the only errors the user sees are the GN ones.</summary>
@@ -99,9 +108,7 @@ public static class ModelCompilation
         {
             foreach (var e in failed)
             {
-                string ret = e.Kind == EntryKind.LossAndGradients ? "float" : CSharpEmitter.TensorType;
-                string ps = string.Join(", ", e.ParamNames.Select(p => $"{CSharpEmitter.TensorType} {p}"));
-                w.Line($"{e.Modifiers} partial {ret} {e.Name}({ps}) =>");
+                w.Line($"{e.Modifiers} partial {e.Declared} =>");
                 w.Line($"    throw new global::System.InvalidOperationException(\"GraphNet could not compile '{e.Name}'; see the GN diagnostics of this build.\");");
             }
         }

@@ -15,7 +15,7 @@ internal static class OpLowering
     {
         "Neg", "Exp", "Log", "Sqrt", "Abs", "Sign", "Tanh", "Sigmoid", "Relu", "Square", "StopGradient",
         "Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Lt", "Le", "Gt", "Ge", "Eq", "Ne", "Where",
-        "Sum", "Mean", "Max", "Min", "Reshape", "Permute", "Transpose", "BroadcastTo", "MatMul",
+        "Sum", "Mean", "Max", "Min", "Reshape", "Permute", "Transpose", "BroadcastTo", "MatMul", "Solve",
         "Softmax", "LogSoftmax", "LogSumExp", "SoftmaxCrossEntropy", "Mse", "Mae", "Huber",
         "BinaryCrossEntropyWithLogits", "Softplus", "Hinge", "OneHot",
     };
@@ -72,6 +72,7 @@ internal static class OpLowering
             "Transpose" => b.Transpose(T(0)),
             "BroadcastTo" => b.BroadcastTo(T(0), new Shape(Dims(1))),
             "MatMul" => b.MatMul(T(0), T(1), a.Count > 2 && Bo(2), a.Count > 3 && Bo(3)),
+            "Solve" => b.Solve(T(0), T(1), a.Count > 2 && Bo(2)),
             "Softmax" => b.Softmax(T(0), a.Count > 1 ? I(1) : -1),
             "LogSoftmax" => b.LogSoftmax(T(0), a.Count > 1 ? I(1) : -1),
             "LogSumExp" => b.LogSumExp(T(0), a.Count > 1 ? I(1) : -1, Keep()),

@@ -43,7 +43,14 @@ public sealed record SpecMethod(string Name, EquatableArray<InputSpec> Inputs, E
 /// <summary>A partial method the generator implements.</summary>
 public sealed record EntrySpec(
     string Name, EntryKind Kind, string Spec, string? Wrt, string Modifiers, EquatableArray<string> ParamNames,
-    bool ReturnTypeOk, LocationInfo Location, LocationInfo SpecArgLocation, LocationInfo? WrtArgLocation);
+    bool ReturnTypeOk, LocationInfo Location, LocationInfo SpecArgLocation, LocationInfo? WrtArgLocation)
+{
+    /// <summary>The trailing argument after the spec's inputs: the optimizer of [Train], the direction v of [HessianVectorProduct].</summary>
+    public string? Extra { get; init; }
+
+    /// <summary>The user's own declaration (return type, name, parameters, fully qualified), for the body of an entry that failed.</summary>
+    public string Declared { get; init; } = "";
+}
 
 public sealed record ModelSpec(
     string? Namespace,

@@ -80,7 +80,8 @@ public static class ModelParser
         foreach (var m in members.OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary))
         {
             ct.ThrowIfCancellationRequested();
-            var entryAttr = m.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is Ns + "CompileAttribute" or Ns + "GradientsAttribute" or Ns + "GradientAttribute");
+            var entryAttr = m.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is Ns + "CompileAttribute" or Ns + "GradientsAttribute" or Ns + "GradientAttribute"
+                or Ns + "TrainAttribute" or Ns + "HessianVectorProductAttribute" or Ns + "HessianAttribute");
             if (entryAttr is not null) { entries.Add(ParseEntry(m, entryAttr, ct)); continue; }
             if (m.IsPartialDefinition || m.ReturnType.ToDisplayString() != Ns + "Tensor") continue;
             var syntax = m.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
@@ -107,12 +108,23 @@ public static class ModelParser
         return new InputSpec(p.Name, dims, attr is not null, LocationInfo.From(p.Locations[0]));
     }
 
+    private static string Declaration(IMethodSymbol m)
+    {
+        var fq = SymbolDisplayFormat.FullyQualifiedFormat;
+        string Param(IParameterSymbol p) => (p.RefKind switch { RefKind.Ref => "ref ", RefKind.Out => "out ", RefKind.In => "in ", _ => "" })
+            + (p.IsParams ? "params " : "") + p.Type.ToDisplayString(fq) + " " + p.Name;
+        return $"{m.ReturnType.ToDisplayString(fq)} {m.Name}({string.Join(", ", m.Parameters.Select(Param))})";
+    }
+
     private static EntrySpec ParseEntry(IMethodSymbol m, AttributeData attr, CancellationToken ct)
     {
         var kind = attr.AttributeClass!.Name switch
         {
             "CompileAttribute" => EntryKind.Forward,
             "GradientsAttribute" => EntryKind.LossAndGradients,
+            "TrainAttribute" => EntryKind.Train,
+            "HessianVectorProductAttribute" => EntryKind.HessianVectorProduct,
+            "HessianAttribute" => EntryKind.Hessian,
             _ => EntryKind.InputGradient,
         };
         var args = (attr.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax)?.ArgumentList?.Arguments;
@@ -123,10 +135,27 @@ public static class ModelParser
         string? wrt = attr.ConstructorArguments.Length > 1 ? attr.ConstructorArguments[1].Value as string : null;
         var syntax = m.DeclaringSyntaxReferences.Select(s => s.GetSyntax(ct)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
         var mods = syntax is null ? "public" : string.Join(" ", syntax.Modifiers.Where(t => !t.IsKind(SyntaxKind.PartialKeyword)).Select(t => t.Text));
-        bool tensorParams = m.Parameters.All(p => p.Type.ToDisplayString() == Ns + "Tensor");
-        string expected = kind == EntryKind.LossAndGradients ? "float" : Ns + "Tensor";
-        bool ok = m.IsPartialDefinition && tensorParams && m.ReturnType.ToDisplayString() == expected;
-        return new EntrySpec(m.Name, kind, spec, wrt, mods, m.Parameters.Select(p => p.Name).ToEquatable(), ok,
-            LocationInfo.From(m.Locations[0]), specLoc, wrtLoc);
+        var parameters = m.Parameters.ToList();
+        string? extra = null;
+        bool ok = m.IsPartialDefinition;
+        if (kind is EntryKind.Train or EntryKind.HessianVectorProduct)
+        {
+            string extraType = kind == EntryKind.Train ? Ns + "Optimizer" : Ns + "Tensor";
+            if (parameters.Count > 0 && parameters[parameters.Count - 1].Type.ToDisplayString() == extraType)
+            {
+                extra = parameters[parameters.Count - 1].Name;
+                parameters.RemoveAt(parameters.Count - 1);
+            }
+            else
+            {
+                ok = false;
+                extra = kind == EntryKind.Train ? "optimizer" : "v";
+            }
+        }
+        bool tensorParams = parameters.All(p => p.Type.ToDisplayString() == Ns + "Tensor");
+        string expected = kind is EntryKind.LossAndGradients or EntryKind.Train ? "float" : Ns + "Tensor";
+        ok = ok && tensorParams && m.ReturnType.ToDisplayString() == expected;
+        return new EntrySpec(m.Name, kind, spec, wrt, mods, parameters.Select(p => p.Name).ToEquatable(), ok,
+            LocationInfo.From(m.Locations[0]), specLoc, wrtLoc) { Extra = extra, Declared = Declaration(m) };
     }
 }

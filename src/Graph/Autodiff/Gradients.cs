@@ -71,7 +71,16 @@ public static class Gradients
         OpKind.Expand => new[] { SumTo(b, g, n[0].Shape) },
         OpKind.Permute => new[] { b.Permute(g, Inverse(n.Attrs.Axes)) },
         OpKind.MatMul => MatMulRule(b, n, g),
+        OpKind.Solve => SolveRule(b, n, g),
     };
+
+    /// <summary>X = A⁻¹B: ∂B = A⁻ᵀ·g, ∂A = −∂B·Xᵀ (for X = A⁻ᵀB: ∂A = −X·∂Bᵀ).</summary>
+    private static Node?[] SolveRule(GraphBuilder b, Node n, Node g)
+    {
+        var gb = b.Solve(n[0], g, !n.Attrs.TransA);
+        var ga = n.Attrs.TransA ? b.MatMul(n, gb, transB: true) : b.MatMul(gb, n, transB: true);
+        return new[] { b.Neg(ga), gb };
+    }
 
     /// <summary>Weight of the first operand in max(a, b): 1 where a &gt; b, 1/2 where tied, else 0.</summary>
     private static Node Share(GraphBuilder b, Node a, Node c) => b.Add(b.Gt(a, c), b.Mul(b.Const(0.5), b.Eq(a, c)));

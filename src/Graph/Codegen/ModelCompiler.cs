@@ -22,7 +22,7 @@ public static class ModelCompiler
         {
             case EntryKind.Forward:
                 break;
-            case EntryKind.LossAndGradients:
+            case EntryKind.LossAndGradients or EntryKind.Train:
                 var ps = g.Leaves(OpKind.Param).ToList();
                 var grads = Gradients.Grad(b, result, ps);
                 g.SetOutput(OutputNames.Loss, result);
@@ -31,6 +31,20 @@ public static class ModelCompiler
             case EntryKind.InputGradient:
                 var x = g.Leaves(OpKind.Input).First(n => n.Attrs.Name == wrt);
                 g.SetOutput(OutputNames.Grad(x.Attrs.Name), Gradients.Grad(b, result, new[] { x })[0]);
+                break;
+            case EntryKind.HessianVectorProduct or EntryKind.Hessian:
+                // H·v = ∇(∇L · v): differentiate the gradient graph once more, along v.
+                var qs = g.Leaves(OpKind.Param).ToList();
+                var first = Gradients.Grad(b, result, qs);
+                Node? dot = null;
+                for (int i = 0; i < qs.Count; i++)
+                {
+                    var v = b.Input(OutputNames.Direction(qs[i].Attrs.Name), qs[i].Shape);
+                    var term = b.Sum(b.Mul(first[i], v));
+                    dot = dot is null ? term : b.Add(dot, term);
+                }
+                var hv = Gradients.Grad(b, dot ?? b.Const(0), qs);
+                for (int i = 0; i < qs.Count; i++) g.SetOutput(OutputNames.Hvp(qs[i].Attrs.Name), hv[i]);
                 break;
         }
         if (kind != EntryKind.Forward) g.RemoveOutput(OutputNames.Result);

@@ -11,6 +11,12 @@ public enum EntryKind
     LossAndGradients,
     /// <summary>Returns the gradient of the scalar loss with respect to one input.</summary>
     InputGradient,
+    /// <summary>Like <see cref="LossAndGradients"/>, then calls the optimizer it is given on the parameters.</summary>
+    Train,
+    /// <summary>Returns H·v for the Hessian H of the loss over all parameters, v and H·v flat in declaration order.</summary>
+    HessianVectorProduct,
+    /// <summary>Returns the full Hessian [P, P] of the loss over all parameters (P Hessian-vector products).</summary>
+    Hessian,
 }
 
 /// <summary>A tensor the entry point receives or the model owns, with its declared shape.</summary>
@@ -24,6 +30,9 @@ public sealed record EntryProgram(string Name, EntryKind Kind, string Spec, IRea
 {
     /// <summary>The modifiers of the user's partial declaration, for example "public".</summary>
     public string Modifiers { get; init; } = "public";
+
+    /// <summary>The name of the entry's extra trailing argument: the optimizer of a Train entry, v of a Hessian-vector product.</summary>
+    public string? Extra { get; init; }
 }
 
 /// <summary>Everything the C# emitter needs for one model class.</summary>
@@ -45,4 +54,10 @@ public static class OutputNames
     public const string Loss = "loss";
 
     public static string Grad(string name) => "grad." + name;
+
+    /// <summary>The Hessian-vector product's block for one parameter.</summary>
+    public static string Hvp(string name) => "hv." + name;
+
+    /// <summary>The graph input that holds the direction v's block for one parameter.</summary>
+    public static string Direction(string name) => "__v_" + name;
 }

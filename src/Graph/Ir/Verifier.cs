@@ -30,7 +30,7 @@ public static class Verifier
         {
             OpCategory.Leaf => 0,
             OpCategory.Unary or OpCategory.Reduce or OpCategory.Movement => 1,
-            OpCategory.Binary or OpCategory.MatMul => 2,
+            OpCategory.Binary or OpCategory.MatMul or OpCategory.Solve => 2,
             OpCategory.Ternary => 3,
         };
         if (n.Inputs.Count != arity) return $"expected {arity} inputs";

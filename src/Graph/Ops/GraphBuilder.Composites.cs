@@ -81,7 +81,19 @@ public sealed partial class GraphBuilder
     }
 
     /// <summary><c>log(1 + exp(x))</c> as <c>relu(x) + log(1 + exp(-|x|))</c>.</summary>
-    public Node Softplus(Node x) => Add(Relu(x), Log(Add(Const(1), Exp(Neg(Abs(x))))));
+    /// <remarks>
+    /// Two smooth branches, each fed only values where its exp cannot overflow: x + log(1 + e^-x) for x &gt; 0,
+    /// log(1 + e^x) otherwise. Unlike relu(x) + log(1 + e^-|x|), whose kinks at 0 give softplus'(0) = 0 under
+    /// the subgradient conventions, this has the true derivatives everywhere (softplus'(0) = 1/2, and a
+    /// nonzero second derivative at 0, which Newton's method from a zero start needs).
+    /// </remarks>
+    public Node Softplus(Node x)
+    {
+        var positive = Gt(x, Const(0));
+        var xp = Where(positive, x, Const(0));
+        var xn = Where(positive, Const(0), x);
+        return Where(positive, Add(xp, Log(Add(Const(1), Exp(Neg(xp))))), Log(Add(Const(1), Exp(xn))));
+    }
 
     /// <summary>Elementwise binary cross-entropy of <c>sigmoid(logits)</c> against 0/1 targets.</summary>
     public Node BinaryCrossEntropyWithLogits(Node logits, Node targets) =>

@@ -201,6 +201,25 @@ public sealed partial class GraphBuilder
         return Prim(OpKind.MatMul, new Shape(batch.Dims.Concat(new[] { m, n })), new NodeAttrs { TransA = transA, TransB = transB }, ea, eb);
     }
 
+    /// <summary>
+    /// Solves A X = B (or Aᵀ X = B) for a square A [n, n] and B [n] or [n, k]; the result has B's shape.
+    /// The runtime factors A by LU with partial pivoting; a singular A is a run-time error.
+    /// </summary>
+    public Node Solve(Node a, Node rhs, bool transA = false)
+    {
+        if (a.Shape.Rank != 2)
+            throw new ShapeError(ShapeErrorKind.WrongRank, $"solve needs a square matrix [n, n] as A, got {a.Shape}");
+        if (a.Shape[0] != a.Shape[1])
+            throw new ShapeError(ShapeErrorKind.Mismatch, $"solve needs a square matrix as A, got {a.Shape}");
+        if (rhs.Shape.Rank == 1)
+            return Reshape(Solve(a, Reshape(rhs, new Shape(rhs.Shape[0], Dim.Const(1))), transA), rhs.Shape);
+        if (rhs.Shape.Rank != 2)
+            throw new ShapeError(ShapeErrorKind.WrongRank, $"solve needs B of rank 1 or 2, got {rhs.Shape}");
+        if (rhs.Shape[0] != a.Shape[0])
+            throw new ShapeError(ShapeErrorKind.Mismatch, $"solve: A {a.Shape} and B {rhs.Shape} have different row counts");
+        return Prim(OpKind.Solve, rhs.Shape, new NodeAttrs { TransA = transA }, a, rhs);
+    }
+
     // ---- shape helpers ------------------------------------------------------------------
 
     public static Shape BroadcastShape(Shape a, Shape b, string op)

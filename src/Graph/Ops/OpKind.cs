@@ -59,6 +59,9 @@ public enum OpKind
 
     // Contraction
     MatMul,
+
+    // Linear algebra: solve A X = B (A square), run by a runtime routine
+    Solve,
 }
 
 /// <summary>The groups that passes decide by; they never list ops.</summary>
@@ -71,4 +74,5 @@ public enum OpCategory
     Reduce,
     Movement,
     MatMul,
+    Solve,
 }

@@ -54,6 +54,7 @@ public static class OpTable
         OpKind.Expand => new(OpCategory.Movement, "expand"),
         OpKind.Permute => new(OpCategory.Movement, "permute"),
         OpKind.MatMul => new(OpCategory.MatMul, "matmul"),
+        OpKind.Solve => new(OpCategory.Solve, "solve"),
     };
 
     public static OpCategory Category(this OpKind op) => op.Info().Category;

@@ -36,7 +36,7 @@ public static class ScalarSemantics
         OpKind.Ne => a != b ? 1 : 0,
         OpKind.Where => a != 0 ? b : c,
         OpKind.Input or OpKind.Param or OpKind.Const or OpKind.DimValue or OpKind.Iota
-            or OpKind.ReduceSum or OpKind.ReduceMax or OpKind.Reshape or OpKind.Expand or OpKind.Permute or OpKind.MatMul
+            or OpKind.ReduceSum or OpKind.ReduceMax or OpKind.Reshape or OpKind.Expand or OpKind.Permute or OpKind.MatMul or OpKind.Solve
             => throw new ArgumentException($"{op} is not an elementwise op", nameof(op)),
     };
 }

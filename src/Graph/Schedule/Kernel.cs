@@ -29,6 +29,8 @@ public enum KernelKind
     MatMul,
     /// <summary>Fills a buffer with the index along one axis.</summary>
     Iota,
+    /// <summary>A linear solve A X = B through the runtime's LU routine.</summary>
+    Solve,
 }
 
 /// <summary>One step of a schedule: computes <see cref="Root"/> into its buffer.</summary>

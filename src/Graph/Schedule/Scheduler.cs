@@ -24,7 +24,7 @@ public static class Scheduler
         // Which views must be contiguous copies.
         foreach (var n in g.Nodes)
         {
-            if (n.Op == OpKind.MatMul)
+            if (n.Op.Category() is OpCategory.MatMul or OpCategory.Solve)
                 foreach (var op in n.Inputs)
                     if (op.Op.Category() == OpCategory.Movement && (!IsContiguousView(op, materialized) || IsScalarBase(op))) materialized.Add(op);
             if (n.Op == OpKind.Reshape && !IsContiguousView(n[0], materialized) && !IsScalarBase(n[0]))
@@ -39,7 +39,7 @@ public static class Scheduler
             var n = g.Nodes[i];
             switch (n.Op.Category())
             {
-                case OpCategory.Reduce or OpCategory.MatMul:
+                case OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve:
                     materialized.Add(n);
                     break;
                 case OpCategory.Leaf:
@@ -67,10 +67,11 @@ public static class Scheduler
             {
                 OpCategory.Reduce => new Kernel(kernels.Count, KernelKind.Reduce, n, n[0].Shape, Body(n[0], owner, materialized, n, true), fused),
                 OpCategory.MatMul => new Kernel(kernels.Count, KernelKind.MatMul, n, n.Shape, null, fused),
+                OpCategory.Solve => new Kernel(kernels.Count, KernelKind.Solve, n, n.Shape, null, fused),
                 OpCategory.Leaf when n.Op == OpKind.Iota => new Kernel(kernels.Count, KernelKind.Iota, n, n.Shape, null, fused),
                 _ => new Kernel(kernels.Count, KernelKind.Elementwise, n, n.Shape, Body(n, owner, materialized, n, false), fused),
             };
-            if (k.Kind == KernelKind.MatMul) k.Reads.AddRange(n.Inputs.Select(x => Base(x, materialized)));
+            if (k.Kind is KernelKind.MatMul or KernelKind.Solve) k.Reads.AddRange(n.Inputs.Select(x => Base(x, materialized)));
             else if (k.Body is not null) k.Reads.AddRange(Loads(k.Body).Where(l => !l.IsScalar).Select(l => l.Base).Distinct());
             kernels.Add(k);
         }

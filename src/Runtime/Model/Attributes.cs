@@ -32,32 +32,50 @@ public sealed class ShapeAttribute : Attribute
 
 /// <summary>Implements the partial method as the compiled forward pass of the named spec method.</summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
-public sealed class CompileAttribute : Attribute
-{
-    public CompileAttribute(string spec) { Spec = spec; }
-
-    public string Spec { get; }
-}
+public sealed class CompileAttribute(string spec) : EntryAttribute(spec);
 
 /// <summary>
 /// Implements the partial method as the named scalar loss plus its gradient with respect to every
 /// parameter; returns the loss and writes the gradients into <c>Parameters[i].Grad</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
-public sealed class GradientsAttribute : Attribute
-{
-    public GradientsAttribute(string spec) { Spec = spec; }
-
-    public string Spec { get; }
-}
+public sealed class GradientsAttribute(string spec) : EntryAttribute(spec);
 
 /// <summary>Implements the partial method as the gradient of the named scalar loss with respect to one input.</summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
-public sealed class GradientAttribute : Attribute
+public sealed class GradientAttribute(string spec, string input) : EntryAttribute(spec)
 {
-    public GradientAttribute(string spec, string input) { Spec = spec; Input = input; }
-
-    public string Spec { get; }
-
-    public string Input { get; }
+    public string Input { get; } = input;
 }
+
+/// <summary>An attribute that asks the generator to implement a partial method from a spec method.</summary>
+public abstract class EntryAttribute(string spec) : Attribute
+{
+    /// <summary>The spec method's name (write <c>nameof(Loss)</c>).</summary>
+    public string Spec { get; } = spec;
+}
+
+/// <summary>
+/// Implements the partial method as one training step: the named scalar loss, its gradient with respect to
+/// every parameter, then <c>optimizer.Step(Parameters)</c>. Declare it as
+/// <c>[Train(nameof(Loss))] public partial float Step(Tensor x, Tensor y, Optimizer optimizer);</c>; it returns the loss.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class TrainAttribute(string spec) : EntryAttribute(spec);
+
+/// <summary>
+/// Implements the partial method as a Hessian-vector product of the named scalar loss over all parameters:
+/// <c>public partial Tensor Hvp(Tensor x, Tensor y, Tensor v)</c> returns H·v, where v and the result are flat
+/// vectors of <c>Parameters.ElementCount</c> values in declaration order (row-major within a parameter).
+/// It differentiates the generated gradient graph once more (reverse over reverse).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class HessianVectorProductAttribute(string spec) : EntryAttribute(spec);
+
+/// <summary>
+/// Implements the partial method as the full Hessian [P, P] of the named scalar loss over all P parameter
+/// values (flattened as for <see cref="HessianVectorProductAttribute"/>), computed as P Hessian-vector products.
+/// Meant for small models (Newton's method on regression); the cost grows as P times a backward pass.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class HessianAttribute(string spec) : EntryAttribute(spec);

@@ -51,6 +51,36 @@ public sealed class ParameterSet : IReadOnlyList<Parameter>
     /// <summary>Total number of scalar parameters.</summary>
     public long ElementCount { get { long n = 0; foreach (var p in _items) n += p.Value.Length; return n; } }
 
+    /// <summary>Copies every parameter's values, in declaration order, into one flat vector (the layout of Hessian entries).</summary>
+    public Tensor Flatten()
+    {
+        var flat = new Tensor(checked((int)ElementCount));
+        int o = 0;
+        foreach (var p in _items) { p.Value.Data.CopyTo(flat.Data, o); o += p.Value.Length; }
+        return flat;
+    }
+
+    /// <summary>Copies every parameter's gradient, in declaration order, into one flat vector.</summary>
+    public Tensor FlattenGradients()
+    {
+        var flat = new Tensor(checked((int)ElementCount));
+        int o = 0;
+        foreach (var p in _items) { p.Grad.Data.CopyTo(flat.Data, o); o += p.Grad.Length; }
+        return flat;
+    }
+
+    /// <summary>Sets every parameter from a flat vector laid out as by <see cref="Flatten"/>.</summary>
+    public void Assign(Tensor flat)
+    {
+        if (flat.Rank != 1 || flat.Length != ElementCount)
+            throw new ArgumentException($"Expected a flat vector of {ElementCount} values ([{ElementCount}]), got shape {Tensor.Format(flat.Shape)}.", nameof(flat));
+        int o = 0;
+        foreach (var p in _items) { Array.Copy(flat.Data, o, p.Value.Data, 0, p.Value.Length); o += p.Value.Length; }
+    }
+
+    /// <summary>The parameters that <paramref name="select"/> accepts, as a set an optimizer can step on its own.</summary>
+    public ParameterSet Where(Func<Parameter, bool> select) => new(Array.FindAll(_items, p => select(p)));
+
     public IEnumerator<Parameter> GetEnumerator() => ((IEnumerable<Parameter>)_items).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => _items.GetEnumerator();

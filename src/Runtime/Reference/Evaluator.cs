@@ -81,6 +81,9 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
             case OpCategory.MatMul:
                 MatMul(n, _values[n.Inputs[0]], _values[n.Inputs[1]], shape, outData);
                 break;
+            case OpCategory.Solve:
+                Solve(n, _values[n.Inputs[0]], _values[n.Inputs[1]], shape, outData);
+                break;
         }
         return (shape, outData);
     }
@@ -137,6 +140,33 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
         var src = new int[perm.Length];
         for (int i = 0; i < perm.Length; i++) src[perm[i]] = outIdx[i];
         return src;
+    }
+
+    /// <summary>Gauss–Jordan elimination with partial pivoting, in double.</summary>
+    private static void Solve(Node n, (int[] Shape, T[] Data) a, (int[] Shape, T[] Data) b, int[] shape, T[] x)
+    {
+        int m = shape[0], k = shape[1];
+        var aug = new double[m, m + k];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < m; j++) aug[i, j] = double.CreateChecked(n.Attrs.TransA ? a.Data[j * m + i] : a.Data[i * m + j]);
+            for (int j = 0; j < k; j++) aug[i, m + j] = double.CreateChecked(b.Data[i * k + j]);
+        }
+        for (int c = 0; c < m; c++)
+        {
+            int p = c;
+            for (int i = c + 1; i < m; i++) if (Math.Abs(aug[i, c]) > Math.Abs(aug[p, c])) p = i;
+            if (aug[p, c] == 0) throw new ArithmeticException($"solve: singular matrix {Tensor.Format(a.Shape)}");
+            for (int j = 0; j < m + k; j++) (aug[c, j], aug[p, j]) = (aug[p, j], aug[c, j]);
+            for (int i = 0; i < m; i++)
+            {
+                if (i == c) continue;
+                double f = aug[i, c] / aug[c, c];
+                for (int j = c; j < m + k; j++) aug[i, j] -= f * aug[c, j];
+            }
+        }
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < k; j++) x[i * k + j] = T.CreateChecked(aug[i, m + j] / aug[i, i]);
     }
 
     private static void MatMul(Node n, (int[] Shape, T[] Data) a, (int[] Shape, T[] Data) b, int[] shape, T[] c)

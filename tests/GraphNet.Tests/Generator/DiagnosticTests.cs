@@ -67,6 +67,14 @@ public class DiagnosticTests
         "Tensor F([Shape(3)] Tensor x) => x;\n[Compile(nameof(F))] public partial Tensor [|P|](Tensor y); }");
 
     [Fact]
+    public void GN0008_train_entry_without_an_optimizer() => Expect("GN0008", Head +
+        "[Param(3)] Tensor w;\nTensor F([Shape(3)] Tensor x) => (x * w).Sum();\n[Train(nameof(F))] public partial float [|Step|](Tensor x); }");
+
+    [Fact]
+    public void GN0010_hessian_of_a_non_scalar() => Expect("GN0010", Head +
+        "[Param(3)] Tensor w;\nTensor F([Shape(3)] Tensor x) => x * w;\n[HessianVectorProduct(nameof(F))] public partial Tensor [|Hvp|](Tensor x, Tensor v); }");
+
+    [Fact]
     public void GN0009_recursive_spec() => Expect("GN0009", Head +
         "Tensor F([Shape(3)] Tensor x) => [|F(x)|];\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 

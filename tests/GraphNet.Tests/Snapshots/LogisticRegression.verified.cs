@@ -51,8 +51,8 @@ partial class LogisticRegression
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 11 kernels; arena of 5 slots: #0 N | 30, #1 N, #2 N, #3 1, #4 N floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(5);
+    // 15 kernels; arena of 8 slots: #0 N | 30, #1 N | 1, #2 N, #3 N, #4 N, #5 N, #6 N, #7 1 floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(8);
     private global::GraphNet.Tensor? __out_LossAndGradients_loss;
 
     public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
@@ -69,23 +69,30 @@ partial class LogisticRegression
         var __o_grad_b = __grad_b.Data;
         var __a = __arena_LossAndGradients;
         __a.Reserve(0, global::System.Math.Max((long)(d_N), 30));
-        __a.Reserve(1, d_N);
+        __a.Reserve(1, global::System.Math.Max((long)(d_N), 1));
         __a.Reserve(2, d_N);
-        __a.Reserve(3, 1);
+        __a.Reserve(3, d_N);
         __a.Reserve(4, d_N);
+        __a.Reserve(5, d_N);
+        __a.Reserve(6, d_N);
+        __a.Reserve(7, 1);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
         Forward_Kernel1(d_N, __a[0], this.b.Data, __a[1]);
         LossAndGradients_Kernel2(d_N, __a[1], __a[0]);
-        LossAndGradients_Kernel3(d_N, __a[0], __a[2]);
-        LossAndGradients_Kernel4(d_N, __a[1], __a[2], y.Data, __a[3]);
-        LossAndGradients_Kernel5(d_N, __a[3], __o_loss);
-        LossAndGradients_Kernel6(d_N, __a[3]);
-        LossAndGradients_Kernel7(d_N, __a[3], y.Data, __a[2], __a[0], __a[1], __a[4]);
-        LossAndGradients_Kernel8(d_N, __a[4], __o_grad_b);
-        // kernel 9: %44 = matmul{tA} %2, %43 : [30, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[4], __a[0]);
-        LossAndGradients_Kernel10(__a[0], __o_grad_w);
+        LossAndGradients_Kernel3(d_N, __a[0], __a[1], __a[2]);
+        LossAndGradients_Kernel4(d_N, __a[2], __a[3]);
+        LossAndGradients_Kernel5(d_N, __a[3], __a[4]);
+        LossAndGradients_Kernel6(d_N, __a[0], __a[1], __a[5]);
+        LossAndGradients_Kernel5(d_N, __a[5], __a[6]);
+        LossAndGradients_Kernel8(d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
+        LossAndGradients_Kernel9(d_N, __a[7], __o_loss);
+        LossAndGradients_Kernel10(d_N, __a[1]);
+        LossAndGradients_Kernel11(d_N, __a[1], y.Data, __a[0], __a[6], __a[5], __a[4], __a[3], __a[2]);
+        LossAndGradients_Kernel12(d_N, __a[2], __o_grad_b);
+        // kernel 13: %52 = matmul{tA} %2, %51 : [30, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[2], __a[0]);
+        LossAndGradients_Kernel14(__a[0], __o_grad_w);
         return __o_loss[0];
     }
 
@@ -110,11 +117,168 @@ partial class LogisticRegression
         __a.Reserve(2, d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        LossAndGradients_Kernel6(d_N, __a[1]);
+        LossAndGradients_Kernel10(d_N, __a[1]);
         InputGradient_Kernel2(d_N, __a[1], y.Data, __a[0], this.b.Data, __a[2]);
-        // kernel 3: %35 = matmul{tB} %34, %4 : [N, 30]
+        // kernel 3: %42 = matmul{tB} %41, %4 : [N, 30]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_N, 30, 1, __a[2], this.w.Data, __o_grad_x);
         return __out_InputGradient_grad_x!;
+    }
+
+    // ==== Step: Loss, its gradient with respect to every parameter, then the optimizer's step ====
+    // 15 kernels; arena of 8 slots: #0 N | 30, #1 N | 1, #2 N, #3 N, #4 N, #5 N, #6 N, #7 1 floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Step = new(8);
+    private global::GraphNet.Tensor? __out_Step_loss;
+
+    public partial float Step(global::GraphNet.Tensor x, global::GraphNet.Tensor y, global::GraphNet.Optimizer optimizer)
+    {
+        global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
+        int d_N = x.Shape[0];
+        global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
+        global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
+        var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_Step_loss).Data;
+        var __o_grad_w = __grad_w.Data;
+        var __o_grad_b = __grad_b.Data;
+        var __a = __arena_Step;
+        __a.Reserve(0, global::System.Math.Max((long)(d_N), 30));
+        __a.Reserve(1, global::System.Math.Max((long)(d_N), 1));
+        __a.Reserve(2, d_N);
+        __a.Reserve(3, d_N);
+        __a.Reserve(4, d_N);
+        __a.Reserve(5, d_N);
+        __a.Reserve(6, d_N);
+        __a.Reserve(7, 1);
+        // kernel 0: %5 = matmul %2, %4 : [N, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        Forward_Kernel1(d_N, __a[0], this.b.Data, __a[1]);
+        LossAndGradients_Kernel2(d_N, __a[1], __a[0]);
+        LossAndGradients_Kernel3(d_N, __a[0], __a[1], __a[2]);
+        LossAndGradients_Kernel4(d_N, __a[2], __a[3]);
+        LossAndGradients_Kernel5(d_N, __a[3], __a[4]);
+        LossAndGradients_Kernel6(d_N, __a[0], __a[1], __a[5]);
+        LossAndGradients_Kernel5(d_N, __a[5], __a[6]);
+        LossAndGradients_Kernel8(d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
+        LossAndGradients_Kernel9(d_N, __a[7], __o_loss);
+        LossAndGradients_Kernel10(d_N, __a[1]);
+        LossAndGradients_Kernel11(d_N, __a[1], y.Data, __a[0], __a[6], __a[5], __a[4], __a[3], __a[2]);
+        LossAndGradients_Kernel12(d_N, __a[2], __o_grad_b);
+        // kernel 13: %52 = matmul{tA} %2, %51 : [30, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[2], __a[0]);
+        LossAndGradients_Kernel14(__a[0], __o_grad_w);
+        optimizer.Step(Parameters);
+        return __o_loss[0];
+    }
+
+    // ==== Hvp: Hessian of Loss over all parameters times a vector ====
+    // 7 kernels; arena of 4 slots: #0 N | 30, #1 1, #2 N, #3 N floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Hvp = new(4);
+    private global::GraphNet.Tensor? __out_Hvp_hv_w;
+    private global::GraphNet.Tensor? __out_Hvp_hv_b;
+    private global::GraphNet.Tensor? __in_Hvp___v_w;
+    private global::GraphNet.Tensor? __in_Hvp___v_b;
+    private global::GraphNet.Tensor? __out_Hvp_flat;
+
+    public partial global::GraphNet.Tensor Hvp(global::GraphNet.Tensor x, global::GraphNet.Tensor y, global::GraphNet.Tensor v)
+    {
+        global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
+        int d_N = x.Shape[0];
+        global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
+        global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
+        global::GraphNet.Runtime.Guard.Rank(v, "v", 1, "[31]");
+        global::GraphNet.Runtime.Guard.Dim(v, "v", 0, 31, "[31]");
+        var __v_w = global::GraphNet.Tensor.Reuse(ref __in_Hvp___v_w, 30);
+        global::System.Array.Copy(v.Data, 0, __v_w.Data, 0, 30);
+        var __v_b = global::GraphNet.Tensor.Reuse(ref __in_Hvp___v_b, 1);
+        global::System.Array.Copy(v.Data, 30, __v_b.Data, 0, 1);
+        var __o_hv_w = global::GraphNet.Tensor.Reuse(ref __out_Hvp_hv_w, 30).Data;
+        var __o_hv_b = global::GraphNet.Tensor.Reuse(ref __out_Hvp_hv_b, 1).Data;
+        var __a = __arena_Hvp;
+        __a.Reserve(0, global::System.Math.Max((long)(d_N), 30));
+        __a.Reserve(1, 1);
+        __a.Reserve(2, d_N);
+        __a.Reserve(3, d_N);
+        // kernel 0: %5 = matmul %2, %4 : [N, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        LossAndGradients_Kernel10(d_N, __a[1]);
+        // kernel 2: %34 = matmul %2, %33 : [N, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
+        Hvp_Kernel3(d_N, __a[0], this.b.Data, __a[2], __v_b.Data, __a[1], __a[3]);
+        LossAndGradients_Kernel12(d_N, __a[3], __o_hv_b);
+        // kernel 5: %61 = matmul{tA} %2, %60 : [30, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[3], __a[0]);
+        LossAndGradients_Kernel14(__a[0], __o_hv_w);
+        var __flat = global::GraphNet.Tensor.Reuse(ref __out_Hvp_flat, 31);
+        global::System.Array.Copy(__o_hv_w, 0, __flat.Data, 0, 30);
+        global::System.Array.Copy(__o_hv_b, 0, __flat.Data, 30, 1);
+        return __flat;
+    }
+
+    // ==== Hessian: full Hessian of Loss over all parameters ====
+    // 7 kernels; arena of 4 slots: #0 N | 30, #1 1, #2 N, #3 N floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Hessian = new(4);
+    private global::GraphNet.Tensor? __out_Hessian_hv_w;
+    private global::GraphNet.Tensor? __out_Hessian_hv_b;
+    private global::GraphNet.Tensor? __in_Hessian___v_w;
+    private global::GraphNet.Tensor? __in_Hessian___v_b;
+    private global::GraphNet.Tensor? __out_Hessian_flat;
+    private global::GraphNet.Tensor? __out_Hessian_hessian, __in_Hessian_basis;
+
+    public partial global::GraphNet.Tensor Hessian(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
+    {
+        var __h = global::GraphNet.Tensor.Reuse(ref __out_Hessian_hessian, 31, 31);
+        var __e = global::GraphNet.Tensor.Reuse(ref __in_Hessian_basis, 31);
+        global::System.Array.Clear(__e.Data);
+        for (int __i = 0; __i < 31; __i++)
+        {
+            __e.Data[__i] = 1f;
+            var __col = Hessian__Hvp(x, y, __e);
+            __e.Data[__i] = 0f;
+            global::System.Array.Copy(__col.Data, 0, __h.Data, (long)__i * 31, 31);
+        }
+        return __h;
+    }
+
+    private global::GraphNet.Tensor Hessian__Hvp(global::GraphNet.Tensor x, global::GraphNet.Tensor y, global::GraphNet.Tensor __v)
+    {
+        global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
+        int d_N = x.Shape[0];
+        global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
+        global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
+        global::GraphNet.Runtime.Guard.Rank(__v, "__v", 1, "[31]");
+        global::GraphNet.Runtime.Guard.Dim(__v, "__v", 0, 31, "[31]");
+        var __v_w = global::GraphNet.Tensor.Reuse(ref __in_Hessian___v_w, 30);
+        global::System.Array.Copy(__v.Data, 0, __v_w.Data, 0, 30);
+        var __v_b = global::GraphNet.Tensor.Reuse(ref __in_Hessian___v_b, 1);
+        global::System.Array.Copy(__v.Data, 30, __v_b.Data, 0, 1);
+        var __o_hv_w = global::GraphNet.Tensor.Reuse(ref __out_Hessian_hv_w, 30).Data;
+        var __o_hv_b = global::GraphNet.Tensor.Reuse(ref __out_Hessian_hv_b, 1).Data;
+        var __a = __arena_Hessian;
+        __a.Reserve(0, global::System.Math.Max((long)(d_N), 30));
+        __a.Reserve(1, 1);
+        __a.Reserve(2, d_N);
+        __a.Reserve(3, d_N);
+        // kernel 0: %5 = matmul %2, %4 : [N, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        LossAndGradients_Kernel10(d_N, __a[1]);
+        // kernel 2: %34 = matmul %2, %33 : [N, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
+        Hvp_Kernel3(d_N, __a[0], this.b.Data, __a[2], __v_b.Data, __a[1], __a[3]);
+        LossAndGradients_Kernel12(d_N, __a[3], __o_hv_b);
+        // kernel 5: %61 = matmul{tA} %2, %60 : [30, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[3], __a[0]);
+        LossAndGradients_Kernel14(__a[0], __o_hv_w);
+        var __flat = global::GraphNet.Tensor.Reuse(ref __out_Hessian_flat, 31);
+        global::System.Array.Copy(__o_hv_w, 0, __flat.Data, 0, 30);
+        global::System.Array.Copy(__o_hv_b, 0, __flat.Data, 30, 1);
+        return __flat;
     }
 
     /// <summary>Fuses add over [N].</summary>
@@ -150,7 +314,7 @@ partial class LogisticRegression
         }
     }
 
-    /// <summary>Fuses abs, neg, exp over [N].</summary>
+    /// <summary>Fuses gt over [N].</summary>
     private static void LossAndGradients_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -161,31 +325,95 @@ partial class LogisticRegression
         for (; j <= d_N - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Abs(t0);
-            var t2 = V512.Neg(t1);
-            var t3 = V512.Exp(t2);
+            var t1 = V512.Splat(0f);
+            var t2 = V512.Gt(t0, t1);
+            V512.Store(t2, ref out0, xo + j);
+        }
+        for (; j <= d_N - 8; j += 8)
+        {
+            var t0 = V256.Load(ref in00, x0 + j);
+            var t1 = V256.Splat(0f);
+            var t2 = V256.Gt(t0, t1);
+            V256.Store(t2, ref out0, xo + j);
+        }
+        for (; j < d_N; j++)
+        {
+            var t0 = Sc.Load(ref in00, x0 + j);
+            var t1 = Sc.Splat(0f);
+            var t2 = Sc.Gt(t0, t1);
+            Sc.Store(t2, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Fuses where over [N].</summary>
+    private static void LossAndGradients_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    {
+        ref float in00 = ref Sc.Ref(in0);
+        ref float in10 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        int x0 = 0;
+        int x1 = 0;
+        int xo = 0;
+        int j = 0;
+        for (; j <= d_N - 16; j += 16)
+        {
+            var t0 = V512.Load(ref in00, x0 + j);
+            var t1 = V512.Load(ref in10, x1 + j);
+            var t2 = V512.Splat(0f);
+            var t3 = V512.Where(t0, t1, t2);
             V512.Store(t3, ref out0, xo + j);
         }
         for (; j <= d_N - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Abs(t0);
-            var t2 = V256.Neg(t1);
-            var t3 = V256.Exp(t2);
+            var t1 = V256.Load(ref in10, x1 + j);
+            var t2 = V256.Splat(0f);
+            var t3 = V256.Where(t0, t1, t2);
             V256.Store(t3, ref out0, xo + j);
         }
         for (; j < d_N; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Abs(t0);
-            var t2 = Sc.Neg(t1);
-            var t3 = Sc.Exp(t2);
+            var t1 = Sc.Load(ref in10, x1 + j);
+            var t2 = Sc.Splat(0f);
+            var t3 = Sc.Where(t0, t1, t2);
             Sc.Store(t3, ref out0, xo + j);
         }
     }
 
+    /// <summary>Fuses neg, exp over [N].</summary>
+    private static void LossAndGradients_Kernel4(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    {
+        ref float in00 = ref Sc.Ref(in0);
+        ref float out0 = ref Sc.Ref(output);
+        int x0 = 0;
+        int xo = 0;
+        int j = 0;
+        for (; j <= d_N - 16; j += 16)
+        {
+            var t0 = V512.Load(ref in00, x0 + j);
+            var t1 = V512.Neg(t0);
+            var t2 = V512.Exp(t1);
+            V512.Store(t2, ref out0, xo + j);
+        }
+        for (; j <= d_N - 8; j += 8)
+        {
+            var t0 = V256.Load(ref in00, x0 + j);
+            var t1 = V256.Neg(t0);
+            var t2 = V256.Exp(t1);
+            V256.Store(t2, ref out0, xo + j);
+        }
+        for (; j < d_N; j++)
+        {
+            var t0 = Sc.Load(ref in00, x0 + j);
+            var t1 = Sc.Neg(t0);
+            var t2 = Sc.Exp(t1);
+            Sc.Store(t2, ref out0, xo + j);
+        }
+    }
+
     /// <summary>Fuses add over [N].</summary>
-    private static void LossAndGradients_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel5(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -215,17 +443,62 @@ partial class LogisticRegression
         }
     }
 
-    /// <summary>Fuses reduce relu, log, add, mul, sub, sum over [N] to [1].</summary>
-    private static void LossAndGradients_Kernel4(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    /// <summary>Fuses where, exp over [N].</summary>
+    private static void LossAndGradients_Kernel6(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    {
+        ref float in00 = ref Sc.Ref(in0);
+        ref float in10 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        int x0 = 0;
+        int x1 = 0;
+        int xo = 0;
+        int j = 0;
+        for (; j <= d_N - 16; j += 16)
+        {
+            var t0 = V512.Load(ref in00, x0 + j);
+            var t1 = V512.Splat(0f);
+            var t2 = V512.Load(ref in10, x1 + j);
+            var t3 = V512.Where(t0, t1, t2);
+            var t4 = V512.Exp(t3);
+            V512.Store(t4, ref out0, xo + j);
+        }
+        for (; j <= d_N - 8; j += 8)
+        {
+            var t0 = V256.Load(ref in00, x0 + j);
+            var t1 = V256.Splat(0f);
+            var t2 = V256.Load(ref in10, x1 + j);
+            var t3 = V256.Where(t0, t1, t2);
+            var t4 = V256.Exp(t3);
+            V256.Store(t4, ref out0, xo + j);
+        }
+        for (; j < d_N; j++)
+        {
+            var t0 = Sc.Load(ref in00, x0 + j);
+            var t1 = Sc.Splat(0f);
+            var t2 = Sc.Load(ref in10, x1 + j);
+            var t3 = Sc.Where(t0, t1, t2);
+            var t4 = Sc.Exp(t3);
+            Sc.Store(t4, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Fuses reduce log, add, log, where, mul, sub, sum over [N] to [1].</summary>
+    private static void LossAndGradients_Kernel8(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
+        ref float in30 = ref Sc.Ref(in3);
+        ref float in40 = ref Sc.Ref(in4);
+        ref float in50 = ref Sc.Ref(in5);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 1).Fill(0f);
         int x0 = 0;
         int x1 = 0;
         int x2 = 0;
+        int x3 = 0;
+        int x4 = 0;
+        int x5 = 0;
         int xo = 0;
         int j = 0;
         float acc = 0f;
@@ -235,14 +508,18 @@ partial class LogisticRegression
             for (; j <= d_N - 16; j += 16)
             {
                 var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Relu(t0);
-                var t2 = V512.Load(ref in10, x1 + j);
+                var t1 = V512.Load(ref in10, x1 + j);
+                var t2 = V512.Load(ref in20, x2 + j);
                 var t3 = V512.Log(t2);
                 var t4 = V512.Add(t1, t3);
-                var t5 = V512.Load(ref in20, x2 + j);
-                var t6 = V512.Mul(t0, t5);
-                var t7 = V512.Sub(t4, t6);
-                vacc = V512.Add(vacc, t7);
+                var t5 = V512.Load(ref in30, x3 + j);
+                var t6 = V512.Log(t5);
+                var t7 = V512.Where(t0, t4, t6);
+                var t8 = V512.Load(ref in40, x4 + j);
+                var t9 = V512.Load(ref in50, x5 + j);
+                var t10 = V512.Mul(t8, t9);
+                var t11 = V512.Sub(t7, t10);
+                vacc = V512.Add(vacc, t11);
             }
             acc = Sc.Add(acc, V512.ReduceAdd(vacc));
         }
@@ -252,34 +529,42 @@ partial class LogisticRegression
             for (; j <= d_N - 8; j += 8)
             {
                 var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Relu(t0);
-                var t2 = V256.Load(ref in10, x1 + j);
+                var t1 = V256.Load(ref in10, x1 + j);
+                var t2 = V256.Load(ref in20, x2 + j);
                 var t3 = V256.Log(t2);
                 var t4 = V256.Add(t1, t3);
-                var t5 = V256.Load(ref in20, x2 + j);
-                var t6 = V256.Mul(t0, t5);
-                var t7 = V256.Sub(t4, t6);
-                vacc = V256.Add(vacc, t7);
+                var t5 = V256.Load(ref in30, x3 + j);
+                var t6 = V256.Log(t5);
+                var t7 = V256.Where(t0, t4, t6);
+                var t8 = V256.Load(ref in40, x4 + j);
+                var t9 = V256.Load(ref in50, x5 + j);
+                var t10 = V256.Mul(t8, t9);
+                var t11 = V256.Sub(t7, t10);
+                vacc = V256.Add(vacc, t11);
             }
             acc = Sc.Add(acc, V256.ReduceAdd(vacc));
         }
         for (; j < d_N; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Relu(t0);
-            var t2 = Sc.Load(ref in10, x1 + j);
+            var t1 = Sc.Load(ref in10, x1 + j);
+            var t2 = Sc.Load(ref in20, x2 + j);
             var t3 = Sc.Log(t2);
             var t4 = Sc.Add(t1, t3);
-            var t5 = Sc.Load(ref in20, x2 + j);
-            var t6 = Sc.Mul(t0, t5);
-            var t7 = Sc.Sub(t4, t6);
-            acc = Sc.Add(acc, t7);
+            var t5 = Sc.Load(ref in30, x3 + j);
+            var t6 = Sc.Log(t5);
+            var t7 = Sc.Where(t0, t4, t6);
+            var t8 = Sc.Load(ref in40, x4 + j);
+            var t9 = Sc.Load(ref in50, x5 + j);
+            var t10 = Sc.Mul(t8, t9);
+            var t11 = Sc.Sub(t7, t10);
+            acc = Sc.Add(acc, t11);
         }
         Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel5(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel9(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -310,7 +595,7 @@ partial class LogisticRegression
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel6(int d_N, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel10(int d_N, global::System.Span<float> output)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -338,20 +623,24 @@ partial class LogisticRegression
         }
     }
 
-    /// <summary>Fuses neg, mul, div, mul, neg, sign, mul, add, gt, mul, add over [N].</summary>
-    private static void LossAndGradients_Kernel7(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output)
+    /// <summary>Fuses neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add over [N].</summary>
+    private static void LossAndGradients_Kernel11(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.ReadOnlySpan<float> in6, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
         ref float in30 = ref Sc.Ref(in3);
         ref float in40 = ref Sc.Ref(in4);
+        ref float in50 = ref Sc.Ref(in5);
+        ref float in60 = ref Sc.Ref(in6);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
         int x2 = 0;
         int x3 = 0;
         int x4 = 0;
+        int x5 = 0;
+        int x6 = 0;
         int xo = 0;
         int j = 0;
         for (; j <= d_N - 16; j += 16)
@@ -361,19 +650,24 @@ partial class LogisticRegression
             var t2 = V512.Load(ref in10, x1 + j);
             var t3 = V512.Mul(t1, t2);
             var t4 = V512.Load(ref in20, x2 + j);
-            var t5 = V512.Div(t0, t4);
-            var t6 = V512.Load(ref in30, x3 + j);
-            var t7 = V512.Mul(t5, t6);
-            var t8 = V512.Neg(t7);
+            var t5 = V512.Splat(0f);
+            var t6 = V512.Where(t4, t5, t0);
+            var t7 = V512.Load(ref in30, x3 + j);
+            var t8 = V512.Div(t6, t7);
             var t9 = V512.Load(ref in40, x4 + j);
-            var t10 = V512.Sign(t9);
-            var t11 = V512.Mul(t8, t10);
+            var t10 = V512.Mul(t8, t9);
+            var t11 = V512.Where(t4, t5, t10);
             var t12 = V512.Add(t3, t11);
-            var t13 = V512.Splat(0f);
-            var t14 = V512.Gt(t9, t13);
-            var t15 = V512.Mul(t0, t14);
-            var t16 = V512.Add(t12, t15);
-            V512.Store(t16, ref out0, xo + j);
+            var t13 = V512.Where(t4, t0, t5);
+            var t14 = V512.Load(ref in50, x5 + j);
+            var t15 = V512.Div(t13, t14);
+            var t16 = V512.Load(ref in60, x6 + j);
+            var t17 = V512.Mul(t15, t16);
+            var t18 = V512.Neg(t17);
+            var t19 = V512.Add(t13, t18);
+            var t20 = V512.Where(t4, t19, t5);
+            var t21 = V512.Add(t12, t20);
+            V512.Store(t21, ref out0, xo + j);
         }
         for (; j <= d_N - 8; j += 8)
         {
@@ -382,19 +676,24 @@ partial class LogisticRegression
             var t2 = V256.Load(ref in10, x1 + j);
             var t3 = V256.Mul(t1, t2);
             var t4 = V256.Load(ref in20, x2 + j);
-            var t5 = V256.Div(t0, t4);
-            var t6 = V256.Load(ref in30, x3 + j);
-            var t7 = V256.Mul(t5, t6);
-            var t8 = V256.Neg(t7);
+            var t5 = V256.Splat(0f);
+            var t6 = V256.Where(t4, t5, t0);
+            var t7 = V256.Load(ref in30, x3 + j);
+            var t8 = V256.Div(t6, t7);
             var t9 = V256.Load(ref in40, x4 + j);
-            var t10 = V256.Sign(t9);
-            var t11 = V256.Mul(t8, t10);
+            var t10 = V256.Mul(t8, t9);
+            var t11 = V256.Where(t4, t5, t10);
             var t12 = V256.Add(t3, t11);
-            var t13 = V256.Splat(0f);
-            var t14 = V256.Gt(t9, t13);
-            var t15 = V256.Mul(t0, t14);
-            var t16 = V256.Add(t12, t15);
-            V256.Store(t16, ref out0, xo + j);
+            var t13 = V256.Where(t4, t0, t5);
+            var t14 = V256.Load(ref in50, x5 + j);
+            var t15 = V256.Div(t13, t14);
+            var t16 = V256.Load(ref in60, x6 + j);
+            var t17 = V256.Mul(t15, t16);
+            var t18 = V256.Neg(t17);
+            var t19 = V256.Add(t13, t18);
+            var t20 = V256.Where(t4, t19, t5);
+            var t21 = V256.Add(t12, t20);
+            V256.Store(t21, ref out0, xo + j);
         }
         for (; j < d_N; j++)
         {
@@ -403,24 +702,29 @@ partial class LogisticRegression
             var t2 = Sc.Load(ref in10, x1 + j);
             var t3 = Sc.Mul(t1, t2);
             var t4 = Sc.Load(ref in20, x2 + j);
-            var t5 = Sc.Div(t0, t4);
-            var t6 = Sc.Load(ref in30, x3 + j);
-            var t7 = Sc.Mul(t5, t6);
-            var t8 = Sc.Neg(t7);
+            var t5 = Sc.Splat(0f);
+            var t6 = Sc.Where(t4, t5, t0);
+            var t7 = Sc.Load(ref in30, x3 + j);
+            var t8 = Sc.Div(t6, t7);
             var t9 = Sc.Load(ref in40, x4 + j);
-            var t10 = Sc.Sign(t9);
-            var t11 = Sc.Mul(t8, t10);
+            var t10 = Sc.Mul(t8, t9);
+            var t11 = Sc.Where(t4, t5, t10);
             var t12 = Sc.Add(t3, t11);
-            var t13 = Sc.Splat(0f);
-            var t14 = Sc.Gt(t9, t13);
-            var t15 = Sc.Mul(t0, t14);
-            var t16 = Sc.Add(t12, t15);
-            Sc.Store(t16, ref out0, xo + j);
+            var t13 = Sc.Where(t4, t0, t5);
+            var t14 = Sc.Load(ref in50, x5 + j);
+            var t15 = Sc.Div(t13, t14);
+            var t16 = Sc.Load(ref in60, x6 + j);
+            var t17 = Sc.Mul(t15, t16);
+            var t18 = Sc.Neg(t17);
+            var t19 = Sc.Add(t13, t18);
+            var t20 = Sc.Where(t4, t19, t5);
+            var t21 = Sc.Add(t12, t20);
+            Sc.Store(t21, ref out0, xo + j);
         }
     }
 
     /// <summary>Fuses reduce sum over [N] to [1].</summary>
-    private static void LossAndGradients_Kernel8(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel12(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -458,7 +762,7 @@ partial class LogisticRegression
     }
 
     /// <summary>Fuses reshape over [30].</summary>
-    private static void LossAndGradients_Kernel10(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel14(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -482,7 +786,7 @@ partial class LogisticRegression
         }
     }
 
-    /// <summary>Fuses add, abs, neg, exp, add, neg, mul, div, mul, neg, sign, mul, add, gt, mul, add over [N].</summary>
+    /// <summary>Fuses add, gt, where, where, neg, exp, add, exp, add, neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add over [N].</summary>
     private static void InputGradient_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output)
     {
         ref float in00 = ref Sc.Ref(in0);
@@ -502,25 +806,32 @@ partial class LogisticRegression
             var t1 = V512.Neg(t0);
             var t2 = V512.Load(ref in10, x1 + j);
             var t3 = V512.Mul(t1, t2);
-            var t4 = V512.Splat(1f);
-            var t5 = V512.Load(ref in20, x2 + j);
-            var t6 = V512.Splat(Sc.Load(ref in30, x3));
-            var t7 = V512.Add(t5, t6);
-            var t8 = V512.Abs(t7);
-            var t9 = V512.Neg(t8);
-            var t10 = V512.Exp(t9);
-            var t11 = V512.Add(t4, t10);
-            var t12 = V512.Div(t0, t11);
-            var t13 = V512.Mul(t12, t10);
-            var t14 = V512.Neg(t13);
-            var t15 = V512.Sign(t7);
-            var t16 = V512.Mul(t14, t15);
+            var t4 = V512.Load(ref in20, x2 + j);
+            var t5 = V512.Splat(Sc.Load(ref in30, x3));
+            var t6 = V512.Add(t4, t5);
+            var t7 = V512.Splat(0f);
+            var t8 = V512.Gt(t6, t7);
+            var t9 = V512.Where(t8, t7, t0);
+            var t10 = V512.Splat(1f);
+            var t11 = V512.Where(t8, t7, t6);
+            var t12 = V512.Exp(t11);
+            var t13 = V512.Add(t10, t12);
+            var t14 = V512.Div(t9, t13);
+            var t15 = V512.Mul(t14, t12);
+            var t16 = V512.Where(t8, t7, t15);
             var t17 = V512.Add(t3, t16);
-            var t18 = V512.Splat(0f);
-            var t19 = V512.Gt(t7, t18);
-            var t20 = V512.Mul(t0, t19);
-            var t21 = V512.Add(t17, t20);
-            V512.Store(t21, ref out0, xo + j);
+            var t18 = V512.Where(t8, t0, t7);
+            var t19 = V512.Where(t8, t6, t7);
+            var t20 = V512.Neg(t19);
+            var t21 = V512.Exp(t20);
+            var t22 = V512.Add(t10, t21);
+            var t23 = V512.Div(t18, t22);
+            var t24 = V512.Mul(t23, t21);
+            var t25 = V512.Neg(t24);
+            var t26 = V512.Add(t18, t25);
+            var t27 = V512.Where(t8, t26, t7);
+            var t28 = V512.Add(t17, t27);
+            V512.Store(t28, ref out0, xo + j);
         }
         for (; j <= d_N - 8; j += 8)
         {
@@ -528,25 +839,32 @@ partial class LogisticRegression
             var t1 = V256.Neg(t0);
             var t2 = V256.Load(ref in10, x1 + j);
             var t3 = V256.Mul(t1, t2);
-            var t4 = V256.Splat(1f);
-            var t5 = V256.Load(ref in20, x2 + j);
-            var t6 = V256.Splat(Sc.Load(ref in30, x3));
-            var t7 = V256.Add(t5, t6);
-            var t8 = V256.Abs(t7);
-            var t9 = V256.Neg(t8);
-            var t10 = V256.Exp(t9);
-            var t11 = V256.Add(t4, t10);
-            var t12 = V256.Div(t0, t11);
-            var t13 = V256.Mul(t12, t10);
-            var t14 = V256.Neg(t13);
-            var t15 = V256.Sign(t7);
-            var t16 = V256.Mul(t14, t15);
+            var t4 = V256.Load(ref in20, x2 + j);
+            var t5 = V256.Splat(Sc.Load(ref in30, x3));
+            var t6 = V256.Add(t4, t5);
+            var t7 = V256.Splat(0f);
+            var t8 = V256.Gt(t6, t7);
+            var t9 = V256.Where(t8, t7, t0);
+            var t10 = V256.Splat(1f);
+            var t11 = V256.Where(t8, t7, t6);
+            var t12 = V256.Exp(t11);
+            var t13 = V256.Add(t10, t12);
+            var t14 = V256.Div(t9, t13);
+            var t15 = V256.Mul(t14, t12);
+            var t16 = V256.Where(t8, t7, t15);
             var t17 = V256.Add(t3, t16);
-            var t18 = V256.Splat(0f);
-            var t19 = V256.Gt(t7, t18);
-            var t20 = V256.Mul(t0, t19);
-            var t21 = V256.Add(t17, t20);
-            V256.Store(t21, ref out0, xo + j);
+            var t18 = V256.Where(t8, t0, t7);
+            var t19 = V256.Where(t8, t6, t7);
+            var t20 = V256.Neg(t19);
+            var t21 = V256.Exp(t20);
+            var t22 = V256.Add(t10, t21);
+            var t23 = V256.Div(t18, t22);
+            var t24 = V256.Mul(t23, t21);
+            var t25 = V256.Neg(t24);
+            var t26 = V256.Add(t18, t25);
+            var t27 = V256.Where(t8, t26, t7);
+            var t28 = V256.Add(t17, t27);
+            V256.Store(t28, ref out0, xo + j);
         }
         for (; j < d_N; j++)
         {
@@ -554,25 +872,188 @@ partial class LogisticRegression
             var t1 = Sc.Neg(t0);
             var t2 = Sc.Load(ref in10, x1 + j);
             var t3 = Sc.Mul(t1, t2);
-            var t4 = Sc.Splat(1f);
+            var t4 = Sc.Load(ref in20, x2 + j);
+            var t5 = Sc.Splat(Sc.Load(ref in30, x3));
+            var t6 = Sc.Add(t4, t5);
+            var t7 = Sc.Splat(0f);
+            var t8 = Sc.Gt(t6, t7);
+            var t9 = Sc.Where(t8, t7, t0);
+            var t10 = Sc.Splat(1f);
+            var t11 = Sc.Where(t8, t7, t6);
+            var t12 = Sc.Exp(t11);
+            var t13 = Sc.Add(t10, t12);
+            var t14 = Sc.Div(t9, t13);
+            var t15 = Sc.Mul(t14, t12);
+            var t16 = Sc.Where(t8, t7, t15);
+            var t17 = Sc.Add(t3, t16);
+            var t18 = Sc.Where(t8, t0, t7);
+            var t19 = Sc.Where(t8, t6, t7);
+            var t20 = Sc.Neg(t19);
+            var t21 = Sc.Exp(t20);
+            var t22 = Sc.Add(t10, t21);
+            var t23 = Sc.Div(t18, t22);
+            var t24 = Sc.Mul(t23, t21);
+            var t25 = Sc.Neg(t24);
+            var t26 = Sc.Add(t18, t25);
+            var t27 = Sc.Where(t8, t26, t7);
+            var t28 = Sc.Add(t17, t27);
+            Sc.Store(t28, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Fuses add, gt, where, where, neg, exp, add, exp, add, where, where, div, div, add, where, where, neg, mul, mul, mul, div, neg, mul, mul, mul, div, neg, add, mul, add, mul, neg, where, where, add over [N].</summary>
+    private static void Hvp_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output)
+    {
+        ref float in00 = ref Sc.Ref(in0);
+        ref float in10 = ref Sc.Ref(in1);
+        ref float in20 = ref Sc.Ref(in2);
+        ref float in30 = ref Sc.Ref(in3);
+        ref float in40 = ref Sc.Ref(in4);
+        ref float out0 = ref Sc.Ref(output);
+        int x0 = 0;
+        int x1 = 0;
+        int x2 = 0;
+        int x3 = 0;
+        int x4 = 0;
+        int xo = 0;
+        int j = 0;
+        for (; j <= d_N - 16; j += 16)
+        {
+            var t0 = V512.Load(ref in00, x0 + j);
+            var t1 = V512.Splat(Sc.Load(ref in10, x1));
+            var t2 = V512.Add(t0, t1);
+            var t3 = V512.Splat(0f);
+            var t4 = V512.Gt(t2, t3);
+            var t5 = V512.Load(ref in20, x2 + j);
+            var t6 = V512.Splat(Sc.Load(ref in30, x3));
+            var t7 = V512.Add(t5, t6);
+            var t8 = V512.Where(t4, t3, t7);
+            var t9 = V512.Splat(Sc.Load(ref in40, x4));
+            var t10 = V512.Where(t4, t3, t9);
+            var t11 = V512.Splat(1f);
+            var t12 = V512.Where(t4, t3, t2);
+            var t13 = V512.Exp(t12);
+            var t14 = V512.Add(t11, t13);
+            var t15 = V512.Div(t10, t14);
+            var t16 = V512.Mul(t8, t15);
+            var t17 = V512.Mul(t8, t13);
+            var t18 = V512.Mul(t17, t15);
+            var t19 = V512.Div(t18, t14);
+            var t20 = V512.Neg(t19);
+            var t21 = V512.Add(t16, t20);
+            var t22 = V512.Mul(t21, t13);
+            var t23 = V512.Where(t4, t3, t22);
+            var t24 = V512.Where(t4, t7, t3);
+            var t25 = V512.Neg(t24);
+            var t26 = V512.Where(t4, t9, t3);
+            var t27 = V512.Where(t4, t2, t3);
+            var t28 = V512.Neg(t27);
+            var t29 = V512.Exp(t28);
+            var t30 = V512.Add(t11, t29);
+            var t31 = V512.Div(t26, t30);
+            var t32 = V512.Mul(t25, t31);
+            var t33 = V512.Mul(t25, t29);
+            var t34 = V512.Mul(t33, t31);
+            var t35 = V512.Div(t34, t30);
+            var t36 = V512.Neg(t35);
+            var t37 = V512.Add(t32, t36);
+            var t38 = V512.Mul(t37, t29);
+            var t39 = V512.Neg(t38);
+            var t40 = V512.Where(t4, t39, t3);
+            var t41 = V512.Add(t23, t40);
+            V512.Store(t41, ref out0, xo + j);
+        }
+        for (; j <= d_N - 8; j += 8)
+        {
+            var t0 = V256.Load(ref in00, x0 + j);
+            var t1 = V256.Splat(Sc.Load(ref in10, x1));
+            var t2 = V256.Add(t0, t1);
+            var t3 = V256.Splat(0f);
+            var t4 = V256.Gt(t2, t3);
+            var t5 = V256.Load(ref in20, x2 + j);
+            var t6 = V256.Splat(Sc.Load(ref in30, x3));
+            var t7 = V256.Add(t5, t6);
+            var t8 = V256.Where(t4, t3, t7);
+            var t9 = V256.Splat(Sc.Load(ref in40, x4));
+            var t10 = V256.Where(t4, t3, t9);
+            var t11 = V256.Splat(1f);
+            var t12 = V256.Where(t4, t3, t2);
+            var t13 = V256.Exp(t12);
+            var t14 = V256.Add(t11, t13);
+            var t15 = V256.Div(t10, t14);
+            var t16 = V256.Mul(t8, t15);
+            var t17 = V256.Mul(t8, t13);
+            var t18 = V256.Mul(t17, t15);
+            var t19 = V256.Div(t18, t14);
+            var t20 = V256.Neg(t19);
+            var t21 = V256.Add(t16, t20);
+            var t22 = V256.Mul(t21, t13);
+            var t23 = V256.Where(t4, t3, t22);
+            var t24 = V256.Where(t4, t7, t3);
+            var t25 = V256.Neg(t24);
+            var t26 = V256.Where(t4, t9, t3);
+            var t27 = V256.Where(t4, t2, t3);
+            var t28 = V256.Neg(t27);
+            var t29 = V256.Exp(t28);
+            var t30 = V256.Add(t11, t29);
+            var t31 = V256.Div(t26, t30);
+            var t32 = V256.Mul(t25, t31);
+            var t33 = V256.Mul(t25, t29);
+            var t34 = V256.Mul(t33, t31);
+            var t35 = V256.Div(t34, t30);
+            var t36 = V256.Neg(t35);
+            var t37 = V256.Add(t32, t36);
+            var t38 = V256.Mul(t37, t29);
+            var t39 = V256.Neg(t38);
+            var t40 = V256.Where(t4, t39, t3);
+            var t41 = V256.Add(t23, t40);
+            V256.Store(t41, ref out0, xo + j);
+        }
+        for (; j < d_N; j++)
+        {
+            var t0 = Sc.Load(ref in00, x0 + j);
+            var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+            var t2 = Sc.Add(t0, t1);
+            var t3 = Sc.Splat(0f);
+            var t4 = Sc.Gt(t2, t3);
             var t5 = Sc.Load(ref in20, x2 + j);
             var t6 = Sc.Splat(Sc.Load(ref in30, x3));
             var t7 = Sc.Add(t5, t6);
-            var t8 = Sc.Abs(t7);
-            var t9 = Sc.Neg(t8);
-            var t10 = Sc.Exp(t9);
-            var t11 = Sc.Add(t4, t10);
-            var t12 = Sc.Div(t0, t11);
-            var t13 = Sc.Mul(t12, t10);
-            var t14 = Sc.Neg(t13);
-            var t15 = Sc.Sign(t7);
-            var t16 = Sc.Mul(t14, t15);
-            var t17 = Sc.Add(t3, t16);
-            var t18 = Sc.Splat(0f);
-            var t19 = Sc.Gt(t7, t18);
-            var t20 = Sc.Mul(t0, t19);
-            var t21 = Sc.Add(t17, t20);
-            Sc.Store(t21, ref out0, xo + j);
+            var t8 = Sc.Where(t4, t3, t7);
+            var t9 = Sc.Splat(Sc.Load(ref in40, x4));
+            var t10 = Sc.Where(t4, t3, t9);
+            var t11 = Sc.Splat(1f);
+            var t12 = Sc.Where(t4, t3, t2);
+            var t13 = Sc.Exp(t12);
+            var t14 = Sc.Add(t11, t13);
+            var t15 = Sc.Div(t10, t14);
+            var t16 = Sc.Mul(t8, t15);
+            var t17 = Sc.Mul(t8, t13);
+            var t18 = Sc.Mul(t17, t15);
+            var t19 = Sc.Div(t18, t14);
+            var t20 = Sc.Neg(t19);
+            var t21 = Sc.Add(t16, t20);
+            var t22 = Sc.Mul(t21, t13);
+            var t23 = Sc.Where(t4, t3, t22);
+            var t24 = Sc.Where(t4, t7, t3);
+            var t25 = Sc.Neg(t24);
+            var t26 = Sc.Where(t4, t9, t3);
+            var t27 = Sc.Where(t4, t2, t3);
+            var t28 = Sc.Neg(t27);
+            var t29 = Sc.Exp(t28);
+            var t30 = Sc.Add(t11, t29);
+            var t31 = Sc.Div(t26, t30);
+            var t32 = Sc.Mul(t25, t31);
+            var t33 = Sc.Mul(t25, t29);
+            var t34 = Sc.Mul(t33, t31);
+            var t35 = Sc.Div(t34, t30);
+            var t36 = Sc.Neg(t35);
+            var t37 = Sc.Add(t32, t36);
+            var t38 = Sc.Mul(t37, t29);
+            var t39 = Sc.Neg(t38);
+            var t40 = Sc.Where(t4, t39, t3);
+            var t41 = Sc.Add(t23, t40);
+            Sc.Store(t41, ref out0, xo + j);
         }
     }
 }

@@ -21,13 +21,35 @@ internal static class EntryEmitter
         var outputs = s.Graph.Outputs;
         var owned = outputs.Where(o => !IsParamGrad(m, o.Key)).ToList();
         foreach (var o in owned) w.Line($"private {T}? __out_{e.Name}_{Clean(o.Key)};");
+        bool second = e.Kind is EntryKind.HessianVectorProduct or EntryKind.Hessian;
+        if (second)
+        {
+            foreach (var p in m.Params) w.Line($"private {T}? __in_{e.Name}_{OutputNames.Direction(p.Name)};");
+            w.Line($"private {T}? __out_{e.Name}_flat;");
+        }
+        if (e.Kind == EntryKind.Hessian) w.Line($"private {T}? __out_{e.Name}_hessian, __in_{e.Name}_basis;");
         w.Line();
-        string ret = e.Kind == EntryKind.LossAndGradients ? "float" : T;
-        string args = string.Join(", ", e.Inputs.Select(i => $"{T} {i.Name}"));
+        string ret = e.Kind switch
+        {
+            EntryKind.LossAndGradients or EntryKind.Train => "float",
+            _ => T,
+        };
+        var inputArgs = e.Inputs.Select(i => $"{T} {i.Name}").ToList();
         string mods = e.Modifiers + (m.PartialEntries ? " partial" : "");
-        using (w.Block($"{mods} {ret} {e.Name}({args})"))
+        if (e.Kind == EntryKind.Hessian)
+        {
+            EmitHessian(w, m, e, mods, inputArgs);
+            inputArgs.Add($"{T} __v");
+            mods = "private";
+        }
+        else if (e.Kind == EntryKind.Train) inputArgs.Add($"global::GraphNet.Optimizer {e.Extra}");
+        else if (e.Kind == EntryKind.HessianVectorProduct) inputArgs.Add($"{T} {e.Extra}");
+        string name = e.Kind == EntryKind.Hessian ? e.Name + "__Hvp" : e.Name;
+        string v = e.Kind == EntryKind.Hessian ? "__v" : e.Extra ?? "";
+        using (w.Block($"{mods} {ret} {name}({string.Join(", ", inputArgs)})"))
         {
             EmitBinding(w, m, e);
+            if (second) EmitDirection(w, m, e, v);
             var dest = new Dictionary<Node, string>();
             var copies = new List<string>();
             foreach (var o in outputs)
@@ -43,13 +65,67 @@ internal static class EntryEmitter
                 w.Line($"__a.Reserve({i}, {MaxOf(plan.SlotSizes[i].Select(d => d.ToCode(CSharpEmitter.Sym)).ToList())});");
             foreach (var k in s.Kernels) EmitCall(w, e, k, plan, dest, m, kernels);
             foreach (var c in copies) w.Line(c);
+            if (second)
+            {
+                w.Line($"var __flat = {T}.Reuse(ref __out_{e.Name}_flat, {ParamCount(m)});");
+                long offset = 0;
+                foreach (var p in m.Params)
+                {
+                    long len = p.Shape.Dims.Aggregate(1L, (x, d) => x * d.Coef);
+                    w.Line($"global::System.Array.Copy(__o_{Clean(OutputNames.Hvp(p.Name))}, 0, __flat.Data, {offset}, {len});");
+                    offset += len;
+                }
+            }
+            if (e.Kind == EntryKind.Train) w.Line($"{e.Extra}.Step(Parameters);");
             w.Line(e.Kind switch
             {
                 EntryKind.Forward => $"return __out_{e.Name}_{OutputNames.Result}!;",
-                EntryKind.LossAndGradients => $"return __o_{OutputNames.Loss}[0];",
+                EntryKind.LossAndGradients or EntryKind.Train => $"return __o_{OutputNames.Loss}[0];",
                 EntryKind.InputGradient => $"return __out_{e.Name}_{Clean(OutputNames.Grad(e.Wrt!))}!;",
+                EntryKind.HessianVectorProduct or EntryKind.Hessian => "return __flat;",
             });
         }
+    }
+
+    private static long ParamCount(ModelProgram m) => m.Params.Sum(p => p.Shape.Dims.Aggregate(1L, (x, d) => x * d.Coef));
+
+    /// <summary>Checks the flat direction v and copies its block for each parameter into that parameter's input.</summary>
+    private static void EmitDirection(CodeWriter w, ModelProgram m, EntryProgram e, string v)
+    {
+        long total = ParamCount(m);
+        w.Line($"{Rt}.Guard.Rank({v}, \"{v}\", 1, \"[{total}]\");");
+        w.Line($"{Rt}.Guard.Dim({v}, \"{v}\", 0, {total}, \"[{total}]\");");
+        long offset = 0;
+        foreach (var p in m.Params)
+        {
+            long len = p.Shape.Dims.Aggregate(1L, (x, d) => x * d.Coef);
+            string local = OutputNames.Direction(p.Name);
+            w.Line($"var {local} = {T}.Reuse(ref __in_{e.Name}_{local}{Dims(p.Shape)});");
+            w.Line($"global::System.Array.Copy({v}.Data, {offset}, {local}.Data, 0, {len});");
+            offset += len;
+        }
+    }
+
+    /// <summary>The full Hessian as P Hessian-vector products with the unit vectors (column i = H·eᵢ).</summary>
+    private static void EmitHessian(CodeWriter w, ModelProgram m, EntryProgram e, string mods, List<string> inputArgs)
+    {
+        long total = ParamCount(m);
+        string call = string.Join(", ", e.Inputs.Select(i => i.Name));
+        using (w.Block($"{mods} {T} {e.Name}({string.Join(", ", inputArgs)})"))
+        {
+            w.Line($"var __h = {T}.Reuse(ref __out_{e.Name}_hessian, {total}, {total});");
+            w.Line($"var __e = {T}.Reuse(ref __in_{e.Name}_basis, {total});");
+            w.Line("global::System.Array.Clear(__e.Data);");
+            using (w.Block($"for (int __i = 0; __i < {total}; __i++)"))
+            {
+                w.Line("__e.Data[__i] = 1f;");
+                w.Line($"var __col = {e.Name}__Hvp({call}{(call.Length > 0 ? ", " : "")}__e);");
+                w.Line("__e.Data[__i] = 0f;");
+                w.Line($"global::System.Array.Copy(__col.Data, 0, __h.Data, (long)__i * {total}, {total});");
+            }
+            w.Line("return __h;");
+        }
+        w.Line();
     }
 
     private static string Describe(EntryProgram e) => e.Kind switch
@@ -57,6 +133,9 @@ internal static class EntryEmitter
         EntryKind.Forward => $"forward of {e.Spec}",
         EntryKind.LossAndGradients => $"{e.Spec} and its gradient with respect to every parameter",
         EntryKind.InputGradient => $"gradient of {e.Spec} with respect to input '{e.Wrt}'",
+        EntryKind.Train => $"{e.Spec}, its gradient with respect to every parameter, then the optimizer's step",
+        EntryKind.HessianVectorProduct => $"Hessian of {e.Spec} over all parameters times a vector",
+        EntryKind.Hessian => $"full Hessian of {e.Spec} over all parameters",
     };
 
     private static bool IsParamGrad(ModelProgram m, string output) =>
@@ -90,7 +169,7 @@ internal static class EntryEmitter
 
     private static string Buffer(Node n, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m) => n.Op switch
     {
-        OpKind.Input => $"{n.Attrs.Name}.Data",
+        OpKind.Input => $"{n.Attrs.Name}.Data",  // a direction block __v_X is a local of the same name
         OpKind.Param => $"this.{n.Attrs.Name}.Data",
         _ when dest.TryGetValue(n, out var d) => d,
         _ when plan.SlotOf.TryGetValue(n, out var slot) => $"__a[{slot}]",
@@ -112,6 +191,14 @@ internal static class EntryEmitter
                 string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
                 w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
                 w.Line($"{Rt}.Gemm.MatMul({Bool(n.Attrs.TransA)}, {Bool(n.Attrs.TransB)}, {C(batch)}, {C(n.Shape[r - 2])}, {C(n.Shape[r - 1])}, {C(kdim)}, "
+                    + $"{Buffer(k.Reads[0], plan, dest, m)}, {Buffer(k.Reads[1], plan, dest, m)}, {o});");
+                break;
+            }
+            case KernelKind.Solve:
+            {
+                string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+                w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
+                w.Line($"global::GraphNet.Linalg.Solve({Bool(n.Attrs.TransA)}, {C(n.Shape[0])}, {C(n.Shape[1])}, "
                     + $"{Buffer(k.Reads[0], plan, dest, m)}, {Buffer(k.Reads[1], plan, dest, m)}, {o});");
                 break;
             }

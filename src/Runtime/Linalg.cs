@@ -1,0 +1,135 @@
+using System;
+
+namespace GraphNet;
+
+/// <summary>
+/// Dense linear algebra for closed forms and second-order methods: LU solve (the kernel behind the
+/// <c>Solve</c> op) and Cholesky. Factorizations run in double for accuracy; inputs and results are float.
+/// </summary>
+public static class Linalg
+{
+    [ThreadStatic] private static double[]? _lu;
+    [ThreadStatic] private static double[]? _rhs;
+    [ThreadStatic] private static int[]? _pivot;
+
+    /// <summary>
+    /// Kernel form: solves op(A) X = B with A [n, n] row-major (op = transpose when <paramref name="transA"/>),
+    /// B and X [n, k]. LU with partial pivoting; throws when A is singular to working precision.
+    /// </summary>
+    public static void Solve(bool transA, int n, int k, float[] a, float[] b, float[] x)
+    {
+        var lu = Scratch(ref _lu, n * n);
+        var r = Scratch(ref _rhs, n * k);
+        if (_pivot is null || _pivot.Length < n) _pivot = new int[Math.Max(n, 16)];
+        var piv = _pivot;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                lu[i * n + j] = transA ? a[j * n + i] : a[i * n + j];
+        for (int i = 0; i < n * k; i++) r[i] = b[i];
+        double scale = 0;
+        for (int i = 0; i < n * n; i++) scale = Math.Max(scale, Math.Abs(lu[i]));
+        for (int c = 0; c < n; c++)
+        {
+            int p = c;
+            for (int i = c + 1; i < n; i++) if (Math.Abs(lu[i * n + c]) > Math.Abs(lu[p * n + c])) p = i;
+            if (Math.Abs(lu[p * n + c]) <= 1e-12 * Math.Max(scale, double.Epsilon))
+                throw new ArithmeticException($"Solve: the matrix A [{n}, {n}] is singular to working precision (pivot {c} is {lu[p * n + c]:G3}).");
+            piv[c] = p;
+            if (p != c)
+            {
+                for (int j = 0; j < n; j++) (lu[c * n + j], lu[p * n + j]) = (lu[p * n + j], lu[c * n + j]);
+                for (int j = 0; j < k; j++) (r[c * k + j], r[p * k + j]) = (r[p * k + j], r[c * k + j]);
+            }
+            double d = lu[c * n + c];
+            for (int i = c + 1; i < n; i++)
+            {
+                double f = lu[i * n + c] /= d;
+                if (f == 0) continue;
+                for (int j = c + 1; j < n; j++) lu[i * n + j] -= f * lu[c * n + j];
+                for (int j = 0; j < k; j++) r[i * k + j] -= f * r[c * k + j];
+            }
+        }
+        for (int i = n - 1; i >= 0; i--)
+            for (int j = 0; j < k; j++)
+            {
+                double s = r[i * k + j];
+                for (int q = i + 1; q < n; q++) s -= lu[i * n + q] * r[q * k + j];
+                r[i * k + j] = s / lu[i * n + i];
+            }
+        for (int i = 0; i < n * k; i++) x[i] = (float)r[i];
+    }
+
+    /// <summary>Solves A X = B (B [n] or [n, k]) for a square A, eagerly.</summary>
+    public static Tensor Solve(Tensor a, Tensor b) => Ops.Solve(a, b);
+
+    /// <summary>The lower-triangular L with A = L·Lᵀ, for a symmetric positive definite A [n, n].</summary>
+    public static Tensor Cholesky(Tensor a)
+    {
+        int n = SquareSize(a, nameof(a));
+        var l = new double[n * n];
+        Factor(a, n, l);
+        var t = new Tensor(n, n);
+        for (int i = 0; i < l.Length; i++) t.Data[i] = (float)l[i];
+        return t;
+    }
+
+    /// <summary>Solves A x = b for a symmetric positive definite A by Cholesky (b [n] or [n, k]).</summary>
+    public static Tensor CholeskySolve(Tensor a, Tensor b)
+    {
+        int n = SquareSize(a, nameof(a));
+        if (b.Rank is not (1 or 2) || b.Shape[0] != n)
+            throw new ArgumentException($"CholeskySolve: b must be [{n}] or [{n}, k] to match A {Tensor.Format(a.Shape)}, got {Tensor.Format(b.Shape)}.", nameof(b));
+        int k = b.Rank == 1 ? 1 : b.Shape[1];
+        var l = new double[n * n];
+        Factor(a, n, l);
+        var y = new double[n * k];
+        for (int i = 0; i < n * k; i++) y[i] = b.Data[i];
+        for (int j = 0; j < k; j++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double s = y[i * k + j];
+                for (int q = 0; q < i; q++) s -= l[i * n + q] * y[q * k + j];
+                y[i * k + j] = s / l[i * n + i];
+            }
+            for (int i = n - 1; i >= 0; i--)
+            {
+                double s = y[i * k + j];
+                for (int q = i + 1; q < n; q++) s -= l[q * n + i] * y[q * k + j];
+                y[i * k + j] = s / l[i * n + i];
+            }
+        }
+        var x = new Tensor(b.Shape);
+        for (int i = 0; i < y.Length; i++) x.Data[i] = (float)y[i];
+        return x;
+    }
+
+    private static void Factor(Tensor a, int n, double[] l)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            double d = a.Data[j * n + j];
+            for (int q = 0; q < j; q++) d -= l[j * n + q] * l[j * n + q];
+            if (!(d > 0))
+                throw new ArithmeticException($"Cholesky: A [{n}, {n}] is not positive definite (pivot {j} is {d:G3}); add a small ridge to the diagonal or use Linalg.Solve.");
+            double ljj = Math.Sqrt(d);
+            l[j * n + j] = ljj;
+            for (int i = j + 1; i < n; i++)
+            {
+                double s = 0.5 * (a.Data[i * n + j] + a.Data[j * n + i]);
+                for (int q = 0; q < j; q++) s -= l[i * n + q] * l[j * n + q];
+                l[i * n + j] = s / ljj;
+            }
+        }
+    }
+
+    private static int SquareSize(Tensor a, string name) =>
+        a.Rank == 2 && a.Shape[0] == a.Shape[1] ? a.Shape[0]
+        : throw new ArgumentException($"Expected a square matrix [n, n], got {Tensor.Format(a.Shape)}.", name);
+
+    private static double[] Scratch(ref double[]? buffer, int size)
+    {
+        if (buffer is null || buffer.Length < size) buffer = new double[Math.Max(size, 64)];
+        return buffer;
+    }
+}

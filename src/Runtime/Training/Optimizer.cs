@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace GraphNet;
+
+/// <summary>
+/// Updates parameters from the gradients a generated training step wrote into <see cref="Parameter.Grad"/>.
+/// A <c>[Train]</c> entry point calls <see cref="Step"/> after the fused backward pass.
+/// </summary>
+public abstract class Optimizer
+{
+    /// <summary>Applies one update to each of <paramref name="parameters"/> (a model's set, or any subset of it).</summary>
+    public abstract void Step(IReadOnlyList<Parameter> parameters);
+
+    /// <summary>Number of completed <see cref="Step"/> calls.</summary>
+    public long Steps { get; protected set; }
+
+    /// <summary>
+    /// The optimizer's state tensors for <paramref name="parameters"/>, named "param/slot" (for example "w1/adam.m"),
+    /// created (zeroed) if no step has run yet, so a checkpoint can be loaded into them.
+    /// </summary>
+    public abstract IEnumerable<KeyValuePair<string, Tensor>> State(IReadOnlyList<Parameter> parameters);
+
+    /// <summary>Restores the step count a checkpoint saved.</summary>
+    public virtual void RestoreSteps(long steps) => Steps = steps;
+}
+
+/// <summary>
+/// An optimizer whose update is elementwise: one fused vectorized pass per parameter reads the
+/// gradient, adds the L2 penalty, applies the rule and its state, and writes the parameter.
+/// Shared options: learning-rate schedule, L2 penalty or decoupled weight decay (vectors and scalars,
+/// i.e. biases, excluded unless <see cref="DecayBiases"/>), and clipping by the global gradient norm.
+/// </summary>
+public abstract class ElementwiseOptimizer : Optimizer
+{
+    private readonly Dictionary<Parameter, Tensor[]> _state = new(ReferenceEqualityComparer.Instance);
+
+    protected ElementwiseOptimizer(float learningRate)
+    {
+        if (!(learningRate > 0) || float.IsInfinity(learningRate))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a positive finite number.");
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The base learning rate; the schedule scales it.</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>Learning-rate schedule (default: constant).</summary>
+    public Schedule Schedule { get; set; } = Schedule.Constant;
+
+    /// <summary>L2 penalty: adds <c>L2 · w</c> to the gradient before the rule (so Adam rescales it).</summary>
+    public float L2 { get; set; }
+
+    /// <summary>Decoupled weight decay (AdamW): <c>w ← w − lr · WeightDecay · w</c>, outside the rule.</summary>
+    public float WeightDecay { get; set; }
+
+    /// <summary>Apply <see cref="L2"/> and <see cref="WeightDecay"/> to rank-0 and rank-1 parameters (biases) too.</summary>
+    public bool DecayBiases { get; set; }
+
+    /// <summary>When set, gradients are scaled so that their global L2 norm is at most this value.</summary>
+    public float? ClipNorm { get; set; }
+
+    /// <summary>The global gradient norm seen by the last step (before clipping).</summary>
+    public float LastGradNorm { get; private set; }
+
+    /// <summary>The learning rate the next step uses.</summary>
+    public float CurrentLearningRate => LearningRate * Schedule.Factor(Steps);
+
+    /// <summary>Names of the per-parameter state slots, for example "adam.m".</summary>
+    protected abstract string[] SlotNames { get; }
+
+    public sealed override void Step(IReadOnlyList<Parameter> parameters)
+    {
+        float scale = 1f;
+        if (ClipNorm is { } clip)
+        {
+            double sq = 0;
+            for (int i = 0; i < parameters.Count; i++) sq += SumSquares(parameters[i].Grad.Data);
+            LastGradNorm = (float)Math.Sqrt(sq);
+            if (LastGradNorm > clip) scale = clip / (LastGradNorm + 1e-6f);
+        }
+        float lr = CurrentLearningRate;
+        Steps++;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var p = parameters[i];
+            bool decay = DecayBiases || p.Value.Rank >= 2;
+            var s = StateOf(p);
+            var args = new StepArgs(lr, scale, decay ? L2 : 0f, decay ? 1f - lr * WeightDecay : 1f, Steps);
+            Update(p.Value.Data, p.Grad.Data, s, args);
+        }
+    }
+
+    public sealed override IEnumerable<KeyValuePair<string, Tensor>> State(IReadOnlyList<Parameter> parameters)
+    {
+        var names = SlotNames;
+        foreach (var p in parameters)
+        {
+            var s = StateOf(p);
+            for (int k = 0; k < s.Length; k++) yield return new(p.Name + "/" + names[k], s[k]);
+        }
+    }
+
+    /// <summary>The learning rate, gradient scale, L2 coefficient, decoupled-decay factor and 1-based step of one update.</summary>
+    protected readonly record struct StepArgs(float Lr, float GradScale, float L2, float Keep, long Step);
+
+    /// <summary>Updates one parameter in place from its gradient and its state slots.</summary>
+    protected abstract void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, in StepArgs a);
+
+    private Tensor[] StateOf(Parameter p)
+    {
+        if (!_state.TryGetValue(p, out var s))
+        {
+            s = new Tensor[SlotNames.Length];
+            for (int k = 0; k < s.Length; k++) s[k] = new Tensor(p.Value.Shape);
+            _state[p] = s;
+        }
+        return s;
+    }
+
+    private static double SumSquares(ReadOnlySpan<float> g)
+    {
+        double total = 0;
+        var vs = MemoryMarshal.Cast<float, Vector<float>>(g);
+        const int Chunk = 256;
+        for (int c = 0; c < vs.Length; c += Chunk)
+        {
+            var acc = Vector<float>.Zero;
+            for (int v = c; v < Math.Min(vs.Length, c + Chunk); v++) acc += vs[v] * vs[v];
+            total += Vector.Sum(acc);
+        }
+        for (int i = vs.Length * Vector<float>.Count; i < g.Length; i++) total += (double)g[i] * g[i];
+        return total;
+    }
+
+    /// <summary>
+    /// The one fused pass: for each element, g' = scale·g + l2·w, then the rule's delta, then
+    /// w ← keep·w − delta. The rule is written once over <see cref="Vector{T}"/>; the tail runs the
+    /// same rule on a padded vector.
+    /// </summary>
+    protected static void Run<TRule>(TRule rule, Span<float> w, ReadOnlySpan<float> g, Span<float> s0, Span<float> s1, in StepArgs a)
+        where TRule : struct, IUpdateRule
+    {
+        int n = w.Length, width = Vector<float>.Count, i = 0;
+        var scale = new Vector<float>(a.GradScale);
+        var l2 = new Vector<float>(a.L2);
+        var keep = new Vector<float>(a.Keep);
+        var ws = MemoryMarshal.Cast<float, Vector<float>>(w);
+        var gs = MemoryMarshal.Cast<float, Vector<float>>(g);
+        var m0 = s0.IsEmpty ? default : MemoryMarshal.Cast<float, Vector<float>>(s0);
+        var m1 = s1.IsEmpty ? default : MemoryMarshal.Cast<float, Vector<float>>(s1);
+        Vector<float> dummy0 = default, dummy1 = default;
+        for (int v = 0; v < ws.Length; v++, i += width)
+        {
+            var wv = ws[v];
+            var gv = gs[v] * scale + l2 * wv;
+            ref var a0 = ref m0.IsEmpty ? ref dummy0 : ref m0[v];
+            ref var a1 = ref m1.IsEmpty ? ref dummy1 : ref m1[v];
+            ws[v] = keep * wv - rule.Delta(gv, ref a0, ref a1);
+        }
+        if (i == n) return;
+        Span<float> tw = stackalloc float[width], tg = stackalloc float[width], t0 = stackalloc float[width], t1 = stackalloc float[width];
+        int r = n - i;
+        w[i..].CopyTo(tw);
+        g[i..].CopyTo(tg);
+        if (!s0.IsEmpty) s0[i..].CopyTo(t0);
+        if (!s1.IsEmpty) s1[i..].CopyTo(t1);
+        var wt = new Vector<float>(tw);
+        var gt = new Vector<float>(tg) * scale + l2 * wt;
+        var v0 = new Vector<float>(t0);
+        var v1 = new Vector<float>(t1);
+        (keep * wt - rule.Delta(gt, ref v0, ref v1)).CopyTo(tw);
+        v0.CopyTo(t0);
+        v1.CopyTo(t1);
+        tw[..r].CopyTo(w[i..]);
+        if (!s0.IsEmpty) t0[..r].CopyTo(s0[i..]);
+        if (!s1.IsEmpty) t1[..r].CopyTo(s1[i..]);
+    }
+
+    /// <summary>An update rule: the amount subtracted from the parameter, given the (penalized) gradient and up to two state slots.</summary>
+    protected interface IUpdateRule
+    {
+        Vector<float> Delta(Vector<float> g, ref Vector<float> s0, ref Vector<float> s1);
+    }
+}

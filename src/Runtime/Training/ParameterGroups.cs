@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Generic;
+
+namespace GraphNet;
+
+/// <summary>
+/// Parameter groups with separate optimizers: each parameter goes to the first group whose selector
+/// accepts it (for example a GAN's generator and discriminator, or a BYOL online network). A parameter
+/// that no group accepts is an error that names it.
+/// </summary>
+public sealed class ParameterGroups : Optimizer
+{
+    private readonly (Func<Parameter, bool> Select, Optimizer Optimizer)[] _groups;
+    private IReadOnlyList<Parameter>? _lastInput;
+    private List<Parameter>[] _split = [];
+
+    public ParameterGroups(params (Func<Parameter, bool> Select, Optimizer Optimizer)[] groups)
+    {
+        if (groups.Length == 0) throw new ArgumentException("Give at least one (selector, optimizer) group.", nameof(groups));
+        _groups = groups;
+    }
+
+    /// <summary>A group of the parameters whose names start with <paramref name="prefix"/>.</summary>
+    public static (Func<Parameter, bool>, Optimizer) Prefix(string prefix, Optimizer optimizer) =>
+        (p => p.Name.StartsWith(prefix, StringComparison.Ordinal), optimizer);
+
+    public IReadOnlyList<Optimizer> Optimizers => Array.ConvertAll(_groups, g => g.Optimizer);
+
+    public override void Step(IReadOnlyList<Parameter> parameters)
+    {
+        var split = Split(parameters);
+        for (int i = 0; i < _groups.Length; i++)
+            if (split[i].Count > 0) _groups[i].Optimizer.Step(split[i]);
+        Steps++;
+    }
+
+    public override IEnumerable<KeyValuePair<string, Tensor>> State(IReadOnlyList<Parameter> parameters)
+    {
+        var split = Split(parameters);
+        for (int i = 0; i < _groups.Length; i++)
+            foreach (var kv in _groups[i].Optimizer.State(split[i]))
+                yield return kv;
+    }
+
+    public override void RestoreSteps(long steps)
+    {
+        base.RestoreSteps(steps);
+        foreach (var g in _groups) g.Optimizer.RestoreSteps(steps);
+    }
+
+    /// <summary>Splits once per distinct parameter list (a model's set is one object), so steady-state steps allocate nothing.</summary>
+    private List<Parameter>[] Split(IReadOnlyList<Parameter> parameters)
+    {
+        if (ReferenceEquals(parameters, _lastInput)) return _split;
+        var split = new List<Parameter>[_groups.Length];
+        for (int i = 0; i < split.Length; i++) split[i] = new List<Parameter>();
+        foreach (var p in parameters)
+        {
+            int g = Array.FindIndex(_groups, x => x.Select(p));
+            if (g < 0) throw new ArgumentException($"Parameter '{p.Name}' {Tensor.Format(p.Value.Shape)} belongs to no parameter group.", nameof(parameters));
+            split[g].Add(p);
+        }
+        _lastInput = parameters;
+        return _split = split;
+    }
+}
