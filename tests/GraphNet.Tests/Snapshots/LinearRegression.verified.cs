@@ -7,7 +7,7 @@ using V512 = global::GraphNet.Runtime.V512;
 
 namespace Snapshots;
 
-partial class LinearRegression
+partial class LinearRegression : global::GraphNet.IModel
 {
     private static readonly int[] __shape_w = { 8 };
     private readonly global::GraphNet.Tensor __grad_w = new global::GraphNet.Tensor(__shape_w);

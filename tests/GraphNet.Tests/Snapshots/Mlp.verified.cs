@@ -7,7 +7,7 @@ using V512 = global::GraphNet.Runtime.V512;
 
 namespace Snapshots;
 
-partial class Mlp
+partial class Mlp : global::GraphNet.IModel
 {
     private static readonly int[] __shape_w1 = { 784, 256 };
     private readonly global::GraphNet.Tensor __grad_w1 = new global::GraphNet.Tensor(__shape_w1);

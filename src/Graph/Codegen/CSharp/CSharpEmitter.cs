@@ -24,7 +24,7 @@ public static class CSharpEmitter
         w.Line();
         if (m.Namespace is { Length: > 0 } ns) { w.Line($"namespace {ns};"); w.Line(); }
         var closers = m.ContainingTypes.Select(t => w.Block(t)).ToList();
-        using (w.Block($"partial class {m.ClassName}"))
+        using (w.Block($"partial class {m.ClassName} : global::GraphNet.IModel"))
         {
             EmitParameters(w, m);
             var kernels = new KernelTable();
