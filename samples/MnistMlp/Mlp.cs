@@ -1,7 +1,7 @@
 using GraphNet;
 using static GraphNet.Ops;
 
-namespace MnistMlp;
+namespace Samples.MnistMlp;
 
 /// <summary>The MLP of DESIGN.md section 1: 784-256-256-10, ReLU, softmax cross-entropy.</summary>
 [Model]
@@ -26,4 +26,5 @@ public sealed partial class Mlp
 
     [Compile(nameof(Logits))] public partial Tensor Predict(Tensor x);
     [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x, Tensor label);
+    [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor label, Optimizer optimizer);
 }

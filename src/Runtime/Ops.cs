@@ -99,5 +99,7 @@ public static class Ops
     /// <summary>Elementwise hinge loss max(0, 1 - y·score) for labels in {-1, +1}.</summary>
     public static Tensor Hinge(Tensor scores, Tensor labels) => E((b, n) => b.Hinge(n[0], n[1]), scores, labels);
     public static Tensor OneHot(Tensor labels, int classes) => E((b, n) => b.OneHot(n[0], classes), labels);
+    /// <summary>The identity matrix [n, n].</summary>
+    public static Tensor Eye(int n) => E((b, _) => b.Eye(n));
 
 }

@@ -111,6 +111,7 @@ public static class OpTable
         new("logsumexp", (b, x) => b.LogSumExp(x[0]), new[] { "B,10" }),
         new("softmax_cross_entropy", (b, x) => b.SoftmaxCrossEntropy(x[0], x[1]), new[] { "B,4", "B" }, new[] { A, Domain.Labels4 }),
         new("one_hot", (b, x) => b.Mul(b.OneHot(x[1], 4), x[0]), new[] { "B,4", "B" }, new[] { A, Domain.Labels4 }),
+        new("eye", (b, x) => b.Mul(b.Eye(3), x[0]), new[] { "3,3" }),
         new("mse", (b, x) => b.Mse(x[0], x[1]), new[] { "B,3", "B,3" }),
         new("mae", (b, x) => b.Mae(x[0], x[1]), new[] { "B,3", "B,3" }),
         new("huber", (b, x) => b.Huber(b.Mul(x[0], b.Const(2)), x[1], 1.0), new[] { "B,8", "B,8" }),

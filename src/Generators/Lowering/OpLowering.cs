@@ -17,7 +17,7 @@ internal static class OpLowering
         "Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Lt", "Le", "Gt", "Ge", "Eq", "Ne", "Where",
         "Sum", "Mean", "Max", "Min", "Reshape", "Permute", "Transpose", "BroadcastTo", "MatMul", "Solve",
         "Softmax", "LogSoftmax", "LogSumExp", "SoftmaxCrossEntropy", "Mse", "Mae", "Huber",
-        "BinaryCrossEntropyWithLogits", "Softplus", "Hinge", "OneHot",
+        "BinaryCrossEntropyWithLogits", "Softplus", "Hinge", "OneHot", "Eye",
     };
 
     public static Node Lower(GraphBuilder b, string op, IReadOnlyList<Value> a)
@@ -84,6 +84,7 @@ internal static class OpLowering
             "Softplus" => b.Softplus(T(0)),
             "Hinge" => b.Hinge(T(0), T(1)),
             "OneHot" => b.OneHot(T(0), I(1)),
+            "Eye" => b.Eye(I(0)),
             _ => throw Invalid(op, "this op is not known to the generator"),
         };
     }

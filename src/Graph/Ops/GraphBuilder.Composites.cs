@@ -40,6 +40,14 @@ public sealed partial class GraphBuilder
     public Node LogSoftmax(Node x, int axis = -1) => Sub(x, LogSumExp(x, axis, keepDims: true));
 
     /// <summary>One-hot rows: <c>labels[..., None] == iota(classes)</c>, as 0/1 floats.</summary>
+    /// <summary>The identity matrix [n, n] (for ridge penalties and other closed forms).</summary>
+    public Node Eye(int n)
+    {
+        if (n <= 0) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"eye needs a positive size, got {n}");
+        var shape = new Shape(n, n);
+        return Eq(Iota(shape, 0), Iota(shape, 1));
+    }
+
     public Node OneHot(Node labels, int classes)
     {
         if (classes <= 0) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"one_hot: class count must be positive, got {classes}");

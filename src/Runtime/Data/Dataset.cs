@@ -186,6 +186,13 @@ public sealed class Standardizer
         return r;
     }
 
+    /// <summary>Fits on the training split and standardizes both splits with the training statistics.</summary>
+    public static (Dataset Train, Dataset Test) Standardize((Dataset Train, Dataset Test) split)
+    {
+        var s = Fit(split.Train.Features);
+        return (s.Transform(split.Train), s.Transform(split.Test));
+    }
+
     /// <summary>The dataset with standardized features (targets unchanged).</summary>
     public Dataset Transform(Dataset d) => new(Transform(d.Features), d.Targets);
 }

@@ -1,0 +1,89 @@
+using System;
+using System.IO;
+using System.Linq;
+using GraphNet;
+using GraphNet.Data;
+using GraphNet.Terminal;
+using Spectre.Console;
+using Xunit;
+
+namespace GraphNet.Samples.Tests;
+
+/// <summary>Every sample runs and reaches its stated result; closed forms and exact solvers are the oracles.</summary>
+public class SampleTests
+{
+    [Fact]
+    public void Linear_regression_gradient_descent_converges_to_the_closed_form()
+    {
+        var r = global::Samples.LinearRegression.Sample.Run(steps: 3000);
+        // Independent oracle for the Solve op: the normal equations by Cholesky in the runtime.
+        var table = Csv.Read(DataFiles.Find("tabular/diabetes.csv"));
+        var (train, _) = table.Data.Split(0.2, 1);
+        var x = Standardizer.Fit(train.Features).Transform(train.Features);
+        float mean = train.Targets.Data.Average();
+        var centered = Tensor.FromArray(train.Targets.Data.Select(v => v - mean).ToArray(), train.Count);
+        var oracle = Linalg.CholeskySolve(Ops.MatMul(x, x, transposeA: true), Ops.MatMul(x, centered, transposeA: true));
+        for (int i = 0; i < 10; i++) Assert.Equal(oracle.Data[i], r.ClosedForm[i], 2);
+        Assert.True(r.MaxCoefficientGap < 0.01, $"GD is {r.MaxCoefficientGap} from the closed form");
+        Assert.Equal(r.TestMseClosedForm, r.TestMseGradientDescent, 0);
+        Assert.InRange(r.TestR2, 0.4, 0.65);
+    }
+
+    [Fact]
+    public void Ridge_matches_its_closed_form_and_lasso_zeroes_what_coordinate_descent_zeroes()
+    {
+        var r = global::Samples.RidgeLasso.Sample.Run(ridgeSteps: 3000, lassoSteps: 20000);
+        for (int i = 0; i < r.Ridge.Length; i++) Assert.Equal(r.Ridge[i], r.RidgeGd[i], 2);
+        for (int i = 0; i < r.Names.Length; i++)
+        {
+            Assert.True(Math.Abs(r.LassoSubgradient[i] - r.LassoCoordinateDescent[i]) < 0.05,
+                $"{r.Names[i]}: subgradient {r.LassoSubgradient[i]}, coordinate descent {r.LassoCoordinateDescent[i]}");
+            Assert.Equal(r.LassoCoordinateDescent[i] == 0, r.Zeroed[i]);
+        }
+        Assert.InRange(r.Zeroed.Count(z => z), 2, 8);
+        Assert.All(r.Ridge, c => Assert.NotEqual(0f, c));
+    }
+
+    [Fact]
+    public void Logistic_regression_gradient_descent_and_Newton_reach_the_same_optimum()
+    {
+        var r = global::Samples.LogisticRegression.Sample.Run(gdSteps: 4000, newtonSteps: 8);
+        Assert.True(r.MaxParameterGap < 1e-3, $"the optima differ by {r.MaxParameterGap}");
+        Assert.Equal(r.LossNewton, r.LossGd, 5);
+        Assert.True(r.TestAccuracyNewton >= 0.95, $"test accuracy {r.TestAccuracyNewton}");
+        Assert.Equal(r.TestAccuracyNewton, r.TestAccuracyGd);
+    }
+
+    [Fact]
+    public void Soft_margin_svm_separates_the_test_set()
+    {
+        var r = global::Samples.Svm.Sample.Run(epochs: 60);
+        Assert.True(r.TestAccuracy >= 0.94, $"test accuracy {r.TestAccuracy}");
+        var objective = r.Curve.Points("objective");
+        // At w = 0 the objective is 1 (every hinge is 1); the subgradient method with a decaying step ends far below
+        // it and below where it stood after the first epoch.
+        Assert.True(r.TrainObjective < 0.1, $"objective {r.TrainObjective}");
+        Assert.True(objective[^1].Value <= objective[0].Value, "the objective should fall across epochs");
+        Assert.InRange(r.MarginPoints, 1, r.TrainCount / 2);
+    }
+
+    [Fact]
+    public void Mnist_mlp_with_Adam_reaches_94_percent_within_10_epochs_and_checkpoints()
+    {
+        var quiet = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.No });
+        var r = global::Samples.MnistMlp.Sample.Run(epochs: 10, progress: new TrainingProgress(quiet));
+        Assert.True(r.TestAccuracy[^1] >= 0.94, $"test accuracy after 10 epochs: {r.TestAccuracy[^1]}");
+        Assert.True(r.TestAccuracy[0] > 0.8, "the first epoch should already learn");
+
+        var path = Path.Combine(Path.GetTempPath(), $"graphnet-mlp-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            r.Model.Save(path, r.Optimizer);
+            var restored = new global::Samples.MnistMlp.Mlp(seed: 7);
+            restored.Load(path, new Adam());
+            var (_, test) = global::Samples.MnistMlp.Sample.Load();
+            Assert.Equal(r.Model.Predict(test.Features).Data, restored.Predict(test.Features).Data);
+        }
+        finally { File.Delete(path); }
+    }
+}
