@@ -14,6 +14,8 @@ public static class Gemm
 {
     [ThreadStatic] private static float[]? _column;
 
+    [ThreadStatic] private static float[]? _transposed;
+
     public static void MatMul(bool transA, bool transB, int batch, int m, int n, int k,
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
     {
@@ -24,17 +26,79 @@ public static class Gemm
             var ap = a.Slice(p * m * k, m * k);
             var bp = b.Slice(p * k * n, k * n);
             var cp = c.Slice(p * m * n, m * n);
-            if (transB) RowsDotRows(transA, m, n, k, ap, bp, cp);
-            else RowsTimesMatrix(transA, m, n, k, ap, bp, cp);
+            if (transB && (n < Vector<float>.Count || m < 4))
+            {
+                RowsDotRows(transA, m, n, k, ap, bp, cp);
+                continue;
+            }
+            if (transB)
+            {
+                // Bᵀ once into a [k, n] scratch (O(kn), amortized over the m rows), then the blocked kernel.
+                var t = _transposed is { } buf && buf.Length >= k * n ? buf : _transposed = new float[Math.Max(k * n, 1024)];
+                for (int j = 0; j < n; j++)
+                    for (int q = 0; q < k; q++) t[q * n + j] = bp[j * k + q];
+                bp = t.AsSpan(0, k * n);
+            }
+            Blocked(transA, m, n, k, ap, bp, cp);
         }
     }
 
-    // C[i, :] = sum_q A[i, q] * B[q, :]
-    private static void RowsTimesMatrix(bool transA, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
+    /// <summary>
+    /// C = op(A)·B with a 4-row × 2-vector register block: per step of the contraction, 2 loads of B, 4 broadcasts
+    /// of A and 8 fused multiply-adds into accumulators that stay in registers; C is written once.
+    /// </summary>
+    private static void Blocked(bool transA, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
+    {
+        int w = Vector<float>.Count;
+        ref float ap = ref MemoryMarshal.GetReference(a);
+        ref float bp = ref MemoryMarshal.GetReference(b);
+        ref float cp = ref MemoryMarshal.GetReference(c);
+        int rowStep = transA ? 1 : k, qStep = transA ? m : 1; // A(i, q) = a[i*rowStep + q*qStep]
+        int i = 0;
+        for (; i <= m - 4; i += 4)
+        {
+            int j = 0;
+            for (; j <= n - 2 * w; j += 2 * w)
+            {
+                Vector<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+                for (int q = 0; q < k; q++)
+                {
+                    ref float brow = ref Unsafe.Add(ref bp, q * n + j);
+                    var b0 = Vector.LoadUnsafe(ref brow);
+                    var b1 = Vector.LoadUnsafe(ref brow, (nuint)w);
+                    ref float aq = ref Unsafe.Add(ref ap, i * rowStep + q * qStep);
+                    var a0 = new Vector<float>(aq);
+                    var a1 = new Vector<float>(Unsafe.Add(ref aq, rowStep));
+                    var a2 = new Vector<float>(Unsafe.Add(ref aq, 2 * rowStep));
+                    var a3 = new Vector<float>(Unsafe.Add(ref aq, 3 * rowStep));
+                    c00 = Vector.FusedMultiplyAdd(a0, b0, c00); c01 = Vector.FusedMultiplyAdd(a0, b1, c01);
+                    c10 = Vector.FusedMultiplyAdd(a1, b0, c10); c11 = Vector.FusedMultiplyAdd(a1, b1, c11);
+                    c20 = Vector.FusedMultiplyAdd(a2, b0, c20); c21 = Vector.FusedMultiplyAdd(a2, b1, c21);
+                    c30 = Vector.FusedMultiplyAdd(a3, b0, c30); c31 = Vector.FusedMultiplyAdd(a3, b1, c31);
+                }
+                ref float c0 = ref Unsafe.Add(ref cp, i * n + j);
+                c00.StoreUnsafe(ref c0); c01.StoreUnsafe(ref c0, (nuint)w);
+                c10.StoreUnsafe(ref c0, (nuint)n); c11.StoreUnsafe(ref c0, (nuint)(n + w));
+                c20.StoreUnsafe(ref c0, (nuint)(2 * n)); c21.StoreUnsafe(ref c0, (nuint)(2 * n + w));
+                c30.StoreUnsafe(ref c0, (nuint)(3 * n)); c31.StoreUnsafe(ref c0, (nuint)(3 * n + w));
+            }
+            for (; j < n; j++)
+                for (int r = 0; r < 4; r++)
+                {
+                    float sum = 0;
+                    for (int q = 0; q < k; q++) sum += Unsafe.Add(ref ap, (i + r) * rowStep + q * qStep) * Unsafe.Add(ref bp, q * n + j);
+                    Unsafe.Add(ref cp, (i + r) * n + j) = sum;
+                }
+        }
+        if (i < m) RowsTimesMatrix(transA, m, n, k, a, b, c, i);
+    }
+
+    // C[i, :] = sum_q A[i, q] * B[q, :] for rows from..m
+    private static void RowsTimesMatrix(bool transA, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int from)
     {
         ref float bp = ref MemoryMarshal.GetReference(b);
         int w = Vector<float>.Count;
-        for (int i = 0; i < m; i++)
+        for (int i = from; i < m; i++)
         {
             var row = c.Slice(i * n, n);
             row.Clear();
