@@ -4,7 +4,7 @@ namespace GraphNet;
 
 /// <summary>
 /// Dense linear algebra for closed forms and second-order methods: LU solve (the kernel behind the
-/// <c>Solve</c> op) and Cholesky. Factorizations run in double for accuracy; inputs and results are float.
+/// <c>Solve</c> op; eagerly, call <see cref="Ops.Solve"/>) and Cholesky. Factorizations run in double for accuracy; inputs and results are float.
 /// </summary>
 public static class Linalg
 {
@@ -58,9 +58,6 @@ public static class Linalg
             }
         for (int i = 0; i < n * k; i++) x[i] = (float)r[i];
     }
-
-    /// <summary>Solves A X = B (B [n] or [n, k]) for a square A, eagerly.</summary>
-    public static Tensor Solve(Tensor a, Tensor b) => Ops.Solve(a, b);
 
     /// <summary>The lower-triangular L with A = L·Lᵀ, for a symmetric positive definite A [n, n].</summary>
     public static Tensor Cholesky(Tensor a)

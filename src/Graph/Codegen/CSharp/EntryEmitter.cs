@@ -68,13 +68,8 @@ internal static class EntryEmitter
             if (second)
             {
                 w.Line($"var __flat = {T}.Reuse(ref __out_{e.Name}_flat, {ParamCount(m)});");
-                long offset = 0;
-                foreach (var p in m.Params)
-                {
-                    long len = p.Shape.Dims.Aggregate(1L, (x, d) => x * d.Coef);
+                foreach (var (p, offset, len) in FlatBlocks(m))
                     w.Line($"global::System.Array.Copy(__o_{Clean(OutputNames.Hvp(p.Name))}, 0, __flat.Data, {offset}, {len});");
-                    offset += len;
-                }
             }
             if (e.Kind == EntryKind.Train) w.Line($"{e.Extra}.Step(Parameters);");
             w.Line(e.Kind switch
@@ -87,7 +82,19 @@ internal static class EntryEmitter
         }
     }
 
-    private static long ParamCount(ModelProgram m) => m.Params.Sum(p => p.Shape.Dims.Aggregate(1L, (x, d) => x * d.Coef));
+    /// <summary>Each parameter's block in the flat vector of all parameter values: offset and length.</summary>
+    private static IEnumerable<(ParamDecl Param, long Offset, long Length)> FlatBlocks(ModelProgram m)
+    {
+        long offset = 0;
+        foreach (var p in m.Params)
+        {
+            long len = p.Shape.Dims.Aggregate(1L, (x, d) => x * d.Coef);
+            yield return (p, offset, len);
+            offset += len;
+        }
+    }
+
+    private static long ParamCount(ModelProgram m) => FlatBlocks(m).Sum(b => b.Length);
 
     /// <summary>Checks the flat direction v and copies its block for each parameter into that parameter's input.</summary>
     private static void EmitDirection(CodeWriter w, ModelProgram m, EntryProgram e, string v)
@@ -95,14 +102,11 @@ internal static class EntryEmitter
         long total = ParamCount(m);
         w.Line($"{Rt}.Guard.Rank({v}, \"{v}\", 1, \"[{total}]\");");
         w.Line($"{Rt}.Guard.Dim({v}, \"{v}\", 0, {total}, \"[{total}]\");");
-        long offset = 0;
-        foreach (var p in m.Params)
+        foreach (var (p, offset, len) in FlatBlocks(m))
         {
-            long len = p.Shape.Dims.Aggregate(1L, (x, d) => x * d.Coef);
             string local = OutputNames.Direction(p.Name);
             w.Line($"var {local} = {T}.Reuse(ref __in_{e.Name}_{local}{Dims(p.Shape)});");
             w.Line($"global::System.Array.Copy({v}.Data, {offset}, {local}.Data, 0, {len});");
-            offset += len;
         }
     }
 
