@@ -102,4 +102,89 @@ public static class Ops
     /// <summary>The identity matrix [n, n].</summary>
     public static Tensor Eye(int n) => E((b, _) => b.Eye(n));
 
+    // Layers (deep learning). Called directly they run in evaluation mode: dropout is the identity and batch
+    // norm uses the running statistics; inside a [Model] the entry point's mode decides.
+    public static Tensor Sin(Tensor x) => E((b, n) => b.Sin(n[0]), x);
+    public static Tensor Cos(Tensor x) => E((b, n) => b.Cos(n[0]), x);
+    /// <summary>GELU (tanh form).</summary>
+    public static Tensor Gelu(Tensor x) => E((b, n) => b.Gelu(n[0]), x);
+
+    /// <summary>1-d convolution: x [N, C, L], weight [O, C/groups, K], bias [O] or null; symmetric zero padding.</summary>
+    public static Tensor Conv1d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Conv(x, weight, bias, (b, n, bi) => b.Conv(n[0], n[1], bi, stride, padding, dilation, groups));
+    /// <summary>1-d convolution with "valid" or "same" padding.</summary>
+    public static Tensor Conv1d(Tensor x, Tensor weight, Tensor? bias, int stride, string padding, int dilation = 1, int groups = 1) =>
+        Conv(x, weight, bias, (b, n, bi) => b.Conv(n[0], n[1], bi, stride, padding, dilation, groups));
+    /// <summary>2-d convolution: x [N, C, H, W], weight [O, C/groups, KH, KW], bias [O] or null; symmetric zero padding.</summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Conv(x, weight, bias, (b, n, bi) => b.Conv(n[0], n[1], bi, stride, padding, dilation, groups));
+    /// <summary>2-d convolution with "valid" or "same" padding.</summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride, string padding, int dilation = 1, int groups = 1) =>
+        Conv(x, weight, bias, (b, n, bi) => b.Conv(n[0], n[1], bi, stride, padding, dilation, groups));
+
+    private static Tensor Conv(Tensor x, Tensor w, Tensor? bias, Func<GraphBuilder, Node[], Node?, Node> f) =>
+        bias is null ? E((b, n) => f(b, n, null), x, w) : E((b, n) => f(b, n, n[2]), x, w, bias);
+
+    /// <summary>Max pooling over [N, C, L] with a window of <paramref name="kernel"/>; stride 0 means the kernel size.</summary>
+    public static Tensor MaxPool1d(Tensor x, int kernel, int stride = 0, int padding = 0) => Pool(x, true, 1, kernel, stride, padding);
+    public static Tensor MaxPool2d(Tensor x, int kernel, int stride = 0, int padding = 0) => Pool(x, true, 2, kernel, stride, padding);
+    /// <summary>Average pooling (padding counts as zeros).</summary>
+    public static Tensor AvgPool1d(Tensor x, int kernel, int stride = 0, int padding = 0) => Pool(x, false, 1, kernel, stride, padding);
+    public static Tensor AvgPool2d(Tensor x, int kernel, int stride = 0, int padding = 0) => Pool(x, false, 2, kernel, stride, padding);
+
+    private static Tensor Pool(Tensor x, bool max, int s, int kernel, int stride, int padding)
+    {
+        int[] R(int v) => Array.ConvertAll(new int[s], _ => v);
+        return E((b, n) => b.Pool(n[0], max, R(kernel), R(stride == 0 ? kernel : stride), R(padding)), x);
+    }
+
+    /// <summary>Mean over the spatial dims of [N, C, S...]: [N, C].</summary>
+    public static Tensor GlobalAvgPool(Tensor x) => E((b, n) => b.GlobalPool(n[0], false), x);
+    /// <summary>Max over the spatial dims (max over time for [N, C, T]): [N, C].</summary>
+    public static Tensor GlobalMaxPool(Tensor x) => E((b, n) => b.GlobalPool(n[0], true), x);
+
+    /// <summary>Batch norm over every axis but 1 of [N, C, ...]; running statistics are model buffers ([Buffer] fields).</summary>
+    public static Tensor BatchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum = 0.1f, float epsilon = 1e-5f) =>
+        E((b, n) => b.BatchNorm(n[0], n[1], n[2], n[3], n[4], momentum, epsilon), x, gamma, beta, runningMean, runningVar);
+    /// <summary>Layer norm over the last axis.</summary>
+    public static Tensor LayerNorm(Tensor x, Tensor gamma, Tensor beta, float epsilon = 1e-5f) =>
+        E((b, n) => b.LayerNorm(n[0], n[1], n[2], epsilon), x, gamma, beta);
+    /// <summary>Inverted dropout with probability <paramref name="p"/> (seeded by the model; the identity in evaluation mode).</summary>
+    public static Tensor Dropout(Tensor x, float p) => E((b, n) => b.Dropout(n[0], p), x);
+
+    /// <summary>Rows of an embedding table [V, D] for integer ids (stored as floats) of any shape: [ids..., D].</summary>
+    public static Tensor Embedding(Tensor table, Tensor ids) => E((b, n) => b.Embedding(n[0], n[1]), table, ids);
+    /// <summary>Rows of <paramref name="table"/> [V, ...] by integer index; the gradient scatter-adds into the table.</summary>
+    public static Tensor Gather(Tensor table, Tensor ids) => E((b, n) => b.Gather(n[0], n[1]), table, ids);
+    public static Tensor Concat(Tensor[] parts, int axis = 0) => E((b, n) => b.Concat(n, axis), parts);
+    public static Tensor Stack(Tensor[] parts, int axis = 0) => E((b, n) => b.Stack(n, axis), parts);
+    /// <summary>Parts of the given sizes along <paramref name="axis"/>; in a spec method index the result (<c>parts[0]</c>).</summary>
+    public static Tensor[] Split(Tensor x, int[] sizes, int axis = 0) => Parts(x, b => b.Split(b.Graph.Nodes[0], axis, sizes));
+    public static Tensor[] Chunk(Tensor x, int chunks, int axis = 0) => Parts(x, b => b.Chunk(b.Graph.Nodes[0], chunks, axis));
+
+    private static Tensor[] Parts(Tensor x, Func<GraphBuilder, Node[]> f)
+    {
+        int count = 0;
+        E((b, n) => { count = f(b).Length; return n[0]; }, x);
+        var result = new Tensor[count];
+        for (int i = 0; i < count; i++) { int k = i; result[i] = E((b, n) => f(b)[k], x); }
+        return result;
+    }
+
+    /// <summary>Elements start .. start + length − 1 along <paramref name="axis"/>.</summary>
+    public static Tensor Slice(Tensor x, int axis, int start, int length) => E((b, n) => b.Slice(n[0], axis, start, length), x);
+    /// <summary>Zero padding along <paramref name="axis"/>.</summary>
+    public static Tensor Pad(Tensor x, int axis, int before, int after) => E((b, n) => b.Pad(n[0], axis, before, after), x);
+
+    /// <summary>softmax(q·kᵀ/√d)·v over the last two axes, optionally causal.</summary>
+    public static Tensor Attention(Tensor q, Tensor k, Tensor v, bool causal = false) => E((b, n) => b.Attention(n[0], n[1], n[2], causal), q, k, v);
+    /// <summary>The attention weights softmax(q·kᵀ/√d), rows summing to 1.</summary>
+    public static Tensor AttentionWeights(Tensor q, Tensor k, bool causal = false) => E((b, n) => b.AttentionWeights(n[0], n[1], causal), q, k);
+    /// <summary>Multi-head attention of projected q, k, v [B, T, D] with <paramref name="heads"/> heads: [B, T, D].</summary>
+    public static Tensor MultiHeadAttention(Tensor q, Tensor k, Tensor v, int heads, bool causal = false) =>
+        E((b, n) => b.MultiHeadAttention(n[0], n[1], n[2], heads, causal), q, k, v);
+    public static Tensor SplitHeads(Tensor x, int heads) => E((b, n) => b.SplitHeads(n[0], heads), x);
+    public static Tensor MergeHeads(Tensor x) => E((b, n) => b.MergeHeads(n[0]), x);
+    /// <summary>Sinusoidal positional encodings [length, features].</summary>
+    public static Tensor SinusoidalPositions(int length, int features) => E((b, _) => b.SinusoidalPositions(length, features));
 }

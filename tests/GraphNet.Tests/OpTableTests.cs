@@ -105,7 +105,8 @@ public class OpTableTests
     {
         var row = Row(name);
         var type = Compiled.Value.GetType("OpRows.Row_" + name)!;
-        var model = Activator.CreateInstance(type, new object?[] { null, 0 })!;
+        // A fresh model per call: random nodes draw what the reference draws (seed 0, first call).
+        object Model() => Activator.CreateInstance(type, new object?[] { null, 0 })!;
         foreach (var bind in Bindings)
         {
             var built = Build(row, withLoss: true);
@@ -116,12 +117,12 @@ public class OpTableTests
             Tensor T(string n) => new(leaves[n].Data.Select(v => (float)v).ToArray(), leaves[n].Shape);
             var xs = built.Inputs.Select(x => (object)T(x.Attrs.Name)).ToArray();
 
-            var forward = (Tensor)type.GetMethod("Run")!.Invoke(model, xs)!;
+            var forward = (Tensor)type.GetMethod("Run")!.Invoke(Model(), xs)!;
             AssertClose(reference[built.Output], forward, 1e-4, $"{name} forward {Describe(bind)}");
             foreach (var (x, g) in wrt.Zip(grads))
             {
                 var args = xs.Append(T("w")).ToArray();
-                var got = (Tensor)type.GetMethod("Grad_" + x.Attrs.Name)!.Invoke(model, args)!;
+                var got = (Tensor)type.GetMethod("Grad_" + x.Attrs.Name)!.Invoke(Model(), args)!;
                 AssertClose(reference[g], got, 1e-3, $"{name} d/d{x.Attrs.Name} {Describe(bind)}");
             }
         }

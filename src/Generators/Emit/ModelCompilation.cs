@@ -21,8 +21,12 @@ public static class ModelCompilation
         {
             if (model.Diagnostics.Any(d => d.Id is "GN0001" or "GN9001")) return new CompiledModel(hint, null, diags.ToEquatable());
             var entries = model.Entries.Select(e => CompileEntry(model, e, diags, ct)).ToList();
-            var ps = model.Params.Select(p => new ParamDecl(p.Name, ShapeOf(p.Shape), "global::GraphNet.Init." + p.Init)).ToList();
-            var program = new ModelProgram(model.Namespace, model.ContainingTypes.ToList(), model.ClassName, ps, entries.OfType<EntryProgram>().ToList());
+            ParamDecl Decl(ParamSpec p) => new(p.Name, ShapeOf(p.Shape), "global::GraphNet.Init." + p.Init);
+            var ps = model.Params.Where(p => !p.IsBuffer).Select(Decl).ToList();
+            var program = new ModelProgram(model.Namespace, model.ContainingTypes.ToList(), model.ClassName, ps, entries.OfType<EntryProgram>().ToList())
+            {
+                Buffers = model.Params.Where(p => p.IsBuffer).Select(Decl).ToList(),
+            };
             var source = CSharpEmitter.EmitModel(program);
             var failed = model.Entries.Where((_, i) => entries[i] is null).ToList();
             if (failed.Count > 0) source = AppendFailedEntries(source, model, failed);
@@ -66,8 +70,8 @@ public static class ModelCompilation
         }
         if (!ok) return null;
 
-        var b = new GraphBuilder();
-        var ps = model.Params.ToDictionary(p => p.Name, p => b.Param(p.Name, ShapeOf(p.Shape)));
+        var b = new GraphBuilder { Training = e.Training };
+        var ps = model.Params.ToDictionary(p => p.Name, p => p.IsBuffer ? b.State(p.Name, ShapeOf(p.Shape)) : b.Param(p.Name, ShapeOf(p.Shape)));
         var args = spec.Inputs.Select(i => (Value)new TensorValue(b.Input(i.Name, ShapeOf(i.Shape)))).ToList();
         Node result;
         try

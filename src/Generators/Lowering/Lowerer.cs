@@ -46,6 +46,17 @@ internal sealed class Lowerer
         {
             case NumberExpr n: return new ScalarValue(n.Value);
             case BoolExpr bo: return new BoolValue(bo.Value);
+            case StringExpr str: return new StringValue(str.Value);
+            case NullExpr: return new NullValue();
+            case IndexExpr ix:
+                return Guarded(ix.Location, "indexing", () =>
+                {
+                    var arr = Eval(ix.Array, env, method) as ArrayValue
+                        ?? throw new ShapeError(ShapeErrorKind.InvalidArgument, "only arrays of tensors (from Split or Chunk) can be indexed");
+                    int i = OpLowering.AsInt(Eval(ix.Index, env, method), "indexing");
+                    if (i < 0 || i >= arr.Items.Count) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"index {i} is out of range for {arr.Items.Count} parts");
+                    return arr.Items[i];
+                });
             case RefExpr r:
                 if (env.TryGetValue(r.Name, out var v)) return v;
                 if (_params.TryGetValue(r.Name, out var p)) return new TensorValue(p);
@@ -70,7 +81,7 @@ internal sealed class Lowerer
                 return Binary(bin, Eval(bin.Left, env, method), Eval(bin.Right, env, method), method);
             case CallExpr call:
                 var args = call.Args.Select(x => Eval(x.Value, env, method)).ToList();
-                return Guarded(call.Location, call.Op, () => new TensorValue(OpLowering.Lower(_b, call.Op, args)));
+                return Guarded(call.Location, call.Op, () => OpLowering.LowerValue(_b, call.Op, args));
             case SpecCallExpr sc:
                 var target = _model.Methods.FirstOrDefault(m => m.Name == sc.Method);
                 if (target is null)

@@ -18,7 +18,26 @@ internal static class OpLowering
         "Sum", "Mean", "Max", "Min", "Reshape", "Permute", "Transpose", "BroadcastTo", "MatMul", "Solve",
         "Softmax", "LogSoftmax", "LogSumExp", "SoftmaxCrossEntropy", "Mse", "Mae", "Huber",
         "BinaryCrossEntropyWithLogits", "Softplus", "Hinge", "OneHot", "Eye",
+        "Sin", "Cos", "Gelu", "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+        "GlobalAvgPool", "GlobalMaxPool", "BatchNorm", "LayerNorm", "Dropout", "Embedding", "Gather",
+        "Concat", "Stack", "Split", "Chunk", "Slice", "Pad", "Attention", "AttentionWeights",
+        "MultiHeadAttention", "SplitHeads", "MergeHeads", "SinusoidalPositions",
     };
+
+    /// <summary>Lowers a call whose result is a tensor, or an array of tensors for Split and Chunk.</summary>
+    public static Value LowerValue(GraphBuilder b, string op, IReadOnlyList<Value> a)
+    {
+        if (op is "Split" or "Chunk")
+        {
+            var x = AsTensor(b, a[0], op);
+            int axis = a.Count > 2 ? AsInt(a[2], op) : 0;
+            var parts = op == "Split"
+                ? b.Split(x, axis, a[1] is ArrayValue arr ? arr.Items.Select(v => AsInt(v, op)).ToArray() : throw Invalid(op, "expected the sizes as an array"))
+                : b.Chunk(x, AsInt(a[1], op), axis);
+            return new ArrayValue(parts.Select(p => (Value)new TensorValue(p)).ToList());
+        }
+        return new TensorValue(Lower(b, op, a));
+    }
 
     public static Node Lower(GraphBuilder b, string op, IReadOnlyList<Value> a)
     {
@@ -34,6 +53,20 @@ internal static class OpLowering
         };
         Dim[] Dims(int i) => a[i] is ArrayValue arr ? arr.Items.Select(v => AsDim(v, op)).ToArray() : new[] { AsDim(a[i], op) };
         IReadOnlyList<int>? ReduceAxes() => a.Count > 1 ? Axes(1) : null;
+        Node? Opt(int i) => i < a.Count && a[i] is not NullValue ? T(i) : null;
+        Node[] Many(int i) => a[i] is ArrayValue arr ? arr.Items.Select(v => AsTensor(b, v, op)).ToArray() : throw Invalid(op, "expected an array of tensors");
+        Node Conv()
+        {
+            var x = T(0); var w = T(1);
+            int stride = I(3), dilation = I(5), groups = I(6);
+            return a[4] is StringValue mode ? b.Conv(x, w, Opt(2), stride, mode.Value, dilation, groups) : b.Conv(x, w, Opt(2), stride, I(4), dilation, groups);
+        }
+        Node Pool(bool max, int s)
+        {
+            int k = I(1), st = I(2) == 0 ? k : I(2), p = I(3);
+            int[] R(int v) => Enumerable.Repeat(v, s).ToArray();
+            return b.Pool(T(0), max, R(k), R(st), R(p));
+        }
         bool Keep() => a.Count > 2 && Bo(2);
 
         return op switch
@@ -85,6 +118,31 @@ internal static class OpLowering
             "Hinge" => b.Hinge(T(0), T(1)),
             "OneHot" => b.OneHot(T(0), I(1)),
             "Eye" => b.Eye(I(0)),
+            "Sin" => b.Sin(T(0)),
+            "Cos" => b.Cos(T(0)),
+            "Gelu" => b.Gelu(T(0)),
+            "Conv1d" or "Conv2d" => Conv(),
+            "MaxPool1d" => Pool(true, 1),
+            "MaxPool2d" => Pool(true, 2),
+            "AvgPool1d" => Pool(false, 1),
+            "AvgPool2d" => Pool(false, 2),
+            "GlobalAvgPool" => b.GlobalPool(T(0), false),
+            "GlobalMaxPool" => b.GlobalPool(T(0), true),
+            "BatchNorm" => b.BatchNorm(T(0), T(1), T(2), T(3), T(4), F(5), F(6)),
+            "LayerNorm" => b.LayerNorm(T(0), T(1), T(2), F(3)),
+            "Dropout" => b.Dropout(T(0), F(1)),
+            "Embedding" => b.Embedding(T(0), T(1)),
+            "Gather" => b.Gather(T(0), T(1)),
+            "Concat" => b.Concat(Many(0), I(1)),
+            "Stack" => b.Stack(Many(0), I(1)),
+            "Slice" => b.Slice(T(0), I(1), I(2), I(3)),
+            "Pad" => b.Pad(T(0), I(1), I(2), I(3)),
+            "Attention" => b.Attention(T(0), T(1), T(2), Bo(3)),
+            "AttentionWeights" => b.AttentionWeights(T(0), T(1), Bo(2)),
+            "MultiHeadAttention" => b.MultiHeadAttention(T(0), T(1), T(2), I(3), Bo(4)),
+            "SplitHeads" => b.SplitHeads(T(0), I(1)),
+            "MergeHeads" => b.MergeHeads(T(0)),
+            "SinusoidalPositions" => b.SinusoidalPositions(AsDim(a[0], op), I(1)),
             _ => throw Invalid(op, "this op is not known to the generator"),
         };
     }

@@ -18,5 +18,9 @@ internal sealed record ArrayValue(IReadOnlyList<Value> Items) : Value;
 
 internal sealed record BoolValue(bool Value) : Value;
 
+internal sealed record StringValue(string Value) : Value;
+
+internal sealed record NullValue : Value;
+
 /// <summary>Stops lowering an entry point after its diagnostic has been recorded.</summary>
 internal sealed class LoweringFailed : System.Exception { }

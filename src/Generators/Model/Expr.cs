@@ -28,3 +28,12 @@ public sealed record DimOfExpr(Expr Tensor, Expr Axis, LocationInfo Location) : 
 
 /// <summary>An array of ints or dims (axes, shapes).</summary>
 public sealed record ArrayExpr(EquatableArray<Expr> Items, LocationInfo Location) : Expr(Location);
+
+/// <summary>A string constant (padding modes such as "same").</summary>
+public sealed record StringExpr(string Value, LocationInfo Location) : Expr(Location);
+
+/// <summary>The null literal (an optional tensor argument left out, such as a bias).</summary>
+public sealed record NullExpr(LocationInfo Location) : Expr(Location);
+
+/// <summary><c>parts[i]</c>: an element of an array of tensors (the result of Split or Chunk).</summary>
+public sealed record IndexExpr(Expr Array, Expr Index, LocationInfo Location) : Expr(Location);

@@ -29,7 +29,11 @@ public sealed record LocationInfo(string FilePath, int Start, int Length, int St
 public sealed record DiagnosticInfo(string Id, EquatableArray<string> Args, LocationInfo? Location);
 
 /// <summary>A [Param] field: name, dims (numbers, or names of const ints), initializer member name.</summary>
-public sealed record ParamSpec(string Name, EquatableArray<string> Shape, string Init, LocationInfo Location);
+public sealed record ParamSpec(string Name, EquatableArray<string> Shape, string Init, LocationInfo Location)
+{
+    /// <summary>A [Buffer] field (model state, not trained) rather than a [Param].</summary>
+    public bool IsBuffer { get; init; }
+}
 
 /// <summary>A tensor argument of a spec method with its [Shape] dims (empty and not declared: no [Shape]).</summary>
 public sealed record InputSpec(string Name, EquatableArray<string> Shape, bool HasShape, LocationInfo Location);
@@ -47,6 +51,9 @@ public sealed record EntrySpec(
 {
     /// <summary>The trailing argument after the spec's inputs: the optimizer of [Train], the direction v of [HessianVectorProduct].</summary>
     public string? Extra { get; init; }
+
+    /// <summary>Whether layers run in training mode (batch statistics, dropout masks).</summary>
+    public bool Training { get; init; }
 
     /// <summary>The user's own declaration (return type, name, parameters, fully qualified), for the body of an entry that failed.</summary>
     public string Declared { get; init; } = "";

@@ -82,7 +82,9 @@ internal sealed class ExprParser
         {
             if (cv is bool b) return new BoolExpr(b, loc);
             if (cv is int or long or float or double or short or byte) return new NumberExpr(Convert.ToDouble(cv, System.Globalization.CultureInfo.InvariantCulture), loc);
+            if (cv is string str) return new StringExpr(str, loc);
         }
+        if (op.ConstantValue.HasValue && op.ConstantValue.Value is null) return new NullExpr(loc);
         switch (op)
         {
             case IConversionOperation conv:
@@ -110,6 +112,8 @@ internal sealed class ExprParser
             case IArrayElementReferenceOperation { ArrayReference: IPropertyReferenceOperation { Property.Name: "Shape" } shape } el
                 when IsTensor(shape.Property.ContainingType) && el.Indices.Length == 1:
                 return new DimOfExpr(Parse(shape.Instance!), Parse(el.Indices[0]), loc);
+            case IArrayElementReferenceOperation el when el.Indices.Length == 1:
+                return new IndexExpr(Parse(el.ArrayReference), Parse(el.Indices[0]), loc);
             case IArrayCreationOperation arr when arr.Initializer is not null:
                 return new ArrayExpr(arr.Initializer.ElementValues.Select(Parse).ToEquatable(), loc);
             case ICollectionExpressionOperation coll:

@@ -51,8 +51,9 @@ public static class ModelParser
         var ps = new List<ParamSpec>();
         foreach (var f in members.OfType<IFieldSymbol>())
         {
-            var attr = f.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Ns + "ParamAttribute");
+            var attr = f.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is Ns + "ParamAttribute" or Ns + "BufferAttribute");
             if (attr is null) continue;
+            bool isBuffer = attr.AttributeClass!.Name == "BufferAttribute";
             var loc = LocationInfo.From(f.Locations[0]);
             var dims = attr.ConstructorArguments.SelectMany(a => a.Kind == TypedConstantKind.Array ? (IEnumerable<TypedConstant>)a.Values : new[] { a })
                 .Select(v => v.Value switch
@@ -68,10 +69,10 @@ public static class ModelParser
                 return "1";
             }
             var init = attr.NamedArguments.FirstOrDefault(a => a.Key == "Init").Value;
-            string initName = "Auto";
+            string initName = isBuffer ? "Zeros" : "Auto";
             if (!init.IsNull && init.Type is INamedTypeSymbol et)
                 initName = et.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(m => m.HasConstantValue && Equals(m.ConstantValue, init.Value))?.Name ?? "Auto";
-            ps.Add(new ParamSpec(f.Name, dims, initName, loc));
+            ps.Add(new ParamSpec(f.Name, dims, initName, loc) { IsBuffer = isBuffer });
         }
         var paramNames = new HashSet<string>(ps.Select(p => p.Name));
 
@@ -155,7 +156,9 @@ public static class ModelParser
         bool tensorParams = parameters.All(p => p.Type.ToDisplayString() == Ns + "Tensor");
         string expected = kind is EntryKind.LossAndGradients or EntryKind.Train ? "float" : Ns + "Tensor";
         ok = ok && tensorParams && m.ReturnType.ToDisplayString() == expected;
+        var mode = attr.NamedArguments.FirstOrDefault(a => a.Key == "Mode").Value;
+        bool training = mode.IsNull || mode.Value is not int mv || mv == 0 ? kind is EntryKind.LossAndGradients or EntryKind.Train : mv == 1;
         return new EntrySpec(m.Name, kind, spec, wrt, mods, parameters.Select(p => p.Name).ToEquatable(), ok,
-            LocationInfo.From(m.Locations[0]), specLoc, wrtLoc) { Extra = extra, Declared = Declaration(m) };
+            LocationInfo.From(m.Locations[0]), specLoc, wrtLoc) { Extra = extra, Declared = Declaration(m), Training = training };
     }
 }

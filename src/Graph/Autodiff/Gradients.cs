@@ -42,7 +42,7 @@ public static class Gradients
 
     private static Node?[] Rule(GraphBuilder b, Node n, Node g, bool[] need) => n.Op switch
     {
-        OpKind.Input or OpKind.Param or OpKind.Const or OpKind.DimValue or OpKind.Iota => new Node?[0],
+        OpKind.Input or OpKind.Param or OpKind.Const or OpKind.DimValue or OpKind.Iota or OpKind.State or OpKind.Random => new Node?[0],
         OpKind.Neg => new[] { b.Neg(g) },
         OpKind.Exp => new[] { b.Mul(g, n) },
         OpKind.Log => new[] { b.Div(g, n[0]) },
@@ -52,6 +52,8 @@ public static class Gradients
         OpKind.Tanh => new[] { b.Mul(g, b.Sub(b.Const(1), b.Mul(n, n))) },
         OpKind.Sigmoid => new[] { b.Mul(g, b.Mul(n, b.Sub(b.Const(1), n))) },
         OpKind.Relu => new[] { b.Mul(g, b.Gt(n[0], b.Const(0))) },
+        OpKind.Sin => new[] { b.Mul(g, b.Cos(n[0])) },
+        OpKind.Cos => new[] { b.Neg(b.Mul(g, b.Sin(n[0]))) },
         OpKind.Add => new[] { g, g },
         OpKind.Sub => new[] { g, b.Neg(g) },
         OpKind.Mul => new[] { b.Mul(g, n[1]), b.Mul(g, n[0]) },
@@ -72,6 +74,12 @@ public static class Gradients
         OpKind.Permute => new[] { b.Permute(g, Inverse(n.Attrs.Axes)) },
         OpKind.MatMul => MatMulRule(b, n, g),
         OpKind.Solve => SolveRule(b, n, g),
+        OpKind.Window => new[] { b.Unwindow(g, Window.FromInts(n.Attrs.Ints), n[0].Shape) },
+        OpKind.Unwindow => new[] { b.Window(g, Window.FromInts(n.Attrs.Ints)) },
+        OpKind.Gather => new[] { b.ScatterAdd(n[1], g, (int)n[0].Shape[0].Coef), null },
+        OpKind.ScatterAdd => new[] { null, b.Gather(g, n[0]) },
+        OpKind.Slice => new[] { b.Pad(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)(n[0].Shape[n.Attrs.Axes[0]].Coef - n.Attrs.Ints[0] - n.Shape[n.Attrs.Axes[0]].Coef)) },
+        OpKind.Pad => new[] { b.Slice(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)n[0].Shape[n.Attrs.Axes[0]].Coef) },
     };
 
     /// <summary>X = A⁻¹B: ∂B = A⁻ᵀ·g, ∂A = −∂B·Xᵀ (for X = A⁻ᵀB: ∂A = −X·∂Bᵀ).</summary>

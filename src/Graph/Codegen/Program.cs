@@ -43,6 +43,9 @@ public sealed record ModelProgram(
     IReadOnlyList<ParamDecl> Params,
     IReadOnlyList<EntryProgram> Entries)
 {
+    /// <summary>Model buffers (running statistics): state the entry points read and update, never trained.</summary>
+    public IReadOnlyList<ParamDecl> Buffers { get; init; } = new ParamDecl[0];
+
     /// <summary>Entry points implement the user's partial declarations (false: plain methods, for tests).</summary>
     public bool PartialEntries { get; init; } = true;
 }

@@ -30,7 +30,12 @@ public static class GraphPrinter
 
     public static string Attrs(Node n) => n.Op switch
     {
-        OpKind.Input or OpKind.Param => n.Attrs.Name,
+        OpKind.Input or OpKind.Param or OpKind.State => n.Attrs.Name,
+        OpKind.Random => "stream=" + n.Attrs.Value.ToString("R", CultureInfo.InvariantCulture),
+        OpKind.Window or OpKind.Unwindow => Window.FromInts(n.Attrs.Ints).ToString(),
+        OpKind.Slice => $"axis={n.Attrs.Axes[0]},start={n.Attrs.Ints[0]}",
+        OpKind.Pad => $"axis={n.Attrs.Axes[0]},before={n.Attrs.Ints[0]},after={n.Attrs.Ints[1]}",
+        OpKind.ScatterAdd => "rows=" + n.Attrs.Ints[0],
         OpKind.Const => n.Attrs.Value.ToString("R", CultureInfo.InvariantCulture),
         OpKind.DimValue => n.Attrs.DimValue.ToString(),
         OpKind.Iota or OpKind.ReduceSum or OpKind.ReduceMax or OpKind.Permute => "axes=" + string.Join(",", n.Attrs.Axes),

@@ -33,7 +33,7 @@ public sealed class Node
 /// <summary>
 /// The non-tensor arguments of a node. Which fields mean something depends on the op:
 /// <c>Axes</c> for reductions, permutations and iota; <c>Value</c> for constants; <c>Name</c> for
-/// inputs and parameters; <c>DimValue</c> for dim scalars; <c>TransA</c>/<c>TransB</c> for matmul.
+/// inputs and parameters; <c>DimValue</c> for dim scalars; <c>TransA</c>/<c>TransB</c> for matmul; <c>Ints</c> for structured ops.
 /// </summary>
 public sealed record NodeAttrs
 {
@@ -51,11 +51,14 @@ public sealed record NodeAttrs
 
     public bool TransB { get; init; }
 
+    /// <summary>Integer arguments of structured ops: a window's geometry (<see cref="Window"/>), a slice's start, a pad's widths.</summary>
+    public int[] Ints { get; init; } = Array.Empty<int>();
+
     public bool Equals(NodeAttrs? other) =>
         other is not null && Axes.SequenceEqual(other.Axes) && Value.Equals(other.Value) && Name == other.Name
-        && DimValue == other.DimValue && TransA == other.TransA && TransB == other.TransB;
+        && DimValue == other.DimValue && TransA == other.TransA && TransB == other.TransB && Ints.SequenceEqual(other.Ints);
 
     public override int GetHashCode() =>
-        Axes.Aggregate(Name.GetHashCode() ^ Value.GetHashCode() ^ DimValue.GetHashCode(), (h, a) => h * 31 + a)
+        Ints.Aggregate(Axes.Aggregate(Name.GetHashCode() ^ Value.GetHashCode() ^ DimValue.GetHashCode(), (h, a) => h * 31 + a), (h, a) => h * 17 + a)
         ^ (TransA ? 1 : 0) ^ (TransB ? 2 : 0);
 }

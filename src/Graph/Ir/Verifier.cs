@@ -31,6 +31,7 @@ public static class Verifier
             OpCategory.Leaf => 0,
             OpCategory.Unary or OpCategory.Reduce or OpCategory.Movement => 1,
             OpCategory.Binary or OpCategory.MatMul or OpCategory.Solve => 2,
+            OpCategory.Structured => n.Op is OpKind.Gather or OpKind.ScatterAdd ? 2 : 1,
             OpCategory.Ternary => 3,
         };
         if (n.Inputs.Count != arity) return $"expected {arity} inputs";

@@ -52,6 +52,8 @@ public sealed partial class GraphBuilder
     public Node Tanh(Node x) => Unary(OpKind.Tanh, x);
     public Node Sigmoid(Node x) => Unary(OpKind.Sigmoid, x);
     public Node Relu(Node x) => Unary(OpKind.Relu, x);
+    public Node Sin(Node x) => Unary(OpKind.Sin, x);
+    public Node Cos(Node x) => Unary(OpKind.Cos, x);
     public Node StopGradient(Node x) => Unary(OpKind.StopGradient, x);
 
     /// <summary>A binary primitive with NumPy broadcasting.</summary>

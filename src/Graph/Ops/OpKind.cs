@@ -16,6 +16,10 @@ public enum OpKind
     DimValue,
     /// <summary>The index along one axis, as a float: iota.</summary>
     Iota,
+    /// <summary>A model buffer (running statistics): read like a parameter, never differentiated.</summary>
+    State,
+    /// <summary>Uniform draws on [0, 1) from the counter-based generator, new on every call of the entry point.</summary>
+    Random,
 
     // Unary elementwise
     Neg,
@@ -27,6 +31,8 @@ public enum OpKind
     Tanh,
     Sigmoid,
     Relu,
+    Sin,
+    Cos,
     /// <summary>Identity forward, zero gradient.</summary>
     StopGradient,
 
@@ -62,6 +68,20 @@ public enum OpKind
 
     // Linear algebra: solve A X = B (A square), run by a runtime routine
     Solve,
+
+    // Structured data movement, each run by a runtime routine over contiguous buffers
+    /// <summary>Sliding windows (im2col): [N, C, S...] to [N, O..., C, K...] (zero padding); geometry in Ints.</summary>
+    Window,
+    /// <summary>The adjoint of <see cref="Window"/> (col2im): sums each window element back to its source position.</summary>
+    Unwindow,
+    /// <summary>Rows of a table by index: table [V, D...], ids [I...] to [I..., D...].</summary>
+    Gather,
+    /// <summary>The adjoint of <see cref="Gather"/>: ids [I...], values [I..., D...] to [V, D...], summing repeated ids.</summary>
+    ScatterAdd,
+    /// <summary>A contiguous range along one axis (Axes[0]), starting at Ints[0].</summary>
+    Slice,
+    /// <summary>Zero padding along one axis (Axes[0]): Ints[0] before, Ints[1] after.</summary>
+    Pad,
 }
 
 /// <summary>The groups that passes decide by; they never list ops.</summary>
@@ -75,4 +95,5 @@ public enum OpCategory
     Movement,
     MatMul,
     Solve,
+    Structured,
 }

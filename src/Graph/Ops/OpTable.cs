@@ -24,6 +24,8 @@ public static class OpTable
         OpKind.Const => new(OpCategory.Leaf, "const"),
         OpKind.DimValue => new(OpCategory.Leaf, "dim"),
         OpKind.Iota => new(OpCategory.Leaf, "iota"),
+        OpKind.State => new(OpCategory.Leaf, "state"),
+        OpKind.Random => new(OpCategory.Leaf, "random"),
         OpKind.Neg => new(OpCategory.Unary, "neg"),
         OpKind.Exp => new(OpCategory.Unary, "exp"),
         OpKind.Log => new(OpCategory.Unary, "log"),
@@ -33,6 +35,8 @@ public static class OpTable
         OpKind.Tanh => new(OpCategory.Unary, "tanh"),
         OpKind.Sigmoid => new(OpCategory.Unary, "sigmoid"),
         OpKind.Relu => new(OpCategory.Unary, "relu"),
+        OpKind.Sin => new(OpCategory.Unary, "sin"),
+        OpKind.Cos => new(OpCategory.Unary, "cos"),
         OpKind.StopGradient => new(OpCategory.Unary, "stop_gradient"),
         OpKind.Add => new(OpCategory.Binary, "add"),
         OpKind.Sub => new(OpCategory.Binary, "sub"),
@@ -55,6 +59,12 @@ public static class OpTable
         OpKind.Permute => new(OpCategory.Movement, "permute"),
         OpKind.MatMul => new(OpCategory.MatMul, "matmul"),
         OpKind.Solve => new(OpCategory.Solve, "solve"),
+        OpKind.Window => new(OpCategory.Structured, "window"),
+        OpKind.Unwindow => new(OpCategory.Structured, "unwindow"),
+        OpKind.Gather => new(OpCategory.Structured, "gather"),
+        OpKind.ScatterAdd => new(OpCategory.Structured, "scatter_add"),
+        OpKind.Slice => new(OpCategory.Structured, "slice"),
+        OpKind.Pad => new(OpCategory.Structured, "pad"),
     };
 
     public static OpCategory Category(this OpKind op) => op.Info().Category;

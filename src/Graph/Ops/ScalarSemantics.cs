@@ -20,6 +20,8 @@ public static class ScalarSemantics
         OpKind.Tanh => Math.Tanh(a),
         OpKind.Sigmoid => a >= 0 ? 1 / (1 + Math.Exp(-a)) : Math.Exp(a) / (1 + Math.Exp(a)),
         OpKind.Relu => a > 0 ? a : 0,
+        OpKind.Sin => Math.Sin(a),
+        OpKind.Cos => Math.Cos(a),
         OpKind.StopGradient => a,
         OpKind.Add => a + b,
         OpKind.Sub => a - b,
@@ -35,8 +37,9 @@ public static class ScalarSemantics
         OpKind.Eq => a == b ? 1 : 0,
         OpKind.Ne => a != b ? 1 : 0,
         OpKind.Where => a != 0 ? b : c,
-        OpKind.Input or OpKind.Param or OpKind.Const or OpKind.DimValue or OpKind.Iota
+        OpKind.Input or OpKind.Param or OpKind.Const or OpKind.DimValue or OpKind.Iota or OpKind.State or OpKind.Random
             or OpKind.ReduceSum or OpKind.ReduceMax or OpKind.Reshape or OpKind.Expand or OpKind.Permute or OpKind.MatMul or OpKind.Solve
+            or OpKind.Window or OpKind.Unwindow or OpKind.Gather or OpKind.ScatterAdd or OpKind.Slice or OpKind.Pad
             => throw new ArgumentException($"{op} is not an elementwise op", nameof(op)),
     };
 }

@@ -31,6 +31,8 @@ public enum KernelKind
     Iota,
     /// <summary>A linear solve A X = B through the runtime's LU routine.</summary>
     Solve,
+    /// <summary>A structured op (window, unwindow, gather, scatter-add, slice, pad) or a random fill, through its runtime routine.</summary>
+    Routine,
 }
 
 /// <summary>One step of a schedule: computes <see cref="Root"/> into its buffer.</summary>

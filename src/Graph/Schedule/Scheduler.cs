@@ -10,7 +10,8 @@ namespace GraphNet.Compiler;
 /// or reduce kernel of the same iteration shape; otherwise it is a kernel root. Reductions and
 /// matmuls are roots. Movement ops are views (strided loads), materialized only where a consumer
 /// needs contiguous memory (matmul operands, outputs, reshapes of non-contiguous views).
-/// Constants and dim values are splatted where used.
+/// Constants and dim values are splatted where used. Structured ops (windows, gathers, slices, pads)
+/// and random draws are roots run by runtime routines over contiguous buffers.
 /// </summary>
 public static class Scheduler
 {
@@ -24,14 +25,14 @@ public static class Scheduler
         // Which views must be contiguous copies.
         foreach (var n in g.Nodes)
         {
-            if (n.Op.Category() is OpCategory.MatMul or OpCategory.Solve)
+            if (n.Op.Category() is OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured)
                 foreach (var op in n.Inputs)
                     if (op.Op.Category() == OpCategory.Movement && (!IsContiguousView(op, materialized) || IsScalarBase(op))) materialized.Add(op);
             if (n.Op == OpKind.Reshape && !IsContiguousView(n[0], materialized) && !IsScalarBase(n[0]))
                 materialized.Add(n[0]);
         }
         foreach (var o in outputs)
-            if (o.Op.Category() is OpCategory.Movement or OpCategory.Leaf && !(o.Op is OpKind.Input or OpKind.Param)) materialized.Add(o);
+            if (o.Op.Category() is OpCategory.Movement or OpCategory.Leaf && !(o.Op is OpKind.Input or OpKind.Param or OpKind.State)) materialized.Add(o);
 
         for (int i = g.Nodes.Count - 1; i >= 0; i--)
         {
@@ -39,11 +40,11 @@ public static class Scheduler
             var n = g.Nodes[i];
             switch (n.Op.Category())
             {
-                case OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve:
+                case OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured:
                     materialized.Add(n);
                     break;
                 case OpCategory.Leaf:
-                    if (n.Op is OpKind.Input or OpKind.Param or OpKind.Iota) materialized.Add(n);
+                    if (n.Op is OpKind.Input or OpKind.Param or OpKind.Iota or OpKind.State or OpKind.Random) materialized.Add(n);
                     break;
                 case OpCategory.Unary or OpCategory.Binary or OpCategory.Ternary:
                     var roots = users[n].Select(u => KernelOf(u, owner, materialized)).Distinct().ToList();
@@ -61,7 +62,7 @@ public static class Scheduler
         var kernels = new List<Kernel>();
         foreach (var n in g.Nodes)
         {
-            if (!materialized.Contains(n) || n.Op is OpKind.Input or OpKind.Param) continue;
+            if (!materialized.Contains(n) || n.Op is OpKind.Input or OpKind.Param or OpKind.State) continue;
             var fused = g.Nodes.Where(m => owner.TryGetValue(m, out var r) && r == n).Concat(new[] { n }).ToList();
             var k = n.Op.Category() switch
             {
@@ -69,9 +70,11 @@ public static class Scheduler
                 OpCategory.MatMul => new Kernel(kernels.Count, KernelKind.MatMul, n, n.Shape, null, fused),
                 OpCategory.Solve => new Kernel(kernels.Count, KernelKind.Solve, n, n.Shape, null, fused),
                 OpCategory.Leaf when n.Op == OpKind.Iota => new Kernel(kernels.Count, KernelKind.Iota, n, n.Shape, null, fused),
+                OpCategory.Structured or OpCategory.Leaf when n.Op.Category() == OpCategory.Structured || n.Op == OpKind.Random
+                    => new Kernel(kernels.Count, KernelKind.Routine, n, n.Shape, null, fused),
                 _ => new Kernel(kernels.Count, KernelKind.Elementwise, n, n.Shape, Body(n, owner, materialized, n, false), fused),
             };
-            if (k.Kind is KernelKind.MatMul or KernelKind.Solve) k.Reads.AddRange(n.Inputs.Select(x => Base(x, materialized)));
+            if (k.Kind is KernelKind.MatMul or KernelKind.Solve or KernelKind.Routine) k.Reads.AddRange(n.Inputs.Select(x => Base(x, materialized)));
             else if (k.Body is not null) k.Reads.AddRange(Loads(k.Body).Where(l => !l.IsScalar).Select(l => l.Base).Distinct());
             kernels.Add(k);
         }
@@ -104,7 +107,7 @@ public static class Scheduler
     public static Load ViewOf(Node n, HashSet<Node> materialized, bool asRoot = false)
     {
         if (!asRoot && materialized.Contains(n) || n.Op.Category() is OpCategory.Leaf or OpCategory.Unary or OpCategory.Binary
-            or OpCategory.Ternary or OpCategory.Reduce or OpCategory.MatMul)
+            or OpCategory.Ternary or OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured)
             return new Load(n, n.Op is OpKind.Const or OpKind.DimValue ? Zeros(n.Shape.Rank) : n.Shape.ContiguousStrides());
         var inner = ViewOf(n[0], materialized);
         var strides = n.Op switch

@@ -26,6 +26,8 @@ public static class Sc
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Tanh(float a) => MathF.Tanh(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sigmoid(float a) => 1f / (1f + MathF.Exp(-a));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Relu(float a) => a > 0 ? a : 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sin(float a) => MathF.Sin(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Cos(float a) => MathF.Cos(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float StopGradient(float a) => a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sub(float a, float b) => a - b;

@@ -67,4 +67,17 @@ public static class Fill
                 p += inner;
             }
     }
+
+    /// <summary>
+    /// Uniform draws on [0, 1) for a random node: element i of call <paramref name="draw"/> of the entry point,
+    /// stream <paramref name="salt"/> (the node), under the model's <paramref name="seed"/>.
+    /// </summary>
+    public static void Uniform(Span<float> output, int length, int seed, ulong draw, int salt)
+    {
+        var rng = Stream(seed, draw, salt);
+        for (int i = 0; i < length; i++) output[i] = rng.Uniform((ulong)i);
+    }
+
+    /// <summary>The generator that <see cref="Uniform"/> draws from (the reference interpreter uses it too).</summary>
+    public static global::GraphNet.Rng Stream(int seed, ulong draw, int salt) => new((ulong)(uint)seed, draw * 65536UL + (ulong)salt);
 }

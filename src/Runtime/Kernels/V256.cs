@@ -41,6 +41,8 @@ public static class V256
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sigmoid(Vector256<float> a) => One / (One + Vector256.Exp(-a));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Relu(Vector256<float> a) => Vector256.Max(a, Vector256<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sin(Vector256<float> a) => Vector256.Sin(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Cos(Vector256<float> a) => Vector256.Cos(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> StopGradient(Vector256<float> a) => a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;

@@ -41,6 +41,8 @@ public static class V512
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sigmoid(Vector512<float> a) => One / (One + Vector512.Exp(-a));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Relu(Vector512<float> a) => Vector512.Max(a, Vector512<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sin(Vector512<float> a) => Vector512.Sin(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Cos(Vector512<float> a) => Vector512.Cos(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> StopGradient(Vector512<float> a) => a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;

@@ -21,6 +21,30 @@ public sealed class ParamAttribute : Attribute
     public Init Init { get; set; } = Init.Auto;
 }
 
+/// <summary>
+/// A model buffer with a constant shape: state that belongs to the model and is saved in checkpoints but is
+/// not trained (batch norm's running mean and variance). Entry points in training mode update it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+public sealed class BufferAttribute : Attribute
+{
+    public BufferAttribute(params object[] shape) { Shape = shape; }
+
+    public object[] Shape { get; }
+
+    /// <summary>The initial value (running means start at zeros, running variances at ones).</summary>
+    public Init Init { get; set; } = Init.Zeros;
+}
+
+/// <summary>Whether an entry point runs layers in training mode (batch statistics, dropout) or evaluation mode.</summary>
+public enum Mode
+{
+    /// <summary>Training for [Train] and [Gradients]; evaluation for [Compile], [Gradient] and the second-order entries.</summary>
+    Auto,
+    Training,
+    Evaluation,
+}
+
 /// <summary>The declared shape of a spec method's tensor argument: ints for constant dims, strings for symbolic dims.</summary>
 [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
 public sealed class ShapeAttribute : Attribute
@@ -53,6 +77,9 @@ public abstract class EntryAttribute(string spec) : Attribute
 {
     /// <summary>The spec method's name (write <c>nameof(Loss)</c>).</summary>
     public string Spec { get; } = spec;
+
+    /// <summary>Training or evaluation mode for batch norm and dropout (default: by the kind of entry).</summary>
+    public Mode Mode { get; set; } = Mode.Auto;
 }
 
 /// <summary>

@@ -15,13 +15,19 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
 {
     private readonly Dictionary<string, long> _dims = new(StringComparer.Ordinal);
     private readonly Dictionary<Node, (int[] Shape, T[] Data)> _values = new();
+    private readonly int _seed;
+    private readonly ulong _draw;
 
-    /// <summary>Runs every node of <paramref name="g"/>; inputs and parameters come from <paramref name="leaves"/> by name.</summary>
-    public Evaluator(Graph g, IReadOnlyDictionary<string, (int[] Shape, T[] Data)> leaves)
+    /// <summary>
+    /// Runs every node of <paramref name="g"/>; inputs, parameters and buffers come from <paramref name="leaves"/> by name.
+    /// Random nodes draw what a compiled entry point with model seed <paramref name="seed"/> draws on its call number <paramref name="draw"/>.
+    /// </summary>
+    public Evaluator(Graph g, IReadOnlyDictionary<string, (int[] Shape, T[] Data)> leaves, int seed = 0, ulong draw = 0)
     {
+        _seed = seed; _draw = draw;
         foreach (var n in g.Nodes)
         {
-            if (n.Op is OpKind.Input or OpKind.Param)
+            if (n.Op is OpKind.Input or OpKind.Param or OpKind.State)
             {
                 if (!leaves.TryGetValue(n.Attrs.Name, out var v)) throw new ArgumentException($"No value for '{n.Attrs.Name}'.");
                 Bind(n, v.Shape);
@@ -54,6 +60,10 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
         T[] In(int i) => _values[n.Inputs[i]].Data;
         switch (n.Op.Category())
         {
+            case OpCategory.Leaf when n.Op == OpKind.Random:
+                var rng = GraphNet.Runtime.Fill.Stream(_seed, _draw, (int)n.Attrs.Value);
+                for (int i = 0; i < outData.Length; i++) outData[i] = T.CreateChecked(rng.Uniform((ulong)i));
+                break;
             case OpCategory.Leaf:
                 for (int i = 0; i < outData.Length; i++)
                     outData[i] = n.Op switch
@@ -83,6 +93,9 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 break;
             case OpCategory.Solve:
                 Solve(n, _values[n.Inputs[0]], _values[n.Inputs[1]], shape, outData);
+                break;
+            case OpCategory.Structured:
+                Structured(n, n.Inputs.Select(i => _values[i]).ToArray(), shape, outData);
                 break;
         }
         return (shape, outData);
@@ -140,6 +153,68 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
         var src = new int[perm.Length];
         for (int i = 0; i < perm.Length; i++) src[perm[i]] = outIdx[i];
         return src;
+    }
+
+    /// <summary>Structured ops by their definitions, index by index (the oracle for the runtime routines).</summary>
+    private static void Structured(Node n, (int[] Shape, T[] Data)[] ins, int[] shape, T[] o)
+    {
+        var x = ins[0];
+        switch (n.Op)
+        {
+            case OpKind.Window or OpKind.Unwindow:
+            {
+                var w = Compiler.Window.FromInts(n.Attrs.Ints);
+                int s = w.Rank;
+                var image = n.Op == OpKind.Window ? x.Shape : shape;
+                var cols = n.Op == OpKind.Window ? shape : x.Shape;
+                int count = Tensor.Count(cols);
+                for (int i = 0; i < count; i++)
+                {
+                    // cols index: [n, o_1..o_s, c, k_1..k_s]
+                    var idx = Index(i, cols);
+                    var src = new int[2 + s];
+                    src[0] = idx[0]; src[1] = idx[1 + s];
+                    bool inside = true;
+                    for (int d = 0; d < s; d++)
+                    {
+                        int pos = idx[1 + d] * w.Stride[d] - w.PadBefore[d] + idx[2 + s + d] * w.Dilation[d];
+                        inside &= pos >= 0 && pos < image[2 + d];
+                        src[2 + d] = pos;
+                    }
+                    if (!inside) continue;
+                    if (n.Op == OpKind.Window) o[i] = x.Data[Flat(src, image)];
+                    else o[Flat(src, image)] += x.Data[i];
+                }
+                break;
+            }
+            case OpKind.Gather or OpKind.ScatterAdd:
+            {
+                var ids = n.Op == OpKind.Gather ? ins[1] : ins[0];
+                int rows = n.Op == OpKind.Gather ? x.Shape[0] : n.Attrs.Ints[0];
+                int row = (n.Op == OpKind.Gather ? x.Data.Length : o.Length) / Math.Max(1, rows);
+                for (int i = 0; i < ids.Data.Length; i++)
+                {
+                    double v = double.CreateChecked(ids.Data[i]);
+                    if (v != Math.Floor(v) || v < 0 || v >= rows) throw new ArgumentOutOfRangeException("ids", $"{n.Op}: index {v} at position {i} is not in 0 .. {rows - 1}");
+                    int id = (int)v;
+                    for (int j = 0; j < row; j++)
+                        if (n.Op == OpKind.Gather) o[i * row + j] = x.Data[id * row + j];
+                        else o[id * row + j] += ins[1].Data[i * row + j];
+                }
+                break;
+            }
+            case OpKind.Slice or OpKind.Pad:
+            {
+                int axis = n.Attrs.Axes[0], shift = n.Attrs.Ints[0];
+                for (int i = 0; i < o.Length; i++)
+                {
+                    var idx = Index(i, shape);
+                    idx[axis] += n.Op == OpKind.Slice ? shift : -shift;
+                    if (idx[axis] >= 0 && idx[axis] < x.Shape[axis]) o[i] = x.Data[Flat(idx, x.Shape)];
+                }
+                break;
+            }
+        }
     }
 
     /// <summary>Gauss–Jordan elimination with partial pivoting, in double.</summary>

@@ -13,6 +13,9 @@ namespace GraphNet;
 public interface IModel
 {
     ParameterSet Parameters { get; }
+
+    /// <summary>State that is not trained but belongs to the model (batch norm's running statistics), by name.</summary>
+    IReadOnlyList<KeyValuePair<string, Tensor>> Buffers => Array.Empty<KeyValuePair<string, Tensor>>();
 }
 
 /// <summary>
@@ -33,16 +36,18 @@ public static class Checkpoint
     internal static long? FailAfterBytes;
 
     public static void Save(this IModel model, string path, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null) =>
-        Save(path, model.Parameters, optimizer, metadata);
+        Save(path, model.Parameters, optimizer, metadata, model.Buffers);
 
     public static void Load(this IModel model, string path, Optimizer? optimizer = null) =>
-        Load(path, model.Parameters, optimizer);
+        Load(path, model.Parameters, optimizer, model.Buffers);
 
     /// <summary>Writes the parameters (and the optimizer's state) to <paramref name="path"/> atomically.</summary>
-    public static void Save(string path, ParameterSet parameters, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(string path, ParameterSet parameters, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null,
+        IReadOnlyList<KeyValuePair<string, Tensor>>? buffers = null)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var p in parameters) tensors.Add(new(p.Name, p.Value));
+        if (buffers is not null) tensors.AddRange(buffers);
         var meta = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["format"] = "pt" };
         if (metadata is not null) foreach (var kv in metadata) meta[kv.Key] = kv.Value;
         if (optimizer is not null)
@@ -58,11 +63,12 @@ public static class Checkpoint
     /// Reads <paramref name="path"/> into the parameters (and the optimizer's state). Every tensor is checked first:
     /// a missing, extra or mis-shaped tensor, or a corrupt file, raises an error naming it, and nothing is changed.
     /// </summary>
-    public static void Load(string path, ParameterSet parameters, Optimizer? optimizer = null)
+    public static void Load(string path, ParameterSet parameters, Optimizer? optimizer = null, IReadOnlyList<KeyValuePair<string, Tensor>>? buffers = null)
     {
         var (tensors, meta) = Read(path);
         var expected = new List<KeyValuePair<string, Tensor>>();
         foreach (var p in parameters) expected.Add(new(p.Name, p.Value));
+        if (buffers is not null) expected.AddRange(buffers);
         if (optimizer is not null)
             foreach (var kv in optimizer.State(parameters)) expected.Add(new(OptimizerPrefix + kv.Key, kv.Value));
         foreach (var (name, target) in expected)

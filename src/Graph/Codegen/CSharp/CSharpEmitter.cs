@@ -42,6 +42,14 @@ public static class CSharpEmitter
             w.Line($"private static readonly int[] __shape_{p.Name} = {{ {ShapeArgs(p.Shape)} }};");
             w.Line($"private readonly {TensorType} __grad_{p.Name} = new {TensorType}(__shape_{p.Name});");
         }
+        foreach (var p in m.Buffers)
+            w.Line($"private static readonly int[] __shape_{p.Name} = {{ {ShapeArgs(p.Shape)} }};");
+        bool random = m.Entries.Any(e => e.Schedule.Kernels.Any(k => k.Root.Op == OpKind.Random));
+        if (random)
+        {
+            w.Line("private readonly int __seed;");
+            w.Line("private ulong __draws;");
+        }
         w.Line();
         w.Line("/// <summary>The trainable parameters, each with its gradient buffer.</summary>");
         w.Line("public global::GraphNet.ParameterSet Parameters { get; }");
@@ -53,6 +61,7 @@ public static class CSharpEmitter
         using (w.Block($"public {m.ClassName}(global::GraphNet.Device? device = null, int seed = 0)"))
         {
             w.Line("Device = device ?? global::GraphNet.Device.Cpu;");
+            if (random) w.Line("__seed = seed;");
             for (int i = 0; i < m.Params.Count; i++)
             {
                 var p = m.Params[i];
@@ -60,6 +69,18 @@ public static class CSharpEmitter
             }
             var entries = m.Params.Select(p => $"new global::GraphNet.Parameter(\"{p.Name}\", {p.Name}, __grad_{p.Name})");
             w.Line($"Parameters = new global::GraphNet.ParameterSet({string.Join(", ", entries)});");
+            for (int i = 0; i < m.Buffers.Count; i++)
+            {
+                var p = m.Buffers[i];
+                w.Line($"{p.Name} = global::GraphNet.Initializers.Create({p.Init}, seed, {m.Params.Count + i}{(p.Shape.Rank > 0 ? ", " : "")}{ShapeArgs(p.Shape)});");
+            }
+        }
+        if (m.Buffers.Count > 0)
+        {
+            w.Line();
+            w.Line("/// <summary>The model's buffers (running statistics), saved in checkpoints beside the parameters.</summary>");
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, {TensorType}>> Buffers => new global::System.Collections.Generic.KeyValuePair<string, {TensorType}>[] {{ "
+                + string.Join(", ", m.Buffers.Select(p => $"new(\"{p.Name}\", {p.Name})")) + " };");
         }
     }
 

@@ -49,6 +49,7 @@ internal static class EntryEmitter
         using (w.Block($"{mods} {ret} {name}({string.Join(", ", inputArgs)})"))
         {
             EmitBinding(w, m, e);
+            if (s.Kernels.Any(k => k.Root.Op == OpKind.Random)) w.Line("ulong __draw = __draws++;");
             if (second) EmitDirection(w, m, e, v);
             var dest = new Dictionary<Node, string>();
             var copies = new List<string>();
@@ -57,7 +58,7 @@ internal static class EntryEmitter
                 string local = "__o_" + Clean(o.Key);
                 if (IsParamGrad(m, o.Key)) w.Line($"var {local} = __grad_{o.Key.Substring(5)}.Data;");
                 else w.Line($"var {local} = {T}.Reuse(ref __out_{e.Name}_{Clean(o.Key)}{Dims(o.Value.Shape)}).Data;");
-                if (dest.ContainsKey(o.Value) || o.Value.Op is OpKind.Input or OpKind.Param) copies.Add($"global::System.Array.Copy({Buffer(o.Value, plan, dest, m)}, {local}, {local}.Length);");
+                if (dest.ContainsKey(o.Value) || o.Value.Op is OpKind.Input or OpKind.Param or OpKind.State) copies.Add($"global::System.Array.Copy({Buffer(o.Value, plan, dest, m)}, {local}, {local}.Length);");
                 else dest[o.Value] = local;
             }
             if (plan.SlotSizes.Count > 0) w.Line($"var __a = __arena_{e.Name};");
@@ -65,6 +66,8 @@ internal static class EntryEmitter
                 w.Line($"__a.Reserve({i}, {MaxOf(plan.SlotSizes[i].Select(d => d.ToCode(CSharpEmitter.Sym)).ToList())});");
             foreach (var k in s.Kernels) EmitCall(w, e, k, plan, dest, m, kernels);
             foreach (var c in copies) w.Line(c);
+            foreach (var o in outputs.Where(o => o.Key.StartsWith(GraphBuilder.StatePrefix, System.StringComparison.Ordinal)))
+                w.Line($"global::System.Array.Copy(__o_{Clean(o.Key)}, this.{o.Key.Substring(GraphBuilder.StatePrefix.Length)}.Data, __o_{Clean(o.Key)}.Length);");
             if (second)
             {
                 w.Line($"var __flat = {T}.Reuse(ref __out_{e.Name}_flat, {ParamCount(m)});");
@@ -167,14 +170,14 @@ internal static class EntryEmitter
             }
         }
         foreach (var c in checks) w.Line(c);
-        foreach (var p in m.Params)
+        foreach (var p in m.Params.Concat(m.Buffers))
             w.Line($"{Rt}.Guard.Shape(this.{p.Name}, \"{p.Name}\", __shape_{p.Name});");
     }
 
     private static string Buffer(Node n, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m) => n.Op switch
     {
         OpKind.Input => $"{n.Attrs.Name}.Data",  // a direction block __v_X is a local of the same name
-        OpKind.Param => $"this.{n.Attrs.Name}.Data",
+        OpKind.Param or OpKind.State => $"this.{n.Attrs.Name}.Data",
         _ when dest.TryGetValue(n, out var d) => d,
         _ when plan.SlotOf.TryGetValue(n, out var slot) => $"__a[{slot}]",
         _ => throw Rewriter.Internal($"no buffer for {GraphPrinter.Line(n)}"),
@@ -217,6 +220,10 @@ internal static class EntryEmitter
                 w.Line($"{Rt}.Fill.Iota({o}, {C(outer)}, {C(dims[axis])}, {C(inner)});");
                 break;
             }
+            case KernelKind.Routine:
+                w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
+                w.Line(RoutineCall(n, k.Reads.Select(r => Buffer(r, plan, dest, m)).ToList(), o));
+                break;
             case KernelKind.Elementwise or KernelKind.Reduce:
             {
                 var sig = KernelEmitter.Signature(k);
@@ -224,6 +231,47 @@ internal static class EntryEmitter
                 w.Line($"{kernels.NameFor(k, $"{e.Name}_Kernel{k.Index}")}({string.Join(", ", call)});");
                 break;
             }
+        }
+    }
+
+    /// <summary>The runtime call for a structured op or a random fill; the tensor is seen as [outer, n, inner] around its axis.</summary>
+    private static string RoutineCall(Node n, List<string> ins, string o)
+    {
+        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+        string Prod(IEnumerable<Dim> ds) => C(ds.Aggregate(Dim.Const(1), (x, y) => x * y));
+        string Args(params object[] a) => string.Join(", ", a);
+        switch (n.Op)
+        {
+            case OpKind.Window or OpKind.Unwindow:
+            {
+                var w = Window.FromInts(n.Attrs.Ints);
+                var image = n.Op == OpKind.Window ? n[0].Shape : n.Shape;
+                var cols = n.Op == OpKind.Window ? n.Shape : n[0].Shape;
+                bool two = w.Rank == 2;
+                int S(int[] v, int dflt) => two ? v[0] : dflt;
+                int T(int[] v) => two ? v[1] : v[0];
+                var geometry = Args(C(image[0]), C(image[1]), two ? C(image[2]) : "1", C(image[image.Rank - 1]),
+                    two ? C(cols[1]) : "1", C(cols[two ? 2 : 1]), S(w.Kernel, 1), T(w.Kernel), S(w.Stride, 1), T(w.Stride),
+                    S(w.Dilation, 1), T(w.Dilation), S(w.PadBefore, 0), T(w.PadBefore));
+                return $"{Rt}.Windows.{(n.Op == OpKind.Window ? "Unfold" : "Fold")}({ins[0]}, {o}, {geometry});";
+            }
+            case OpKind.Gather:
+                return $"{Rt}.Indexing.Gather({ins[0]}, {ins[1]}, {o}, {C(n[1].Shape.Size)}, {Prod(n[0].Shape.Dims.Skip(1))}, {C(n[0].Shape[0])});";
+            case OpKind.ScatterAdd:
+                return $"{Rt}.Indexing.ScatterAdd({ins[0]}, {ins[1]}, {o}, {C(n[0].Shape.Size)}, {Prod(n.Shape.Dims.Skip(1))}, {n.Attrs.Ints[0]});";
+            case OpKind.Slice or OpKind.Pad:
+            {
+                int axis = n.Attrs.Axes[0];
+                var x = n[0].Shape;
+                string outer = Prod(x.Dims.Take(axis)), inner = Prod(x.Dims.Skip(axis + 1));
+                return n.Op == OpKind.Slice
+                    ? $"{Rt}.Indexing.Slice({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], C(n.Shape[axis]))});"
+                    : $"{Rt}.Indexing.Pad({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], n.Attrs.Ints[1])});";
+            }
+            case OpKind.Random:
+                return $"{Rt}.Fill.Uniform({o}, {C(n.Shape.Size)}, __seed, __draw, {(int)n.Attrs.Value});";
+            default:
+                throw Rewriter.Internal($"no runtime routine for {GraphPrinter.Line(n)}");
         }
     }
 

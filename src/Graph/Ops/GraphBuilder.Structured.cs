@@ -1,0 +1,102 @@
+using System.Linq;
+
+namespace GraphNet.Compiler;
+
+/// <summary>
+/// Primitives with their own runtime routine: sliding windows and their adjoint, gather and scatter-add,
+/// slice and pad along one axis, model state and random draws. Each pair is the other's gradient.
+/// </summary>
+public sealed partial class GraphBuilder
+{
+    private int _randomSalt;
+
+    /// <summary>Whether composites build their training-mode form (batch statistics, dropout masks).</summary>
+    public bool Training { get; set; }
+
+    /// <summary>A model buffer: read like a parameter, updated only through <see cref="UpdateState"/>.</summary>
+    public Node State(string name, Shape shape) => Prim(OpKind.State, shape, new NodeAttrs { Name = name });
+
+    /// <summary>Writes <paramref name="value"/> to the buffer <paramref name="state"/> after the entry point has run.</summary>
+    public void UpdateState(Node state, Node value)
+    {
+        if (state.Op != OpKind.State)
+            throw new ShapeError(ShapeErrorKind.InvalidArgument, "running statistics must be [Buffer] fields of the model");
+        if (!value.Shape.Equals(state.Shape))
+            throw new ShapeError(ShapeErrorKind.Mismatch, $"update of buffer '{state.Attrs.Name}' {state.Shape} has shape {value.Shape}");
+        Graph.SetOutput(StatePrefix + state.Attrs.Name, value);
+    }
+
+    /// <summary>The output name prefix of buffer updates.</summary>
+    public const string StatePrefix = "state.";
+
+    /// <summary>Uniform draws on [0, 1); each call site gets its own stream, each call of the entry point new values.</summary>
+    public Node RandomUniform(Shape shape) => Prim(OpKind.Random, shape, new NodeAttrs { Value = _randomSalt++ });
+
+    /// <summary>Sliding windows: x [N, C, S...] (1 or 2 spatial dims) to [N, O..., C, K...], zero outside the input.</summary>
+    public Node Window(Node x, Window w)
+    {
+        int s = w.Rank;
+        if (x.Shape.Rank != 2 + s)
+            throw new ShapeError(ShapeErrorKind.WrongRank, $"a {s}-d window needs an input [N, C{string.Concat(Enumerable.Repeat(", L", s))}], got {x.Shape}");
+        var spatial = new Dim[s];
+        for (int i = 0; i < s; i++)
+        {
+            var d = x.Shape[2 + i];
+            if (!d.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"window: spatial dims must be constants, got {x.Shape}");
+            int o = w.Positions(i, (int)d.Coef);
+            if (o < 1)
+                throw new ShapeError(ShapeErrorKind.Mismatch, $"window {w} does not fit in input {x.Shape}: dim {2 + i} of {d.Coef} is smaller than the dilated kernel");
+            spatial[i] = o;
+        }
+        var shape = new Shape(new[] { x.Shape[0] }.Concat(spatial).Concat(new[] { x.Shape[1] }).Concat(w.Kernel.Select(k => Dim.Const(k))));
+        return Prim(OpKind.Window, shape, new NodeAttrs { Ints = w.ToInts() }, x);
+    }
+
+    /// <summary>The adjoint of <see cref="Window"/>: windows [N, O..., C, K...] summed back into an input of shape <paramref name="input"/>.</summary>
+    public Node Unwindow(Node cols, Window w, Shape input) =>
+        Prim(OpKind.Unwindow, input, new NodeAttrs { Ints = w.ToInts() }, cols);
+
+    /// <summary>Rows of <paramref name="table"/> [V, D...] at <paramref name="ids"/> (integers stored as floats): [ids..., D...].</summary>
+    public Node Gather(Node table, Node ids)
+    {
+        if (table.Shape.Rank < 1) throw new ShapeError(ShapeErrorKind.WrongRank, $"gather needs a table of rank 1 or more, got {table.Shape}");
+        if (!table.Shape[0].IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"gather: the table's row count must be a constant, got {table.Shape}");
+        var shape = new Shape(ids.Shape.Dims.Concat(table.Shape.Dims.Skip(1)));
+        return Prim(OpKind.Gather, shape, NodeAttrs.None, table, ids);
+    }
+
+    /// <summary>Sums each row of <paramref name="values"/> [ids..., D...] into row ids[i] of a [rows, D...] result.</summary>
+    public Node ScatterAdd(Node ids, Node values, int rows)
+    {
+        int r = ids.Shape.Rank;
+        if (values.Shape.Rank < r || !values.Shape.Dims.Take(r).SequenceEqual(ids.Shape.Dims))
+            throw new ShapeError(ShapeErrorKind.Mismatch, $"scatter_add: values {values.Shape} must start with the ids' shape {ids.Shape}");
+        var shape = new Shape(new[] { Dim.Const(rows) }.Concat(values.Shape.Dims.Skip(r)));
+        return Prim(OpKind.ScatterAdd, shape, new NodeAttrs { Ints = new[] { rows } }, ids, values);
+    }
+
+    /// <summary>Elements <paramref name="start"/> .. start + length − 1 along <paramref name="axis"/>.</summary>
+    public Node Slice(Node x, int axis, int start, int length)
+    {
+        axis = NormalizeAxis(axis, x.Shape.Rank, "slice");
+        var d = x.Shape[axis];
+        if (!d.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"slice: axis {axis} of {x.Shape} must have a constant size");
+        if (start < 0 || length < 1 || start + length > d.Coef)
+            throw new ShapeError(ShapeErrorKind.InvalidArgument, $"slice [{start}, {start + length}) is out of range for axis {axis} of {x.Shape}");
+        if (start == 0 && length == d.Coef) return x;
+        var shape = new Shape(x.Shape.Dims.Select((v, i) => i == axis ? Dim.Const(length) : v));
+        return Prim(OpKind.Slice, shape, new NodeAttrs { Axes = new[] { axis }, Ints = new[] { start } }, x);
+    }
+
+    /// <summary>Zero padding along <paramref name="axis"/>: <paramref name="before"/> zeros, the input, <paramref name="after"/> zeros.</summary>
+    public Node Pad(Node x, int axis, int before, int after)
+    {
+        axis = NormalizeAxis(axis, x.Shape.Rank, "pad");
+        var d = x.Shape[axis];
+        if (before < 0 || after < 0) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"pad widths must not be negative, got {before} and {after}");
+        if (!d.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"pad: axis {axis} of {x.Shape} must have a constant size");
+        if (before == 0 && after == 0) return x;
+        var shape = new Shape(x.Shape.Dims.Select((v, i) => i == axis ? Dim.Const(v.Coef + before + after) : v));
+        return Prim(OpKind.Pad, shape, new NodeAttrs { Axes = new[] { axis }, Ints = new[] { before, after } }, x);
+    }
+}
