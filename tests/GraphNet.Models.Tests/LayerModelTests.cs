@@ -1,0 +1,156 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace GraphNet.Models.Tests;
+
+/// <summary>Generated layer code in models: causality, permutation equivariance, batch norm modes and buffers, dropout.</summary>
+public class LayerModelTests
+{
+    private static Tensor Random(int seed, params int[] shape)
+    {
+        var t = new Tensor(shape);
+        new Rng((ulong)seed, 3).FillNormal(t.Data, 0, 1);
+        return t;
+    }
+
+    private static Tensor Tokens(int seed, int b, int t)
+    {
+        var rng = new Rng((ulong)seed, 4);
+        return Tensor.FromArray(Enumerable.Range(0, b * t).Select(i => (float)(rng.Bits((ulong)i) % TinyDecoder.Vocab)).ToArray(), b, t);
+    }
+
+    [Fact]
+    public void Causal_decoder_output_at_t_does_not_change_when_later_tokens_change()
+    {
+        var model = new TinyDecoder(seed: 2);
+        var ids = Tokens(1, 2, TinyDecoder.T);
+        var before = model.Predict(ids).ToArray();
+        int v = TinyDecoder.Vocab, t0 = 3;
+        var changed = ids.Clone();
+        for (int b = 0; b < 2; b++)
+            for (int t = t0 + 1; t < TinyDecoder.T; t++) changed[b, t] = (changed[b, t] + 5) % v;
+        var after = model.Predict(changed).ToArray();
+        for (int b = 0; b < 2; b++)
+            for (int t = 0; t < TinyDecoder.T; t++)
+                for (int k = 0; k < v; k++)
+                {
+                    int i = (b * TinyDecoder.T + t) * v + k;
+                    if (t <= t0) Assert.Equal(before[i], after[i], 5);
+                }
+        // Positions after t0 saw different tokens: their outputs must differ, or the check above proves nothing.
+        int late = (0 * TinyDecoder.T + TinyDecoder.T - 1) * v;
+        Assert.Contains(Enumerable.Range(late, v), i => Math.Abs(before[i] - after[i]) > 1e-3);
+    }
+
+    [Fact]
+    public void Self_attention_without_positions_is_permutation_equivariant()
+    {
+        var model = new TinyDecoder(seed: 3);
+        int t = TinyDecoder.T, d = TinyDecoder.D;
+        var x = Random(5, 1, t, d);
+        var perm = new[] { 4, 0, 5, 2, 1, 3 };
+        var permuted = new Tensor(1, t, d);
+        for (int i = 0; i < t; i++) Array.Copy(x.Data, perm[i] * d, permuted.Data, i * d, d);
+        var y = model.Encode(x).ToArray();
+        var yp = model.Encode(permuted).ToArray();
+        for (int i = 0; i < t; i++)
+            for (int j = 0; j < d; j++) Assert.Equal(y[perm[i] * d + j], yp[i * d + j], 4);
+    }
+
+    [Fact]
+    public void Batch_norm_training_updates_running_averages_and_evaluation_uses_them()
+    {
+        var model = new TinyConvNet(seed: 1);
+        var x = Random(7, 5, 2, 6, 6);
+        var buffers = ((IModel)model).Buffers;
+        Assert.Equal(new[] { "mean", "variance" }, buffers.Select(b => b.Key));
+        var evalBefore = model.FeaturesEval(x).ToArray();
+        var train = model.FeaturesTrain(x).ToArray();
+        // Training-mode output has per-channel batch mean 0 (gamma 1, beta 0).
+        for (int c = 0; c < 4; c++)
+        {
+            double m = 0;
+            for (int n = 0; n < 5; n++) for (int p = 0; p < 36; p++) m += train[(n * 4 + c) * 36 + p];
+            Assert.Equal(0, m / 180, 4);
+        }
+        // The running statistics moved by momentum 0.25 toward the batch's mean and unbiased variance.
+        var conv = Ops.Conv2d(x, model.Parameters["conv"].Value, null, 1, "same").ToArray();
+        for (int c = 0; c < 4; c++)
+        {
+            var vals = Enumerable.Range(0, 5).SelectMany(n => Enumerable.Range(0, 36).Select(p => (double)conv[(n * 4 + c) * 36 + p])).ToArray();
+            double mean = vals.Average(), unbiased = vals.Sum(v => (v - mean) * (v - mean)) / (vals.Length - 1);
+            Assert.Equal(0.25 * mean, buffers[0].Value.Data[c], 4);
+            Assert.Equal(0.75 + 0.25 * unbiased, buffers[1].Value.Data[c], 3);
+        }
+        // Evaluation mode reads the running statistics: now different from before the update, and from training mode.
+        var evalAfter = model.FeaturesEval(x).ToArray();
+        Assert.NotEqual(evalBefore, evalAfter);
+        var expected = Ops.BatchNorm(Tensor.FromArray(conv, 5, 4, 6, 6), Tensor.Full(1, 4), Tensor.Zeros(4), buffers[0].Value, buffers[1].Value).ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], evalAfter[i], 4);
+    }
+
+    [Fact]
+    public void Dropout_is_the_identity_in_evaluation_and_a_seeded_mask_in_training()
+    {
+        var a = new TinyConvNet(seed: 4);
+        var x = Random(8, 64, 2, 6, 6);
+        Assert.Equal(a.Predict(x).ToArray(), a.Predict(x).ToArray());
+        var t1 = a.PredictTraining(x).ToArray();
+        var t2 = a.PredictTraining(x).ToArray();
+        Assert.NotEqual(t1, t2); // a new mask on every call
+        var b = new TinyConvNet(seed: 4);
+        Assert.Equal(t1, b.PredictTraining(x).ToArray()); // same seed, same first call: same mask
+    }
+
+    [Fact]
+    public void Checkpoints_carry_buffers()
+    {
+        var model = new TinyConvNet(seed: 5);
+        var opt = new Sgd(0.1f);
+        model.Step(Random(9, 8, 2, 6, 6), Tensor.FromArray(new float[] { 0, 1, 2, 0, 1, 2, 0, 1 }, 8), opt);
+        var path = Path.Combine(Path.GetTempPath(), $"graphnet-buffers-{Environment.ProcessId}.safetensors");
+        try
+        {
+            model.Save(path);
+            var (tensors, _) = Checkpoint.Read(path);
+            Assert.Equal(((IModel)model).Buffers[1].Value.Data, tensors["variance"].Data);
+            var fresh = new TinyConvNet(seed: 6);
+            fresh.Load(path);
+            Assert.Equal(((IModel)model).Buffers[0].Value.Data, ((IModel)fresh).Buffers[0].Value.Data);
+            var x = Random(10, 3, 2, 6, 6);
+            Assert.Equal(model.Predict(x).ToArray(), fresh.Predict(x).ToArray());
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Decoder_gradients_match_finite_differences()
+    {
+        var model = new TinyDecoder(seed: 6);
+        var ids = Tokens(2, 3, TinyDecoder.T);
+        var next = Tokens(3, 3, TinyDecoder.T);
+        // Embeddings start at N(0, 0.01²): scale them up so that a finite-difference step is small against them.
+        foreach (var name in new[] { "tok", "pos" })
+            for (int i = 0; i < model.Parameters[name].Value.Length; i++) model.Parameters[name].Value.Data[i] *= 50;
+        model.LossAndGradients(ids, next);
+        var failures = new System.Collections.Generic.List<string>();
+        foreach (var p in model.Parameters)
+        {
+            var g = p.Grad.ToArray();
+            for (int probe = 0; probe < 3; probe++)
+            {
+                int i = (probe * 7919 + 13) % p.Value.Length;
+                float keep = p.Value.Data[i];
+                const float eps = 2e-3f;
+                p.Value.Data[i] = keep + eps; double up = model.LossAndGradients(ids, next);
+                p.Value.Data[i] = keep - eps; double down = model.LossAndGradients(ids, next);
+                p.Value.Data[i] = keep;
+                double fd = (up - down) / (2 * eps);
+                if (!(Math.Abs(fd - g[i]) < 2e-3 + 0.05 * Math.Abs(fd))) failures.Add($"{p.Name}[{i}]: analytic {g[i]}, finite difference {fd}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+}
