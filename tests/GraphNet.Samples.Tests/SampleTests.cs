@@ -86,4 +86,51 @@ public class SampleTests
         }
         finally { File.Delete(path); }
     }
+
+    private static TrainingProgress Quiet() =>
+        new(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.No }));
+
+    [Fact]
+    public void LeNet5_learns_digits_on_a_reduced_run()
+    {
+        // Reduced: 2,000 training images, 2 epochs (the sample's 10 epochs on 8,000 reach 97%).
+        var (r, _) = global::Samples.LeNet5.Sample.Run(epochs: 2, trainLimit: 2000, progress: Quiet());
+        Assert.True(r.TestAccuracy[^1] >= 0.8, $"test accuracy {r.TestAccuracy[^1]}");
+        Assert.True(r.TestAccuracy[^1] >= r.TestAccuracy[0] - 0.01, "accuracy should not fall");
+    }
+
+    [Fact]
+    public void ResNet_learns_digits_and_evaluates_with_running_statistics()
+    {
+        var (r, model) = global::Samples.ResNet.Sample.Run(epochs: 2, trainLimit: 2000, progress: Quiet());
+        // 63 steps: far from converged (the sample's 5 epochs are), but well above chance in both modes.
+        Assert.True(r.TestAccuracy[^1] >= 0.4, $"test accuracy (running statistics) {r.TestAccuracy[^1]}");
+        var (_, test) = global::Samples.MnistMlp.Sample.Load(); // the same MNIST-10k files
+        var sub = test.Subset(Enumerable.Range(0, 500).ToArray());
+        double withBatchStatistics = Metrics.Accuracy(model.PredictWithBatchStatistics(sub.Features), sub.Targets);
+        double withRunning = Metrics.Accuracy(model.Predict(sub.Features), sub.Targets);
+        Assert.True(withBatchStatistics >= 0.4, $"training-mode accuracy {withBatchStatistics}");
+        Assert.True(withRunning >= 0.4, $"evaluation-mode accuracy {withRunning}");
+        Assert.Contains(((IModel)model).Buffers, b => b.Key == "stemV" && b.Value.Data.Any(v => v != 1f));
+    }
+
+    [Fact]
+    public void Vision_transformer_learns_digits_on_a_reduced_run()
+    {
+        var (r, _) = global::Samples.Vit.Sample.Run(epochs: 2, trainLimit: 2000, progress: Quiet());
+        Assert.True(r.TestAccuracy[^1] >= 0.5, $"test accuracy {r.TestAccuracy[^1]}");
+        Assert.True(r.TestAccuracy[^1] > r.TestAccuracy[0], $"accuracy should rise: {string.Join(", ", r.TestAccuracy)}");
+    }
+
+    [Fact]
+    public void Character_gpt_lowers_validation_bits_and_generates_text()
+    {
+        var r = global::Samples.CharGpt.Sample.Run(steps: 40, evaluateEvery: 20, prompt: "Q: ", generate: 40, progress: Quiet());
+        double uniform = Math.Log2(global::Samples.CharGpt.Gpt.Vocab);
+        Assert.True(r.ValidationBits[0] < uniform - 1, $"after 20 steps: {r.ValidationBits[0]} bits/char (uniform {uniform})");
+        Assert.True(r.ValidationBits[1] < r.ValidationBits[0], $"bits/char should fall: {string.Join(", ", r.ValidationBits)}");
+        Assert.StartsWith("Q: ", r.Generated);
+        Assert.Equal(43, r.Generated.Length);
+        Assert.Equal(r.Generated, global::Samples.CharGpt.Sample.Generate(r.Model, "Q: ", 40)); // seeded sampling
+    }
 }

@@ -44,7 +44,7 @@ public static class Gemm
     }
 
     /// <summary>
-    /// C = op(A)·B with a 4-row × 2-vector register block: per step of the contraction, 2 loads of B, 4 broadcasts
+    /// C = op(A)·B with a 4-row × 2-vector register block (then 4 × 1 vector, then scalar columns): per step of the contraction, 2 loads of B, 4 broadcasts
     /// of A and 8 fused multiply-adds into accumulators that stay in registers; C is written once.
     /// </summary>
     private static void Blocked(bool transA, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
@@ -81,6 +81,22 @@ public static class Gemm
                 c10.StoreUnsafe(ref c0, (nuint)n); c11.StoreUnsafe(ref c0, (nuint)(n + w));
                 c20.StoreUnsafe(ref c0, (nuint)(2 * n)); c21.StoreUnsafe(ref c0, (nuint)(2 * n + w));
                 c30.StoreUnsafe(ref c0, (nuint)(3 * n)); c31.StoreUnsafe(ref c0, (nuint)(3 * n + w));
+            }
+            for (; j <= n - w; j += w)
+            {
+                Vector<float> c0v = default, c1v = default, c2v = default, c3v = default;
+                for (int q = 0; q < k; q++)
+                {
+                    var b0 = Vector.LoadUnsafe(ref Unsafe.Add(ref bp, q * n + j));
+                    ref float aq = ref Unsafe.Add(ref ap, i * rowStep + q * qStep);
+                    c0v = Vector.FusedMultiplyAdd(new Vector<float>(aq), b0, c0v);
+                    c1v = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref aq, rowStep)), b0, c1v);
+                    c2v = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref aq, 2 * rowStep)), b0, c2v);
+                    c3v = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref aq, 3 * rowStep)), b0, c3v);
+                }
+                ref float c0 = ref Unsafe.Add(ref cp, i * n + j);
+                c0v.StoreUnsafe(ref c0); c1v.StoreUnsafe(ref c0, (nuint)n);
+                c2v.StoreUnsafe(ref c0, (nuint)(2 * n)); c3v.StoreUnsafe(ref c0, (nuint)(3 * n));
             }
             for (; j < n; j++)
                 for (int r = 0; r < 4; r++)

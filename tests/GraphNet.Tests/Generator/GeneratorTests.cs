@@ -14,6 +14,8 @@ public class GeneratorTests
     [InlineData(nameof(SnapshotModels.LinearRegression), SnapshotModels.LinearRegression)]
     [InlineData(nameof(SnapshotModels.LogisticRegression), SnapshotModels.LogisticRegression)]
     [InlineData(nameof(SnapshotModels.Mlp), SnapshotModels.Mlp)]
+    [InlineData(nameof(SnapshotModels.ConvNet), SnapshotModels.ConvNet)]
+    [InlineData(nameof(SnapshotModels.Decoder), SnapshotModels.Decoder)]
     public void Generated_source_matches_snapshot_and_compiles(string name, string source)
     {
         var (diags, sources, errors) = GeneratorHarness.Run(source);

@@ -69,4 +69,60 @@ public static class SnapshotModels
             [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x, Tensor label);
         }
         """;
+
+    /// <summary>Convolution (window, unwindow), batch norm with buffers, max pooling, dropout (random), average pooling.</summary>
+    public const string ConvNet = GeneratorHarness.Usings + """
+        namespace Snapshots;
+
+        [Model]
+        public sealed partial class ConvNet
+        {
+            [Param(4, 1, 3, 3, Init = Init.He)] Tensor conv;
+            [Param(4)] Tensor convb;
+            [Param(4, Init = Init.Ones)] Tensor gamma;
+            [Param(4)] Tensor beta;
+            [Buffer(4)] Tensor mean;
+            [Buffer(4, Init = Init.Ones)] Tensor variance;
+            [Param(4, 10)] Tensor fc;
+
+            Tensor Logits([Shape("B", 1, 8, 8)] Tensor x)
+            {
+                var h = Relu(BatchNorm(Conv2d(x, conv, convb, 1, "same"), gamma, beta, mean, variance));
+                var pooled = AvgPool2d(MaxPool2d(h, 3, 2, 1), 4);
+                return MatMul(Dropout(Reshape(pooled, x.Shape[0], 4), 0.25f), fc);
+            }
+
+            Tensor Loss([Shape("B", 1, 8, 8)] Tensor x, [Shape("B")] Tensor label) => SoftmaxCrossEntropy(Logits(x), label).Mean();
+
+            [Compile(nameof(Logits))] public partial Tensor Predict(Tensor x);
+            [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor label, Optimizer optimizer);
+        }
+        """;
+
+    /// <summary>Embedding (gather, scatter-add), split (slice, pad), causal attention, sinusoidal positions (sin, cos), GELU, layer norm.</summary>
+    public const string Decoder = GeneratorHarness.Usings + """
+        namespace Snapshots;
+
+        [Model]
+        public sealed partial class Decoder
+        {
+            [Param(12, 8, Init = Init.Normal)] Tensor tokens;
+            [Param(8, Init = Init.Ones)] Tensor g;
+            [Param(8)] Tensor b;
+            [Param(8, 24)] Tensor qkv;
+            [Param(8, 12)] Tensor head;
+
+            Tensor Logits([Shape("B", 5)] Tensor ids)
+            {
+                var x = Embedding(tokens, ids) + SinusoidalPositions(5, 8);
+                var parts = Chunk(MatMul(LayerNorm(x, g, b), qkv), 3, 2);
+                var h = x + Gelu(MultiHeadAttention(parts[0], parts[1], parts[2], 2, true));
+                return MatMul(h, head);
+            }
+
+            Tensor Loss([Shape("B", 5)] Tensor ids, [Shape("B", 5)] Tensor next) => SoftmaxCrossEntropy(Logits(ids), next).Mean();
+
+            [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor ids, Tensor next);
+        }
+        """;
 }
