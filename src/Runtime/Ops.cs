@@ -159,17 +159,8 @@ public static class Ops
     public static Tensor Concat(Tensor[] parts, int axis = 0) => E((b, n) => b.Concat(n, axis), parts);
     public static Tensor Stack(Tensor[] parts, int axis = 0) => E((b, n) => b.Stack(n, axis), parts);
     /// <summary>Parts of the given sizes along <paramref name="axis"/>; in a spec method index the result (<c>parts[0]</c>).</summary>
-    public static Tensor[] Split(Tensor x, int[] sizes, int axis = 0) => Parts(x, b => b.Split(b.Graph.Nodes[0], axis, sizes));
-    public static Tensor[] Chunk(Tensor x, int chunks, int axis = 0) => Parts(x, b => b.Chunk(b.Graph.Nodes[0], chunks, axis));
-
-    private static Tensor[] Parts(Tensor x, Func<GraphBuilder, Node[]> f)
-    {
-        int count = 0;
-        E((b, n) => { count = f(b).Length; return n[0]; }, x);
-        var result = new Tensor[count];
-        for (int i = 0; i < count; i++) { int k = i; result[i] = E((b, n) => f(b)[k], x); }
-        return result;
-    }
+    public static Tensor[] Split(Tensor x, int[] sizes, int axis = 0) => Eager.RunAll((b, n) => b.Split(n[0], axis, sizes), x);
+    public static Tensor[] Chunk(Tensor x, int chunks, int axis = 0) => Eager.RunAll((b, n) => b.Chunk(n[0], chunks, axis), x);
 
     /// <summary>Elements start .. start + length − 1 along <paramref name="axis"/>.</summary>
     public static Tensor Slice(Tensor x, int axis, int start, int length) => E((b, n) => b.Slice(n[0], axis, start, length), x);

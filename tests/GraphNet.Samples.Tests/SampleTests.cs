@@ -105,7 +105,7 @@ public class SampleTests
         var (r, model) = global::Samples.ResNet.Sample.Run(epochs: 2, trainLimit: 2000, progress: Quiet());
         // 63 steps: far from converged (the sample's 5 epochs are), but well above chance in both modes.
         Assert.True(r.TestAccuracy[^1] >= 0.4, $"test accuracy (running statistics) {r.TestAccuracy[^1]}");
-        var (_, test) = global::Samples.MnistMlp.Sample.Load(); // the same MNIST-10k files
+        var (_, test) = global::Samples.Shared.MnistClassifier.Load();
         var sub = test.Subset(Enumerable.Range(0, 500).ToArray());
         double withBatchStatistics = Metrics.Accuracy(model.PredictWithBatchStatistics(sub.Features), sub.Targets);
         double withRunning = Metrics.Accuracy(model.Predict(sub.Features), sub.Targets);

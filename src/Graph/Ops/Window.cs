@@ -29,9 +29,6 @@ public sealed class Window
     public int[] PadBefore { get; }
     public int[] PadAfter { get; }
 
-    /// <summary>Elements per window (product of the kernel sizes).</summary>
-    public int Size => Kernel.Aggregate(1, (a, k) => a * k);
-
     /// <summary>Window positions along spatial dim <paramref name="i"/> for an input of <paramref name="n"/> elements.</summary>
     public int Positions(int i, int n) => (n + PadBefore[i] + PadAfter[i] - Dilation[i] * (Kernel[i] - 1) - 1) / Stride[i] + 1;
 
@@ -42,15 +39,6 @@ public sealed class Window
         int s = ints.Length / 5;
         int[] Part(int k) => ints.Skip(k * s).Take(s).ToArray();
         return new Window(Part(0), Part(1), Part(2), Part(3), Part(4));
-    }
-
-    /// <summary>
-    /// Padding for "same" output size at stride 1 (as TensorFlow and PyTorch do it: the odd pixel goes after).
-    /// </summary>
-    public static (int Before, int After) Same(int kernel, int dilation)
-    {
-        int total = dilation * (kernel - 1);
-        return (total / 2, total - total / 2);
     }
 
     public override string ToString() =>

@@ -70,8 +70,8 @@ public static class Scheduler
                 OpCategory.MatMul => new Kernel(kernels.Count, KernelKind.MatMul, n, n.Shape, null, fused),
                 OpCategory.Solve => new Kernel(kernels.Count, KernelKind.Solve, n, n.Shape, null, fused),
                 OpCategory.Leaf when n.Op == OpKind.Iota => new Kernel(kernels.Count, KernelKind.Iota, n, n.Shape, null, fused),
-                OpCategory.Structured or OpCategory.Leaf when n.Op.Category() == OpCategory.Structured || n.Op == OpKind.Random
-                    => new Kernel(kernels.Count, KernelKind.Routine, n, n.Shape, null, fused),
+                OpCategory.Structured => new Kernel(kernels.Count, KernelKind.Routine, n, n.Shape, null, fused),
+                OpCategory.Leaf when n.Op == OpKind.Random => new Kernel(kernels.Count, KernelKind.Routine, n, n.Shape, null, fused),
                 _ => new Kernel(kernels.Count, KernelKind.Elementwise, n, n.Shape, Body(n, owner, materialized, n, false), fused),
             };
             if (k.Kind is KernelKind.MatMul or KernelKind.Solve or KernelKind.Routine) k.Reads.AddRange(n.Inputs.Select(x => Base(x, materialized)));

@@ -11,7 +11,11 @@ namespace GraphNet.Reference;
 /// </summary>
 public static class Eager
 {
-    public static Tensor Run(Func<GraphBuilder, Node[], Node> build, params Tensor[] args)
+    public static Tensor Run(Func<GraphBuilder, Node[], Node> build, params Tensor[] args) =>
+        RunAll((b, n) => new[] { build(b, n) }, args)[0];
+
+    /// <summary>Like <see cref="Run"/> for an op with several results (split, chunk): one graph, one evaluation.</summary>
+    public static Tensor[] RunAll(Func<GraphBuilder, Node[], Node[]> build, params Tensor[] args)
     {
         var b = new GraphBuilder();
         var nodes = new Node[args.Length];
@@ -22,9 +26,9 @@ public static class Eager
             nodes[i] = b.Input(name, ShapeOf(args[i]));
             leaves[name] = (args[i].Shape, args[i].Data);
         }
-        var result = build(b, nodes);
-        var (shape, data) = new Evaluator<float>(b.Graph, leaves)[result];
-        return new Tensor(data, shape);
+        var results = build(b, nodes);
+        var eval = new Evaluator<float>(b.Graph, leaves);
+        return Array.ConvertAll(results, r => { var (shape, data) = eval[r]; return new Tensor(data, shape); });
     }
 
     public static Compiler.Shape ShapeOf(Tensor t) => new(Array.ConvertAll(t.Shape, d => Dim.Const(d)));

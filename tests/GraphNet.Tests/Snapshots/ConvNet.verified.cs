@@ -43,10 +43,11 @@ partial class ConvNet : global::GraphNet.IModel
         Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("conv", conv, __grad_conv), new global::GraphNet.Parameter("convb", convb, __grad_convb), new global::GraphNet.Parameter("gamma", gamma, __grad_gamma), new global::GraphNet.Parameter("beta", beta, __grad_beta), new global::GraphNet.Parameter("fc", fc, __grad_fc));
         mean = global::GraphNet.Initializers.Create(global::GraphNet.Init.Zeros, seed, 5, 4);
         variance = global::GraphNet.Initializers.Create(global::GraphNet.Init.Ones, seed, 6, 4);
+        Buffers = new global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>[] { new("mean", mean), new("variance", variance) };
     }
 
     /// <summary>The model's buffers (running statistics), saved in checkpoints beside the parameters.</summary>
-    public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>> Buffers => new global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>[] { new("mean", mean), new("variance", variance) };
+    public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>> Buffers { get; }
 
     // ==== Predict: forward of Logits ====
     // 13 kernels; arena of 3 slots: #0 576*B | 256*B | 64*B | 4*B, #1 256*B | 4 | 64*B | 4*B, #2 256*B | 576*B floats.

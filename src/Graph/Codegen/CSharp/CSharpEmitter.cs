@@ -74,15 +74,18 @@ public static class CSharpEmitter
                 var p = m.Buffers[i];
                 w.Line($"{p.Name} = global::GraphNet.Initializers.Create({p.Init}, seed, {m.Params.Count + i}{(p.Shape.Rank > 0 ? ", " : "")}{ShapeArgs(p.Shape)});");
             }
+            if (m.Buffers.Count > 0)
+                w.Line($"Buffers = new {BufferEntry}[] {{ " + string.Join(", ", m.Buffers.Select(p => $"new(\"{p.Name}\", {p.Name})")) + " };");
         }
         if (m.Buffers.Count > 0)
         {
             w.Line();
             w.Line("/// <summary>The model's buffers (running statistics), saved in checkpoints beside the parameters.</summary>");
-            w.Line($"public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, {TensorType}>> Buffers => new global::System.Collections.Generic.KeyValuePair<string, {TensorType}>[] {{ "
-                + string.Join(", ", m.Buffers.Select(p => $"new(\"{p.Name}\", {p.Name})")) + " };");
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{BufferEntry}> Buffers {{ get; }}");
         }
     }
+
+    private const string BufferEntry = "global::System.Collections.Generic.KeyValuePair<string, " + TensorType + ">";
 
     public static string ShapeArgs(Shape s) => string.Join(", ", s.Dims.Select(d => d.ToCode(Sym)));
 
