@@ -1,167 +1,410 @@
 using System;
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace GraphNet.Runtime;
 
 /// <summary>
-/// The one matrix-multiply routine generated code calls: C[p] = op(A[p]) · op(B[p]) for each batch p,
-/// row-major, op = transpose when asked. Vectorized over the output row (no transpose of B) or over
-/// the contraction (B transposed).
+/// The matrix-multiply routine generated code calls: C[p] = op(A[p]) · op(B[p]) (+ C[p] when accumulating) for each
+/// batch item p, row-major, op = transpose when asked.
+/// <para>
+/// Cache-blocked and packed in the BLIS manner: a KC×NC block of op(B) is packed into NR-wide micro-panels (stays in
+/// L3/L2), an MC×KC block of op(A) into MR-tall micro-panels (stays in L2), and a register-blocked microkernel
+/// multiplies one A micro-panel by one B micro-panel (one streams from L1) into an MR×NR tile of C held in
+/// registers. Packing reads A and B through strides, so the transposed variants cost nothing extra.
+/// The microkernel is AVX-512 (12×32, 24 zmm accumulators) where the CPU has it, else AVX2 (6×16), chosen at run
+/// time. Products big enough to pay for it are split over <see cref="Workers"/>: across batch items, else across
+/// column or row ranges of C. Matrix-vector products (n = 1 or m = 1) take a streaming path.
+/// </para>
 /// </summary>
-public static class Gemm
+public static unsafe class Gemm
 {
-    [ThreadStatic] private static float[]? _column;
+    private static readonly int KC = Env("GRAPHNET_GEMM_KC", 192), MC = Env("GRAPHNET_GEMM_MC", 144), NC = Env("GRAPHNET_GEMM_NC", 4096);
+    private static int Env(string k, int d) => int.TryParse(Environment.GetEnvironmentVariable(k), out var v) ? v : d;
 
-    [ThreadStatic] private static float[]? _transposed;
+    /// <summary>Which microkernel runs: true = AVX-512 (default where supported), false = AVX2/portable.</summary>
+    internal static bool UseAvx512 { get; set; } = Vector512.IsHardwareAccelerated;
+
+    private static int MR => UseAvx512 ? 12 : 6;
+    private static int NR => UseAvx512 ? 32 : 16;
+
+    // Below this many multiply-adds a product runs on the calling thread (a split costs a few microseconds).
+    private const long ParallelMacs = 1 << 17;
+
+    [ThreadStatic] private static float[]? _packA;
+    [ThreadStatic] private static float[]? _packB;
 
     public static void MatMul(bool transA, bool transB, int batch, int m, int n, int k,
-        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c) => MatMul(transA, transB, batch, m, n, k, a, b, c, accumulate: false);
+
+    /// <summary>As above; with <paramref name="accumulate"/> the product is added to C instead of overwriting it.</summary>
+    public static void MatMul(bool transA, bool transB, int batch, int m, int n, int k,
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
     {
+        if (batch < 0 || m < 0 || n < 0 || k < 0)
+            throw new ArgumentException($"GEMM dimensions must be non-negative: batch={batch}, m={m}, n={n}, k={k}.");
         if ((long)batch * m * k > a.Length || (long)batch * k * n > b.Length || (long)batch * m * n > c.Length)
-            throw new ArgumentException($"GEMM operands too small for batch={batch}, m={m}, n={n}, k={k}.");
-        for (int p = 0; p < batch; p++)
+            throw new ArgumentException($"GEMM operands too small for batch={batch}, m={m}, n={n}, k={k}: " +
+                $"A has {a.Length} floats (needs {(long)batch * m * k}), B {b.Length} ({(long)batch * k * n}), C {c.Length} ({(long)batch * m * n}).");
+        if (batch == 0 || m == 0 || n == 0) return;
+        fixed (float* pa = a, pb = b, pc = c)
         {
-            var ap = a.Slice(p * m * k, m * k);
-            var bp = b.Slice(p * k * n, k * n);
-            var cp = c.Slice(p * m * n, m * n);
-            if (transB && (n < Vector<float>.Count || m < 4))
+            var job = new Job
             {
-                RowsDotRows(transA, m, n, k, ap, bp, cp);
+                A = pa, B = pb, C = pc, Batch = batch, M = m, N = n, K = k, Accumulate = accumulate,
+                RsA = transA ? 1 : k, CsA = transA ? m : 1, RsB = transB ? 1 : n, CsB = transB ? k : 1,
+            };
+            long macs = (long)batch * m * n * Math.Max(k, 1);
+            int threads = macs >= ParallelMacs ? Workers.Threads : 1;
+            job.Plan(threads);
+            if (job.Tasks == 1) job.Run(0);
+            else Workers.For(job.Tasks, ref job);
+        }
+    }
+
+    /// <summary>One GEMM call: operands by pointer and strides, cut into tasks (batch items or ranges of C).</summary>
+    private struct Job : IParallelJob
+    {
+        public float* A, B, C;
+        public int Batch, M, N, K, RsA, CsA, RsB, CsB;
+        public bool Accumulate;
+        public int Tasks, SplitM, SplitN; // tasks = batch items × SplitM × SplitN (or batch ranges when SplitM = SplitN = 0)
+        public int BatchPerTask;
+
+        public void Plan(int threads)
+        {
+            SplitM = SplitN = 1;
+            BatchPerTask = 1;
+            if (threads <= 1) { Tasks = 1; BatchPerTask = Batch; SplitM = SplitN = 0; return; }
+            if (Batch >= threads)
+            {
+                BatchPerTask = (Batch + threads * 2 - 1) / (threads * 2); // a few tasks per thread for balance
+                Tasks = (Batch + BatchPerTask - 1) / BatchPerTask;
+                SplitM = SplitN = 0;
+                return;
+            }
+            int nr = NR, mr = MR;
+            int nBlocks = (N + nr - 1) / nr, mBlocks = (M + mr - 1) / mr;
+            if (N == 1 || M == 1) { SplitM = M == 1 ? 1 : threads; SplitN = M == 1 ? threads : 1; }
+            else if (nBlocks >= threads && (nBlocks >= mBlocks || mBlocks < threads)) SplitN = threads;
+            else if (mBlocks >= threads) SplitM = threads;
+            Tasks = Batch * SplitM * SplitN;
+        }
+
+        public void Run(int task)
+        {
+            if (SplitM == 0)
+            {
+                int p0 = task * BatchPerTask, p1 = Math.Min(Batch, p0 + BatchPerTask);
+                for (int p = p0; p < p1; p++) Item(p, 0, M, 0, N);
+                return;
+            }
+            int parts = SplitM * SplitN;
+            int item = task / parts, part = task % parts;
+            int pm = part / SplitN, pn = part % SplitN;
+            var (m0, m1) = Range(M, SplitM, pm, N == 1 ? 16 : MR);
+            var (n0, n1) = Range(N, SplitN, pn, M == 1 ? 16 : NR);
+            if (m0 < m1 && n0 < n1) Item(item, m0, m1, n0, n1);
+        }
+
+        private static (int, int) Range(int total, int parts, int index, int unit)
+        {
+            int units = (total + unit - 1) / unit;
+            int lo = (int)((long)units * index / parts) * unit, hi = (int)((long)units * (index + 1) / parts) * unit;
+            return (Math.Min(lo, total), Math.Min(hi, total));
+        }
+
+        private void Item(int p, int m0, int m1, int n0, int n1)
+        {
+            float* a = A + (long)p * M * K, b = B + (long)p * K * N, c = C + (long)p * M * N;
+            if (K == 0)
+            {
+                if (!Accumulate)
+                    for (int i = m0; i < m1; i++) new Span<float>(c + (long)i * N + n0, n1 - n0).Clear();
+                return;
+            }
+            if (N == 1) { Gemv(a, RsA, CsA, b, RsB, c, 1, m0, m1, K, Accumulate); return; }
+            if (M == 1) { Gemv(b, CsB, RsB, a, CsA, c, 1, n0, n1, K, Accumulate); return; }
+            Blocked(a, b, c, m0, m1, n0, n1);
+        }
+
+        private void Blocked(float* a, float* b, float* c, int m0, int m1, int n0, int n1)
+        {
+            int mr = MR, nr = NR;
+            var packA = _packA ??= new float[MC * KC + 64];
+            var packB = _packB ??= new float[KC * NC + 64];
+            fixed (float* pa0 = packA, pb0 = packB)
+            {
+                float* pa = Align(pa0), pb = Align(pb0);
+                for (int jc = n0; jc < n1; jc += NC)
+                {
+                    int nc = Math.Min(NC, n1 - jc);
+                    for (int pc = 0; pc < K; pc += KC)
+                    {
+                        int kc = Math.Min(KC, K - pc);
+                        bool add = Accumulate || pc > 0;
+                        PackB(b, RsB, CsB, pc, kc, jc, nc, nr, pb);
+                        for (int ic = m0; ic < m1; ic += MC)
+                        {
+                            int mc = Math.Min(MC, m1 - ic);
+                            PackA(a, RsA, CsA, ic, mc, pc, kc, mr, pa);
+                            for (int jr = 0; jr < nc; jr += nr)
+                            {
+                                int cols = Math.Min(nr, nc - jr);
+                                for (int ir = 0; ir < mc; ir += mr)
+                                {
+                                    int rows = Math.Min(mr, mc - ir);
+                                    float* ct = c + (long)(ic + ir) * N + jc + jr;
+                                    if (UseAvx512) Kernel12x32(kc, pa + ir * kc, pb + jr * kc, ct, N, rows, cols, add);
+                                    else Kernel6x16(kc, pa + ir * kc, pb + jr * kc, ct, N, rows, cols, add);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float* Align(float* p) => (float*)(((nuint)p + 63) & ~(nuint)63);
+
+    /// <summary>op(A)[i0..i0+mc, p0..p0+kc] into MR-row micro-panels: panel r holds, for each q, its MR rows' values.</summary>
+    private static void PackA(float* a, int rs, int cs, int i0, int mc, int p0, int kc, int mr, float* dst)
+    {
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            float* d = dst + ir * kc;
+            if (cs == 1)
+            {
+                // row-major A: read each row contiguously, write with stride mr
+                for (int r = 0; r < rows; r++)
+                {
+                    float* src = a + (long)(i0 + ir + r) * rs + p0;
+                    for (int q = 0; q < kc; q++) d[q * mr + r] = src[q];
+                }
+            }
+            else
+            {
+                // transposed A: the mr values of one q are contiguous
+                for (int q = 0; q < kc; q++)
+                {
+                    float* src = a + (long)(p0 + q) * cs + (i0 + ir);
+                    for (int r = 0; r < rows; r++) d[q * mr + r] = src[r];
+                }
+            }
+            if (rows < mr)
+                for (int q = 0; q < kc; q++)
+                    for (int r = rows; r < mr; r++) d[q * mr + r] = 0;
+        }
+    }
+
+    /// <summary>op(B)[p0..p0+kc, j0..j0+nc] into NR-column micro-panels: panel j holds, for each q, its NR columns' values.</summary>
+    private static void PackB(float* b, int rs, int cs, int p0, int kc, int j0, int nc, int nr, float* dst)
+    {
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            float* d = dst + jr * kc;
+            if (cs == 1 && cols == nr)
+            {
+                for (int q = 0; q < kc; q++)
+                {
+                    float* src = b + (long)(p0 + q) * rs + j0 + jr;
+                    if (nr == 32)
+                    {
+                        Vector512.Store(Vector512.Load(src), d + q * 32);
+                        Vector512.Store(Vector512.Load(src + 16), d + q * 32 + 16);
+                    }
+                    else Vector256.Store(Vector256.Load(src), d + q * nr); // nr == 16 with AVX2: two halves
+                    if (nr == 16) Vector256.Store(Vector256.Load(src + 8), d + q * nr + 8);
+                }
                 continue;
             }
-            if (transB)
+            if (cs == 1)
             {
-                // Bᵀ once into a [k, n] scratch (O(kn), amortized over the m rows), then the blocked kernel.
-                var t = _transposed is { } buf && buf.Length >= k * n ? buf : _transposed = new float[Math.Max(k * n, 1024)];
-                for (int j = 0; j < n; j++)
-                    for (int q = 0; q < k; q++) t[q * n + j] = bp[j * k + q];
-                bp = t.AsSpan(0, k * n);
+                for (int q = 0; q < kc; q++)
+                {
+                    float* src = b + (long)(p0 + q) * rs + j0 + jr;
+                    int j = 0;
+                    for (; j < cols; j++) d[q * nr + j] = src[j];
+                    for (; j < nr; j++) d[q * nr + j] = 0;
+                }
+                continue;
             }
-            Blocked(transA, m, n, k, ap, bp, cp);
+            // transposed B: column j of op(B) is contiguous along q
+            for (int j = 0; j < cols; j++)
+            {
+                float* src = b + (long)(j0 + jr + j) * cs + p0;
+                for (int q = 0; q < kc; q++) d[q * nr + j] = src[q];
+            }
+            for (int j = cols; j < nr; j++)
+                for (int q = 0; q < kc; q++) d[q * nr + j] = 0;
         }
     }
 
     /// <summary>
-    /// C = op(A)·B with a 4-row × 2-vector register block (then 4 × 1 vector, then scalar columns): per step of the contraction, 2 loads of B, 4 broadcasts
-    /// of A and 8 fused multiply-adds into accumulators that stay in registers; C is written once.
+    /// y[i] (+)= Σ_q M(i, q)·x[q·xs] for i in [i0, i1), M(i, q) = m[i·rs + q·cs]. Rows contiguous (cs = 1): one dot
+    /// product per row; otherwise (M stored transposed) rows of the stored matrix are scaled and added.
     /// </summary>
-    private static void Blocked(bool transA, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
+    private static void Gemv(float* mat, int rs, int cs, float* x, int xs, float* y, int ys, int i0, int i1, int k, bool accumulate)
     {
-        int w = Vector<float>.Count;
-        ref float ap = ref MemoryMarshal.GetReference(a);
-        ref float bp = ref MemoryMarshal.GetReference(b);
-        ref float cp = ref MemoryMarshal.GetReference(c);
-        int rowStep = transA ? 1 : k, qStep = transA ? m : 1; // A(i, q) = a[i*rowStep + q*qStep]
-        int i = 0;
-        for (; i <= m - 4; i += 4)
+        if (cs == 1)
         {
-            int j = 0;
-            for (; j <= n - 2 * w; j += 2 * w)
+            for (int i = i0; i < i1; i++)
             {
-                Vector<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-                for (int q = 0; q < k; q++)
-                {
-                    ref float brow = ref Unsafe.Add(ref bp, q * n + j);
-                    var b0 = Vector.LoadUnsafe(ref brow);
-                    var b1 = Vector.LoadUnsafe(ref brow, (nuint)w);
-                    ref float aq = ref Unsafe.Add(ref ap, i * rowStep + q * qStep);
-                    var a0 = new Vector<float>(aq);
-                    var a1 = new Vector<float>(Unsafe.Add(ref aq, rowStep));
-                    var a2 = new Vector<float>(Unsafe.Add(ref aq, 2 * rowStep));
-                    var a3 = new Vector<float>(Unsafe.Add(ref aq, 3 * rowStep));
-                    c00 = Vector.FusedMultiplyAdd(a0, b0, c00); c01 = Vector.FusedMultiplyAdd(a0, b1, c01);
-                    c10 = Vector.FusedMultiplyAdd(a1, b0, c10); c11 = Vector.FusedMultiplyAdd(a1, b1, c11);
-                    c20 = Vector.FusedMultiplyAdd(a2, b0, c20); c21 = Vector.FusedMultiplyAdd(a2, b1, c21);
-                    c30 = Vector.FusedMultiplyAdd(a3, b0, c30); c31 = Vector.FusedMultiplyAdd(a3, b1, c31);
-                }
-                ref float c0 = ref Unsafe.Add(ref cp, i * n + j);
-                c00.StoreUnsafe(ref c0); c01.StoreUnsafe(ref c0, (nuint)w);
-                c10.StoreUnsafe(ref c0, (nuint)n); c11.StoreUnsafe(ref c0, (nuint)(n + w));
-                c20.StoreUnsafe(ref c0, (nuint)(2 * n)); c21.StoreUnsafe(ref c0, (nuint)(2 * n + w));
-                c30.StoreUnsafe(ref c0, (nuint)(3 * n)); c31.StoreUnsafe(ref c0, (nuint)(3 * n + w));
+                float s = Dot(mat + (long)i * rs, x, xs, k);
+                y[i * ys] = accumulate ? y[i * ys] + s : s;
             }
-            for (; j <= n - w; j += w)
-            {
-                Vector<float> c0v = default, c1v = default, c2v = default, c3v = default;
-                for (int q = 0; q < k; q++)
-                {
-                    var b0 = Vector.LoadUnsafe(ref Unsafe.Add(ref bp, q * n + j));
-                    ref float aq = ref Unsafe.Add(ref ap, i * rowStep + q * qStep);
-                    c0v = Vector.FusedMultiplyAdd(new Vector<float>(aq), b0, c0v);
-                    c1v = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref aq, rowStep)), b0, c1v);
-                    c2v = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref aq, 2 * rowStep)), b0, c2v);
-                    c3v = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref aq, 3 * rowStep)), b0, c3v);
-                }
-                ref float c0 = ref Unsafe.Add(ref cp, i * n + j);
-                c0v.StoreUnsafe(ref c0); c1v.StoreUnsafe(ref c0, (nuint)n);
-                c2v.StoreUnsafe(ref c0, (nuint)(2 * n)); c3v.StoreUnsafe(ref c0, (nuint)(3 * n));
-            }
-            for (; j < n; j++)
-                for (int r = 0; r < 4; r++)
-                {
-                    float sum = 0;
-                    for (int q = 0; q < k; q++) sum += Unsafe.Add(ref ap, (i + r) * rowStep + q * qStep) * Unsafe.Add(ref bp, q * n + j);
-                    Unsafe.Add(ref cp, (i + r) * n + j) = sum;
-                }
+            return;
         }
-        if (i < m) RowsTimesMatrix(transA, m, n, k, a, b, c, i);
-    }
-
-    // C[i, :] = sum_q A[i, q] * B[q, :] for rows from..m
-    private static void RowsTimesMatrix(bool transA, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int from)
-    {
-        ref float bp = ref MemoryMarshal.GetReference(b);
-        int w = Vector<float>.Count;
-        for (int i = from; i < m; i++)
+        // stored [k, ...] with rs == 1: y[i0..i1) += x[q] * row q
+        int len = i1 - i0;
+        float* yy = y + i0;
+        if (!accumulate) new Span<float>(yy, len).Clear();
+        for (int q = 0; q < k; q++)
         {
-            var row = c.Slice(i * n, n);
-            row.Clear();
-            ref float cr = ref MemoryMarshal.GetReference(row);
-            for (int q = 0; q < k; q++)
-            {
-                float s = transA ? a[q * m + i] : a[i * k + q];
-                if (s == 0) continue;
-                var vs = new Vector<float>(s);
-                ref float br = ref Unsafe.Add(ref bp, q * n);
-                int j = 0;
-                for (; j <= n - w; j += w)
-                {
-                    var acc = Vector.LoadUnsafe(ref cr, (nuint)j);
-                    (acc + vs * Vector.LoadUnsafe(ref br, (nuint)j)).StoreUnsafe(ref cr, (nuint)j);
-                }
-                for (; j < n; j++) Unsafe.Add(ref cr, j) += s * Unsafe.Add(ref br, j);
-            }
+            float s = x[(long)q * xs];
+            if (s == 0) continue;
+            Axpy(s, mat + (long)q * cs + i0, yy, len);
         }
     }
 
-    // C[i, j] = dot(A[i, :], B[j, :])
-    private static void RowsDotRows(bool transA, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
+    private static float Dot(float* a, float* x, int xs, int k)
     {
-        var col = _column is { } buf && buf.Length >= k ? buf : _column = new float[Math.Max(k, 64)];
-        for (int i = 0; i < m; i++)
+        int q = 0;
+        if (xs == 1 && Vector512.IsHardwareAccelerated)
         {
-            ReadOnlySpan<float> ai;
-            if (transA)
+            var s0 = Vector512<float>.Zero; var s1 = Vector512<float>.Zero;
+            for (; q <= k - 32; q += 32)
             {
-                for (int q = 0; q < k; q++) col[q] = a[q * m + i];
-                ai = col.AsSpan(0, k);
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(a + q), Vector512.Load(x + q), s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Load(a + q + 16), Vector512.Load(x + q + 16), s1);
             }
-            else ai = a.Slice(i * k, k);
-            for (int j = 0; j < n; j++) c[i * n + j] = Dot(ai, b.Slice(j * k, k));
+            for (; q <= k - 16; q += 16) s0 = Vector512.FusedMultiplyAdd(Vector512.Load(a + q), Vector512.Load(x + q), s0);
+            float s = Vector512.Sum(s0 + s1);
+            for (; q < k; q++) s += a[q] * x[q];
+            return s;
         }
+        float t = 0;
+        for (; q < k; q++) t += a[q] * x[(long)q * xs];
+        return t;
     }
 
-    private static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    private static void Axpy(float s, float* x, float* y, int len)
     {
-        int w = Vector<float>.Count, q = 0;
-        var acc = Vector<float>.Zero;
-        ref float xp = ref MemoryMarshal.GetReference(x);
-        ref float yp = ref MemoryMarshal.GetReference(y);
-        for (; q <= x.Length - w; q += w) acc += Vector.LoadUnsafe(ref xp, (nuint)q) * Vector.LoadUnsafe(ref yp, (nuint)q);
-        float s = Vector.Sum(acc);
-        for (; q < x.Length; q++) s += Unsafe.Add(ref xp, q) * Unsafe.Add(ref yp, q);
-        return s;
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vs = Vector512.Create(s);
+            for (; j <= len - 16; j += 16) Vector512.Store(Vector512.FusedMultiplyAdd(vs, Vector512.Load(x + j), Vector512.Load(y + j)), y + j);
+        }
+        else
+        {
+            var vs = Vector256.Create(s);
+            for (; j <= len - 8; j += 8) Vector256.Store(Vector256.FusedMultiplyAdd(vs, Vector256.Load(x + j), Vector256.Load(y + j)), y + j);
+        }
+        for (; j < len; j++) y[j] += s * x[j];
+    }
+
+    /// <summary>
+    /// C[0..rows, 0..cols] (+)= Apanel · Bpanel over kc steps: 12 rows × 32 columns in 24 zmm accumulators; per step
+    /// 2 loads of B, 12 broadcasts of A, 24 FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel12x32(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, bool add)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default,
+            c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        for (int q = 0; q < kc; q++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            Vector512<float> x;
+            x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            x = Vector512.Create(a[8]); c80 = Vector512.FusedMultiplyAdd(x, b0, c80); c81 = Vector512.FusedMultiplyAdd(x, b1, c81);
+            x = Vector512.Create(a[9]); c90 = Vector512.FusedMultiplyAdd(x, b0, c90); c91 = Vector512.FusedMultiplyAdd(x, b1, c91);
+            x = Vector512.Create(a[10]); ca0 = Vector512.FusedMultiplyAdd(x, b0, ca0); ca1 = Vector512.FusedMultiplyAdd(x, b1, ca1);
+            x = Vector512.Create(a[11]); cb0 = Vector512.FusedMultiplyAdd(x, b0, cb0); cb1 = Vector512.FusedMultiplyAdd(x, b1, cb1);
+            a += 12;
+            b += 32;
+        }
+        if (rows == 12 && cols == 32)
+        {
+            Put(c, c00, c01, add); Put(c + ldc, c10, c11, add); Put(c + 2 * ldc, c20, c21, add); Put(c + 3 * ldc, c30, c31, add);
+            Put(c + 4 * ldc, c40, c41, add); Put(c + 5 * ldc, c50, c51, add); Put(c + 6 * ldc, c60, c61, add); Put(c + 7 * ldc, c70, c71, add);
+            Put(c + 8 * ldc, c80, c81, add); Put(c + 9 * ldc, c90, c91, add); Put(c + 10 * ldc, ca0, ca1, add); Put(c + 11 * ldc, cb0, cb1, add);
+            return;
+        }
+        float* t = stackalloc float[12 * 32];
+        Vector512.Store(c00, t); Vector512.Store(c01, t + 16); Vector512.Store(c10, t + 32); Vector512.Store(c11, t + 48);
+        Vector512.Store(c20, t + 64); Vector512.Store(c21, t + 80); Vector512.Store(c30, t + 96); Vector512.Store(c31, t + 112);
+        Vector512.Store(c40, t + 128); Vector512.Store(c41, t + 144); Vector512.Store(c50, t + 160); Vector512.Store(c51, t + 176);
+        Vector512.Store(c60, t + 192); Vector512.Store(c61, t + 208); Vector512.Store(c70, t + 224); Vector512.Store(c71, t + 240);
+        Vector512.Store(c80, t + 256); Vector512.Store(c81, t + 272); Vector512.Store(c90, t + 288); Vector512.Store(c91, t + 304);
+        Vector512.Store(ca0, t + 320); Vector512.Store(ca1, t + 336); Vector512.Store(cb0, t + 352); Vector512.Store(cb1, t + 368);
+        Edge(t, 32, c, ldc, rows, cols, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(float* c, Vector512<float> lo, Vector512<float> hi, bool add)
+    {
+        if (add) { lo += Vector512.Load(c); hi += Vector512.Load(c + 16); }
+        Vector512.Store(lo, c);
+        Vector512.Store(hi, c + 16);
+    }
+
+    private static void Edge(float* t, int nr, float* c, int ldc, int rows, int cols, bool add)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < cols; j++)
+                c[(long)r * ldc + j] = add ? c[(long)r * ldc + j] + t[r * nr + j] : t[r * nr + j];
+    }
+
+    /// <summary>The AVX2 microkernel: 6 rows × 16 columns in 12 ymm accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, bool add)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int q = 0; q < kc; q++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            Vector256<float> x;
+            x = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            a += 6;
+            b += 16;
+        }
+        float* t = stackalloc float[6 * 16];
+        Vector256.Store(c00, t); Vector256.Store(c01, t + 8); Vector256.Store(c10, t + 16); Vector256.Store(c11, t + 24);
+        Vector256.Store(c20, t + 32); Vector256.Store(c21, t + 40); Vector256.Store(c30, t + 48); Vector256.Store(c31, t + 56);
+        Vector256.Store(c40, t + 64); Vector256.Store(c41, t + 72); Vector256.Store(c50, t + 80); Vector256.Store(c51, t + 88);
+        if (rows == 6 && cols == 16)
+        {
+            for (int r = 0; r < 6; r++)
+            {
+                var lo = Vector256.Load(t + r * 16); var hi = Vector256.Load(t + r * 16 + 8);
+                float* cr = c + (long)r * ldc;
+                if (add) { lo += Vector256.Load(cr); hi += Vector256.Load(cr + 8); }
+                Vector256.Store(lo, cr); Vector256.Store(hi, cr + 8);
+            }
+            return;
+        }
+        Edge(t, 16, c, ldc, rows, cols, add);
     }
 }

@@ -25,6 +25,7 @@ public static class Sc
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sign(float a) => a > 0 ? 1f : a < 0 ? -1f : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Tanh(float a) => MathF.Tanh(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sigmoid(float a) => 1f / (1f + MathF.Exp(-a));
+    public static float Erf(float a) => System.Runtime.Intrinsics.Vector256.ToScalar(VMath.Erf(System.Runtime.Intrinsics.Vector256.Create(a)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Relu(float a) => a > 0 ? a : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sin(float a) => MathF.Sin(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Cos(float a) => MathF.Cos(a);

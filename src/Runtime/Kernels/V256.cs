@@ -21,25 +21,17 @@ public static class V256
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Neg(Vector256<float> a) => -a;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> a) => Vector256.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> a) => VMath.Exp(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Log(Vector256<float> a) => Vector256.Log(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Abs(Vector256<float> a) => Vector256.Abs(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sign(Vector256<float> a) =>
         (Vector256.GreaterThan(a, Vector256<float>.Zero) & One) - (Vector256.LessThan(a, Vector256<float>.Zero) & One);
 
-    /// <summary>tanh(x) = sign(x)·(1 − e)/(1 + e) with e = exp(−2|x|); small |x| returns x.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Tanh(Vector256<float> a)
-    {
-        var ax = Vector256.Abs(a);
-        var e = Vector256.Exp(ax * Vector256.Create(-2f));
-        var t = (One - e) / (One + e);
-        var r = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(1e-4f)), ax, t);
-        return Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256<float>.Zero), -r, r);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Tanh(Vector256<float> a) => VMath.Tanh(a);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sigmoid(Vector256<float> a) => One / (One + Vector256.Exp(-a));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sigmoid(Vector256<float> a) => VMath.Sigmoid(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Erf(Vector256<float> a) => VMath.Erf(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Relu(Vector256<float> a) => Vector256.Max(a, Vector256<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sin(Vector256<float> a) => Vector256.Sin(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Cos(Vector256<float> a) => Vector256.Cos(a);

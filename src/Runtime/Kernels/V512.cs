@@ -21,25 +21,17 @@ public static class V512
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Neg(Vector512<float> a) => -a;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> a) => VMath.Exp(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log(Vector512<float> a) => Vector512.Log(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sign(Vector512<float> a) =>
         (Vector512.GreaterThan(a, Vector512<float>.Zero) & One) - (Vector512.LessThan(a, Vector512<float>.Zero) & One);
 
-    /// <summary>tanh(x) = sign(x)·(1 − e)/(1 + e) with e = exp(−2|x|); small |x| returns x.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Tanh(Vector512<float> a)
-    {
-        var ax = Vector512.Abs(a);
-        var e = Vector512.Exp(ax * Vector512.Create(-2f));
-        var t = (One - e) / (One + e);
-        var r = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(1e-4f)), ax, t);
-        return Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512<float>.Zero), -r, r);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Tanh(Vector512<float> a) => VMath.Tanh(a);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sigmoid(Vector512<float> a) => One / (One + Vector512.Exp(-a));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sigmoid(Vector512<float> a) => VMath.Sigmoid(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Erf(Vector512<float> a) => VMath.Erf(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Relu(Vector512<float> a) => Vector512.Max(a, Vector512<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sin(Vector512<float> a) => Vector512.Sin(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Cos(Vector512<float> a) => Vector512.Cos(a);

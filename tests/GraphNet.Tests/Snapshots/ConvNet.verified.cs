@@ -77,18 +77,24 @@ partial class ConvNet : global::GraphNet.IModel
         global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
         // kernel 1: %11 = matmul{tB} %9, %10 : [64*B, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 64 * d_B, 4, 9, __a[0], this.conv.Data, __a[1]);
-        Predict_Kernel2(d_B, __a[1], this.convb.Data, __a[0]);
-        Predict_Kernel3(this.variance.Data, __a[1]);
-        Predict_Kernel4(d_B, __a[0], this.mean.Data, __a[1], this.gamma.Data, this.beta.Data, __a[2]);
+        var __k2 = new Predict_Kernel2_Job { d_B = d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 64 * d_B, 4);
+        var __k3 = new Predict_Kernel3_Job { in0 = this.variance.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, 4, 1);
+        var __k4 = new Predict_Kernel4_Job { d_B = d_B, in0 = __a[0], in1 = this.mean.Data, in2 = __a[1], in3 = this.gamma.Data, in4 = this.beta.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, d_B, 256);
         // kernel 5: %35 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %34 : [B, 4, 4, 4, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(__a[2], __a[0], d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        Predict_Kernel6(d_B, __a[1]);
+        var __k6 = new Predict_Kernel6_Job { d_B = d_B, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, 256 * d_B, 1);
         // kernel 7: %39 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %38 : [B, 4, 4, 4, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(__a[1], __a[2], d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
         Predict_Kernel8(d_B, __a[2], __a[0], __a[1]);
-        Predict_Kernel9(d_B, __a[1], __a[0]);
+        var __k9 = new Predict_Kernel9_Job { d_B = d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k9, d_B, 64);
         Predict_Kernel10(d_B, __a[0], __a[1]);
-        Predict_Kernel11(d_B, __a[1], __a[0]);
+        var __k11 = new Predict_Kernel11_Job { d_B = d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k11, 4 * d_B, 1);
         // kernel 12: %55 = matmul %54, %6 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 10, 4, __a[0], this.fc.Data, __o_result);
         return __out_Predict_result!;
@@ -147,82 +153,126 @@ partial class ConvNet : global::GraphNet.IModel
         global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
         // kernel 1: %12 = matmul{tB} %10, %11 : [64*B, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 64 * d_B, 4, 9, __a[0], this.conv.Data, __a[1]);
-        Predict_Kernel2(d_B, __a[1], this.convb.Data, __a[2]);
+        var __k2 = new Predict_Kernel2_Job { d_B = d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 64 * d_B, 4);
         Step_Kernel3(d_B, __a[2], __a[1]);
-        Step_Kernel4(d_B, __a[1], __a[3]);
-        Step_Kernel5(d_B, __a[2], __a[3], __a[1]);
+        var __k4 = new Step_Kernel4_Job { d_B = d_B, in0 = __a[1], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, 4, 1);
+        var __k5 = new Step_Kernel5_Job { d_B = d_B, in0 = __a[2], in1 = __a[3], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_B, 256);
         Step_Kernel6(d_B, __a[1], __a[2]);
-        Step_Kernel4(d_B, __a[2], __a[4]);
-        Step_Kernel8(d_B, __a[2]);
-        Step_Kernel9(__a[4], __a[2], __a[5]);
-        Step_Kernel10(this.mean.Data, __a[3], __o_state_mean);
-        Step_Kernel10(this.variance.Data, __a[5], __o_state_variance);
-        Predict_Kernel3(__a[4], __a[2]);
-        Step_Kernel13(d_B, __a[1], __a[2], __a[3]);
-        Step_Kernel14(d_B, __a[3], this.gamma.Data, this.beta.Data, __a[4]);
-        Step_Kernel15(d_B, __a[4], __a[5]);
+        var __k7 = new Step_Kernel4_Job { d_B = d_B, in0 = __a[2], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, 4, 1);
+        var __k8 = new Step_Kernel8_Job { d_B = d_B, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 1, 1);
+        var __k9 = new Step_Kernel9_Job { in0 = __a[4], in1 = __a[2], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k9, 4, 1);
+        var __k10 = new Step_Kernel10_Job { in0 = this.mean.Data, in1 = __a[3], output = __o_state_mean };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 4, 1);
+        var __k11 = new Step_Kernel10_Job { in0 = this.variance.Data, in1 = __a[5], output = __o_state_variance };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k11, 4, 1);
+        var __k12 = new Predict_Kernel3_Job { in0 = __a[4], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k12, 4, 1);
+        var __k13 = new Step_Kernel13_Job { d_B = d_B, in0 = __a[1], in1 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k13, d_B, 256);
+        var __k14 = new Step_Kernel14_Job { d_B = d_B, in0 = __a[3], in1 = this.gamma.Data, in2 = this.beta.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k14, d_B, 256);
+        var __k15 = new Step_Kernel15_Job { d_B = d_B, in0 = __a[4], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k15, 256 * d_B, 1);
         // kernel 16: %62 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %61 : [B, 4, 4, 4, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(__a[5], __a[6], d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        Predict_Kernel6(d_B, __a[5]);
+        var __k17 = new Predict_Kernel6_Job { d_B = d_B, output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k17, 256 * d_B, 1);
         // kernel 18: %65 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %64 : [B, 4, 4, 4, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(__a[5], __a[7], d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        Step_Kernel19(d_B, __a[7], __a[6], __a[5]);
+        var __k19 = new Step_Kernel19_Job { d_B = d_B, in0 = __a[7], in1 = __a[6], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k19, 576 * d_B, 1);
         Step_Kernel20(d_B, __a[5], __a[6]);
-        Predict_Kernel9(d_B, __a[6], __a[8]);
+        var __k21 = new Predict_Kernel9_Job { d_B = d_B, in0 = __a[6], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k21, d_B, 64);
         Predict_Kernel10(d_B, __a[8], __a[9]);
-        Predict_Kernel11(d_B, __a[9], __a[8]);
+        var __k23 = new Predict_Kernel11_Job { d_B = d_B, in0 = __a[9], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 4 * d_B, 1);
         // kernel 24: %81 = random{stream=0} : [B, 4]
         global::GraphNet.Runtime.Fill.Uniform(__a[9], 4 * d_B, __seed, __draw, 0);
-        Step_Kernel25(d_B, __a[9], __a[10]);
-        Step_Kernel26(d_B, __a[8], __a[10], __a[9]);
+        var __k25 = new Step_Kernel25_Job { d_B = d_B, in0 = __a[9], output = __a[10] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k25, 4 * d_B, 1);
+        var __k26 = new Step_Kernel26_Job { d_B = d_B, in0 = __a[8], in1 = __a[10], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 4 * d_B, 1);
         // kernel 27: %91 = matmul %90, %6 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 10, 4, __a[9], this.fc.Data, __a[8]);
         // kernel 28: %93 = iota{axes=1} : [B, 10]
         global::GraphNet.Runtime.Fill.Iota(__a[11], d_B, 10, 1);
-        Step_Kernel29(d_B, label.Data, __a[11], __a[12]);
+        var __k29 = new Step_Kernel29_Job { d_B = d_B, in0 = label.Data, in1 = __a[11], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k29, d_B, 10);
         Step_Kernel30(d_B, __a[8], __a[12], __a[11]);
         Step_Kernel31(d_B, __a[8], __a[13]);
-        Step_Kernel32(d_B, __a[8], __a[13], __a[14]);
+        var __k32 = new Step_Kernel32_Job { d_B = d_B, in0 = __a[8], in1 = __a[13], output = __a[14] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k32, d_B, 10);
         Step_Kernel33(d_B, __a[14], __a[8]);
-        Step_Kernel34(d_B, __a[13], __a[8], __a[15]);
+        var __k34 = new Step_Kernel34_Job { d_B = d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, d_B, 1);
         Step_Kernel35(d_B, __a[15], __a[11], __a[13]);
-        Step_Kernel36(d_B, __a[13], __o_loss);
-        Step_Kernel37(d_B, __a[11]);
-        Step_Kernel38(d_B, __a[11], __a[13]);
-        Step_Kernel39(d_B, __a[13], __a[11]);
-        Step_Kernel40(d_B, __a[13], __a[8], __a[15]);
-        Step_Kernel41(d_B, __a[15], __a[14], __a[11], __a[12], __a[8]);
+        var __k36 = new Step_Kernel36_Job { d_B = d_B, in0 = __a[13], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k36, 1, 1);
+        var __k37 = new Step_Kernel37_Job { d_B = d_B, output = __a[11] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k37, 1, 1);
+        var __k38 = new Step_Kernel38_Job { d_B = d_B, in0 = __a[11], output = __a[13] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k38, d_B, 1);
+        var __k39 = new Step_Kernel39_Job { d_B = d_B, in0 = __a[13], output = __a[11] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k39, d_B, 1);
+        var __k40 = new Step_Kernel40_Job { d_B = d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k40, d_B, 1);
+        var __k41 = new Step_Kernel41_Job { d_B = d_B, in0 = __a[15], in1 = __a[14], in2 = __a[11], in3 = __a[12], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k41, d_B, 10);
         // kernel 42: %124 = matmul{tB} %123, %6 : [B, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_B, 4, 10, __a[8], this.fc.Data, __a[11]);
         // kernel 43: %125 = matmul{tA} %90, %123 : [4, 10]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 10, d_B, __a[9], __a[8], __o_grad_fc);
-        Step_Kernel26(d_B, __a[11], __a[10], __a[8]);
-        Predict_Kernel11(d_B, __a[8], __a[9]);
-        Step_Kernel46(d_B, __a[9], __a[8]);
-        Step_Kernel47(d_B, __a[8], __a[9]);
-        Step_Kernel48(d_B, __a[5], __a[6], __a[8]);
+        var __k44 = new Step_Kernel26_Job { d_B = d_B, in0 = __a[11], in1 = __a[10], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k44, 4 * d_B, 1);
+        var __k45 = new Predict_Kernel11_Job { d_B = d_B, in0 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 4 * d_B, 1);
+        var __k46 = new Step_Kernel46_Job { d_B = d_B, in0 = __a[9], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 4 * d_B, 16);
+        var __k47 = new Step_Kernel47_Job { d_B = d_B, in0 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k47, d_B, 64);
+        var __k48 = new Step_Kernel48_Job { d_B = d_B, in0 = __a[5], in1 = __a[6], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 64 * d_B, 9);
         Step_Kernel49(d_B, __a[8], __a[5]);
-        Step_Kernel50(d_B, __a[7], __a[9], __a[8], __a[5], __a[6]);
+        var __k50 = new Step_Kernel50_Job { d_B = d_B, in0 = __a[7], in1 = __a[9], in2 = __a[8], in3 = __a[5], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 64 * d_B, 9);
         // kernel 51: %145 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %144 : [B, 4, 8, 8]
         global::GraphNet.Runtime.Windows.Fold(__a[6], __a[5], d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        Step_Kernel52(d_B, __a[5], __a[4], __a[6]);
+        var __k52 = new Step_Kernel52_Job { d_B = d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k52, 256 * d_B, 1);
         Step_Kernel53(d_B, __a[6], __a[4]);
-        Step_Kernel54(__a[4], __o_grad_beta);
-        Step_Kernel55(d_B, __a[6], this.gamma.Data, __a[4]);
+        var __k54 = new Step_Kernel54_Job { in0 = __a[4], output = __o_grad_beta };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 4, 1);
+        var __k55 = new Step_Kernel55_Job { d_B = d_B, in0 = __a[6], in1 = this.gamma.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k55, d_B, 256);
         Step_Kernel56(d_B, __a[6], __a[3], __a[5]);
-        Step_Kernel54(__a[5], __o_grad_gamma);
+        var __k57 = new Step_Kernel54_Job { in0 = __a[5], output = __o_grad_gamma };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k57, 4, 1);
         Step_Kernel58(d_B, __a[4], __a[3], __a[2], __a[5]);
-        Step_Kernel59(d_B, __a[5], __a[2], __a[3]);
-        Step_Kernel60(d_B, __a[4], __a[2], __a[3], __a[1], __a[5]);
+        var __k59 = new Step_Kernel59_Job { d_B = d_B, in0 = __a[5], in1 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k59, 4, 1);
+        var __k60 = new Step_Kernel60_Job { d_B = d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], in3 = __a[1], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k60, d_B, 256);
         Step_Kernel61(d_B, __a[5], __a[1]);
-        Step_Kernel4(d_B, __a[1], __a[2]);
-        Step_Kernel63(d_B, __a[5], __a[2], __a[1]);
-        Step_Kernel64(d_B, __a[1], __a[2]);
+        var __k62 = new Step_Kernel4_Job { d_B = d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k62, 4, 1);
+        var __k63 = new Step_Kernel63_Job { d_B = d_B, in0 = __a[5], in1 = __a[2], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k63, d_B, 256);
+        var __k64 = new Step_Kernel64_Job { d_B = d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k64, d_B, 256);
         Step_Kernel65(d_B, __a[2], __a[1]);
-        Step_Kernel54(__a[1], __o_grad_convb);
+        var __k66 = new Step_Kernel54_Job { in0 = __a[1], output = __o_grad_convb };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k66, 4, 1);
         // kernel 67: %180 = matmul{tA} %179, %10 : [4, 9]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 9, 64 * d_B, __a[2], __a[0], __a[1]);
-        Step_Kernel68(__a[1], __o_grad_conv);
+        var __k68 = new Step_Kernel68_Job { in0 = __a[1], output = __o_grad_conv };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k68, 36, 1);
         global::System.Array.Copy(__o_state_mean, this.mean.Data, __o_state_mean.Length);
         global::System.Array.Copy(__o_state_variance, this.variance.Data, __o_state_variance.Length);
         optimizer.Step(Parameters);
@@ -230,12 +280,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add over [B, 8, 8, 4].</summary>
-    private static void Predict_Kernel2(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Predict_Kernel2(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 64 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 4;
             int x1 = 0;
@@ -265,15 +315,25 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Predict_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel2(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses add, sqrt over [1, 4, 1, 1].</summary>
-    private static void Predict_Kernel3(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel3(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 4 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(1E-05f);
@@ -281,7 +341,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t3 = V512.Sqrt(t2);
             V512.Store(t3, ref out0, xo + j);
         }
-        for (; j <= 4 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(1E-05f);
@@ -289,7 +349,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t3 = V256.Sqrt(t2);
             V256.Store(t3, ref out0, xo + j);
         }
-        for (; j < 4; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(1E-05f);
@@ -299,8 +359,16 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Predict_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel3(in0, output, lo, hi);
+    }
+
     /// <summary>Fuses sub, div, mul, add, relu over [B, 4, 8, 8].</summary>
-    private static void Predict_Kernel4(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output)
+    private static void Predict_Kernel4(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -308,7 +376,7 @@ partial class ConvNet : global::GraphNet.IModel
         ref float in30 = ref Sc.Ref(in3);
         ref float in40 = ref Sc.Ref(in4);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -365,27 +433,48 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Predict_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] in4;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel4(d_B, in0, in1, in2, in3, in4, output, lo, hi);
+    }
+
     /// <summary>Fuses expand over [B, 4, 8, 8].</summary>
-    private static void Predict_Kernel6(int d_B, global::System.Span<float> output)
+    private static void Predict_Kernel6(int d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
-        int j = 0;
-        for (; j <= 256 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= 256 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < 256 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
             Sc.Store(t0, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs Predict_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel6(d_B, output, lo, hi);
     }
 
     /// <summary>Fuses reduce where, max_reduce over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
@@ -441,11 +530,11 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses permute over [B, 4, 4, 4].</summary>
-    private static void Predict_Kernel9(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel9(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -469,6 +558,15 @@ partial class ConvNet : global::GraphNet.IModel
                 }
             }
         }
+    }
+
+    /// <summary>Runs Predict_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel9(d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 1, 4, 1, 4] to [B, 4, 1, 1, 1, 1].</summary>
@@ -513,34 +611,43 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul over [B, 4, 1, 1].</summary>
-    private static void Predict_Kernel11(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel11(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 4 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(0.0625f);
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 4 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(0.0625f);
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 4 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(0.0625f);
             var t2 = Sc.Mul(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs Predict_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel11(d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
@@ -588,28 +695,28 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [1, 4, 1, 1].</summary>
-    private static void Step_Kernel4(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel4(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 4 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat((float)(64 * d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 4 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat((float)(64 * d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 4; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat((float)(64 * d_B));
@@ -618,13 +725,22 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel4(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses sub over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -655,6 +771,16 @@ partial class ConvNet : global::GraphNet.IModel
                 }
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel5(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
@@ -705,12 +831,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, div over [].</summary>
-    private static void Step_Kernel8(int d_B, global::System.Span<float> output)
+    private static void Step_Kernel8(int d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat((float)(64 * d_B));
             var t1 = V512.Splat(1f);
@@ -718,7 +844,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t3 = V512.Div(t0, t2);
             V512.Store(t3, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat((float)(64 * d_B));
             var t1 = V256.Splat(1f);
@@ -726,7 +852,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t3 = V256.Div(t0, t2);
             V256.Store(t3, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat((float)(64 * d_B));
             var t1 = Sc.Splat(1f);
@@ -736,8 +862,16 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel8(d_B, output, lo, hi);
+    }
+
     /// <summary>Fuses mul over [1, 4, 1, 1].</summary>
-    private static void Step_Kernel9(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel9(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -745,22 +879,22 @@ partial class ConvNet : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 4 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(Sc.Load(ref in10, x1));
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 4 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(Sc.Load(ref in10, x1));
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 4; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(Sc.Load(ref in10, x1));
@@ -769,8 +903,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel9(in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, mul, add over [4].</summary>
-    private static void Step_Kernel10(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel10(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -778,8 +921,8 @@ partial class ConvNet : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 4 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(0.9f);
             var t1 = V512.Load(ref in00, x0 + j);
@@ -790,7 +933,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t6 = V512.Add(t2, t5);
             V512.Store(t6, ref out0, xo + j);
         }
-        for (; j <= 4 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(0.9f);
             var t1 = V256.Load(ref in00, x0 + j);
@@ -801,7 +944,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t6 = V256.Add(t2, t5);
             V256.Store(t6, ref out0, xo + j);
         }
-        for (; j < 4; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(0.9f);
             var t1 = Sc.Load(ref in00, x0 + j);
@@ -814,13 +957,22 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel10(in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses div over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel13(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel13(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -853,14 +1005,24 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel13 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel13_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel13(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel14(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void Step_Kernel14(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -900,27 +1062,38 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel14 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel14_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel14(d_B, in0, in1, in2, output, lo, hi);
+    }
+
     /// <summary>Fuses relu over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel15(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel15(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 256 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Relu(t0);
             V512.Store(t1, ref out0, xo + j);
         }
-        for (; j <= 256 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Relu(t0);
             V256.Store(t1, ref out0, xo + j);
         }
-        for (; j < 256 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Relu(t0);
@@ -928,8 +1101,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel15 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel15_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel15(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses where over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel19(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel19(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -937,8 +1119,8 @@ partial class ConvNet : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 576 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -946,7 +1128,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t3 = V512.Where(t0, t1, t2);
             V512.Store(t3, ref out0, xo + j);
         }
-        for (; j <= 576 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -954,7 +1136,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t3 = V256.Where(t0, t1, t2);
             V256.Store(t3, ref out0, xo + j);
         }
-        for (; j < 576 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -962,6 +1144,16 @@ partial class ConvNet : global::GraphNet.IModel
             var t3 = Sc.Where(t0, t1, t2);
             Sc.Store(t3, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs Step_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel19(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
@@ -1006,14 +1198,14 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses ge, mul over [B, 4].</summary>
-    private static void Step_Kernel25(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel25(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 4 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(0.25f);
@@ -1022,7 +1214,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t4 = V512.Mul(t2, t3);
             V512.Store(t4, ref out0, xo + j);
         }
-        for (; j <= 4 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(0.25f);
@@ -1031,7 +1223,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t4 = V256.Mul(t2, t3);
             V256.Store(t4, ref out0, xo + j);
         }
-        for (; j < 4 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(0.25f);
@@ -1042,8 +1234,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel25 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel25_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel25(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses mul over [B, 4].</summary>
-    private static void Step_Kernel26(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel26(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -1051,22 +1252,22 @@ partial class ConvNet : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 4 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 4 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 4 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -1075,13 +1276,23 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel26(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses eq over [B, 10].</summary>
-    private static void Step_Kernel29(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel29(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0;
             int x1 = i0 * 10;
@@ -1109,6 +1320,16 @@ partial class ConvNet : global::GraphNet.IModel
                 Sc.Store(t2, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel29 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel29_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel29(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 10] to [B, 1].</summary>
@@ -1202,12 +1423,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 10].</summary>
-    private static void Step_Kernel32(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel32(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 10;
             int x1 = i0;
@@ -1238,6 +1459,16 @@ partial class ConvNet : global::GraphNet.IModel
                 Sc.Store(t3, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel32 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel32_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel32(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [B, 1].</summary>
@@ -1282,7 +1513,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses log, add over [B, 1].</summary>
-    private static void Step_Kernel34(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel34(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -1290,8 +1521,8 @@ partial class ConvNet : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -1299,7 +1530,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t3 = V512.Add(t0, t2);
             V512.Store(t3, ref out0, xo + j);
         }
-        for (; j <= d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -1307,7 +1538,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t3 = V256.Add(t0, t2);
             V256.Store(t3, ref out0, xo + j);
         }
-        for (; j < d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -1315,6 +1546,16 @@ partial class ConvNet : global::GraphNet.IModel
             var t3 = Sc.Add(t0, t2);
             Sc.Store(t3, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs Step_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel34(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B] to [1].</summary>
@@ -1364,28 +1605,28 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void Step_Kernel36(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel36(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat((float)(d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat((float)(d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat((float)(d_B));
@@ -1394,27 +1635,36 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel36 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel36_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel36(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses div over [].</summary>
-    private static void Step_Kernel37(int d_B, global::System.Span<float> output)
+    private static void Step_Kernel37(int d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
             var t1 = V512.Splat((float)(d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
             var t1 = V256.Splat((float)(d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
             var t1 = Sc.Splat((float)(d_B));
@@ -1423,52 +1673,69 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel37 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel37_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel37(d_B, output, lo, hi);
+    }
+
     /// <summary>Fuses expand over [B].</summary>
-    private static void Step_Kernel38(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel38(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(Sc.Load(ref in00, x0));
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(Sc.Load(ref in00, x0));
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(Sc.Load(ref in00, x0));
             Sc.Store(t0, ref out0, xo + j);
         }
     }
 
+    /// <summary>Runs Step_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel38(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses neg over [B].</summary>
-    private static void Step_Kernel39(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel39(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Neg(t0);
             V512.Store(t1, ref out0, xo + j);
         }
-        for (; j <= d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Neg(t0);
             V256.Store(t1, ref out0, xo + j);
         }
-        for (; j < d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Neg(t0);
@@ -1476,8 +1743,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel39 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel39_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel39(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses div over [B, 1].</summary>
-    private static void Step_Kernel40(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel40(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -1485,22 +1761,22 @@ partial class ConvNet : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -1509,15 +1785,25 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel40 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel40_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel40(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, mul, add over [B, 10].</summary>
-    private static void Step_Kernel41(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output)
+    private static void Step_Kernel41(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
         ref float in30 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0;
             int x1 = i0 * 10;
@@ -1561,12 +1847,24 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel41(d_B, in0, in1, in2, in3, output, lo, hi);
+    }
+
     /// <summary>Fuses expand over [B, 4, 1, 4, 1, 4].</summary>
-    private static void Step_Kernel46(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel46(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 4 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0;
             int xo = i0 * 16;
@@ -1589,12 +1887,21 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel46 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel46_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel46(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses permute over [B, 4, 4, 4].</summary>
-    private static void Step_Kernel47(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel47(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 16; i1++)
             {
@@ -1620,13 +1927,22 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel47(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses eq over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel48(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel48(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 64 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 9;
             int x1 = i0;
@@ -1654,6 +1970,16 @@ partial class ConvNet : global::GraphNet.IModel
                 Sc.Store(t2, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel48(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
@@ -1698,14 +2024,14 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div, mul, where over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel50(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output)
+    private static void Step_Kernel50(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
         ref float in30 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 64 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 9;
             int x1 = i0;
@@ -1752,8 +2078,20 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel50(d_B, in0, in1, in2, in3, output, lo, hi);
+    }
+
     /// <summary>Fuses gt, mul over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel52(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel52(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -1761,8 +2099,8 @@ partial class ConvNet : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 256 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -1771,7 +2109,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t4 = V512.Mul(t0, t3);
             V512.Store(t4, ref out0, xo + j);
         }
-        for (; j <= 256 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -1780,7 +2118,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t4 = V256.Mul(t0, t3);
             V256.Store(t4, ref out0, xo + j);
         }
-        for (; j < 256 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -1789,6 +2127,16 @@ partial class ConvNet : global::GraphNet.IModel
             var t4 = Sc.Mul(t0, t3);
             Sc.Store(t4, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs Step_Kernel52 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel52_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel52(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
@@ -1836,37 +2184,45 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [4].</summary>
-    private static void Step_Kernel54(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel54(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 4 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= 4 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < 4; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }
 
+    /// <summary>Runs Step_Kernel54 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel54_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel54(in0, output, lo, hi);
+    }
+
     /// <summary>Fuses mul over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel55(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel55(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -1897,6 +2253,16 @@ partial class ConvNet : global::GraphNet.IModel
                 }
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel55 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel55_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel55(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
@@ -2015,7 +2381,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, div, div over [1, 4, 1, 1].</summary>
-    private static void Step_Kernel59(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel59(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -2023,8 +2389,8 @@ partial class ConvNet : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 4 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(2f);
@@ -2035,7 +2401,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t6 = V512.Div(t4, t5);
             V512.Store(t6, ref out0, xo + j);
         }
-        for (; j <= 4 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(2f);
@@ -2046,7 +2412,7 @@ partial class ConvNet : global::GraphNet.IModel
             var t6 = V256.Div(t4, t5);
             V256.Store(t6, ref out0, xo + j);
         }
-        for (; j < 4; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(2f);
@@ -2059,15 +2425,25 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel59 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel59_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel59(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses div, mul, add, add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel60(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output)
+    private static void Step_Kernel60(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
         ref float in30 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -2115,6 +2491,18 @@ partial class ConvNet : global::GraphNet.IModel
                 }
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel60 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel60_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel60(d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
@@ -2165,12 +2553,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel63(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel63(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -2203,12 +2591,22 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel63 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel63_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel63(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses permute over [B, 8, 8, 4].</summary>
-    private static void Step_Kernel64(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel64(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 64; i1++)
             {
@@ -2232,6 +2630,15 @@ partial class ConvNet : global::GraphNet.IModel
                 }
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel64 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel64_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel64(d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 8, 8, 4] to [1, 1, 1, 4].</summary>
@@ -2264,27 +2671,35 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [4, 1, 3, 3].</summary>
-    private static void Step_Kernel68(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel68(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 36 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= 36 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < 36; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs Step_Kernel68 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel68_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel68(in0, output, lo, hi);
     }
 }

@@ -94,15 +94,22 @@ partial class Decoder : global::GraphNet.IModel
         global::GraphNet.Runtime.Fill.Iota(__a[2], 5, 4, 2);
         // kernel 3: %16 = iota{axes=2} : [5, 4, 2]
         global::GraphNet.Runtime.Fill.Iota(__a[3], 20, 2, 1);
-        LossAndGradients_Kernel4(__a[3], __a[1], __a[2], __a[4]);
-        LossAndGradients_Kernel5(d_B, __a[0], __a[4], __a[1]);
+        var __k4 = new LossAndGradients_Kernel4_Job { in0 = __a[3], in1 = __a[1], in2 = __a[2], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, 40, 1);
+        var __k5 = new LossAndGradients_Kernel5_Job { d_B = d_B, in0 = __a[0], in1 = __a[4], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_B, 40);
         LossAndGradients_Kernel6(d_B, __a[1], __a[0]);
-        LossAndGradients_Kernel7(d_B, __a[0], __a[2]);
-        LossAndGradients_Kernel8(d_B, __a[1], __a[2], __a[0]);
+        var __k7 = new LossAndGradients_Kernel7_Job { d_B = d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, 5 * d_B, 1);
+        var __k8 = new LossAndGradients_Kernel8_Job { d_B = d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 5 * d_B, 8);
         LossAndGradients_Kernel9(d_B, __a[0], __a[2]);
-        LossAndGradients_Kernel10(d_B, __a[2], __a[3]);
-        LossAndGradients_Kernel11(d_B, __a[0], __a[3], __a[2]);
-        LossAndGradients_Kernel12(d_B, __a[2], this.g.Data, this.b.Data, __a[4]);
+        var __k10 = new LossAndGradients_Kernel10_Job { d_B = d_B, in0 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 5 * d_B, 1);
+        var __k11 = new LossAndGradients_Kernel11_Job { d_B = d_B, in0 = __a[0], in1 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k11, 5 * d_B, 8);
+        var __k12 = new LossAndGradients_Kernel12_Job { d_B = d_B, in0 = __a[2], in1 = this.g.Data, in2 = this.b.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k12, 5 * d_B, 8);
         // kernel 13: %47 = matmul %46, %3 : [5*B, 24]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * d_B, 24, 8, __a[4], this.qkv.Data, __a[5]);
         // kernel 14: %49 = slice{axis=2,start=0} %48 : [B, 5, 8]
@@ -111,94 +118,130 @@ partial class Decoder : global::GraphNet.IModel
         global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[7], 5 * d_B, 24, 1, 8, 8);
         // kernel 16: %51 = slice{axis=2,start=16} %48 : [B, 5, 8]
         global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[8], 5 * d_B, 24, 1, 16, 8);
-        LossAndGradients_Kernel17(d_B, __a[6], __a[5]);
-        LossAndGradients_Kernel17(d_B, __a[7], __a[6]);
-        LossAndGradients_Kernel17(d_B, __a[8], __a[7]);
+        var __k17 = new LossAndGradients_Kernel17_Job { d_B = d_B, in0 = __a[6], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k17, d_B, 40);
+        var __k18 = new LossAndGradients_Kernel17_Job { d_B = d_B, in0 = __a[7], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k18, d_B, 40);
+        var __k19 = new LossAndGradients_Kernel17_Job { d_B = d_B, in0 = __a[8], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k19, d_B, 40);
         // kernel 20: %58 = matmul{tB} %53, %55 : [B, 2, 5, 5]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * d_B, 5, 5, 4, __a[5], __a[6], __a[8]);
         // kernel 21: %63 = iota{axes=1} : [5, 5]
         global::GraphNet.Runtime.Fill.Iota(__a[9], 5, 5, 1);
         // kernel 22: %64 = iota{axes=0} : [5, 5]
         global::GraphNet.Runtime.Fill.Iota(__a[10], 1, 5, 5);
-        LossAndGradients_Kernel23(__a[9], __a[10], __a[11]);
-        LossAndGradients_Kernel24(d_B, __a[11], __a[8], __a[9]);
+        var __k23 = new LossAndGradients_Kernel23_Job { in0 = __a[9], in1 = __a[10], output = __a[11] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 25, 1);
+        var __k24 = new LossAndGradients_Kernel24_Job { d_B = d_B, in0 = __a[11], in1 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k24, 2 * d_B, 25);
         LossAndGradients_Kernel25(d_B, __a[9], __a[8]);
-        LossAndGradients_Kernel26(d_B, __a[9], __a[8], __a[10]);
+        var __k26 = new LossAndGradients_Kernel26_Job { d_B = d_B, in0 = __a[9], in1 = __a[8], output = __a[10] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 10 * d_B, 5);
         LossAndGradients_Kernel27(d_B, __a[10], __a[8]);
-        LossAndGradients_Kernel28(d_B, __a[10], __a[8], __a[9]);
+        var __k28 = new LossAndGradients_Kernel28_Job { d_B = d_B, in0 = __a[10], in1 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k28, 10 * d_B, 5);
         // kernel 29: %79 = matmul %78, %57 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * d_B, 5, 4, 5, __a[9], __a[7], __a[12]);
-        LossAndGradients_Kernel30(d_B, __a[12], __a[13]);
-        LossAndGradients_Kernel31(d_B, __a[13], __a[12]);
-        LossAndGradients_Kernel32(d_B, __a[13], __a[14]);
-        LossAndGradients_Kernel33(d_B, __a[13], __a[12], __a[15]);
-        LossAndGradients_Kernel34(d_B, __a[15], __a[16]);
-        LossAndGradients_Kernel35(d_B, __a[1], __a[14], __a[16], __a[17]);
+        var __k30 = new LossAndGradients_Kernel30_Job { d_B = d_B, in0 = __a[12], output = __a[13] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k30, d_B, 40);
+        var __k31 = new LossAndGradients_Kernel31_Job { d_B = d_B, in0 = __a[13], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 40 * d_B, 1);
+        var __k32 = new LossAndGradients_Kernel32_Job { d_B = d_B, in0 = __a[13], output = __a[14] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k32, 40 * d_B, 1);
+        var __k33 = new LossAndGradients_Kernel33_Job { d_B = d_B, in0 = __a[13], in1 = __a[12], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 40 * d_B, 1);
+        var __k34 = new LossAndGradients_Kernel34_Job { d_B = d_B, in0 = __a[15], output = __a[16] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, 40 * d_B, 1);
+        var __k35 = new LossAndGradients_Kernel35_Job { d_B = d_B, in0 = __a[1], in1 = __a[14], in2 = __a[16], output = __a[17] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k35, 40 * d_B, 1);
         // kernel 36: %104 = matmul %103, %4 : [5*B, 12]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * d_B, 12, 8, __a[17], this.head.Data, __a[1]);
         // kernel 37: %107 = iota{axes=2} : [B, 5, 12]
         global::GraphNet.Runtime.Fill.Iota(__a[18], 5 * d_B, 12, 1);
-        LossAndGradients_Kernel38(d_B, next.Data, __a[18], __a[19]);
+        var __k38 = new LossAndGradients_Kernel38_Job { d_B = d_B, in0 = next.Data, in1 = __a[18], output = __a[19] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 5 * d_B, 12);
         LossAndGradients_Kernel39(d_B, __a[1], __a[19], __a[18]);
         LossAndGradients_Kernel40(d_B, __a[1], __a[20]);
-        LossAndGradients_Kernel41(d_B, __a[1], __a[20], __a[21]);
+        var __k41 = new LossAndGradients_Kernel41_Job { d_B = d_B, in0 = __a[1], in1 = __a[20], output = __a[21] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k41, 5 * d_B, 12);
         LossAndGradients_Kernel42(d_B, __a[21], __a[1]);
-        LossAndGradients_Kernel43(d_B, __a[20], __a[1], __a[22]);
+        var __k43 = new LossAndGradients_Kernel43_Job { d_B = d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k43, 5 * d_B, 1);
         LossAndGradients_Kernel44(d_B, __a[22], __a[18], __a[20]);
-        LossAndGradients_Kernel45(d_B, __a[20], __o_loss);
-        LossAndGradients_Kernel46(d_B, __a[18]);
-        LossAndGradients_Kernel47(d_B, __a[18], __a[20]);
-        LossAndGradients_Kernel48(d_B, __a[20], __a[18]);
-        LossAndGradients_Kernel49(d_B, __a[20], __a[1], __a[22]);
-        LossAndGradients_Kernel50(d_B, __a[22], __a[21], __a[18], __a[19], __a[1]);
+        var __k45 = new LossAndGradients_Kernel45_Job { d_B = d_B, in0 = __a[20], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 1, 1);
+        var __k46 = new LossAndGradients_Kernel46_Job { d_B = d_B, output = __a[18] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 1, 1);
+        var __k47 = new LossAndGradients_Kernel47_Job { d_B = d_B, in0 = __a[18], output = __a[20] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k47, 5 * d_B, 1);
+        var __k48 = new LossAndGradients_Kernel48_Job { d_B = d_B, in0 = __a[20], output = __a[18] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 5 * d_B, 1);
+        var __k49 = new LossAndGradients_Kernel49_Job { d_B = d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k49, 5 * d_B, 1);
+        var __k50 = new LossAndGradients_Kernel50_Job { d_B = d_B, in0 = __a[22], in1 = __a[21], in2 = __a[18], in3 = __a[19], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 5 * d_B, 12);
         // kernel 51: %139 = matmul{tB} %138, %4 : [5*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * d_B, 8, 12, __a[1], this.head.Data, __a[18]);
         // kernel 52: %140 = matmul{tA} %103, %138 : [8, 12]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 12, 5 * d_B, __a[17], __a[1], __o_grad_head);
-        LossAndGradients_Kernel53(d_B, __a[18], __a[16], __a[14], __a[15], __a[12], __a[13], __a[1]);
-        LossAndGradients_Kernel17(d_B, __a[1], __a[12]);
+        var __k53 = new LossAndGradients_Kernel53_Job { d_B = d_B, in0 = __a[18], in1 = __a[16], in2 = __a[14], in3 = __a[15], in4 = __a[12], in5 = __a[13], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 40 * d_B, 1);
+        var __k54 = new LossAndGradients_Kernel17_Job { d_B = d_B, in0 = __a[1], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k54, d_B, 40);
         // kernel 55: %159 = matmul{tB} %158, %57 : [B, 2, 5, 5]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * d_B, 5, 5, 4, __a[12], __a[7], __a[1]);
         // kernel 56: %160 = matmul{tA} %78, %158 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * d_B, 5, 4, 5, __a[9], __a[12], __a[7]);
         LossAndGradients_Kernel57(d_B, __a[1], __a[9], __a[8], __a[12]);
-        LossAndGradients_Kernel58(d_B, __a[11], __a[1], __a[8], __a[12], __a[10], __a[9]);
+        var __k58 = new LossAndGradients_Kernel58_Job { d_B = d_B, in0 = __a[11], in1 = __a[1], in2 = __a[8], in3 = __a[12], in4 = __a[10], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k58, 2 * d_B, 25);
         // kernel 59: %174 = matmul %173, %55 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * d_B, 5, 4, 5, __a[9], __a[6], __a[1]);
         // kernel 60: %175 = matmul{tA} %173, %53 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * d_B, 5, 4, 5, __a[9], __a[5], __a[6]);
-        LossAndGradients_Kernel30(d_B, __a[7], __a[5]);
-        LossAndGradients_Kernel30(d_B, __a[6], __a[7]);
-        LossAndGradients_Kernel30(d_B, __a[1], __a[6]);
+        var __k61 = new LossAndGradients_Kernel30_Job { d_B = d_B, in0 = __a[7], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k61, d_B, 40);
+        var __k62 = new LossAndGradients_Kernel30_Job { d_B = d_B, in0 = __a[6], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k62, d_B, 40);
+        var __k63 = new LossAndGradients_Kernel30_Job { d_B = d_B, in0 = __a[1], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k63, d_B, 40);
         // kernel 64: %182 = pad{axis=2,before=16,after=0} %177 : [B, 5, 24]
         global::GraphNet.Runtime.Indexing.Pad(__a[5], __a[1], 5 * d_B, 8, 1, 16, 0);
         // kernel 65: %183 = pad{axis=2,before=8,after=8} %179 : [B, 5, 24]
         global::GraphNet.Runtime.Indexing.Pad(__a[7], __a[5], 5 * d_B, 8, 1, 8, 8);
         // kernel 66: %185 = pad{axis=2,before=0,after=16} %181 : [B, 5, 24]
         global::GraphNet.Runtime.Indexing.Pad(__a[6], __a[7], 5 * d_B, 8, 1, 0, 16);
-        LossAndGradients_Kernel67(d_B, __a[1], __a[5], __a[7], __a[6]);
+        var __k67 = new LossAndGradients_Kernel67_Job { d_B = d_B, in0 = __a[1], in1 = __a[5], in2 = __a[7], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 120 * d_B, 1);
         // kernel 68: %188 = matmul{tB} %187, %3 : [5*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * d_B, 8, 24, __a[6], this.qkv.Data, __a[1]);
         // kernel 69: %189 = matmul{tA} %46, %187 : [8, 24]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * d_B, __a[4], __a[6], __o_grad_qkv);
         LossAndGradients_Kernel70(d_B, __a[1], __a[4]);
-        LossAndGradients_Kernel71(__a[4], __o_grad_b);
-        LossAndGradients_Kernel72(d_B, __a[1], this.g.Data, __a[4]);
+        var __k71 = new LossAndGradients_Kernel71_Job { in0 = __a[4], output = __o_grad_b };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k71, 8, 1);
+        var __k72 = new LossAndGradients_Kernel72_Job { d_B = d_B, in0 = __a[1], in1 = this.g.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k72, 5 * d_B, 8);
         LossAndGradients_Kernel73(d_B, __a[1], __a[2], __a[5]);
-        LossAndGradients_Kernel71(__a[5], __o_grad_g);
+        var __k74 = new LossAndGradients_Kernel71_Job { in0 = __a[5], output = __o_grad_g };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k74, 8, 1);
         LossAndGradients_Kernel75(d_B, __a[4], __a[2], __a[3], __a[1]);
-        LossAndGradients_Kernel76(d_B, __a[1], __a[3], __a[2]);
-        LossAndGradients_Kernel77(d_B, __a[4], __a[3], __a[2], __a[0], __a[1]);
+        var __k76 = new LossAndGradients_Kernel76_Job { d_B = d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k76, 5 * d_B, 1);
+        var __k77 = new LossAndGradients_Kernel77_Job { d_B = d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k77, 5 * d_B, 8);
         LossAndGradients_Kernel78(d_B, __a[1], __a[0]);
-        LossAndGradients_Kernel7(d_B, __a[0], __a[2]);
-        LossAndGradients_Kernel80(d_B, __a[18], __a[1], __a[2], __a[0]);
+        var __k79 = new LossAndGradients_Kernel7_Job { d_B = d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k79, 5 * d_B, 1);
+        var __k80 = new LossAndGradients_Kernel80_Job { d_B = d_B, in0 = __a[18], in1 = __a[1], in2 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k80, 5 * d_B, 8);
         // kernel 81: %218 = scatter_add{rows=12} %5, %217 : [12, 8]
         global::GraphNet.Runtime.Indexing.ScatterAdd(ids.Data, __a[0], __o_grad_tokens, 5 * d_B, 8, 12);
         return __o_loss[0];
     }
 
     /// <summary>Fuses mul, exp, mul, cos, sin, where over [5, 4, 2].</summary>
-    private static void LossAndGradients_Kernel4(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel4(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -208,8 +251,8 @@ partial class Decoder : global::GraphNet.IModel
         int x1 = 0;
         int x2 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 40 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -223,7 +266,7 @@ partial class Decoder : global::GraphNet.IModel
             var t9 = V512.Where(t0, t7, t8);
             V512.Store(t9, ref out0, xo + j);
         }
-        for (; j <= 40 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -237,7 +280,7 @@ partial class Decoder : global::GraphNet.IModel
             var t9 = V256.Where(t0, t7, t8);
             V256.Store(t9, ref out0, xo + j);
         }
-        for (; j < 40; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -253,13 +296,23 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel4(in0, in1, in2, output, lo, hi);
+    }
+
     /// <summary>Fuses add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 40;
             int x1 = 0;
@@ -287,6 +340,16 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(t2, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel5(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 8] to [B, 5, 1].</summary>
@@ -331,28 +394,28 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel7(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel7(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 5 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(0.125f);
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 5 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(0.125f);
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 5 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(0.125f);
@@ -361,13 +424,22 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel7 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel7_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel7(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses sub over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel8(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel8(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int x1 = i0;
@@ -395,6 +467,16 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(t2, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel8(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 8] to [B, 5, 1].</summary>
@@ -442,14 +524,14 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, add, sqrt over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel10(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel10(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 5 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(0.125f);
@@ -459,7 +541,7 @@ partial class Decoder : global::GraphNet.IModel
             var t5 = V512.Sqrt(t4);
             V512.Store(t5, ref out0, xo + j);
         }
-        for (; j <= 5 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(0.125f);
@@ -469,7 +551,7 @@ partial class Decoder : global::GraphNet.IModel
             var t5 = V256.Sqrt(t4);
             V256.Store(t5, ref out0, xo + j);
         }
-        for (; j < 5 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(0.125f);
@@ -481,13 +563,22 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel10(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses div over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel11(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel11(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int x1 = i0;
@@ -517,14 +608,24 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel11(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel12(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel12(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int x1 = 0;
@@ -561,12 +662,23 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel12(d_B, in0, in1, in2, output, lo, hi);
+    }
+
     /// <summary>Fuses permute over [B, 2, 5, 4].</summary>
-    private static void LossAndGradients_Kernel17(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel17(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 2; i1++)
             {
@@ -595,8 +707,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel17 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel17_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel17(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses gt over [5, 5].</summary>
-    private static void LossAndGradients_Kernel23(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel23(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -604,22 +725,22 @@ partial class Decoder : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 25 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
             var t2 = V512.Gt(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 25 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
             var t2 = V256.Gt(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 25; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -628,13 +749,22 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel23 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel23_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel23(in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, where over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel24(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel24(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 2 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = 0;
             int x1 = i0 * 25;
@@ -671,6 +801,16 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(t5, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel24 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel24_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel24(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
@@ -715,12 +855,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel26(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel26(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 10 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 5;
             int x1 = i0;
@@ -751,6 +891,16 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(t3, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel26(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
@@ -795,12 +945,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel28(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel28(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 10 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 5;
             int x1 = i0;
@@ -830,12 +980,22 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel28 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel28_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel28(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses permute over [B, 5, 2, 4].</summary>
-    private static void LossAndGradients_Kernel30(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel30(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 5; i1++)
             {
@@ -864,27 +1024,36 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel30 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel30_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel30(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel31(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel31(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 40 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Mul(t0, t0);
             V512.Store(t1, ref out0, xo + j);
         }
-        for (; j <= 40 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Mul(t0, t0);
             V256.Store(t1, ref out0, xo + j);
         }
-        for (; j < 40 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Mul(t0, t0);
@@ -892,29 +1061,38 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel31 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel31_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel31(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel32(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel32(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 40 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(0.5f);
             var t1 = V512.Load(ref in00, x0 + j);
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 40 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(0.5f);
             var t1 = V256.Load(ref in00, x0 + j);
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 40 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(0.5f);
             var t1 = Sc.Load(ref in00, x0 + j);
@@ -923,8 +1101,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel32 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel32_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel32(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, mul, add, mul, tanh over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel33(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel33(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -932,8 +1119,8 @@ partial class Decoder : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 40 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(0.7978846f);
             var t1 = V512.Load(ref in00, x0 + j);
@@ -946,7 +1133,7 @@ partial class Decoder : global::GraphNet.IModel
             var t8 = V512.Tanh(t7);
             V512.Store(t8, ref out0, xo + j);
         }
-        for (; j <= 40 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(0.7978846f);
             var t1 = V256.Load(ref in00, x0 + j);
@@ -959,7 +1146,7 @@ partial class Decoder : global::GraphNet.IModel
             var t8 = V256.Tanh(t7);
             V256.Store(t8, ref out0, xo + j);
         }
-        for (; j < 40 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(0.7978846f);
             var t1 = Sc.Load(ref in00, x0 + j);
@@ -974,29 +1161,39 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel33 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel33_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel33(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel34(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel34(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 40 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
             var t1 = V512.Load(ref in00, x0 + j);
             var t2 = V512.Add(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 40 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
             var t1 = V256.Load(ref in00, x0 + j);
             var t2 = V256.Add(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 40 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
             var t1 = Sc.Load(ref in00, x0 + j);
@@ -1005,8 +1202,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel34(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel35(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel35(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -1016,8 +1222,8 @@ partial class Decoder : global::GraphNet.IModel
         int x1 = 0;
         int x2 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 40 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -1026,7 +1232,7 @@ partial class Decoder : global::GraphNet.IModel
             var t4 = V512.Add(t0, t3);
             V512.Store(t4, ref out0, xo + j);
         }
-        for (; j <= 40 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -1035,7 +1241,7 @@ partial class Decoder : global::GraphNet.IModel
             var t4 = V256.Add(t0, t3);
             V256.Store(t4, ref out0, xo + j);
         }
-        for (; j < 40 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -1046,13 +1252,24 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel35 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel35_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel35(d_B, in0, in1, in2, output, lo, hi);
+    }
+
     /// <summary>Fuses eq over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel38(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel38(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0;
             int x1 = i0 * 12;
@@ -1080,6 +1297,16 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(t2, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel38(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 12] to [B, 5, 1].</summary>
@@ -1173,12 +1400,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel41(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel41(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 12;
             int x1 = i0;
@@ -1209,6 +1436,16 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(t3, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel41(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 12] to [B, 5, 1].</summary>
@@ -1253,7 +1490,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses log, add over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel43(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel43(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -1261,8 +1498,8 @@ partial class Decoder : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 5 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -1270,7 +1507,7 @@ partial class Decoder : global::GraphNet.IModel
             var t3 = V512.Add(t0, t2);
             V512.Store(t3, ref out0, xo + j);
         }
-        for (; j <= 5 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -1278,7 +1515,7 @@ partial class Decoder : global::GraphNet.IModel
             var t3 = V256.Add(t0, t2);
             V256.Store(t3, ref out0, xo + j);
         }
-        for (; j < 5 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -1286,6 +1523,16 @@ partial class Decoder : global::GraphNet.IModel
             var t3 = Sc.Add(t0, t2);
             Sc.Store(t3, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel43 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel43_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel43(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B, 5] to [1, 1].</summary>
@@ -1335,28 +1582,28 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel45(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel45(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat((float)(5 * d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat((float)(5 * d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat((float)(5 * d_B));
@@ -1365,27 +1612,36 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel45 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel45_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel45(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel46(int d_B, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel46(int d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
             var t1 = V512.Splat((float)(5 * d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
             var t1 = V256.Splat((float)(5 * d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
             var t1 = Sc.Splat((float)(5 * d_B));
@@ -1394,52 +1650,69 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel46 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel46_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel46(d_B, output, lo, hi);
+    }
+
     /// <summary>Fuses expand over [B, 5].</summary>
-    private static void LossAndGradients_Kernel47(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel47(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 5 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(Sc.Load(ref in00, x0));
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= 5 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(Sc.Load(ref in00, x0));
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < 5 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(Sc.Load(ref in00, x0));
             Sc.Store(t0, ref out0, xo + j);
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel47(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses neg over [B, 5].</summary>
-    private static void LossAndGradients_Kernel48(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel48(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 5 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Neg(t0);
             V512.Store(t1, ref out0, xo + j);
         }
-        for (; j <= 5 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Neg(t0);
             V256.Store(t1, ref out0, xo + j);
         }
-        for (; j < 5 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Neg(t0);
@@ -1447,8 +1720,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel48(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses div over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel49(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel49(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -1456,22 +1738,22 @@ partial class Decoder : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 5 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 5 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 5 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -1480,15 +1762,25 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel49 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel49_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel49(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, mul, add over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel50(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel50(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
         ref float in30 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0;
             int x1 = i0 * 12;
@@ -1532,8 +1824,20 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel50(d_B, in0, in1, in2, in3, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, mul, mul, sub, mul, mul, mul, add, mul, mul, mul, add, mul, add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel53(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel53(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -1549,8 +1853,8 @@ partial class Decoder : global::GraphNet.IModel
         int x4 = 0;
         int x5 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 40 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -1579,7 +1883,7 @@ partial class Decoder : global::GraphNet.IModel
             var t24 = V512.Add(t23, t22);
             V512.Store(t24, ref out0, xo + j);
         }
-        for (; j <= 40 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -1608,7 +1912,7 @@ partial class Decoder : global::GraphNet.IModel
             var t24 = V256.Add(t23, t22);
             V256.Store(t24, ref out0, xo + j);
         }
-        for (; j < 40 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -1637,6 +1941,20 @@ partial class Decoder : global::GraphNet.IModel
             var t24 = Sc.Add(t23, t22);
             Sc.Store(t24, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel53 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel53_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] in4;
+        public float[] in5;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel53(d_B, in0, in1, in2, in3, in4, in5, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
@@ -1700,7 +2018,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div, add, mul, where, mul over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel58(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel58(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -1708,7 +2026,7 @@ partial class Decoder : global::GraphNet.IModel
         ref float in30 = ref Sc.Ref(in3);
         ref float in40 = ref Sc.Ref(in4);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 2 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 5; i1++)
             {
@@ -1771,8 +2089,21 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel58 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel58_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] in4;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel58(d_B, in0, in1, in2, in3, in4, output, lo, hi);
+    }
+
     /// <summary>Fuses add, add over [B, 5, 24].</summary>
-    private static void LossAndGradients_Kernel67(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel67(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -1782,8 +2113,8 @@ partial class Decoder : global::GraphNet.IModel
         int x1 = 0;
         int x2 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 120 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -1792,7 +2123,7 @@ partial class Decoder : global::GraphNet.IModel
             var t4 = V512.Add(t2, t3);
             V512.Store(t4, ref out0, xo + j);
         }
-        for (; j <= 120 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -1801,7 +2132,7 @@ partial class Decoder : global::GraphNet.IModel
             var t4 = V256.Add(t2, t3);
             V256.Store(t4, ref out0, xo + j);
         }
-        for (; j < 120 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -1810,6 +2141,17 @@ partial class Decoder : global::GraphNet.IModel
             var t4 = Sc.Add(t2, t3);
             Sc.Store(t4, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel67 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel67_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel67(d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 8] to [1, 1, 8].</summary>
@@ -1842,37 +2184,45 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [8].</summary>
-    private static void LossAndGradients_Kernel71(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel71(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 8 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= 8 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < 8; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel71 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel71_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel71(in0, output, lo, hi);
+    }
+
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel72(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel72(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int x1 = 0;
@@ -1900,6 +2250,16 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(t2, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel72 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel72_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel72(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 8] to [1, 1, 8].</summary>
@@ -2000,7 +2360,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, div, mul over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel76(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel76(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -2008,8 +2368,8 @@ partial class Decoder : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 5 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(2f);
@@ -2020,7 +2380,7 @@ partial class Decoder : global::GraphNet.IModel
             var t6 = V512.Mul(t4, t5);
             V512.Store(t6, ref out0, xo + j);
         }
-        for (; j <= 5 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(2f);
@@ -2031,7 +2391,7 @@ partial class Decoder : global::GraphNet.IModel
             var t6 = V256.Mul(t4, t5);
             V256.Store(t6, ref out0, xo + j);
         }
-        for (; j < 5 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(2f);
@@ -2044,15 +2404,25 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel76 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel76_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel76(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses div, mul, add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel77(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel77(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
         ref float in30 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int x1 = i0;
@@ -2097,6 +2467,18 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(t7, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel77 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel77_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel77(d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
@@ -2144,13 +2526,13 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel80(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel80(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int x1 = i0 * 8;
@@ -2185,5 +2567,16 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(t4, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel80 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel80_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel80(d_B, in0, in1, in2, output, lo, hi);
     }
 }

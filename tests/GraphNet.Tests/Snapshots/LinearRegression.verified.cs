@@ -46,7 +46,8 @@ partial class LinearRegression : global::GraphNet.IModel
         __a.Reserve(0, d_N);
         // kernel 0: %4 = matmul %2, %3 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 8, x.Data, this.w.Data, __a[0]);
-        Forward_Kernel1(d_N, __a[0], this.b.Data, __o_result);
+        var __k1 = new Forward_Kernel1_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, output = __o_result };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_N, 1);
         return __out_Forward_result!;
     }
 
@@ -73,20 +74,25 @@ partial class LinearRegression : global::GraphNet.IModel
         __a.Reserve(2, d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 8, x.Data, this.w.Data, __a[0]);
-        LossAndGradients_Kernel1(d_N, __a[0], this.b.Data, y.Data, __a[1]);
+        var __k1 = new LossAndGradients_Kernel1_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, in2 = y.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_N, 1);
         LossAndGradients_Kernel2(d_N, __a[1], __a[0]);
-        LossAndGradients_Kernel3(d_N, __a[0], __o_loss);
-        LossAndGradients_Kernel4(d_N, __a[0]);
-        LossAndGradients_Kernel5(d_N, __a[0], __a[1], __a[2]);
+        var __k3 = new LossAndGradients_Kernel3_Job { d_N = d_N, in0 = __a[0], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, 1, 1);
+        var __k4 = new LossAndGradients_Kernel4_Job { d_N = d_N, output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, 1, 1);
+        var __k5 = new LossAndGradients_Kernel5_Job { d_N = d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_N, 1);
         LossAndGradients_Kernel6(d_N, __a[2], __o_grad_b);
         // kernel 7: %23 = matmul{tA} %2, %22 : [8, 1]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 1, d_N, x.Data, __a[2], __a[0]);
-        LossAndGradients_Kernel8(__a[0], __o_grad_w);
+        var __k8 = new LossAndGradients_Kernel8_Job { in0 = __a[0], output = __o_grad_w };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 8, 1);
         return __o_loss[0];
     }
 
     /// <summary>Fuses add over [N].</summary>
-    private static void Forward_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Forward_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -94,22 +100,22 @@ partial class LinearRegression : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(Sc.Load(ref in10, x1));
             var t2 = V512.Add(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(Sc.Load(ref in10, x1));
             var t2 = V256.Add(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(Sc.Load(ref in10, x1));
@@ -118,8 +124,18 @@ partial class LinearRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Forward_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Forward_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Forward_Kernel1(d_N, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses add, sub over [N].</summary>
-    private static void LossAndGradients_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -129,8 +145,8 @@ partial class LinearRegression : global::GraphNet.IModel
         int x1 = 0;
         int x2 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(Sc.Load(ref in10, x1));
@@ -139,7 +155,7 @@ partial class LinearRegression : global::GraphNet.IModel
             var t4 = V512.Sub(t2, t3);
             V512.Store(t4, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(Sc.Load(ref in10, x1));
@@ -148,7 +164,7 @@ partial class LinearRegression : global::GraphNet.IModel
             var t4 = V256.Sub(t2, t3);
             V256.Store(t4, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(Sc.Load(ref in10, x1));
@@ -157,6 +173,17 @@ partial class LinearRegression : global::GraphNet.IModel
             var t4 = Sc.Sub(t2, t3);
             Sc.Store(t4, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel1(d_N, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [N] to [1].</summary>
@@ -201,28 +228,28 @@ partial class LinearRegression : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat((float)(d_N));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat((float)(d_N));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat((float)(d_N));
@@ -231,27 +258,36 @@ partial class LinearRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel3(d_N, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel4(int d_N, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel4(int d_N, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
             var t1 = V512.Splat((float)(d_N));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
             var t1 = V256.Splat((float)(d_N));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
             var t1 = Sc.Splat((float)(d_N));
@@ -260,8 +296,16 @@ partial class LinearRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel4(d_N, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, add over [N].</summary>
-    private static void LossAndGradients_Kernel5(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel5(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -269,8 +313,8 @@ partial class LinearRegression : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(Sc.Load(ref in00, x0));
             var t1 = V512.Load(ref in10, x1 + j);
@@ -278,7 +322,7 @@ partial class LinearRegression : global::GraphNet.IModel
             var t3 = V512.Add(t2, t2);
             V512.Store(t3, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(Sc.Load(ref in00, x0));
             var t1 = V256.Load(ref in10, x1 + j);
@@ -286,7 +330,7 @@ partial class LinearRegression : global::GraphNet.IModel
             var t3 = V256.Add(t2, t2);
             V256.Store(t3, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(Sc.Load(ref in00, x0));
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -294,6 +338,16 @@ partial class LinearRegression : global::GraphNet.IModel
             var t3 = Sc.Add(t2, t2);
             Sc.Store(t3, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel5(d_N, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [N] to [1].</summary>
@@ -335,27 +389,35 @@ partial class LinearRegression : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [8].</summary>
-    private static void LossAndGradients_Kernel8(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel8(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 8 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= 8 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < 8; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel8(in0, output, lo, hi);
     }
 }

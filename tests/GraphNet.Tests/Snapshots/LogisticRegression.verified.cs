@@ -46,7 +46,8 @@ partial class LogisticRegression : global::GraphNet.IModel
         __a.Reserve(0, d_N);
         // kernel 0: %4 = matmul %2, %3 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        Forward_Kernel1(d_N, __a[0], this.b.Data, __o_result);
+        var __k1 = new Forward_Kernel1_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, output = __o_result };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_N, 1);
         return __out_Forward_result!;
     }
 
@@ -78,21 +79,32 @@ partial class LogisticRegression : global::GraphNet.IModel
         __a.Reserve(7, 1);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        Forward_Kernel1(d_N, __a[0], this.b.Data, __a[1]);
-        LossAndGradients_Kernel2(d_N, __a[1], __a[0]);
-        LossAndGradients_Kernel3(d_N, __a[0], __a[1], __a[2]);
-        LossAndGradients_Kernel4(d_N, __a[2], __a[3]);
-        LossAndGradients_Kernel5(d_N, __a[3], __a[4]);
-        LossAndGradients_Kernel6(d_N, __a[0], __a[1], __a[5]);
-        LossAndGradients_Kernel5(d_N, __a[5], __a[6]);
+        var __k1 = new Forward_Kernel1_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_N, 1);
+        var __k2 = new LossAndGradients_Kernel2_Job { d_N = d_N, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, d_N, 1);
+        var __k3 = new LossAndGradients_Kernel3_Job { d_N = d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, d_N, 1);
+        var __k4 = new LossAndGradients_Kernel4_Job { d_N = d_N, in0 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, d_N, 1);
+        var __k5 = new LossAndGradients_Kernel5_Job { d_N = d_N, in0 = __a[3], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_N, 1);
+        var __k6 = new LossAndGradients_Kernel6_Job { d_N = d_N, in0 = __a[0], in1 = __a[1], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, d_N, 1);
+        var __k7 = new LossAndGradients_Kernel5_Job { d_N = d_N, in0 = __a[5], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, d_N, 1);
         LossAndGradients_Kernel8(d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
-        LossAndGradients_Kernel9(d_N, __a[7], __o_loss);
-        LossAndGradients_Kernel10(d_N, __a[1]);
-        LossAndGradients_Kernel11(d_N, __a[1], y.Data, __a[0], __a[6], __a[5], __a[4], __a[3], __a[2]);
+        var __k9 = new LossAndGradients_Kernel9_Job { d_N = d_N, in0 = __a[7], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k9, 1, 1);
+        var __k10 = new LossAndGradients_Kernel10_Job { d_N = d_N, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 1, 1);
+        var __k11 = new LossAndGradients_Kernel11_Job { d_N = d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = __a[6], in4 = __a[5], in5 = __a[4], in6 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k11, d_N, 1);
         LossAndGradients_Kernel12(d_N, __a[2], __o_grad_b);
         // kernel 13: %52 = matmul{tA} %2, %51 : [30, 1]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[2], __a[0]);
-        LossAndGradients_Kernel14(__a[0], __o_grad_w);
+        var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_grad_w };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k14, 30, 1);
         return __o_loss[0];
     }
 
@@ -117,8 +129,10 @@ partial class LogisticRegression : global::GraphNet.IModel
         __a.Reserve(2, d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        LossAndGradients_Kernel10(d_N, __a[1]);
-        InputGradient_Kernel2(d_N, __a[1], y.Data, __a[0], this.b.Data, __a[2]);
+        var __k1 = new LossAndGradients_Kernel10_Job { d_N = d_N, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
+        var __k2 = new InputGradient_Kernel2_Job { d_N = d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = this.b.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, d_N, 1);
         // kernel 3: %42 = matmul{tB} %41, %4 : [N, 30]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_N, 30, 1, __a[2], this.w.Data, __o_grad_x);
         return __out_InputGradient_grad_x!;
@@ -152,21 +166,32 @@ partial class LogisticRegression : global::GraphNet.IModel
         __a.Reserve(7, 1);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        Forward_Kernel1(d_N, __a[0], this.b.Data, __a[1]);
-        LossAndGradients_Kernel2(d_N, __a[1], __a[0]);
-        LossAndGradients_Kernel3(d_N, __a[0], __a[1], __a[2]);
-        LossAndGradients_Kernel4(d_N, __a[2], __a[3]);
-        LossAndGradients_Kernel5(d_N, __a[3], __a[4]);
-        LossAndGradients_Kernel6(d_N, __a[0], __a[1], __a[5]);
-        LossAndGradients_Kernel5(d_N, __a[5], __a[6]);
+        var __k1 = new Forward_Kernel1_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_N, 1);
+        var __k2 = new LossAndGradients_Kernel2_Job { d_N = d_N, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, d_N, 1);
+        var __k3 = new LossAndGradients_Kernel3_Job { d_N = d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, d_N, 1);
+        var __k4 = new LossAndGradients_Kernel4_Job { d_N = d_N, in0 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, d_N, 1);
+        var __k5 = new LossAndGradients_Kernel5_Job { d_N = d_N, in0 = __a[3], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_N, 1);
+        var __k6 = new LossAndGradients_Kernel6_Job { d_N = d_N, in0 = __a[0], in1 = __a[1], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, d_N, 1);
+        var __k7 = new LossAndGradients_Kernel5_Job { d_N = d_N, in0 = __a[5], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, d_N, 1);
         LossAndGradients_Kernel8(d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
-        LossAndGradients_Kernel9(d_N, __a[7], __o_loss);
-        LossAndGradients_Kernel10(d_N, __a[1]);
-        LossAndGradients_Kernel11(d_N, __a[1], y.Data, __a[0], __a[6], __a[5], __a[4], __a[3], __a[2]);
+        var __k9 = new LossAndGradients_Kernel9_Job { d_N = d_N, in0 = __a[7], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k9, 1, 1);
+        var __k10 = new LossAndGradients_Kernel10_Job { d_N = d_N, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 1, 1);
+        var __k11 = new LossAndGradients_Kernel11_Job { d_N = d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = __a[6], in4 = __a[5], in5 = __a[4], in6 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k11, d_N, 1);
         LossAndGradients_Kernel12(d_N, __a[2], __o_grad_b);
         // kernel 13: %52 = matmul{tA} %2, %51 : [30, 1]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[2], __a[0]);
-        LossAndGradients_Kernel14(__a[0], __o_grad_w);
+        var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_grad_w };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k14, 30, 1);
         optimizer.Step(Parameters);
         return __o_loss[0];
     }
@@ -204,14 +229,17 @@ partial class LogisticRegression : global::GraphNet.IModel
         __a.Reserve(3, d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        LossAndGradients_Kernel10(d_N, __a[1]);
+        var __k1 = new LossAndGradients_Kernel10_Job { d_N = d_N, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
         // kernel 2: %34 = matmul %2, %33 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
-        Hvp_Kernel3(d_N, __a[0], this.b.Data, __a[2], __v_b.Data, __a[1], __a[3]);
+        var __k3 = new Hvp_Kernel3_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, in2 = __a[2], in3 = __v_b.Data, in4 = __a[1], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, d_N, 1);
         LossAndGradients_Kernel12(d_N, __a[3], __o_hv_b);
         // kernel 5: %61 = matmul{tA} %2, %60 : [30, 1]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[3], __a[0]);
-        LossAndGradients_Kernel14(__a[0], __o_hv_w);
+        var __k6 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_hv_w };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, 30, 1);
         var __flat = global::GraphNet.Tensor.Reuse(ref __out_Hvp_flat, 31);
         global::System.Array.Copy(__o_hv_w, 0, __flat.Data, 0, 30);
         global::System.Array.Copy(__o_hv_b, 0, __flat.Data, 30, 1);
@@ -267,14 +295,17 @@ partial class LogisticRegression : global::GraphNet.IModel
         __a.Reserve(3, d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        LossAndGradients_Kernel10(d_N, __a[1]);
+        var __k1 = new LossAndGradients_Kernel10_Job { d_N = d_N, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
         // kernel 2: %34 = matmul %2, %33 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
-        Hvp_Kernel3(d_N, __a[0], this.b.Data, __a[2], __v_b.Data, __a[1], __a[3]);
+        var __k3 = new Hvp_Kernel3_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, in2 = __a[2], in3 = __v_b.Data, in4 = __a[1], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, d_N, 1);
         LossAndGradients_Kernel12(d_N, __a[3], __o_hv_b);
         // kernel 5: %61 = matmul{tA} %2, %60 : [30, 1]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[3], __a[0]);
-        LossAndGradients_Kernel14(__a[0], __o_hv_w);
+        var __k6 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_hv_w };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, 30, 1);
         var __flat = global::GraphNet.Tensor.Reuse(ref __out_Hessian_flat, 31);
         global::System.Array.Copy(__o_hv_w, 0, __flat.Data, 0, 30);
         global::System.Array.Copy(__o_hv_b, 0, __flat.Data, 30, 1);
@@ -282,7 +313,7 @@ partial class LogisticRegression : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add over [N].</summary>
-    private static void Forward_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Forward_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -290,22 +321,22 @@ partial class LogisticRegression : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(Sc.Load(ref in10, x1));
             var t2 = V512.Add(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(Sc.Load(ref in10, x1));
             var t2 = V256.Add(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(Sc.Load(ref in10, x1));
@@ -314,29 +345,39 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Forward_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Forward_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Forward_Kernel1(d_N, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses gt over [N].</summary>
-    private static void LossAndGradients_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(0f);
             var t2 = V512.Gt(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(0f);
             var t2 = V256.Gt(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(0f);
@@ -345,8 +386,17 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel2(d_N, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses where over [N].</summary>
-    private static void LossAndGradients_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -354,8 +404,8 @@ partial class LogisticRegression : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -363,7 +413,7 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t3 = V512.Where(t0, t1, t2);
             V512.Store(t3, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -371,7 +421,7 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t3 = V256.Where(t0, t1, t2);
             V256.Store(t3, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -381,29 +431,39 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel3(d_N, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses neg, exp over [N].</summary>
-    private static void LossAndGradients_Kernel4(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel4(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Neg(t0);
             var t2 = V512.Exp(t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Neg(t0);
             var t2 = V256.Exp(t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Neg(t0);
@@ -412,29 +472,38 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel4(d_N, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses add over [N].</summary>
-    private static void LossAndGradients_Kernel5(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel5(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
             var t1 = V512.Load(ref in00, x0 + j);
             var t2 = V512.Add(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
             var t1 = V256.Load(ref in00, x0 + j);
             var t2 = V256.Add(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
             var t1 = Sc.Load(ref in00, x0 + j);
@@ -443,8 +512,17 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel5(d_N, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses where, exp over [N].</summary>
-    private static void LossAndGradients_Kernel6(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel6(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -452,8 +530,8 @@ partial class LogisticRegression : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(0f);
@@ -462,7 +540,7 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t4 = V512.Exp(t3);
             V512.Store(t4, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(0f);
@@ -471,7 +549,7 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t4 = V256.Exp(t3);
             V256.Store(t4, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(0f);
@@ -480,6 +558,16 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t4 = Sc.Exp(t3);
             Sc.Store(t4, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel6(d_N, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce log, add, log, where, mul, sub, sum over [N] to [1].</summary>
@@ -564,28 +652,28 @@ partial class LogisticRegression : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel9(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel9(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat((float)(d_N));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat((float)(d_N));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat((float)(d_N));
@@ -594,27 +682,36 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel9(d_N, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel10(int d_N, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel10(int d_N, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
             var t1 = V512.Splat((float)(d_N));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
             var t1 = V256.Splat((float)(d_N));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
             var t1 = Sc.Splat((float)(d_N));
@@ -623,8 +720,16 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel10(d_N, output, lo, hi);
+    }
+
     /// <summary>Fuses neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add over [N].</summary>
-    private static void LossAndGradients_Kernel11(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.ReadOnlySpan<float> in6, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel11(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.ReadOnlySpan<float> in6, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -642,8 +747,8 @@ partial class LogisticRegression : global::GraphNet.IModel
         int x5 = 0;
         int x6 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(Sc.Load(ref in00, x0));
             var t1 = V512.Neg(t0);
@@ -669,7 +774,7 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t21 = V512.Add(t12, t20);
             V512.Store(t21, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(Sc.Load(ref in00, x0));
             var t1 = V256.Neg(t0);
@@ -695,7 +800,7 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t21 = V256.Add(t12, t20);
             V256.Store(t21, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(Sc.Load(ref in00, x0));
             var t1 = Sc.Neg(t0);
@@ -721,6 +826,21 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t21 = Sc.Add(t12, t20);
             Sc.Store(t21, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] in4;
+        public float[] in5;
+        public float[] in6;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel11(d_N, in0, in1, in2, in3, in4, in5, in6, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [N] to [1].</summary>
@@ -762,32 +882,40 @@ partial class LogisticRegression : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [30].</summary>
-    private static void LossAndGradients_Kernel14(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel14(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 30 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= 30 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < 30; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel14 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel14_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel14(in0, output, lo, hi);
+    }
+
     /// <summary>Fuses add, gt, where, where, neg, exp, add, exp, add, neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add over [N].</summary>
-    private static void InputGradient_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output)
+    private static void InputGradient_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -799,8 +927,8 @@ partial class LogisticRegression : global::GraphNet.IModel
         int x2 = 0;
         int x3 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(Sc.Load(ref in00, x0));
             var t1 = V512.Neg(t0);
@@ -833,7 +961,7 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t28 = V512.Add(t17, t27);
             V512.Store(t28, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(Sc.Load(ref in00, x0));
             var t1 = V256.Neg(t0);
@@ -866,7 +994,7 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t28 = V256.Add(t17, t27);
             V256.Store(t28, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(Sc.Load(ref in00, x0));
             var t1 = Sc.Neg(t0);
@@ -901,8 +1029,20 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs InputGradient_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct InputGradient_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] output;
+        public void Run(int lo, int hi) => InputGradient_Kernel2(d_N, in0, in1, in2, in3, output, lo, hi);
+    }
+
     /// <summary>Fuses add, gt, where, where, neg, exp, add, exp, add, where, where, div, div, add, where, where, neg, mul, mul, mul, div, neg, mul, mul, mul, div, neg, add, mul, add, mul, neg, where, where, add over [N].</summary>
-    private static void Hvp_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output)
+    private static void Hvp_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -916,8 +1056,8 @@ partial class LogisticRegression : global::GraphNet.IModel
         int x3 = 0;
         int x4 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_N - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat(Sc.Load(ref in10, x1));
@@ -963,7 +1103,7 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t41 = V512.Add(t23, t40);
             V512.Store(t41, ref out0, xo + j);
         }
-        for (; j <= d_N - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat(Sc.Load(ref in10, x1));
@@ -1009,7 +1149,7 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t41 = V256.Add(t23, t40);
             V256.Store(t41, ref out0, xo + j);
         }
-        for (; j < d_N; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat(Sc.Load(ref in10, x1));
@@ -1055,5 +1195,18 @@ partial class LogisticRegression : global::GraphNet.IModel
             var t41 = Sc.Add(t23, t40);
             Sc.Store(t41, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs Hvp_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Hvp_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_N;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] in4;
+        public float[] output;
+        public void Run(int lo, int hi) => Hvp_Kernel3(d_N, in0, in1, in2, in3, in4, output, lo, hi);
     }
 }

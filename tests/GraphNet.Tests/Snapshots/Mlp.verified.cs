@@ -63,13 +63,16 @@ partial class Mlp : global::GraphNet.IModel
         __a.Reserve(1, 256 * d_B);
         // kernel 0: %7 = matmul %6, %0 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 256, 784, x.Data, this.w1.Data, __a[0]);
-        Predict_Kernel1(d_B, __a[0], this.b1.Data, __a[1]);
+        var __k1 = new Predict_Kernel1_Job { d_B = d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_B, 256);
         // kernel 2: %12 = matmul %11, %2 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 256, 256, __a[1], this.w2.Data, __a[0]);
-        Predict_Kernel1(d_B, __a[0], this.b2.Data, __a[1]);
+        var __k3 = new Predict_Kernel1_Job { d_B = d_B, in0 = __a[0], in1 = this.b2.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, d_B, 256);
         // kernel 4: %17 = matmul %16, %4 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 10, 256, __a[1], this.w3.Data, __a[0]);
-        Predict_Kernel5(d_B, __a[0], this.b3.Data, __o_result);
+        var __k5 = new Predict_Kernel5_Job { d_B = d_B, in0 = __a[0], in1 = this.b3.Data, output = __o_result };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_B, 10);
         return __out_Predict_result!;
     }
 
@@ -111,58 +114,77 @@ partial class Mlp : global::GraphNet.IModel
         __a.Reserve(9, d_B);
         // kernel 0: %8 = matmul %6, %0 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 256, 784, x.Data, this.w1.Data, __a[0]);
-        LossAndGradients_Kernel1(d_B, __a[0], this.b1.Data, __a[1]);
-        LossAndGradients_Kernel2(d_B, __a[1], __a[0]);
+        var __k1 = new LossAndGradients_Kernel1_Job { d_B = d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_B, 256);
+        var __k2 = new LossAndGradients_Kernel2_Job { d_B = d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 256 * d_B, 1);
         // kernel 3: %13 = matmul %12, %2 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 256, 256, __a[0], this.w2.Data, __a[2]);
-        LossAndGradients_Kernel1(d_B, __a[2], this.b2.Data, __a[3]);
-        LossAndGradients_Kernel2(d_B, __a[3], __a[2]);
+        var __k4 = new LossAndGradients_Kernel1_Job { d_B = d_B, in0 = __a[2], in1 = this.b2.Data, output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, d_B, 256);
+        var __k5 = new LossAndGradients_Kernel2_Job { d_B = d_B, in0 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, 256 * d_B, 1);
         // kernel 6: %18 = matmul %17, %4 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 10, 256, __a[2], this.w3.Data, __a[4]);
-        Predict_Kernel5(d_B, __a[4], this.b3.Data, __a[5]);
+        var __k7 = new Predict_Kernel5_Job { d_B = d_B, in0 = __a[4], in1 = this.b3.Data, output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, d_B, 10);
         // kernel 8: %23 = iota{axes=1} : [B, 10]
         global::GraphNet.Runtime.Fill.Iota(__a[4], d_B, 10, 1);
-        LossAndGradients_Kernel9(d_B, label.Data, __a[4], __a[6]);
+        var __k9 = new LossAndGradients_Kernel9_Job { d_B = d_B, in0 = label.Data, in1 = __a[4], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k9, d_B, 10);
         LossAndGradients_Kernel10(d_B, __a[5], __a[6], __a[4]);
         LossAndGradients_Kernel11(d_B, __a[5], __a[7]);
-        LossAndGradients_Kernel12(d_B, __a[5], __a[7], __a[8]);
+        var __k12 = new LossAndGradients_Kernel12_Job { d_B = d_B, in0 = __a[5], in1 = __a[7], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k12, d_B, 10);
         LossAndGradients_Kernel13(d_B, __a[8], __a[5]);
-        LossAndGradients_Kernel14(d_B, __a[7], __a[5], __a[9]);
+        var __k14 = new LossAndGradients_Kernel14_Job { d_B = d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k14, d_B, 1);
         LossAndGradients_Kernel15(d_B, __a[9], __a[4], __a[7]);
-        LossAndGradients_Kernel16(d_B, __a[7], __o_loss);
-        LossAndGradients_Kernel17(d_B, __a[4]);
-        LossAndGradients_Kernel18(d_B, __a[4], __a[7]);
-        LossAndGradients_Kernel19(d_B, __a[7], __a[4]);
-        LossAndGradients_Kernel20(d_B, __a[7], __a[5], __a[9]);
-        LossAndGradients_Kernel21(d_B, __a[9], __a[8], __a[4], __a[6], __a[5]);
+        var __k16 = new LossAndGradients_Kernel16_Job { d_B = d_B, in0 = __a[7], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k16, 1, 1);
+        var __k17 = new LossAndGradients_Kernel17_Job { d_B = d_B, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k17, 1, 1);
+        var __k18 = new LossAndGradients_Kernel18_Job { d_B = d_B, in0 = __a[4], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k18, d_B, 1);
+        var __k19 = new LossAndGradients_Kernel19_Job { d_B = d_B, in0 = __a[7], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k19, d_B, 1);
+        var __k20 = new LossAndGradients_Kernel20_Job { d_B = d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k20, d_B, 1);
+        var __k21 = new LossAndGradients_Kernel21_Job { d_B = d_B, in0 = __a[9], in1 = __a[8], in2 = __a[4], in3 = __a[6], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k21, d_B, 10);
         LossAndGradients_Kernel22(d_B, __a[5], __a[4]);
-        LossAndGradients_Kernel23(__a[4], __o_grad_b3);
+        var __k23 = new LossAndGradients_Kernel23_Job { in0 = __a[4], output = __o_grad_b3 };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 10, 1);
         // kernel 24: %57 = matmul{tB} %54, %4 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_B, 256, 10, __a[5], this.w3.Data, __a[4]);
         // kernel 25: %58 = matmul{tA} %17, %54 : [256, 10]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 10, d_B, __a[2], __a[5], __o_grad_w3);
-        LossAndGradients_Kernel26(d_B, __a[4], __a[3], __a[2]);
+        var __k26 = new LossAndGradients_Kernel26_Job { d_B = d_B, in0 = __a[4], in1 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 256 * d_B, 1);
         LossAndGradients_Kernel27(d_B, __a[2], __a[3]);
-        LossAndGradients_Kernel28(__a[3], __o_grad_b2);
+        var __k28 = new LossAndGradients_Kernel28_Job { in0 = __a[3], output = __o_grad_b2 };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k28, 256, 1);
         // kernel 29: %66 = matmul{tB} %63, %2 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_B, 256, 256, __a[2], this.w2.Data, __a[3]);
         // kernel 30: %67 = matmul{tA} %12, %63 : [256, 256]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 256, d_B, __a[0], __a[2], __o_grad_w2);
-        LossAndGradients_Kernel26(d_B, __a[3], __a[1], __a[0]);
+        var __k31 = new LossAndGradients_Kernel26_Job { d_B = d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 256 * d_B, 1);
         LossAndGradients_Kernel27(d_B, __a[0], __a[1]);
-        LossAndGradients_Kernel28(__a[1], __o_grad_b1);
+        var __k33 = new LossAndGradients_Kernel28_Job { in0 = __a[1], output = __o_grad_b1 };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 256, 1);
         // kernel 34: %72 = matmul{tA} %6, %69 : [784, 256]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 784, 256, d_B, x.Data, __a[0], __o_grad_w1);
         return __o_loss[0];
     }
 
     /// <summary>Fuses add, relu over [B, 256].</summary>
-    private static void Predict_Kernel1(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Predict_Kernel1(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 256;
             int x1 = 0;
@@ -195,13 +217,23 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Predict_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel1(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses add over [B, 10].</summary>
-    private static void Predict_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Predict_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 10;
             int x1 = 0;
@@ -231,13 +263,23 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Predict_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel5(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses add over [B, 256].</summary>
-    private static void LossAndGradients_Kernel1(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel1(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 256;
             int x1 = 0;
@@ -267,27 +309,37 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel1(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses relu over [B, 256].</summary>
-    private static void LossAndGradients_Kernel2(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel2(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 256 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Relu(t0);
             V512.Store(t1, ref out0, xo + j);
         }
-        for (; j <= 256 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Relu(t0);
             V256.Store(t1, ref out0, xo + j);
         }
-        for (; j < 256 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Relu(t0);
@@ -295,13 +347,22 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel2(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses eq over [B, 10].</summary>
-    private static void LossAndGradients_Kernel9(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel9(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0;
             int x1 = i0 * 10;
@@ -329,6 +390,16 @@ partial class Mlp : global::GraphNet.IModel
                 Sc.Store(t2, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel9(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 10] to [B, 1].</summary>
@@ -422,12 +493,12 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 10].</summary>
-    private static void LossAndGradients_Kernel12(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel12(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 10;
             int x1 = i0;
@@ -458,6 +529,16 @@ partial class Mlp : global::GraphNet.IModel
                 Sc.Store(t3, ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel12(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [B, 1].</summary>
@@ -502,7 +583,7 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses log, add over [B, 1].</summary>
-    private static void LossAndGradients_Kernel14(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel14(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -510,8 +591,8 @@ partial class Mlp : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -519,7 +600,7 @@ partial class Mlp : global::GraphNet.IModel
             var t3 = V512.Add(t0, t2);
             V512.Store(t3, ref out0, xo + j);
         }
-        for (; j <= d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -527,7 +608,7 @@ partial class Mlp : global::GraphNet.IModel
             var t3 = V256.Add(t0, t2);
             V256.Store(t3, ref out0, xo + j);
         }
-        for (; j < d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -535,6 +616,16 @@ partial class Mlp : global::GraphNet.IModel
             var t3 = Sc.Add(t0, t2);
             Sc.Store(t3, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel14 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel14_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel14(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B] to [1].</summary>
@@ -584,28 +675,28 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel16(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel16(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Splat((float)(d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Splat((float)(d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Splat((float)(d_B));
@@ -614,27 +705,36 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel16 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel16_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel16(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel17(int d_B, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel17(int d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
-        int j = 0;
-        for (; j <= 1 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
             var t1 = V512.Splat((float)(d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= 1 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
             var t1 = V256.Splat((float)(d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < 1; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
             var t1 = Sc.Splat((float)(d_B));
@@ -643,52 +743,69 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel17 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel17_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel17(d_B, output, lo, hi);
+    }
+
     /// <summary>Fuses expand over [B].</summary>
-    private static void LossAndGradients_Kernel18(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel18(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(Sc.Load(ref in00, x0));
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(Sc.Load(ref in00, x0));
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Splat(Sc.Load(ref in00, x0));
             Sc.Store(t0, ref out0, xo + j);
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel18 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel18_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel18(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses neg over [B].</summary>
-    private static void LossAndGradients_Kernel19(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel19(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Neg(t0);
             V512.Store(t1, ref out0, xo + j);
         }
-        for (; j <= d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Neg(t0);
             V256.Store(t1, ref out0, xo + j);
         }
-        for (; j < d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Neg(t0);
@@ -696,8 +813,17 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel19(d_B, in0, output, lo, hi);
+    }
+
     /// <summary>Fuses div over [B, 1].</summary>
-    private static void LossAndGradients_Kernel20(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel20(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -705,22 +831,22 @@ partial class Mlp : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
-        for (; j <= d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
-        for (; j < d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -729,15 +855,25 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel20 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel20_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel20(d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses mul, mul, add over [B, 10].</summary>
-    private static void LossAndGradients_Kernel21(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel21(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
         ref float in20 = ref Sc.Ref(in2);
         ref float in30 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0;
             int x1 = i0 * 10;
@@ -781,6 +917,18 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel21 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel21_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel21(d_B, in0, in1, in2, in3, output, lo, hi);
+    }
+
     /// <summary>Fuses reduce sum over [B, 10] to [1, 10].</summary>
     private static void LossAndGradients_Kernel22(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
@@ -811,32 +959,40 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [10].</summary>
-    private static void LossAndGradients_Kernel23(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel23(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 10 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= 10 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < 10; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel23 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel23_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel23(in0, output, lo, hi);
+    }
+
     /// <summary>Fuses gt, mul over [B, 256].</summary>
-    private static void LossAndGradients_Kernel26(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel26(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float in10 = ref Sc.Ref(in1);
@@ -844,8 +1000,8 @@ partial class Mlp : global::GraphNet.IModel
         int x0 = 0;
         int x1 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 256 * d_B - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             var t1 = V512.Load(ref in10, x1 + j);
@@ -854,7 +1010,7 @@ partial class Mlp : global::GraphNet.IModel
             var t4 = V512.Mul(t0, t3);
             V512.Store(t4, ref out0, xo + j);
         }
-        for (; j <= 256 * d_B - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             var t1 = V256.Load(ref in10, x1 + j);
@@ -863,7 +1019,7 @@ partial class Mlp : global::GraphNet.IModel
             var t4 = V256.Mul(t0, t3);
             V256.Store(t4, ref out0, xo + j);
         }
-        for (; j < 256 * d_B; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             var t1 = Sc.Load(ref in10, x1 + j);
@@ -872,6 +1028,16 @@ partial class Mlp : global::GraphNet.IModel
             var t4 = Sc.Mul(t0, t3);
             Sc.Store(t4, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel26(d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 256] to [1, 256].</summary>
@@ -904,27 +1070,35 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [256].</summary>
-    private static void LossAndGradients_Kernel28(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel28(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float in00 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
-        int j = 0;
-        for (; j <= 256 - 16; j += 16)
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Load(ref in00, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
-        for (; j <= 256 - 8; j += 8)
+        for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref in00, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
-        for (; j < 256; j++)
+        for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref in00, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel28 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel28_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel28(in0, output, lo, hi);
     }
 }

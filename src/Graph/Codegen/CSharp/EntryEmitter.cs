@@ -227,8 +227,18 @@ internal static class EntryEmitter
             case KernelKind.Elementwise or KernelKind.Reduce:
             {
                 var sig = KernelEmitter.Signature(k);
+                string name = kernels.NameFor(k, $"{e.Name}_Kernel{k.Index}");
+                if (KernelEmitter.Splits(k))
+                {
+                    var fields = sig.Symbols.Select(s => $"{CSharpEmitter.Sym(s)} = {CSharpEmitter.Sym(s)}")
+                        .Concat(sig.Buffers.Select((b, i) => $"in{i} = {Buffer(b, plan, dest, m)}")).Concat(new[] { $"output = {o}" });
+                    var (extent, inner) = KernelEmitter.SplitExtent(k);
+                    w.Line($"var __k{k.Index} = new {name}_Job {{ {string.Join(", ", fields)} }};");
+                    w.Line($"{Rt}.Workers.ForRange(ref __k{k.Index}, {extent}, {inner});");
+                    break;
+                }
                 var call = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select(b => Buffer(b, plan, dest, m))).Concat(new[] { o });
-                w.Line($"{kernels.NameFor(k, $"{e.Name}_Kernel{k.Index}")}({string.Join(", ", call)});");
+                w.Line($"{name}({string.Join(", ", call)});");
                 break;
             }
         }

@@ -56,9 +56,11 @@ internal static class KernelEmitter
         bool reduce = k.Kind == KernelKind.Reduce;
         var dims = Coalesce(k, loads);
         string what = string.Join(", ", k.Fused.Select(n => n.Op.Info().Name));
+        bool split = Splits(k);
         var ps = sig.Symbols.Select(s => "int " + CSharpEmitter.Sym(s))
             .Concat(sig.Buffers.Select((_, i) => $"global::System.ReadOnlySpan<float> in{i}"))
-            .Concat(new[] { "global::System.Span<float> output" });
+            .Concat(new[] { "global::System.Span<float> output" })
+            .Concat(split ? new[] { "int lo", "int hi" } : System.Array.Empty<string>());
         w.Line($"/// <summary>Fuses {(reduce ? "reduce " : "")}{what} over {k.IterShape}{(reduce ? $" to {k.Root.Shape}" : "")}.</summary>");
         using (w.Block($"private static void {name}({string.Join(", ", ps)})"))
         {
@@ -66,17 +68,41 @@ internal static class KernelEmitter
             w.Line("ref float out0 = ref Sc.Ref(output);");
             string init = k.Root.Op == OpKind.ReduceMax ? "float.NegativeInfinity" : "0f";
             if (reduce) w.Line($"output.Slice(0, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}).Fill({init});");
-            EmitLoops(w, k, dims, loads, sig, 0, init);
+            EmitLoops(w, k, dims, loads, sig, 0, init, split);
+        }
+        if (!split) return;
+        // The job the entry point hands to the worker pool: the kernel's arguments, and a range of its outer loop.
+        w.Line();
+        w.Line($"/// <summary>Runs {name} over a range of its outer loop (the entry point splits it over the worker pool).</summary>");
+        using (w.Block($"private struct {name}_Job : {CSharpEmitter.Rt}.IRangeJob"))
+        {
+            foreach (var s in sig.Symbols) w.Line($"public int {CSharpEmitter.Sym(s)};");
+            for (int i = 0; i < sig.Buffers.Count; i++) w.Line($"public float[] in{i};");
+            w.Line("public float[] output;");
+            var args = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select((_, i) => $"in{i}")).Concat(new[] { "output", "lo", "hi" });
+            w.Line($"public void Run(int lo, int hi) => {name}({string.Join(", ", args)});");
         }
     }
 
-    private static void EmitLoops(CodeWriter w, Kernel k, List<LoopDim> dims, List<Load> loads, KernelSignature sig, int level, string init)
+    /// <summary>Elementwise kernels take a range of their outer loop and run split over the worker pool.</summary>
+    public static bool Splits(Kernel k) => k.Kind == KernelKind.Elementwise;
+
+    /// <summary>The outer loop's extent and the elements per outer iteration, as code, for a kernel that <see cref="Splits"/>.</summary>
+    public static (string Extent, string Inner) SplitExtent(Kernel k)
+    {
+        var dims = Coalesce(k, Operands(k));
+        var inner = dims.Skip(1).Aggregate(Dim.Const(1), (a, d) => a * d.Size);
+        return (Code(dims[0].Size), Code(inner));
+    }
+
+    private static void EmitLoops(CodeWriter w, Kernel k, List<LoopDim> dims, List<Load> loads, KernelSignature sig, int level, string init, bool split)
     {
         int m = dims.Count;
         if (level < m - 1)
         {
-            using (w.Block($"for (int i{level} = 0; i{level} < {Code(dims[level].Size)}; i{level}++)"))
-                EmitLoops(w, k, dims, loads, sig, level + 1, init);
+            string from = split && level == 0 ? "lo" : "0", to = split && level == 0 ? "hi" : Code(dims[level].Size);
+            using (w.Block($"for (int i{level} = {from}; i{level} < {to}; i{level}++)"))
+                EmitLoops(w, k, dims, loads, sig, level + 1, init, split);
             return;
         }
         int ops = loads.Count + 1;
@@ -87,8 +113,9 @@ internal static class KernelEmitter
             w.Line($"int x{(q == ops - 1 ? "o" : q.ToString(System.Globalization.CultureInfo.InvariantCulture))} = {(terms.Count == 0 ? "0" : string.Join(" + ", terms))};");
         }
         var inner = dims[m - 1];
-        string n = Code(inner.Size);
-        w.Line("int j = 0;");
+        bool splitInner = split && m == 1;
+        string n = splitInner ? "hi" : Code(inner.Size);
+        w.Line(splitInner ? "int j = lo;" : "int j = 0;");
         bool reduceInner = k.Kind == KernelKind.Reduce && inner.Reduced;
         string combine = k.Root.Op == OpKind.ReduceMax ? "Max" : "Add";
         if (reduceInner) w.Line($"float acc = {init};");

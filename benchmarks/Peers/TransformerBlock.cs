@@ -1,7 +1,7 @@
 using GraphNet;
 using static GraphNet.Ops;
 
-namespace Benchmarks.TrainStep;
+namespace Benchmarks.Peers;
 
 /// <summary>
 /// The block of shared/peers/workloads/e_transformer.py (--impl manual): pre-norm, causal self-attention with

@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphNet;
+using GraphNet.Runtime;
+
+namespace Benchmarks.Peers;
+
+/// <summary>The workloads, each a copy of its peer script's set-up (shapes, data, optimizer, timing budget).</summary>
+public static class Workloads
+{
+    private static Tensor Normal(int seed, params int[] shape)
+    {
+        var t = new Tensor(shape);
+        new Rng((ulong)seed, 1).FillNormal(t.Data, 0, 1);
+        return t;
+    }
+
+    /// <summary>A random data set of <paramref name="n"/> examples cut into contiguous batches, labels 0..9.</summary>
+    private static (Tensor[] X, Tensor[] Y) Batches(int n, int batch, int features)
+    {
+        var x = Normal(1, n, features);
+        var labels = new Rng(1, 2);
+        int count = n / batch;
+        var xs = Enumerable.Range(0, count).Select(b => Tensor.FromArray(x.Data.AsSpan(b * batch * features, batch * features), batch, features)).ToArray();
+        var ys = Enumerable.Range(0, count).Select(b => Tensor.FromArray(Enumerable.Range(0, batch).Select(i => (float)(labels.Bits((ulong)(b * batch + i)) % 10)).ToArray(), batch)).ToArray();
+        return (xs, ys);
+    }
+
+    /// <summary>machine/gemm.py: square C = A·B, n = 256 … 2048, GFLOP/s.</summary>
+    public static void Sgemm(int threads)
+    {
+        foreach (int n in new[] { 256, 512, 1024, 2048 })
+        {
+            var a = Normal(1, n, n).Data;
+            var b = Normal(2, n, n).Data;
+            var c = new float[n * n];
+            var s = Bench.Run(() => Gemm.MatMul(false, false, 1, n, n, n, a, b, c), warmup: 2, reps: 7, minRepS: 0.2, budgetS: 4);
+            Bench.Emit("sgemm", new (string, object)[] { ("lib", "graphnet"), ("n", n), ("threads", threads) },
+                new[] { ("gflops", Bench.Rate(s, 2.0 * n * n * n / 1e9, "GFLOP/s")), ("ms_per_call", Bench.Ms(s)) });
+        }
+    }
+
+    /// <summary>g_fusion.py: y = tanh(0.5x + 0.1)·sigmoid(1.5x) over 16M floats in [-2, 2), one generated kernel.</summary>
+    public static void Fusion(int threads)
+    {
+        const int N = 16 * 1024 * 1024;
+        var x = new Tensor(N);
+        var rng = new Rng(0, 3);
+        for (int i = 0; i < N; i++) x.Data[i] = rng.Uniform((ulong)i) * 4 - 2;
+        var y = new Tensor(N);
+        var model = new FusionProbe();
+        var res = new List<(string, Bench.Stat)>();
+        var copy = Bench.Run(() => Copy(x.Data, y.Data), warmup: 5, reps: 11, minRepS: 0.25, budgetS: 5);
+        res.Add(("copy_floor_ms", Bench.Ms(copy)));
+        res.Add(("copy_floor_GBps", Bench.Of(copy.Select(v => 2.0 * N * 4 / v / 1e9), "GB/s (read+write)")));
+        res.Add(("tanh_alone_ms", Bench.Ms(Bench.Run(() => model.TanhAlone(x), warmup: 5, reps: 11, minRepS: 0.25, budgetS: 5))));
+        var fused = Bench.Run(() => model.Fused(x), warmup: 5, reps: 11, minRepS: 0.25, budgetS: 5);
+        res.Add(("eager_ms", Bench.Ms(fused)));
+        // Correctness against double precision, as the peer checks allclose(atol=1e-6) against its eager result.
+        var got = model.Fused(x).Data;
+        double worst = 0;
+        for (int i = 0; i < N; i += 997)
+        {
+            double v = x.Data[i];
+            double want = Math.Tanh(0.5 * v + 0.1) / (1 + Math.Exp(-1.5 * v));
+            worst = Math.Max(worst, Math.Abs(got[i] - want));
+        }
+        double floor = res[0].Item2.Median;
+        Bench.Emit("g_fusion", new (string, object)[]
+        {
+            ("threads", threads), ("n", N), ("bytes_fused", 2L * N * 4), ("graphnet_kernels", "1 generated kernel (a [Compile] entry), output buffer reused"),
+            ("max_abs_error_vs_double", worst), ("eager_over_floor", Math.Round(res[3].Item2.Median / floor, 2)),
+        }, res);
+    }
+
+    private static void Copy(float[] from, float[] to)
+    {
+        var job = new CopyJob { From = from, To = to, Parts = Workers.Threads };
+        Workers.For(job.Parts, ref job);
+    }
+
+    private struct CopyJob : IParallelJob
+    {
+        public float[] From, To;
+        public int Parts;
+
+        public void Run(int task)
+        {
+            long n = From.Length, lo = n * task / Parts, hi = n * (task + 1) / Parts;
+            From.AsSpan((int)lo, (int)(hi - lo)).CopyTo(To.AsSpan((int)lo));
+        }
+    }
+
+    /// <summary>c_logreg.py: N = 100000, D = 100, full-batch gradient step with SGD 0.1 (loss, gradients, update).</summary>
+    public static void LogisticRegression(int threads)
+    {
+        const int N = 100000, D = LogReg.D;
+        var x = Normal(0, N, D);
+        var wTrue = Normal(1, D);
+        var noise = Normal(2, N);
+        var y = new Tensor(N);
+        for (int i = 0; i < N; i++)
+        {
+            double z = 0;
+            for (int j = 0; j < D; j++) z += x.Data[i * D + j] * wTrue.Data[j] / Math.Sqrt(D);
+            y.Data[i] = z + 0.5 * noise.Data[i] > 0 ? 1 : 0;
+        }
+        var model = new LogReg();
+        var opt = new Sgd(0.1f);
+        var s = Bench.Run(() => model.Step(x, y, opt), warmup: 5, reps: 11, minRepS: 0.25, budgetS: 8);
+        Bench.Emit("c_logreg", new (string, object)[]
+        {
+            ("threads", threads), ("N", N), ("D", D), ("dtype", "float32"), ("bytes_X", (long)N * D * 4),
+            ("graphnet_step", "generated [Train] step: BCE-with-logits loss, gradients of w and b, SGD(lr=0.1) update"),
+        }, new[]
+        {
+            ("torch_manual_step_ms", Bench.Ms(s)), ("torch_autograd_step_ms", Bench.Ms(s)),
+            ("torch_manual_X_GBps", Bench.Rate(s, 2.0 * N * D * 4 / 1e9, "GB/s (2 reads of X)")),
+        });
+    }
+
+    /// <summary>a_mlp.py: MLP 784-256-256-10, ReLU, softmax cross-entropy, SGD 0.01, batch 128.</summary>
+    public static void Mlp(int threads)
+    {
+        const int B = 128;
+        var (xs, ys) = Batches(60000, B, 784);
+        var model = new Samples.MnistMlp.Mlp(seed: 1);
+        var opt = new Sgd(0.01f);
+        int next = 0;
+        var s = Bench.Run(() => { model.Step(xs[next], ys[next], opt); next = (next + 1) % xs.Length; }, warmup: 20, reps: 11, minRepS: 0.4, budgetS: 12);
+        var layers = new[] { (784, 256), (256, 256), (256, 10) };
+        long flop = layers.Select((l, j) => 2L * B * l.Item1 * l.Item2 * (j == 0 ? 2 : 3)).Sum();
+        Bench.Emit("a_mlp", new (string, object)[]
+        {
+            ("mode", "eager"), ("threads", threads), ("batch", B), ("layers", "784-256-256-10"), ("optimizer", "SGD(lr=0.01)"),
+            ("gemm_flop_per_step", flop), ("graphnet_step", "generated [Train] step"),
+        }, new[]
+        {
+            ("steps_per_s", Bench.Rate(s, 1, "steps/s")), ("samples_per_s", Bench.Rate(s, B, "samples/s")),
+            ("ms_per_step", Bench.Ms(s)), ("gemm_gflops_achieved", Bench.Rate(s, flop / 1e9, "GFLOP/s")),
+        });
+    }
+
+    /// <summary>b_lenet.py: conv 5x5 1-6 pad 2, ReLU, max-pool 2, conv 5x5 6-16, ReLU, max-pool 2, 400-120-84-10; SGD 0.01, batch 64.</summary>
+    public static void LeNet(int threads)
+    {
+        const int B = 64;
+        var (xs, ys) = Batches(60000, B, 784);
+        var model = new Samples.LeNet5.LeNet(seed: 1);
+        var opt = new Sgd(0.01f);
+        int next = 0;
+        var s = Bench.Run(() => { model.Step(xs[next], ys[next], opt); next = (next + 1) % xs.Length; }, warmup: 20, reps: 11, minRepS: 0.4, budgetS: 12);
+        long macs = 28 * 28 * 6 * 25 + 10 * 10 * 16 * 150 + 400 * 120 + 120 * 84 + 84 * 10;
+        long flop = 2 * macs * B * 3;
+        Bench.Emit("b_lenet", new (string, object)[]
+        {
+            ("threads", threads), ("batch", B), ("optimizer", "SGD(lr=0.01)"), ("approx_flop_per_step", flop), ("graphnet_step", "generated [Train] step"),
+        }, new[]
+        {
+            ("steps_per_s", Bench.Rate(s, 1, "steps/s")), ("samples_per_s", Bench.Rate(s, B, "samples/s")),
+            ("ms_per_step", Bench.Ms(s)), ("gflops_achieved", Bench.Rate(s, flop / 1e9, "GFLOP/s")),
+        });
+    }
+
+    /// <summary>e_transformer.py --impl manual: pre-norm GPT block B16 T128 d256 h4 ff1024, Adam 3e-4, MSE to a random target.</summary>
+    public static void Transformer(int threads)
+    {
+        const int B = 16, T = TransformerBlock.T, d = TransformerBlock.D;
+        var x = Normal(2, B, T, d);
+        var target = Normal(3, B, T, d);
+        var model = new TransformerBlock(seed: 1);
+        var opt = new Adam(3e-4f);
+        var s = Bench.Run(() => model.Step(x, target, opt), warmup: 5, reps: 11, minRepS: 0.5, budgetS: 15);
+        long flop = 3L * B * T * (24L * d * d + 4L * T * d);
+        Bench.Emit("e_transformer", new (string, object)[]
+        {
+            ("impl", "manual"), ("threads", threads), ("batch", B), ("seq", T), ("d_model", d), ("heads", TransformerBlock.Heads),
+            ("d_ff", TransformerBlock.Hidden), ("optimizer", "Adam(lr=3e-4)"), ("approx_flop_per_step", flop),
+            ("graphnet_step", "generated [Train] step"),
+        }, new[]
+        {
+            ("steps_per_s", Bench.Rate(s, 1, "steps/s")), ("tokens_per_s", Bench.Rate(s, B * T, "tokens/s")),
+            ("ms_per_step", Bench.Ms(s)), ("gflops_achieved", Bench.Rate(s, flop / 1e9, "GFLOP/s")),
+        });
+    }
+}

@@ -1,0 +1,109 @@
+using System;
+using System.Threading.Tasks;
+using GraphNet.Runtime;
+using Xunit;
+
+namespace GraphNet.Tests.Kernels;
+
+/// <summary>The packed GEMM against a double-precision triple loop, over shapes that hit every edge of its blocking.</summary>
+[Collection("Workers")]
+public class GemmTests
+{
+    private static float[] Random(int n, int seed)
+    {
+        var r = new Random(seed);
+        var v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float)(r.NextDouble() * 2 - 1);
+        return v;
+    }
+
+    private static double[] Reference(bool tA, bool tB, int batch, int m, int n, int k, float[] a, float[] b, float[]? c0)
+    {
+        var c = new double[batch * m * n];
+        for (int p = 0; p < batch; p++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double s = c0 is null ? 0 : c0[p * m * n + i * n + j];
+                    for (int q = 0; q < k; q++)
+                    {
+                        double x = tA ? a[p * m * k + q * m + i] : a[p * m * k + i * k + q];
+                        double y = tB ? b[p * k * n + j * k + q] : b[p * k * n + q * n + j];
+                        s += x * y;
+                    }
+                    c[p * m * n + i * n + j] = s;
+                }
+        return c;
+    }
+
+    public static TheoryData<int, int, int, int> Shapes => new()
+    {
+        { 1, 1, 1, 1 }, { 1, 13, 1, 7 }, { 1, 1, 37, 300 }, { 1, 37, 1, 300 }, { 1, 12, 32, 256 }, { 1, 13, 33, 257 },
+        { 1, 121, 65, 513 }, { 1, 250, 70, 40 }, { 3, 5, 6, 25 }, { 4, 64, 64, 64 }, { 1, 128, 3100, 9 }, { 2, 7, 40, 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesTripleLoopForEveryTransposeKernelAndThreadCount(int batch, int m, int n, int k)
+    {
+        var a = Random(batch * m * k, 1);
+        var b = Random(batch * k * n, 2);
+        var c0 = Random(batch * m * n, 3);
+        bool avx512 = Gemm.UseAvx512;
+        try
+        {
+            foreach (bool kernel512 in avx512 ? new[] { true, false } : new[] { false })
+                foreach (int threads in new[] { 1, 2 })
+                    foreach (bool tA in new[] { false, true })
+                        foreach (bool tB in new[] { false, true })
+                            foreach (bool acc in new[] { false, true })
+                            {
+                                Gemm.UseAvx512 = kernel512;
+                                Workers.SetThreads(threads);
+                                var c = (float[])c0.Clone();
+                                Gemm.MatMul(tA, tB, batch, m, n, k, a, b, c, acc);
+                                var want = Reference(tA, tB, batch, m, n, k, a, b, acc ? c0 : null);
+                                for (int i = 0; i < want.Length; i++)
+                                    Assert.True(Math.Abs(c[i] - want[i]) <= 1e-4 * (1 + Math.Sqrt(k)),
+                                        $"avx512={kernel512} threads={threads} tA={tA} tB={tB} acc={acc} [{i}]: {c[i]} vs {want[i]}");
+                            }
+        }
+        finally
+        {
+            Gemm.UseAvx512 = avx512;
+            Workers.SetThreads(Environment.ProcessorCount);
+        }
+    }
+
+    [Fact]
+    public void OperandsTooSmallNameTheShape()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.MatMul(false, false, 1, 4, 4, 4, new float[15], new float[16], new float[16]));
+        Assert.Contains("m=4", e.Message);
+        Assert.Contains("A has 15 floats", e.Message);
+    }
+
+    [Fact]
+    public void ConcurrentCallersFromManyThreadsGetTheirOwnResults()
+    {
+        // Callers racing for the pool: one gets it, the others run inline; every result must be right.
+        Workers.SetThreads(Environment.ProcessorCount);
+        Parallel.For(0, 8, t =>
+        {
+            var a = Random(96 * 80, 10 + t);
+            var b = Random(80 * 70, 20 + t);
+            var want = Reference(false, false, 1, 96, 70, 80, a, b, null);
+            for (int rep = 0; rep < 20; rep++)
+            {
+                var c = new float[96 * 70];
+                Gemm.MatMul(false, false, 1, 96, 70, 80, a, b, c);
+                for (int i = 0; i < c.Length; i++) Assert.True(Math.Abs(c[i] - want[i]) < 1e-3, $"thread {t} rep {rep} [{i}]");
+            }
+        });
+    }
+}
+
+[CollectionDefinition("Workers", DisableParallelization = true)]
+public class WorkersCollection
+{
+}
