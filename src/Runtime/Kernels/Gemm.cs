@@ -51,11 +51,25 @@ public static unsafe class Gemm
         {
             var job = new Job
             {
-                A = pa, B = pb, C = pc, Batch = batch, M = m, N = n, K = k, Accumulate = accumulate,
+                A = pa, B = pb, C = pc, Batch = batch, M = m, N = n, K = k, K0 = 0, K1 = k, Accumulate = accumulate,
                 RsA = transA ? 1 : k, CsA = transA ? m : 1, RsB = transB ? 1 : n, CsB = transB ? k : 1,
             };
             long macs = (long)batch * m * n * Math.Max(k, 1);
             int threads = macs >= ParallelMacs ? Workers.Threads : 1;
+            // A vector times a matrix stored row by row (Xᵀr, rᵀB): split the rows, sum the partial vectors.
+            if (batch == 1 && threads > 1 && ((n == 1 && transA) || (m == 1 && !transB)))
+            {
+                if (n == 1) CombineRows(pa, m, m, pb, 1, k, pc, 1, accumulate, threads); // B(q, 0) = b[q] either way
+                else CombineRows(pb, n, n, pa, 1, k, pc, 1, accumulate, threads); // A(0, q) = a[q] either way
+                return;
+            }
+            // A small output over a long contraction (a weight gradient summed over many positions): split the
+            // contraction, each part into its own partial C, then add the partials.
+            if (batch == 1 && threads > 1 && m > 1 && n > 1 && k >= 2048 && (long)((m + MR - 1) / MR) * ((n + NR - 1) / NR) < threads)
+            {
+                SplitContraction(ref job, threads);
+                return;
+            }
             job.Plan(threads);
             if (job.Tasks == 1) job.Run(0);
             else Workers.For(job.Tasks, ref job);
@@ -70,6 +84,7 @@ public static unsafe class Gemm
         public bool Accumulate;
         public int Tasks, SplitM, SplitN; // tasks = batch items × SplitM × SplitN (or batch ranges when SplitM = SplitN = 0)
         public int BatchPerTask;
+        public int K0, K1; // the contraction range this job covers (all of K unless split)
 
         public void Plan(int threads)
         {
@@ -128,7 +143,7 @@ public static unsafe class Gemm
             Blocked(a, b, c, m0, m1, n0, n1);
         }
 
-        private void Blocked(float* a, float* b, float* c, int m0, int m1, int n0, int n1)
+        public void Blocked(float* a, float* b, float* c, int m0, int m1, int n0, int n1)
         {
             int mr = MR, nr = NR;
             var packA = _packA ??= new float[MC * KC + 64];
@@ -139,10 +154,10 @@ public static unsafe class Gemm
                 for (int jc = n0; jc < n1; jc += NC)
                 {
                     int nc = Math.Min(NC, n1 - jc);
-                    for (int pc = 0; pc < K; pc += KC)
+                    for (int pc = K0; pc < K1; pc += KC)
                     {
-                        int kc = Math.Min(KC, K - pc);
-                        bool add = Accumulate || pc > 0;
+                        int kc = Math.Min(KC, K1 - pc);
+                        bool add = Accumulate || pc > K0;
                         PackB(b, RsB, CsB, pc, kc, jc, nc, nr, pb);
                         for (int ic = m0; ic < m1; ic += MC)
                         {
@@ -162,6 +177,84 @@ public static unsafe class Gemm
                         }
                     }
                 }
+            }
+        }
+    }
+
+    [ThreadStatic] private static float[]? _partials;
+
+    private static void SplitContraction(ref Job job, int threads)
+    {
+        int m = job.M, n = job.N, k = job.K;
+        int parts = Math.Min(threads * 2, k / 1024);
+        int size = m * n;
+        var scratch = _partials is { } buf && buf.Length >= parts * size ? buf : _partials = new float[Math.Max(parts * size, 1024)];
+        fixed (float* ps = scratch)
+        {
+            var split = new ContractionJob { Job = job, Partials = ps, Parts = parts };
+            Workers.For(parts, ref split);
+            float* c = job.C;
+            for (int i = 0; i < size; i++)
+            {
+                float sum = job.Accumulate ? c[i] : 0;
+                for (int p = 0; p < parts; p++) sum += ps[(long)p * size + i];
+                c[i] = sum;
+            }
+        }
+    }
+
+    private struct ContractionJob : IParallelJob
+    {
+        public Job Job;
+        public float* Partials;
+        public int Parts;
+
+        public void Run(int task)
+        {
+            var part = Job;
+            part.K0 = (int)((long)Job.K * task / Parts);
+            part.K1 = (int)((long)Job.K * (task + 1) / Parts);
+            part.Accumulate = false;
+            part.Blocked(Job.A, Job.B, Partials + (long)task * Job.M * Job.N, 0, Job.M, 0, Job.N);
+        }
+    }
+
+    /// <summary>
+    /// y[0..len) (+)= Σ_q x[q·xs] · R[q, 0..len) for k stored rows of stride rs: each of the pool's threads takes a
+    /// range of rows and sums into its own partial vector (in L1 for the lengths this serves), then the partials add up.
+    /// </summary>
+    private static void CombineRows(float* rows, int rs, int len, float* x, int xs, int k, float* y, int ys, bool accumulate, int threads)
+    {
+        int parts = Math.Min(threads * 2, Math.Max(1, k / 256));
+        int stride = (len + 15) & ~15;
+        var scratch = _partials is { } buf && buf.Length >= parts * stride ? buf : _partials = new float[Math.Max(parts * stride, 1024)];
+        fixed (float* ps = scratch)
+        {
+            var job = new CombineJob { Rows = rows, Rs = rs, Len = len, X = x, Xs = xs, K = k, Partials = ps, Stride = stride, Parts = parts };
+            Workers.For(parts, ref job);
+            for (int j = 0; j < len; j++)
+            {
+                float sum = accumulate ? y[j * ys] : 0;
+                for (int p = 0; p < parts; p++) sum += ps[p * stride + j];
+                y[j * ys] = sum;
+            }
+        }
+    }
+
+    private struct CombineJob : IParallelJob
+    {
+        public float* Rows, X, Partials;
+        public int Rs, Len, Xs, K, Stride, Parts;
+
+        public void Run(int task)
+        {
+            int q0 = (int)((long)K * task / Parts), q1 = (int)((long)K * (task + 1) / Parts);
+            float* y = Partials + task * Stride;
+            new Span<float>(y, Len).Clear();
+            for (int q = q0; q < q1; q++)
+            {
+                float s = X[(long)q * Xs];
+                if (s != 0) Axpy(s, Rows + (long)q * Rs, y, Len);
             }
         }
     }

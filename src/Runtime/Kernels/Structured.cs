@@ -7,66 +7,113 @@ namespace GraphNet.Runtime;
 /// 2-d case with a height of 1. Windows are laid out [N, OH, OW, C, KH, KW], so a convolution is one
 /// GEMM of [N·OH·OW, C·KH·KW] by the transposed weights.
 /// </summary>
-public static class Windows
+public static unsafe class Windows
 {
-    public static void Unfold(ReadOnlySpan<float> x, Span<float> cols, int n, int c, int h, int w, int oh, int ow,
-        int kh, int kw, int sh, int sw, int dh, int dw, int ph, int pw)
+    /// <summary>The window geometry and operands of one call; images are independent, so the pool splits them.</summary>
+    private struct Job : IParallelJob
     {
-        int p = 0;
-        for (int b = 0; b < n; b++)
-            for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox++)
-                {
-                    int x0 = ox * sw - pw;
-                    bool inside = x0 >= 0 && x0 + (kw - 1) * dw < w;
-                    for (int ch = 0; ch < c; ch++)
+        public float* X, Cols;
+        public int N, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, Parts;
+        public bool Adjoint;
+
+        public void Run(int task)
+        {
+            int b0 = (int)((long)N * task / Parts), b1 = (int)((long)N * (task + 1) / Parts);
+            if (Adjoint) FoldImages(b0, b1); else UnfoldImages(b0, b1);
+        }
+
+        private readonly void UnfoldImages(int b0, int b1)
+        {
+            long p = (long)b0 * OH * OW * C * KH * KW;
+            for (int b = b0; b < b1; b++)
+                for (int oy = 0; oy < OH; oy++)
+                    for (int ox = 0; ox < OW; ox++)
                     {
-                        int plane = (b * c + ch) * h * w;
-                        for (int ky = 0; ky < kh; ky++)
+                        int x0 = ox * SW - PW;
+                        bool inside = x0 >= 0 && x0 + (KW - 1) * DW < W;
+                        for (int ch = 0; ch < C; ch++)
                         {
-                            int iy = oy * sh - ph + ky * dh;
-                            var dst = cols.Slice(p, kw);
-                            p += kw;
-                            if ((uint)iy >= (uint)h) { dst.Clear(); continue; }
-                            int row = plane + iy * w;
-                            if (inside && dw == 1) { x.Slice(row + x0, kw).CopyTo(dst); continue; }
-                            for (int kx = 0; kx < kw; kx++)
+                            long plane = ((long)b * C + ch) * H * W;
+                            for (int ky = 0; ky < KH; ky++)
                             {
-                                int ix = x0 + kx * dw;
-                                dst[kx] = (uint)ix < (uint)w ? x[row + ix] : 0f;
+                                int iy = oy * SH - PH + ky * DH;
+                                float* dst = Cols + p;
+                                p += KW;
+                                if ((uint)iy >= (uint)H) { new Span<float>(dst, KW).Clear(); continue; }
+                                float* row = X + plane + (long)iy * W;
+                                if (inside && DW == 1) { new ReadOnlySpan<float>(row + x0, KW).CopyTo(new Span<float>(dst, KW)); continue; }
+                                for (int kx = 0; kx < KW; kx++)
+                                {
+                                    int ix = x0 + kx * DW;
+                                    dst[kx] = (uint)ix < (uint)W ? row[ix] : 0f;
+                                }
                             }
                         }
                     }
-                }
+        }
+
+        private readonly void FoldImages(int b0, int b1)
+        {
+            new Span<float>(X + (long)b0 * C * H * W, (b1 - b0) * C * H * W).Clear();
+            long p = (long)b0 * OH * OW * C * KH * KW;
+            for (int b = b0; b < b1; b++)
+                for (int oy = 0; oy < OH; oy++)
+                    for (int ox = 0; ox < OW; ox++)
+                    {
+                        int x0 = ox * SW - PW;
+                        bool inside = x0 >= 0 && x0 + (KW - 1) * DW < W;
+                        for (int ch = 0; ch < C; ch++)
+                        {
+                            long plane = ((long)b * C + ch) * H * W;
+                            for (int ky = 0; ky < KH; ky++)
+                            {
+                                int iy = oy * SH - PH + ky * DH;
+                                float* src = Cols + p;
+                                p += KW;
+                                if ((uint)iy >= (uint)H) continue;
+                                float* row = X + plane + (long)iy * W;
+                                if (inside && DW == 1)
+                                {
+                                    for (int kx = 0; kx < KW; kx++) row[x0 + kx] += src[kx];
+                                    continue;
+                                }
+                                for (int kx = 0; kx < KW; kx++)
+                                {
+                                    int ix = x0 + kx * DW;
+                                    if ((uint)ix < (uint)W) row[ix] += src[kx];
+                                }
+                            }
+                        }
+                    }
+        }
     }
+
+    public static void Unfold(ReadOnlySpan<float> x, Span<float> cols, int n, int c, int h, int w, int oh, int ow,
+        int kh, int kw, int sh, int sw, int dh, int dw, int ph, int pw) =>
+        Run(false, x, cols, n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw);
 
     /// <summary>The adjoint of <see cref="Unfold"/>: adds every window element back at its source position.</summary>
     public static void Fold(ReadOnlySpan<float> cols, Span<float> x, int n, int c, int h, int w, int oh, int ow,
+        int kh, int kw, int sh, int sw, int dh, int dw, int ph, int pw) =>
+        Run(true, x, cols, n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw);
+
+    private static void Run(bool adjoint, ReadOnlySpan<float> x, ReadOnlySpan<float> cols, int n, int c, int h, int w, int oh, int ow,
         int kh, int kw, int sh, int sw, int dh, int dw, int ph, int pw)
     {
-        x.Slice(0, n * c * h * w).Clear();
-        int p = 0;
-        for (int b = 0; b < n; b++)
-            for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox++)
-                {
-                    int x0 = ox * sw - pw;
-                    for (int ch = 0; ch < c; ch++)
-                    {
-                        int plane = (b * c + ch) * h * w;
-                        for (int ky = 0; ky < kh; ky++)
-                        {
-                            int iy = oy * sh - ph + ky * dh;
-                            if ((uint)iy >= (uint)h) { p += kw; continue; }
-                            int row = plane + iy * w;
-                            for (int kx = 0; kx < kw; kx++, p++)
-                            {
-                                int ix = x0 + kx * dw;
-                                if ((uint)ix < (uint)w) x[row + ix] += cols[p];
-                            }
-                        }
-                    }
-                }
+        long colsLen = (long)n * oh * ow * c * kh * kw, xLen = (long)n * c * h * w;
+        if (cols.Length < colsLen || x.Length < xLen)
+            throw new ArgumentException($"Window buffers too small: image needs {xLen} floats (has {x.Length}), windows {colsLen} (has {cols.Length}).");
+        fixed (float* px = x, pc = cols)
+        {
+            int parts = colsLen >= Workers.SplitElements ? Math.Min(n, Workers.Threads * 2) : 1;
+            var job = new Job
+            {
+                X = px, Cols = pc, N = n, C = c, H = h, W = w, OH = oh, OW = ow, KH = kh, KW = kw, SH = sh, SW = sw,
+                DH = dh, DW = dw, PH = ph, PW = pw, Parts = Math.Max(parts, 1), Adjoint = adjoint,
+            };
+            if (job.Parts == 1) job.Run(0);
+            else Workers.For(job.Parts, ref job);
+        }
     }
 }
 

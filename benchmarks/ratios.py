@@ -1,0 +1,73 @@
+"""GraphNet / PyTorch ratios for issue 5's targets from one results folder written by benchmarks/compare.sh.
+
+usage: /usr/bin/python3 benchmarks/ratios.py benchmarks/results/TAG
+Each side: median of the per-run medians (min-max over every repetition of every run) [runs], as summarize.py.
+Ratio > 1 means GraphNet is faster (for times, PyTorch's time over GraphNet's).
+"""
+import glob
+import json
+import os
+import statistics
+import sys
+
+
+def load(folder, name):
+    rows = []
+    for line in open(os.path.join(folder, name + ".jsonl")) if os.path.exists(os.path.join(folder, name + ".jsonl")) else []:
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                pass
+    return rows
+
+
+def pick(rows, bench, metric, **cfg):
+    vs = [r["results"][metric] for r in rows if r["bench"] == bench and metric in r["results"]
+          and all(r["config"].get(k) == v for k, v in cfg.items())]
+    if not vs:
+        return None
+    return {"median": statistics.median(v["median"] for v in vs), "min": min(v["min"] for v in vs),
+            "max": max(v["max"] for v in vs), "runs": len(vs)}
+
+
+def cell(s):
+    return "–" if s is None else f"{s['median']:.4g} ({s['min']:.4g}–{s['max']:.4g}) [{s['runs']}]"
+
+
+def main():
+    d = sys.argv[1]
+    gn, pt = load(d, "peers_csharp"), load(d, "peers_openmp-tuned")
+    ggn, gpt = load(d, "gemm_csharp"), load(d, "gemm_openmp-tuned")
+    mach = load(d, "machine")
+    rows = []
+
+    def row(label, target, a, b, higher_is_better=True):
+        ratio = None if a is None or b is None else (a["median"] / b["median"] if higher_is_better else b["median"] / a["median"])
+        rows.append((label, cell(a), cell(b), "–" if ratio is None else f"{ratio:.2f}x", target))
+
+    row("(a) MLP steps/s", ">= 1.5x", pick(gn, "a_mlp", "steps_per_s"), pick(pt, "a_mlp", "steps_per_s", mode="eager"))
+    row("(b) LeNet-5 steps/s", ">= 3x", pick(gn, "b_lenet", "steps_per_s"), pick(pt, "b_lenet", "steps_per_s"))
+    row("(c) logreg full-batch step ms (vs torch manual)", ">= 1.8x", pick(gn, "c_logreg", "torch_manual_step_ms"),
+        pick(pt, "c_logreg", "torch_manual_step_ms"), higher_is_better=False)
+    row("(c) logreg step ms (vs torch autograd)", "", pick(gn, "c_logreg", "torch_autograd_step_ms"),
+        pick(pt, "c_logreg", "torch_autograd_step_ms"), higher_is_better=False)
+    row("(e) GPT block steps/s", ">= 1.3x", pick(gn, "e_transformer", "steps_per_s"), pick(pt, "e_transformer", "steps_per_s", impl="manual"))
+    row("(g) fusion probe ms (vs torch eager)", ">= 5x", pick(gn, "g_fusion", "eager_ms"), pick(pt, "g_fusion", "eager_ms"), higher_is_better=False)
+    row("(g) fusion probe ms (vs torch eager, out= buffers)", "", pick(gn, "g_fusion", "eager_ms"), pick(pt, "g_fusion", "eager_out_ms"), higher_is_better=False)
+    row("(g) fusion probe ms (vs one-pass C kernel, 2 threads)", ">= 1/1.2 = 0.83x", pick(gn, "g_fusion", "eager_ms"),
+        pick(mach, "fused_probe_c", "fused_ms", threads=2), higher_is_better=False)
+    row("(g) copy floor ms (GraphNet copy vs torch copy_)", "", pick(gn, "g_fusion", "copy_floor_ms"), pick(pt, "g_fusion", "copy_floor_ms"), higher_is_better=False)
+    for n in (256, 512, 1024, 2048):
+        row(f"sgemm n={n}, 2 threads, GFLOP/s (vs OpenBLAS via torch.mm)", ">= 0.9x", pick(ggn, "sgemm", "gflops", n=n, threads=2),
+            pick(gpt, "sgemm", "gflops", n=n, threads=2))
+    print(f"<!-- benchmarks/ratios.py {d} -->")
+    print("| workload | GraphNet | PyTorch 1.13 openmp-tuned (or C) | ratio | target |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+
+
+if __name__ == "__main__":
+    main()
