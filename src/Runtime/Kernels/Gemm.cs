@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GraphNet.Runtime;
 
@@ -23,7 +24,13 @@ public static unsafe class Gemm
     private static int Env(string k, int d) => int.TryParse(Environment.GetEnvironmentVariable(k), out var v) ? v : d;
 
     /// <summary>Which microkernel runs: true = AVX-512 (default where supported), false = AVX2/portable.</summary>
-    internal static bool UseAvx512 { get; set; } = Vector512.IsHardwareAccelerated;
+    public static bool UseAvx512
+    {
+        get => _useAvx512;
+        set => _useAvx512 = value && Vector512.IsHardwareAccelerated;
+    }
+
+    private static bool _useAvx512 = Vector512.IsHardwareAccelerated;
 
     private static int MR => UseAvx512 ? 12 : 6;
     private static int NR => UseAvx512 ? 32 : 16;
@@ -268,9 +275,34 @@ public static unsafe class Gemm
         {
             int rows = Math.Min(mr, mc - ir);
             float* d = dst + ir * kc;
-            if (cs == 1)
+            if (cs == 1 && rows == mr && mr % 4 == 0 && Sse.IsSupported)
             {
-                // row-major A: read each row contiguously, write with stride mr
+                // row-major A, full panel: 4×4 blocks transposed in registers (4 loads, 8 shuffles, 4 stores per 16 floats)
+                int q4 = kc & ~3;
+                for (int r = 0; r < mr; r += 4)
+                {
+                    float* s0 = a + (long)(i0 + ir + r) * rs + p0, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs;
+                    for (int q = 0; q < q4; q += 4)
+                    {
+                        var r0 = Sse.LoadVector128(s0 + q); var r1 = Sse.LoadVector128(s1 + q);
+                        var r2 = Sse.LoadVector128(s2 + q); var r3 = Sse.LoadVector128(s3 + q);
+                        var t0 = Sse.UnpackLow(r0, r1); var t1 = Sse.UnpackLow(r2, r3);
+                        var t2 = Sse.UnpackHigh(r0, r1); var t3 = Sse.UnpackHigh(r2, r3);
+                        float* o = d + q * mr + r;
+                        Sse.Store(o, Sse.MoveLowToHigh(t0, t1));
+                        Sse.Store(o + mr, Sse.MoveHighToLow(t1, t0));
+                        Sse.Store(o + 2 * mr, Sse.MoveLowToHigh(t2, t3));
+                        Sse.Store(o + 3 * mr, Sse.MoveHighToLow(t3, t2));
+                    }
+                    for (int q = q4; q < kc; q++)
+                    {
+                        d[q * mr + r] = s0[q]; d[q * mr + r + 1] = s1[q]; d[q * mr + r + 2] = s2[q]; d[q * mr + r + 3] = s3[q];
+                    }
+                }
+            }
+            else if (cs == 1)
+            {
+                // row-major A, partial panel: read each row contiguously, write with stride mr
                 for (int r = 0; r < rows; r++)
                 {
                     float* src = a + (long)(i0 + ir + r) * rs + p0;
@@ -283,6 +315,12 @@ public static unsafe class Gemm
                 for (int q = 0; q < kc; q++)
                 {
                     float* src = a + (long)(p0 + q) * cs + (i0 + ir);
+                    if (rows == 12)
+                    {
+                        Vector256.Store(Vector256.Load(src), d + q * 12);
+                        Vector128.Store(Vector128.Load(src + 8), d + q * 12 + 8);
+                        continue;
+                    }
                     for (int r = 0; r < rows; r++) d[q * mr + r] = src[r];
                 }
             }
