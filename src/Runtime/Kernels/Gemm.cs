@@ -258,11 +258,7 @@ public static unsafe class Gemm
             int q0 = (int)((long)K * task / Parts), q1 = (int)((long)K * (task + 1) / Parts);
             float* y = Partials + task * Stride;
             new Span<float>(y, Len).Clear();
-            for (int q = q0; q < q1; q++)
-            {
-                float s = X[(long)q * Xs];
-                if (s != 0) Axpy(s, Rows + (long)q * Rs, y, Len);
-            }
+            AddRows(Rows, Rs, Len, X, Xs, q0, q1, y);
         }
     }
 
@@ -347,8 +343,11 @@ public static unsafe class Gemm
                         Vector512.Store(Vector512.Load(src), d + q * 32);
                         Vector512.Store(Vector512.Load(src + 16), d + q * 32 + 16);
                     }
-                    else Vector256.Store(Vector256.Load(src), d + q * nr); // nr == 16 with AVX2: two halves
-                    if (nr == 16) Vector256.Store(Vector256.Load(src + 8), d + q * nr + 8);
+                    else
+                    {
+                        Vector256.Store(Vector256.Load(src), d + q * 16);
+                        Vector256.Store(Vector256.Load(src + 8), d + q * 16 + 8);
+                    }
                 }
                 continue;
             }
@@ -393,11 +392,16 @@ public static unsafe class Gemm
         int len = i1 - i0;
         float* yy = y + i0;
         if (!accumulate) new Span<float>(yy, len).Clear();
-        for (int q = 0; q < k; q++)
+        AddRows(mat + i0, cs, len, x, xs, 0, k, yy);
+    }
+
+    /// <summary>y[0..len) += Σ_{q in [q0, q1)} x[q·xs] · rows[q·rs + 0..len).</summary>
+    private static void AddRows(float* rows, int rs, int len, float* x, int xs, int q0, int q1, float* y)
+    {
+        for (int q = q0; q < q1; q++)
         {
             float s = x[(long)q * xs];
-            if (s == 0) continue;
-            Axpy(s, mat + (long)q * cs + i0, yy, len);
+            if (s != 0) Axpy(s, rows + (long)q * rs, y, len);
         }
     }
 
