@@ -49,17 +49,44 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingShape = Error("GN0012", "Spec input needs a [Shape]",
         "Input '{0}' of spec method '{1}' needs its shape declared: add [Shape(...)] with numbers for fixed dims and names such as \"B\" for dims bound at run time");
 
+    public static readonly DiagnosticDescriptor UnsupportedModel = Error("GN0013", "Model class cannot be compiled in this form",
+        "Model class '{0}' is {1}");
+
+    public static readonly DiagnosticDescriptor ReservedName = Error("GN0014", "Member collides with a generated member",
+        "Member '{0}' of model '{1}' collides with {2}");
+
+    public static readonly DiagnosticDescriptor InvalidParam = Error("GN0015", "Invalid parameter or buffer field",
+        "{0} field '{1}' is invalid: {2}");
+
+    public static readonly DiagnosticDescriptor InvalidShape = Error("GN0016", "Invalid spec argument",
+        "Argument '{0}' of spec method '{1}' is invalid: {2}");
+
+    public static readonly DiagnosticDescriptor InvalidEntry = Error("GN0017", "Invalid entry point declaration",
+        "Entry point '{0}' cannot be generated: {1}");
+
+    public static readonly DiagnosticDescriptor SpecNotTensor = Error("GN0018", "Spec method does not return a tensor",
+        "Spec method '{0}' returns {1}: a spec method returns a Tensor computed from its arguments and the model's parameters");
+
+    public static readonly DiagnosticDescriptor MissingModel = Error("GN0019", "Entry point outside a [Model] class",
+        "Method '{0}' has [{1}], but class '{2}' is not marked [Model]: add [Model] to the class (and make it partial) so GraphNet generates the entry point");
+
+    public static readonly DiagnosticDescriptor TooLarge = Error("GN0020", "Tensor too large",
+        "A value in '{0}' has shape {1}, {2} elements: more than the {3} a tensor can hold");
+
     public static readonly DiagnosticDescriptor InternalError = Error("GN9001", "GraphNet generator internal error",
         "GraphNet could not compile model '{0}' because of an internal error: {1}. Please report this with the model's source.");
 
     public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
     {
         ModelNotPartial, SpecNotFound, WrtNotFound, ShapeMismatch, WrongRank, UnknownDim, Unsupported,
-        SignatureMismatch, Recursive, LossNotScalar, InvalidArgument, MissingShape, InternalError,
+        SignatureMismatch, Recursive, LossNotScalar, InvalidArgument, MissingShape, UnsupportedModel, ReservedName,
+        InvalidParam, InvalidShape, InvalidEntry, SpecNotTensor, MissingModel, TooLarge, InternalError,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticInfo Info(DiagnosticDescriptor d, LocationInfo? loc, params string[] args) => new(d.Id, args.ToEquatable(), loc);
 
-    public static Diagnostic Create(DiagnosticInfo info) =>
-        Diagnostic.Create(ById[info.Id], info.Location?.ToLocation(), info.Args.Cast<object>().ToArray());
+    /// <summary>The Roslyn diagnostic, its location looked up in the parse's table of source spans.</summary>
+    public static Diagnostic Create(DiagnosticInfo info, EquatableArray<SourceSpan> locations) =>
+        Diagnostic.Create(ById[info.Id], info.Location is { } l && l.Id >= 0 && l.Id < locations.Count ? locations[l.Id].ToLocation() : null,
+            info.Args.Cast<object>().ToArray());
 }

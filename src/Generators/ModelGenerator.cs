@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -6,7 +9,7 @@ namespace GraphNet.Generators;
 /// <summary>
 /// Finds [Model] classes, parses each into an equatable <see cref="ModelSpec"/>, compiles it
 /// (lower to IR, autodiff, passes, schedule, emit C#), and adds the source and the diagnostics
-/// through separate outputs.
+/// through separate outputs. Entry-point attributes outside a [Model] class get GN0019.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelGenerator : IIncrementalGenerator
@@ -15,11 +18,15 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var models = context.SyntaxProvider
+        var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(ModelAttribute, static (node, _) => node is ClassDeclarationSyntax, ModelParser.Parse)
+            .Where(static p => p is not null)
+            .Select(static (p, _) => p!)
             .WithTrackingName(TrackingNames.Parse);
 
-        var compiled = models
+        // The spec alone (no source positions): a comment or a blank line leaves it equal, so the compile step stays cached.
+        var compiled = parsed
+            .Select(static (p, _) => p.Spec)
             .Select(static (model, ct) => ModelCompilation.Compile(model, ct))
             .WithTrackingName(TrackingNames.Compile);
 
@@ -31,12 +38,27 @@ public sealed class ModelGenerator : IIncrementalGenerator
             if (s.Source is not null) spc.AddSource(s.HintName, s.Source);
         });
 
+        // Diagnostics name places by number; the current parse's table turns the numbers into positions.
         var diagnostics = compiled
-            .Select(static (c, _) => c.Diagnostics)
+            .Select(static (c, _) => (c.HintName, c.Diagnostics))
+            .Collect()
+            .Combine(parsed.Select(static (p, _) => (p.Spec.HintName, p.Locations)).Collect())
             .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, ds) =>
+        context.RegisterSourceOutput(diagnostics, static (spc, pair) =>
         {
-            foreach (var d in ds) spc.ReportDiagnostic(DiagnosticDescriptors.Create(d));
+            var tables = new Dictionary<string, EquatableArray<SourceSpan>>();
+            foreach (var (hint, locations) in pair.Right) tables[hint] = locations;
+            foreach (var (hint, ds) in pair.Left)
+            {
+                var table = tables.TryGetValue(hint, out var t) ? t : EquatableArray<SourceSpan>.Empty;
+                foreach (var d in ds) spc.ReportDiagnostic(DiagnosticDescriptors.Create(d, table));
+            }
         });
+
+        var orphans = ModelParser.EntryAttributes
+            .Select(a => context.SyntaxProvider.ForAttributeWithMetadataName(a, static (node, _) => node is MethodDeclarationSyntax, OrphanEntries.Parse).Collect())
+            .Aggregate((IncrementalValueProvider<ImmutableArray<OrphanEntry?>>?)null, (all, next) => all is null ? next
+                : all.Value.Combine(next).Select(static (p, _) => p.Left.AddRange(p.Right)))!.Value;
+        context.RegisterSourceOutput(orphans, static (spc, entries) => OrphanEntries.Report(spc, entries));
     }
 }

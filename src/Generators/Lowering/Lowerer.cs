@@ -25,7 +25,7 @@ internal sealed class Lowerer
 
     public Value LowerMethod(SpecMethod m, IReadOnlyList<Value> args)
     {
-        _calls.Push(m.Name);
+        _calls.Push(m.Key);
         var env = new Dictionary<string, Value>();
         for (int i = 0; i < m.Inputs.Count; i++) env[m.Inputs[i].Name] = args[i];
         Value? result = null;
@@ -60,6 +60,7 @@ internal sealed class Lowerer
             case RefExpr r:
                 if (env.TryGetValue(r.Name, out var v)) return v;
                 if (_params.TryGetValue(r.Name, out var p)) return new TensorValue(p);
+                if (_model.Params.Any(q => q.Name == r.Name && q.IsBroken)) throw new LoweringFailed(); // its own error is reported
                 return Fail(DiagnosticDescriptors.Unsupported, r.Location, method, $"'{r.Name}'", "refer to spec arguments, locals, [Param] fields and constants");
             case ArrayExpr a:
                 return new ArrayValue(a.Items.Select(x => Eval(x, env, method)).ToList());
@@ -83,10 +84,12 @@ internal sealed class Lowerer
                 var args = call.Args.Select(x => Eval(x.Value, env, method)).ToList();
                 return Guarded(call.Location, call.Op, () => OpLowering.LowerValue(_b, call.Op, args));
             case SpecCallExpr sc:
-                var target = _model.Methods.FirstOrDefault(m => m.Name == sc.Method);
+                var target = _model.Methods.FirstOrDefault(m => m.Key == sc.Key);
                 if (target is null)
                     return Fail(DiagnosticDescriptors.Unsupported, sc.Location, method, $"a call to '{sc.Method}'", "call spec methods that return Tensor");
-                if (_calls.Contains(sc.Method))
+                if (target.OtherReturnType is { } other)
+                    return Fail(DiagnosticDescriptors.SpecNotTensor, sc.Location, sc.Method, $"'{other}'");
+                if (_calls.Contains(sc.Key))
                     return Fail(DiagnosticDescriptors.Recursive, sc.Location, sc.Method, method);
                 var actual = sc.Args.Select(x => Eval(x, env, method)).ToList();
                 CheckDeclaredShapes(target, actual, sc);
@@ -142,7 +145,13 @@ internal sealed class Lowerer
 
     private Value Guarded(LocationInfo loc, string op, System.Func<Value> f)
     {
-        try { return f(); }
+        try
+        {
+            var v = f();
+            if (v is TensorValue { Node.Shape.Size: var size } t && size.Coef > ModelParser.MaxElements)
+                Fail(DiagnosticDescriptors.TooLarge, loc, op, t.Node.Shape.ToString(), size.ToString(), ModelParser.MaxElements.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return v;
+        }
         catch (ShapeError e)
         {
             var d = e.Kind switch

@@ -15,8 +15,8 @@ public sealed record CallExpr(string Op, EquatableArray<Arg> Args, LocationInfo 
 
 public sealed record Arg(string Name, Expr Value);
 
-/// <summary>A call of another spec method of the model (inlined when lowered).</summary>
-public sealed record SpecCallExpr(string Method, EquatableArray<Expr> Args, LocationInfo Location) : Expr(Location);
+/// <summary>A call of another spec method of the model (inlined when lowered), by its name and overload key.</summary>
+public sealed record SpecCallExpr(string Method, string Key, EquatableArray<Expr> Args, LocationInfo Location) : Expr(Location);
 
 /// <summary>Arithmetic on scalars or dims: +, -, *, /.</summary>
 public sealed record BinaryExpr(string Operator, Expr Left, Expr Right, LocationInfo Location) : Expr(Location);

@@ -19,11 +19,19 @@ internal sealed class ExprParser
     private readonly HashSet<string> _params;
     private readonly string _method;
     private readonly List<DiagnosticInfo> _diags;
+    private readonly LocationTable _locs;
     private readonly CancellationToken _ct;
+    private int _depth;
 
-    public ExprParser(SemanticModel model, INamedTypeSymbol type, HashSet<string> @params, string method, List<DiagnosticInfo> diags, CancellationToken ct)
+    /// <summary>
+    /// How deeply expressions may nest. Deeper ones get GN0007 (split them into locals): the spec's records are
+    /// compared and hashed recursively, so their depth must stay bounded.
+    /// </summary>
+    public const int MaxDepth = 200;
+
+    public ExprParser(SemanticModel model, INamedTypeSymbol type, HashSet<string> @params, string method, LocationTable locs, List<DiagnosticInfo> diags, CancellationToken ct)
     {
-        _model = model; _type = type; _params = @params; _method = method; _diags = diags; _ct = ct;
+        _model = model; _type = type; _params = @params; _method = method; _locs = locs; _diags = diags; _ct = ct;
     }
 
     private sealed class Unsupported : Exception
@@ -43,7 +51,7 @@ internal sealed class ExprParser
         }
         catch (Unsupported u)
         {
-            _diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.Unsupported, LocationInfo.From(u.Node), _method, u.Message, u.Instead));
+            _diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.Unsupported, _locs.Add(u.Node), _method, u.Message, u.Instead));
             return EquatableArray<Stmt>.Empty;
         }
     }
@@ -61,11 +69,11 @@ internal sealed class ExprParser
                     {
                         var init = v.Initializer?.Value ?? v.GetVariableInitializer()?.Value
                             ?? throw new Unsupported(v, v.Syntax, "a local without an initializer", "initialize each local where it is declared");
-                        list.Add(new Stmt(v.Symbol.Name, Parse(init), LocationInfo.From(v.Syntax)));
+                        list.Add(new Stmt(v.Symbol.Name, Parse(init), _locs.Add(v.Syntax)));
                     }
                     break;
                 case IReturnOperation ret when ret.ReturnedValue is not null:
-                    list.Add(new Stmt(null, Parse(ret.ReturnedValue), LocationInfo.From(ret.Syntax)));
+                    list.Add(new Stmt(null, Parse(ret.ReturnedValue), _locs.Add(ret.Syntax)));
                     return list;
                 default:
                     throw new Unsupported(op, op.Syntax, Describe(op), "spec methods hold local declarations ('var h = ...;') and one 'return'");
@@ -77,7 +85,16 @@ internal sealed class ExprParser
     private Expr Parse(IOperation op)
     {
         _ct.ThrowIfCancellationRequested();
-        var loc = LocationInfo.From(op.Syntax);
+        if (++_depth > MaxDepth)
+            throw new Unsupported(op, op.Syntax, $"an expression nested more than {MaxDepth} levels deep",
+                "split it into locals ('var a = ...; var b = a + ...;')");
+        try { return ParseNode(op); }
+        finally { _depth--; }
+    }
+
+    private Expr ParseNode(IOperation op)
+    {
+        var loc = _locs.Add(op.Syntax);
         if (op.ConstantValue.HasValue && op.ConstantValue.Value is { } cv)
         {
             if (cv is bool b) return new BoolExpr(b, loc);
@@ -140,7 +157,7 @@ internal sealed class ExprParser
         var m = inv.TargetMethod;
         var owner = m.ContainingType.ToDisplayString();
         if (SymbolEqualityComparer.Default.Equals(m.ContainingType, _type) && inv.Instance is null or IInstanceReferenceOperation)
-            return new SpecCallExpr(m.Name, inv.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => Parse(a.Value)).ToEquatable(), loc);
+            return new SpecCallExpr(m.Name, ModelParser.Key(m), inv.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => Parse(a.Value)).ToEquatable(), loc);
         if (owner is "GraphNet.Ops" or "GraphNet.Tensor")
         {
             var args = new List<Arg>();

@@ -2,12 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using System.Threading;
 using GraphNet.Compiler;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Operations;
 
 namespace GraphNet.Generators;
 
@@ -16,108 +16,318 @@ public static class ModelParser
 {
     private const string Ns = "GraphNet.";
 
-    public static ModelSpec Parse(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    /// <summary>The most elements one tensor can hold (a .NET array's limit).</summary>
+    public const long MaxElements = 0x7FFFFFC7;
+
+    /// <summary>Members the generated part declares; a user member of the same name would collide with it.</summary>
+    private static readonly string[] GeneratedMembers = { "Parameters", "Device", "Buffers", "Sc", "V256", "V512" };
+
+    internal static readonly string[] EntryAttributes =
+    {
+        Ns + "CompileAttribute", Ns + "GradientsAttribute", Ns + "GradientAttribute",
+        Ns + "TrainAttribute", Ns + "HessianVectorProductAttribute", Ns + "HessianAttribute",
+    };
+
+    /// <summary>Parses the model, or returns null for every [Model] declaration of a class but its first (the class is parsed once).</summary>
+    public static ParsedModel? Parse(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         var type = (INamedTypeSymbol)ctx.TargetSymbol;
+        if (!IsFirstModelDeclaration(ctx, type)) return null;
+        var locs = new LocationTable();
         var diags = new List<DiagnosticInfo>();
         try
         {
-            return ParseCore(ctx, type, diags, ct);
+            return new ParsedModel(ParseCore(ctx, type, locs, diags, ct), locs.ToEquatable());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InternalError, LocationInfo.From(ctx.TargetNode), type.Name, e.GetType().Name + ": " + e.Message));
-            return Empty(type, diags);
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InternalError, locs.Add(((ClassDeclarationSyntax)ctx.TargetNode).Identifier), type.Name, e.GetType().Name + ": " + e.Message));
+            return new ParsedModel(Empty(type, diags), locs.ToEquatable());
         }
+    }
+
+    /// <summary>[Model] may sit on several partial declarations of one class: only the first (by file and position) is parsed.</summary>
+    private static bool IsFirstModelDeclaration(GeneratorAttributeSyntaxContext ctx, INamedTypeSymbol type)
+    {
+        var first = type.GetAttributes()
+            .Where(a => a.AttributeClass?.ToDisplayString() == ModelGenerator.ModelAttribute && a.ApplicationSyntaxReference is not null)
+            .Select(a => a.ApplicationSyntaxReference!)
+            .OrderBy(r => r.SyntaxTree.FilePath, StringComparer.Ordinal).ThenBy(r => r.Span.Start)
+            .FirstOrDefault();
+        return first is null || first.SyntaxTree == ctx.TargetNode.SyntaxTree && ctx.TargetNode.Span.Contains(first.Span);
     }
 
     private static ModelSpec Empty(INamedTypeSymbol type, List<DiagnosticInfo> diags) => new(
         null, EquatableArray<string>.Empty, type.Name, type.MetadataName, EquatableArray<ParamSpec>.Empty,
-        EquatableArray<SpecMethod>.Empty, EquatableArray<EntrySpec>.Empty, diags.ToEquatable());
+        EquatableArray<SpecMethod>.Empty, EquatableArray<EntrySpec>.Empty, diags.ToEquatable()) { HintName = HintName(type) };
 
-    private static ModelSpec ParseCore(GeneratorAttributeSyntaxContext ctx, INamedTypeSymbol type, List<DiagnosticInfo> diags, CancellationToken ct)
+    /// <summary>
+    /// A file name for the model's generated part: its namespace, containing types and metadata name, with any
+    /// character outside [A-Za-z0-9_.] replaced (file-local and escaped names hold '&lt;', '@', non-ASCII letters)
+    /// and then a hash of the full name added, so two models never share a name.
+    /// </summary>
+    public static string HintName(INamedTypeSymbol type)
+    {
+        var full = new StringBuilder();
+        if (!type.ContainingNamespace.IsGlobalNamespace) full.Append(type.ContainingNamespace.ToDisplayString()).Append('.');
+        var chain = new List<string>();
+        for (var t = type; t is not null; t = t.ContainingType) chain.Insert(0, t.MetadataName);
+        full.Append(string.Join(".", chain));
+        var name = full.ToString();
+        var clean = new string(name.Select(c => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' or '.' ? c : '_').ToArray());
+        if (clean != name || name.Length > 120)
+        {
+            uint h = 2166136261;
+            foreach (var c in name) h = (h ^ c) * 16777619;
+            clean = (clean.Length > 120 ? clean.Substring(0, 120) : clean) + "_" + h.ToString("x8", CultureInfo.InvariantCulture);
+        }
+        return clean + ".g.cs";
+    }
+
+    private static ModelSpec ParseCore(GeneratorAttributeSyntaxContext ctx, INamedTypeSymbol type, LocationTable locs, List<DiagnosticInfo> diags, CancellationToken ct)
     {
         var decl = (ClassDeclarationSyntax)ctx.TargetNode;
+        var nameLoc = locs.Add(decl.Identifier);
+        var (canAddPart, declaration, containing) = Declarations(type, ct);
         if (!type.DeclaringSyntaxReferences.All(r => r.GetSyntax(ct) is ClassDeclarationSyntax c && c.Modifiers.Any(SyntaxKind.PartialKeyword)))
         {
-            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.ModelNotPartial, LocationInfo.From(decl.Identifier.GetLocation()), type.Name));
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.ModelNotPartial, nameLoc, type.Name));
             return Empty(type, diags);
         }
-        var compilation = ctx.SemanticModel.Compilation;
-        var members = type.GetMembers().OrderBy(m => m.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0).ToList();
+        string? problem = ModelProblem(type, decl);
+        var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
+        var members = type.GetMembers().OrderBy(m => m.Locations.FirstOrDefault()?.SourceTree?.FilePath, StringComparer.Ordinal)
+            .ThenBy(m => m.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0).ToList();
+        var entries = members.OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary)
+            .Select(m => (Method: m, Attr: m.GetAttributes().FirstOrDefault(a => EntryAttributes.Contains(a.AttributeClass?.ToDisplayString()))))
+            .Where(x => x.Attr is not null)
+            .Select(x => ParseEntry(x.Method, x.Attr!, locs, diags, ct)).ToList();
+        ModelSpec Spec(IEnumerable<ParamSpec> ps, IEnumerable<SpecMethod> methods) => new(ns, containing.ToEquatable(), type.Name, type.MetadataName,
+            ps.ToEquatable(), methods.ToEquatable(), entries.ToEquatable(), diags.ToEquatable())
+        { HintName = HintName(type), Declaration = declaration, CanAddPart = canAddPart };
+        if (problem is not null)
+        {
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.UnsupportedModel, nameLoc, type.Name, problem));
+            return Spec(Array.Empty<ParamSpec>(), Array.Empty<SpecMethod>());
+        }
+        CheckReservedNames(type, members, locs, diags);
 
-        var consts = members.OfType<IFieldSymbol>().Where(f => f.IsConst && f.ConstantValue is int)
-            .ToDictionary(f => f.Name, f => (int)f.ConstantValue!);
+        var consts = new Dictionary<string, int>();
+        foreach (var f in members.OfType<IFieldSymbol>().Where(f => f.IsConst && f.ConstantValue is int && !consts.ContainsKey(f.Name)))
+            consts[f.Name] = (int)f.ConstantValue!;
         var ps = new List<ParamSpec>();
         foreach (var f in members.OfType<IFieldSymbol>())
         {
             var attr = f.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is Ns + "ParamAttribute" or Ns + "BufferAttribute");
             if (attr is null) continue;
-            bool isBuffer = attr.AttributeClass!.Name == "BufferAttribute";
-            var loc = LocationInfo.From(f.Locations[0]);
-            var dims = attr.ConstructorArguments.SelectMany(a => a.Kind == TypedConstantKind.Array ? (IEnumerable<TypedConstant>)a.Values : new[] { a })
-                .Select(v => v.Value switch
-                {
-                    int i => i.ToString(CultureInfo.InvariantCulture),
-                    string s when consts.TryGetValue(s, out var c) => c.ToString(CultureInfo.InvariantCulture),
-                    string s => Unknown(s),
-                    var o => Unknown(Convert.ToString(o, CultureInfo.InvariantCulture) ?? "null"),
-                }).ToEquatable<string>();
-            string Unknown(string s)
-            {
-                diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.UnknownDim, loc, f.Name, s));
-                return "1";
-            }
-            var init = attr.NamedArguments.FirstOrDefault(a => a.Key == "Init").Value;
-            string initName = isBuffer ? "Zeros" : "Auto";
-            if (!init.IsNull && init.Type is INamedTypeSymbol et)
-                initName = et.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(m => m.HasConstantValue && Equals(m.ConstantValue, init.Value))?.Name ?? "Auto";
-            ps.Add(new ParamSpec(f.Name, dims, initName, loc) { IsBuffer = isBuffer });
+            ps.Add(ParseParam(f, attr, consts, locs, diags));
         }
         var paramNames = new HashSet<string>(ps.Select(p => p.Name));
 
         var methods = new List<SpecMethod>();
-        var entries = new List<EntrySpec>();
         foreach (var m in members.OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary))
         {
             ct.ThrowIfCancellationRequested();
-            var entryAttr = m.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is Ns + "CompileAttribute" or Ns + "GradientsAttribute" or Ns + "GradientAttribute"
-                or Ns + "TrainAttribute" or Ns + "HessianVectorProductAttribute" or Ns + "HessianAttribute");
-            if (entryAttr is not null) { entries.Add(ParseEntry(m, entryAttr, ct)); continue; }
-            if (m.IsPartialDefinition || m.ReturnType.ToDisplayString() != Ns + "Tensor") continue;
+            if (m.IsPartialDefinition || m.GetAttributes().Any(a => EntryAttributes.Contains(a.AttributeClass?.ToDisplayString()))) continue;
             var syntax = m.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
             if (syntax is null || (syntax.Body is null && syntax.ExpressionBody is null)) continue;
-            var model = compilation.GetSemanticModel(syntax.SyntaxTree);
-            var inputs = m.Parameters.Select(p => ParseInput(p)).ToEquatable();
-            var body = new ExprParser(model, type, paramNames, m.Name, diags, ct).ParseBody(syntax);
-            methods.Add(new SpecMethod(m.Name, inputs, body, LocationInfo.From(syntax.Identifier.GetLocation())));
+            var loc = locs.Add(syntax.Identifier);
+            if (m.ReturnType.ToDisplayString() != Ns + "Tensor")
+            {
+                methods.Add(new SpecMethod(m.Name, EquatableArray<InputSpec>.Empty, EquatableArray<Stmt>.Empty, loc)
+                    { Key = Key(m), OtherReturnType = m.ReturnType.ToDisplayString() });
+                continue;
+            }
+            var model = ctx.SemanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree);
+            var inputs = m.Parameters.Select(p => ParseInput(p, m.Name, locs, diags)).ToEquatable();
+            var body = new ExprParser(model, type, paramNames, m.Name, locs, diags, ct).ParseBody(syntax);
+            methods.Add(new SpecMethod(m.Name, inputs, body, loc) { Key = Key(m) });
         }
+        return Spec(ps, methods);
+    }
 
+    /// <summary>Why the generator cannot add a part to this class, or null.</summary>
+    private static string? ModelProblem(INamedTypeSymbol type, ClassDeclarationSyntax decl)
+    {
+        if (decl.Modifiers.Any(SyntaxKind.FileKeyword) || type.Name.Contains("<"))
+            return "a file-local class ('file'): the generated part lives in another file; declare it 'internal' or 'public'";
+        if (type.IsStatic) return "a static class: a model has instances (parameters, buffers); remove 'static'";
+        if (type.TypeParameters.Length > 0) return "a generic class: parameter shapes and kernels are fixed at build time; remove the type parameters";
+        for (var t = type.ContainingType; t is not null; t = t.ContainingType)
+        {
+            if (t.TypeParameters.Length > 0) return $"nested in the generic type '{t.Name}': move it out, or make '{t.Name}' non-generic";
+            if (!t.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<TypeDeclarationSyntax>().Any(s => s.Modifiers.Any(SyntaxKind.PartialKeyword)))
+                return $"nested in '{t.Name}', which is not partial: declare '{t.Name}' 'partial' too";
+        }
+        return null;
+    }
+
+    /// <summary>Whether a generated part can be added, its class declaration line, and those of the containing types.</summary>
+    internal static (bool CanAddPart, string Declaration, List<string> Containing) Declarations(INamedTypeSymbol type, CancellationToken ct)
+    {
+        bool Partial(INamedTypeSymbol t) => t.DeclaringSyntaxReferences.Length > 0
+            && t.DeclaringSyntaxReferences.All(r => r.GetSyntax(ct) is TypeDeclarationSyntax s && s.Modifiers.Any(SyntaxKind.PartialKeyword) && !s.Modifiers.Any(SyntaxKind.FileKeyword));
+        bool can = Partial(type);
         var containing = new List<string>();
         for (var t = type.ContainingType; t is not null; t = t.ContainingType)
-            containing.Insert(0, "partial " + (t.TypeKind == TypeKind.Struct ? "struct " : "class ") + t.Name);
-        var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-        return new ModelSpec(ns, containing.ToEquatable(), type.Name, type.MetadataName, ps.ToEquatable(), methods.ToEquatable(), entries.ToEquatable(), diags.ToEquatable());
+        {
+            can &= Partial(t);
+            containing.Insert(0, "partial " + Keyword(t) + " " + Identifiers.Escape(t.Name) + TypeParameters(t));
+        }
+        return (can, "partial class " + Identifiers.Escape(type.Name) + TypeParameters(type), containing);
     }
 
-    private static InputSpec ParseInput(IParameterSymbol p)
+    private static string Keyword(INamedTypeSymbol t) => t.TypeKind switch
     {
+        TypeKind.Struct => t.IsRecord ? "record struct" : "struct",
+        TypeKind.Interface => "interface",
+        _ => t.IsRecord ? "record" : "class",
+    };
+
+    private static string TypeParameters(INamedTypeSymbol t) =>
+        t.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", t.TypeParameters.Select(p => Identifiers.Escape(p.Name))) + ">";
+
+    /// <summary>Members whose names the generated part uses: GN0014 on each.</summary>
+    private static void CheckReservedNames(INamedTypeSymbol type, List<ISymbol> members, LocationTable locs, List<DiagnosticInfo> diags)
+    {
+        foreach (var m in members.Concat(type.GetTypeMembers()).Distinct(SymbolEqualityComparer.Default))
+        {
+            if (m.IsImplicitlyDeclared || m.Locations.Length == 0 || !m.Locations[0].IsInSource) continue;
+            string? why = null;
+            if (m is IMethodSymbol { MethodKind: MethodKind.Constructor } ctor)
+            {
+                if (ctor.Parameters.Length == 2 && ctor.Parameters[0].Type.OriginalDefinition.ToDisplayString().TrimEnd('?') == Ns + "Device"
+                    && ctor.Parameters[1].Type.SpecialType == SpecialType.System_Int32)
+                    why = "the generated constructor (Device? device, int seed); give your constructor other parameters";
+            }
+            else if (m.Name.StartsWith("__", StringComparison.Ordinal))
+                why = "names starting with '__' are reserved for generated members; rename it";
+            else if (GeneratedMembers.Contains(m.Name) && m is not IMethodSymbol { MethodKind: not MethodKind.Ordinary })
+                why = $"the generated member or kernel helper '{m.Name}'; rename it";
+            if (why is not null)
+                diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.ReservedName, locs.Add(m.Locations[0]), m.Name, type.Name, why));
+        }
+    }
+
+    private static ParamSpec ParseParam(IFieldSymbol f, AttributeData attr, Dictionary<string, int> consts, LocationTable locs, List<DiagnosticInfo> diags)
+    {
+        bool isBuffer = attr.AttributeClass!.Name == "BufferAttribute";
+        string kind = isBuffer ? "[Buffer]" : "[Param]";
+        var loc = locs.Add(f.Locations[0]);
+        // A field with an error stays in the spec as broken: spec methods that use it fail quietly, without a second error.
+        var broken = new ParamSpec(f.Name, EquatableArray<string>.Empty, "Auto", loc) { IsBuffer = isBuffer, IsBroken = true };
+        ParamSpec Bad(string why)
+        {
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidParam, loc, kind, f.Name, why));
+            return broken;
+        }
+        if (f.Type.ToDisplayString().TrimEnd('?') != Ns + "Tensor") return Bad($"its type is '{f.Type.ToDisplayString()}'; declare it as 'Tensor {f.Name};'");
+        if (f.IsStatic || f.IsConst) return Bad("it is static; parameters belong to each model instance: remove 'static'");
+        var values = FlattenArguments(attr.ConstructorArguments, out var shapeProblem);
+        if (shapeProblem is not null) return Bad(shapeProblem);
+        var dims = new List<string>();
+        long count = 1;
+        foreach (var v in values)
+        {
+            int d;
+            switch (v.Value)
+            {
+                case int i: d = i; break;
+                case string s when consts.TryGetValue(s, out var c): d = c; break;
+                case string s:
+                    diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.UnknownDim, loc, f.Name, s));
+                    return broken;
+                case var o:
+                    return Bad($"dim {dims.Count} is {Describe(o)}; dims are positive ints or names of const ints of the model");
+            }
+            if (d <= 0) return Bad($"dim {dims.Count} is {d}; dims must be positive");
+            count *= d;
+            if (count > MaxElements) return Bad($"its shape has more than {MaxElements} elements, the most a tensor can hold");
+            dims.Add(d.ToString(CultureInfo.InvariantCulture));
+        }
+        var init = attr.NamedArguments.FirstOrDefault(a => a.Key == "Init").Value;
+        string initName = isBuffer ? "Zeros" : "Auto";
+        if (!init.IsNull && init.Type is INamedTypeSymbol et)
+            initName = et.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(m => m.HasConstantValue && Equals(m.ConstantValue, init.Value))?.Name ?? "Auto";
+        return new ParamSpec(f.Name, dims.ToEquatable<string>(), initName, loc) { IsBuffer = isBuffer };
+    }
+
+    /// <summary>The values of a params object[] attribute argument; a null array or a nested array is a problem, not a value.</summary>
+    private static List<TypedConstant> FlattenArguments(IEnumerable<TypedConstant> args, out string? problem)
+    {
+        problem = null;
+        var values = new List<TypedConstant>();
+        foreach (var a in args)
+        {
+            if (a.Kind == TypedConstantKind.Error) { problem = "its shape argument does not compile"; return values; }
+            if (a.Kind != TypedConstantKind.Array) { values.Add(a); continue; }
+            if (a.IsNull) { problem = "its shape is null; list the dims, for example (784, 256)"; return values; }
+            foreach (var v in a.Values)
+            {
+                if (v.Kind == TypedConstantKind.Array) { problem = "its shape holds a nested array; list the dims one by one"; return values; }
+                values.Add(v);
+            }
+        }
+        return values;
+    }
+
+    private static string Describe(object? o) => o switch
+    {
+        null => "null",
+        string s => $"\"{s}\"",
+        _ => $"{Convert.ToString(o, CultureInfo.InvariantCulture)} ({o.GetType().Name})",
+    };
+
+    private static InputSpec ParseInput(IParameterSymbol p, string method, LocationTable locs, List<DiagnosticInfo> diags)
+    {
+        var loc = locs.Add(p.Locations[0]);
         var attr = p.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Ns + "ShapeAttribute");
-        var dims = attr is null ? EquatableArray<string>.Empty
-            : attr.ConstructorArguments.SelectMany(a => a.Kind == TypedConstantKind.Array ? (IEnumerable<TypedConstant>)a.Values : new[] { a })
-                .Select(v => Convert.ToString(v.Value, CultureInfo.InvariantCulture) ?? "?").ToEquatable<string>();
-        return new InputSpec(p.Name, dims, attr is not null, LocationInfo.From(p.Locations[0]));
+        var spec = new InputSpec(p.Name, EquatableArray<string>.Empty, false, loc);
+        if (p.RefKind != RefKind.None || p.IsParams)
+        {
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidShape, loc, p.Name, method, "it is a 'ref', 'out', 'in' or 'params' parameter; spec arguments are plain values"));
+            return spec;
+        }
+        if (attr is null) return spec;
+        var values = FlattenArguments(attr.ConstructorArguments, out var problem);
+        var dims = new List<string>();
+        foreach (var v in values)
+        {
+            if (problem is not null) break;
+            switch (v.Value)
+            {
+                case int i when i > 0: dims.Add(i.ToString(CultureInfo.InvariantCulture)); break;
+                case int i: problem = $"dim {dims.Count} is {i}; constant dims must be positive"; break;
+                case string s when int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var c) && c > 0: dims.Add(s); break;
+                case string s when Identifiers.IsDimName(s): dims.Add(s); break;
+                case string s: problem = $"dim {dims.Count} is \"{s}\"; a symbolic dim is named like an identifier (letters, digits, '_'), for example \"B\" or \"seqLen\""; break;
+                case var o: problem = $"dim {dims.Count} is {Describe(o)}; dims are positive ints or names such as \"B\""; break;
+            }
+        }
+        if (problem is not null)
+        {
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidShape, loc, p.Name, method, problem));
+            return spec;
+        }
+        return new InputSpec(p.Name, dims.ToEquatable<string>(), true, loc);
     }
 
-    private static string Declaration(IMethodSymbol m)
+    /// <summary>A spec method's overload key: its name and parameter types.</summary>
+    internal static string Key(IMethodSymbol m) =>
+        m.Name + "(" + string.Join(",", m.OriginalDefinition.Parameters.Select(p => p.Type.ToDisplayString())) + ")";
+
+    internal static string Declaration(IMethodSymbol m)
     {
-        var fq = SymbolDisplayFormat.FullyQualifiedFormat;
+        var fq = SymbolDisplayFormat.FullyQualifiedFormat.WithMiscellaneousOptions(
+            SymbolDisplayFormat.FullyQualifiedFormat.MiscellaneousOptions | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
         string Param(IParameterSymbol p) => (p.RefKind switch { RefKind.Ref => "ref ", RefKind.Out => "out ", RefKind.In => "in ", _ => "" })
-            + (p.IsParams ? "params " : "") + p.Type.ToDisplayString(fq) + " " + p.Name;
-        return $"{m.ReturnType.ToDisplayString(fq)} {m.Name}({string.Join(", ", m.Parameters.Select(Param))})";
+            + (p.IsParams ? "params " : "") + p.Type.ToDisplayString(fq) + " " + Identifiers.Escape(p.Name);
+        string typeParams = m.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", m.TypeParameters.Select(t => Identifiers.Escape(t.Name))) + ">";
+        string refReturn = m.ReturnsByRefReadonly ? "ref readonly " : m.ReturnsByRef ? "ref " : "";
+        return $"{refReturn}{m.ReturnType.ToDisplayString(fq)} {Identifiers.Escape(m.Name)}{typeParams}({string.Join(", ", m.Parameters.Select(Param))})";
     }
 
-    private static EntrySpec ParseEntry(IMethodSymbol m, AttributeData attr, CancellationToken ct)
+    private static EntrySpec ParseEntry(IMethodSymbol m, AttributeData attr, LocationTable locs, List<DiagnosticInfo> diags, CancellationToken ct)
     {
         var kind = attr.AttributeClass!.Name switch
         {
@@ -129,20 +339,30 @@ public static class ModelParser
             _ => EntryKind.InputGradient,
         };
         var args = (attr.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax)?.ArgumentList?.Arguments;
-        var attrLoc = attr.ApplicationSyntaxReference is { } r ? LocationInfo.From(r.GetSyntax(ct)) : LocationInfo.From(m.Locations[0]);
-        var specLoc = args is { Count: > 0 } a0 ? LocationInfo.From(a0[0]) : attrLoc;
-        var wrtLoc = args is { Count: > 1 } a1 ? LocationInfo.From(a1[1]) : null;
+        var nameLoc = locs.Add(m.Locations[0]);
+        var attrLoc = attr.ApplicationSyntaxReference is { } r ? locs.Add(r.GetSyntax(ct)) : nameLoc;
+        var specLoc = args is { Count: > 0 } a0 ? locs.Add(a0[0]) : attrLoc;
+        var wrtLoc = args is { Count: > 1 } a1 ? locs.Add(a1[1]) : null;
         string spec = attr.ConstructorArguments.Length > 0 ? attr.ConstructorArguments[0].Value as string ?? "" : "";
         string? wrt = attr.ConstructorArguments.Length > 1 ? attr.ConstructorArguments[1].Value as string : null;
         var syntax = m.DeclaringSyntaxReferences.Select(s => s.GetSyntax(ct)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
         var mods = syntax is null ? "public" : string.Join(" ", syntax.Modifiers.Where(t => !t.IsKind(SyntaxKind.PartialKeyword)).Select(t => t.Text));
+        // A body can be added only to a partial definition that has no implementation yet.
+        bool implementable = m.IsPartialDefinition && m.PartialImplementationPart is null;
+        string? problem = !m.IsPartialDefinition ? $"it is not a partial method without a body; declare it '{mods} partial {Declaration(m)};' and GraphNet writes the body"
+            : m.PartialImplementationPart is not null ? "it already has a body; remove the body, GraphNet writes it"
+            : m.IsStatic ? "it is static; entry points run a model instance's parameters: remove 'static'"
+            : m.TypeParameters.Length > 0 ? "it is generic; remove the type parameters"
+            : m.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams) ? "it has a 'ref', 'out', 'in' or 'params' parameter; pass tensors by value"
+            : null;
+        if (problem is not null) diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidEntry, nameLoc, m.Name, problem));
         var parameters = m.Parameters.ToList();
         string? extra = null;
-        bool ok = m.IsPartialDefinition;
+        bool ok = problem is null;
         if (kind is EntryKind.Train or EntryKind.HessianVectorProduct)
         {
             string extraType = kind == EntryKind.Train ? Ns + "Optimizer" : Ns + "Tensor";
-            if (parameters.Count > 0 && parameters[parameters.Count - 1].Type.ToDisplayString() == extraType)
+            if (parameters.Count > 0 && parameters[parameters.Count - 1].Type.ToDisplayString().TrimEnd('?') == extraType)
             {
                 extra = parameters[parameters.Count - 1].Name;
                 parameters.RemoveAt(parameters.Count - 1);
@@ -153,12 +373,13 @@ public static class ModelParser
                 extra = kind == EntryKind.Train ? "optimizer" : "v";
             }
         }
-        bool tensorParams = parameters.All(p => p.Type.ToDisplayString() == Ns + "Tensor");
+        bool tensorParams = parameters.All(p => p.Type.ToDisplayString().TrimEnd('?') == Ns + "Tensor");
         string expected = kind is EntryKind.LossAndGradients or EntryKind.Train ? "float" : Ns + "Tensor";
-        ok = ok && tensorParams && m.ReturnType.ToDisplayString() == expected;
+        ok = ok && tensorParams && m.ReturnType.ToDisplayString().TrimEnd('?') == expected;
         var mode = attr.NamedArguments.FirstOrDefault(a => a.Key == "Mode").Value;
         bool training = mode.IsNull || mode.Value is not int mv || mv == 0 ? kind is EntryKind.LossAndGradients or EntryKind.Train : mv == 1;
         return new EntrySpec(m.Name, kind, spec, wrt, mods, parameters.Select(p => p.Name).ToEquatable(), ok,
-            LocationInfo.From(m.Locations[0]), specLoc, wrtLoc) { Extra = extra, Declared = Declaration(m), Training = training };
+            nameLoc, specLoc, wrtLoc)
+        { Extra = extra, Declared = Declaration(m), Training = training, Implementable = implementable, Invalid = problem is not null };
     }
 }

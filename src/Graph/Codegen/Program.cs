@@ -48,7 +48,16 @@ public sealed record ModelProgram(
 
     /// <summary>Entry points implement the user's partial declarations (false: plain methods, for tests).</summary>
     public bool PartialEntries { get; init; } = true;
+
+    /// <summary>The class declaration line of the generated part ("partial class Mlp").</summary>
+    public string Declaration { get; init; } = "";
+
+    /// <summary>Entry points that could not be compiled (their GN errors are reported): they get bodies that throw.</summary>
+    public IReadOnlyList<FailedEntry> FailedEntries { get; init; } = new FailedEntry[0];
 }
+
+/// <summary>An entry point that could not be compiled: its modifiers, its declaration as the user wrote it, and its name.</summary>
+public sealed record FailedEntry(string Modifiers, string Declared, string Name);
 
 /// <summary>The names of graph outputs that entry points use.</summary>
 public static class OutputNames

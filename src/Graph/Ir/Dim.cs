@@ -36,7 +36,10 @@ public readonly struct Dim : IEquatable<Dim>, IComparable<Dim>
     public static Dim operator *(Dim a, Dim b)
     {
         var syms = a.SymbolList.Concat(b.SymbolList).OrderBy(s => s, StringComparer.Ordinal);
-        return new Dim(a.Coef * b.Coef, string.Join("*", syms));
+        long coef;
+        try { coef = checked(a.Coef * b.Coef); }
+        catch (OverflowException) { throw new ShapeError(ShapeErrorKind.InvalidArgument, $"the dim product {a} * {b} does not fit in 64 bits"); }
+        return new Dim(coef, string.Join("*", syms));
     }
 
     /// <summary>Exact division, or null when <paramref name="b"/> does not divide <paramref name="a"/>.</summary>

@@ -18,8 +18,7 @@ public sealed partial class GraphBuilder
     /// </summary>
     public Node Conv(Node x, Node weight, Node? bias, int[] stride, int[] padBefore, int[] padAfter, int[] dilation, int groups = 1)
     {
-        int s = weight.Shape.Rank - 2;
-        if (s is < 1 or > 2) throw new ShapeError(ShapeErrorKind.WrongRank, $"conv: weights must be [O, C/groups, K] or [O, C/groups, KH, KW], got {weight.Shape}");
+        int s = ConvRank(weight);
         if (x.Shape.Rank != s + 2) throw new ShapeError(ShapeErrorKind.WrongRank, $"conv{s}d: input must be [N, C{string.Concat(Enumerable.Repeat(", L", s))}], got {x.Shape} (weights {weight.Shape})");
         if (groups < 1) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"conv: groups must be positive, got {groups}");
         Dim c = x.Shape[1], o = weight.Shape[0], cg = weight.Shape[1];
@@ -55,13 +54,17 @@ public sealed partial class GraphBuilder
         var before = new int[s]; var after = new int[s];
         if (mode == "valid") return (before, after);
         if (mode != "same") throw new ShapeError(ShapeErrorKind.InvalidArgument, $"padding must be \"valid\", \"same\" or a number, got \"{mode}\"");
+        if (stride.Any(v => v < 1) || dilation.Any(v => v < 1))
+            throw new ShapeError(ShapeErrorKind.InvalidArgument, $"stride ({string.Join(", ", stride)}) and dilation ({string.Join(", ", dilation)}) must be positive");
+        if (x.Rank < s) throw new ShapeError(ShapeErrorKind.WrongRank, $"a {s}-d convolution needs {s} spatial dims, got {x}");
         for (int i = 0; i < s; i++)
         {
             var d = x[x.Rank - s + i];
             if (!d.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"\"same\" padding needs constant spatial dims, got {x}");
-            int n = (int)d.Coef, outSize = (n + stride[i] - 1) / stride[i];
-            int total = Math.Max(0, (outSize - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - n);
-            before[i] = total / 2; after[i] = total - total / 2;
+            long n = d.Coef, outSize = (n + stride[i] - 1) / stride[i];
+            long total = Math.Max(0, (outSize - 1) * stride[i] + (long)dilation[i] * (kernel[i] - 1) + 1 - n);
+            if (total > int.MaxValue) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"\"same\" padding of {x} with kernel {kernel[i]} and dilation {dilation[i]} is too large");
+            before[i] = (int)(total / 2); after[i] = (int)(total - total / 2);
         }
         return (before, after);
     }
@@ -69,16 +72,26 @@ public sealed partial class GraphBuilder
     private static int[] Rep(int v, int s) => Enumerable.Repeat(v, s).ToArray();
 
     /// <summary>Convolution with the same stride, padding and dilation along every spatial dim.</summary>
-    public Node Conv(Node x, Node weight, Node? bias, int stride, int padding, int dilation, int groups)
+    /// <summary>The number of spatial dims of a convolution's weights [O, C/groups, K...]: 1 or 2, with constant kernel sizes.</summary>
+    private static int ConvRank(Node weight)
     {
         int s = weight.Shape.Rank - 2;
+        if (s is < 1 or > 2) throw new ShapeError(ShapeErrorKind.WrongRank, $"conv: weights must be [O, C/groups, K] or [O, C/groups, KH, KW], got {weight.Shape}");
+        if (weight.Shape.Dims.Skip(2).Any(d => !d.IsConstant || d.Coef < 1 || d.Coef > int.MaxValue))
+            throw new ShapeError(ShapeErrorKind.InvalidArgument, $"conv: kernel sizes must be positive constants, got weights {weight.Shape}");
+        return s;
+    }
+
+    public Node Conv(Node x, Node weight, Node? bias, int stride, int padding, int dilation, int groups)
+    {
+        int s = ConvRank(weight);
         return Conv(x, weight, bias, Rep(stride, s), Rep(padding, s), Rep(padding, s), Rep(dilation, s), groups);
     }
 
     /// <summary>Convolution with "valid" or "same" padding.</summary>
     public Node Conv(Node x, Node weight, Node? bias, int stride, string padding, int dilation, int groups)
     {
-        int s = weight.Shape.Rank - 2;
+        int s = ConvRank(weight);
         var kernel = weight.Shape.Dims.Skip(2).Select(d => (int)d.Coef).ToArray();
         var (before, after) = ConvPadding(x.Shape, kernel, Rep(stride, s), Rep(dilation, s), padding);
         return Conv(x, weight, bias, Rep(stride, s), before, after, Rep(dilation, s), groups);
@@ -225,7 +238,9 @@ public sealed partial class GraphBuilder
     {
         axis = NormalizeAxis(axis, x.Shape.Rank, "split");
         var d = x.Shape[axis];
-        if (!d.IsConstant || sizes.Sum() != d.Coef)
+        if (sizes.Any(n => n < 0))
+            throw new ShapeError(ShapeErrorKind.InvalidArgument, $"split: sizes ({string.Join(", ", sizes)}) must not be negative");
+        if (!d.IsConstant || sizes.Sum(n => (long)n) != d.Coef)
             throw new ShapeError(ShapeErrorKind.Mismatch, $"split: sizes ({string.Join(", ", sizes)}) must add up to axis {axis} of {x.Shape}");
         int start = 0;
         return sizes.Select(n => { var p = Slice(x, axis, start, n); start += n; return p; }).ToArray();

@@ -59,11 +59,19 @@ public static class Scheduler
             }
         }
 
+        var inlined = new Dictionary<Node, List<Node>>(); // kernel root -> the nodes inlined into it, in graph order
+        foreach (var m in g.Nodes)
+            if (owner.TryGetValue(m, out var r))
+            {
+                if (!inlined.TryGetValue(r, out var list)) inlined[r] = list = new List<Node>();
+                list.Add(m);
+            }
         var kernels = new List<Kernel>();
         foreach (var n in g.Nodes)
         {
+            ct.ThrowIfCancellationRequested();
             if (!materialized.Contains(n) || n.Op is OpKind.Input or OpKind.Param or OpKind.State) continue;
-            var fused = g.Nodes.Where(m => owner.TryGetValue(m, out var r) && r == n).Concat(new[] { n }).ToList();
+            var fused = (inlined.TryGetValue(n, out var into) ? into : new List<Node>()).Concat(new[] { n }).ToList();
             var k = n.Op.Category() switch
             {
                 OpCategory.Reduce => new Kernel(kernels.Count, KernelKind.Reduce, n, n[0].Shape, Body(n[0], owner, materialized, n, true), fused),
@@ -135,8 +143,22 @@ public static class Scheduler
 
     private static Dim[] Zeros(int rank) => Enumerable.Repeat(Dim.Const(0), rank).ToArray();
 
-    public static IEnumerable<Load> Loads(Term t) =>
-        t.Load is not null ? new[] { t.Load } : t.Args.SelectMany(Loads);
+    /// <summary>The loads of a kernel body in first-use order. The body is a DAG (a value used twice is one term), walked once per term.</summary>
+    public static IEnumerable<Load> Loads(Term t)
+    {
+        var seen = new HashSet<Term>(ReferenceEqualityComparer.Instance);
+        var loads = new List<Load>();
+        var stack = new Stack<Term>();
+        stack.Push(t);
+        while (stack.Count > 0)
+        {
+            var x = stack.Pop();
+            if (!seen.Add(x)) continue;
+            if (x.Load is not null) loads.Add(x.Load);
+            for (int i = x.Args.Count - 1; i >= 0; i--) stack.Push(x.Args[i]);
+        }
+        return loads;
+    }
 }
 
 /// <summary>Kernels in execution order with the memory plan for their buffers.</summary>

@@ -20,7 +20,7 @@ public class DiagnosticTests
         Assert.Equal(id, d.Id);
         Assert.Equal(span, d.Location.SourceSpan);
         Assert.Equal("Model0.cs", d.Location.GetLineSpan().Path);
-        Assert.DoesNotContain(errors, e => e.Id.StartsWith("CS", System.StringComparison.Ordinal) && e.Id != "CS8795");
+        Assert.Empty(errors); // the generated code compiles (failed entry points get bodies that throw): the GN error is the only one
     }
 
     private const string Head = "[Model] public partial class M {\n";
@@ -93,7 +93,7 @@ public class DiagnosticTests
     [Fact]
     public void GN9001_internal_error_is_a_diagnostic_not_a_crash()
     {
-        var loc = new LocationInfo("Model0.cs", 10, 3, 0, 10, 0, 13);
+        var loc = new LocationInfo(0);
         var bad = new CallExpr("MatMul", EquatableArray<Arg>.Empty, loc); // no operands: the lowering table indexes past the end
         var spec = new SpecMethod("F", EquatableArray<InputSpec>.Empty, new[] { new Stmt(null, bad, loc) }.ToEquatable(), loc);
         var entry = new EntrySpec("P", EntryKind.Forward, "F", null, "public", EquatableArray<string>.Empty, true, loc, loc, null);

@@ -35,15 +35,15 @@ partial class ConvNet : global::GraphNet.IModel
     {
         Device = device ?? global::GraphNet.Device.Cpu;
         __seed = seed;
-        conv = global::GraphNet.Initializers.Create(global::GraphNet.Init.He, seed, 0, 4, 1, 3, 3);
-        convb = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 1, 4);
-        gamma = global::GraphNet.Initializers.Create(global::GraphNet.Init.Ones, seed, 2, 4);
-        beta = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 3, 4);
-        fc = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 4, 4, 10);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("conv", conv, __grad_conv), new global::GraphNet.Parameter("convb", convb, __grad_convb), new global::GraphNet.Parameter("gamma", gamma, __grad_gamma), new global::GraphNet.Parameter("beta", beta, __grad_beta), new global::GraphNet.Parameter("fc", fc, __grad_fc));
-        mean = global::GraphNet.Initializers.Create(global::GraphNet.Init.Zeros, seed, 5, 4);
-        variance = global::GraphNet.Initializers.Create(global::GraphNet.Init.Ones, seed, 6, 4);
-        Buffers = new global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>[] { new("mean", mean), new("variance", variance) };
+        this.conv = global::GraphNet.Initializers.Create(global::GraphNet.Init.He, seed, 0, 4, 1, 3, 3);
+        this.convb = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 1, 4);
+        this.gamma = global::GraphNet.Initializers.Create(global::GraphNet.Init.Ones, seed, 2, 4);
+        this.beta = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 3, 4);
+        this.fc = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 4, 4, 10);
+        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("conv", this.conv, __grad_conv), new global::GraphNet.Parameter("convb", this.convb, __grad_convb), new global::GraphNet.Parameter("gamma", this.gamma, __grad_gamma), new global::GraphNet.Parameter("beta", this.beta, __grad_beta), new global::GraphNet.Parameter("fc", this.fc, __grad_fc));
+        this.mean = global::GraphNet.Initializers.Create(global::GraphNet.Init.Zeros, seed, 5, 4);
+        this.variance = global::GraphNet.Initializers.Create(global::GraphNet.Init.Ones, seed, 6, 4);
+        Buffers = new global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>[] { new("mean", this.mean), new("variance", this.variance) };
     }
 
     /// <summary>The model's buffers (running statistics), saved in checkpoints beside the parameters.</summary>
@@ -57,7 +57,7 @@ partial class ConvNet : global::GraphNet.IModel
     public partial global::GraphNet.Tensor Predict(global::GraphNet.Tensor x)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 4, "[B, 1, 8, 8]");
-        int d_B = x.Shape[0];
+        int __d_B = x.Shape[0];
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 1, "[B, 1, 8, 8]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 2, 8, "[B, 1, 8, 8]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 3, 8, "[B, 1, 8, 8]");
@@ -68,35 +68,35 @@ partial class ConvNet : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Shape(this.fc, "fc", __shape_fc);
         global::GraphNet.Runtime.Guard.Shape(this.mean, "mean", __shape_mean);
         global::GraphNet.Runtime.Guard.Shape(this.variance, "variance", __shape_variance);
-        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Predict_result, d_B, 10).Data;
+        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Predict_result, __d_B, 10).Data;
         var __a = __arena_Predict;
-        __a.Reserve(0, global::System.Math.Max((long)(576 * d_B), global::System.Math.Max((long)(256 * d_B), global::System.Math.Max((long)(64 * d_B), 4 * d_B))));
-        __a.Reserve(1, global::System.Math.Max((long)(256 * d_B), global::System.Math.Max((long)(4), global::System.Math.Max((long)(64 * d_B), 4 * d_B))));
-        __a.Reserve(2, global::System.Math.Max((long)(256 * d_B), 576 * d_B));
+        __a.Reserve(0, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));
+        __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(4), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));
+        __a.Reserve(2, global::System.Math.Max((long)(256 * __d_B), 576 * __d_B));
         // kernel 0: %8 = window{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7 : [B, 8, 8, 1, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
+        global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
         // kernel 1: %11 = matmul{tB} %9, %10 : [64*B, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 64 * d_B, 4, 9, __a[0], this.conv.Data, __a[1]);
-        var __k2 = new Predict_Kernel2_Job { d_B = d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 64 * d_B, 4);
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1]);
+        var __k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 64 * __d_B, 4);
         var __k3 = new Predict_Kernel3_Job { in0 = this.variance.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, 4, 1);
-        var __k4 = new Predict_Kernel4_Job { d_B = d_B, in0 = __a[0], in1 = this.mean.Data, in2 = __a[1], in3 = this.gamma.Data, in4 = this.beta.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, d_B, 256);
+        var __k4 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], in1 = this.mean.Data, in2 = __a[1], in3 = this.gamma.Data, in4 = this.beta.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_B, 256);
         // kernel 5: %35 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %34 : [B, 4, 4, 4, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(__a[2], __a[0], d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        var __k6 = new Predict_Kernel6_Job { d_B = d_B, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k6, 256 * d_B, 1);
+        global::GraphNet.Runtime.Windows.Unfold(__a[2], __a[0], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        var __k6 = new Predict_Kernel6_Job { __d_B = __d_B, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, 256 * __d_B, 1);
         // kernel 7: %39 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %38 : [B, 4, 4, 4, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(__a[1], __a[2], d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        Predict_Kernel8(d_B, __a[2], __a[0], __a[1]);
-        var __k9 = new Predict_Kernel9_Job { d_B = d_B, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k9, d_B, 64);
-        Predict_Kernel10(d_B, __a[0], __a[1]);
-        var __k11 = new Predict_Kernel11_Job { d_B = d_B, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k11, 4 * d_B, 1);
+        global::GraphNet.Runtime.Windows.Unfold(__a[1], __a[2], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        Predict_Kernel8(__d_B, __a[2], __a[0], __a[1]);
+        var __k9 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k9, __d_B, 64);
+        Predict_Kernel10(__d_B, __a[0], __a[1]);
+        var __k11 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k11, 4 * __d_B, 1);
         // kernel 12: %55 = matmul %54, %6 : [B, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 10, 4, __a[0], this.fc.Data, __o_result);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 4, __a[0], this.fc.Data, __o_result);
         return __out_Predict_result!;
     }
 
@@ -110,12 +110,12 @@ partial class ConvNet : global::GraphNet.IModel
     public partial float Step(global::GraphNet.Tensor x, global::GraphNet.Tensor label, global::GraphNet.Optimizer optimizer)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 4, "[B, 1, 8, 8]");
-        int d_B = x.Shape[0];
+        int __d_B = x.Shape[0];
         global::GraphNet.Runtime.Guard.Rank(label, "label", 1, "[B]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 1, "[B, 1, 8, 8]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 2, 8, "[B, 1, 8, 8]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 3, 8, "[B, 1, 8, 8]");
-        global::GraphNet.Runtime.Guard.Dim(label, "label", 0, d_B, "[B]");
+        global::GraphNet.Runtime.Guard.Dim(label, "label", 0, __d_B, "[B]");
         global::GraphNet.Runtime.Guard.Shape(this.conv, "conv", __shape_conv);
         global::GraphNet.Runtime.Guard.Shape(this.convb, "convb", __shape_convb);
         global::GraphNet.Runtime.Guard.Shape(this.gamma, "gamma", __shape_gamma);
@@ -133,37 +133,37 @@ partial class ConvNet : global::GraphNet.IModel
         var __o_grad_beta = __grad_beta.Data;
         var __o_grad_fc = __grad_fc.Data;
         var __a = __arena_Step;
-        __a.Reserve(0, 576 * d_B);
-        __a.Reserve(1, global::System.Math.Max((long)(256 * d_B), global::System.Math.Max((long)(4), 36)));
-        __a.Reserve(2, global::System.Math.Max((long)(256 * d_B), global::System.Math.Max((long)(4), 1)));
-        __a.Reserve(3, global::System.Math.Max((long)(4), 256 * d_B));
-        __a.Reserve(4, global::System.Math.Max((long)(4), 256 * d_B));
-        __a.Reserve(5, global::System.Math.Max((long)(4), global::System.Math.Max((long)(256 * d_B), global::System.Math.Max((long)(576 * d_B), 64 * d_B))));
-        __a.Reserve(6, global::System.Math.Max((long)(576 * d_B), global::System.Math.Max((long)(64 * d_B), 256 * d_B)));
-        __a.Reserve(7, 576 * d_B);
-        __a.Reserve(8, global::System.Math.Max((long)(64 * d_B), global::System.Math.Max((long)(4 * d_B), global::System.Math.Max((long)(10 * d_B), global::System.Math.Max((long)(d_B), 576 * d_B)))));
-        __a.Reserve(9, global::System.Math.Max((long)(4 * d_B), 64 * d_B));
-        __a.Reserve(10, 4 * d_B);
-        __a.Reserve(11, global::System.Math.Max((long)(10 * d_B), global::System.Math.Max((long)(d_B), global::System.Math.Max((long)(1), 4 * d_B))));
-        __a.Reserve(12, 10 * d_B);
-        __a.Reserve(13, global::System.Math.Max((long)(d_B), 1));
-        __a.Reserve(14, 10 * d_B);
-        __a.Reserve(15, d_B);
+        __a.Reserve(0, 576 * __d_B);
+        __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(4), 36)));
+        __a.Reserve(2, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(4), 1)));
+        __a.Reserve(3, global::System.Math.Max((long)(4), 256 * __d_B));
+        __a.Reserve(4, global::System.Math.Max((long)(4), 256 * __d_B));
+        __a.Reserve(5, global::System.Math.Max((long)(4), global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(576 * __d_B), 64 * __d_B))));
+        __a.Reserve(6, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(64 * __d_B), 256 * __d_B)));
+        __a.Reserve(7, 576 * __d_B);
+        __a.Reserve(8, global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(__d_B), 576 * __d_B)))));
+        __a.Reserve(9, global::System.Math.Max((long)(4 * __d_B), 64 * __d_B));
+        __a.Reserve(10, 4 * __d_B);
+        __a.Reserve(11, global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(1), 4 * __d_B))));
+        __a.Reserve(12, 10 * __d_B);
+        __a.Reserve(13, global::System.Math.Max((long)(__d_B), 1));
+        __a.Reserve(14, 10 * __d_B);
+        __a.Reserve(15, __d_B);
         // kernel 0: %9 = window{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7 : [B, 8, 8, 1, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
+        global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
         // kernel 1: %12 = matmul{tB} %10, %11 : [64*B, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 64 * d_B, 4, 9, __a[0], this.conv.Data, __a[1]);
-        var __k2 = new Predict_Kernel2_Job { d_B = d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 64 * d_B, 4);
-        Step_Kernel3(d_B, __a[2], __a[1]);
-        var __k4 = new Step_Kernel4_Job { d_B = d_B, in0 = __a[1], output = __a[3] };
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1]);
+        var __k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 64 * __d_B, 4);
+        Step_Kernel3(__d_B, __a[2], __a[1]);
+        var __k4 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, 4, 1);
-        var __k5 = new Step_Kernel5_Job { d_B = d_B, in0 = __a[2], in1 = __a[3], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_B, 256);
-        Step_Kernel6(d_B, __a[1], __a[2]);
-        var __k7 = new Step_Kernel4_Job { d_B = d_B, in0 = __a[2], output = __a[4] };
+        var __k5 = new Step_Kernel5_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[3], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 256);
+        Step_Kernel6(__d_B, __a[1], __a[2]);
+        var __k7 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[2], output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k7, 4, 1);
-        var __k8 = new Step_Kernel8_Job { d_B = d_B, output = __a[2] };
+        var __k8 = new Step_Kernel8_Job { __d_B = __d_B, output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k8, 1, 1);
         var __k9 = new Step_Kernel9_Job { in0 = __a[4], in1 = __a[2], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k9, 4, 1);
@@ -173,104 +173,104 @@ partial class ConvNet : global::GraphNet.IModel
         global::GraphNet.Runtime.Workers.ForRange(ref __k11, 4, 1);
         var __k12 = new Predict_Kernel3_Job { in0 = __a[4], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k12, 4, 1);
-        var __k13 = new Step_Kernel13_Job { d_B = d_B, in0 = __a[1], in1 = __a[2], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k13, d_B, 256);
-        var __k14 = new Step_Kernel14_Job { d_B = d_B, in0 = __a[3], in1 = this.gamma.Data, in2 = this.beta.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k14, d_B, 256);
-        var __k15 = new Step_Kernel15_Job { d_B = d_B, in0 = __a[4], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k15, 256 * d_B, 1);
+        var __k13 = new Step_Kernel13_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k13, __d_B, 256);
+        var __k14 = new Step_Kernel14_Job { __d_B = __d_B, in0 = __a[3], in1 = this.gamma.Data, in2 = this.beta.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B, 256);
+        var __k15 = new Step_Kernel15_Job { __d_B = __d_B, in0 = __a[4], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k15, 256 * __d_B, 1);
         // kernel 16: %62 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %61 : [B, 4, 4, 4, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(__a[5], __a[6], d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        var __k17 = new Predict_Kernel6_Job { d_B = d_B, output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k17, 256 * d_B, 1);
+        global::GraphNet.Runtime.Windows.Unfold(__a[5], __a[6], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        var __k17 = new Predict_Kernel6_Job { __d_B = __d_B, output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k17, 256 * __d_B, 1);
         // kernel 18: %65 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %64 : [B, 4, 4, 4, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(__a[5], __a[7], d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        var __k19 = new Step_Kernel19_Job { d_B = d_B, in0 = __a[7], in1 = __a[6], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k19, 576 * d_B, 1);
-        Step_Kernel20(d_B, __a[5], __a[6]);
-        var __k21 = new Predict_Kernel9_Job { d_B = d_B, in0 = __a[6], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k21, d_B, 64);
-        Predict_Kernel10(d_B, __a[8], __a[9]);
-        var __k23 = new Predict_Kernel11_Job { d_B = d_B, in0 = __a[9], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 4 * d_B, 1);
+        global::GraphNet.Runtime.Windows.Unfold(__a[5], __a[7], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        var __k19 = new Step_Kernel19_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[6], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k19, 576 * __d_B, 1);
+        Step_Kernel20(__d_B, __a[5], __a[6]);
+        var __k21 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k21, __d_B, 64);
+        Predict_Kernel10(__d_B, __a[8], __a[9]);
+        var __k23 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[9], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 4 * __d_B, 1);
         // kernel 24: %81 = random{stream=0} : [B, 4]
-        global::GraphNet.Runtime.Fill.Uniform(__a[9], 4 * d_B, __seed, __draw, 0);
-        var __k25 = new Step_Kernel25_Job { d_B = d_B, in0 = __a[9], output = __a[10] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k25, 4 * d_B, 1);
-        var __k26 = new Step_Kernel26_Job { d_B = d_B, in0 = __a[8], in1 = __a[10], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 4 * d_B, 1);
+        global::GraphNet.Runtime.Fill.Uniform(__a[9], 4 * __d_B, __seed, __draw, 0);
+        var __k25 = new Step_Kernel25_Job { __d_B = __d_B, in0 = __a[9], output = __a[10] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k25, 4 * __d_B, 1);
+        var __k26 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[10], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 4 * __d_B, 1);
         // kernel 27: %91 = matmul %90, %6 : [B, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 10, 4, __a[9], this.fc.Data, __a[8]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 4, __a[9], this.fc.Data, __a[8]);
         // kernel 28: %93 = iota{axes=1} : [B, 10]
-        global::GraphNet.Runtime.Fill.Iota(__a[11], d_B, 10, 1);
-        var __k29 = new Step_Kernel29_Job { d_B = d_B, in0 = label.Data, in1 = __a[11], output = __a[12] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k29, d_B, 10);
-        Step_Kernel30(d_B, __a[8], __a[12], __a[11]);
-        Step_Kernel31(d_B, __a[8], __a[13]);
-        var __k32 = new Step_Kernel32_Job { d_B = d_B, in0 = __a[8], in1 = __a[13], output = __a[14] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k32, d_B, 10);
-        Step_Kernel33(d_B, __a[14], __a[8]);
-        var __k34 = new Step_Kernel34_Job { d_B = d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k34, d_B, 1);
-        Step_Kernel35(d_B, __a[15], __a[11], __a[13]);
-        var __k36 = new Step_Kernel36_Job { d_B = d_B, in0 = __a[13], output = __o_loss };
+        global::GraphNet.Runtime.Fill.Iota(__a[11], __d_B, 10, 1);
+        var __k29 = new Step_Kernel29_Job { __d_B = __d_B, in0 = label.Data, in1 = __a[11], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k29, __d_B, 10);
+        Step_Kernel30(__d_B, __a[8], __a[12], __a[11]);
+        Step_Kernel31(__d_B, __a[8], __a[13]);
+        var __k32 = new Step_Kernel32_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[13], output = __a[14] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k32, __d_B, 10);
+        Step_Kernel33(__d_B, __a[14], __a[8]);
+        var __k34 = new Step_Kernel34_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, __d_B, 1);
+        Step_Kernel35(__d_B, __a[15], __a[11], __a[13]);
+        var __k36 = new Step_Kernel36_Job { __d_B = __d_B, in0 = __a[13], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k36, 1, 1);
-        var __k37 = new Step_Kernel37_Job { d_B = d_B, output = __a[11] };
+        var __k37 = new Step_Kernel37_Job { __d_B = __d_B, output = __a[11] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k37, 1, 1);
-        var __k38 = new Step_Kernel38_Job { d_B = d_B, in0 = __a[11], output = __a[13] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k38, d_B, 1);
-        var __k39 = new Step_Kernel39_Job { d_B = d_B, in0 = __a[13], output = __a[11] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k39, d_B, 1);
-        var __k40 = new Step_Kernel40_Job { d_B = d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k40, d_B, 1);
-        var __k41 = new Step_Kernel41_Job { d_B = d_B, in0 = __a[15], in1 = __a[14], in2 = __a[11], in3 = __a[12], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k41, d_B, 10);
+        var __k38 = new Step_Kernel38_Job { __d_B = __d_B, in0 = __a[11], output = __a[13] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k38, __d_B, 1);
+        var __k39 = new Step_Kernel39_Job { __d_B = __d_B, in0 = __a[13], output = __a[11] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k39, __d_B, 1);
+        var __k40 = new Step_Kernel40_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k40, __d_B, 1);
+        var __k41 = new Step_Kernel41_Job { __d_B = __d_B, in0 = __a[15], in1 = __a[14], in2 = __a[11], in3 = __a[12], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k41, __d_B, 10);
         // kernel 42: %124 = matmul{tB} %123, %6 : [B, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_B, 4, 10, __a[8], this.fc.Data, __a[11]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 4, 10, __a[8], this.fc.Data, __a[11]);
         // kernel 43: %125 = matmul{tA} %90, %123 : [4, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 10, d_B, __a[9], __a[8], __o_grad_fc);
-        var __k44 = new Step_Kernel26_Job { d_B = d_B, in0 = __a[11], in1 = __a[10], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k44, 4 * d_B, 1);
-        var __k45 = new Predict_Kernel11_Job { d_B = d_B, in0 = __a[8], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 4 * d_B, 1);
-        var __k46 = new Step_Kernel46_Job { d_B = d_B, in0 = __a[9], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 4 * d_B, 16);
-        var __k47 = new Step_Kernel47_Job { d_B = d_B, in0 = __a[8], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k47, d_B, 64);
-        var __k48 = new Step_Kernel48_Job { d_B = d_B, in0 = __a[5], in1 = __a[6], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 64 * d_B, 9);
-        Step_Kernel49(d_B, __a[8], __a[5]);
-        var __k50 = new Step_Kernel50_Job { d_B = d_B, in0 = __a[7], in1 = __a[9], in2 = __a[8], in3 = __a[5], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 64 * d_B, 9);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 10, __d_B, __a[9], __a[8], __o_grad_fc);
+        var __k44 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[10], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k44, 4 * __d_B, 1);
+        var __k45 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 4 * __d_B, 1);
+        var __k46 = new Step_Kernel46_Job { __d_B = __d_B, in0 = __a[9], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 4 * __d_B, 16);
+        var __k47 = new Step_Kernel47_Job { __d_B = __d_B, in0 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k47, __d_B, 64);
+        var __k48 = new Step_Kernel48_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[6], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 64 * __d_B, 9);
+        Step_Kernel49(__d_B, __a[8], __a[5]);
+        var __k50 = new Step_Kernel50_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[9], in2 = __a[8], in3 = __a[5], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 64 * __d_B, 9);
         // kernel 51: %145 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %144 : [B, 4, 8, 8]
-        global::GraphNet.Runtime.Windows.Fold(__a[6], __a[5], d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        var __k52 = new Step_Kernel52_Job { d_B = d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k52, 256 * d_B, 1);
-        Step_Kernel53(d_B, __a[6], __a[4]);
+        global::GraphNet.Runtime.Windows.Fold(__a[6], __a[5], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        var __k52 = new Step_Kernel52_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k52, 256 * __d_B, 1);
+        Step_Kernel53(__d_B, __a[6], __a[4]);
         var __k54 = new Step_Kernel54_Job { in0 = __a[4], output = __o_grad_beta };
         global::GraphNet.Runtime.Workers.ForRange(ref __k54, 4, 1);
-        var __k55 = new Step_Kernel55_Job { d_B = d_B, in0 = __a[6], in1 = this.gamma.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k55, d_B, 256);
-        Step_Kernel56(d_B, __a[6], __a[3], __a[5]);
+        var __k55 = new Step_Kernel55_Job { __d_B = __d_B, in0 = __a[6], in1 = this.gamma.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k55, __d_B, 256);
+        Step_Kernel56(__d_B, __a[6], __a[3], __a[5]);
         var __k57 = new Step_Kernel54_Job { in0 = __a[5], output = __o_grad_gamma };
         global::GraphNet.Runtime.Workers.ForRange(ref __k57, 4, 1);
-        Step_Kernel58(d_B, __a[4], __a[3], __a[2], __a[5]);
-        var __k59 = new Step_Kernel59_Job { d_B = d_B, in0 = __a[5], in1 = __a[2], output = __a[3] };
+        Step_Kernel58(__d_B, __a[4], __a[3], __a[2], __a[5]);
+        var __k59 = new Step_Kernel59_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k59, 4, 1);
-        var __k60 = new Step_Kernel60_Job { d_B = d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], in3 = __a[1], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k60, d_B, 256);
-        Step_Kernel61(d_B, __a[5], __a[1]);
-        var __k62 = new Step_Kernel4_Job { d_B = d_B, in0 = __a[1], output = __a[2] };
+        var __k60 = new Step_Kernel60_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], in3 = __a[1], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k60, __d_B, 256);
+        Step_Kernel61(__d_B, __a[5], __a[1]);
+        var __k62 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k62, 4, 1);
-        var __k63 = new Step_Kernel63_Job { d_B = d_B, in0 = __a[5], in1 = __a[2], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k63, d_B, 256);
-        var __k64 = new Step_Kernel64_Job { d_B = d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k64, d_B, 256);
-        Step_Kernel65(d_B, __a[2], __a[1]);
+        var __k63 = new Step_Kernel63_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k63, __d_B, 256);
+        var __k64 = new Step_Kernel64_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k64, __d_B, 256);
+        Step_Kernel65(__d_B, __a[2], __a[1]);
         var __k66 = new Step_Kernel54_Job { in0 = __a[1], output = __o_grad_convb };
         global::GraphNet.Runtime.Workers.ForRange(ref __k66, 4, 1);
         // kernel 67: %180 = matmul{tA} %179, %10 : [4, 9]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 9, 64 * d_B, __a[2], __a[0], __a[1]);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 9, 64 * __d_B, __a[2], __a[0], __a[1]);
         var __k68 = new Step_Kernel68_Job { in0 = __a[1], output = __o_grad_conv };
         global::GraphNet.Runtime.Workers.ForRange(ref __k68, 36, 1);
         global::System.Array.Copy(__o_state_mean, this.mean.Data, __o_state_mean.Length);
@@ -280,10 +280,10 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add over [B, 8, 8, 4].</summary>
-    private static void Predict_Kernel2(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -293,22 +293,22 @@ partial class ConvNet : global::GraphNet.IModel
             int j = 0;
             for (; j <= 4 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Add(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 4 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Add(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 4; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Add(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -318,24 +318,24 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Predict_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Predict_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel2(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel2(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses add, sqrt over [1, 4, 1, 1].</summary>
     private static void Predict_Kernel3(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Splat(1E-05f);
             var t2 = V512.Add(t0, t1);
             var t3 = V512.Sqrt(t2);
@@ -343,7 +343,7 @@ partial class ConvNet : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Splat(1E-05f);
             var t2 = V256.Add(t0, t1);
             var t3 = V256.Sqrt(t2);
@@ -351,7 +351,7 @@ partial class ConvNet : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Splat(1E-05f);
             var t2 = Sc.Add(t0, t1);
             var t3 = Sc.Sqrt(t2);
@@ -368,13 +368,13 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, div, mul, add, relu over [B, 4, 8, 8].</summary>
-    private static void Predict_Kernel4(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel4(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
-        ref float in40 = ref Sc.Ref(in4);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
+        ref float p4 = ref Sc.Ref(in4);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -389,42 +389,42 @@ partial class ConvNet : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 64 - 16; j += 16)
                 {
-                    var t0 = V512.Gather(ref in00, x0 + j * 4, 4);
-                    var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V512.Gather(ref p0, x0 + j * 4, 4);
+                    var t1 = V512.Splat(Sc.Load(ref p1, x1));
                     var t2 = V512.Sub(t0, t1);
-                    var t3 = V512.Splat(Sc.Load(ref in20, x2));
+                    var t3 = V512.Splat(Sc.Load(ref p2, x2));
                     var t4 = V512.Div(t2, t3);
-                    var t5 = V512.Splat(Sc.Load(ref in30, x3));
+                    var t5 = V512.Splat(Sc.Load(ref p3, x3));
                     var t6 = V512.Mul(t4, t5);
-                    var t7 = V512.Splat(Sc.Load(ref in40, x4));
+                    var t7 = V512.Splat(Sc.Load(ref p4, x4));
                     var t8 = V512.Add(t6, t7);
                     var t9 = V512.Relu(t8);
                     V512.Store(t9, ref out0, xo + j);
                 }
                 for (; j <= 64 - 8; j += 8)
                 {
-                    var t0 = V256.Gather(ref in00, x0 + j * 4, 4);
-                    var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V256.Gather(ref p0, x0 + j * 4, 4);
+                    var t1 = V256.Splat(Sc.Load(ref p1, x1));
                     var t2 = V256.Sub(t0, t1);
-                    var t3 = V256.Splat(Sc.Load(ref in20, x2));
+                    var t3 = V256.Splat(Sc.Load(ref p2, x2));
                     var t4 = V256.Div(t2, t3);
-                    var t5 = V256.Splat(Sc.Load(ref in30, x3));
+                    var t5 = V256.Splat(Sc.Load(ref p3, x3));
                     var t6 = V256.Mul(t4, t5);
-                    var t7 = V256.Splat(Sc.Load(ref in40, x4));
+                    var t7 = V256.Splat(Sc.Load(ref p4, x4));
                     var t8 = V256.Add(t6, t7);
                     var t9 = V256.Relu(t8);
                     V256.Store(t9, ref out0, xo + j);
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Gather(ref in00, x0 + j * 4, 4);
-                    var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                    var t0 = Sc.Gather(ref p0, x0 + j * 4, 4);
+                    var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                     var t2 = Sc.Sub(t0, t1);
-                    var t3 = Sc.Splat(Sc.Load(ref in20, x2));
+                    var t3 = Sc.Splat(Sc.Load(ref p2, x2));
                     var t4 = Sc.Div(t2, t3);
-                    var t5 = Sc.Splat(Sc.Load(ref in30, x3));
+                    var t5 = Sc.Splat(Sc.Load(ref p3, x3));
                     var t6 = Sc.Mul(t4, t5);
-                    var t7 = Sc.Splat(Sc.Load(ref in40, x4));
+                    var t7 = Sc.Splat(Sc.Load(ref p4, x4));
                     var t8 = Sc.Add(t6, t7);
                     var t9 = Sc.Relu(t8);
                     Sc.Store(t9, ref out0, xo + j);
@@ -436,18 +436,18 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Predict_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Predict_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
         public float[] in4;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel4(d_B, in0, in1, in2, in3, in4, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel4(__d_B, in0, in1, in2, in3, in4, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B, 4, 8, 8].</summary>
-    private static void Predict_Kernel6(int d_B, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel6(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -472,19 +472,19 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Predict_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Predict_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel6(d_B, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel6(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses reduce where, max_reduce over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
-    private static void Predict_Kernel8(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Predict_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 64 * d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < 64 * d_B; i0++)
+        output.Slice(0, 64 * __d_B).Fill(float.NegativeInfinity);
+        for (int i0 = 0; i0 < 64 * __d_B; i0++)
         {
             int x0 = i0 * 9;
             int x1 = i0 * 9;
@@ -496,8 +496,8 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V512.Splat(float.NegativeInfinity);
                 for (; j <= 9 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Load(ref in10, x1 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Load(ref p1, x1 + j);
                     var t2 = V512.Splat(-3E+38f);
                     var t3 = V512.Where(t0, t1, t2);
                     vacc = V512.Max(vacc, t3);
@@ -509,8 +509,8 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V256.Splat(float.NegativeInfinity);
                 for (; j <= 9 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Load(ref in10, x1 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Load(ref p1, x1 + j);
                     var t2 = V256.Splat(-3E+38f);
                     var t3 = V256.Where(t0, t1, t2);
                     vacc = V256.Max(vacc, t3);
@@ -519,8 +519,8 @@ partial class ConvNet : global::GraphNet.IModel
             }
             for (; j < 9; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Splat(-3E+38f);
                 var t3 = Sc.Where(t0, t1, t2);
                 acc = Sc.Max(acc, t3);
@@ -530,9 +530,9 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses permute over [B, 4, 4, 4].</summary>
-    private static void Predict_Kernel9(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -543,17 +543,17 @@ partial class ConvNet : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 16 - 16; j += 16)
                 {
-                    var t0 = V512.Gather(ref in00, x0 + j * 4, 4);
+                    var t0 = V512.Gather(ref p0, x0 + j * 4, 4);
                     V512.Store(t0, ref out0, xo + j);
                 }
                 for (; j <= 16 - 8; j += 8)
                 {
-                    var t0 = V256.Gather(ref in00, x0 + j * 4, 4);
+                    var t0 = V256.Gather(ref p0, x0 + j * 4, 4);
                     V256.Store(t0, ref out0, xo + j);
                 }
                 for (; j < 16; j++)
                 {
-                    var t0 = Sc.Gather(ref in00, x0 + j * 4, 4);
+                    var t0 = Sc.Gather(ref p0, x0 + j * 4, 4);
                     Sc.Store(t0, ref out0, xo + j);
                 }
             }
@@ -563,19 +563,19 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Predict_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Predict_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel9(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel9(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 1, 4, 1, 4] to [B, 4, 1, 1, 1, 1].</summary>
-    private static void Predict_Kernel10(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel10(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 4 * d_B).Fill(0f);
-        for (int i0 = 0; i0 < 4 * d_B; i0++)
+        output.Slice(0, 4 * __d_B).Fill(0f);
+        for (int i0 = 0; i0 < 4 * __d_B; i0++)
         {
             int x0 = i0 * 16;
             int xo = i0;
@@ -586,7 +586,7 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 16 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V512.ReduceAdd(vacc));
@@ -596,14 +596,14 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 16 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V256.ReduceAdd(vacc));
             }
             for (; j < 16; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Add(acc, t0);
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -611,30 +611,30 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul over [B, 4, 1, 1].</summary>
-    private static void Predict_Kernel11(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel11(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Splat(0.0625f);
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Splat(0.0625f);
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Splat(0.0625f);
             var t2 = Sc.Mul(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
@@ -644,19 +644,19 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Predict_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Predict_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel11(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel11(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel3(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -669,7 +669,7 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V512.Splat(0f);
                     for (; j <= 64 - 16; j += 16)
                     {
-                        var t0 = V512.Gather(ref in00, x0 + j * 4, 4);
+                        var t0 = V512.Gather(ref p0, x0 + j * 4, 4);
                         vacc = V512.Add(vacc, t0);
                     }
                     acc = Sc.Add(acc, V512.ReduceAdd(vacc));
@@ -679,14 +679,14 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V256.Splat(0f);
                     for (; j <= 64 - 8; j += 8)
                     {
-                        var t0 = V256.Gather(ref in00, x0 + j * 4, 4);
+                        var t0 = V256.Gather(ref p0, x0 + j * 4, 4);
                         vacc = V256.Add(vacc, t0);
                     }
                     acc = Sc.Add(acc, V256.ReduceAdd(vacc));
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Gather(ref in00, x0 + j * 4, 4);
+                    var t0 = Sc.Gather(ref p0, x0 + j * 4, 4);
                     acc = Sc.Add(acc, t0);
                 }
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -695,31 +695,31 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [1, 4, 1, 1].</summary>
-    private static void Step_Kernel4(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel4(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat((float)(64 * d_B));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat((float)(64 * __d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat((float)(64 * d_B));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat((float)(64 * __d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat((float)(64 * d_B));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat((float)(64 * __d_B));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -728,17 +728,17 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel4(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel4(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel5(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -750,22 +750,22 @@ partial class ConvNet : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 64 - 16; j += 16)
                 {
-                    var t0 = V512.Gather(ref in00, x0 + j * 4, 4);
-                    var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V512.Gather(ref p0, x0 + j * 4, 4);
+                    var t1 = V512.Splat(Sc.Load(ref p1, x1));
                     var t2 = V512.Sub(t0, t1);
                     V512.Store(t2, ref out0, xo + j);
                 }
                 for (; j <= 64 - 8; j += 8)
                 {
-                    var t0 = V256.Gather(ref in00, x0 + j * 4, 4);
-                    var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V256.Gather(ref p0, x0 + j * 4, 4);
+                    var t1 = V256.Splat(Sc.Load(ref p1, x1));
                     var t2 = V256.Sub(t0, t1);
                     V256.Store(t2, ref out0, xo + j);
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Gather(ref in00, x0 + j * 4, 4);
-                    var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                    var t0 = Sc.Gather(ref p0, x0 + j * 4, 4);
+                    var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                     var t2 = Sc.Sub(t0, t1);
                     Sc.Store(t2, ref out0, xo + j);
                 }
@@ -776,20 +776,20 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel5(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel5(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel6(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -802,7 +802,7 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V512.Splat(0f);
                     for (; j <= 64 - 16; j += 16)
                     {
-                        var t0 = V512.Load(ref in00, x0 + j);
+                        var t0 = V512.Load(ref p0, x0 + j);
                         var t1 = V512.Mul(t0, t0);
                         vacc = V512.Add(vacc, t1);
                     }
@@ -813,7 +813,7 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V256.Splat(0f);
                     for (; j <= 64 - 8; j += 8)
                     {
-                        var t0 = V256.Load(ref in00, x0 + j);
+                        var t0 = V256.Load(ref p0, x0 + j);
                         var t1 = V256.Mul(t0, t0);
                         vacc = V256.Add(vacc, t1);
                     }
@@ -821,7 +821,7 @@ partial class ConvNet : global::GraphNet.IModel
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
+                    var t0 = Sc.Load(ref p0, x0 + j);
                     var t1 = Sc.Mul(t0, t0);
                     acc = Sc.Add(acc, t1);
                 }
@@ -831,14 +831,14 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, div over [].</summary>
-    private static void Step_Kernel8(int d_B, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel8(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Splat((float)(64 * d_B));
+            var t0 = V512.Splat((float)(64 * __d_B));
             var t1 = V512.Splat(1f);
             var t2 = V512.Sub(t0, t1);
             var t3 = V512.Div(t0, t2);
@@ -846,7 +846,7 @@ partial class ConvNet : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Splat((float)(64 * d_B));
+            var t0 = V256.Splat((float)(64 * __d_B));
             var t1 = V256.Splat(1f);
             var t2 = V256.Sub(t0, t1);
             var t3 = V256.Div(t0, t2);
@@ -854,7 +854,7 @@ partial class ConvNet : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Splat((float)(64 * d_B));
+            var t0 = Sc.Splat((float)(64 * __d_B));
             var t1 = Sc.Splat(1f);
             var t2 = Sc.Sub(t0, t1);
             var t3 = Sc.Div(t0, t2);
@@ -865,16 +865,16 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel8(d_B, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel8(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [1, 4, 1, 1].</summary>
     private static void Step_Kernel9(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -882,22 +882,22 @@ partial class ConvNet : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat(Sc.Load(ref in10, x1));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat(Sc.Load(ref p1, x1));
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat(Sc.Load(ref in10, x1));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat(Sc.Load(ref p1, x1));
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat(Sc.Load(ref p1, x1));
             var t2 = Sc.Mul(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -915,8 +915,8 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Fuses mul, mul, add over [4].</summary>
     private static void Step_Kernel10(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -925,10 +925,10 @@ partial class ConvNet : global::GraphNet.IModel
         for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(0.9f);
-            var t1 = V512.Load(ref in00, x0 + j);
+            var t1 = V512.Load(ref p0, x0 + j);
             var t2 = V512.Mul(t0, t1);
             var t3 = V512.Splat(0.1f);
-            var t4 = V512.Load(ref in10, x1 + j);
+            var t4 = V512.Load(ref p1, x1 + j);
             var t5 = V512.Mul(t3, t4);
             var t6 = V512.Add(t2, t5);
             V512.Store(t6, ref out0, xo + j);
@@ -936,10 +936,10 @@ partial class ConvNet : global::GraphNet.IModel
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(0.9f);
-            var t1 = V256.Load(ref in00, x0 + j);
+            var t1 = V256.Load(ref p0, x0 + j);
             var t2 = V256.Mul(t0, t1);
             var t3 = V256.Splat(0.1f);
-            var t4 = V256.Load(ref in10, x1 + j);
+            var t4 = V256.Load(ref p1, x1 + j);
             var t5 = V256.Mul(t3, t4);
             var t6 = V256.Add(t2, t5);
             V256.Store(t6, ref out0, xo + j);
@@ -947,10 +947,10 @@ partial class ConvNet : global::GraphNet.IModel
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(0.9f);
-            var t1 = Sc.Load(ref in00, x0 + j);
+            var t1 = Sc.Load(ref p0, x0 + j);
             var t2 = Sc.Mul(t0, t1);
             var t3 = Sc.Splat(0.1f);
-            var t4 = Sc.Load(ref in10, x1 + j);
+            var t4 = Sc.Load(ref p1, x1 + j);
             var t5 = Sc.Mul(t3, t4);
             var t6 = Sc.Add(t2, t5);
             Sc.Store(t6, ref out0, xo + j);
@@ -967,10 +967,10 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel13(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel13(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -982,22 +982,22 @@ partial class ConvNet : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 64 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Splat(Sc.Load(ref p1, x1));
                     var t2 = V512.Div(t0, t1);
                     V512.Store(t2, ref out0, xo + j);
                 }
                 for (; j <= 64 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Splat(Sc.Load(ref p1, x1));
                     var t2 = V256.Div(t0, t1);
                     V256.Store(t2, ref out0, xo + j);
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
-                    var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                    var t0 = Sc.Load(ref p0, x0 + j);
+                    var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                     var t2 = Sc.Div(t0, t1);
                     Sc.Store(t2, ref out0, xo + j);
                 }
@@ -1008,19 +1008,19 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel13 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel13_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel13(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel13(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel14(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel14(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1033,28 +1033,28 @@ partial class ConvNet : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 64 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Splat(Sc.Load(ref p1, x1));
                     var t2 = V512.Mul(t0, t1);
-                    var t3 = V512.Splat(Sc.Load(ref in20, x2));
+                    var t3 = V512.Splat(Sc.Load(ref p2, x2));
                     var t4 = V512.Add(t2, t3);
                     V512.Store(t4, ref out0, xo + j);
                 }
                 for (; j <= 64 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Splat(Sc.Load(ref p1, x1));
                     var t2 = V256.Mul(t0, t1);
-                    var t3 = V256.Splat(Sc.Load(ref in20, x2));
+                    var t3 = V256.Splat(Sc.Load(ref p2, x2));
                     var t4 = V256.Add(t2, t3);
                     V256.Store(t4, ref out0, xo + j);
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
-                    var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                    var t0 = Sc.Load(ref p0, x0 + j);
+                    var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                     var t2 = Sc.Mul(t0, t1);
-                    var t3 = Sc.Splat(Sc.Load(ref in20, x2));
+                    var t3 = Sc.Splat(Sc.Load(ref p2, x2));
                     var t4 = Sc.Add(t2, t3);
                     Sc.Store(t4, ref out0, xo + j);
                 }
@@ -1065,37 +1065,37 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel14 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel14_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel14(d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel14(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses relu over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel15(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel15(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Relu(t0);
             V512.Store(t1, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Relu(t0);
             V256.Store(t1, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Relu(t0);
             Sc.Store(t1, ref out0, xo + j);
         }
@@ -1104,17 +1104,17 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel15 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel15_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel15(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel15(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses where over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel19(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel19(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1122,24 +1122,24 @@ partial class ConvNet : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Splat(-3E+38f);
             var t3 = V512.Where(t0, t1, t2);
             V512.Store(t3, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Splat(-3E+38f);
             var t3 = V256.Where(t0, t1, t2);
             V256.Store(t3, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Splat(-3E+38f);
             var t3 = Sc.Where(t0, t1, t2);
             Sc.Store(t3, ref out0, xo + j);
@@ -1149,20 +1149,20 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel19(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel19(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
-    private static void Step_Kernel20(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel20(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 64 * d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < 64 * d_B; i0++)
+        output.Slice(0, 64 * __d_B).Fill(float.NegativeInfinity);
+        for (int i0 = 0; i0 < 64 * __d_B; i0++)
         {
             int x0 = i0 * 9;
             int xo = i0;
@@ -1173,7 +1173,7 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V512.Splat(float.NegativeInfinity);
                 for (; j <= 9 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Max(vacc, t0);
                 }
                 acc = Sc.Max(acc, V512.ReduceMax(vacc));
@@ -1183,14 +1183,14 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V256.Splat(float.NegativeInfinity);
                 for (; j <= 9 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Max(vacc, t0);
                 }
                 acc = Sc.Max(acc, V256.ReduceMax(vacc));
             }
             for (; j < 9; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Max(acc, t0);
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -1198,16 +1198,16 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses ge, mul over [B, 4].</summary>
-    private static void Step_Kernel25(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel25(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Splat(0.25f);
             var t2 = V512.Ge(t0, t1);
             var t3 = V512.Splat(1.3333334f);
@@ -1216,7 +1216,7 @@ partial class ConvNet : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Splat(0.25f);
             var t2 = V256.Ge(t0, t1);
             var t3 = V256.Splat(1.3333334f);
@@ -1225,7 +1225,7 @@ partial class ConvNet : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Splat(0.25f);
             var t2 = Sc.Ge(t0, t1);
             var t3 = Sc.Splat(1.3333334f);
@@ -1237,17 +1237,17 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel25 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel25_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel25(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel25(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 4].</summary>
-    private static void Step_Kernel26(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel26(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1255,22 +1255,22 @@ partial class ConvNet : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Mul(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -1279,18 +1279,18 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel26(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel26(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses eq over [B, 10].</summary>
-    private static void Step_Kernel29(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel29(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1300,22 +1300,22 @@ partial class ConvNet : global::GraphNet.IModel
             int j = 0;
             for (; j <= 10 - 16; j += 16)
             {
-                var t0 = V512.Splat(Sc.Load(ref in00, x0));
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Splat(Sc.Load(ref p0, x0));
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Eq(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 10 - 8; j += 8)
             {
-                var t0 = V256.Splat(Sc.Load(ref in00, x0));
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Splat(Sc.Load(ref p0, x0));
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Eq(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Splat(Sc.Load(ref in00, x0));
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Splat(Sc.Load(ref p0, x0));
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Eq(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -1325,21 +1325,21 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel29 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel29_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel29(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel29(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel30(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel30(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, d_B).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        output.Slice(0, __d_B).Fill(0f);
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             int x0 = i0 * 10;
             int x1 = i0 * 10;
@@ -1351,8 +1351,8 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 10 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Load(ref in10, x1 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Load(ref p1, x1 + j);
                     var t2 = V512.Mul(t0, t1);
                     vacc = V512.Add(vacc, t2);
                 }
@@ -1363,8 +1363,8 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 10 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Load(ref in10, x1 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Load(ref p1, x1 + j);
                     var t2 = V256.Mul(t0, t1);
                     vacc = V256.Add(vacc, t2);
                 }
@@ -1372,8 +1372,8 @@ partial class ConvNet : global::GraphNet.IModel
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
                 acc = Sc.Add(acc, t2);
             }
@@ -1382,12 +1382,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel31(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel31(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < d_B; i0++)
+        output.Slice(0, __d_B).Fill(float.NegativeInfinity);
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             int x0 = i0 * 10;
             int xo = i0;
@@ -1398,7 +1398,7 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V512.Splat(float.NegativeInfinity);
                 for (; j <= 10 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Max(vacc, t0);
                 }
                 acc = Sc.Max(acc, V512.ReduceMax(vacc));
@@ -1408,14 +1408,14 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V256.Splat(float.NegativeInfinity);
                 for (; j <= 10 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Max(vacc, t0);
                 }
                 acc = Sc.Max(acc, V256.ReduceMax(vacc));
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Max(acc, t0);
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -1423,10 +1423,10 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 10].</summary>
-    private static void Step_Kernel32(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel32(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1436,24 +1436,24 @@ partial class ConvNet : global::GraphNet.IModel
             int j = 0;
             for (; j <= 10 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Splat(Sc.Load(ref p1, x1));
                 var t2 = V512.Sub(t0, t1);
                 var t3 = V512.Exp(t2);
                 V512.Store(t3, ref out0, xo + j);
             }
             for (; j <= 10 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Splat(Sc.Load(ref p1, x1));
                 var t2 = V256.Sub(t0, t1);
                 var t3 = V256.Exp(t2);
                 V256.Store(t3, ref out0, xo + j);
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                 var t2 = Sc.Sub(t0, t1);
                 var t3 = Sc.Exp(t2);
                 Sc.Store(t3, ref out0, xo + j);
@@ -1464,20 +1464,20 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel32 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel32_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel32(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel32(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel33(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, d_B).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        output.Slice(0, __d_B).Fill(0f);
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             int x0 = i0 * 10;
             int xo = i0;
@@ -1488,7 +1488,7 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 10 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V512.ReduceAdd(vacc));
@@ -1498,14 +1498,14 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 10 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V256.ReduceAdd(vacc));
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Add(acc, t0);
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -1513,10 +1513,10 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses log, add over [B, 1].</summary>
-    private static void Step_Kernel34(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1524,24 +1524,24 @@ partial class ConvNet : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Log(t1);
             var t3 = V512.Add(t0, t2);
             V512.Store(t3, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Log(t1);
             var t3 = V256.Add(t0, t2);
             V256.Store(t3, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Log(t1);
             var t3 = Sc.Add(t0, t2);
             Sc.Store(t3, ref out0, xo + j);
@@ -1551,18 +1551,18 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel34(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel34(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B] to [1].</summary>
-    private static void Step_Kernel35(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 1).Fill(0f);
         int x0 = 0;
@@ -1570,34 +1570,34 @@ partial class ConvNet : global::GraphNet.IModel
         int xo = 0;
         int j = 0;
         float acc = 0f;
-        if (d_B - j >= 16)
+        if (__d_B - j >= 16)
         {
             var vacc = V512.Splat(0f);
-            for (; j <= d_B - 16; j += 16)
+            for (; j <= __d_B - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Sub(t0, t1);
                 vacc = V512.Add(vacc, t2);
             }
             acc = Sc.Add(acc, V512.ReduceAdd(vacc));
         }
-        if (d_B - j >= 8)
+        if (__d_B - j >= 8)
         {
             var vacc = V256.Splat(0f);
-            for (; j <= d_B - 8; j += 8)
+            for (; j <= __d_B - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Sub(t0, t1);
                 vacc = V256.Add(vacc, t2);
             }
             acc = Sc.Add(acc, V256.ReduceAdd(vacc));
         }
-        for (; j < d_B; j++)
+        for (; j < __d_B; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Sub(t0, t1);
             acc = Sc.Add(acc, t2);
         }
@@ -1605,31 +1605,31 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void Step_Kernel36(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel36(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat((float)(d_B));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat((float)(__d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat((float)(d_B));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat((float)(__d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat((float)(d_B));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat((float)(__d_B));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -1638,14 +1638,14 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel36 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel36_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel36(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel36(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void Step_Kernel37(int d_B, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel37(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -1653,21 +1653,21 @@ partial class ConvNet : global::GraphNet.IModel
         for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
-            var t1 = V512.Splat((float)(d_B));
+            var t1 = V512.Splat((float)(__d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
-            var t1 = V256.Splat((float)(d_B));
+            var t1 = V256.Splat((float)(__d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
-            var t1 = Sc.Splat((float)(d_B));
+            var t1 = Sc.Splat((float)(__d_B));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -1676,32 +1676,32 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel37 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel37_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel37(d_B, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel37(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B].</summary>
-    private static void Step_Kernel38(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel38(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Splat(Sc.Load(ref in00, x0));
+            var t0 = V512.Splat(Sc.Load(ref p0, x0));
             V512.Store(t0, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Splat(Sc.Load(ref in00, x0));
+            var t0 = V256.Splat(Sc.Load(ref p0, x0));
             V256.Store(t0, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Splat(Sc.Load(ref in00, x0));
+            var t0 = Sc.Splat(Sc.Load(ref p0, x0));
             Sc.Store(t0, ref out0, xo + j);
         }
     }
@@ -1709,35 +1709,35 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel38(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel38(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses neg over [B].</summary>
-    private static void Step_Kernel39(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel39(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Neg(t0);
             V512.Store(t1, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Neg(t0);
             V256.Store(t1, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Neg(t0);
             Sc.Store(t1, ref out0, xo + j);
         }
@@ -1746,17 +1746,17 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel39 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel39_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel39(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel39(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 1].</summary>
-    private static void Step_Kernel40(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1764,22 +1764,22 @@ partial class ConvNet : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -1788,20 +1788,20 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel40 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel40_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel40(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel40(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add over [B, 10].</summary>
-    private static void Step_Kernel41(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1813,33 +1813,33 @@ partial class ConvNet : global::GraphNet.IModel
             int j = 0;
             for (; j <= 10 - 16; j += 16)
             {
-                var t0 = V512.Splat(Sc.Load(ref in00, x0));
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Splat(Sc.Load(ref p0, x0));
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Mul(t0, t1);
-                var t3 = V512.Splat(Sc.Load(ref in20, x2));
-                var t4 = V512.Load(ref in30, x3 + j);
+                var t3 = V512.Splat(Sc.Load(ref p2, x2));
+                var t4 = V512.Load(ref p3, x3 + j);
                 var t5 = V512.Mul(t3, t4);
                 var t6 = V512.Add(t2, t5);
                 V512.Store(t6, ref out0, xo + j);
             }
             for (; j <= 10 - 8; j += 8)
             {
-                var t0 = V256.Splat(Sc.Load(ref in00, x0));
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Splat(Sc.Load(ref p0, x0));
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Mul(t0, t1);
-                var t3 = V256.Splat(Sc.Load(ref in20, x2));
-                var t4 = V256.Load(ref in30, x3 + j);
+                var t3 = V256.Splat(Sc.Load(ref p2, x2));
+                var t4 = V256.Load(ref p3, x3 + j);
                 var t5 = V256.Mul(t3, t4);
                 var t6 = V256.Add(t2, t5);
                 V256.Store(t6, ref out0, xo + j);
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Splat(Sc.Load(ref in00, x0));
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Splat(Sc.Load(ref p0, x0));
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
-                var t3 = Sc.Splat(Sc.Load(ref in20, x2));
-                var t4 = Sc.Load(ref in30, x3 + j);
+                var t3 = Sc.Splat(Sc.Load(ref p2, x2));
+                var t4 = Sc.Load(ref p3, x3 + j);
                 var t5 = Sc.Mul(t3, t4);
                 var t6 = Sc.Add(t2, t5);
                 Sc.Store(t6, ref out0, xo + j);
@@ -1850,19 +1850,19 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel41(d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel41(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B, 4, 1, 4, 1, 4].</summary>
-    private static void Step_Kernel46(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel46(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1871,17 +1871,17 @@ partial class ConvNet : global::GraphNet.IModel
             int j = 0;
             for (; j <= 16 - 16; j += 16)
             {
-                var t0 = V512.Splat(Sc.Load(ref in00, x0));
+                var t0 = V512.Splat(Sc.Load(ref p0, x0));
                 V512.Store(t0, ref out0, xo + j);
             }
             for (; j <= 16 - 8; j += 8)
             {
-                var t0 = V256.Splat(Sc.Load(ref in00, x0));
+                var t0 = V256.Splat(Sc.Load(ref p0, x0));
                 V256.Store(t0, ref out0, xo + j);
             }
             for (; j < 16; j++)
             {
-                var t0 = Sc.Splat(Sc.Load(ref in00, x0));
+                var t0 = Sc.Splat(Sc.Load(ref p0, x0));
                 Sc.Store(t0, ref out0, xo + j);
             }
         }
@@ -1890,16 +1890,16 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel46 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel46_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel46(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel46(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, 4, 4, 4].</summary>
-    private static void Step_Kernel47(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel47(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1910,17 +1910,17 @@ partial class ConvNet : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 4 - 16; j += 16)
                 {
-                    var t0 = V512.Gather(ref in00, x0 + j * 16, 16);
+                    var t0 = V512.Gather(ref p0, x0 + j * 16, 16);
                     V512.Store(t0, ref out0, xo + j);
                 }
                 for (; j <= 4 - 8; j += 8)
                 {
-                    var t0 = V256.Gather(ref in00, x0 + j * 16, 16);
+                    var t0 = V256.Gather(ref p0, x0 + j * 16, 16);
                     V256.Store(t0, ref out0, xo + j);
                 }
                 for (; j < 4; j++)
                 {
-                    var t0 = Sc.Gather(ref in00, x0 + j * 16, 16);
+                    var t0 = Sc.Gather(ref p0, x0 + j * 16, 16);
                     Sc.Store(t0, ref out0, xo + j);
                 }
             }
@@ -1930,17 +1930,17 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel47(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel47(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses eq over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel48(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel48(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1950,22 +1950,22 @@ partial class ConvNet : global::GraphNet.IModel
             int j = 0;
             for (; j <= 9 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Splat(Sc.Load(ref p1, x1));
                 var t2 = V512.Eq(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 9 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Splat(Sc.Load(ref p1, x1));
                 var t2 = V256.Eq(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 9; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                 var t2 = Sc.Eq(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -1975,20 +1975,20 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel48(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel48(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
-    private static void Step_Kernel49(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel49(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 64 * d_B).Fill(0f);
-        for (int i0 = 0; i0 < 64 * d_B; i0++)
+        output.Slice(0, 64 * __d_B).Fill(0f);
+        for (int i0 = 0; i0 < 64 * __d_B; i0++)
         {
             int x0 = i0 * 9;
             int xo = i0;
@@ -1999,7 +1999,7 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 9 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V512.ReduceAdd(vacc));
@@ -2009,14 +2009,14 @@ partial class ConvNet : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 9 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V256.ReduceAdd(vacc));
             }
             for (; j < 9; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Add(acc, t0);
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -2024,12 +2024,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div, mul, where over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel50(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel50(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -2041,10 +2041,10 @@ partial class ConvNet : global::GraphNet.IModel
             int j = 0;
             for (; j <= 9 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref in10, x1));
-                var t2 = V512.Load(ref in20, x2 + j);
-                var t3 = V512.Splat(Sc.Load(ref in30, x3));
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Splat(Sc.Load(ref p1, x1));
+                var t2 = V512.Load(ref p2, x2 + j);
+                var t3 = V512.Splat(Sc.Load(ref p3, x3));
                 var t4 = V512.Div(t2, t3);
                 var t5 = V512.Mul(t1, t4);
                 var t6 = V512.Splat(0f);
@@ -2053,10 +2053,10 @@ partial class ConvNet : global::GraphNet.IModel
             }
             for (; j <= 9 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref in10, x1));
-                var t2 = V256.Load(ref in20, x2 + j);
-                var t3 = V256.Splat(Sc.Load(ref in30, x3));
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Splat(Sc.Load(ref p1, x1));
+                var t2 = V256.Load(ref p2, x2 + j);
+                var t3 = V256.Splat(Sc.Load(ref p3, x3));
                 var t4 = V256.Div(t2, t3);
                 var t5 = V256.Mul(t1, t4);
                 var t6 = V256.Splat(0f);
@@ -2065,10 +2065,10 @@ partial class ConvNet : global::GraphNet.IModel
             }
             for (; j < 9; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref in10, x1));
-                var t2 = Sc.Load(ref in20, x2 + j);
-                var t3 = Sc.Splat(Sc.Load(ref in30, x3));
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
+                var t2 = Sc.Load(ref p2, x2 + j);
+                var t3 = Sc.Splat(Sc.Load(ref p3, x3));
                 var t4 = Sc.Div(t2, t3);
                 var t5 = Sc.Mul(t1, t4);
                 var t6 = Sc.Splat(0f);
@@ -2081,20 +2081,20 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel50(d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel50(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses gt, mul over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel52(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel52(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -2102,8 +2102,8 @@ partial class ConvNet : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Splat(0f);
             var t3 = V512.Gt(t1, t2);
             var t4 = V512.Mul(t0, t3);
@@ -2111,8 +2111,8 @@ partial class ConvNet : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Splat(0f);
             var t3 = V256.Gt(t1, t2);
             var t4 = V256.Mul(t0, t3);
@@ -2120,8 +2120,8 @@ partial class ConvNet : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Splat(0f);
             var t3 = Sc.Gt(t1, t2);
             var t4 = Sc.Mul(t0, t3);
@@ -2132,20 +2132,20 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel52 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel52_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel52(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel52(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel53(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel53(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -2158,7 +2158,7 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V512.Splat(0f);
                     for (; j <= 64 - 16; j += 16)
                     {
-                        var t0 = V512.Load(ref in00, x0 + j);
+                        var t0 = V512.Load(ref p0, x0 + j);
                         vacc = V512.Add(vacc, t0);
                     }
                     acc = Sc.Add(acc, V512.ReduceAdd(vacc));
@@ -2168,14 +2168,14 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V256.Splat(0f);
                     for (; j <= 64 - 8; j += 8)
                     {
-                        var t0 = V256.Load(ref in00, x0 + j);
+                        var t0 = V256.Load(ref p0, x0 + j);
                         vacc = V256.Add(vacc, t0);
                     }
                     acc = Sc.Add(acc, V256.ReduceAdd(vacc));
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
+                    var t0 = Sc.Load(ref p0, x0 + j);
                     acc = Sc.Add(acc, t0);
                 }
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -2186,24 +2186,24 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Fuses reshape over [4].</summary>
     private static void Step_Kernel54(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }
@@ -2217,10 +2217,10 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel55(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel55(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -2232,22 +2232,22 @@ partial class ConvNet : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 64 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Splat(Sc.Load(ref p1, x1));
                     var t2 = V512.Mul(t0, t1);
                     V512.Store(t2, ref out0, xo + j);
                 }
                 for (; j <= 64 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Splat(Sc.Load(ref p1, x1));
                     var t2 = V256.Mul(t0, t1);
                     V256.Store(t2, ref out0, xo + j);
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
-                    var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                    var t0 = Sc.Load(ref p0, x0 + j);
+                    var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                     var t2 = Sc.Mul(t0, t1);
                     Sc.Store(t2, ref out0, xo + j);
                 }
@@ -2258,21 +2258,21 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel55 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel55_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel55(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel55(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel56(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel56(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -2286,8 +2286,8 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V512.Splat(0f);
                     for (; j <= 64 - 16; j += 16)
                     {
-                        var t0 = V512.Load(ref in00, x0 + j);
-                        var t1 = V512.Load(ref in10, x1 + j);
+                        var t0 = V512.Load(ref p0, x0 + j);
+                        var t1 = V512.Load(ref p1, x1 + j);
                         var t2 = V512.Mul(t0, t1);
                         vacc = V512.Add(vacc, t2);
                     }
@@ -2298,8 +2298,8 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V256.Splat(0f);
                     for (; j <= 64 - 8; j += 8)
                     {
-                        var t0 = V256.Load(ref in00, x0 + j);
-                        var t1 = V256.Load(ref in10, x1 + j);
+                        var t0 = V256.Load(ref p0, x0 + j);
+                        var t1 = V256.Load(ref p1, x1 + j);
                         var t2 = V256.Mul(t0, t1);
                         vacc = V256.Add(vacc, t2);
                     }
@@ -2307,8 +2307,8 @@ partial class ConvNet : global::GraphNet.IModel
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
-                    var t1 = Sc.Load(ref in10, x1 + j);
+                    var t0 = Sc.Load(ref p0, x0 + j);
+                    var t1 = Sc.Load(ref p1, x1 + j);
                     var t2 = Sc.Mul(t0, t1);
                     acc = Sc.Add(acc, t2);
                 }
@@ -2318,14 +2318,14 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel58(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void Step_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -2340,10 +2340,10 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V512.Splat(0f);
                     for (; j <= 64 - 16; j += 16)
                     {
-                        var t0 = V512.Load(ref in00, x0 + j);
-                        var t1 = V512.Load(ref in10, x1 + j);
+                        var t0 = V512.Load(ref p0, x0 + j);
+                        var t1 = V512.Load(ref p1, x1 + j);
                         var t2 = V512.Mul(t0, t1);
-                        var t3 = V512.Splat(Sc.Load(ref in20, x2));
+                        var t3 = V512.Splat(Sc.Load(ref p2, x2));
                         var t4 = V512.Div(t2, t3);
                         var t5 = V512.Neg(t4);
                         vacc = V512.Add(vacc, t5);
@@ -2355,10 +2355,10 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V256.Splat(0f);
                     for (; j <= 64 - 8; j += 8)
                     {
-                        var t0 = V256.Load(ref in00, x0 + j);
-                        var t1 = V256.Load(ref in10, x1 + j);
+                        var t0 = V256.Load(ref p0, x0 + j);
+                        var t1 = V256.Load(ref p1, x1 + j);
                         var t2 = V256.Mul(t0, t1);
-                        var t3 = V256.Splat(Sc.Load(ref in20, x2));
+                        var t3 = V256.Splat(Sc.Load(ref p2, x2));
                         var t4 = V256.Div(t2, t3);
                         var t5 = V256.Neg(t4);
                         vacc = V256.Add(vacc, t5);
@@ -2367,10 +2367,10 @@ partial class ConvNet : global::GraphNet.IModel
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
-                    var t1 = Sc.Load(ref in10, x1 + j);
+                    var t0 = Sc.Load(ref p0, x0 + j);
+                    var t1 = Sc.Load(ref p1, x1 + j);
                     var t2 = Sc.Mul(t0, t1);
-                    var t3 = Sc.Splat(Sc.Load(ref in20, x2));
+                    var t3 = Sc.Splat(Sc.Load(ref p2, x2));
                     var t4 = Sc.Div(t2, t3);
                     var t5 = Sc.Neg(t4);
                     acc = Sc.Add(acc, t5);
@@ -2381,10 +2381,10 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, div, div over [1, 4, 1, 1].</summary>
-    private static void Step_Kernel59(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -2392,34 +2392,34 @@ partial class ConvNet : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Splat(2f);
-            var t2 = V512.Load(ref in10, x1 + j);
+            var t2 = V512.Load(ref p1, x1 + j);
             var t3 = V512.Mul(t1, t2);
             var t4 = V512.Div(t0, t3);
-            var t5 = V512.Splat((float)(64 * d_B));
+            var t5 = V512.Splat((float)(64 * __d_B));
             var t6 = V512.Div(t4, t5);
             V512.Store(t6, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Splat(2f);
-            var t2 = V256.Load(ref in10, x1 + j);
+            var t2 = V256.Load(ref p1, x1 + j);
             var t3 = V256.Mul(t1, t2);
             var t4 = V256.Div(t0, t3);
-            var t5 = V256.Splat((float)(64 * d_B));
+            var t5 = V256.Splat((float)(64 * __d_B));
             var t6 = V256.Div(t4, t5);
             V256.Store(t6, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Splat(2f);
-            var t2 = Sc.Load(ref in10, x1 + j);
+            var t2 = Sc.Load(ref p1, x1 + j);
             var t3 = Sc.Mul(t1, t2);
             var t4 = Sc.Div(t0, t3);
-            var t5 = Sc.Splat((float)(64 * d_B));
+            var t5 = Sc.Splat((float)(64 * __d_B));
             var t6 = Sc.Div(t4, t5);
             Sc.Store(t6, ref out0, xo + j);
         }
@@ -2428,20 +2428,20 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel59 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel59_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel59(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel59(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses div, mul, add, add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel60(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel60(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -2455,11 +2455,11 @@ partial class ConvNet : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 64 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Splat(Sc.Load(ref p1, x1));
                     var t2 = V512.Div(t0, t1);
-                    var t3 = V512.Splat(Sc.Load(ref in20, x2));
-                    var t4 = V512.Load(ref in30, x3 + j);
+                    var t3 = V512.Splat(Sc.Load(ref p2, x2));
+                    var t4 = V512.Load(ref p3, x3 + j);
                     var t5 = V512.Mul(t3, t4);
                     var t6 = V512.Add(t2, t5);
                     var t7 = V512.Add(t6, t5);
@@ -2467,11 +2467,11 @@ partial class ConvNet : global::GraphNet.IModel
                 }
                 for (; j <= 64 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Splat(Sc.Load(ref p1, x1));
                     var t2 = V256.Div(t0, t1);
-                    var t3 = V256.Splat(Sc.Load(ref in20, x2));
-                    var t4 = V256.Load(ref in30, x3 + j);
+                    var t3 = V256.Splat(Sc.Load(ref p2, x2));
+                    var t4 = V256.Load(ref p3, x3 + j);
                     var t5 = V256.Mul(t3, t4);
                     var t6 = V256.Add(t2, t5);
                     var t7 = V256.Add(t6, t5);
@@ -2479,11 +2479,11 @@ partial class ConvNet : global::GraphNet.IModel
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
-                    var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                    var t0 = Sc.Load(ref p0, x0 + j);
+                    var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                     var t2 = Sc.Div(t0, t1);
-                    var t3 = Sc.Splat(Sc.Load(ref in20, x2));
-                    var t4 = Sc.Load(ref in30, x3 + j);
+                    var t3 = Sc.Splat(Sc.Load(ref p2, x2));
+                    var t4 = Sc.Load(ref p3, x3 + j);
                     var t5 = Sc.Mul(t3, t4);
                     var t6 = Sc.Add(t2, t5);
                     var t7 = Sc.Add(t6, t5);
@@ -2496,22 +2496,22 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel60 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel60_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel60(d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel60(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel61(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel61(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -2524,7 +2524,7 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V512.Splat(0f);
                     for (; j <= 64 - 16; j += 16)
                     {
-                        var t0 = V512.Load(ref in00, x0 + j);
+                        var t0 = V512.Load(ref p0, x0 + j);
                         var t1 = V512.Neg(t0);
                         vacc = V512.Add(vacc, t1);
                     }
@@ -2535,7 +2535,7 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V256.Splat(0f);
                     for (; j <= 64 - 8; j += 8)
                     {
-                        var t0 = V256.Load(ref in00, x0 + j);
+                        var t0 = V256.Load(ref p0, x0 + j);
                         var t1 = V256.Neg(t0);
                         vacc = V256.Add(vacc, t1);
                     }
@@ -2543,7 +2543,7 @@ partial class ConvNet : global::GraphNet.IModel
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
+                    var t0 = Sc.Load(ref p0, x0 + j);
                     var t1 = Sc.Neg(t0);
                     acc = Sc.Add(acc, t1);
                 }
@@ -2553,10 +2553,10 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel63(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel63(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -2568,22 +2568,22 @@ partial class ConvNet : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 64 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Splat(Sc.Load(ref p1, x1));
                     var t2 = V512.Add(t0, t1);
                     V512.Store(t2, ref out0, xo + j);
                 }
                 for (; j <= 64 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Splat(Sc.Load(ref p1, x1));
                     var t2 = V256.Add(t0, t1);
                     V256.Store(t2, ref out0, xo + j);
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
-                    var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                    var t0 = Sc.Load(ref p0, x0 + j);
+                    var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                     var t2 = Sc.Add(t0, t1);
                     Sc.Store(t2, ref out0, xo + j);
                 }
@@ -2594,17 +2594,17 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel63 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel63_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel63(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel63(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, 8, 8, 4].</summary>
-    private static void Step_Kernel64(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel64(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -2615,17 +2615,17 @@ partial class ConvNet : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 4 - 16; j += 16)
                 {
-                    var t0 = V512.Gather(ref in00, x0 + j * 64, 64);
+                    var t0 = V512.Gather(ref p0, x0 + j * 64, 64);
                     V512.Store(t0, ref out0, xo + j);
                 }
                 for (; j <= 4 - 8; j += 8)
                 {
-                    var t0 = V256.Gather(ref in00, x0 + j * 64, 64);
+                    var t0 = V256.Gather(ref p0, x0 + j * 64, 64);
                     V256.Store(t0, ref out0, xo + j);
                 }
                 for (; j < 4; j++)
                 {
-                    var t0 = Sc.Gather(ref in00, x0 + j * 64, 64);
+                    var t0 = Sc.Gather(ref p0, x0 + j * 64, 64);
                     Sc.Store(t0, ref out0, xo + j);
                 }
             }
@@ -2635,36 +2635,36 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Runs Step_Kernel64 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Step_Kernel64_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel64(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel64(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 8, 8, 4] to [1, 1, 1, 4].</summary>
-    private static void Step_Kernel65(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel65(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < 64 * d_B; i0++)
+        for (int i0 = 0; i0 < 64 * __d_B; i0++)
         {
             int x0 = i0 * 4;
             int xo = 0;
             int j = 0;
             for (; j <= 4 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
                 V512.Store(V512.Add(V512.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
             for (; j <= 4 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
                 V256.Store(V256.Add(V256.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
             for (; j < 4; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
         }
@@ -2673,24 +2673,24 @@ partial class ConvNet : global::GraphNet.IModel
     /// <summary>Fuses reshape over [4, 1, 3, 3].</summary>
     private static void Step_Kernel68(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }

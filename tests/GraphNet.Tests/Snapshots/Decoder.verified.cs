@@ -30,12 +30,12 @@ partial class Decoder : global::GraphNet.IModel
     public Decoder(global::GraphNet.Device? device = null, int seed = 0)
     {
         Device = device ?? global::GraphNet.Device.Cpu;
-        tokens = global::GraphNet.Initializers.Create(global::GraphNet.Init.Normal, seed, 0, 12, 8);
-        g = global::GraphNet.Initializers.Create(global::GraphNet.Init.Ones, seed, 1, 8);
-        b = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 2, 8);
-        qkv = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 3, 8, 24);
-        head = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 4, 8, 12);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("tokens", tokens, __grad_tokens), new global::GraphNet.Parameter("g", g, __grad_g), new global::GraphNet.Parameter("b", b, __grad_b), new global::GraphNet.Parameter("qkv", qkv, __grad_qkv), new global::GraphNet.Parameter("head", head, __grad_head));
+        this.tokens = global::GraphNet.Initializers.Create(global::GraphNet.Init.Normal, seed, 0, 12, 8);
+        this.g = global::GraphNet.Initializers.Create(global::GraphNet.Init.Ones, seed, 1, 8);
+        this.b = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 2, 8);
+        this.qkv = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 3, 8, 24);
+        this.head = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 4, 8, 12);
+        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("tokens", this.tokens, __grad_tokens), new global::GraphNet.Parameter("g", this.g, __grad_g), new global::GraphNet.Parameter("b", this.b, __grad_b), new global::GraphNet.Parameter("qkv", this.qkv, __grad_qkv), new global::GraphNet.Parameter("head", this.head, __grad_head));
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
@@ -46,10 +46,10 @@ partial class Decoder : global::GraphNet.IModel
     public partial float LossAndGradients(global::GraphNet.Tensor ids, global::GraphNet.Tensor next)
     {
         global::GraphNet.Runtime.Guard.Rank(ids, "ids", 2, "[B, 5]");
-        int d_B = ids.Shape[0];
+        int __d_B = ids.Shape[0];
         global::GraphNet.Runtime.Guard.Rank(next, "next", 2, "[B, 5]");
         global::GraphNet.Runtime.Guard.Dim(ids, "ids", 1, 5, "[B, 5]");
-        global::GraphNet.Runtime.Guard.Dim(next, "next", 0, d_B, "[B, 5]");
+        global::GraphNet.Runtime.Guard.Dim(next, "next", 0, __d_B, "[B, 5]");
         global::GraphNet.Runtime.Guard.Dim(next, "next", 1, 5, "[B, 5]");
         global::GraphNet.Runtime.Guard.Shape(this.tokens, "tokens", __shape_tokens);
         global::GraphNet.Runtime.Guard.Shape(this.g, "g", __shape_g);
@@ -63,31 +63,31 @@ partial class Decoder : global::GraphNet.IModel
         var __o_grad_qkv = __grad_qkv.Data;
         var __o_grad_head = __grad_head.Data;
         var __a = __arena_LossAndGradients;
-        __a.Reserve(0, global::System.Math.Max((long)(40 * d_B), 5 * d_B));
-        __a.Reserve(1, global::System.Math.Max((long)(40), global::System.Math.Max((long)(40 * d_B), global::System.Math.Max((long)(60 * d_B), global::System.Math.Max((long)(5 * d_B), global::System.Math.Max((long)(50 * d_B), 120 * d_B))))));
-        __a.Reserve(2, global::System.Math.Max((long)(40), global::System.Math.Max((long)(5 * d_B), 40 * d_B)));
-        __a.Reserve(3, global::System.Math.Max((long)(40), 5 * d_B));
-        __a.Reserve(4, global::System.Math.Max((long)(40), global::System.Math.Max((long)(40 * d_B), 8)));
-        __a.Reserve(5, global::System.Math.Max((long)(120 * d_B), global::System.Math.Max((long)(40 * d_B), 8)));
-        __a.Reserve(6, global::System.Math.Max((long)(40 * d_B), 120 * d_B));
-        __a.Reserve(7, global::System.Math.Max((long)(40 * d_B), 120 * d_B));
-        __a.Reserve(8, global::System.Math.Max((long)(40 * d_B), global::System.Math.Max((long)(50 * d_B), 10 * d_B)));
-        __a.Reserve(9, global::System.Math.Max((long)(25), 50 * d_B));
-        __a.Reserve(10, global::System.Math.Max((long)(25), 50 * d_B));
+        __a.Reserve(0, global::System.Math.Max((long)(40 * __d_B), 5 * __d_B));
+        __a.Reserve(1, global::System.Math.Max((long)(40), global::System.Math.Max((long)(40 * __d_B), global::System.Math.Max((long)(60 * __d_B), global::System.Math.Max((long)(5 * __d_B), global::System.Math.Max((long)(50 * __d_B), 120 * __d_B))))));
+        __a.Reserve(2, global::System.Math.Max((long)(40), global::System.Math.Max((long)(5 * __d_B), 40 * __d_B)));
+        __a.Reserve(3, global::System.Math.Max((long)(40), 5 * __d_B));
+        __a.Reserve(4, global::System.Math.Max((long)(40), global::System.Math.Max((long)(40 * __d_B), 8)));
+        __a.Reserve(5, global::System.Math.Max((long)(120 * __d_B), global::System.Math.Max((long)(40 * __d_B), 8)));
+        __a.Reserve(6, global::System.Math.Max((long)(40 * __d_B), 120 * __d_B));
+        __a.Reserve(7, global::System.Math.Max((long)(40 * __d_B), 120 * __d_B));
+        __a.Reserve(8, global::System.Math.Max((long)(40 * __d_B), global::System.Math.Max((long)(50 * __d_B), 10 * __d_B)));
+        __a.Reserve(9, global::System.Math.Max((long)(25), 50 * __d_B));
+        __a.Reserve(10, global::System.Math.Max((long)(25), 50 * __d_B));
         __a.Reserve(11, 25);
-        __a.Reserve(12, global::System.Math.Max((long)(40 * d_B), 10 * d_B));
-        __a.Reserve(13, 40 * d_B);
-        __a.Reserve(14, 40 * d_B);
-        __a.Reserve(15, 40 * d_B);
-        __a.Reserve(16, 40 * d_B);
-        __a.Reserve(17, 40 * d_B);
-        __a.Reserve(18, global::System.Math.Max((long)(60 * d_B), global::System.Math.Max((long)(5 * d_B), global::System.Math.Max((long)(1), 40 * d_B))));
-        __a.Reserve(19, 60 * d_B);
-        __a.Reserve(20, global::System.Math.Max((long)(5 * d_B), 1));
-        __a.Reserve(21, 60 * d_B);
-        __a.Reserve(22, 5 * d_B);
+        __a.Reserve(12, global::System.Math.Max((long)(40 * __d_B), 10 * __d_B));
+        __a.Reserve(13, 40 * __d_B);
+        __a.Reserve(14, 40 * __d_B);
+        __a.Reserve(15, 40 * __d_B);
+        __a.Reserve(16, 40 * __d_B);
+        __a.Reserve(17, 40 * __d_B);
+        __a.Reserve(18, global::System.Math.Max((long)(60 * __d_B), global::System.Math.Max((long)(5 * __d_B), global::System.Math.Max((long)(1), 40 * __d_B))));
+        __a.Reserve(19, 60 * __d_B);
+        __a.Reserve(20, global::System.Math.Max((long)(5 * __d_B), 1));
+        __a.Reserve(21, 60 * __d_B);
+        __a.Reserve(22, 5 * __d_B);
         // kernel 0: %7 = gather %0, %5 : [B, 5, 8]
-        global::GraphNet.Runtime.Indexing.Gather(this.tokens.Data, ids.Data, __a[0], 5 * d_B, 8, 12);
+        global::GraphNet.Runtime.Indexing.Gather(this.tokens.Data, ids.Data, __a[0], 5 * __d_B, 8, 12);
         // kernel 1: %8 = iota{axes=0} : [5, 4, 2]
         global::GraphNet.Runtime.Fill.Iota(__a[1], 1, 5, 8);
         // kernel 2: %9 = iota{axes=1} : [5, 4, 2]
@@ -96,156 +96,156 @@ partial class Decoder : global::GraphNet.IModel
         global::GraphNet.Runtime.Fill.Iota(__a[3], 20, 2, 1);
         var __k4 = new LossAndGradients_Kernel4_Job { in0 = __a[3], in1 = __a[1], in2 = __a[2], output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, 40, 1);
-        var __k5 = new LossAndGradients_Kernel5_Job { d_B = d_B, in0 = __a[0], in1 = __a[4], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_B, 40);
-        LossAndGradients_Kernel6(d_B, __a[1], __a[0]);
-        var __k7 = new LossAndGradients_Kernel7_Job { d_B = d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k7, 5 * d_B, 1);
-        var __k8 = new LossAndGradients_Kernel8_Job { d_B = d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 5 * d_B, 8);
-        LossAndGradients_Kernel9(d_B, __a[0], __a[2]);
-        var __k10 = new LossAndGradients_Kernel10_Job { d_B = d_B, in0 = __a[2], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 5 * d_B, 1);
-        var __k11 = new LossAndGradients_Kernel11_Job { d_B = d_B, in0 = __a[0], in1 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k11, 5 * d_B, 8);
-        var __k12 = new LossAndGradients_Kernel12_Job { d_B = d_B, in0 = __a[2], in1 = this.g.Data, in2 = this.b.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k12, 5 * d_B, 8);
+        var __k5 = new LossAndGradients_Kernel5_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[4], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 40);
+        LossAndGradients_Kernel6(__d_B, __a[1], __a[0]);
+        var __k7 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, 5 * __d_B, 1);
+        var __k8 = new LossAndGradients_Kernel8_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 5 * __d_B, 8);
+        LossAndGradients_Kernel9(__d_B, __a[0], __a[2]);
+        var __k10 = new LossAndGradients_Kernel10_Job { __d_B = __d_B, in0 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 5 * __d_B, 1);
+        var __k11 = new LossAndGradients_Kernel11_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k11, 5 * __d_B, 8);
+        var __k12 = new LossAndGradients_Kernel12_Job { __d_B = __d_B, in0 = __a[2], in1 = this.g.Data, in2 = this.b.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k12, 5 * __d_B, 8);
         // kernel 13: %47 = matmul %46, %3 : [5*B, 24]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * d_B, 24, 8, __a[4], this.qkv.Data, __a[5]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * __d_B, 24, 8, __a[4], this.qkv.Data, __a[5]);
         // kernel 14: %49 = slice{axis=2,start=0} %48 : [B, 5, 8]
-        global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[6], 5 * d_B, 24, 1, 0, 8);
+        global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[6], 5 * __d_B, 24, 1, 0, 8);
         // kernel 15: %50 = slice{axis=2,start=8} %48 : [B, 5, 8]
-        global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[7], 5 * d_B, 24, 1, 8, 8);
+        global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[7], 5 * __d_B, 24, 1, 8, 8);
         // kernel 16: %51 = slice{axis=2,start=16} %48 : [B, 5, 8]
-        global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[8], 5 * d_B, 24, 1, 16, 8);
-        var __k17 = new LossAndGradients_Kernel17_Job { d_B = d_B, in0 = __a[6], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k17, d_B, 40);
-        var __k18 = new LossAndGradients_Kernel17_Job { d_B = d_B, in0 = __a[7], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k18, d_B, 40);
-        var __k19 = new LossAndGradients_Kernel17_Job { d_B = d_B, in0 = __a[8], output = __a[7] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k19, d_B, 40);
+        global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[8], 5 * __d_B, 24, 1, 16, 8);
+        var __k17 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[6], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k17, __d_B, 40);
+        var __k18 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[7], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k18, __d_B, 40);
+        var __k19 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[8], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k19, __d_B, 40);
         // kernel 20: %58 = matmul{tB} %53, %55 : [B, 2, 5, 5]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * d_B, 5, 5, 4, __a[5], __a[6], __a[8]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 5, 5, 4, __a[5], __a[6], __a[8]);
         // kernel 21: %63 = iota{axes=1} : [5, 5]
         global::GraphNet.Runtime.Fill.Iota(__a[9], 5, 5, 1);
         // kernel 22: %64 = iota{axes=0} : [5, 5]
         global::GraphNet.Runtime.Fill.Iota(__a[10], 1, 5, 5);
         var __k23 = new LossAndGradients_Kernel23_Job { in0 = __a[9], in1 = __a[10], output = __a[11] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k23, 25, 1);
-        var __k24 = new LossAndGradients_Kernel24_Job { d_B = d_B, in0 = __a[11], in1 = __a[8], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k24, 2 * d_B, 25);
-        LossAndGradients_Kernel25(d_B, __a[9], __a[8]);
-        var __k26 = new LossAndGradients_Kernel26_Job { d_B = d_B, in0 = __a[9], in1 = __a[8], output = __a[10] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 10 * d_B, 5);
-        LossAndGradients_Kernel27(d_B, __a[10], __a[8]);
-        var __k28 = new LossAndGradients_Kernel28_Job { d_B = d_B, in0 = __a[10], in1 = __a[8], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k28, 10 * d_B, 5);
+        var __k24 = new LossAndGradients_Kernel24_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k24, 2 * __d_B, 25);
+        LossAndGradients_Kernel25(__d_B, __a[9], __a[8]);
+        var __k26 = new LossAndGradients_Kernel26_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], output = __a[10] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 10 * __d_B, 5);
+        LossAndGradients_Kernel27(__d_B, __a[10], __a[8]);
+        var __k28 = new LossAndGradients_Kernel28_Job { __d_B = __d_B, in0 = __a[10], in1 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k28, 10 * __d_B, 5);
         // kernel 29: %79 = matmul %78, %57 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * d_B, 5, 4, 5, __a[9], __a[7], __a[12]);
-        var __k30 = new LossAndGradients_Kernel30_Job { d_B = d_B, in0 = __a[12], output = __a[13] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k30, d_B, 40);
-        var __k31 = new LossAndGradients_Kernel31_Job { d_B = d_B, in0 = __a[13], output = __a[12] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 40 * d_B, 1);
-        var __k32 = new LossAndGradients_Kernel32_Job { d_B = d_B, in0 = __a[13], output = __a[14] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k32, 40 * d_B, 1);
-        var __k33 = new LossAndGradients_Kernel33_Job { d_B = d_B, in0 = __a[13], in1 = __a[12], output = __a[15] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 40 * d_B, 1);
-        var __k34 = new LossAndGradients_Kernel34_Job { d_B = d_B, in0 = __a[15], output = __a[16] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k34, 40 * d_B, 1);
-        var __k35 = new LossAndGradients_Kernel35_Job { d_B = d_B, in0 = __a[1], in1 = __a[14], in2 = __a[16], output = __a[17] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k35, 40 * d_B, 1);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 5, 4, 5, __a[9], __a[7], __a[12]);
+        var __k30 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[12], output = __a[13] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k30, __d_B, 40);
+        var __k31 = new LossAndGradients_Kernel31_Job { __d_B = __d_B, in0 = __a[13], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 40 * __d_B, 1);
+        var __k32 = new LossAndGradients_Kernel32_Job { __d_B = __d_B, in0 = __a[13], output = __a[14] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k32, 40 * __d_B, 1);
+        var __k33 = new LossAndGradients_Kernel33_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[12], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 40 * __d_B, 1);
+        var __k34 = new LossAndGradients_Kernel34_Job { __d_B = __d_B, in0 = __a[15], output = __a[16] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, 40 * __d_B, 1);
+        var __k35 = new LossAndGradients_Kernel35_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[14], in2 = __a[16], output = __a[17] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k35, 40 * __d_B, 1);
         // kernel 36: %104 = matmul %103, %4 : [5*B, 12]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * d_B, 12, 8, __a[17], this.head.Data, __a[1]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * __d_B, 12, 8, __a[17], this.head.Data, __a[1]);
         // kernel 37: %107 = iota{axes=2} : [B, 5, 12]
-        global::GraphNet.Runtime.Fill.Iota(__a[18], 5 * d_B, 12, 1);
-        var __k38 = new LossAndGradients_Kernel38_Job { d_B = d_B, in0 = next.Data, in1 = __a[18], output = __a[19] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 5 * d_B, 12);
-        LossAndGradients_Kernel39(d_B, __a[1], __a[19], __a[18]);
-        LossAndGradients_Kernel40(d_B, __a[1], __a[20]);
-        var __k41 = new LossAndGradients_Kernel41_Job { d_B = d_B, in0 = __a[1], in1 = __a[20], output = __a[21] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k41, 5 * d_B, 12);
-        LossAndGradients_Kernel42(d_B, __a[21], __a[1]);
-        var __k43 = new LossAndGradients_Kernel43_Job { d_B = d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k43, 5 * d_B, 1);
-        LossAndGradients_Kernel44(d_B, __a[22], __a[18], __a[20]);
-        var __k45 = new LossAndGradients_Kernel45_Job { d_B = d_B, in0 = __a[20], output = __o_loss };
+        global::GraphNet.Runtime.Fill.Iota(__a[18], 5 * __d_B, 12, 1);
+        var __k38 = new LossAndGradients_Kernel38_Job { __d_B = __d_B, in0 = next.Data, in1 = __a[18], output = __a[19] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 5 * __d_B, 12);
+        LossAndGradients_Kernel39(__d_B, __a[1], __a[19], __a[18]);
+        LossAndGradients_Kernel40(__d_B, __a[1], __a[20]);
+        var __k41 = new LossAndGradients_Kernel41_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[20], output = __a[21] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k41, 5 * __d_B, 12);
+        LossAndGradients_Kernel42(__d_B, __a[21], __a[1]);
+        var __k43 = new LossAndGradients_Kernel43_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k43, 5 * __d_B, 1);
+        LossAndGradients_Kernel44(__d_B, __a[22], __a[18], __a[20]);
+        var __k45 = new LossAndGradients_Kernel45_Job { __d_B = __d_B, in0 = __a[20], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k45, 1, 1);
-        var __k46 = new LossAndGradients_Kernel46_Job { d_B = d_B, output = __a[18] };
+        var __k46 = new LossAndGradients_Kernel46_Job { __d_B = __d_B, output = __a[18] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k46, 1, 1);
-        var __k47 = new LossAndGradients_Kernel47_Job { d_B = d_B, in0 = __a[18], output = __a[20] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k47, 5 * d_B, 1);
-        var __k48 = new LossAndGradients_Kernel48_Job { d_B = d_B, in0 = __a[20], output = __a[18] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 5 * d_B, 1);
-        var __k49 = new LossAndGradients_Kernel49_Job { d_B = d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k49, 5 * d_B, 1);
-        var __k50 = new LossAndGradients_Kernel50_Job { d_B = d_B, in0 = __a[22], in1 = __a[21], in2 = __a[18], in3 = __a[19], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 5 * d_B, 12);
+        var __k47 = new LossAndGradients_Kernel47_Job { __d_B = __d_B, in0 = __a[18], output = __a[20] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k47, 5 * __d_B, 1);
+        var __k48 = new LossAndGradients_Kernel48_Job { __d_B = __d_B, in0 = __a[20], output = __a[18] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 5 * __d_B, 1);
+        var __k49 = new LossAndGradients_Kernel49_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k49, 5 * __d_B, 1);
+        var __k50 = new LossAndGradients_Kernel50_Job { __d_B = __d_B, in0 = __a[22], in1 = __a[21], in2 = __a[18], in3 = __a[19], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 5 * __d_B, 12);
         // kernel 51: %139 = matmul{tB} %138, %4 : [5*B, 8]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * d_B, 8, 12, __a[1], this.head.Data, __a[18]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * __d_B, 8, 12, __a[1], this.head.Data, __a[18]);
         // kernel 52: %140 = matmul{tA} %103, %138 : [8, 12]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 12, 5 * d_B, __a[17], __a[1], __o_grad_head);
-        var __k53 = new LossAndGradients_Kernel53_Job { d_B = d_B, in0 = __a[18], in1 = __a[16], in2 = __a[14], in3 = __a[15], in4 = __a[12], in5 = __a[13], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 40 * d_B, 1);
-        var __k54 = new LossAndGradients_Kernel17_Job { d_B = d_B, in0 = __a[1], output = __a[12] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k54, d_B, 40);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 12, 5 * __d_B, __a[17], __a[1], __o_grad_head);
+        var __k53 = new LossAndGradients_Kernel53_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[16], in2 = __a[14], in3 = __a[15], in4 = __a[12], in5 = __a[13], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 40 * __d_B, 1);
+        var __k54 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[1], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k54, __d_B, 40);
         // kernel 55: %159 = matmul{tB} %158, %57 : [B, 2, 5, 5]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * d_B, 5, 5, 4, __a[12], __a[7], __a[1]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 5, 5, 4, __a[12], __a[7], __a[1]);
         // kernel 56: %160 = matmul{tA} %78, %158 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * d_B, 5, 4, 5, __a[9], __a[12], __a[7]);
-        LossAndGradients_Kernel57(d_B, __a[1], __a[9], __a[8], __a[12]);
-        var __k58 = new LossAndGradients_Kernel58_Job { d_B = d_B, in0 = __a[11], in1 = __a[1], in2 = __a[8], in3 = __a[12], in4 = __a[10], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k58, 2 * d_B, 25);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[12], __a[7]);
+        LossAndGradients_Kernel57(__d_B, __a[1], __a[9], __a[8], __a[12]);
+        var __k58 = new LossAndGradients_Kernel58_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[1], in2 = __a[8], in3 = __a[12], in4 = __a[10], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k58, 2 * __d_B, 25);
         // kernel 59: %174 = matmul %173, %55 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * d_B, 5, 4, 5, __a[9], __a[6], __a[1]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 5, 4, 5, __a[9], __a[6], __a[1]);
         // kernel 60: %175 = matmul{tA} %173, %53 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * d_B, 5, 4, 5, __a[9], __a[5], __a[6]);
-        var __k61 = new LossAndGradients_Kernel30_Job { d_B = d_B, in0 = __a[7], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k61, d_B, 40);
-        var __k62 = new LossAndGradients_Kernel30_Job { d_B = d_B, in0 = __a[6], output = __a[7] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k62, d_B, 40);
-        var __k63 = new LossAndGradients_Kernel30_Job { d_B = d_B, in0 = __a[1], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k63, d_B, 40);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[5], __a[6]);
+        var __k61 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[7], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k61, __d_B, 40);
+        var __k62 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[6], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k62, __d_B, 40);
+        var __k63 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[1], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k63, __d_B, 40);
         // kernel 64: %182 = pad{axis=2,before=16,after=0} %177 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[5], __a[1], 5 * d_B, 8, 1, 16, 0);
+        global::GraphNet.Runtime.Indexing.Pad(__a[5], __a[1], 5 * __d_B, 8, 1, 16, 0);
         // kernel 65: %183 = pad{axis=2,before=8,after=8} %179 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[7], __a[5], 5 * d_B, 8, 1, 8, 8);
+        global::GraphNet.Runtime.Indexing.Pad(__a[7], __a[5], 5 * __d_B, 8, 1, 8, 8);
         // kernel 66: %185 = pad{axis=2,before=0,after=16} %181 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[6], __a[7], 5 * d_B, 8, 1, 0, 16);
-        var __k67 = new LossAndGradients_Kernel67_Job { d_B = d_B, in0 = __a[1], in1 = __a[5], in2 = __a[7], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 120 * d_B, 1);
+        global::GraphNet.Runtime.Indexing.Pad(__a[6], __a[7], 5 * __d_B, 8, 1, 0, 16);
+        var __k67 = new LossAndGradients_Kernel67_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[5], in2 = __a[7], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 120 * __d_B, 1);
         // kernel 68: %188 = matmul{tB} %187, %3 : [5*B, 8]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * d_B, 8, 24, __a[6], this.qkv.Data, __a[1]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * __d_B, 8, 24, __a[6], this.qkv.Data, __a[1]);
         // kernel 69: %189 = matmul{tA} %46, %187 : [8, 24]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * d_B, __a[4], __a[6], __o_grad_qkv);
-        LossAndGradients_Kernel70(d_B, __a[1], __a[4]);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * __d_B, __a[4], __a[6], __o_grad_qkv);
+        LossAndGradients_Kernel70(__d_B, __a[1], __a[4]);
         var __k71 = new LossAndGradients_Kernel71_Job { in0 = __a[4], output = __o_grad_b };
         global::GraphNet.Runtime.Workers.ForRange(ref __k71, 8, 1);
-        var __k72 = new LossAndGradients_Kernel72_Job { d_B = d_B, in0 = __a[1], in1 = this.g.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k72, 5 * d_B, 8);
-        LossAndGradients_Kernel73(d_B, __a[1], __a[2], __a[5]);
+        var __k72 = new LossAndGradients_Kernel72_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k72, 5 * __d_B, 8);
+        LossAndGradients_Kernel73(__d_B, __a[1], __a[2], __a[5]);
         var __k74 = new LossAndGradients_Kernel71_Job { in0 = __a[5], output = __o_grad_g };
         global::GraphNet.Runtime.Workers.ForRange(ref __k74, 8, 1);
-        LossAndGradients_Kernel75(d_B, __a[4], __a[2], __a[3], __a[1]);
-        var __k76 = new LossAndGradients_Kernel76_Job { d_B = d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k76, 5 * d_B, 1);
-        var __k77 = new LossAndGradients_Kernel77_Job { d_B = d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k77, 5 * d_B, 8);
-        LossAndGradients_Kernel78(d_B, __a[1], __a[0]);
-        var __k79 = new LossAndGradients_Kernel7_Job { d_B = d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k79, 5 * d_B, 1);
-        var __k80 = new LossAndGradients_Kernel80_Job { d_B = d_B, in0 = __a[18], in1 = __a[1], in2 = __a[2], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k80, 5 * d_B, 8);
+        LossAndGradients_Kernel75(__d_B, __a[4], __a[2], __a[3], __a[1]);
+        var __k76 = new LossAndGradients_Kernel76_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k76, 5 * __d_B, 1);
+        var __k77 = new LossAndGradients_Kernel77_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k77, 5 * __d_B, 8);
+        LossAndGradients_Kernel78(__d_B, __a[1], __a[0]);
+        var __k79 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k79, 5 * __d_B, 1);
+        var __k80 = new LossAndGradients_Kernel80_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[1], in2 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k80, 5 * __d_B, 8);
         // kernel 81: %218 = scatter_add{rows=12} %5, %217 : [12, 8]
-        global::GraphNet.Runtime.Indexing.ScatterAdd(ids.Data, __a[0], __o_grad_tokens, 5 * d_B, 8, 12);
+        global::GraphNet.Runtime.Indexing.ScatterAdd(ids.Data, __a[0], __o_grad_tokens, 5 * __d_B, 8, 12);
         return __o_loss[0];
     }
 
     /// <summary>Fuses mul, exp, mul, cos, sin, where over [5, 4, 2].</summary>
     private static void LossAndGradients_Kernel4(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -254,9 +254,9 @@ partial class Decoder : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
-            var t2 = V512.Load(ref in20, x2 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
+            var t2 = V512.Load(ref p2, x2 + j);
             var t3 = V512.Splat(-2.3025851f);
             var t4 = V512.Mul(t2, t3);
             var t5 = V512.Exp(t4);
@@ -268,9 +268,9 @@ partial class Decoder : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
-            var t2 = V256.Load(ref in20, x2 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
+            var t2 = V256.Load(ref p2, x2 + j);
             var t3 = V256.Splat(-2.3025851f);
             var t4 = V256.Mul(t2, t3);
             var t5 = V256.Exp(t4);
@@ -282,9 +282,9 @@ partial class Decoder : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
-            var t2 = Sc.Load(ref in20, x2 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
+            var t2 = Sc.Load(ref p2, x2 + j);
             var t3 = Sc.Splat(-2.3025851f);
             var t4 = Sc.Mul(t2, t3);
             var t5 = Sc.Exp(t4);
@@ -307,10 +307,10 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel5(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -320,22 +320,22 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 40 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Add(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 40 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Add(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 40; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Add(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -345,20 +345,20 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel5(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel5(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel6(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        output.Slice(0, 5 * __d_B).Fill(0f);
+        for (int i0 = 0; i0 < 5 * __d_B; i0++)
         {
             int x0 = i0 * 8;
             int xo = i0;
@@ -369,7 +369,7 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 8 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V512.ReduceAdd(vacc));
@@ -379,14 +379,14 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 8 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V256.ReduceAdd(vacc));
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Add(acc, t0);
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -394,30 +394,30 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel7(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel7(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Splat(0.125f);
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Splat(0.125f);
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Splat(0.125f);
             var t2 = Sc.Mul(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
@@ -427,17 +427,17 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel7 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel7_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel7(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel7(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel8(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -447,22 +447,22 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 8 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Splat(Sc.Load(ref p1, x1));
                 var t2 = V512.Sub(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 8 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Splat(Sc.Load(ref p1, x1));
                 var t2 = V256.Sub(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                 var t2 = Sc.Sub(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -472,20 +472,20 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel8(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel8(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel9(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        output.Slice(0, 5 * __d_B).Fill(0f);
+        for (int i0 = 0; i0 < 5 * __d_B; i0++)
         {
             int x0 = i0 * 8;
             int xo = i0;
@@ -496,7 +496,7 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 8 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     var t1 = V512.Mul(t0, t0);
                     vacc = V512.Add(vacc, t1);
                 }
@@ -507,7 +507,7 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 8 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     var t1 = V256.Mul(t0, t0);
                     vacc = V256.Add(vacc, t1);
                 }
@@ -515,7 +515,7 @@ partial class Decoder : global::GraphNet.IModel
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 var t1 = Sc.Mul(t0, t0);
                 acc = Sc.Add(acc, t1);
             }
@@ -524,16 +524,16 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, add, sqrt over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel10(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel10(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Splat(0.125f);
             var t2 = V512.Mul(t0, t1);
             var t3 = V512.Splat(1E-05f);
@@ -543,7 +543,7 @@ partial class Decoder : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Splat(0.125f);
             var t2 = V256.Mul(t0, t1);
             var t3 = V256.Splat(1E-05f);
@@ -553,7 +553,7 @@ partial class Decoder : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Splat(0.125f);
             var t2 = Sc.Mul(t0, t1);
             var t3 = Sc.Splat(1E-05f);
@@ -566,17 +566,17 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel10(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel10(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel11(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel11(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -586,22 +586,22 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 8 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Splat(Sc.Load(ref p1, x1));
                 var t2 = V512.Div(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 8 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Splat(Sc.Load(ref p1, x1));
                 var t2 = V256.Div(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                 var t2 = Sc.Div(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -611,19 +611,19 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel11(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel11(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel12(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel12(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -634,28 +634,28 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 8 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Mul(t0, t1);
-                var t3 = V512.Load(ref in20, x2 + j);
+                var t3 = V512.Load(ref p2, x2 + j);
                 var t4 = V512.Add(t2, t3);
                 V512.Store(t4, ref out0, xo + j);
             }
             for (; j <= 8 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Mul(t0, t1);
-                var t3 = V256.Load(ref in20, x2 + j);
+                var t3 = V256.Load(ref p2, x2 + j);
                 var t4 = V256.Add(t2, t3);
                 V256.Store(t4, ref out0, xo + j);
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
-                var t3 = Sc.Load(ref in20, x2 + j);
+                var t3 = Sc.Load(ref p2, x2 + j);
                 var t4 = Sc.Add(t2, t3);
                 Sc.Store(t4, ref out0, xo + j);
             }
@@ -665,18 +665,18 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel12(d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel12(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, 2, 5, 4].</summary>
-    private static void LossAndGradients_Kernel17(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel17(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -689,17 +689,17 @@ partial class Decoder : global::GraphNet.IModel
                     int j = 0;
                     for (; j <= 4 - 16; j += 16)
                     {
-                        var t0 = V512.Load(ref in00, x0 + j);
+                        var t0 = V512.Load(ref p0, x0 + j);
                         V512.Store(t0, ref out0, xo + j);
                     }
                     for (; j <= 4 - 8; j += 8)
                     {
-                        var t0 = V256.Load(ref in00, x0 + j);
+                        var t0 = V256.Load(ref p0, x0 + j);
                         V256.Store(t0, ref out0, xo + j);
                     }
                     for (; j < 4; j++)
                     {
-                        var t0 = Sc.Load(ref in00, x0 + j);
+                        var t0 = Sc.Load(ref p0, x0 + j);
                         Sc.Store(t0, ref out0, xo + j);
                     }
                 }
@@ -710,17 +710,17 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel17 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel17_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel17(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel17(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses gt over [5, 5].</summary>
     private static void LossAndGradients_Kernel23(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -728,22 +728,22 @@ partial class Decoder : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Gt(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Gt(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Gt(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -759,10 +759,10 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, where over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel24(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel24(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -772,9 +772,9 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 25 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
                 var t1 = V512.Splat(-1E+30f);
-                var t2 = V512.Load(ref in10, x1 + j);
+                var t2 = V512.Load(ref p1, x1 + j);
                 var t3 = V512.Splat(0.5f);
                 var t4 = V512.Mul(t2, t3);
                 var t5 = V512.Where(t0, t1, t4);
@@ -782,9 +782,9 @@ partial class Decoder : global::GraphNet.IModel
             }
             for (; j <= 25 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
                 var t1 = V256.Splat(-1E+30f);
-                var t2 = V256.Load(ref in10, x1 + j);
+                var t2 = V256.Load(ref p1, x1 + j);
                 var t3 = V256.Splat(0.5f);
                 var t4 = V256.Mul(t2, t3);
                 var t5 = V256.Where(t0, t1, t4);
@@ -792,9 +792,9 @@ partial class Decoder : global::GraphNet.IModel
             }
             for (; j < 25; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 var t1 = Sc.Splat(-1E+30f);
-                var t2 = Sc.Load(ref in10, x1 + j);
+                var t2 = Sc.Load(ref p1, x1 + j);
                 var t3 = Sc.Splat(0.5f);
                 var t4 = Sc.Mul(t2, t3);
                 var t5 = Sc.Where(t0, t1, t4);
@@ -806,20 +806,20 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel24 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel24_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel24(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel24(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel25(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel25(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 10 * d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < 10 * d_B; i0++)
+        output.Slice(0, 10 * __d_B).Fill(float.NegativeInfinity);
+        for (int i0 = 0; i0 < 10 * __d_B; i0++)
         {
             int x0 = i0 * 5;
             int xo = i0;
@@ -830,7 +830,7 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V512.Splat(float.NegativeInfinity);
                 for (; j <= 5 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Max(vacc, t0);
                 }
                 acc = Sc.Max(acc, V512.ReduceMax(vacc));
@@ -840,14 +840,14 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V256.Splat(float.NegativeInfinity);
                 for (; j <= 5 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Max(vacc, t0);
                 }
                 acc = Sc.Max(acc, V256.ReduceMax(vacc));
             }
             for (; j < 5; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Max(acc, t0);
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -855,10 +855,10 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel26(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel26(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -868,24 +868,24 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 5 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Splat(Sc.Load(ref p1, x1));
                 var t2 = V512.Sub(t0, t1);
                 var t3 = V512.Exp(t2);
                 V512.Store(t3, ref out0, xo + j);
             }
             for (; j <= 5 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Splat(Sc.Load(ref p1, x1));
                 var t2 = V256.Sub(t0, t1);
                 var t3 = V256.Exp(t2);
                 V256.Store(t3, ref out0, xo + j);
             }
             for (; j < 5; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                 var t2 = Sc.Sub(t0, t1);
                 var t3 = Sc.Exp(t2);
                 Sc.Store(t3, ref out0, xo + j);
@@ -896,20 +896,20 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel26(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel26(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel27(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel27(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 10 * d_B).Fill(0f);
-        for (int i0 = 0; i0 < 10 * d_B; i0++)
+        output.Slice(0, 10 * __d_B).Fill(0f);
+        for (int i0 = 0; i0 < 10 * __d_B; i0++)
         {
             int x0 = i0 * 5;
             int xo = i0;
@@ -920,7 +920,7 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 5 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V512.ReduceAdd(vacc));
@@ -930,14 +930,14 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 5 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V256.ReduceAdd(vacc));
             }
             for (; j < 5; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Add(acc, t0);
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -945,10 +945,10 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel28(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel28(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -958,22 +958,22 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 5 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Splat(Sc.Load(ref p1, x1));
                 var t2 = V512.Div(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 5 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Splat(Sc.Load(ref p1, x1));
                 var t2 = V256.Div(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 5; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                 var t2 = Sc.Div(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -983,17 +983,17 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel28 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel28_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel28(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel28(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, 5, 2, 4].</summary>
-    private static void LossAndGradients_Kernel30(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel30(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1006,17 +1006,17 @@ partial class Decoder : global::GraphNet.IModel
                     int j = 0;
                     for (; j <= 4 - 16; j += 16)
                     {
-                        var t0 = V512.Load(ref in00, x0 + j);
+                        var t0 = V512.Load(ref p0, x0 + j);
                         V512.Store(t0, ref out0, xo + j);
                     }
                     for (; j <= 4 - 8; j += 8)
                     {
-                        var t0 = V256.Load(ref in00, x0 + j);
+                        var t0 = V256.Load(ref p0, x0 + j);
                         V256.Store(t0, ref out0, xo + j);
                     }
                     for (; j < 4; j++)
                     {
-                        var t0 = Sc.Load(ref in00, x0 + j);
+                        var t0 = Sc.Load(ref p0, x0 + j);
                         Sc.Store(t0, ref out0, xo + j);
                     }
                 }
@@ -1027,35 +1027,35 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel30 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel30_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel30(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel30(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel31(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel31(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Mul(t0, t0);
             V512.Store(t1, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Mul(t0, t0);
             V256.Store(t1, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Mul(t0, t0);
             Sc.Store(t1, ref out0, xo + j);
         }
@@ -1064,16 +1064,16 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel31 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel31_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel31(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel31(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel32(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel32(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
@@ -1081,21 +1081,21 @@ partial class Decoder : global::GraphNet.IModel
         for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(0.5f);
-            var t1 = V512.Load(ref in00, x0 + j);
+            var t1 = V512.Load(ref p0, x0 + j);
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(0.5f);
-            var t1 = V256.Load(ref in00, x0 + j);
+            var t1 = V256.Load(ref p0, x0 + j);
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(0.5f);
-            var t1 = Sc.Load(ref in00, x0 + j);
+            var t1 = Sc.Load(ref p0, x0 + j);
             var t2 = Sc.Mul(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -1104,17 +1104,17 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel32 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel32_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel32(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel32(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add, mul, tanh over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel33(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1123,9 +1123,9 @@ partial class Decoder : global::GraphNet.IModel
         for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(0.7978846f);
-            var t1 = V512.Load(ref in00, x0 + j);
+            var t1 = V512.Load(ref p0, x0 + j);
             var t2 = V512.Splat(0.044715f);
-            var t3 = V512.Load(ref in10, x1 + j);
+            var t3 = V512.Load(ref p1, x1 + j);
             var t4 = V512.Mul(t1, t3);
             var t5 = V512.Mul(t2, t4);
             var t6 = V512.Add(t1, t5);
@@ -1136,9 +1136,9 @@ partial class Decoder : global::GraphNet.IModel
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(0.7978846f);
-            var t1 = V256.Load(ref in00, x0 + j);
+            var t1 = V256.Load(ref p0, x0 + j);
             var t2 = V256.Splat(0.044715f);
-            var t3 = V256.Load(ref in10, x1 + j);
+            var t3 = V256.Load(ref p1, x1 + j);
             var t4 = V256.Mul(t1, t3);
             var t5 = V256.Mul(t2, t4);
             var t6 = V256.Add(t1, t5);
@@ -1149,9 +1149,9 @@ partial class Decoder : global::GraphNet.IModel
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(0.7978846f);
-            var t1 = Sc.Load(ref in00, x0 + j);
+            var t1 = Sc.Load(ref p0, x0 + j);
             var t2 = Sc.Splat(0.044715f);
-            var t3 = Sc.Load(ref in10, x1 + j);
+            var t3 = Sc.Load(ref p1, x1 + j);
             var t4 = Sc.Mul(t1, t3);
             var t5 = Sc.Mul(t2, t4);
             var t6 = Sc.Add(t1, t5);
@@ -1164,17 +1164,17 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel33 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel33_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel33(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel33(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel34(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
@@ -1182,21 +1182,21 @@ partial class Decoder : global::GraphNet.IModel
         for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
-            var t1 = V512.Load(ref in00, x0 + j);
+            var t1 = V512.Load(ref p0, x0 + j);
             var t2 = V512.Add(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
-            var t1 = V256.Load(ref in00, x0 + j);
+            var t1 = V256.Load(ref p0, x0 + j);
             var t2 = V256.Add(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
-            var t1 = Sc.Load(ref in00, x0 + j);
+            var t1 = Sc.Load(ref p0, x0 + j);
             var t2 = Sc.Add(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -1205,18 +1205,18 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel34(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel34(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel35(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1225,27 +1225,27 @@ partial class Decoder : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
-            var t2 = V512.Load(ref in20, x2 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
+            var t2 = V512.Load(ref p2, x2 + j);
             var t3 = V512.Mul(t1, t2);
             var t4 = V512.Add(t0, t3);
             V512.Store(t4, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
-            var t2 = V256.Load(ref in20, x2 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
+            var t2 = V256.Load(ref p2, x2 + j);
             var t3 = V256.Mul(t1, t2);
             var t4 = V256.Add(t0, t3);
             V256.Store(t4, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
-            var t2 = Sc.Load(ref in20, x2 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
+            var t2 = Sc.Load(ref p2, x2 + j);
             var t3 = Sc.Mul(t1, t2);
             var t4 = Sc.Add(t0, t3);
             Sc.Store(t4, ref out0, xo + j);
@@ -1255,19 +1255,19 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel35 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel35_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel35(d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel35(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses eq over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel38(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel38(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1277,22 +1277,22 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 12 - 16; j += 16)
             {
-                var t0 = V512.Splat(Sc.Load(ref in00, x0));
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Splat(Sc.Load(ref p0, x0));
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Eq(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 12 - 8; j += 8)
             {
-                var t0 = V256.Splat(Sc.Load(ref in00, x0));
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Splat(Sc.Load(ref p0, x0));
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Eq(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 12; j++)
             {
-                var t0 = Sc.Splat(Sc.Load(ref in00, x0));
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Splat(Sc.Load(ref p0, x0));
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Eq(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -1302,21 +1302,21 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel38(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel38(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel39(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel39(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        output.Slice(0, 5 * __d_B).Fill(0f);
+        for (int i0 = 0; i0 < 5 * __d_B; i0++)
         {
             int x0 = i0 * 12;
             int x1 = i0 * 12;
@@ -1328,8 +1328,8 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 12 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Load(ref in10, x1 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Load(ref p1, x1 + j);
                     var t2 = V512.Mul(t0, t1);
                     vacc = V512.Add(vacc, t2);
                 }
@@ -1340,8 +1340,8 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 12 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Load(ref in10, x1 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Load(ref p1, x1 + j);
                     var t2 = V256.Mul(t0, t1);
                     vacc = V256.Add(vacc, t2);
                 }
@@ -1349,8 +1349,8 @@ partial class Decoder : global::GraphNet.IModel
             }
             for (; j < 12; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
                 acc = Sc.Add(acc, t2);
             }
@@ -1359,12 +1359,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel40(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        output.Slice(0, 5 * __d_B).Fill(float.NegativeInfinity);
+        for (int i0 = 0; i0 < 5 * __d_B; i0++)
         {
             int x0 = i0 * 12;
             int xo = i0;
@@ -1375,7 +1375,7 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V512.Splat(float.NegativeInfinity);
                 for (; j <= 12 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Max(vacc, t0);
                 }
                 acc = Sc.Max(acc, V512.ReduceMax(vacc));
@@ -1385,14 +1385,14 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V256.Splat(float.NegativeInfinity);
                 for (; j <= 12 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Max(vacc, t0);
                 }
                 acc = Sc.Max(acc, V256.ReduceMax(vacc));
             }
             for (; j < 12; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Max(acc, t0);
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -1400,10 +1400,10 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel41(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1413,24 +1413,24 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 12 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Splat(Sc.Load(ref p1, x1));
                 var t2 = V512.Sub(t0, t1);
                 var t3 = V512.Exp(t2);
                 V512.Store(t3, ref out0, xo + j);
             }
             for (; j <= 12 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Splat(Sc.Load(ref p1, x1));
                 var t2 = V256.Sub(t0, t1);
                 var t3 = V256.Exp(t2);
                 V256.Store(t3, ref out0, xo + j);
             }
             for (; j < 12; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                 var t2 = Sc.Sub(t0, t1);
                 var t3 = Sc.Exp(t2);
                 Sc.Store(t3, ref out0, xo + j);
@@ -1441,20 +1441,20 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel41(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel41(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel42(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel42(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        output.Slice(0, 5 * __d_B).Fill(0f);
+        for (int i0 = 0; i0 < 5 * __d_B; i0++)
         {
             int x0 = i0 * 12;
             int xo = i0;
@@ -1465,7 +1465,7 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 12 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V512.ReduceAdd(vacc));
@@ -1475,14 +1475,14 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 12 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V256.ReduceAdd(vacc));
             }
             for (; j < 12; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Add(acc, t0);
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -1490,10 +1490,10 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses log, add over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel43(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1501,24 +1501,24 @@ partial class Decoder : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Log(t1);
             var t3 = V512.Add(t0, t2);
             V512.Store(t3, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Log(t1);
             var t3 = V256.Add(t0, t2);
             V256.Store(t3, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Log(t1);
             var t3 = Sc.Add(t0, t2);
             Sc.Store(t3, ref out0, xo + j);
@@ -1528,18 +1528,18 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel43 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel43_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel43(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel43(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B, 5] to [1, 1].</summary>
-    private static void LossAndGradients_Kernel44(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel44(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 1).Fill(0f);
         int x0 = 0;
@@ -1547,34 +1547,34 @@ partial class Decoder : global::GraphNet.IModel
         int xo = 0;
         int j = 0;
         float acc = 0f;
-        if (5 * d_B - j >= 16)
+        if (5 * __d_B - j >= 16)
         {
             var vacc = V512.Splat(0f);
-            for (; j <= 5 * d_B - 16; j += 16)
+            for (; j <= 5 * __d_B - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Sub(t0, t1);
                 vacc = V512.Add(vacc, t2);
             }
             acc = Sc.Add(acc, V512.ReduceAdd(vacc));
         }
-        if (5 * d_B - j >= 8)
+        if (5 * __d_B - j >= 8)
         {
             var vacc = V256.Splat(0f);
-            for (; j <= 5 * d_B - 8; j += 8)
+            for (; j <= 5 * __d_B - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Sub(t0, t1);
                 vacc = V256.Add(vacc, t2);
             }
             acc = Sc.Add(acc, V256.ReduceAdd(vacc));
         }
-        for (; j < 5 * d_B; j++)
+        for (; j < 5 * __d_B; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Sub(t0, t1);
             acc = Sc.Add(acc, t2);
         }
@@ -1582,31 +1582,31 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel45(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel45(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat((float)(5 * d_B));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat((float)(5 * __d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat((float)(5 * d_B));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat((float)(5 * __d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat((float)(5 * d_B));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat((float)(5 * __d_B));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -1615,14 +1615,14 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel45 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel45_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel45(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel45(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel46(int d_B, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel46(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -1630,21 +1630,21 @@ partial class Decoder : global::GraphNet.IModel
         for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
-            var t1 = V512.Splat((float)(5 * d_B));
+            var t1 = V512.Splat((float)(5 * __d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
-            var t1 = V256.Splat((float)(5 * d_B));
+            var t1 = V256.Splat((float)(5 * __d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
-            var t1 = Sc.Splat((float)(5 * d_B));
+            var t1 = Sc.Splat((float)(5 * __d_B));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -1653,32 +1653,32 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel46 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel46_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel46(d_B, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel46(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B, 5].</summary>
-    private static void LossAndGradients_Kernel47(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel47(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Splat(Sc.Load(ref in00, x0));
+            var t0 = V512.Splat(Sc.Load(ref p0, x0));
             V512.Store(t0, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Splat(Sc.Load(ref in00, x0));
+            var t0 = V256.Splat(Sc.Load(ref p0, x0));
             V256.Store(t0, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Splat(Sc.Load(ref in00, x0));
+            var t0 = Sc.Splat(Sc.Load(ref p0, x0));
             Sc.Store(t0, ref out0, xo + j);
         }
     }
@@ -1686,35 +1686,35 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel47(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel47(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses neg over [B, 5].</summary>
-    private static void LossAndGradients_Kernel48(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel48(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Neg(t0);
             V512.Store(t1, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Neg(t0);
             V256.Store(t1, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Neg(t0);
             Sc.Store(t1, ref out0, xo + j);
         }
@@ -1723,17 +1723,17 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel48(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel48(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel49(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel49(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1741,22 +1741,22 @@ partial class Decoder : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -1765,20 +1765,20 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel49 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel49_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel49(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel49(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel50(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel50(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -1790,33 +1790,33 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 12 - 16; j += 16)
             {
-                var t0 = V512.Splat(Sc.Load(ref in00, x0));
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Splat(Sc.Load(ref p0, x0));
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Mul(t0, t1);
-                var t3 = V512.Splat(Sc.Load(ref in20, x2));
-                var t4 = V512.Load(ref in30, x3 + j);
+                var t3 = V512.Splat(Sc.Load(ref p2, x2));
+                var t4 = V512.Load(ref p3, x3 + j);
                 var t5 = V512.Mul(t3, t4);
                 var t6 = V512.Add(t2, t5);
                 V512.Store(t6, ref out0, xo + j);
             }
             for (; j <= 12 - 8; j += 8)
             {
-                var t0 = V256.Splat(Sc.Load(ref in00, x0));
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Splat(Sc.Load(ref p0, x0));
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Mul(t0, t1);
-                var t3 = V256.Splat(Sc.Load(ref in20, x2));
-                var t4 = V256.Load(ref in30, x3 + j);
+                var t3 = V256.Splat(Sc.Load(ref p2, x2));
+                var t4 = V256.Load(ref p3, x3 + j);
                 var t5 = V256.Mul(t3, t4);
                 var t6 = V256.Add(t2, t5);
                 V256.Store(t6, ref out0, xo + j);
             }
             for (; j < 12; j++)
             {
-                var t0 = Sc.Splat(Sc.Load(ref in00, x0));
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Splat(Sc.Load(ref p0, x0));
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
-                var t3 = Sc.Splat(Sc.Load(ref in20, x2));
-                var t4 = Sc.Load(ref in30, x3 + j);
+                var t3 = Sc.Splat(Sc.Load(ref p2, x2));
+                var t4 = Sc.Load(ref p3, x3 + j);
                 var t5 = Sc.Mul(t3, t4);
                 var t6 = Sc.Add(t2, t5);
                 Sc.Store(t6, ref out0, xo + j);
@@ -1827,24 +1827,24 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel50(d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel50(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, mul, sub, mul, mul, mul, add, mul, mul, mul, add, mul, add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel53(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel53(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
-        ref float in40 = ref Sc.Ref(in4);
-        ref float in50 = ref Sc.Ref(in5);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
+        ref float p4 = ref Sc.Ref(in4);
+        ref float p5 = ref Sc.Ref(in5);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1856,15 +1856,15 @@ partial class Decoder : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Mul(t0, t1);
             var t3 = V512.Splat(0.5f);
             var t4 = V512.Mul(t2, t3);
-            var t5 = V512.Load(ref in20, x2 + j);
+            var t5 = V512.Load(ref p2, x2 + j);
             var t6 = V512.Mul(t0, t5);
             var t7 = V512.Splat(1f);
-            var t8 = V512.Load(ref in30, x3 + j);
+            var t8 = V512.Load(ref p3, x3 + j);
             var t9 = V512.Mul(t8, t8);
             var t10 = V512.Sub(t7, t9);
             var t11 = V512.Mul(t6, t10);
@@ -1873,10 +1873,10 @@ partial class Decoder : global::GraphNet.IModel
             var t14 = V512.Add(t4, t13);
             var t15 = V512.Splat(0.044715f);
             var t16 = V512.Mul(t13, t15);
-            var t17 = V512.Load(ref in40, x4 + j);
+            var t17 = V512.Load(ref p4, x4 + j);
             var t18 = V512.Mul(t16, t17);
             var t19 = V512.Add(t14, t18);
-            var t20 = V512.Load(ref in50, x5 + j);
+            var t20 = V512.Load(ref p5, x5 + j);
             var t21 = V512.Mul(t16, t20);
             var t22 = V512.Mul(t21, t20);
             var t23 = V512.Add(t19, t22);
@@ -1885,15 +1885,15 @@ partial class Decoder : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Mul(t0, t1);
             var t3 = V256.Splat(0.5f);
             var t4 = V256.Mul(t2, t3);
-            var t5 = V256.Load(ref in20, x2 + j);
+            var t5 = V256.Load(ref p2, x2 + j);
             var t6 = V256.Mul(t0, t5);
             var t7 = V256.Splat(1f);
-            var t8 = V256.Load(ref in30, x3 + j);
+            var t8 = V256.Load(ref p3, x3 + j);
             var t9 = V256.Mul(t8, t8);
             var t10 = V256.Sub(t7, t9);
             var t11 = V256.Mul(t6, t10);
@@ -1902,10 +1902,10 @@ partial class Decoder : global::GraphNet.IModel
             var t14 = V256.Add(t4, t13);
             var t15 = V256.Splat(0.044715f);
             var t16 = V256.Mul(t13, t15);
-            var t17 = V256.Load(ref in40, x4 + j);
+            var t17 = V256.Load(ref p4, x4 + j);
             var t18 = V256.Mul(t16, t17);
             var t19 = V256.Add(t14, t18);
-            var t20 = V256.Load(ref in50, x5 + j);
+            var t20 = V256.Load(ref p5, x5 + j);
             var t21 = V256.Mul(t16, t20);
             var t22 = V256.Mul(t21, t20);
             var t23 = V256.Add(t19, t22);
@@ -1914,15 +1914,15 @@ partial class Decoder : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Mul(t0, t1);
             var t3 = Sc.Splat(0.5f);
             var t4 = Sc.Mul(t2, t3);
-            var t5 = Sc.Load(ref in20, x2 + j);
+            var t5 = Sc.Load(ref p2, x2 + j);
             var t6 = Sc.Mul(t0, t5);
             var t7 = Sc.Splat(1f);
-            var t8 = Sc.Load(ref in30, x3 + j);
+            var t8 = Sc.Load(ref p3, x3 + j);
             var t9 = Sc.Mul(t8, t8);
             var t10 = Sc.Sub(t7, t9);
             var t11 = Sc.Mul(t6, t10);
@@ -1931,10 +1931,10 @@ partial class Decoder : global::GraphNet.IModel
             var t14 = Sc.Add(t4, t13);
             var t15 = Sc.Splat(0.044715f);
             var t16 = Sc.Mul(t13, t15);
-            var t17 = Sc.Load(ref in40, x4 + j);
+            var t17 = Sc.Load(ref p4, x4 + j);
             var t18 = Sc.Mul(t16, t17);
             var t19 = Sc.Add(t14, t18);
-            var t20 = Sc.Load(ref in50, x5 + j);
+            var t20 = Sc.Load(ref p5, x5 + j);
             var t21 = Sc.Mul(t16, t20);
             var t22 = Sc.Mul(t21, t20);
             var t23 = Sc.Add(t19, t22);
@@ -1946,7 +1946,7 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel53 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel53_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
@@ -1954,18 +1954,18 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in4;
         public float[] in5;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel53(d_B, in0, in1, in2, in3, in4, in5, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel53(__d_B, in0, in1, in2, in3, in4, in5, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel57(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel57(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 10 * d_B).Fill(0f);
-        for (int i0 = 0; i0 < 10 * d_B; i0++)
+        output.Slice(0, 10 * __d_B).Fill(0f);
+        for (int i0 = 0; i0 < 10 * __d_B; i0++)
         {
             int x0 = i0 * 5;
             int x1 = i0 * 5;
@@ -1978,10 +1978,10 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 5 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Load(ref in10, x1 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Load(ref p1, x1 + j);
                     var t2 = V512.Mul(t0, t1);
-                    var t3 = V512.Splat(Sc.Load(ref in20, x2));
+                    var t3 = V512.Splat(Sc.Load(ref p2, x2));
                     var t4 = V512.Div(t2, t3);
                     var t5 = V512.Neg(t4);
                     vacc = V512.Add(vacc, t5);
@@ -1993,10 +1993,10 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 5 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Load(ref in10, x1 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Load(ref p1, x1 + j);
                     var t2 = V256.Mul(t0, t1);
-                    var t3 = V256.Splat(Sc.Load(ref in20, x2));
+                    var t3 = V256.Splat(Sc.Load(ref p2, x2));
                     var t4 = V256.Div(t2, t3);
                     var t5 = V256.Neg(t4);
                     vacc = V256.Add(vacc, t5);
@@ -2005,10 +2005,10 @@ partial class Decoder : global::GraphNet.IModel
             }
             for (; j < 5; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
-                var t3 = Sc.Splat(Sc.Load(ref in20, x2));
+                var t3 = Sc.Splat(Sc.Load(ref p2, x2));
                 var t4 = Sc.Div(t2, t3);
                 var t5 = Sc.Neg(t4);
                 acc = Sc.Add(acc, t5);
@@ -2018,13 +2018,13 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div, add, mul, where, mul over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel58(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
-        ref float in40 = ref Sc.Ref(in4);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
+        ref float p4 = ref Sc.Ref(in4);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -2039,14 +2039,14 @@ partial class Decoder : global::GraphNet.IModel
                 int j = 0;
                 for (; j <= 5 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     var t1 = V512.Splat(0f);
-                    var t2 = V512.Load(ref in10, x1 + j);
-                    var t3 = V512.Splat(Sc.Load(ref in20, x2));
+                    var t2 = V512.Load(ref p1, x1 + j);
+                    var t3 = V512.Splat(Sc.Load(ref p2, x2));
                     var t4 = V512.Div(t2, t3);
-                    var t5 = V512.Splat(Sc.Load(ref in30, x3));
+                    var t5 = V512.Splat(Sc.Load(ref p3, x3));
                     var t6 = V512.Add(t4, t5);
-                    var t7 = V512.Load(ref in40, x4 + j);
+                    var t7 = V512.Load(ref p4, x4 + j);
                     var t8 = V512.Mul(t6, t7);
                     var t9 = V512.Where(t0, t1, t8);
                     var t10 = V512.Splat(0.5f);
@@ -2055,14 +2055,14 @@ partial class Decoder : global::GraphNet.IModel
                 }
                 for (; j <= 5 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     var t1 = V256.Splat(0f);
-                    var t2 = V256.Load(ref in10, x1 + j);
-                    var t3 = V256.Splat(Sc.Load(ref in20, x2));
+                    var t2 = V256.Load(ref p1, x1 + j);
+                    var t3 = V256.Splat(Sc.Load(ref p2, x2));
                     var t4 = V256.Div(t2, t3);
-                    var t5 = V256.Splat(Sc.Load(ref in30, x3));
+                    var t5 = V256.Splat(Sc.Load(ref p3, x3));
                     var t6 = V256.Add(t4, t5);
-                    var t7 = V256.Load(ref in40, x4 + j);
+                    var t7 = V256.Load(ref p4, x4 + j);
                     var t8 = V256.Mul(t6, t7);
                     var t9 = V256.Where(t0, t1, t8);
                     var t10 = V256.Splat(0.5f);
@@ -2071,14 +2071,14 @@ partial class Decoder : global::GraphNet.IModel
                 }
                 for (; j < 5; j++)
                 {
-                    var t0 = Sc.Load(ref in00, x0 + j);
+                    var t0 = Sc.Load(ref p0, x0 + j);
                     var t1 = Sc.Splat(0f);
-                    var t2 = Sc.Load(ref in10, x1 + j);
-                    var t3 = Sc.Splat(Sc.Load(ref in20, x2));
+                    var t2 = Sc.Load(ref p1, x1 + j);
+                    var t3 = Sc.Splat(Sc.Load(ref p2, x2));
                     var t4 = Sc.Div(t2, t3);
-                    var t5 = Sc.Splat(Sc.Load(ref in30, x3));
+                    var t5 = Sc.Splat(Sc.Load(ref p3, x3));
                     var t6 = Sc.Add(t4, t5);
-                    var t7 = Sc.Load(ref in40, x4 + j);
+                    var t7 = Sc.Load(ref p4, x4 + j);
                     var t8 = Sc.Mul(t6, t7);
                     var t9 = Sc.Where(t0, t1, t8);
                     var t10 = Sc.Splat(0.5f);
@@ -2092,22 +2092,22 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel58 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel58_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
         public float[] in4;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel58(d_B, in0, in1, in2, in3, in4, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel58(__d_B, in0, in1, in2, in3, in4, output, lo, hi);
     }
 
     /// <summary>Fuses add, add over [B, 5, 24].</summary>
-    private static void LossAndGradients_Kernel67(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel67(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -2116,28 +2116,28 @@ partial class Decoder : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Add(t0, t1);
-            var t3 = V512.Load(ref in20, x2 + j);
+            var t3 = V512.Load(ref p2, x2 + j);
             var t4 = V512.Add(t2, t3);
             V512.Store(t4, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Add(t0, t1);
-            var t3 = V256.Load(ref in20, x2 + j);
+            var t3 = V256.Load(ref p2, x2 + j);
             var t4 = V256.Add(t2, t3);
             V256.Store(t4, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Add(t0, t1);
-            var t3 = Sc.Load(ref in20, x2 + j);
+            var t3 = Sc.Load(ref p2, x2 + j);
             var t4 = Sc.Add(t2, t3);
             Sc.Store(t4, ref out0, xo + j);
         }
@@ -2146,38 +2146,38 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel67 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel67_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel67(d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel67(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel70(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel70(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 8).Fill(0f);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = 0; i0 < 5 * __d_B; i0++)
         {
             int x0 = i0 * 8;
             int xo = 0;
             int j = 0;
             for (; j <= 8 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
                 V512.Store(V512.Add(V512.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
             for (; j <= 8 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
                 V256.Store(V256.Add(V256.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
         }
@@ -2186,24 +2186,24 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Fuses reshape over [8].</summary>
     private static void LossAndGradients_Kernel71(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }
@@ -2217,10 +2217,10 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel72(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel72(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -2230,22 +2230,22 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 8 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Mul(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 8 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Mul(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -2255,21 +2255,21 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel72 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel72_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel72(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel72(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel73(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel73(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 8).Fill(0f);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        for (int i0 = 0; i0 < 5 * __d_B; i0++)
         {
             int x0 = i0 * 8;
             int x1 = i0 * 8;
@@ -2277,22 +2277,22 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 8 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Mul(t0, t1);
                 V512.Store(V512.Add(V512.Load(ref out0, xo + j), t2), ref out0, xo + j);
             }
             for (; j <= 8 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Mul(t0, t1);
                 V256.Store(V256.Add(V256.Load(ref out0, xo + j), t2), ref out0, xo + j);
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t2), ref out0, xo + j);
             }
@@ -2300,14 +2300,14 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel75(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel75(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        output.Slice(0, 5 * __d_B).Fill(0f);
+        for (int i0 = 0; i0 < 5 * __d_B; i0++)
         {
             int x0 = i0 * 8;
             int x1 = i0 * 8;
@@ -2320,10 +2320,10 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 8 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Load(ref in10, x1 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Load(ref p1, x1 + j);
                     var t2 = V512.Mul(t0, t1);
-                    var t3 = V512.Splat(Sc.Load(ref in20, x2));
+                    var t3 = V512.Splat(Sc.Load(ref p2, x2));
                     var t4 = V512.Div(t2, t3);
                     var t5 = V512.Neg(t4);
                     vacc = V512.Add(vacc, t5);
@@ -2335,10 +2335,10 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 8 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Load(ref in10, x1 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Load(ref p1, x1 + j);
                     var t2 = V256.Mul(t0, t1);
-                    var t3 = V256.Splat(Sc.Load(ref in20, x2));
+                    var t3 = V256.Splat(Sc.Load(ref p2, x2));
                     var t4 = V256.Div(t2, t3);
                     var t5 = V256.Neg(t4);
                     vacc = V256.Add(vacc, t5);
@@ -2347,10 +2347,10 @@ partial class Decoder : global::GraphNet.IModel
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
-                var t3 = Sc.Splat(Sc.Load(ref in20, x2));
+                var t3 = Sc.Splat(Sc.Load(ref p2, x2));
                 var t4 = Sc.Div(t2, t3);
                 var t5 = Sc.Neg(t4);
                 acc = Sc.Add(acc, t5);
@@ -2360,10 +2360,10 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, div, mul over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel76(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel76(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -2371,9 +2371,9 @@ partial class Decoder : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Splat(2f);
-            var t2 = V512.Load(ref in10, x1 + j);
+            var t2 = V512.Load(ref p1, x1 + j);
             var t3 = V512.Mul(t1, t2);
             var t4 = V512.Div(t0, t3);
             var t5 = V512.Splat(0.125f);
@@ -2382,9 +2382,9 @@ partial class Decoder : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Splat(2f);
-            var t2 = V256.Load(ref in10, x1 + j);
+            var t2 = V256.Load(ref p1, x1 + j);
             var t3 = V256.Mul(t1, t2);
             var t4 = V256.Div(t0, t3);
             var t5 = V256.Splat(0.125f);
@@ -2393,9 +2393,9 @@ partial class Decoder : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Splat(2f);
-            var t2 = Sc.Load(ref in10, x1 + j);
+            var t2 = Sc.Load(ref p1, x1 + j);
             var t3 = Sc.Mul(t1, t2);
             var t4 = Sc.Div(t0, t3);
             var t5 = Sc.Splat(0.125f);
@@ -2407,20 +2407,20 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel76 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel76_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel76(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel76(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses div, mul, add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel77(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel77(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -2432,11 +2432,11 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 8 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Splat(Sc.Load(ref p1, x1));
                 var t2 = V512.Div(t0, t1);
-                var t3 = V512.Splat(Sc.Load(ref in20, x2));
-                var t4 = V512.Load(ref in30, x3 + j);
+                var t3 = V512.Splat(Sc.Load(ref p2, x2));
+                var t4 = V512.Load(ref p3, x3 + j);
                 var t5 = V512.Mul(t3, t4);
                 var t6 = V512.Add(t2, t5);
                 var t7 = V512.Add(t6, t5);
@@ -2444,11 +2444,11 @@ partial class Decoder : global::GraphNet.IModel
             }
             for (; j <= 8 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Splat(Sc.Load(ref p1, x1));
                 var t2 = V256.Div(t0, t1);
-                var t3 = V256.Splat(Sc.Load(ref in20, x2));
-                var t4 = V256.Load(ref in30, x3 + j);
+                var t3 = V256.Splat(Sc.Load(ref p2, x2));
+                var t4 = V256.Load(ref p3, x3 + j);
                 var t5 = V256.Mul(t3, t4);
                 var t6 = V256.Add(t2, t5);
                 var t7 = V256.Add(t6, t5);
@@ -2456,11 +2456,11 @@ partial class Decoder : global::GraphNet.IModel
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                 var t2 = Sc.Div(t0, t1);
-                var t3 = Sc.Splat(Sc.Load(ref in20, x2));
-                var t4 = Sc.Load(ref in30, x3 + j);
+                var t3 = Sc.Splat(Sc.Load(ref p2, x2));
+                var t4 = Sc.Load(ref p3, x3 + j);
                 var t5 = Sc.Mul(t3, t4);
                 var t6 = Sc.Add(t2, t5);
                 var t7 = Sc.Add(t6, t5);
@@ -2472,22 +2472,22 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel77 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel77_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel77(d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel77(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel78(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel78(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * d_B; i0++)
+        output.Slice(0, 5 * __d_B).Fill(0f);
+        for (int i0 = 0; i0 < 5 * __d_B; i0++)
         {
             int x0 = i0 * 8;
             int xo = i0;
@@ -2498,7 +2498,7 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 8 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     var t1 = V512.Neg(t0);
                     vacc = V512.Add(vacc, t1);
                 }
@@ -2509,7 +2509,7 @@ partial class Decoder : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 8 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     var t1 = V256.Neg(t0);
                     vacc = V256.Add(vacc, t1);
                 }
@@ -2517,7 +2517,7 @@ partial class Decoder : global::GraphNet.IModel
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 var t1 = Sc.Neg(t0);
                 acc = Sc.Add(acc, t1);
             }
@@ -2526,11 +2526,11 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel80(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel80(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -2541,28 +2541,28 @@ partial class Decoder : global::GraphNet.IModel
             int j = 0;
             for (; j <= 8 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Add(t0, t1);
-                var t3 = V512.Splat(Sc.Load(ref in20, x2));
+                var t3 = V512.Splat(Sc.Load(ref p2, x2));
                 var t4 = V512.Add(t2, t3);
                 V512.Store(t4, ref out0, xo + j);
             }
             for (; j <= 8 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Add(t0, t1);
-                var t3 = V256.Splat(Sc.Load(ref in20, x2));
+                var t3 = V256.Splat(Sc.Load(ref p2, x2));
                 var t4 = V256.Add(t2, t3);
                 V256.Store(t4, ref out0, xo + j);
             }
             for (; j < 8; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Add(t0, t1);
-                var t3 = Sc.Splat(Sc.Load(ref in20, x2));
+                var t3 = Sc.Splat(Sc.Load(ref p2, x2));
                 var t4 = Sc.Add(t2, t3);
                 Sc.Store(t4, ref out0, xo + j);
             }
@@ -2572,11 +2572,11 @@ partial class Decoder : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel80 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel80_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel80(d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel80(__d_B, in0, in1, in2, output, lo, hi);
     }
 }

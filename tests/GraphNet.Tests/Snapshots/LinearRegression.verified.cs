@@ -24,9 +24,9 @@ partial class LinearRegression : global::GraphNet.IModel
     public LinearRegression(global::GraphNet.Device? device = null, int seed = 0)
     {
         Device = device ?? global::GraphNet.Device.Cpu;
-        w = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 0, 8);
-        b = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 1, 1);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w", w, __grad_w), new global::GraphNet.Parameter("b", b, __grad_b));
+        this.w = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 0, 8);
+        this.b = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 1, 1);
+        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w", this.w, __grad_w), new global::GraphNet.Parameter("b", this.b, __grad_b));
     }
 
     // ==== Forward: forward of Predict ====
@@ -37,17 +37,17 @@ partial class LinearRegression : global::GraphNet.IModel
     public partial global::GraphNet.Tensor Forward(global::GraphNet.Tensor x)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 8]");
-        int d_N = x.Shape[0];
+        int __d_N = x.Shape[0];
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 8, "[N, 8]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
-        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Forward_result, d_N).Data;
+        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Forward_result, __d_N).Data;
         var __a = __arena_Forward;
-        __a.Reserve(0, d_N);
+        __a.Reserve(0, __d_N);
         // kernel 0: %4 = matmul %2, %3 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 8, x.Data, this.w.Data, __a[0]);
-        var __k1 = new Forward_Kernel1_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, output = __o_result };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_N, 1);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 8, x.Data, this.w.Data, __a[0]);
+        var __k1 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, output = __o_result };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
         return __out_Forward_result!;
     }
 
@@ -59,43 +59,43 @@ partial class LinearRegression : global::GraphNet.IModel
     public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 8]");
-        int d_N = x.Shape[0];
+        int __d_N = x.Shape[0];
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 8, "[N, 8]");
-        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
         var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_LossAndGradients_loss).Data;
         var __o_grad_w = __grad_w.Data;
         var __o_grad_b = __grad_b.Data;
         var __a = __arena_LossAndGradients;
-        __a.Reserve(0, global::System.Math.Max((long)(d_N), global::System.Math.Max((long)(1), 8)));
-        __a.Reserve(1, d_N);
-        __a.Reserve(2, d_N);
+        __a.Reserve(0, global::System.Math.Max((long)(__d_N), global::System.Math.Max((long)(1), 8)));
+        __a.Reserve(1, __d_N);
+        __a.Reserve(2, __d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 8, x.Data, this.w.Data, __a[0]);
-        var __k1 = new LossAndGradients_Kernel1_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, in2 = y.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_N, 1);
-        LossAndGradients_Kernel2(d_N, __a[1], __a[0]);
-        var __k3 = new LossAndGradients_Kernel3_Job { d_N = d_N, in0 = __a[0], output = __o_loss };
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 8, x.Data, this.w.Data, __a[0]);
+        var __k1 = new LossAndGradients_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, in2 = y.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
+        LossAndGradients_Kernel2(__d_N, __a[1], __a[0]);
+        var __k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[0], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, 1, 1);
-        var __k4 = new LossAndGradients_Kernel4_Job { d_N = d_N, output = __a[0] };
+        var __k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, 1, 1);
-        var __k5 = new LossAndGradients_Kernel5_Job { d_N = d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_N, 1);
-        LossAndGradients_Kernel6(d_N, __a[2], __o_grad_b);
+        var __k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_N, 1);
+        LossAndGradients_Kernel6(__d_N, __a[2], __o_grad_b);
         // kernel 7: %23 = matmul{tA} %2, %22 : [8, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 1, d_N, x.Data, __a[2], __a[0]);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 1, __d_N, x.Data, __a[2], __a[0]);
         var __k8 = new LossAndGradients_Kernel8_Job { in0 = __a[0], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k8, 8, 1);
         return __o_loss[0];
     }
 
     /// <summary>Fuses add over [N].</summary>
-    private static void Forward_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Forward_Kernel1(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -103,22 +103,22 @@ partial class LinearRegression : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat(Sc.Load(ref in10, x1));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat(Sc.Load(ref p1, x1));
             var t2 = V512.Add(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat(Sc.Load(ref in10, x1));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat(Sc.Load(ref p1, x1));
             var t2 = V256.Add(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat(Sc.Load(ref p1, x1));
             var t2 = Sc.Add(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -127,19 +127,19 @@ partial class LinearRegression : global::GraphNet.IModel
     /// <summary>Runs Forward_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Forward_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Forward_Kernel1(d_N, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Forward_Kernel1(__d_N, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses add, sub over [N].</summary>
-    private static void LossAndGradients_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel1(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -148,28 +148,28 @@ partial class LinearRegression : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat(Sc.Load(ref in10, x1));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat(Sc.Load(ref p1, x1));
             var t2 = V512.Add(t0, t1);
-            var t3 = V512.Load(ref in20, x2 + j);
+            var t3 = V512.Load(ref p2, x2 + j);
             var t4 = V512.Sub(t2, t3);
             V512.Store(t4, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat(Sc.Load(ref in10, x1));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat(Sc.Load(ref p1, x1));
             var t2 = V256.Add(t0, t1);
-            var t3 = V256.Load(ref in20, x2 + j);
+            var t3 = V256.Load(ref p2, x2 + j);
             var t4 = V256.Sub(t2, t3);
             V256.Store(t4, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat(Sc.Load(ref p1, x1));
             var t2 = Sc.Add(t0, t1);
-            var t3 = Sc.Load(ref in20, x2 + j);
+            var t3 = Sc.Load(ref p2, x2 + j);
             var t4 = Sc.Sub(t2, t3);
             Sc.Store(t4, ref out0, xo + j);
         }
@@ -178,49 +178,49 @@ partial class LinearRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel1(d_N, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel1(__d_N, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [N] to [1].</summary>
-    private static void LossAndGradients_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel2(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 1).Fill(0f);
         int x0 = 0;
         int xo = 0;
         int j = 0;
         float acc = 0f;
-        if (d_N - j >= 16)
+        if (__d_N - j >= 16)
         {
             var vacc = V512.Splat(0f);
-            for (; j <= d_N - 16; j += 16)
+            for (; j <= __d_N - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
                 var t1 = V512.Mul(t0, t0);
                 vacc = V512.Add(vacc, t1);
             }
             acc = Sc.Add(acc, V512.ReduceAdd(vacc));
         }
-        if (d_N - j >= 8)
+        if (__d_N - j >= 8)
         {
             var vacc = V256.Splat(0f);
-            for (; j <= d_N - 8; j += 8)
+            for (; j <= __d_N - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
                 var t1 = V256.Mul(t0, t0);
                 vacc = V256.Add(vacc, t1);
             }
             acc = Sc.Add(acc, V256.ReduceAdd(vacc));
         }
-        for (; j < d_N; j++)
+        for (; j < __d_N; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Mul(t0, t0);
             acc = Sc.Add(acc, t1);
         }
@@ -228,31 +228,31 @@ partial class LinearRegression : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel3(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat((float)(d_N));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat((float)(__d_N));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat((float)(d_N));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat((float)(__d_N));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat((float)(d_N));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat((float)(__d_N));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -261,14 +261,14 @@ partial class LinearRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel3(d_N, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel3(__d_N, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel4(int d_N, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel4(int __d_N, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -276,21 +276,21 @@ partial class LinearRegression : global::GraphNet.IModel
         for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
-            var t1 = V512.Splat((float)(d_N));
+            var t1 = V512.Splat((float)(__d_N));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
-            var t1 = V256.Splat((float)(d_N));
+            var t1 = V256.Splat((float)(__d_N));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
-            var t1 = Sc.Splat((float)(d_N));
+            var t1 = Sc.Splat((float)(__d_N));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -299,16 +299,16 @@ partial class LinearRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel4(d_N, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel4(__d_N, output, lo, hi);
     }
 
     /// <summary>Fuses mul, add over [N].</summary>
-    private static void LossAndGradients_Kernel5(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel5(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -316,24 +316,24 @@ partial class LinearRegression : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Splat(Sc.Load(ref in00, x0));
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Splat(Sc.Load(ref p0, x0));
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Mul(t0, t1);
             var t3 = V512.Add(t2, t2);
             V512.Store(t3, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Splat(Sc.Load(ref in00, x0));
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Splat(Sc.Load(ref p0, x0));
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Mul(t0, t1);
             var t3 = V256.Add(t2, t2);
             V256.Store(t3, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Splat(Sc.Load(ref in00, x0));
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Splat(Sc.Load(ref p0, x0));
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Mul(t0, t1);
             var t3 = Sc.Add(t2, t2);
             Sc.Store(t3, ref out0, xo + j);
@@ -343,46 +343,46 @@ partial class LinearRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel5(d_N, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel5(__d_N, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [N] to [1].</summary>
-    private static void LossAndGradients_Kernel6(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel6(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 1).Fill(0f);
         int x0 = 0;
         int xo = 0;
         int j = 0;
         float acc = 0f;
-        if (d_N - j >= 16)
+        if (__d_N - j >= 16)
         {
             var vacc = V512.Splat(0f);
-            for (; j <= d_N - 16; j += 16)
+            for (; j <= __d_N - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
                 vacc = V512.Add(vacc, t0);
             }
             acc = Sc.Add(acc, V512.ReduceAdd(vacc));
         }
-        if (d_N - j >= 8)
+        if (__d_N - j >= 8)
         {
             var vacc = V256.Splat(0f);
-            for (; j <= d_N - 8; j += 8)
+            for (; j <= __d_N - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
                 vacc = V256.Add(vacc, t0);
             }
             acc = Sc.Add(acc, V256.ReduceAdd(vacc));
         }
-        for (; j < d_N; j++)
+        for (; j < __d_N; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             acc = Sc.Add(acc, t0);
         }
         Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -391,24 +391,24 @@ partial class LinearRegression : global::GraphNet.IModel
     /// <summary>Fuses reshape over [8].</summary>
     private static void LossAndGradients_Kernel8(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }

@@ -24,9 +24,9 @@ partial class LogisticRegression : global::GraphNet.IModel
     public LogisticRegression(global::GraphNet.Device? device = null, int seed = 0)
     {
         Device = device ?? global::GraphNet.Device.Cpu;
-        w = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 0, 30);
-        b = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 1, 1);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w", w, __grad_w), new global::GraphNet.Parameter("b", b, __grad_b));
+        this.w = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 0, 30);
+        this.b = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 1, 1);
+        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w", this.w, __grad_w), new global::GraphNet.Parameter("b", this.b, __grad_b));
     }
 
     // ==== Forward: forward of Logits ====
@@ -37,17 +37,17 @@ partial class LogisticRegression : global::GraphNet.IModel
     public partial global::GraphNet.Tensor Forward(global::GraphNet.Tensor x)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int d_N = x.Shape[0];
+        int __d_N = x.Shape[0];
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
-        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Forward_result, d_N).Data;
+        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Forward_result, __d_N).Data;
         var __a = __arena_Forward;
-        __a.Reserve(0, d_N);
+        __a.Reserve(0, __d_N);
         // kernel 0: %4 = matmul %2, %3 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        var __k1 = new Forward_Kernel1_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, output = __o_result };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_N, 1);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        var __k1 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, output = __o_result };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
         return __out_Forward_result!;
     }
 
@@ -59,50 +59,50 @@ partial class LogisticRegression : global::GraphNet.IModel
     public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int d_N = x.Shape[0];
+        int __d_N = x.Shape[0];
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
-        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
         var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_LossAndGradients_loss).Data;
         var __o_grad_w = __grad_w.Data;
         var __o_grad_b = __grad_b.Data;
         var __a = __arena_LossAndGradients;
-        __a.Reserve(0, global::System.Math.Max((long)(d_N), 30));
-        __a.Reserve(1, global::System.Math.Max((long)(d_N), 1));
-        __a.Reserve(2, d_N);
-        __a.Reserve(3, d_N);
-        __a.Reserve(4, d_N);
-        __a.Reserve(5, d_N);
-        __a.Reserve(6, d_N);
+        __a.Reserve(0, global::System.Math.Max((long)(__d_N), 30));
+        __a.Reserve(1, global::System.Math.Max((long)(__d_N), 1));
+        __a.Reserve(2, __d_N);
+        __a.Reserve(3, __d_N);
+        __a.Reserve(4, __d_N);
+        __a.Reserve(5, __d_N);
+        __a.Reserve(6, __d_N);
         __a.Reserve(7, 1);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        var __k1 = new Forward_Kernel1_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_N, 1);
-        var __k2 = new LossAndGradients_Kernel2_Job { d_N = d_N, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, d_N, 1);
-        var __k3 = new LossAndGradients_Kernel3_Job { d_N = d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, d_N, 1);
-        var __k4 = new LossAndGradients_Kernel4_Job { d_N = d_N, in0 = __a[2], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, d_N, 1);
-        var __k5 = new LossAndGradients_Kernel5_Job { d_N = d_N, in0 = __a[3], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_N, 1);
-        var __k6 = new LossAndGradients_Kernel6_Job { d_N = d_N, in0 = __a[0], in1 = __a[1], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k6, d_N, 1);
-        var __k7 = new LossAndGradients_Kernel5_Job { d_N = d_N, in0 = __a[5], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k7, d_N, 1);
-        LossAndGradients_Kernel8(d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
-        var __k9 = new LossAndGradients_Kernel9_Job { d_N = d_N, in0 = __a[7], output = __o_loss };
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        var __k1 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
+        var __k2 = new LossAndGradients_Kernel2_Job { __d_N = __d_N, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_N, 1);
+        var __k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
+        var __k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, in0 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_N, 1);
+        var __k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[3], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_N, 1);
+        var __k6 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, __d_N, 1);
+        var __k7 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[5], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_N, 1);
+        LossAndGradients_Kernel8(__d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
+        var __k9 = new LossAndGradients_Kernel9_Job { __d_N = __d_N, in0 = __a[7], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k9, 1, 1);
-        var __k10 = new LossAndGradients_Kernel10_Job { d_N = d_N, output = __a[1] };
+        var __k10 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k10, 1, 1);
-        var __k11 = new LossAndGradients_Kernel11_Job { d_N = d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = __a[6], in4 = __a[5], in5 = __a[4], in6 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k11, d_N, 1);
-        LossAndGradients_Kernel12(d_N, __a[2], __o_grad_b);
+        var __k11 = new LossAndGradients_Kernel11_Job { __d_N = __d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = __a[6], in4 = __a[5], in5 = __a[4], in6 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k11, __d_N, 1);
+        LossAndGradients_Kernel12(__d_N, __a[2], __o_grad_b);
         // kernel 13: %52 = matmul{tA} %2, %51 : [30, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[2], __a[0]);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[2], __a[0]);
         var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, 30, 1);
         return __o_loss[0];
@@ -116,25 +116,25 @@ partial class LogisticRegression : global::GraphNet.IModel
     public partial global::GraphNet.Tensor InputGradient(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int d_N = x.Shape[0];
+        int __d_N = x.Shape[0];
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
-        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
-        var __o_grad_x = global::GraphNet.Tensor.Reuse(ref __out_InputGradient_grad_x, d_N, 30).Data;
+        var __o_grad_x = global::GraphNet.Tensor.Reuse(ref __out_InputGradient_grad_x, __d_N, 30).Data;
         var __a = __arena_InputGradient;
-        __a.Reserve(0, d_N);
+        __a.Reserve(0, __d_N);
         __a.Reserve(1, 1);
-        __a.Reserve(2, d_N);
+        __a.Reserve(2, __d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        var __k1 = new LossAndGradients_Kernel10_Job { d_N = d_N, output = __a[1] };
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        var __k1 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
-        var __k2 = new InputGradient_Kernel2_Job { d_N = d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = this.b.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, d_N, 1);
+        var __k2 = new InputGradient_Kernel2_Job { __d_N = __d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = this.b.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_N, 1);
         // kernel 3: %42 = matmul{tB} %41, %4 : [N, 30]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_N, 30, 1, __a[2], this.w.Data, __o_grad_x);
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_N, 30, 1, __a[2], this.w.Data, __o_grad_x);
         return __out_InputGradient_grad_x!;
     }
 
@@ -146,50 +146,50 @@ partial class LogisticRegression : global::GraphNet.IModel
     public partial float Step(global::GraphNet.Tensor x, global::GraphNet.Tensor y, global::GraphNet.Optimizer optimizer)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int d_N = x.Shape[0];
+        int __d_N = x.Shape[0];
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
-        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
         var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_Step_loss).Data;
         var __o_grad_w = __grad_w.Data;
         var __o_grad_b = __grad_b.Data;
         var __a = __arena_Step;
-        __a.Reserve(0, global::System.Math.Max((long)(d_N), 30));
-        __a.Reserve(1, global::System.Math.Max((long)(d_N), 1));
-        __a.Reserve(2, d_N);
-        __a.Reserve(3, d_N);
-        __a.Reserve(4, d_N);
-        __a.Reserve(5, d_N);
-        __a.Reserve(6, d_N);
+        __a.Reserve(0, global::System.Math.Max((long)(__d_N), 30));
+        __a.Reserve(1, global::System.Math.Max((long)(__d_N), 1));
+        __a.Reserve(2, __d_N);
+        __a.Reserve(3, __d_N);
+        __a.Reserve(4, __d_N);
+        __a.Reserve(5, __d_N);
+        __a.Reserve(6, __d_N);
         __a.Reserve(7, 1);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        var __k1 = new Forward_Kernel1_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_N, 1);
-        var __k2 = new LossAndGradients_Kernel2_Job { d_N = d_N, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, d_N, 1);
-        var __k3 = new LossAndGradients_Kernel3_Job { d_N = d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, d_N, 1);
-        var __k4 = new LossAndGradients_Kernel4_Job { d_N = d_N, in0 = __a[2], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, d_N, 1);
-        var __k5 = new LossAndGradients_Kernel5_Job { d_N = d_N, in0 = __a[3], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_N, 1);
-        var __k6 = new LossAndGradients_Kernel6_Job { d_N = d_N, in0 = __a[0], in1 = __a[1], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k6, d_N, 1);
-        var __k7 = new LossAndGradients_Kernel5_Job { d_N = d_N, in0 = __a[5], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k7, d_N, 1);
-        LossAndGradients_Kernel8(d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
-        var __k9 = new LossAndGradients_Kernel9_Job { d_N = d_N, in0 = __a[7], output = __o_loss };
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        var __k1 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
+        var __k2 = new LossAndGradients_Kernel2_Job { __d_N = __d_N, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_N, 1);
+        var __k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
+        var __k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, in0 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_N, 1);
+        var __k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[3], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_N, 1);
+        var __k6 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, __d_N, 1);
+        var __k7 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[5], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_N, 1);
+        LossAndGradients_Kernel8(__d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
+        var __k9 = new LossAndGradients_Kernel9_Job { __d_N = __d_N, in0 = __a[7], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k9, 1, 1);
-        var __k10 = new LossAndGradients_Kernel10_Job { d_N = d_N, output = __a[1] };
+        var __k10 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k10, 1, 1);
-        var __k11 = new LossAndGradients_Kernel11_Job { d_N = d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = __a[6], in4 = __a[5], in5 = __a[4], in6 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k11, d_N, 1);
-        LossAndGradients_Kernel12(d_N, __a[2], __o_grad_b);
+        var __k11 = new LossAndGradients_Kernel11_Job { __d_N = __d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = __a[6], in4 = __a[5], in5 = __a[4], in6 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k11, __d_N, 1);
+        LossAndGradients_Kernel12(__d_N, __a[2], __o_grad_b);
         // kernel 13: %52 = matmul{tA} %2, %51 : [30, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[2], __a[0]);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[2], __a[0]);
         var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, 30, 1);
         optimizer.Step(Parameters);
@@ -208,10 +208,10 @@ partial class LogisticRegression : global::GraphNet.IModel
     public partial global::GraphNet.Tensor Hvp(global::GraphNet.Tensor x, global::GraphNet.Tensor y, global::GraphNet.Tensor v)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int d_N = x.Shape[0];
+        int __d_N = x.Shape[0];
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
-        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
         global::GraphNet.Runtime.Guard.Rank(v, "v", 1, "[31]");
@@ -223,21 +223,21 @@ partial class LogisticRegression : global::GraphNet.IModel
         var __o_hv_w = global::GraphNet.Tensor.Reuse(ref __out_Hvp_hv_w, 30).Data;
         var __o_hv_b = global::GraphNet.Tensor.Reuse(ref __out_Hvp_hv_b, 1).Data;
         var __a = __arena_Hvp;
-        __a.Reserve(0, global::System.Math.Max((long)(d_N), 30));
+        __a.Reserve(0, global::System.Math.Max((long)(__d_N), 30));
         __a.Reserve(1, 1);
-        __a.Reserve(2, d_N);
-        __a.Reserve(3, d_N);
+        __a.Reserve(2, __d_N);
+        __a.Reserve(3, __d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        var __k1 = new LossAndGradients_Kernel10_Job { d_N = d_N, output = __a[1] };
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        var __k1 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
         // kernel 2: %34 = matmul %2, %33 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
-        var __k3 = new Hvp_Kernel3_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, in2 = __a[2], in3 = __v_b.Data, in4 = __a[1], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, d_N, 1);
-        LossAndGradients_Kernel12(d_N, __a[3], __o_hv_b);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
+        var __k3 = new Hvp_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, in2 = __a[2], in3 = __v_b.Data, in4 = __a[1], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
+        LossAndGradients_Kernel12(__d_N, __a[3], __o_hv_b);
         // kernel 5: %61 = matmul{tA} %2, %60 : [30, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[3], __a[0]);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[3], __a[0]);
         var __k6 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_hv_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k6, 30, 1);
         var __flat = global::GraphNet.Tensor.Reuse(ref __out_Hvp_flat, 31);
@@ -274,10 +274,10 @@ partial class LogisticRegression : global::GraphNet.IModel
     private global::GraphNet.Tensor Hessian__Hvp(global::GraphNet.Tensor x, global::GraphNet.Tensor y, global::GraphNet.Tensor __v)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int d_N = x.Shape[0];
+        int __d_N = x.Shape[0];
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
-        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, d_N, "[N]");
+        global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
         global::GraphNet.Runtime.Guard.Rank(__v, "__v", 1, "[31]");
@@ -289,21 +289,21 @@ partial class LogisticRegression : global::GraphNet.IModel
         var __o_hv_w = global::GraphNet.Tensor.Reuse(ref __out_Hessian_hv_w, 30).Data;
         var __o_hv_b = global::GraphNet.Tensor.Reuse(ref __out_Hessian_hv_b, 1).Data;
         var __a = __arena_Hessian;
-        __a.Reserve(0, global::System.Math.Max((long)(d_N), 30));
+        __a.Reserve(0, global::System.Math.Max((long)(__d_N), 30));
         __a.Reserve(1, 1);
-        __a.Reserve(2, d_N);
-        __a.Reserve(3, d_N);
+        __a.Reserve(2, __d_N);
+        __a.Reserve(3, __d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        var __k1 = new LossAndGradients_Kernel10_Job { d_N = d_N, output = __a[1] };
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        var __k1 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
         // kernel 2: %34 = matmul %2, %33 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
-        var __k3 = new Hvp_Kernel3_Job { d_N = d_N, in0 = __a[0], in1 = this.b.Data, in2 = __a[2], in3 = __v_b.Data, in4 = __a[1], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, d_N, 1);
-        LossAndGradients_Kernel12(d_N, __a[3], __o_hv_b);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
+        var __k3 = new Hvp_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, in2 = __a[2], in3 = __v_b.Data, in4 = __a[1], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
+        LossAndGradients_Kernel12(__d_N, __a[3], __o_hv_b);
         // kernel 5: %61 = matmul{tA} %2, %60 : [30, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, d_N, x.Data, __a[3], __a[0]);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[3], __a[0]);
         var __k6 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_hv_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k6, 30, 1);
         var __flat = global::GraphNet.Tensor.Reuse(ref __out_Hessian_flat, 31);
@@ -313,10 +313,10 @@ partial class LogisticRegression : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add over [N].</summary>
-    private static void Forward_Kernel1(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Forward_Kernel1(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -324,22 +324,22 @@ partial class LogisticRegression : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat(Sc.Load(ref in10, x1));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat(Sc.Load(ref p1, x1));
             var t2 = V512.Add(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat(Sc.Load(ref in10, x1));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat(Sc.Load(ref p1, x1));
             var t2 = V256.Add(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat(Sc.Load(ref p1, x1));
             var t2 = Sc.Add(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -348,38 +348,38 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs Forward_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Forward_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Forward_Kernel1(d_N, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Forward_Kernel1(__d_N, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses gt over [N].</summary>
-    private static void LossAndGradients_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel2(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Splat(0f);
             var t2 = V512.Gt(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Splat(0f);
             var t2 = V256.Gt(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Splat(0f);
             var t2 = Sc.Gt(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
@@ -389,17 +389,17 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel2(d_N, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel2(__d_N, in0, output, lo, hi);
     }
 
     /// <summary>Fuses where over [N].</summary>
-    private static void LossAndGradients_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel3(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -407,24 +407,24 @@ partial class LogisticRegression : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Splat(0f);
             var t3 = V512.Where(t0, t1, t2);
             V512.Store(t3, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Splat(0f);
             var t3 = V256.Where(t0, t1, t2);
             V256.Store(t3, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Splat(0f);
             var t3 = Sc.Where(t0, t1, t2);
             Sc.Store(t3, ref out0, xo + j);
@@ -434,38 +434,38 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel3(d_N, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel3(__d_N, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses neg, exp over [N].</summary>
-    private static void LossAndGradients_Kernel4(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel4(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Neg(t0);
             var t2 = V512.Exp(t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Neg(t0);
             var t2 = V256.Exp(t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Neg(t0);
             var t2 = Sc.Exp(t1);
             Sc.Store(t2, ref out0, xo + j);
@@ -475,16 +475,16 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel4(d_N, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel4(__d_N, in0, output, lo, hi);
     }
 
     /// <summary>Fuses add over [N].</summary>
-    private static void LossAndGradients_Kernel5(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel5(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
@@ -492,21 +492,21 @@ partial class LogisticRegression : global::GraphNet.IModel
         for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
-            var t1 = V512.Load(ref in00, x0 + j);
+            var t1 = V512.Load(ref p0, x0 + j);
             var t2 = V512.Add(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
-            var t1 = V256.Load(ref in00, x0 + j);
+            var t1 = V256.Load(ref p0, x0 + j);
             var t2 = V256.Add(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
-            var t1 = Sc.Load(ref in00, x0 + j);
+            var t1 = Sc.Load(ref p0, x0 + j);
             var t2 = Sc.Add(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -515,17 +515,17 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel5(d_N, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel5(__d_N, in0, output, lo, hi);
     }
 
     /// <summary>Fuses where, exp over [N].</summary>
-    private static void LossAndGradients_Kernel6(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel6(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -533,27 +533,27 @@ partial class LogisticRegression : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Splat(0f);
-            var t2 = V512.Load(ref in10, x1 + j);
+            var t2 = V512.Load(ref p1, x1 + j);
             var t3 = V512.Where(t0, t1, t2);
             var t4 = V512.Exp(t3);
             V512.Store(t4, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Splat(0f);
-            var t2 = V256.Load(ref in10, x1 + j);
+            var t2 = V256.Load(ref p1, x1 + j);
             var t3 = V256.Where(t0, t1, t2);
             var t4 = V256.Exp(t3);
             V256.Store(t4, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Splat(0f);
-            var t2 = Sc.Load(ref in10, x1 + j);
+            var t2 = Sc.Load(ref p1, x1 + j);
             var t3 = Sc.Where(t0, t1, t2);
             var t4 = Sc.Exp(t3);
             Sc.Store(t4, ref out0, xo + j);
@@ -563,22 +563,22 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel6(d_N, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel6(__d_N, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce log, add, log, where, mul, sub, sum over [N] to [1].</summary>
-    private static void LossAndGradients_Kernel8(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel8(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
-        ref float in40 = ref Sc.Ref(in4);
-        ref float in50 = ref Sc.Ref(in5);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
+        ref float p4 = ref Sc.Ref(in4);
+        ref float p5 = ref Sc.Ref(in5);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 1).Fill(0f);
         int x0 = 0;
@@ -590,60 +590,60 @@ partial class LogisticRegression : global::GraphNet.IModel
         int xo = 0;
         int j = 0;
         float acc = 0f;
-        if (d_N - j >= 16)
+        if (__d_N - j >= 16)
         {
             var vacc = V512.Splat(0f);
-            for (; j <= d_N - 16; j += 16)
+            for (; j <= __d_N - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
-                var t2 = V512.Load(ref in20, x2 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
+                var t2 = V512.Load(ref p2, x2 + j);
                 var t3 = V512.Log(t2);
                 var t4 = V512.Add(t1, t3);
-                var t5 = V512.Load(ref in30, x3 + j);
+                var t5 = V512.Load(ref p3, x3 + j);
                 var t6 = V512.Log(t5);
                 var t7 = V512.Where(t0, t4, t6);
-                var t8 = V512.Load(ref in40, x4 + j);
-                var t9 = V512.Load(ref in50, x5 + j);
+                var t8 = V512.Load(ref p4, x4 + j);
+                var t9 = V512.Load(ref p5, x5 + j);
                 var t10 = V512.Mul(t8, t9);
                 var t11 = V512.Sub(t7, t10);
                 vacc = V512.Add(vacc, t11);
             }
             acc = Sc.Add(acc, V512.ReduceAdd(vacc));
         }
-        if (d_N - j >= 8)
+        if (__d_N - j >= 8)
         {
             var vacc = V256.Splat(0f);
-            for (; j <= d_N - 8; j += 8)
+            for (; j <= __d_N - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
-                var t2 = V256.Load(ref in20, x2 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
+                var t2 = V256.Load(ref p2, x2 + j);
                 var t3 = V256.Log(t2);
                 var t4 = V256.Add(t1, t3);
-                var t5 = V256.Load(ref in30, x3 + j);
+                var t5 = V256.Load(ref p3, x3 + j);
                 var t6 = V256.Log(t5);
                 var t7 = V256.Where(t0, t4, t6);
-                var t8 = V256.Load(ref in40, x4 + j);
-                var t9 = V256.Load(ref in50, x5 + j);
+                var t8 = V256.Load(ref p4, x4 + j);
+                var t9 = V256.Load(ref p5, x5 + j);
                 var t10 = V256.Mul(t8, t9);
                 var t11 = V256.Sub(t7, t10);
                 vacc = V256.Add(vacc, t11);
             }
             acc = Sc.Add(acc, V256.ReduceAdd(vacc));
         }
-        for (; j < d_N; j++)
+        for (; j < __d_N; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
-            var t2 = Sc.Load(ref in20, x2 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
+            var t2 = Sc.Load(ref p2, x2 + j);
             var t3 = Sc.Log(t2);
             var t4 = Sc.Add(t1, t3);
-            var t5 = Sc.Load(ref in30, x3 + j);
+            var t5 = Sc.Load(ref p3, x3 + j);
             var t6 = Sc.Log(t5);
             var t7 = Sc.Where(t0, t4, t6);
-            var t8 = Sc.Load(ref in40, x4 + j);
-            var t9 = Sc.Load(ref in50, x5 + j);
+            var t8 = Sc.Load(ref p4, x4 + j);
+            var t9 = Sc.Load(ref p5, x5 + j);
             var t10 = Sc.Mul(t8, t9);
             var t11 = Sc.Sub(t7, t10);
             acc = Sc.Add(acc, t11);
@@ -652,31 +652,31 @@ partial class LogisticRegression : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel9(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel9(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat((float)(d_N));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat((float)(__d_N));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat((float)(d_N));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat((float)(__d_N));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat((float)(d_N));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat((float)(__d_N));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -685,14 +685,14 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel9(d_N, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel9(__d_N, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel10(int d_N, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel10(int __d_N, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -700,21 +700,21 @@ partial class LogisticRegression : global::GraphNet.IModel
         for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
-            var t1 = V512.Splat((float)(d_N));
+            var t1 = V512.Splat((float)(__d_N));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
-            var t1 = V256.Splat((float)(d_N));
+            var t1 = V256.Splat((float)(__d_N));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
-            var t1 = Sc.Splat((float)(d_N));
+            var t1 = Sc.Splat((float)(__d_N));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -723,21 +723,21 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel10(d_N, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel10(__d_N, output, lo, hi);
     }
 
     /// <summary>Fuses neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add over [N].</summary>
-    private static void LossAndGradients_Kernel11(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.ReadOnlySpan<float> in6, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel11(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.ReadOnlySpan<float> in6, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
-        ref float in40 = ref Sc.Ref(in4);
-        ref float in50 = ref Sc.Ref(in5);
-        ref float in60 = ref Sc.Ref(in6);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
+        ref float p4 = ref Sc.Ref(in4);
+        ref float p5 = ref Sc.Ref(in5);
+        ref float p6 = ref Sc.Ref(in6);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -750,23 +750,23 @@ partial class LogisticRegression : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Splat(Sc.Load(ref in00, x0));
+            var t0 = V512.Splat(Sc.Load(ref p0, x0));
             var t1 = V512.Neg(t0);
-            var t2 = V512.Load(ref in10, x1 + j);
+            var t2 = V512.Load(ref p1, x1 + j);
             var t3 = V512.Mul(t1, t2);
-            var t4 = V512.Load(ref in20, x2 + j);
+            var t4 = V512.Load(ref p2, x2 + j);
             var t5 = V512.Splat(0f);
             var t6 = V512.Where(t4, t5, t0);
-            var t7 = V512.Load(ref in30, x3 + j);
+            var t7 = V512.Load(ref p3, x3 + j);
             var t8 = V512.Div(t6, t7);
-            var t9 = V512.Load(ref in40, x4 + j);
+            var t9 = V512.Load(ref p4, x4 + j);
             var t10 = V512.Mul(t8, t9);
             var t11 = V512.Where(t4, t5, t10);
             var t12 = V512.Add(t3, t11);
             var t13 = V512.Where(t4, t0, t5);
-            var t14 = V512.Load(ref in50, x5 + j);
+            var t14 = V512.Load(ref p5, x5 + j);
             var t15 = V512.Div(t13, t14);
-            var t16 = V512.Load(ref in60, x6 + j);
+            var t16 = V512.Load(ref p6, x6 + j);
             var t17 = V512.Mul(t15, t16);
             var t18 = V512.Neg(t17);
             var t19 = V512.Add(t13, t18);
@@ -776,23 +776,23 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Splat(Sc.Load(ref in00, x0));
+            var t0 = V256.Splat(Sc.Load(ref p0, x0));
             var t1 = V256.Neg(t0);
-            var t2 = V256.Load(ref in10, x1 + j);
+            var t2 = V256.Load(ref p1, x1 + j);
             var t3 = V256.Mul(t1, t2);
-            var t4 = V256.Load(ref in20, x2 + j);
+            var t4 = V256.Load(ref p2, x2 + j);
             var t5 = V256.Splat(0f);
             var t6 = V256.Where(t4, t5, t0);
-            var t7 = V256.Load(ref in30, x3 + j);
+            var t7 = V256.Load(ref p3, x3 + j);
             var t8 = V256.Div(t6, t7);
-            var t9 = V256.Load(ref in40, x4 + j);
+            var t9 = V256.Load(ref p4, x4 + j);
             var t10 = V256.Mul(t8, t9);
             var t11 = V256.Where(t4, t5, t10);
             var t12 = V256.Add(t3, t11);
             var t13 = V256.Where(t4, t0, t5);
-            var t14 = V256.Load(ref in50, x5 + j);
+            var t14 = V256.Load(ref p5, x5 + j);
             var t15 = V256.Div(t13, t14);
-            var t16 = V256.Load(ref in60, x6 + j);
+            var t16 = V256.Load(ref p6, x6 + j);
             var t17 = V256.Mul(t15, t16);
             var t18 = V256.Neg(t17);
             var t19 = V256.Add(t13, t18);
@@ -802,23 +802,23 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Splat(Sc.Load(ref in00, x0));
+            var t0 = Sc.Splat(Sc.Load(ref p0, x0));
             var t1 = Sc.Neg(t0);
-            var t2 = Sc.Load(ref in10, x1 + j);
+            var t2 = Sc.Load(ref p1, x1 + j);
             var t3 = Sc.Mul(t1, t2);
-            var t4 = Sc.Load(ref in20, x2 + j);
+            var t4 = Sc.Load(ref p2, x2 + j);
             var t5 = Sc.Splat(0f);
             var t6 = Sc.Where(t4, t5, t0);
-            var t7 = Sc.Load(ref in30, x3 + j);
+            var t7 = Sc.Load(ref p3, x3 + j);
             var t8 = Sc.Div(t6, t7);
-            var t9 = Sc.Load(ref in40, x4 + j);
+            var t9 = Sc.Load(ref p4, x4 + j);
             var t10 = Sc.Mul(t8, t9);
             var t11 = Sc.Where(t4, t5, t10);
             var t12 = Sc.Add(t3, t11);
             var t13 = Sc.Where(t4, t0, t5);
-            var t14 = Sc.Load(ref in50, x5 + j);
+            var t14 = Sc.Load(ref p5, x5 + j);
             var t15 = Sc.Div(t13, t14);
-            var t16 = Sc.Load(ref in60, x6 + j);
+            var t16 = Sc.Load(ref p6, x6 + j);
             var t17 = Sc.Mul(t15, t16);
             var t18 = Sc.Neg(t17);
             var t19 = Sc.Add(t13, t18);
@@ -831,7 +831,7 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] in2;
@@ -840,42 +840,42 @@ partial class LogisticRegression : global::GraphNet.IModel
         public float[] in5;
         public float[] in6;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel11(d_N, in0, in1, in2, in3, in4, in5, in6, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel11(__d_N, in0, in1, in2, in3, in4, in5, in6, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [N] to [1].</summary>
-    private static void LossAndGradients_Kernel12(int d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel12(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 1).Fill(0f);
         int x0 = 0;
         int xo = 0;
         int j = 0;
         float acc = 0f;
-        if (d_N - j >= 16)
+        if (__d_N - j >= 16)
         {
             var vacc = V512.Splat(0f);
-            for (; j <= d_N - 16; j += 16)
+            for (; j <= __d_N - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
                 vacc = V512.Add(vacc, t0);
             }
             acc = Sc.Add(acc, V512.ReduceAdd(vacc));
         }
-        if (d_N - j >= 8)
+        if (__d_N - j >= 8)
         {
             var vacc = V256.Splat(0f);
-            for (; j <= d_N - 8; j += 8)
+            for (; j <= __d_N - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
                 vacc = V256.Add(vacc, t0);
             }
             acc = Sc.Add(acc, V256.ReduceAdd(vacc));
         }
-        for (; j < d_N; j++)
+        for (; j < __d_N; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             acc = Sc.Add(acc, t0);
         }
         Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -884,24 +884,24 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Fuses reshape over [30].</summary>
     private static void LossAndGradients_Kernel14(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }
@@ -915,12 +915,12 @@ partial class LogisticRegression : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add, gt, where, where, neg, exp, add, exp, add, neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add over [N].</summary>
-    private static void InputGradient_Kernel2(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void InputGradient_Kernel2(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -930,12 +930,12 @@ partial class LogisticRegression : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Splat(Sc.Load(ref in00, x0));
+            var t0 = V512.Splat(Sc.Load(ref p0, x0));
             var t1 = V512.Neg(t0);
-            var t2 = V512.Load(ref in10, x1 + j);
+            var t2 = V512.Load(ref p1, x1 + j);
             var t3 = V512.Mul(t1, t2);
-            var t4 = V512.Load(ref in20, x2 + j);
-            var t5 = V512.Splat(Sc.Load(ref in30, x3));
+            var t4 = V512.Load(ref p2, x2 + j);
+            var t5 = V512.Splat(Sc.Load(ref p3, x3));
             var t6 = V512.Add(t4, t5);
             var t7 = V512.Splat(0f);
             var t8 = V512.Gt(t6, t7);
@@ -963,12 +963,12 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Splat(Sc.Load(ref in00, x0));
+            var t0 = V256.Splat(Sc.Load(ref p0, x0));
             var t1 = V256.Neg(t0);
-            var t2 = V256.Load(ref in10, x1 + j);
+            var t2 = V256.Load(ref p1, x1 + j);
             var t3 = V256.Mul(t1, t2);
-            var t4 = V256.Load(ref in20, x2 + j);
-            var t5 = V256.Splat(Sc.Load(ref in30, x3));
+            var t4 = V256.Load(ref p2, x2 + j);
+            var t5 = V256.Splat(Sc.Load(ref p3, x3));
             var t6 = V256.Add(t4, t5);
             var t7 = V256.Splat(0f);
             var t8 = V256.Gt(t6, t7);
@@ -996,12 +996,12 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Splat(Sc.Load(ref in00, x0));
+            var t0 = Sc.Splat(Sc.Load(ref p0, x0));
             var t1 = Sc.Neg(t0);
-            var t2 = Sc.Load(ref in10, x1 + j);
+            var t2 = Sc.Load(ref p1, x1 + j);
             var t3 = Sc.Mul(t1, t2);
-            var t4 = Sc.Load(ref in20, x2 + j);
-            var t5 = Sc.Splat(Sc.Load(ref in30, x3));
+            var t4 = Sc.Load(ref p2, x2 + j);
+            var t5 = Sc.Splat(Sc.Load(ref p3, x3));
             var t6 = Sc.Add(t4, t5);
             var t7 = Sc.Splat(0f);
             var t8 = Sc.Gt(t6, t7);
@@ -1032,23 +1032,23 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs InputGradient_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct InputGradient_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => InputGradient_Kernel2(d_N, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => InputGradient_Kernel2(__d_N, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses add, gt, where, where, neg, exp, add, exp, add, where, where, div, div, add, where, where, neg, mul, mul, mul, div, neg, mul, mul, mul, div, neg, add, mul, add, mul, neg, where, where, add over [N].</summary>
-    private static void Hvp_Kernel3(int d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
+    private static void Hvp_Kernel3(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
-        ref float in40 = ref Sc.Ref(in4);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
+        ref float p4 = ref Sc.Ref(in4);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1059,16 +1059,16 @@ partial class LogisticRegression : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat(Sc.Load(ref in10, x1));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat(Sc.Load(ref p1, x1));
             var t2 = V512.Add(t0, t1);
             var t3 = V512.Splat(0f);
             var t4 = V512.Gt(t2, t3);
-            var t5 = V512.Load(ref in20, x2 + j);
-            var t6 = V512.Splat(Sc.Load(ref in30, x3));
+            var t5 = V512.Load(ref p2, x2 + j);
+            var t6 = V512.Splat(Sc.Load(ref p3, x3));
             var t7 = V512.Add(t5, t6);
             var t8 = V512.Where(t4, t3, t7);
-            var t9 = V512.Splat(Sc.Load(ref in40, x4));
+            var t9 = V512.Splat(Sc.Load(ref p4, x4));
             var t10 = V512.Where(t4, t3, t9);
             var t11 = V512.Splat(1f);
             var t12 = V512.Where(t4, t3, t2);
@@ -1105,16 +1105,16 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat(Sc.Load(ref in10, x1));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat(Sc.Load(ref p1, x1));
             var t2 = V256.Add(t0, t1);
             var t3 = V256.Splat(0f);
             var t4 = V256.Gt(t2, t3);
-            var t5 = V256.Load(ref in20, x2 + j);
-            var t6 = V256.Splat(Sc.Load(ref in30, x3));
+            var t5 = V256.Load(ref p2, x2 + j);
+            var t6 = V256.Splat(Sc.Load(ref p3, x3));
             var t7 = V256.Add(t5, t6);
             var t8 = V256.Where(t4, t3, t7);
-            var t9 = V256.Splat(Sc.Load(ref in40, x4));
+            var t9 = V256.Splat(Sc.Load(ref p4, x4));
             var t10 = V256.Where(t4, t3, t9);
             var t11 = V256.Splat(1f);
             var t12 = V256.Where(t4, t3, t2);
@@ -1151,16 +1151,16 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat(Sc.Load(ref p1, x1));
             var t2 = Sc.Add(t0, t1);
             var t3 = Sc.Splat(0f);
             var t4 = Sc.Gt(t2, t3);
-            var t5 = Sc.Load(ref in20, x2 + j);
-            var t6 = Sc.Splat(Sc.Load(ref in30, x3));
+            var t5 = Sc.Load(ref p2, x2 + j);
+            var t6 = Sc.Splat(Sc.Load(ref p3, x3));
             var t7 = Sc.Add(t5, t6);
             var t8 = Sc.Where(t4, t3, t7);
-            var t9 = Sc.Splat(Sc.Load(ref in40, x4));
+            var t9 = Sc.Splat(Sc.Load(ref p4, x4));
             var t10 = Sc.Where(t4, t3, t9);
             var t11 = Sc.Splat(1f);
             var t12 = Sc.Where(t4, t3, t2);
@@ -1200,13 +1200,13 @@ partial class LogisticRegression : global::GraphNet.IModel
     /// <summary>Runs Hvp_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Hvp_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_N;
+        public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
         public float[] in4;
         public float[] output;
-        public void Run(int lo, int hi) => Hvp_Kernel3(d_N, in0, in1, in2, in3, in4, output, lo, hi);
+        public void Run(int lo, int hi) => Hvp_Kernel3(__d_N, in0, in1, in2, in3, in4, output, lo, hi);
     }
 }

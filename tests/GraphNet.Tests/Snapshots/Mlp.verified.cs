@@ -32,13 +32,13 @@ partial class Mlp : global::GraphNet.IModel
     public Mlp(global::GraphNet.Device? device = null, int seed = 0)
     {
         Device = device ?? global::GraphNet.Device.Cpu;
-        w1 = global::GraphNet.Initializers.Create(global::GraphNet.Init.He, seed, 0, 784, 256);
-        b1 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 1, 256);
-        w2 = global::GraphNet.Initializers.Create(global::GraphNet.Init.He, seed, 2, 256, 256);
-        b2 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 3, 256);
-        w3 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 4, 256, 10);
-        b3 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 5, 10);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w1", w1, __grad_w1), new global::GraphNet.Parameter("b1", b1, __grad_b1), new global::GraphNet.Parameter("w2", w2, __grad_w2), new global::GraphNet.Parameter("b2", b2, __grad_b2), new global::GraphNet.Parameter("w3", w3, __grad_w3), new global::GraphNet.Parameter("b3", b3, __grad_b3));
+        this.w1 = global::GraphNet.Initializers.Create(global::GraphNet.Init.He, seed, 0, 784, 256);
+        this.b1 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 1, 256);
+        this.w2 = global::GraphNet.Initializers.Create(global::GraphNet.Init.He, seed, 2, 256, 256);
+        this.b2 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 3, 256);
+        this.w3 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 4, 256, 10);
+        this.b3 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 5, 10);
+        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w1", this.w1, __grad_w1), new global::GraphNet.Parameter("b1", this.b1, __grad_b1), new global::GraphNet.Parameter("w2", this.w2, __grad_w2), new global::GraphNet.Parameter("b2", this.b2, __grad_b2), new global::GraphNet.Parameter("w3", this.w3, __grad_w3), new global::GraphNet.Parameter("b3", this.b3, __grad_b3));
     }
 
     // ==== Predict: forward of Logits ====
@@ -49,7 +49,7 @@ partial class Mlp : global::GraphNet.IModel
     public partial global::GraphNet.Tensor Predict(global::GraphNet.Tensor x)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[B, 784]");
-        int d_B = x.Shape[0];
+        int __d_B = x.Shape[0];
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 784, "[B, 784]");
         global::GraphNet.Runtime.Guard.Shape(this.w1, "w1", __shape_w1);
         global::GraphNet.Runtime.Guard.Shape(this.b1, "b1", __shape_b1);
@@ -57,22 +57,22 @@ partial class Mlp : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Shape(this.b2, "b2", __shape_b2);
         global::GraphNet.Runtime.Guard.Shape(this.w3, "w3", __shape_w3);
         global::GraphNet.Runtime.Guard.Shape(this.b3, "b3", __shape_b3);
-        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Predict_result, d_B, 10).Data;
+        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Predict_result, __d_B, 10).Data;
         var __a = __arena_Predict;
-        __a.Reserve(0, global::System.Math.Max((long)(256 * d_B), 10 * d_B));
-        __a.Reserve(1, 256 * d_B);
+        __a.Reserve(0, global::System.Math.Max((long)(256 * __d_B), 10 * __d_B));
+        __a.Reserve(1, 256 * __d_B);
         // kernel 0: %7 = matmul %6, %0 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 256, 784, x.Data, this.w1.Data, __a[0]);
-        var __k1 = new Predict_Kernel1_Job { d_B = d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_B, 256);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 784, x.Data, this.w1.Data, __a[0]);
+        var __k1 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_B, 256);
         // kernel 2: %12 = matmul %11, %2 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 256, 256, __a[1], this.w2.Data, __a[0]);
-        var __k3 = new Predict_Kernel1_Job { d_B = d_B, in0 = __a[0], in1 = this.b2.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, d_B, 256);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 256, __a[1], this.w2.Data, __a[0]);
+        var __k3 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b2.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_B, 256);
         // kernel 4: %17 = matmul %16, %4 : [B, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 10, 256, __a[1], this.w3.Data, __a[0]);
-        var __k5 = new Predict_Kernel5_Job { d_B = d_B, in0 = __a[0], in1 = this.b3.Data, output = __o_result };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, d_B, 10);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 256, __a[1], this.w3.Data, __a[0]);
+        var __k5 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b3.Data, output = __o_result };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 10);
         return __out_Predict_result!;
     }
 
@@ -84,10 +84,10 @@ partial class Mlp : global::GraphNet.IModel
     public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor label)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[B, 784]");
-        int d_B = x.Shape[0];
+        int __d_B = x.Shape[0];
         global::GraphNet.Runtime.Guard.Rank(label, "label", 1, "[B]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 784, "[B, 784]");
-        global::GraphNet.Runtime.Guard.Dim(label, "label", 0, d_B, "[B]");
+        global::GraphNet.Runtime.Guard.Dim(label, "label", 0, __d_B, "[B]");
         global::GraphNet.Runtime.Guard.Shape(this.w1, "w1", __shape_w1);
         global::GraphNet.Runtime.Guard.Shape(this.b1, "b1", __shape_b1);
         global::GraphNet.Runtime.Guard.Shape(this.w2, "w2", __shape_w2);
@@ -102,87 +102,87 @@ partial class Mlp : global::GraphNet.IModel
         var __o_grad_w3 = __grad_w3.Data;
         var __o_grad_b3 = __grad_b3.Data;
         var __a = __arena_LossAndGradients;
-        __a.Reserve(0, 256 * d_B);
-        __a.Reserve(1, global::System.Math.Max((long)(256 * d_B), 256));
-        __a.Reserve(2, 256 * d_B);
-        __a.Reserve(3, global::System.Math.Max((long)(256 * d_B), 256));
-        __a.Reserve(4, global::System.Math.Max((long)(10 * d_B), global::System.Math.Max((long)(d_B), global::System.Math.Max((long)(1), global::System.Math.Max((long)(10), 256 * d_B)))));
-        __a.Reserve(5, global::System.Math.Max((long)(10 * d_B), d_B));
-        __a.Reserve(6, 10 * d_B);
-        __a.Reserve(7, global::System.Math.Max((long)(d_B), 1));
-        __a.Reserve(8, 10 * d_B);
-        __a.Reserve(9, d_B);
+        __a.Reserve(0, 256 * __d_B);
+        __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), 256));
+        __a.Reserve(2, 256 * __d_B);
+        __a.Reserve(3, global::System.Math.Max((long)(256 * __d_B), 256));
+        __a.Reserve(4, global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(1), global::System.Math.Max((long)(10), 256 * __d_B)))));
+        __a.Reserve(5, global::System.Math.Max((long)(10 * __d_B), __d_B));
+        __a.Reserve(6, 10 * __d_B);
+        __a.Reserve(7, global::System.Math.Max((long)(__d_B), 1));
+        __a.Reserve(8, 10 * __d_B);
+        __a.Reserve(9, __d_B);
         // kernel 0: %8 = matmul %6, %0 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 256, 784, x.Data, this.w1.Data, __a[0]);
-        var __k1 = new LossAndGradients_Kernel1_Job { d_B = d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, d_B, 256);
-        var __k2 = new LossAndGradients_Kernel2_Job { d_B = d_B, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 256 * d_B, 1);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 784, x.Data, this.w1.Data, __a[0]);
+        var __k1 = new LossAndGradients_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_B, 256);
+        var __k2 = new LossAndGradients_Kernel2_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 256 * __d_B, 1);
         // kernel 3: %13 = matmul %12, %2 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 256, 256, __a[0], this.w2.Data, __a[2]);
-        var __k4 = new LossAndGradients_Kernel1_Job { d_B = d_B, in0 = __a[2], in1 = this.b2.Data, output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, d_B, 256);
-        var __k5 = new LossAndGradients_Kernel2_Job { d_B = d_B, in0 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, 256 * d_B, 1);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 256, __a[0], this.w2.Data, __a[2]);
+        var __k4 = new LossAndGradients_Kernel1_Job { __d_B = __d_B, in0 = __a[2], in1 = this.b2.Data, output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_B, 256);
+        var __k5 = new LossAndGradients_Kernel2_Job { __d_B = __d_B, in0 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k5, 256 * __d_B, 1);
         // kernel 6: %18 = matmul %17, %4 : [B, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, d_B, 10, 256, __a[2], this.w3.Data, __a[4]);
-        var __k7 = new Predict_Kernel5_Job { d_B = d_B, in0 = __a[4], in1 = this.b3.Data, output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k7, d_B, 10);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 256, __a[2], this.w3.Data, __a[4]);
+        var __k7 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[4], in1 = this.b3.Data, output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_B, 10);
         // kernel 8: %23 = iota{axes=1} : [B, 10]
-        global::GraphNet.Runtime.Fill.Iota(__a[4], d_B, 10, 1);
-        var __k9 = new LossAndGradients_Kernel9_Job { d_B = d_B, in0 = label.Data, in1 = __a[4], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k9, d_B, 10);
-        LossAndGradients_Kernel10(d_B, __a[5], __a[6], __a[4]);
-        LossAndGradients_Kernel11(d_B, __a[5], __a[7]);
-        var __k12 = new LossAndGradients_Kernel12_Job { d_B = d_B, in0 = __a[5], in1 = __a[7], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k12, d_B, 10);
-        LossAndGradients_Kernel13(d_B, __a[8], __a[5]);
-        var __k14 = new LossAndGradients_Kernel14_Job { d_B = d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k14, d_B, 1);
-        LossAndGradients_Kernel15(d_B, __a[9], __a[4], __a[7]);
-        var __k16 = new LossAndGradients_Kernel16_Job { d_B = d_B, in0 = __a[7], output = __o_loss };
+        global::GraphNet.Runtime.Fill.Iota(__a[4], __d_B, 10, 1);
+        var __k9 = new LossAndGradients_Kernel9_Job { __d_B = __d_B, in0 = label.Data, in1 = __a[4], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k9, __d_B, 10);
+        LossAndGradients_Kernel10(__d_B, __a[5], __a[6], __a[4]);
+        LossAndGradients_Kernel11(__d_B, __a[5], __a[7]);
+        var __k12 = new LossAndGradients_Kernel12_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[7], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k12, __d_B, 10);
+        LossAndGradients_Kernel13(__d_B, __a[8], __a[5]);
+        var __k14 = new LossAndGradients_Kernel14_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B, 1);
+        LossAndGradients_Kernel15(__d_B, __a[9], __a[4], __a[7]);
+        var __k16 = new LossAndGradients_Kernel16_Job { __d_B = __d_B, in0 = __a[7], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k16, 1, 1);
-        var __k17 = new LossAndGradients_Kernel17_Job { d_B = d_B, output = __a[4] };
+        var __k17 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k17, 1, 1);
-        var __k18 = new LossAndGradients_Kernel18_Job { d_B = d_B, in0 = __a[4], output = __a[7] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k18, d_B, 1);
-        var __k19 = new LossAndGradients_Kernel19_Job { d_B = d_B, in0 = __a[7], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k19, d_B, 1);
-        var __k20 = new LossAndGradients_Kernel20_Job { d_B = d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k20, d_B, 1);
-        var __k21 = new LossAndGradients_Kernel21_Job { d_B = d_B, in0 = __a[9], in1 = __a[8], in2 = __a[4], in3 = __a[6], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k21, d_B, 10);
-        LossAndGradients_Kernel22(d_B, __a[5], __a[4]);
+        var __k18 = new LossAndGradients_Kernel18_Job { __d_B = __d_B, in0 = __a[4], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k18, __d_B, 1);
+        var __k19 = new LossAndGradients_Kernel19_Job { __d_B = __d_B, in0 = __a[7], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k19, __d_B, 1);
+        var __k20 = new LossAndGradients_Kernel20_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k20, __d_B, 1);
+        var __k21 = new LossAndGradients_Kernel21_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], in2 = __a[4], in3 = __a[6], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k21, __d_B, 10);
+        LossAndGradients_Kernel22(__d_B, __a[5], __a[4]);
         var __k23 = new LossAndGradients_Kernel23_Job { in0 = __a[4], output = __o_grad_b3 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k23, 10, 1);
         // kernel 24: %57 = matmul{tB} %54, %4 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_B, 256, 10, __a[5], this.w3.Data, __a[4]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 256, 10, __a[5], this.w3.Data, __a[4]);
         // kernel 25: %58 = matmul{tA} %17, %54 : [256, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 10, d_B, __a[2], __a[5], __o_grad_w3);
-        var __k26 = new LossAndGradients_Kernel26_Job { d_B = d_B, in0 = __a[4], in1 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 256 * d_B, 1);
-        LossAndGradients_Kernel27(d_B, __a[2], __a[3]);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 10, __d_B, __a[2], __a[5], __o_grad_w3);
+        var __k26 = new LossAndGradients_Kernel26_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 256 * __d_B, 1);
+        LossAndGradients_Kernel27(__d_B, __a[2], __a[3]);
         var __k28 = new LossAndGradients_Kernel28_Job { in0 = __a[3], output = __o_grad_b2 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k28, 256, 1);
         // kernel 29: %66 = matmul{tB} %63, %2 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, d_B, 256, 256, __a[2], this.w2.Data, __a[3]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 256, 256, __a[2], this.w2.Data, __a[3]);
         // kernel 30: %67 = matmul{tA} %12, %63 : [256, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 256, d_B, __a[0], __a[2], __o_grad_w2);
-        var __k31 = new LossAndGradients_Kernel26_Job { d_B = d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 256 * d_B, 1);
-        LossAndGradients_Kernel27(d_B, __a[0], __a[1]);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 256, __d_B, __a[0], __a[2], __o_grad_w2);
+        var __k31 = new LossAndGradients_Kernel26_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 256 * __d_B, 1);
+        LossAndGradients_Kernel27(__d_B, __a[0], __a[1]);
         var __k33 = new LossAndGradients_Kernel28_Job { in0 = __a[1], output = __o_grad_b1 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k33, 256, 1);
         // kernel 34: %72 = matmul{tA} %6, %69 : [784, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 784, 256, d_B, x.Data, __a[0], __o_grad_w1);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 784, 256, __d_B, x.Data, __a[0], __o_grad_w1);
         return __o_loss[0];
     }
 
     /// <summary>Fuses add, relu over [B, 256].</summary>
-    private static void Predict_Kernel1(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -192,24 +192,24 @@ partial class Mlp : global::GraphNet.IModel
             int j = 0;
             for (; j <= 256 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Add(t0, t1);
                 var t3 = V512.Relu(t2);
                 V512.Store(t3, ref out0, xo + j);
             }
             for (; j <= 256 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Add(t0, t1);
                 var t3 = V256.Relu(t2);
                 V256.Store(t3, ref out0, xo + j);
             }
             for (; j < 256; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Add(t0, t1);
                 var t3 = Sc.Relu(t2);
                 Sc.Store(t3, ref out0, xo + j);
@@ -220,18 +220,18 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs Predict_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Predict_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel1(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel1(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses add over [B, 10].</summary>
-    private static void Predict_Kernel5(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel5(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -241,22 +241,22 @@ partial class Mlp : global::GraphNet.IModel
             int j = 0;
             for (; j <= 10 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Add(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 10 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Add(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Add(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -266,18 +266,18 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs Predict_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct Predict_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel5(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel5(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses add over [B, 256].</summary>
-    private static void LossAndGradients_Kernel1(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -287,22 +287,22 @@ partial class Mlp : global::GraphNet.IModel
             int j = 0;
             for (; j <= 256 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Add(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 256 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Add(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 256; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Add(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -312,36 +312,36 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel1(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel1(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses relu over [B, 256].</summary>
-    private static void LossAndGradients_Kernel2(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Relu(t0);
             V512.Store(t1, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Relu(t0);
             V256.Store(t1, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Relu(t0);
             Sc.Store(t1, ref out0, xo + j);
         }
@@ -350,17 +350,17 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel2(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel2(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses eq over [B, 10].</summary>
-    private static void LossAndGradients_Kernel9(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -370,22 +370,22 @@ partial class Mlp : global::GraphNet.IModel
             int j = 0;
             for (; j <= 10 - 16; j += 16)
             {
-                var t0 = V512.Splat(Sc.Load(ref in00, x0));
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Splat(Sc.Load(ref p0, x0));
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Eq(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
             for (; j <= 10 - 8; j += 8)
             {
-                var t0 = V256.Splat(Sc.Load(ref in00, x0));
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Splat(Sc.Load(ref p0, x0));
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Eq(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Splat(Sc.Load(ref in00, x0));
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Splat(Sc.Load(ref p0, x0));
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Eq(t0, t1);
                 Sc.Store(t2, ref out0, xo + j);
             }
@@ -395,21 +395,21 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel9(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel9(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 10] to [B, 1].</summary>
-    private static void LossAndGradients_Kernel10(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel10(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, d_B).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        output.Slice(0, __d_B).Fill(0f);
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             int x0 = i0 * 10;
             int x1 = i0 * 10;
@@ -421,8 +421,8 @@ partial class Mlp : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 10 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
-                    var t1 = V512.Load(ref in10, x1 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Load(ref p1, x1 + j);
                     var t2 = V512.Mul(t0, t1);
                     vacc = V512.Add(vacc, t2);
                 }
@@ -433,8 +433,8 @@ partial class Mlp : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 10 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
-                    var t1 = V256.Load(ref in10, x1 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Load(ref p1, x1 + j);
                     var t2 = V256.Mul(t0, t1);
                     vacc = V256.Add(vacc, t2);
                 }
@@ -442,8 +442,8 @@ partial class Mlp : global::GraphNet.IModel
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
                 acc = Sc.Add(acc, t2);
             }
@@ -452,12 +452,12 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 10] to [B, 1].</summary>
-    private static void LossAndGradients_Kernel11(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel11(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < d_B; i0++)
+        output.Slice(0, __d_B).Fill(float.NegativeInfinity);
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             int x0 = i0 * 10;
             int xo = i0;
@@ -468,7 +468,7 @@ partial class Mlp : global::GraphNet.IModel
                 var vacc = V512.Splat(float.NegativeInfinity);
                 for (; j <= 10 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Max(vacc, t0);
                 }
                 acc = Sc.Max(acc, V512.ReduceMax(vacc));
@@ -478,14 +478,14 @@ partial class Mlp : global::GraphNet.IModel
                 var vacc = V256.Splat(float.NegativeInfinity);
                 for (; j <= 10 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Max(vacc, t0);
                 }
                 acc = Sc.Max(acc, V256.ReduceMax(vacc));
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Max(acc, t0);
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -493,10 +493,10 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 10].</summary>
-    private static void LossAndGradients_Kernel12(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel12(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -506,24 +506,24 @@ partial class Mlp : global::GraphNet.IModel
             int j = 0;
             for (; j <= 10 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref in10, x1));
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Splat(Sc.Load(ref p1, x1));
                 var t2 = V512.Sub(t0, t1);
                 var t3 = V512.Exp(t2);
                 V512.Store(t3, ref out0, xo + j);
             }
             for (; j <= 10 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref in10, x1));
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Splat(Sc.Load(ref p1, x1));
                 var t2 = V256.Sub(t0, t1);
                 var t3 = V256.Exp(t2);
                 V256.Store(t3, ref out0, xo + j);
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref in10, x1));
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                 var t2 = Sc.Sub(t0, t1);
                 var t3 = Sc.Exp(t2);
                 Sc.Store(t3, ref out0, xo + j);
@@ -534,20 +534,20 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel12(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel12(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [B, 1].</summary>
-    private static void LossAndGradients_Kernel13(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel13(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, d_B).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        output.Slice(0, __d_B).Fill(0f);
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             int x0 = i0 * 10;
             int xo = i0;
@@ -558,7 +558,7 @@ partial class Mlp : global::GraphNet.IModel
                 var vacc = V512.Splat(0f);
                 for (; j <= 10 - 16; j += 16)
                 {
-                    var t0 = V512.Load(ref in00, x0 + j);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     vacc = V512.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V512.ReduceAdd(vacc));
@@ -568,14 +568,14 @@ partial class Mlp : global::GraphNet.IModel
                 var vacc = V256.Splat(0f);
                 for (; j <= 10 - 8; j += 8)
                 {
-                    var t0 = V256.Load(ref in00, x0 + j);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     vacc = V256.Add(vacc, t0);
                 }
                 acc = Sc.Add(acc, V256.ReduceAdd(vacc));
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 acc = Sc.Add(acc, t0);
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -583,10 +583,10 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses log, add over [B, 1].</summary>
-    private static void LossAndGradients_Kernel14(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel14(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -594,24 +594,24 @@ partial class Mlp : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Log(t1);
             var t3 = V512.Add(t0, t2);
             V512.Store(t3, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Log(t1);
             var t3 = V256.Add(t0, t2);
             V256.Store(t3, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Log(t1);
             var t3 = Sc.Add(t0, t2);
             Sc.Store(t3, ref out0, xo + j);
@@ -621,18 +621,18 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel14 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel14_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel14(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel14(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B] to [1].</summary>
-    private static void LossAndGradients_Kernel15(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel15(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 1).Fill(0f);
         int x0 = 0;
@@ -640,34 +640,34 @@ partial class Mlp : global::GraphNet.IModel
         int xo = 0;
         int j = 0;
         float acc = 0f;
-        if (d_B - j >= 16)
+        if (__d_B - j >= 16)
         {
             var vacc = V512.Splat(0f);
-            for (; j <= d_B - 16; j += 16)
+            for (; j <= __d_B - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Sub(t0, t1);
                 vacc = V512.Add(vacc, t2);
             }
             acc = Sc.Add(acc, V512.ReduceAdd(vacc));
         }
-        if (d_B - j >= 8)
+        if (__d_B - j >= 8)
         {
             var vacc = V256.Splat(0f);
-            for (; j <= d_B - 8; j += 8)
+            for (; j <= __d_B - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Sub(t0, t1);
                 vacc = V256.Add(vacc, t2);
             }
             acc = Sc.Add(acc, V256.ReduceAdd(vacc));
         }
-        for (; j < d_B; j++)
+        for (; j < __d_B; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Sub(t0, t1);
             acc = Sc.Add(acc, t2);
         }
@@ -675,31 +675,31 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel16(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel16(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Splat((float)(d_B));
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat((float)(__d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Splat((float)(d_B));
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat((float)(__d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Splat((float)(d_B));
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat((float)(__d_B));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -708,14 +708,14 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel16 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel16_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel16(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel16(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel17(int d_B, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel17(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -723,21 +723,21 @@ partial class Mlp : global::GraphNet.IModel
         for (; j <= hi - 16; j += 16)
         {
             var t0 = V512.Splat(1f);
-            var t1 = V512.Splat((float)(d_B));
+            var t1 = V512.Splat((float)(__d_B));
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
-            var t1 = V256.Splat((float)(d_B));
+            var t1 = V256.Splat((float)(__d_B));
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
-            var t1 = Sc.Splat((float)(d_B));
+            var t1 = Sc.Splat((float)(__d_B));
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -746,32 +746,32 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel17 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel17_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel17(d_B, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel17(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B].</summary>
-    private static void LossAndGradients_Kernel18(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel18(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Splat(Sc.Load(ref in00, x0));
+            var t0 = V512.Splat(Sc.Load(ref p0, x0));
             V512.Store(t0, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Splat(Sc.Load(ref in00, x0));
+            var t0 = V256.Splat(Sc.Load(ref p0, x0));
             V256.Store(t0, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Splat(Sc.Load(ref in00, x0));
+            var t0 = Sc.Splat(Sc.Load(ref p0, x0));
             Sc.Store(t0, ref out0, xo + j);
         }
     }
@@ -779,35 +779,35 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel18 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel18_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel18(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel18(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses neg over [B].</summary>
-    private static void LossAndGradients_Kernel19(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel19(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Neg(t0);
             V512.Store(t1, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Neg(t0);
             V256.Store(t1, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Neg(t0);
             Sc.Store(t1, ref out0, xo + j);
         }
@@ -816,17 +816,17 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel19(d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel19(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 1].</summary>
-    private static void LossAndGradients_Kernel20(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel20(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -834,22 +834,22 @@ partial class Mlp : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Div(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Div(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Div(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -858,20 +858,20 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel20 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel20_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel20(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel20(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add over [B, 10].</summary>
-    private static void LossAndGradients_Kernel21(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel21(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
-        ref float in20 = ref Sc.Ref(in2);
-        ref float in30 = ref Sc.Ref(in3);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
@@ -883,33 +883,33 @@ partial class Mlp : global::GraphNet.IModel
             int j = 0;
             for (; j <= 10 - 16; j += 16)
             {
-                var t0 = V512.Splat(Sc.Load(ref in00, x0));
-                var t1 = V512.Load(ref in10, x1 + j);
+                var t0 = V512.Splat(Sc.Load(ref p0, x0));
+                var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Mul(t0, t1);
-                var t3 = V512.Splat(Sc.Load(ref in20, x2));
-                var t4 = V512.Load(ref in30, x3 + j);
+                var t3 = V512.Splat(Sc.Load(ref p2, x2));
+                var t4 = V512.Load(ref p3, x3 + j);
                 var t5 = V512.Mul(t3, t4);
                 var t6 = V512.Add(t2, t5);
                 V512.Store(t6, ref out0, xo + j);
             }
             for (; j <= 10 - 8; j += 8)
             {
-                var t0 = V256.Splat(Sc.Load(ref in00, x0));
-                var t1 = V256.Load(ref in10, x1 + j);
+                var t0 = V256.Splat(Sc.Load(ref p0, x0));
+                var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Mul(t0, t1);
-                var t3 = V256.Splat(Sc.Load(ref in20, x2));
-                var t4 = V256.Load(ref in30, x3 + j);
+                var t3 = V256.Splat(Sc.Load(ref p2, x2));
+                var t4 = V256.Load(ref p3, x3 + j);
                 var t5 = V256.Mul(t3, t4);
                 var t6 = V256.Add(t2, t5);
                 V256.Store(t6, ref out0, xo + j);
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Splat(Sc.Load(ref in00, x0));
-                var t1 = Sc.Load(ref in10, x1 + j);
+                var t0 = Sc.Splat(Sc.Load(ref p0, x0));
+                var t1 = Sc.Load(ref p1, x1 + j);
                 var t2 = Sc.Mul(t0, t1);
-                var t3 = Sc.Splat(Sc.Load(ref in20, x2));
-                var t4 = Sc.Load(ref in30, x3 + j);
+                var t3 = Sc.Splat(Sc.Load(ref p2, x2));
+                var t4 = Sc.Load(ref p3, x3 + j);
                 var t5 = Sc.Mul(t3, t4);
                 var t6 = Sc.Add(t2, t5);
                 Sc.Store(t6, ref out0, xo + j);
@@ -920,39 +920,39 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel21 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel21_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel21(d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel21(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [1, 10].</summary>
-    private static void LossAndGradients_Kernel22(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel22(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 10).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             int x0 = i0 * 10;
             int xo = 0;
             int j = 0;
             for (; j <= 10 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
                 V512.Store(V512.Add(V512.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
             for (; j <= 10 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
                 V256.Store(V256.Add(V256.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
             for (; j < 10; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
         }
@@ -961,24 +961,24 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Fuses reshape over [10].</summary>
     private static void LossAndGradients_Kernel23(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }
@@ -992,10 +992,10 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses gt, mul over [B, 256].</summary>
-    private static void LossAndGradients_Kernel26(int d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel26(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
-        ref float in10 = ref Sc.Ref(in1);
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
@@ -1003,8 +1003,8 @@ partial class Mlp : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
-            var t1 = V512.Load(ref in10, x1 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Splat(0f);
             var t3 = V512.Gt(t1, t2);
             var t4 = V512.Mul(t0, t3);
@@ -1012,8 +1012,8 @@ partial class Mlp : global::GraphNet.IModel
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
-            var t1 = V256.Load(ref in10, x1 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Splat(0f);
             var t3 = V256.Gt(t1, t2);
             var t4 = V256.Mul(t0, t3);
@@ -1021,8 +1021,8 @@ partial class Mlp : global::GraphNet.IModel
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
-            var t1 = Sc.Load(ref in10, x1 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Splat(0f);
             var t3 = Sc.Gt(t1, t2);
             var t4 = Sc.Mul(t0, t3);
@@ -1033,37 +1033,37 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Runs LossAndGradients_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
     private struct LossAndGradients_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int d_B;
+        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel26(d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel26(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 256] to [1, 256].</summary>
-    private static void LossAndGradients_Kernel27(int d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel27(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 256).Fill(0f);
-        for (int i0 = 0; i0 < d_B; i0++)
+        for (int i0 = 0; i0 < __d_B; i0++)
         {
             int x0 = i0 * 256;
             int xo = 0;
             int j = 0;
             for (; j <= 256 - 16; j += 16)
             {
-                var t0 = V512.Load(ref in00, x0 + j);
+                var t0 = V512.Load(ref p0, x0 + j);
                 V512.Store(V512.Add(V512.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
             for (; j <= 256 - 8; j += 8)
             {
-                var t0 = V256.Load(ref in00, x0 + j);
+                var t0 = V256.Load(ref p0, x0 + j);
                 V256.Store(V256.Add(V256.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
             for (; j < 256; j++)
             {
-                var t0 = Sc.Load(ref in00, x0 + j);
+                var t0 = Sc.Load(ref p0, x0 + j);
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
         }
@@ -1072,24 +1072,24 @@ partial class Mlp : global::GraphNet.IModel
     /// <summary>Fuses reshape over [256].</summary>
     private static void LossAndGradients_Kernel28(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
-        ref float in00 = ref Sc.Ref(in0);
+        ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref in00, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
             V512.Store(t0, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref in00, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
             V256.Store(t0, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref in00, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
             Sc.Store(t0, ref out0, xo + j);
         }
     }

@@ -34,7 +34,7 @@ internal static class EntryEmitter
             EntryKind.LossAndGradients or EntryKind.Train => "float",
             _ => T,
         };
-        var inputArgs = e.Inputs.Select(i => $"{T} {i.Name}").ToList();
+        var inputArgs = e.Inputs.Select(i => $"{T} {Id(i.Name)}").ToList();
         string mods = e.Modifiers + (m.PartialEntries ? " partial" : "");
         if (e.Kind == EntryKind.Hessian)
         {
@@ -42,10 +42,10 @@ internal static class EntryEmitter
             inputArgs.Add($"{T} __v");
             mods = "private";
         }
-        else if (e.Kind == EntryKind.Train) inputArgs.Add($"global::GraphNet.Optimizer {e.Extra}");
-        else if (e.Kind == EntryKind.HessianVectorProduct) inputArgs.Add($"{T} {e.Extra}");
-        string name = e.Kind == EntryKind.Hessian ? e.Name + "__Hvp" : e.Name;
-        string v = e.Kind == EntryKind.Hessian ? "__v" : e.Extra ?? "";
+        else if (e.Kind == EntryKind.Train) inputArgs.Add($"global::GraphNet.Optimizer {Id(e.Extra!)}");
+        else if (e.Kind == EntryKind.HessianVectorProduct) inputArgs.Add($"{T} {Id(e.Extra!)}");
+        string name = e.Kind == EntryKind.Hessian ? e.Name + "__Hvp" : Id(e.Name);
+        string v = e.Kind == EntryKind.Hessian ? "__v" : Id(e.Extra ?? "");
         using (w.Block($"{mods} {ret} {name}({string.Join(", ", inputArgs)})"))
         {
             EmitBinding(w, m, e);
@@ -67,14 +67,14 @@ internal static class EntryEmitter
             foreach (var k in s.Kernels) EmitCall(w, e, k, plan, dest, m, kernels);
             foreach (var c in copies) w.Line(c);
             foreach (var o in outputs.Where(o => o.Key.StartsWith(GraphBuilder.StatePrefix, System.StringComparison.Ordinal)))
-                w.Line($"global::System.Array.Copy(__o_{Clean(o.Key)}, this.{o.Key.Substring(GraphBuilder.StatePrefix.Length)}.Data, __o_{Clean(o.Key)}.Length);");
+                w.Line($"global::System.Array.Copy(__o_{Clean(o.Key)}, this.{Id(o.Key.Substring(GraphBuilder.StatePrefix.Length))}.Data, __o_{Clean(o.Key)}.Length);");
             if (second)
             {
                 w.Line($"var __flat = {T}.Reuse(ref __out_{e.Name}_flat, {ParamCount(m)});");
                 foreach (var (p, offset, len) in FlatBlocks(m))
                     w.Line($"global::System.Array.Copy(__o_{Clean(OutputNames.Hvp(p.Name))}, 0, __flat.Data, {offset}, {len});");
             }
-            if (e.Kind == EntryKind.Train) w.Line($"{e.Extra}.Step(Parameters);");
+            if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step(Parameters);");
             w.Line(e.Kind switch
             {
                 EntryKind.Forward => $"return __out_{e.Name}_{OutputNames.Result}!;",
@@ -117,8 +117,8 @@ internal static class EntryEmitter
     private static void EmitHessian(CodeWriter w, ModelProgram m, EntryProgram e, string mods, List<string> inputArgs)
     {
         long total = ParamCount(m);
-        string call = string.Join(", ", e.Inputs.Select(i => i.Name));
-        using (w.Block($"{mods} {T} {e.Name}({string.Join(", ", inputArgs)})"))
+        string call = string.Join(", ", e.Inputs.Select(i => Id(i.Name)));
+        using (w.Block($"{mods} {T} {Id(e.Name)}({string.Join(", ", inputArgs)})"))
         {
             w.Line($"var __h = {T}.Reuse(ref __out_{e.Name}_hessian, {total}, {total});");
             w.Line($"var __e = {T}.Reuse(ref __in_{e.Name}_basis, {total});");
@@ -148,6 +148,8 @@ internal static class EntryEmitter
     private static bool IsParamGrad(ModelProgram m, string output) =>
         output.StartsWith("grad.", System.StringComparison.Ordinal) && m.Params.Any(p => OutputNames.Grad(p.Name) == output);
 
+    private static string Id(string name) => CSharpEmitter.Id(name);
+
     private static string Clean(string name) => name.Replace('.', '_');
 
     private static string Dims(Shape s) => s.Rank == 0 ? "" : ", " + CSharpEmitter.ShapeArgs(s);
@@ -159,25 +161,25 @@ internal static class EntryEmitter
         var checks = new List<string>();
         foreach (var input in e.Inputs)
         {
-            w.Line($"{Rt}.Guard.Rank({input.Name}, \"{input.Name}\", {input.Shape.Rank}, \"{input.Shape}\");");
+            w.Line($"{Rt}.Guard.Rank({Id(input.Name)}, \"{input.Name}\", {input.Shape.Rank}, \"{input.Shape}\");");
             for (int a = 0; a < input.Shape.Rank; a++)
             {
                 var d = input.Shape[a];
                 if (d.IsSymbol && bound.Add(d.Symbols))
-                    w.Line($"int {CSharpEmitter.Sym(d.Symbols)} = {input.Name}.Shape[{a}];");
+                    w.Line($"int {CSharpEmitter.Sym(d.Symbols)} = {Id(input.Name)}.Shape[{a}];");
                 else
-                    checks.Add($"{Rt}.Guard.Dim({input.Name}, \"{input.Name}\", {a}, {d.ToCode(CSharpEmitter.Sym)}, \"{input.Shape}\");");
+                    checks.Add($"{Rt}.Guard.Dim({Id(input.Name)}, \"{input.Name}\", {a}, {d.ToCode(CSharpEmitter.Sym)}, \"{input.Shape}\");");
             }
         }
         foreach (var c in checks) w.Line(c);
         foreach (var p in m.Params.Concat(m.Buffers))
-            w.Line($"{Rt}.Guard.Shape(this.{p.Name}, \"{p.Name}\", __shape_{p.Name});");
+            w.Line($"{Rt}.Guard.Shape(this.{Id(p.Name)}, \"{p.Name}\", __shape_{p.Name});");
     }
 
     private static string Buffer(Node n, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m) => n.Op switch
     {
-        OpKind.Input => $"{n.Attrs.Name}.Data",  // a direction block __v_X is a local of the same name
-        OpKind.Param or OpKind.State => $"this.{n.Attrs.Name}.Data",
+        OpKind.Input => $"{Id(n.Attrs.Name)}.Data",  // a direction block __v_X is a local of the same name
+        OpKind.Param or OpKind.State => $"this.{Id(n.Attrs.Name)}.Data",
         _ when dest.TryGetValue(n, out var d) => d,
         _ when plan.SlotOf.TryGetValue(n, out var slot) => $"__a[{slot}]",
         _ => throw Rewriter.Internal($"no buffer for {GraphPrinter.Line(n)}"),

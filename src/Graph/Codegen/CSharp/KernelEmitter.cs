@@ -64,7 +64,7 @@ internal static class KernelEmitter
         w.Line($"/// <summary>Fuses {(reduce ? "reduce " : "")}{what} over {k.IterShape}{(reduce ? $" to {k.Root.Shape}" : "")}.</summary>");
         using (w.Block($"private static void {name}({string.Join(", ", ps)})"))
         {
-            for (int i = 0; i < sig.Buffers.Count; i++) w.Line($"ref float in{i}0 = ref Sc.Ref(in{i});");
+            for (int i = 0; i < sig.Buffers.Count; i++) w.Line($"ref float p{i} = ref Sc.Ref(in{i});");
             w.Line("ref float out0 = ref Sc.Ref(output);");
             string init = k.Root.Op == OpKind.ReduceMax ? "float.NegativeInfinity" : "0f";
             if (reduce) w.Line($"output.Slice(0, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}).Fill({init});");
@@ -159,7 +159,7 @@ internal static class KernelEmitter
                 else
                 {
                     int q = loads.IndexOf(l);
-                    string p = $"in{bufferIndex.IndexOf(l.Base)}0", x = $"x{q}";
+                    string p = $"p{bufferIndex.IndexOf(l.Base)}", x = $"x{q}";
                     var s = inner.Strides[q];
                     expr = s == Dim.Const(1) ? $"{v.P}.Load(ref {p}, {x} + j)"
                         : s == Dim.Const(0) ? $"{v.P}.Splat(Sc.Load(ref {p}, {x}))"

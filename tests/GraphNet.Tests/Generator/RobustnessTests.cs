@@ -1,0 +1,192 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace GraphNet.Tests.Generator;
+
+/// <summary>
+/// Minimized reproducers of what fuzzing the generator found: each must end in generated code that compiles, or in
+/// GN errors alone (never an exception out of the generator, a hang, a stack overflow, GN9001, or a C# error in
+/// generated code).
+/// </summary>
+public class RobustnessTests
+{
+    private const string Entry = "[Compile(nameof(F))] public partial Tensor P(Tensor x);";
+
+    /// <summary>Runs the generator; asserts nothing escaped and no GN9xxx; returns the GN ids and the C# errors.</summary>
+    private static (string[] Gn, Diagnostic[] CSharp) Run(string source)
+    {
+        var (diags, _, errors) = GeneratorHarness.Run(GeneratorHarness.Usings + source);
+        Assert.DoesNotContain(diags, d => d.Id.StartsWith("GN9", StringComparison.Ordinal) || d.Id is "CS8784" or "CS8785");
+        return (diags.Select(d => d.Id).ToArray(), errors);
+    }
+
+    /// <summary>The model compiles cleanly.</summary>
+    private static void Clean(string source)
+    {
+        var (gn, errors) = Run(source);
+        Assert.Empty(gn);
+        Assert.Empty(errors);
+    }
+
+    /// <summary>The build shows exactly the GN error <paramref name="id"/> and nothing else.</summary>
+    private static void OnlyError(string id, string source)
+    {
+        var (gn, errors) = Run(source);
+        Assert.Equal(new[] { id }, gn.Distinct());
+        Assert.Empty(errors);
+    }
+
+    private static string Model(string members, string head = "[Model] public partial class M") => head + " {\n" + members + "\n}";
+
+    // ---- declarations the generated part could not follow
+
+    [Fact]
+    public void Escaped_namespace_and_names_keep_their_at_sign() => Clean("namespace @event;\n" + Model(
+        "[Param(3)] Tensor @class;\nTensor F([Shape(\"B\", 3)] Tensor @in) => @in * @class;\n[Compile(nameof(F))] public partial Tensor @return(Tensor @in);"));
+
+    [Fact]
+    public void Model_attribute_on_two_partial_declarations_is_compiled_once()
+    {
+        var (diags, sources, errors) = GeneratorHarness.Run(GeneratorHarness.Usings + Model("Tensor F([Shape(3)] Tensor x) => x * 2;"),
+            GeneratorHarness.Usings + Model(Entry));
+        Assert.Empty(diags);
+        Assert.Equal(new[] { "CS0579" }, errors.Select(e => e.Id)); // C# itself allows one [Model]; the generator still makes one part
+        Assert.Single(sources);
+    }
+
+    [Fact]
+    public void File_local_model_is_an_error_not_a_crash()
+    {
+        var (gn, _) = Run(Model("Tensor F([Shape(3)] Tensor x) => x;\n" + Entry, "[Model] file partial class M"));
+        Assert.Equal(new[] { "GN0013" }, gn);
+    }
+
+    [Fact] public void Generic_model() => OnlyError("GN0013", Model("Tensor F([Shape(3)] Tensor x) => x;\n" + Entry, "[Model] public partial class M<T>"));
+
+    [Fact] public void Static_model() => Assert.Contains("GN0013", Run(Model("static Tensor F([Shape(3)] Tensor x) => x;", "[Model] public static partial class M")).Gn);
+
+    [Fact]
+    public void Model_nested_in_a_generic_type() =>
+        OnlyError("GN0013", "public partial class Outer<T> {\n" + Model("Tensor F([Shape(3)] Tensor x) => x;\n" + Entry) + "\n}");
+
+    [Fact]
+    public void Model_nested_in_a_record_and_a_struct() =>
+        Clean("public partial record Outer {\npublic partial struct Mid {\n" + Model("Tensor F([Shape(3)] Tensor x) => x * 2;\n" + Entry) + "\n}\n}");
+
+    [Fact]
+    public void Entry_outside_a_model_class_gets_a_hint() =>
+        OnlyError("GN0019", "public partial class M {\nTensor F([Shape(3)] Tensor x) => x;\n" + Entry + "\n}");
+
+    // ---- members and names
+
+    [Theory]
+    [InlineData("public int Parameters => 1;")]
+    [InlineData("public string Device = \"\";")]
+    [InlineData("int Sc;")]
+    [InlineData("int __a;")]
+    [InlineData("float __o_result;")]
+    [InlineData("public M(Device? d, int s) { }")]
+    public void Member_colliding_with_a_generated_one(string member) =>
+        OnlyError("GN0014", Model(member + "\nTensor F([Shape(3)] Tensor x) => x;\n" + Entry));
+
+    [Theory]
+    [InlineData("\"B*T\"")]
+    [InlineData("\"seq-len\"")]
+    [InlineData("\"\\\"\"")]
+    [InlineData("\"\"")]
+    [InlineData("null")]
+    [InlineData("0")]
+    [InlineData("-3")]
+    [InlineData("new object[] { 1, 2 }, 3")]
+    public void Bad_shape_argument(string dims) =>
+        OnlyError("GN0016", Model($"Tensor F([Shape({dims})] Tensor x) => x;\n" + Entry));
+
+    [Fact]
+    public void Ref_spec_argument() => Assert.Contains("GN0016", Run(Model("Tensor F([Shape(3)] ref Tensor x) => x;\n" + Entry)).Gn);
+
+    [Theory]
+    [InlineData("[Param(null)] Tensor w;")]
+    [InlineData("[Param(3, new object[] { 2 })] Tensor w;")]
+    [InlineData("[Param(3)] float w;")]
+    [InlineData("[Param(3)] static Tensor w;")]
+    [InlineData("[Param(0)] Tensor w;")]
+    [InlineData("[Param(2.5)] Tensor w;")]
+    [InlineData("[Param(65536, 65536)] Tensor w;")]
+    [InlineData("[Param(2147483647, 2)] Tensor w;")]
+    public void Bad_parameter_field(string field) =>
+        OnlyError("GN0015", Model(field + "\nTensor F([Shape(3)] Tensor x) => x * w;\n" + Entry));
+
+    [Fact]
+    public void Constant_dims_near_int_max_are_too_large_not_miscompiled() =>
+        OnlyError("GN0020", Model("Tensor F([Shape(2147483647, 1)] Tensor x, [Shape(1, 4)] Tensor y) => x * y;\n[Compile(nameof(F))] public partial Tensor P(Tensor x, Tensor y);"));
+
+    [Fact]
+    public void Entry_that_is_not_partial() =>
+        OnlyError("GN0017", Model("Tensor F([Shape(3)] Tensor x) => x;\n[Compile(nameof(F))] public Tensor P(Tensor x) => x;"));
+
+    [Fact]
+    public void Static_entry() => OnlyError("GN0017", Model("static Tensor F([Shape(3)] Tensor x) => x;\n[Compile(nameof(F))] public static partial Tensor P(Tensor x);"));
+
+    [Fact]
+    public void Ref_entry_parameter() => OnlyError("GN0017", Model("Tensor F([Shape(3)] Tensor x) => x;\n[Compile(nameof(F))] public partial Tensor P(ref Tensor x);"));
+
+    // ---- spec results that are not tensors
+
+    [Theory]
+    [InlineData("Tensor F([Shape(3)] Tensor x) => null!;")]
+    [InlineData("Tensor F([Shape(3)] Tensor x) => default!;")]
+    [InlineData("bool F([Shape(3)] Tensor x) => true;")]
+    [InlineData("Tensor[] F([Shape(3)] Tensor x) => new[] { x };")]
+    public void Spec_result_that_is_not_a_tensor(string spec) => OnlyError("GN0018", Model(spec + "\n" + Entry));
+
+    // ---- op arguments that used to throw inside the builder
+
+    [Theory]
+    [InlineData("[Param(4)] Tensor w;\nTensor F([Shape(1, 1, 8, 8)] Tensor x) => Conv2d(x, w);", "GN0005")]
+    [InlineData("[Param(2, 1, 3, 3)] Tensor w;\nTensor F([Shape(1, 1, 8, 8)] Tensor x) => Conv2d(x, w, stride: 0);", "GN0011")]
+    [InlineData("Tensor F([Shape(3)] Tensor x) { var p = Split(x, new[] { 2147483647, 2147483647, 3 }); return p[0]; }", "GN0004")]
+    [InlineData("Tensor F([Shape(3)] Tensor x) => MaxPool1d(Reshape(x, 1, 1, 3), 0);", "GN0011")]
+    public void Bad_layer_arguments_are_diagnostics(string spec, string id) => OnlyError(id, Model(spec + "\n" + Entry));
+
+    // ---- size and depth
+
+    [Fact]
+    public void Fused_kernel_with_many_inputs_compiles()
+    {
+        var fields = string.Join("\n", Enumerable.Range(0, 40).Select(i => $"[Param(3)] Tensor w{i};"));
+        var sum = string.Join(" + ", Enumerable.Range(0, 40).Select(i => $"x * w{i}"));
+        Clean(Model(fields + $"\nTensor F([Shape(\"B\", 3)] Tensor x) => {sum};\n" + Entry));
+    }
+
+    [Fact]
+    public void Unrolled_iteration_compiles_in_linear_time()
+    {
+        var body = new StringBuilder("var h0 = x;\n");
+        for (int i = 1; i <= 24; i++) body.Append($"var h{i} = h{i - 1} - 0.1f * (h{i - 1} * h{i - 1} - x);\n");
+        var clock = Stopwatch.StartNew();
+        Clean(Model($"[Param(3)] Tensor w;\nTensor F([Shape(3)] Tensor x) {{ {body} return (h24 * w).Sum(); }}\n"
+            + "[Gradients(nameof(F))] public partial float G(Tensor x);"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void Thousand_chained_locals_compile()
+    {
+        var body = new StringBuilder("var h0 = x;\n");
+        for (int i = 1; i <= 1000; i++) body.Append($"var h{i} = h{i - 1} * w + x;\n");
+        Clean(Model($"[Param(3)] Tensor w;\nTensor F([Shape(3)] Tensor x) {{ {body} return h1000.Sum(); }}\n"
+            + "[Gradients(nameof(F))] public partial float G(Tensor x);"));
+    }
+
+    [Fact]
+    public void Thousand_term_sum_is_too_deep_not_a_stack_overflow() =>
+        OnlyError("GN0007", Model($"Tensor F([Shape(3)] Tensor x) => {string.Join(" + ", Enumerable.Repeat("x", 1000))};\n" + Entry));
+
+    [Fact]
+    public void Thousand_nested_parentheses() =>
+        Clean(Model($"Tensor F([Shape(3)] Tensor x) => {new string('(', 1000)}x{new string(')', 1000)} * 2;\n" + Entry));
+}
