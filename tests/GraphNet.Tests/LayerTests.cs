@@ -177,7 +177,7 @@ public class LayerTests
     public void Gather_with_an_index_outside_the_table_names_it()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Embedding(Tensor.Zeros(4, 2), Tensor.FromArray(new float[] { 1, 4 }, 2)));
-        Assert.Contains("index 4", e.Message);
+        Assert.Contains("Index 4 at position 1", e.Message);
         Assert.Contains("0 .. 3", e.Message);
         var ids = Tensor.FromArray(new float[] { 2, 0, 2 }, 3);
         var table = Tensor.FromArray(new float[] { 1, 2, 3, 4, 5, 6 }, 3, 2);

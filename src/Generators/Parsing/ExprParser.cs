@@ -49,6 +49,10 @@ internal sealed class ExprParser
             var block = body?.BlockBody ?? body?.ExpressionBody ?? throw new Unsupported(null, syntax, "a method without a body", "give it an expression or block body");
             return Statements(block).ToEquatable();
         }
+        catch (UserError)
+        {
+            return EquatableArray<Stmt>.Empty; // the C# compiler reports it; a GN error on top would only repeat it
+        }
         catch (Unsupported u)
         {
             _diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.Unsupported, _locs.Add(u.Node), _method, u.Message, u.Instead));
@@ -92,8 +96,12 @@ internal sealed class ExprParser
         finally { _depth--; }
     }
 
+    /// <summary>The body has a C# error of its own (an invalid operation): the user's build already shows it.</summary>
+    private sealed class UserError : Exception { }
+
     private Expr ParseNode(IOperation op)
     {
+        if (op.Kind == OperationKind.Invalid) throw new UserError();
         var loc = _locs.Add(op.Syntax);
         if (op.ConstantValue.HasValue && op.ConstantValue.Value is { } cv)
         {

@@ -39,7 +39,6 @@ public sealed partial class GraphBuilder
 
     public Node LogSoftmax(Node x, int axis = -1) => Sub(x, LogSumExp(x, axis, keepDims: true));
 
-    /// <summary>One-hot rows: <c>labels[..., None] == iota(classes)</c>, as 0/1 floats.</summary>
     /// <summary>The identity matrix [n, n] (for ridge penalties and other closed forms).</summary>
     public Node Eye(int n)
     {
@@ -48,12 +47,12 @@ public sealed partial class GraphBuilder
         return Eq(Iota(shape, 0), Iota(shape, 1));
     }
 
+    /// <summary>One-hot rows of 0/1 floats for integer labels (given as floats) of any shape.</summary>
     public Node OneHot(Node labels, int classes)
     {
         if (classes <= 0) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"one_hot: class count must be positive, got {classes}");
-        var shape = new Shape(labels.Shape.Dims.Concat(new[] { Dim.Const(classes) }));
-        var col = Reshape(labels, new Shape(labels.Shape.Dims.Concat(new[] { Dim.Const(1) })));
-        return Eq(col, Iota(shape, -1));
+        // Rows of the identity picked by label: a gather, so a label outside 0 .. classes − 1 (or not an integer) is an error, not a zero row.
+        return Gather(StopGradient(Eye(classes)), labels);
     }
 
     /// <summary>Per-row cross-entropy of <c>softmax(logits)</c> against integer class labels (given as floats).</summary>

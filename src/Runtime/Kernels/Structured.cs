@@ -120,33 +120,35 @@ public static unsafe class Windows
 /// <summary>Gather and scatter-add by row index, slice and pad along one axis (a tensor seen as [outer, n, inner]).</summary>
 public static class Indexing
 {
-    public static void Gather(ReadOnlySpan<float> table, ReadOnlySpan<float> ids, Span<float> output, int count, int rowLen, int rows)
+    /// <param name="source">What the ids are, for errors: "input 'label'".</param>
+    public static void Gather(ReadOnlySpan<float> table, ReadOnlySpan<float> ids, Span<float> output, int count, int rowLen, int rows, string source = "ids")
     {
         for (int i = 0; i < count; i++)
         {
-            int id = Row(ids[i], i, rows, "gather");
+            int id = Row(ids[i], i, rows, source);
             table.Slice(id * rowLen, rowLen).CopyTo(output.Slice(i * rowLen, rowLen));
         }
     }
 
-    public static void ScatterAdd(ReadOnlySpan<float> ids, ReadOnlySpan<float> values, Span<float> output, int count, int rowLen, int rows)
+    public static void ScatterAdd(ReadOnlySpan<float> ids, ReadOnlySpan<float> values, Span<float> output, int count, int rowLen, int rows, string source = "ids")
     {
         output.Slice(0, rows * rowLen).Clear();
         for (int i = 0; i < count; i++)
         {
-            int id = Row(ids[i], i, rows, "scatter_add");
+            int id = Row(ids[i], i, rows, source);
             var dst = output.Slice(id * rowLen, rowLen);
             var src = values.Slice(i * rowLen, rowLen);
             for (int j = 0; j < rowLen; j++) dst[j] += src[j];
         }
     }
 
-    private static int Row(float value, int position, int rows, string op)
+    /// <summary>An index (a class label, a token id) as a row number: an integer in 0 .. rows − 1, or an error naming it.</summary>
+    private static int Row(float value, int position, int rows, string source)
     {
         int id = (int)value;
         if (id != value || (uint)id >= (uint)rows)
-            throw new ArgumentOutOfRangeException("ids",
-                $"{op}: index {value} at position {position} is not a row of the table; expected an integer in 0 .. {rows - 1}.");
+            throw new ArgumentOutOfRangeException(source,
+                $"Index {value} at position {position} of {source} is out of range: expected an integer in 0 .. {rows - 1} (a class label, a token id or a row of a table with {rows} rows).");
         return id;
     }
 

@@ -1,4 +1,5 @@
 using System;
+using GraphNet;
 
 namespace GraphNet.Runtime;
 
@@ -45,6 +46,36 @@ public static class Guard
                 $"Input '{name}' has shape {Tensor.Format(t.Shape)}, expected {expected}: dim {axis} must be {expectedValue}.", name);
     }
 
+    /// <summary>Binds a symbolic dim from an input: it must be at least 1 (an empty batch is an error, it would poison statistics).</summary>
+    public static int Bound(Tensor t, string name, int axis, string dim, string expected)
+    {
+        int v = t.Shape[axis];
+        if (v < 1)
+            throw new ArgumentException(
+                $"Input '{name}' has shape {Tensor.Format(t.Shape)}, expected {expected}: dim {axis} ({dim}) is {v}; an entry point needs at least one element along every dim (an empty batch has no mean, no statistics and no gradient).", name);
+        return v;
+    }
+
+    /// <summary>The most elements one tensor can hold: a .NET array's limit.</summary>
+    public const long MaxElements = 0x7FFFFFC7;
+
+    /// <summary>
+    /// Checks, once the dims are bound, that a value the entry point computes fits in one tensor. Sizes are counted in
+    /// double precision, so a product of large dims cannot wrap around and slip through as a small or negative size.
+    /// </summary>
+    public static void Elements(string entry, string size, double elements)
+    {
+        if (elements > MaxElements)
+            throw new ArgumentException(
+                $"Entry point '{entry}' needs a value of {size} = {elements:0} elements for these inputs, more than the {MaxElements} a tensor can hold; use a smaller batch.");
+    }
+
+    /// <summary>A reference argument that is not a tensor (the optimizer of a training step).</summary>
+    public static void NotNull(object? value, string name, string expected)
+    {
+        if (value is null) throw new ArgumentNullException(name, $"Argument '{name}' is null; expected {expected}.");
+    }
+
     public static void Shape(Tensor t, string name, int[] dims)
     {
         if (t is null) throw new InvalidOperationException($"Parameter '{name}' is null.");
@@ -80,4 +111,71 @@ public static class Fill
 
     /// <summary>The generator that <see cref="Uniform"/> draws from (the reference interpreter uses it too).</summary>
     public static global::GraphNet.Rng Stream(int seed, ulong draw, int salt) => new((ulong)(uint)seed, draw * 65536UL + (ulong)salt);
+}
+
+/// <summary>
+/// One call at a time per model instance: entry points share the instance's arena, gradient buffers and
+/// parameters, so a second thread entering while one runs would read half-written buffers. It gets this
+/// error instead; use one model instance per thread.
+/// </summary>
+public ref struct Exclusive
+{
+    private readonly ref int _busy;
+
+    private Exclusive(ref int busy) { _busy = ref busy; }
+
+    public static Exclusive Enter(ref int busy, string model, string entry)
+    {
+        if (System.Threading.Interlocked.Exchange(ref busy, 1) != 0)
+            throw new InvalidOperationException(
+                $"Model '{model}' is already running an entry point on another thread (called '{entry}'). A model instance runs one call at a time: " +
+                "its buffers are shared between calls. Use one instance per thread (they can share weights by loading the same checkpoint).");
+        return new Exclusive(ref busy);
+    }
+
+    public void Dispose() => System.Threading.Volatile.Write(ref _busy, 0);
+}
+
+/// <summary>
+/// Opt-in numerics checks, like PyTorch's anomaly detection: with <see cref="Detect"/> on, every entry point checks
+/// its inputs and the output of each kernel, and the first NaN or infinity throws a <see cref="NumericsException"/>
+/// naming the entry point, the op (or input) that produced it and the position. Off by default: it reads every value.
+/// </summary>
+public static class Anomaly
+{
+    private static readonly bool FromEnvironment = Environment.GetEnvironmentVariable("GRAPHNET_DETECT_ANOMALY") == "1";
+
+    [ThreadStatic] private static bool? _detect;
+
+    /// <summary>On for the calling thread (like PyTorch's detect_anomaly); the default is GRAPHNET_DETECT_ANOMALY=1 in the environment.</summary>
+    public static bool Detect { get => _detect ?? FromEnvironment; set => _detect = value; }
+
+    /// <summary>Throws when an input of an entry point holds NaN or an infinity.</summary>
+    public static void CheckInput(string entry, Tensor t, string name)
+    {
+        int i = FirstNonFinite(t.Data, t.Data.Length);
+        if (i >= 0)
+            throw new NumericsException($"Entry point '{entry}': input '{name}' {Tensor.Format(t.Shape)} holds {t.Data[i]} at position {i}, before any op ran.");
+    }
+
+    /// <summary>Throws when the first <paramref name="length"/> values a kernel wrote hold NaN or an infinity.</summary>
+    public static void CheckOutput(string entry, ReadOnlySpan<float> values, long length, string op)
+    {
+        int i = FirstNonFinite(values, (int)Math.Min(length, values.Length));
+        if (i >= 0)
+            throw new NumericsException($"Entry point '{entry}': {op} produced {values[i]} at position {i}; its inputs were finite (the ops before it are checked too).");
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> v, int length)
+    {
+        for (int i = 0; i < length; i++)
+            if (!float.IsFinite(v[i])) return i;
+        return -1;
+    }
+}
+
+/// <summary>A NaN or an infinity found by <see cref="Anomaly"/> detection.</summary>
+public sealed class NumericsException : ArithmeticException
+{
+    public NumericsException(string message) : base(message) { }
 }

@@ -195,7 +195,7 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 for (int i = 0; i < ids.Data.Length; i++)
                 {
                     double v = double.CreateChecked(ids.Data[i]);
-                    if (v != Math.Floor(v) || v < 0 || v >= rows) throw new ArgumentOutOfRangeException("ids", $"{n.Op}: index {v} at position {i} is not in 0 .. {rows - 1}");
+                    if (v != Math.Floor(v) || v < 0 || v >= rows) throw new ArgumentOutOfRangeException("ids", $"Index {v} at position {i} of ids is out of range: expected an integer in 0 .. {rows - 1} (a class label, a token id or a row of a table with {rows} rows).");
                     int id = (int)v;
                     for (int j = 0; j < row; j++)
                         if (n.Op == OpKind.Gather) o[i * row + j] = x.Data[id * row + j];

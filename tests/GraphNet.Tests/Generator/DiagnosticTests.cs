@@ -91,6 +91,55 @@ public class DiagnosticTests
         "Tensor F(Tensor [|x|]) => x;\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 
     [Fact]
+    public void GN0013_unsupported_model_declaration() => Expect("GN0013",
+        "[Model] public partial class [|M|]<T> {\nTensor F([Shape(3)] Tensor x) => x;\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0014_member_colliding_with_a_generated_one() => Expect("GN0014", Head +
+        "public int [|Parameters|] => 1;\nTensor F([Shape(3)] Tensor x) => x;\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0015_invalid_parameter_field() => Expect("GN0015", Head +
+        "[Param(0, 3)] Tensor [|w|];\nTensor F([Shape(3)] Tensor x) => x;\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0016_invalid_dim_name() => Expect("GN0016", Head +
+        "Tensor F([Shape(\"seq-len\", 3)] Tensor [|x|]) => x;\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0017_entry_with_a_body() => Expect("GN0017", Head +
+        "Tensor F([Shape(3)] Tensor x) => x;\n[Compile(nameof(F))] public Tensor [|P|](Tensor x) => x; }");
+
+    [Fact]
+    public void GN0018_spec_returning_null() => Expect("GN0018", Head +
+        "Tensor F([Shape(3)] Tensor x) { [|return null!;|] }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0019_entry_outside_a_model() => Expect("GN0019",
+        "public partial class M {\nTensor F([Shape(3)] Tensor x) => x;\n[Compile(nameof(F))] public partial Tensor [|P|](Tensor x); }");
+
+    [Fact]
+    public void GN0020_tensor_too_large() => Expect("GN0020", Head +
+        "Tensor F([Shape(2147483647, 1)] Tensor x, [Shape(1, 4)] Tensor y) => [|x * y|];\n[Compile(nameof(F))] public partial Tensor P(Tensor x, Tensor y); }");
+
+    [Fact]
+    public void Diagnostics_follow_their_line_when_a_comment_moves_it_and_the_compile_step_stays_cached()
+    {
+        const string model = Head + "Tensor F([Shape(3)] Tensor x) => Transpose(x);\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }";
+        var compilation = GeneratorHarness.Compilation(GeneratorHarness.Usings + model);
+        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
+        var moved = GeneratorHarness.Usings + "// a comment\n\n" + model;
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(),
+            Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(moved, GeneratorHarness.Parse, path: "Model0.cs")));
+        var result = driver.GetRunResult().Results.Single();
+        Assert.All(result.TrackedSteps[TrackingNames.Compile].SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal("GN0005", d.Id);
+        Assert.Equal(moved.IndexOf("Transpose(x)", System.StringComparison.Ordinal), d.Location.SourceSpan.Start);
+    }
+
+    [Fact]
     public void GN9001_internal_error_is_a_diagnostic_not_a_crash()
     {
         var loc = new LocationInfo(0);

@@ -23,6 +23,7 @@ partial class ConvNet : global::GraphNet.IModel
     private static readonly int[] __shape_variance = { 4 };
     private readonly int __seed;
     private ulong __draws;
+    private int __busy; // 1 while an entry point runs: one call at a time per instance
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
     public global::GraphNet.ParameterSet Parameters { get; }
@@ -52,12 +53,12 @@ partial class ConvNet : global::GraphNet.IModel
     // ==== Predict: forward of Logits ====
     // 13 kernels; arena of 3 slots: #0 576*B | 256*B | 64*B | 4*B, #1 256*B | 4 | 64*B | 4*B, #2 256*B | 576*B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Predict = new(3);
-    private global::GraphNet.Tensor? __out_Predict_result;
 
     public partial global::GraphNet.Tensor Predict(global::GraphNet.Tensor x)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "ConvNet", "Predict");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 4, "[B, 1, 8, 8]");
-        int __d_B = x.Shape[0];
+        int __d_B = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "B", "[B, 1, 8, 8]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 1, "[B, 1, 8, 8]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 2, 8, "[B, 1, 8, 8]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 3, 8, "[B, 1, 8, 8]");
@@ -68,40 +69,57 @@ partial class ConvNet : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Shape(this.fc, "fc", __shape_fc);
         global::GraphNet.Runtime.Guard.Shape(this.mean, "mean", __shape_mean);
         global::GraphNet.Runtime.Guard.Shape(this.variance, "variance", __shape_variance);
-        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Predict_result, __d_B, 10).Data;
+        global::GraphNet.Runtime.Guard.Elements("Predict", "576*B", 576.0 * __d_B);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Predict", x, "x"); }
+        var __r = new global::GraphNet.Tensor(__d_B, 10);
+        var __o_result = __r.Data;
         var __a = __arena_Predict;
         __a.Reserve(0, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));
         __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(4), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));
         __a.Reserve(2, global::System.Math.Max((long)(256 * __d_B), 576 * __d_B));
         // kernel 0: %8 = window{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7 : [B, 8, 8, 1, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 576 * __d_B, "kernel 0 (window to [B, 8, 8, 1, 3, 3])");
         // kernel 1: %11 = matmul{tB} %9, %10 : [64*B, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 1 (matmul to [64*B, 4])");
         var __k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k2, 64 * __d_B, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 256 * __d_B, "kernel 2 (add to [B, 8, 8, 4])");
         var __k3 = new Predict_Kernel3_Job { in0 = this.variance.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4, "kernel 3 (add, sqrt to [1, 4, 1, 1])");
         var __k4 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], in1 = this.mean.Data, in2 = __a[1], in3 = this.gamma.Data, in4 = this.beta.Data, output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 256 * __d_B, "kernel 4 (sub, div, mul, add, relu to [B, 4, 8, 8])");
         // kernel 5: %35 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %34 : [B, 4, 4, 4, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(__a[2], __a[0], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 576 * __d_B, "kernel 5 (window to [B, 4, 4, 4, 3, 3])");
         var __k6 = new Predict_Kernel6_Job { __d_B = __d_B, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k6, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 6 (expand to [B, 4, 8, 8])");
         // kernel 7: %39 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %38 : [B, 4, 4, 4, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(__a[1], __a[2], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 576 * __d_B, "kernel 7 (window to [B, 4, 4, 4, 3, 3])");
         Predict_Kernel8(__d_B, __a[2], __a[0], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 8 (where, max_reduce to [B, 4, 4, 4, 1, 1])");
         var __k9 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k9, __d_B, 64);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 9 (permute to [B, 4, 4, 4])");
         Predict_Kernel10(__d_B, __a[0], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 10 (sum to [B, 4, 1, 1, 1, 1])");
         var __k11 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k11, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 11 (mul to [B, 4, 1, 1])");
         // kernel 12: %55 = matmul %54, %6 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 4, __a[0], this.fc.Data, __o_result);
-        return __out_Predict_result!;
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __o_result, 10 * __d_B, "kernel 12 (matmul to [B, 10])");
+        return __r;
     }
 
     // ==== Step: Loss, its gradient with respect to every parameter, then the optimizer's step ====
-    // 69 kernels; arena of 16 slots: #0 576*B, #1 256*B | 4 | 36, #2 256*B | 4 | 1, #3 4 | 256*B, #4 4 | 256*B, #5 4 | 256*B | 576*B | 64*B, #6 576*B | 64*B | 256*B, #7 576*B, #8 64*B | 4*B | 10*B | B | 576*B, #9 4*B | 64*B, #10 4*B, #11 10*B | B | 1 | 4*B, #12 10*B, #13 B | 1, #14 10*B, #15 B floats.
+    // 71 kernels; arena of 16 slots: #0 576*B, #1 256*B | 4 | 36, #2 256*B | 4 | 1, #3 4 | 256*B, #4 4 | 256*B, #5 4 | 256*B | 576*B | 64*B, #6 576*B | 64*B | 256*B, #7 576*B, #8 64*B | 4*B | 10*B | B | 576*B, #9 4*B | 64*B, #10 4*B, #11 100 | 10*B | 4*B, #12 100 | B | 1, #13 100 | B | 1, #14 10*B, #15 B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Step = new(16);
     private global::GraphNet.Tensor? __out_Step_state_mean;
     private global::GraphNet.Tensor? __out_Step_state_variance;
@@ -109,8 +127,9 @@ partial class ConvNet : global::GraphNet.IModel
 
     public partial float Step(global::GraphNet.Tensor x, global::GraphNet.Tensor label, global::GraphNet.Optimizer optimizer)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "ConvNet", "Step");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 4, "[B, 1, 8, 8]");
-        int __d_B = x.Shape[0];
+        int __d_B = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "B", "[B, 1, 8, 8]");
         global::GraphNet.Runtime.Guard.Rank(label, "label", 1, "[B]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 1, "[B, 1, 8, 8]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 2, 8, "[B, 1, 8, 8]");
@@ -123,6 +142,10 @@ partial class ConvNet : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Shape(this.fc, "fc", __shape_fc);
         global::GraphNet.Runtime.Guard.Shape(this.mean, "mean", __shape_mean);
         global::GraphNet.Runtime.Guard.Shape(this.variance, "variance", __shape_variance);
+        global::GraphNet.Runtime.Guard.NotNull(optimizer, "optimizer", "an optimizer, for example new Adam(1e-3f)");
+        global::GraphNet.Runtime.Guard.Elements("Step", "576*B", 576.0 * __d_B);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Step", x, "x"); global::GraphNet.Runtime.Anomaly.CheckInput("Step", label, "label"); }
         ulong __draw = __draws++;
         var __o_state_mean = global::GraphNet.Tensor.Reuse(ref __out_Step_state_mean, 4).Data;
         var __o_state_variance = global::GraphNet.Tensor.Reuse(ref __out_Step_state_variance, 4).Data;
@@ -144,135 +167,210 @@ partial class ConvNet : global::GraphNet.IModel
         __a.Reserve(8, global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(__d_B), 576 * __d_B)))));
         __a.Reserve(9, global::System.Math.Max((long)(4 * __d_B), 64 * __d_B));
         __a.Reserve(10, 4 * __d_B);
-        __a.Reserve(11, global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(1), 4 * __d_B))));
-        __a.Reserve(12, 10 * __d_B);
-        __a.Reserve(13, global::System.Math.Max((long)(__d_B), 1));
+        __a.Reserve(11, global::System.Math.Max((long)(100), global::System.Math.Max((long)(10 * __d_B), 4 * __d_B)));
+        __a.Reserve(12, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
+        __a.Reserve(13, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
         __a.Reserve(14, 10 * __d_B);
         __a.Reserve(15, __d_B);
         // kernel 0: %9 = window{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7 : [B, 8, 8, 1, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 576 * __d_B, "kernel 0 (window to [B, 8, 8, 1, 3, 3])");
         // kernel 1: %12 = matmul{tB} %10, %11 : [64*B, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 1 (matmul to [64*B, 4])");
         var __k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k2, 64 * __d_B, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 256 * __d_B, "kernel 2 (add to [B, 8, 8, 4])");
         Step_Kernel3(__d_B, __a[2], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 3 (sum to [1, 4, 1, 1])");
         var __k4 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 4, "kernel 4 (div to [1, 4, 1, 1])");
         var __k5 = new Step_Kernel5_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[3], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 5 (sub to [B, 4, 8, 8])");
         Step_Kernel6(__d_B, __a[1], __a[2]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 6 (mul, sum to [1, 4, 1, 1])");
         var __k7 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[2], output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k7, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 4, "kernel 7 (div to [1, 4, 1, 1])");
         var __k8 = new Step_Kernel8_Job { __d_B = __d_B, output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k8, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 1, "kernel 8 (sub, div to [])");
         var __k9 = new Step_Kernel9_Job { in0 = __a[4], in1 = __a[2], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k9, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 9 (mul to [1, 4, 1, 1])");
         var __k10 = new Step_Kernel10_Job { in0 = this.mean.Data, in1 = __a[3], output = __o_state_mean };
         global::GraphNet.Runtime.Workers.ForRange(ref __k10, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_state_mean, 4, "kernel 10 (mul, mul, add to [4])");
         var __k11 = new Step_Kernel10_Job { in0 = this.variance.Data, in1 = __a[5], output = __o_state_variance };
         global::GraphNet.Runtime.Workers.ForRange(ref __k11, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_state_variance, 4, "kernel 11 (mul, mul, add to [4])");
         var __k12 = new Predict_Kernel3_Job { in0 = __a[4], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k12, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 12 (add, sqrt to [1, 4, 1, 1])");
         var __k13 = new Step_Kernel13_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k13, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 256 * __d_B, "kernel 13 (div to [B, 4, 8, 8])");
         var __k14 = new Step_Kernel14_Job { __d_B = __d_B, in0 = __a[3], in1 = this.gamma.Data, in2 = this.beta.Data, output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 14 (mul, add to [B, 4, 8, 8])");
         var __k15 = new Step_Kernel15_Job { __d_B = __d_B, in0 = __a[4], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k15, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 15 (relu to [B, 4, 8, 8])");
         // kernel 16: %62 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %61 : [B, 4, 4, 4, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(__a[5], __a[6], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 576 * __d_B, "kernel 16 (window to [B, 4, 4, 4, 3, 3])");
         var __k17 = new Predict_Kernel6_Job { __d_B = __d_B, output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k17, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 17 (expand to [B, 4, 8, 8])");
         // kernel 18: %65 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %64 : [B, 4, 4, 4, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(__a[5], __a[7], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 576 * __d_B, "kernel 18 (window to [B, 4, 4, 4, 3, 3])");
         var __k19 = new Step_Kernel19_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[6], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k19, 576 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 576 * __d_B, "kernel 19 (where to [B, 4, 4, 4, 3, 3])");
         Step_Kernel20(__d_B, __a[5], __a[6]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 64 * __d_B, "kernel 20 (max_reduce to [B, 4, 4, 4, 1, 1])");
         var __k21 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k21, __d_B, 64);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 21 (permute to [B, 4, 4, 4])");
         Predict_Kernel10(__d_B, __a[8], __a[9]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 22 (sum to [B, 4, 1, 1, 1, 1])");
         var __k23 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[9], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k23, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 4 * __d_B, "kernel 23 (mul to [B, 4, 1, 1])");
         // kernel 24: %81 = random{stream=0} : [B, 4]
         global::GraphNet.Runtime.Fill.Uniform(__a[9], 4 * __d_B, __seed, __draw, 0);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 24 (random to [B, 4])");
         var __k25 = new Step_Kernel25_Job { __d_B = __d_B, in0 = __a[9], output = __a[10] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k25, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 4 * __d_B, "kernel 25 (ge, mul to [B, 4])");
         var __k26 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[10], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k26, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 26 (mul to [B, 4])");
         // kernel 27: %91 = matmul %90, %6 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 4, __a[9], this.fc.Data, __a[8]);
-        // kernel 28: %93 = iota{axes=1} : [B, 10]
-        global::GraphNet.Runtime.Fill.Iota(__a[11], __d_B, 10, 1);
-        var __k29 = new Step_Kernel29_Job { __d_B = __d_B, in0 = label.Data, in1 = __a[11], output = __a[12] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k29, __d_B, 10);
-        Step_Kernel30(__d_B, __a[8], __a[12], __a[11]);
-        Step_Kernel31(__d_B, __a[8], __a[13]);
-        var __k32 = new Step_Kernel32_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[13], output = __a[14] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k32, __d_B, 10);
-        Step_Kernel33(__d_B, __a[14], __a[8]);
-        var __k34 = new Step_Kernel34_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k34, __d_B, 1);
-        Step_Kernel35(__d_B, __a[15], __a[11], __a[13]);
-        var __k36 = new Step_Kernel36_Job { __d_B = __d_B, in0 = __a[13], output = __o_loss };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k36, 1, 1);
-        var __k37 = new Step_Kernel37_Job { __d_B = __d_B, output = __a[11] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k37, 1, 1);
-        var __k38 = new Step_Kernel38_Job { __d_B = __d_B, in0 = __a[11], output = __a[13] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k38, __d_B, 1);
-        var __k39 = new Step_Kernel39_Job { __d_B = __d_B, in0 = __a[13], output = __a[11] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k39, __d_B, 1);
-        var __k40 = new Step_Kernel40_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 10 * __d_B, "kernel 27 (matmul to [B, 10])");
+        // kernel 28: %92 = iota{axes=0} : [10, 10]
+        global::GraphNet.Runtime.Fill.Iota(__a[11], 1, 10, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 100, "kernel 28 (iota to [10, 10])");
+        // kernel 29: %93 = iota{axes=1} : [10, 10]
+        global::GraphNet.Runtime.Fill.Iota(__a[12], 10, 10, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 100, "kernel 29 (iota to [10, 10])");
+        var __k30 = new Step_Kernel30_Job { in0 = __a[11], in1 = __a[12], output = __a[13] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k30, 100, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], 100, "kernel 30 (eq to [10, 10])");
+        // kernel 31: %95 = gather %94, %8 : [B, 10]
+        global::GraphNet.Runtime.Indexing.Gather(__a[13], label.Data, __a[11], __d_B, 10, 10, "input 'label'");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 10 * __d_B, "kernel 31 (gather to [B, 10])");
+        Step_Kernel32(__d_B, __a[8], __a[11], __a[12]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B, "kernel 32 (mul, sum to [B, 1])");
+        Step_Kernel33(__d_B, __a[8], __a[13]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], __d_B, "kernel 33 (max_reduce to [B, 1])");
+        var __k34 = new Step_Kernel34_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[13], output = __a[14] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, __d_B, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[14], 10 * __d_B, "kernel 34 (sub, exp to [B, 10])");
+        Step_Kernel35(__d_B, __a[14], __a[8]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], __d_B, "kernel 35 (sum to [B, 1])");
+        var __k36 = new Step_Kernel36_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k36, __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[15], __d_B, "kernel 36 (log, add to [B, 1])");
+        Step_Kernel37(__d_B, __a[15], __a[12], __a[13]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], 1, "kernel 37 (sub, sum to [1])");
+        var __k38 = new Step_Kernel38_Job { __d_B = __d_B, in0 = __a[13], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_loss, 1, "kernel 38 (div to [])");
+        var __k39 = new Step_Kernel39_Job { __d_B = __d_B, output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k39, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 1, "kernel 39 (div to [])");
+        var __k40 = new Step_Kernel40_Job { __d_B = __d_B, in0 = __a[12], output = __a[13] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k40, __d_B, 1);
-        var __k41 = new Step_Kernel41_Job { __d_B = __d_B, in0 = __a[15], in1 = __a[14], in2 = __a[11], in3 = __a[12], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k41, __d_B, 10);
-        // kernel 42: %124 = matmul{tB} %123, %6 : [B, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], __d_B, "kernel 40 (expand to [B])");
+        var __k41 = new Step_Kernel41_Job { __d_B = __d_B, in0 = __a[13], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k41, __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B, "kernel 41 (neg to [B])");
+        var __k42 = new Step_Kernel42_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k42, __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[15], __d_B, "kernel 42 (div to [B, 1])");
+        var __k43 = new Step_Kernel43_Job { __d_B = __d_B, in0 = __a[15], in1 = __a[14], in2 = __a[12], in3 = __a[11], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k43, __d_B, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 10 * __d_B, "kernel 43 (mul, mul, add to [B, 10])");
+        // kernel 44: %124 = matmul{tB} %123, %6 : [B, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 4, 10, __a[8], this.fc.Data, __a[11]);
-        // kernel 43: %125 = matmul{tA} %90, %123 : [4, 10]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 4 * __d_B, "kernel 44 (matmul to [B, 4])");
+        // kernel 45: %125 = matmul{tA} %90, %123 : [4, 10]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 10, __d_B, __a[9], __a[8], __o_grad_fc);
-        var __k44 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[10], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k44, 4 * __d_B, 1);
-        var __k45 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[8], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 4 * __d_B, 1);
-        var __k46 = new Step_Kernel46_Job { __d_B = __d_B, in0 = __a[9], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 4 * __d_B, 16);
-        var __k47 = new Step_Kernel47_Job { __d_B = __d_B, in0 = __a[8], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k47, __d_B, 64);
-        var __k48 = new Step_Kernel48_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[6], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 64 * __d_B, 9);
-        Step_Kernel49(__d_B, __a[8], __a[5]);
-        var __k50 = new Step_Kernel50_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[9], in2 = __a[8], in3 = __a[5], output = __a[6] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_fc, 40, "kernel 45 (matmul to [4, 10])");
+        var __k46 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[10], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 4 * __d_B, "kernel 46 (mul to [B, 4])");
+        var __k47 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k47, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 47 (mul to [B, 4, 1, 1])");
+        var __k48 = new Step_Kernel48_Job { __d_B = __d_B, in0 = __a[9], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 4 * __d_B, 16);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 48 (expand to [B, 4, 1, 4, 1, 4])");
+        var __k49 = new Step_Kernel49_Job { __d_B = __d_B, in0 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k49, __d_B, 64);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 64 * __d_B, "kernel 49 (permute to [B, 4, 4, 4])");
+        var __k50 = new Step_Kernel50_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[6], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k50, 64 * __d_B, 9);
-        // kernel 51: %145 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %144 : [B, 4, 8, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 576 * __d_B, "kernel 50 (eq to [B, 4, 4, 4, 3, 3])");
+        Step_Kernel51(__d_B, __a[8], __a[5]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 64 * __d_B, "kernel 51 (sum to [B, 4, 4, 4, 1, 1])");
+        var __k52 = new Step_Kernel52_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[9], in2 = __a[8], in3 = __a[5], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k52, 64 * __d_B, 9);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 576 * __d_B, "kernel 52 (div, mul, where to [B, 4, 4, 4, 3, 3])");
+        // kernel 53: %145 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %144 : [B, 4, 8, 8]
         global::GraphNet.Runtime.Windows.Fold(__a[6], __a[5], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        var __k52 = new Step_Kernel52_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k52, 256 * __d_B, 1);
-        Step_Kernel53(__d_B, __a[6], __a[4]);
-        var __k54 = new Step_Kernel54_Job { in0 = __a[4], output = __o_grad_beta };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 4, 1);
-        var __k55 = new Step_Kernel55_Job { __d_B = __d_B, in0 = __a[6], in1 = this.gamma.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k55, __d_B, 256);
-        Step_Kernel56(__d_B, __a[6], __a[3], __a[5]);
-        var __k57 = new Step_Kernel54_Job { in0 = __a[5], output = __o_grad_gamma };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k57, 4, 1);
-        Step_Kernel58(__d_B, __a[4], __a[3], __a[2], __a[5]);
-        var __k59 = new Step_Kernel59_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[3] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 53 (unwindow to [B, 4, 8, 8])");
+        var __k54 = new Step_Kernel54_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 256 * __d_B, "kernel 54 (gt, mul to [B, 4, 8, 8])");
+        Step_Kernel55(__d_B, __a[6], __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 4, "kernel 55 (sum to [1, 4, 1, 1])");
+        var __k56 = new Step_Kernel56_Job { in0 = __a[4], output = __o_grad_beta };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k56, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_beta, 4, "kernel 56 (reshape to [4])");
+        var __k57 = new Step_Kernel57_Job { __d_B = __d_B, in0 = __a[6], in1 = this.gamma.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k57, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 57 (mul to [B, 4, 8, 8])");
+        Step_Kernel58(__d_B, __a[6], __a[3], __a[5]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 58 (mul, sum to [1, 4, 1, 1])");
+        var __k59 = new Step_Kernel56_Job { in0 = __a[5], output = __o_grad_gamma };
         global::GraphNet.Runtime.Workers.ForRange(ref __k59, 4, 1);
-        var __k60 = new Step_Kernel60_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], in3 = __a[1], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k60, __d_B, 256);
-        Step_Kernel61(__d_B, __a[5], __a[1]);
-        var __k62 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k62, 4, 1);
-        var __k63 = new Step_Kernel63_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k63, __d_B, 256);
-        var __k64 = new Step_Kernel64_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k64, __d_B, 256);
-        Step_Kernel65(__d_B, __a[2], __a[1]);
-        var __k66 = new Step_Kernel54_Job { in0 = __a[1], output = __o_grad_convb };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k66, 4, 1);
-        // kernel 67: %180 = matmul{tA} %179, %10 : [4, 9]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_gamma, 4, "kernel 59 (reshape to [4])");
+        Step_Kernel60(__d_B, __a[4], __a[3], __a[2], __a[5]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 60 (mul, div, neg, sum to [1, 4, 1, 1])");
+        var __k61 = new Step_Kernel61_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k61, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 4, "kernel 61 (mul, div, div to [1, 4, 1, 1])");
+        var __k62 = new Step_Kernel62_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], in3 = __a[1], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k62, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 62 (div, mul, add, add to [B, 4, 8, 8])");
+        Step_Kernel63(__d_B, __a[5], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 63 (neg, sum to [1, 4, 1, 1])");
+        var __k64 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k64, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 64 (div to [1, 4, 1, 1])");
+        var __k65 = new Step_Kernel65_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k65, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 65 (add to [B, 4, 8, 8])");
+        var __k66 = new Step_Kernel66_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k66, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 256 * __d_B, "kernel 66 (permute to [B, 8, 8, 4])");
+        Step_Kernel67(__d_B, __a[2], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 67 (sum to [1, 1, 1, 4])");
+        var __k68 = new Step_Kernel56_Job { in0 = __a[1], output = __o_grad_convb };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k68, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_convb, 4, "kernel 68 (reshape to [4])");
+        // kernel 69: %180 = matmul{tA} %179, %10 : [4, 9]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 9, 64 * __d_B, __a[2], __a[0], __a[1]);
-        var __k68 = new Step_Kernel68_Job { in0 = __a[1], output = __o_grad_conv };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k68, 36, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 36, "kernel 69 (matmul to [4, 9])");
+        var __k70 = new Step_Kernel70_Job { in0 = __a[1], output = __o_grad_conv };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k70, 36, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_conv, 36, "kernel 70 (reshape to [4, 1, 3, 3])");
         global::System.Array.Copy(__o_state_mean, this.mean.Data, __o_state_mean.Length);
         global::System.Array.Copy(__o_state_variance, this.variance.Data, __o_state_variance.Length);
         optimizer.Step(Parameters);
@@ -1286,54 +1384,50 @@ partial class ConvNet : global::GraphNet.IModel
         public void Run(int lo, int hi) => Step_Kernel26(__d_B, in0, in1, output, lo, hi);
     }
 
-    /// <summary>Fuses eq over [B, 10].</summary>
-    private static void Step_Kernel29(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses eq over [10, 10].</summary>
+    private static void Step_Kernel30(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
+        int x0 = 0;
+        int x1 = 0;
+        int xo = 0;
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
-            int x0 = i0;
-            int x1 = i0 * 10;
-            int xo = i0 * 10;
-            int j = 0;
-            for (; j <= 10 - 16; j += 16)
-            {
-                var t0 = V512.Splat(Sc.Load(ref p0, x0));
-                var t1 = V512.Load(ref p1, x1 + j);
-                var t2 = V512.Eq(t0, t1);
-                V512.Store(t2, ref out0, xo + j);
-            }
-            for (; j <= 10 - 8; j += 8)
-            {
-                var t0 = V256.Splat(Sc.Load(ref p0, x0));
-                var t1 = V256.Load(ref p1, x1 + j);
-                var t2 = V256.Eq(t0, t1);
-                V256.Store(t2, ref out0, xo + j);
-            }
-            for (; j < 10; j++)
-            {
-                var t0 = Sc.Splat(Sc.Load(ref p0, x0));
-                var t1 = Sc.Load(ref p1, x1 + j);
-                var t2 = Sc.Eq(t0, t1);
-                Sc.Store(t2, ref out0, xo + j);
-            }
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
+            var t2 = V512.Eq(t0, t1);
+            V512.Store(t2, ref out0, xo + j);
+        }
+        for (; j <= hi - 8; j += 8)
+        {
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
+            var t2 = V256.Eq(t0, t1);
+            V256.Store(t2, ref out0, xo + j);
+        }
+        for (; j < hi; j++)
+        {
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
+            var t2 = Sc.Eq(t0, t1);
+            Sc.Store(t2, ref out0, xo + j);
         }
     }
 
-    /// <summary>Runs Step_Kernel29 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel29_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel30 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel30_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel29(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel30(in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel30(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel32(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1382,7 +1476,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel31(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1423,7 +1517,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 10].</summary>
-    private static void Step_Kernel32(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1461,18 +1555,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel32 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel32_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel32(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel34(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1513,7 +1607,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses log, add over [B, 1].</summary>
-    private static void Step_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel36(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1548,18 +1642,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel36 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel36_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel34(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel36(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B] to [1].</summary>
-    private static void Step_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel37(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1605,7 +1699,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void Step_Kernel36(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel38(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1635,17 +1729,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel36 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel36_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel36(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel38(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void Step_Kernel37(int __d_B, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel39(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -1673,16 +1767,16 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel37 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel37_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel39 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel39_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel37(__d_B, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel39(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B].</summary>
-    private static void Step_Kernel38(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1706,17 +1800,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel40 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel40_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel38(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel40(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses neg over [B].</summary>
-    private static void Step_Kernel39(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1743,17 +1837,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel39 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel39_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel39(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel41(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 1].</summary>
-    private static void Step_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel42(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1785,18 +1879,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel40 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel40_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel42 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel42_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel40(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel42(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add over [B, 10].</summary>
-    private static void Step_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1847,8 +1941,8 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel43 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel43_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -1856,11 +1950,11 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel41(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel43(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B, 4, 1, 4, 1, 4].</summary>
-    private static void Step_Kernel46(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel48(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1887,17 +1981,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel46 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel46_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel46(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel48(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, 4, 4, 4].</summary>
-    private static void Step_Kernel47(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel49(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1927,17 +2021,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel49 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel49_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel47(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel49(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses eq over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel48(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel50(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1972,18 +2066,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel48(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel50(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
-    private static void Step_Kernel49(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel51(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2024,7 +2118,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div, mul, where over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel50(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel52(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2078,8 +2172,8 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel52 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel52_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2087,11 +2181,11 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel50(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel52(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses gt, mul over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel52(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel54(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2129,18 +2223,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel52 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel52_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel54 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel54_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel52(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel54(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel53(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel55(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2184,7 +2278,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [4].</summary>
-    private static void Step_Kernel54(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel56(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2208,16 +2302,16 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel54 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel54_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel56 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel56_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel54(in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel56(in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel55(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel57(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2255,18 +2349,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel55 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel55_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel57 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel57_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel55(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel57(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel56(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2318,7 +2412,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void Step_Kernel60(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2381,7 +2475,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, div, div over [1, 4, 1, 1].</summary>
-    private static void Step_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel61(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2425,18 +2519,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel59 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel59_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel61 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel61_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel59(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel61(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses div, mul, add, add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel60(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel62(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2493,8 +2587,8 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel60 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel60_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel62 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel62_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2502,11 +2596,11 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel60(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel62(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel61(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel63(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2553,7 +2647,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel63(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel65(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2591,18 +2685,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel63 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel63_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel65 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel65_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel63(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel65(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, 8, 8, 4].</summary>
-    private static void Step_Kernel64(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel66(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2632,17 +2726,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel64 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel64_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel66 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel66_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel64(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel66(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 8, 8, 4] to [1, 1, 1, 4].</summary>
-    private static void Step_Kernel65(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel67(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2671,7 +2765,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [4, 1, 3, 3].</summary>
-    private static void Step_Kernel68(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel70(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2695,11 +2789,11 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel68 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel68_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel70 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel70_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel68(in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel70(in0, output, lo, hi);
     }
 }

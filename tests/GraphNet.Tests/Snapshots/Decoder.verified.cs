@@ -19,6 +19,7 @@ partial class Decoder : global::GraphNet.IModel
     private readonly global::GraphNet.Tensor __grad_qkv = new global::GraphNet.Tensor(__shape_qkv);
     private static readonly int[] __shape_head = { 8, 12 };
     private readonly global::GraphNet.Tensor __grad_head = new global::GraphNet.Tensor(__shape_head);
+    private int __busy; // 1 while an entry point runs: one call at a time per instance
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
     public global::GraphNet.ParameterSet Parameters { get; }
@@ -39,14 +40,15 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 82 kernels; arena of 23 slots: #0 40*B | 5*B, #1 40 | 40*B | 60*B | 5*B | 50*B | 120*B, #2 40 | 5*B | 40*B, #3 40 | 5*B, #4 40 | 40*B | 8, #5 120*B | 40*B | 8, #6 40*B | 120*B, #7 40*B | 120*B, #8 40*B | 50*B | 10*B, #9 25 | 50*B, #10 25 | 50*B, #11 25, #12 40*B | 10*B, #13 40*B, #14 40*B, #15 40*B, #16 40*B, #17 40*B, #18 60*B | 5*B | 1 | 40*B, #19 60*B, #20 5*B | 1, #21 60*B, #22 5*B floats.
+    // 84 kernels; arena of 23 slots: #0 40*B | 5*B, #1 40 | 40*B | 60*B | 5*B | 50*B | 120*B, #2 40 | 5*B | 40*B, #3 40 | 5*B, #4 40 | 40*B | 8, #5 120*B | 40*B | 8, #6 40*B | 120*B, #7 40*B | 120*B, #8 40*B | 50*B | 10*B, #9 25 | 50*B, #10 25 | 50*B, #11 25, #12 40*B | 10*B, #13 40*B, #14 40*B, #15 40*B, #16 40*B, #17 40*B, #18 144 | 60*B | 40*B, #19 144 | 5*B | 1, #20 144 | 5*B | 1, #21 60*B, #22 5*B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(23);
     private global::GraphNet.Tensor? __out_LossAndGradients_loss;
 
     public partial float LossAndGradients(global::GraphNet.Tensor ids, global::GraphNet.Tensor next)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "Decoder", "LossAndGradients");
         global::GraphNet.Runtime.Guard.Rank(ids, "ids", 2, "[B, 5]");
-        int __d_B = ids.Shape[0];
+        int __d_B = global::GraphNet.Runtime.Guard.Bound(ids, "ids", 0, "B", "[B, 5]");
         global::GraphNet.Runtime.Guard.Rank(next, "next", 2, "[B, 5]");
         global::GraphNet.Runtime.Guard.Dim(ids, "ids", 1, 5, "[B, 5]");
         global::GraphNet.Runtime.Guard.Dim(next, "next", 0, __d_B, "[B, 5]");
@@ -56,6 +58,9 @@ partial class Decoder : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
         global::GraphNet.Runtime.Guard.Shape(this.qkv, "qkv", __shape_qkv);
         global::GraphNet.Runtime.Guard.Shape(this.head, "head", __shape_head);
+        global::GraphNet.Runtime.Guard.Elements("LossAndGradients", "120*B", 120.0 * __d_B);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("LossAndGradients", ids, "ids"); global::GraphNet.Runtime.Anomaly.CheckInput("LossAndGradients", next, "next"); }
         var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_LossAndGradients_loss).Data;
         var __o_grad_tokens = __grad_tokens.Data;
         var __o_grad_g = __grad_g.Data;
@@ -81,162 +86,250 @@ partial class Decoder : global::GraphNet.IModel
         __a.Reserve(15, 40 * __d_B);
         __a.Reserve(16, 40 * __d_B);
         __a.Reserve(17, 40 * __d_B);
-        __a.Reserve(18, global::System.Math.Max((long)(60 * __d_B), global::System.Math.Max((long)(5 * __d_B), global::System.Math.Max((long)(1), 40 * __d_B))));
-        __a.Reserve(19, 60 * __d_B);
-        __a.Reserve(20, global::System.Math.Max((long)(5 * __d_B), 1));
+        __a.Reserve(18, global::System.Math.Max((long)(144), global::System.Math.Max((long)(60 * __d_B), 40 * __d_B)));
+        __a.Reserve(19, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), 1)));
+        __a.Reserve(20, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), 1)));
         __a.Reserve(21, 60 * __d_B);
         __a.Reserve(22, 5 * __d_B);
         // kernel 0: %7 = gather %0, %5 : [B, 5, 8]
-        global::GraphNet.Runtime.Indexing.Gather(this.tokens.Data, ids.Data, __a[0], 5 * __d_B, 8, 12);
+        global::GraphNet.Runtime.Indexing.Gather(this.tokens.Data, ids.Data, __a[0], 5 * __d_B, 8, 12, "input 'ids'");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 40 * __d_B, "kernel 0 (gather to [B, 5, 8])");
         // kernel 1: %8 = iota{axes=0} : [5, 4, 2]
         global::GraphNet.Runtime.Fill.Iota(__a[1], 1, 5, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40, "kernel 1 (iota to [5, 4, 2])");
         // kernel 2: %9 = iota{axes=1} : [5, 4, 2]
         global::GraphNet.Runtime.Fill.Iota(__a[2], 5, 4, 2);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 40, "kernel 2 (iota to [5, 4, 2])");
         // kernel 3: %16 = iota{axes=2} : [5, 4, 2]
         global::GraphNet.Runtime.Fill.Iota(__a[3], 20, 2, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], 40, "kernel 3 (iota to [5, 4, 2])");
         var __k4 = new LossAndGradients_Kernel4_Job { in0 = __a[3], in1 = __a[1], in2 = __a[2], output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, 40, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 40, "kernel 4 (mul, exp, mul, cos, sin, where to [5, 4, 2])");
         var __k5 = new LossAndGradients_Kernel5_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[4], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 5 (add to [B, 5, 8])");
         LossAndGradients_Kernel6(__d_B, __a[1], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 5 * __d_B, "kernel 6 (sum to [B, 5, 1])");
         var __k7 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k7, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 7 (mul to [B, 5, 1])");
         var __k8 = new LossAndGradients_Kernel8_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k8, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 40 * __d_B, "kernel 8 (sub to [B, 5, 8])");
         LossAndGradients_Kernel9(__d_B, __a[0], __a[2]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 9 (mul, sum to [B, 5, 1])");
         var __k10 = new LossAndGradients_Kernel10_Job { __d_B = __d_B, in0 = __a[2], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k10, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], 5 * __d_B, "kernel 10 (mul, add, sqrt to [B, 5, 1])");
         var __k11 = new LossAndGradients_Kernel11_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k11, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 40 * __d_B, "kernel 11 (div to [B, 5, 8])");
         var __k12 = new LossAndGradients_Kernel12_Job { __d_B = __d_B, in0 = __a[2], in1 = this.g.Data, in2 = this.b.Data, output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k12, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 40 * __d_B, "kernel 12 (mul, add to [B, 5, 8])");
         // kernel 13: %47 = matmul %46, %3 : [5*B, 24]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * __d_B, 24, 8, __a[4], this.qkv.Data, __a[5]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 120 * __d_B, "kernel 13 (matmul to [5*B, 24])");
         // kernel 14: %49 = slice{axis=2,start=0} %48 : [B, 5, 8]
         global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[6], 5 * __d_B, 24, 1, 0, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 14 (slice to [B, 5, 8])");
         // kernel 15: %50 = slice{axis=2,start=8} %48 : [B, 5, 8]
         global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[7], 5 * __d_B, 24, 1, 8, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 15 (slice to [B, 5, 8])");
         // kernel 16: %51 = slice{axis=2,start=16} %48 : [B, 5, 8]
         global::GraphNet.Runtime.Indexing.Slice(__a[5], __a[8], 5 * __d_B, 24, 1, 16, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 40 * __d_B, "kernel 16 (slice to [B, 5, 8])");
         var __k17 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[6], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k17, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 17 (permute to [B, 2, 5, 4])");
         var __k18 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[7], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k18, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 18 (permute to [B, 2, 5, 4])");
         var __k19 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[8], output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k19, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 19 (permute to [B, 2, 5, 4])");
         // kernel 20: %58 = matmul{tB} %53, %55 : [B, 2, 5, 5]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 5, 5, 4, __a[5], __a[6], __a[8]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 50 * __d_B, "kernel 20 (matmul to [B, 2, 5, 5])");
         // kernel 21: %63 = iota{axes=1} : [5, 5]
         global::GraphNet.Runtime.Fill.Iota(__a[9], 5, 5, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 25, "kernel 21 (iota to [5, 5])");
         // kernel 22: %64 = iota{axes=0} : [5, 5]
         global::GraphNet.Runtime.Fill.Iota(__a[10], 1, 5, 5);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 25, "kernel 22 (iota to [5, 5])");
         var __k23 = new LossAndGradients_Kernel23_Job { in0 = __a[9], in1 = __a[10], output = __a[11] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k23, 25, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[11], 25, "kernel 23 (gt to [5, 5])");
         var __k24 = new LossAndGradients_Kernel24_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[8], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k24, 2 * __d_B, 25);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 24 (mul, where to [B, 2, 5, 5])");
         LossAndGradients_Kernel25(__d_B, __a[9], __a[8]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 25 (max_reduce to [B, 2, 5, 1])");
         var __k26 = new LossAndGradients_Kernel26_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], output = __a[10] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k26, 10 * __d_B, 5);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 50 * __d_B, "kernel 26 (sub, exp to [B, 2, 5, 5])");
         LossAndGradients_Kernel27(__d_B, __a[10], __a[8]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 27 (sum to [B, 2, 5, 1])");
         var __k28 = new LossAndGradients_Kernel28_Job { __d_B = __d_B, in0 = __a[10], in1 = __a[8], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k28, 10 * __d_B, 5);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 28 (div to [B, 2, 5, 5])");
         // kernel 29: %79 = matmul %78, %57 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 5, 4, 5, __a[9], __a[7], __a[12]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 40 * __d_B, "kernel 29 (matmul to [B, 2, 5, 4])");
         var __k30 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[12], output = __a[13] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k30, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[13], 40 * __d_B, "kernel 30 (permute to [B, 5, 2, 4])");
         var __k31 = new LossAndGradients_Kernel31_Job { __d_B = __d_B, in0 = __a[13], output = __a[12] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k31, 40 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 40 * __d_B, "kernel 31 (mul to [B, 5, 8])");
         var __k32 = new LossAndGradients_Kernel32_Job { __d_B = __d_B, in0 = __a[13], output = __a[14] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k32, 40 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[14], 40 * __d_B, "kernel 32 (mul to [B, 5, 8])");
         var __k33 = new LossAndGradients_Kernel33_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[12], output = __a[15] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k33, 40 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[15], 40 * __d_B, "kernel 33 (mul, mul, add, mul, tanh to [B, 5, 8])");
         var __k34 = new LossAndGradients_Kernel34_Job { __d_B = __d_B, in0 = __a[15], output = __a[16] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k34, 40 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 40 * __d_B, "kernel 34 (add to [B, 5, 8])");
         var __k35 = new LossAndGradients_Kernel35_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[14], in2 = __a[16], output = __a[17] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k35, 40 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 40 * __d_B, "kernel 35 (mul, add to [B, 5, 8])");
         // kernel 36: %104 = matmul %103, %4 : [5*B, 12]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * __d_B, 12, 8, __a[17], this.head.Data, __a[1]);
-        // kernel 37: %107 = iota{axes=2} : [B, 5, 12]
-        global::GraphNet.Runtime.Fill.Iota(__a[18], 5 * __d_B, 12, 1);
-        var __k38 = new LossAndGradients_Kernel38_Job { __d_B = __d_B, in0 = next.Data, in1 = __a[18], output = __a[19] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 5 * __d_B, 12);
-        LossAndGradients_Kernel39(__d_B, __a[1], __a[19], __a[18]);
-        LossAndGradients_Kernel40(__d_B, __a[1], __a[20]);
-        var __k41 = new LossAndGradients_Kernel41_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[20], output = __a[21] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k41, 5 * __d_B, 12);
-        LossAndGradients_Kernel42(__d_B, __a[21], __a[1]);
-        var __k43 = new LossAndGradients_Kernel43_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k43, 5 * __d_B, 1);
-        LossAndGradients_Kernel44(__d_B, __a[22], __a[18], __a[20]);
-        var __k45 = new LossAndGradients_Kernel45_Job { __d_B = __d_B, in0 = __a[20], output = __o_loss };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 1, 1);
-        var __k46 = new LossAndGradients_Kernel46_Job { __d_B = __d_B, output = __a[18] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 1, 1);
-        var __k47 = new LossAndGradients_Kernel47_Job { __d_B = __d_B, in0 = __a[18], output = __a[20] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k47, 5 * __d_B, 1);
-        var __k48 = new LossAndGradients_Kernel48_Job { __d_B = __d_B, in0 = __a[20], output = __a[18] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 5 * __d_B, 1);
-        var __k49 = new LossAndGradients_Kernel49_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 36 (matmul to [5*B, 12])");
+        // kernel 37: %106 = iota{axes=0} : [12, 12]
+        global::GraphNet.Runtime.Fill.Iota(__a[18], 1, 12, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 144, "kernel 37 (iota to [12, 12])");
+        // kernel 38: %107 = iota{axes=1} : [12, 12]
+        global::GraphNet.Runtime.Fill.Iota(__a[19], 12, 12, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 144, "kernel 38 (iota to [12, 12])");
+        var __k39 = new LossAndGradients_Kernel39_Job { in0 = __a[18], in1 = __a[19], output = __a[20] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k39, 144, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 144, "kernel 39 (eq to [12, 12])");
+        // kernel 40: %109 = gather %108, %6 : [B, 5, 12]
+        global::GraphNet.Runtime.Indexing.Gather(__a[20], next.Data, __a[18], 5 * __d_B, 12, 12, "input 'next'");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 60 * __d_B, "kernel 40 (gather to [B, 5, 12])");
+        LossAndGradients_Kernel41(__d_B, __a[1], __a[18], __a[19]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 5 * __d_B, "kernel 41 (mul, sum to [B, 5, 1])");
+        LossAndGradients_Kernel42(__d_B, __a[1], __a[20]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 5 * __d_B, "kernel 42 (max_reduce to [B, 5, 1])");
+        var __k43 = new LossAndGradients_Kernel43_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[20], output = __a[21] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k43, 5 * __d_B, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[21], 60 * __d_B, "kernel 43 (sub, exp to [B, 5, 12])");
+        LossAndGradients_Kernel44(__d_B, __a[21], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 44 (sum to [B, 5, 1])");
+        var __k45 = new LossAndGradients_Kernel45_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[22], 5 * __d_B, "kernel 45 (log, add to [B, 5, 1])");
+        LossAndGradients_Kernel46(__d_B, __a[22], __a[19], __a[20]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 1, "kernel 46 (sub, sum to [1, 1])");
+        var __k47 = new LossAndGradients_Kernel47_Job { __d_B = __d_B, in0 = __a[20], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k47, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 47 (div to [])");
+        var __k48 = new LossAndGradients_Kernel48_Job { __d_B = __d_B, output = __a[19] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 1, "kernel 48 (div to [])");
+        var __k49 = new LossAndGradients_Kernel49_Job { __d_B = __d_B, in0 = __a[19], output = __a[20] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k49, 5 * __d_B, 1);
-        var __k50 = new LossAndGradients_Kernel50_Job { __d_B = __d_B, in0 = __a[22], in1 = __a[21], in2 = __a[18], in3 = __a[19], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 5 * __d_B, 12);
-        // kernel 51: %139 = matmul{tB} %138, %4 : [5*B, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 5 * __d_B, "kernel 49 (expand to [B, 5])");
+        var __k50 = new LossAndGradients_Kernel50_Job { __d_B = __d_B, in0 = __a[20], output = __a[19] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 5 * __d_B, "kernel 50 (neg to [B, 5])");
+        var __k51 = new LossAndGradients_Kernel51_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k51, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[22], 5 * __d_B, "kernel 51 (div to [B, 5, 1])");
+        var __k52 = new LossAndGradients_Kernel52_Job { __d_B = __d_B, in0 = __a[22], in1 = __a[21], in2 = __a[19], in3 = __a[18], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k52, 5 * __d_B, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 52 (mul, mul, add to [B, 5, 12])");
+        // kernel 53: %139 = matmul{tB} %138, %4 : [5*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * __d_B, 8, 12, __a[1], this.head.Data, __a[18]);
-        // kernel 52: %140 = matmul{tA} %103, %138 : [8, 12]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 40 * __d_B, "kernel 53 (matmul to [5*B, 8])");
+        // kernel 54: %140 = matmul{tA} %103, %138 : [8, 12]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 12, 5 * __d_B, __a[17], __a[1], __o_grad_head);
-        var __k53 = new LossAndGradients_Kernel53_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[16], in2 = __a[14], in3 = __a[15], in4 = __a[12], in5 = __a[13], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 40 * __d_B, 1);
-        var __k54 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[1], output = __a[12] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k54, __d_B, 40);
-        // kernel 55: %159 = matmul{tB} %158, %57 : [B, 2, 5, 5]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_head, 96, "kernel 54 (matmul to [8, 12])");
+        var __k55 = new LossAndGradients_Kernel55_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[16], in2 = __a[14], in3 = __a[15], in4 = __a[12], in5 = __a[13], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k55, 40 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 55 (mul, mul, mul, sub, mul, mul, mul, add, mul, mul, mul, add, mul, add, add to [B, 5, 8])");
+        var __k56 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[1], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k56, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 40 * __d_B, "kernel 56 (permute to [B, 2, 5, 4])");
+        // kernel 57: %159 = matmul{tB} %158, %57 : [B, 2, 5, 5]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 5, 5, 4, __a[12], __a[7], __a[1]);
-        // kernel 56: %160 = matmul{tA} %78, %158 : [B, 2, 5, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 50 * __d_B, "kernel 57 (matmul to [B, 2, 5, 5])");
+        // kernel 58: %160 = matmul{tA} %78, %158 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[12], __a[7]);
-        LossAndGradients_Kernel57(__d_B, __a[1], __a[9], __a[8], __a[12]);
-        var __k58 = new LossAndGradients_Kernel58_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[1], in2 = __a[8], in3 = __a[12], in4 = __a[10], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k58, 2 * __d_B, 25);
-        // kernel 59: %174 = matmul %173, %55 : [B, 2, 5, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 58 (matmul to [B, 2, 5, 4])");
+        LossAndGradients_Kernel59(__d_B, __a[1], __a[9], __a[8], __a[12]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 10 * __d_B, "kernel 59 (mul, div, neg, sum to [B, 2, 5, 1])");
+        var __k60 = new LossAndGradients_Kernel60_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[1], in2 = __a[8], in3 = __a[12], in4 = __a[10], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k60, 2 * __d_B, 25);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 60 (div, add, mul, where, mul to [B, 2, 5, 5])");
+        // kernel 61: %174 = matmul %173, %55 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 5, 4, 5, __a[9], __a[6], __a[1]);
-        // kernel 60: %175 = matmul{tA} %173, %53 : [B, 2, 5, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 61 (matmul to [B, 2, 5, 4])");
+        // kernel 62: %175 = matmul{tA} %173, %53 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[5], __a[6]);
-        var __k61 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[7], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k61, __d_B, 40);
-        var __k62 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[6], output = __a[7] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k62, __d_B, 40);
-        var __k63 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[1], output = __a[6] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 62 (matmul to [B, 2, 5, 4])");
+        var __k63 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[7], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k63, __d_B, 40);
-        // kernel 64: %182 = pad{axis=2,before=16,after=0} %177 : [B, 5, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 63 (permute to [B, 5, 2, 4])");
+        var __k64 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[6], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k64, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 64 (permute to [B, 5, 2, 4])");
+        var __k65 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[1], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k65, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 65 (permute to [B, 5, 2, 4])");
+        // kernel 66: %182 = pad{axis=2,before=16,after=0} %177 : [B, 5, 24]
         global::GraphNet.Runtime.Indexing.Pad(__a[5], __a[1], 5 * __d_B, 8, 1, 16, 0);
-        // kernel 65: %183 = pad{axis=2,before=8,after=8} %179 : [B, 5, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 120 * __d_B, "kernel 66 (pad to [B, 5, 24])");
+        // kernel 67: %183 = pad{axis=2,before=8,after=8} %179 : [B, 5, 24]
         global::GraphNet.Runtime.Indexing.Pad(__a[7], __a[5], 5 * __d_B, 8, 1, 8, 8);
-        // kernel 66: %185 = pad{axis=2,before=0,after=16} %181 : [B, 5, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 120 * __d_B, "kernel 67 (pad to [B, 5, 24])");
+        // kernel 68: %185 = pad{axis=2,before=0,after=16} %181 : [B, 5, 24]
         global::GraphNet.Runtime.Indexing.Pad(__a[6], __a[7], 5 * __d_B, 8, 1, 0, 16);
-        var __k67 = new LossAndGradients_Kernel67_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[5], in2 = __a[7], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 120 * __d_B, 1);
-        // kernel 68: %188 = matmul{tB} %187, %3 : [5*B, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 120 * __d_B, "kernel 68 (pad to [B, 5, 24])");
+        var __k69 = new LossAndGradients_Kernel69_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[5], in2 = __a[7], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k69, 120 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 120 * __d_B, "kernel 69 (add, add to [B, 5, 24])");
+        // kernel 70: %188 = matmul{tB} %187, %3 : [5*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * __d_B, 8, 24, __a[6], this.qkv.Data, __a[1]);
-        // kernel 69: %189 = matmul{tA} %46, %187 : [8, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 70 (matmul to [5*B, 8])");
+        // kernel 71: %189 = matmul{tA} %46, %187 : [8, 24]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * __d_B, __a[4], __a[6], __o_grad_qkv);
-        LossAndGradients_Kernel70(__d_B, __a[1], __a[4]);
-        var __k71 = new LossAndGradients_Kernel71_Job { in0 = __a[4], output = __o_grad_b };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k71, 8, 1);
-        var __k72 = new LossAndGradients_Kernel72_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k72, 5 * __d_B, 8);
-        LossAndGradients_Kernel73(__d_B, __a[1], __a[2], __a[5]);
-        var __k74 = new LossAndGradients_Kernel71_Job { in0 = __a[5], output = __o_grad_g };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k74, 8, 1);
-        LossAndGradients_Kernel75(__d_B, __a[4], __a[2], __a[3], __a[1]);
-        var __k76 = new LossAndGradients_Kernel76_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k76, 5 * __d_B, 1);
-        var __k77 = new LossAndGradients_Kernel77_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k77, 5 * __d_B, 8);
-        LossAndGradients_Kernel78(__d_B, __a[1], __a[0]);
-        var __k79 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k79, 5 * __d_B, 1);
-        var __k80 = new LossAndGradients_Kernel80_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[1], in2 = __a[2], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k80, 5 * __d_B, 8);
-        // kernel 81: %218 = scatter_add{rows=12} %5, %217 : [12, 8]
-        global::GraphNet.Runtime.Indexing.ScatterAdd(ids.Data, __a[0], __o_grad_tokens, 5 * __d_B, 8, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_qkv, 192, "kernel 71 (matmul to [8, 24])");
+        LossAndGradients_Kernel72(__d_B, __a[1], __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 72 (sum to [1, 1, 8])");
+        var __k73 = new LossAndGradients_Kernel73_Job { in0 = __a[4], output = __o_grad_b };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k73, 8, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 8, "kernel 73 (reshape to [8])");
+        var __k74 = new LossAndGradients_Kernel74_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k74, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 40 * __d_B, "kernel 74 (mul to [B, 5, 8])");
+        LossAndGradients_Kernel75(__d_B, __a[1], __a[2], __a[5]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 8, "kernel 75 (mul, sum to [1, 1, 8])");
+        var __k76 = new LossAndGradients_Kernel73_Job { in0 = __a[5], output = __o_grad_g };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k76, 8, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_g, 8, "kernel 76 (reshape to [8])");
+        LossAndGradients_Kernel77(__d_B, __a[4], __a[2], __a[3], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 77 (mul, div, neg, sum to [B, 5, 1])");
+        var __k78 = new LossAndGradients_Kernel78_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k78, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 78 (mul, div, mul to [B, 5, 1])");
+        var __k79 = new LossAndGradients_Kernel79_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k79, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 79 (div, mul, add, add to [B, 5, 8])");
+        LossAndGradients_Kernel80(__d_B, __a[1], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 5 * __d_B, "kernel 80 (neg, sum to [B, 5, 1])");
+        var __k81 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k81, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 81 (mul to [B, 5, 1])");
+        var __k82 = new LossAndGradients_Kernel82_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[1], in2 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k82, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 40 * __d_B, "kernel 82 (add, add to [B, 5, 8])");
+        // kernel 83: %218 = scatter_add{rows=12} %5, %217 : [12, 8]
+        global::GraphNet.Runtime.Indexing.ScatterAdd(ids.Data, __a[0], __o_grad_tokens, 5 * __d_B, 8, 12, "input 'ids'");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_tokens, 96, "kernel 83 (scatter_add to [12, 8])");
         return __o_loss[0];
     }
 
@@ -1263,54 +1356,50 @@ partial class Decoder : global::GraphNet.IModel
         public void Run(int lo, int hi) => LossAndGradients_Kernel35(__d_B, in0, in1, in2, output, lo, hi);
     }
 
-    /// <summary>Fuses eq over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel38(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses eq over [12, 12].</summary>
+    private static void LossAndGradients_Kernel39(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
+        int x0 = 0;
+        int x1 = 0;
+        int xo = 0;
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
-            int x0 = i0;
-            int x1 = i0 * 12;
-            int xo = i0 * 12;
-            int j = 0;
-            for (; j <= 12 - 16; j += 16)
-            {
-                var t0 = V512.Splat(Sc.Load(ref p0, x0));
-                var t1 = V512.Load(ref p1, x1 + j);
-                var t2 = V512.Eq(t0, t1);
-                V512.Store(t2, ref out0, xo + j);
-            }
-            for (; j <= 12 - 8; j += 8)
-            {
-                var t0 = V256.Splat(Sc.Load(ref p0, x0));
-                var t1 = V256.Load(ref p1, x1 + j);
-                var t2 = V256.Eq(t0, t1);
-                V256.Store(t2, ref out0, xo + j);
-            }
-            for (; j < 12; j++)
-            {
-                var t0 = Sc.Splat(Sc.Load(ref p0, x0));
-                var t1 = Sc.Load(ref p1, x1 + j);
-                var t2 = Sc.Eq(t0, t1);
-                Sc.Store(t2, ref out0, xo + j);
-            }
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
+            var t2 = V512.Eq(t0, t1);
+            V512.Store(t2, ref out0, xo + j);
+        }
+        for (; j <= hi - 8; j += 8)
+        {
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
+            var t2 = V256.Eq(t0, t1);
+            V256.Store(t2, ref out0, xo + j);
+        }
+        for (; j < hi; j++)
+        {
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
+            var t2 = Sc.Eq(t0, t1);
+            Sc.Store(t2, ref out0, xo + j);
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel39 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel39_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel38(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel39(in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel39(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1359,7 +1448,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel42(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1400,7 +1489,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1438,18 +1527,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel43 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel43_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel41(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel43(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel42(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel44(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1490,7 +1579,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses log, add over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel45(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1525,18 +1614,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel43 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel43_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel45 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel45_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel43(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel45(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B, 5] to [1, 1].</summary>
-    private static void LossAndGradients_Kernel44(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel46(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1582,7 +1671,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel45(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel47(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1612,17 +1701,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel45 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel45_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel45(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel47(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel46(int __d_B, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel48(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -1650,16 +1739,16 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel46 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel46_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel46(__d_B, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel48(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B, 5].</summary>
-    private static void LossAndGradients_Kernel47(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel49(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1683,17 +1772,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel49 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel49_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel47(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel49(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses neg over [B, 5].</summary>
-    private static void LossAndGradients_Kernel48(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel50(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1720,17 +1809,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel48(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel50(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel49(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel51(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1762,18 +1851,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel49 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel49_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel51 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel51_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel49(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel51(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel50(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel52(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1824,8 +1913,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel52 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel52_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -1833,11 +1922,11 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel50(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel52(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, mul, sub, mul, mul, mul, add, mul, mul, mul, add, mul, add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel53(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel55(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1943,8 +2032,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel53 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel53_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel55 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel55_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -1954,11 +2043,11 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in4;
         public float[] in5;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel53(__d_B, in0, in1, in2, in3, in4, in5, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel55(__d_B, in0, in1, in2, in3, in4, in5, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel57(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2018,7 +2107,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div, add, mul, where, mul over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel60(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2089,8 +2178,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel58 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel58_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel60 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel60_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2099,11 +2188,11 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in3;
         public float[] in4;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel58(__d_B, in0, in1, in2, in3, in4, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel60(__d_B, in0, in1, in2, in3, in4, output, lo, hi);
     }
 
     /// <summary>Fuses add, add over [B, 5, 24].</summary>
-    private static void LossAndGradients_Kernel67(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel69(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2143,19 +2232,19 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel67 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel67_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel69 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel69_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel67(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel69(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel70(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel72(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2184,7 +2273,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [8].</summary>
-    private static void LossAndGradients_Kernel71(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel73(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2208,16 +2297,16 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel71 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel71_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel73 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel73_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel71(in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel73(in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel72(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel74(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2252,18 +2341,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel72 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel72_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel74 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel74_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel72(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel74(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel73(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel75(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2300,7 +2389,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel75(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel77(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2360,7 +2449,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, div, mul over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel76(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel78(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2404,18 +2493,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel76 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel76_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel78 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel78_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel76(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel78(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses div, mul, add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel77(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel79(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2469,8 +2558,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel77 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel77_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel79 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel79_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2478,11 +2567,11 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel77(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel79(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel78(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel80(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2526,7 +2615,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel80(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel82(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2569,14 +2658,14 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel80 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel80_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel82 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel82_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel80(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel82(__d_B, in0, in1, in2, output, lo, hi);
     }
 }

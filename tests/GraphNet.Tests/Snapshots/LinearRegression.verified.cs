@@ -13,6 +13,7 @@ partial class LinearRegression : global::GraphNet.IModel
     private readonly global::GraphNet.Tensor __grad_w = new global::GraphNet.Tensor(__shape_w);
     private static readonly int[] __shape_b = { 1 };
     private readonly global::GraphNet.Tensor __grad_b = new global::GraphNet.Tensor(__shape_b);
+    private int __busy; // 1 while an entry point runs: one call at a time per instance
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
     public global::GraphNet.ParameterSet Parameters { get; }
@@ -32,23 +33,29 @@ partial class LinearRegression : global::GraphNet.IModel
     // ==== Forward: forward of Predict ====
     // 2 kernels; arena of 1 slots: #0 N floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Forward = new(1);
-    private global::GraphNet.Tensor? __out_Forward_result;
 
     public partial global::GraphNet.Tensor Forward(global::GraphNet.Tensor x)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "LinearRegression", "Forward");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 8]");
-        int __d_N = x.Shape[0];
+        int __d_N = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "N", "[N, 8]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 8, "[N, 8]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
-        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Forward_result, __d_N).Data;
+        global::GraphNet.Runtime.Guard.Elements("Forward", "8*N", 8.0 * __d_N);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Forward", x, "x"); }
+        var __r = new global::GraphNet.Tensor(__d_N);
+        var __o_result = __r.Data;
         var __a = __arena_Forward;
         __a.Reserve(0, __d_N);
         // kernel 0: %4 = matmul %2, %3 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 8, x.Data, this.w.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Forward", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
         var __k1 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, output = __o_result };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
-        return __out_Forward_result!;
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Forward", __o_result, __d_N, "kernel 1 (add to [N])");
+        return __r;
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
@@ -58,13 +65,17 @@ partial class LinearRegression : global::GraphNet.IModel
 
     public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "LinearRegression", "LossAndGradients");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 8]");
-        int __d_N = x.Shape[0];
+        int __d_N = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "N", "[N, 8]");
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 8, "[N, 8]");
         global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
+        global::GraphNet.Runtime.Guard.Elements("LossAndGradients", "8*N", 8.0 * __d_N);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("LossAndGradients", x, "x"); global::GraphNet.Runtime.Anomaly.CheckInput("LossAndGradients", y, "y"); }
         var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_LossAndGradients_loss).Data;
         var __o_grad_w = __grad_w.Data;
         var __o_grad_b = __grad_b.Data;
@@ -74,20 +85,29 @@ partial class LinearRegression : global::GraphNet.IModel
         __a.Reserve(2, __d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 8, x.Data, this.w.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
         var __k1 = new LossAndGradients_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, in2 = y.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], __d_N, "kernel 1 (add, sub to [N])");
         LossAndGradients_Kernel2(__d_N, __a[1], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 1, "kernel 2 (mul, sum to [1])");
         var __k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[0], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 3 (div to [])");
         var __k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 1, "kernel 4 (div to [])");
         var __k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], __d_N, "kernel 5 (mul, add to [N])");
         LossAndGradients_Kernel6(__d_N, __a[2], __o_grad_b);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 1, "kernel 6 (sum to [1])");
         // kernel 7: %23 = matmul{tA} %2, %22 : [8, 1]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 1, __d_N, x.Data, __a[2], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 8, "kernel 7 (matmul to [8, 1])");
         var __k8 = new LossAndGradients_Kernel8_Job { in0 = __a[0], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k8, 8, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w, 8, "kernel 8 (reshape to [8])");
         return __o_loss[0];
     }
 

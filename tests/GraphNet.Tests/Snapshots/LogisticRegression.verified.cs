@@ -13,6 +13,7 @@ partial class LogisticRegression : global::GraphNet.IModel
     private readonly global::GraphNet.Tensor __grad_w = new global::GraphNet.Tensor(__shape_w);
     private static readonly int[] __shape_b = { 1 };
     private readonly global::GraphNet.Tensor __grad_b = new global::GraphNet.Tensor(__shape_b);
+    private int __busy; // 1 while an entry point runs: one call at a time per instance
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
     public global::GraphNet.ParameterSet Parameters { get; }
@@ -32,23 +33,29 @@ partial class LogisticRegression : global::GraphNet.IModel
     // ==== Forward: forward of Logits ====
     // 2 kernels; arena of 1 slots: #0 N floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Forward = new(1);
-    private global::GraphNet.Tensor? __out_Forward_result;
 
     public partial global::GraphNet.Tensor Forward(global::GraphNet.Tensor x)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "LogisticRegression", "Forward");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int __d_N = x.Shape[0];
+        int __d_N = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "N", "[N, 30]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
-        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Forward_result, __d_N).Data;
+        global::GraphNet.Runtime.Guard.Elements("Forward", "30*N", 30.0 * __d_N);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Forward", x, "x"); }
+        var __r = new global::GraphNet.Tensor(__d_N);
+        var __o_result = __r.Data;
         var __a = __arena_Forward;
         __a.Reserve(0, __d_N);
         // kernel 0: %4 = matmul %2, %3 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Forward", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
         var __k1 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, output = __o_result };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
-        return __out_Forward_result!;
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Forward", __o_result, __d_N, "kernel 1 (add to [N])");
+        return __r;
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
@@ -58,13 +65,17 @@ partial class LogisticRegression : global::GraphNet.IModel
 
     public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "LogisticRegression", "LossAndGradients");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int __d_N = x.Shape[0];
+        int __d_N = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "N", "[N, 30]");
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
         global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
+        global::GraphNet.Runtime.Guard.Elements("LossAndGradients", "30*N", 30.0 * __d_N);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("LossAndGradients", x, "x"); global::GraphNet.Runtime.Anomaly.CheckInput("LossAndGradients", y, "y"); }
         var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_LossAndGradients_loss).Data;
         var __o_grad_w = __grad_w.Data;
         var __o_grad_b = __grad_b.Data;
@@ -79,63 +90,86 @@ partial class LogisticRegression : global::GraphNet.IModel
         __a.Reserve(7, 1);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
         var __k1 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], __d_N, "kernel 1 (add to [N])");
         var __k2 = new LossAndGradients_Kernel2_Job { __d_N = __d_N, in0 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], __d_N, "kernel 2 (gt to [N])");
         var __k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], __d_N, "kernel 3 (where to [N])");
         var __k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, in0 = __a[2], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], __d_N, "kernel 4 (neg, exp to [N])");
         var __k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[3], output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], __d_N, "kernel 5 (add to [N])");
         var __k6 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k6, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], __d_N, "kernel 6 (where, exp to [N])");
         var __k7 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[5], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], __d_N, "kernel 7 (add to [N])");
         LossAndGradients_Kernel8(__d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 1, "kernel 8 (log, add, log, where, mul, sub, sum to [1])");
         var __k9 = new LossAndGradients_Kernel9_Job { __d_N = __d_N, in0 = __a[7], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k9, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 9 (div to [])");
         var __k10 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k10, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 1, "kernel 10 (div to [])");
         var __k11 = new LossAndGradients_Kernel11_Job { __d_N = __d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = __a[6], in4 = __a[5], in5 = __a[4], in6 = __a[3], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k11, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], __d_N, "kernel 11 (neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add to [N])");
         LossAndGradients_Kernel12(__d_N, __a[2], __o_grad_b);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 1, "kernel 12 (sum to [1])");
         // kernel 13: %52 = matmul{tA} %2, %51 : [30, 1]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[2], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 30, "kernel 13 (matmul to [30, 1])");
         var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, 30, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w, 30, "kernel 14 (reshape to [30])");
         return __o_loss[0];
     }
 
     // ==== InputGradient: gradient of Loss with respect to input 'x' ====
     // 4 kernels; arena of 3 slots: #0 N, #1 1, #2 N floats.
     private readonly global::GraphNet.Runtime.Arena __arena_InputGradient = new(3);
-    private global::GraphNet.Tensor? __out_InputGradient_grad_x;
 
     public partial global::GraphNet.Tensor InputGradient(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "LogisticRegression", "InputGradient");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int __d_N = x.Shape[0];
+        int __d_N = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "N", "[N, 30]");
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
         global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
-        var __o_grad_x = global::GraphNet.Tensor.Reuse(ref __out_InputGradient_grad_x, __d_N, 30).Data;
+        global::GraphNet.Runtime.Guard.Elements("InputGradient", "30*N", 30.0 * __d_N);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("InputGradient", x, "x"); global::GraphNet.Runtime.Anomaly.CheckInput("InputGradient", y, "y"); }
+        var __r = new global::GraphNet.Tensor(__d_N, 30);
+        var __o_grad_x = __r.Data;
         var __a = __arena_InputGradient;
         __a.Reserve(0, __d_N);
         __a.Reserve(1, 1);
         __a.Reserve(2, __d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("InputGradient", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
         var __k1 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("InputGradient", __a[1], 1, "kernel 1 (div to [])");
         var __k2 = new InputGradient_Kernel2_Job { __d_N = __d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = this.b.Data, output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("InputGradient", __a[2], __d_N, "kernel 2 (add, gt, where, where, neg, exp, add, exp, add, neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add to [N])");
         // kernel 3: %42 = matmul{tB} %41, %4 : [N, 30]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_N, 30, 1, __a[2], this.w.Data, __o_grad_x);
-        return __out_InputGradient_grad_x!;
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("InputGradient", __o_grad_x, 30 * __d_N, "kernel 3 (matmul to [N, 30])");
+        return __r;
     }
 
     // ==== Step: Loss, its gradient with respect to every parameter, then the optimizer's step ====
@@ -145,13 +179,18 @@ partial class LogisticRegression : global::GraphNet.IModel
 
     public partial float Step(global::GraphNet.Tensor x, global::GraphNet.Tensor y, global::GraphNet.Optimizer optimizer)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "LogisticRegression", "Step");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int __d_N = x.Shape[0];
+        int __d_N = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "N", "[N, 30]");
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
         global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
+        global::GraphNet.Runtime.Guard.NotNull(optimizer, "optimizer", "an optimizer, for example new Adam(1e-3f)");
+        global::GraphNet.Runtime.Guard.Elements("Step", "30*N", 30.0 * __d_N);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Step", x, "x"); global::GraphNet.Runtime.Anomaly.CheckInput("Step", y, "y"); }
         var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_Step_loss).Data;
         var __o_grad_w = __grad_w.Data;
         var __o_grad_b = __grad_b.Data;
@@ -166,32 +205,47 @@ partial class LogisticRegression : global::GraphNet.IModel
         __a.Reserve(7, 1);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
         var __k1 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], __d_N, "kernel 1 (add to [N])");
         var __k2 = new LossAndGradients_Kernel2_Job { __d_N = __d_N, in0 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], __d_N, "kernel 2 (gt to [N])");
         var __k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], __d_N, "kernel 3 (where to [N])");
         var __k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, in0 = __a[2], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], __d_N, "kernel 4 (neg, exp to [N])");
         var __k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[3], output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], __d_N, "kernel 5 (add to [N])");
         var __k6 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k6, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], __d_N, "kernel 6 (where, exp to [N])");
         var __k7 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[5], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], __d_N, "kernel 7 (add to [N])");
         LossAndGradients_Kernel8(__d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 1, "kernel 8 (log, add, log, where, mul, sub, sum to [1])");
         var __k9 = new LossAndGradients_Kernel9_Job { __d_N = __d_N, in0 = __a[7], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k9, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_loss, 1, "kernel 9 (div to [])");
         var __k10 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k10, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 1, "kernel 10 (div to [])");
         var __k11 = new LossAndGradients_Kernel11_Job { __d_N = __d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = __a[6], in4 = __a[5], in5 = __a[4], in6 = __a[3], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k11, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], __d_N, "kernel 11 (neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add to [N])");
         LossAndGradients_Kernel12(__d_N, __a[2], __o_grad_b);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_b, 1, "kernel 12 (sum to [1])");
         // kernel 13: %52 = matmul{tA} %2, %51 : [30, 1]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[2], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 30, "kernel 13 (matmul to [30, 1])");
         var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, 30, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_w, 30, "kernel 14 (reshape to [30])");
         optimizer.Step(Parameters);
         return __o_loss[0];
     }
@@ -203,17 +257,20 @@ partial class LogisticRegression : global::GraphNet.IModel
     private global::GraphNet.Tensor? __out_Hvp_hv_b;
     private global::GraphNet.Tensor? __in_Hvp___v_w;
     private global::GraphNet.Tensor? __in_Hvp___v_b;
-    private global::GraphNet.Tensor? __out_Hvp_flat;
 
     public partial global::GraphNet.Tensor Hvp(global::GraphNet.Tensor x, global::GraphNet.Tensor y, global::GraphNet.Tensor v)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "LogisticRegression", "Hvp");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int __d_N = x.Shape[0];
+        int __d_N = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "N", "[N, 30]");
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
         global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
+        global::GraphNet.Runtime.Guard.Elements("Hvp", "30*N", 30.0 * __d_N);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Hvp", x, "x"); global::GraphNet.Runtime.Anomaly.CheckInput("Hvp", y, "y"); }
         global::GraphNet.Runtime.Guard.Rank(v, "v", 1, "[31]");
         global::GraphNet.Runtime.Guard.Dim(v, "v", 0, 31, "[31]");
         var __v_w = global::GraphNet.Tensor.Reuse(ref __in_Hvp___v_w, 30);
@@ -229,18 +286,25 @@ partial class LogisticRegression : global::GraphNet.IModel
         __a.Reserve(3, __d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
         var __k1 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[1], 1, "kernel 1 (div to [])");
         // kernel 2: %34 = matmul %2, %33 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[2], __d_N, "kernel 2 (matmul to [N, 1])");
         var __k3 = new Hvp_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, in2 = __a[2], in3 = __v_b.Data, in4 = __a[1], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[3], __d_N, "kernel 3 (add, gt, where, where, neg, exp, add, exp, add, where, where, div, div, add, where, where, neg, mul, mul, mul, div, neg, mul, mul, mul, div, neg, add, mul, add, mul, neg, where, where, add to [N])");
         LossAndGradients_Kernel12(__d_N, __a[3], __o_hv_b);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __o_hv_b, 1, "kernel 4 (sum to [1])");
         // kernel 5: %61 = matmul{tA} %2, %60 : [30, 1]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[3], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[0], 30, "kernel 5 (matmul to [30, 1])");
         var __k6 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_hv_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k6, 30, 1);
-        var __flat = global::GraphNet.Tensor.Reuse(ref __out_Hvp_flat, 31);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __o_hv_w, 30, "kernel 6 (reshape to [30])");
+        var __flat = new global::GraphNet.Tensor(31);
         global::System.Array.Copy(__o_hv_w, 0, __flat.Data, 0, 30);
         global::System.Array.Copy(__o_hv_b, 0, __flat.Data, 30, 1);
         return __flat;
@@ -253,12 +317,12 @@ partial class LogisticRegression : global::GraphNet.IModel
     private global::GraphNet.Tensor? __out_Hessian_hv_b;
     private global::GraphNet.Tensor? __in_Hessian___v_w;
     private global::GraphNet.Tensor? __in_Hessian___v_b;
-    private global::GraphNet.Tensor? __out_Hessian_flat;
-    private global::GraphNet.Tensor? __out_Hessian_hessian, __in_Hessian_basis;
+    private global::GraphNet.Tensor? __in_Hessian_basis;
 
     public partial global::GraphNet.Tensor Hessian(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
     {
-        var __h = global::GraphNet.Tensor.Reuse(ref __out_Hessian_hessian, 31, 31);
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "LogisticRegression", "Hessian");
+        var __h = new global::GraphNet.Tensor(31, 31);
         var __e = global::GraphNet.Tensor.Reuse(ref __in_Hessian_basis, 31);
         global::System.Array.Clear(__e.Data);
         for (int __i = 0; __i < 31; __i++)
@@ -274,12 +338,15 @@ partial class LogisticRegression : global::GraphNet.IModel
     private global::GraphNet.Tensor Hessian__Hvp(global::GraphNet.Tensor x, global::GraphNet.Tensor y, global::GraphNet.Tensor __v)
     {
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[N, 30]");
-        int __d_N = x.Shape[0];
+        int __d_N = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "N", "[N, 30]");
         global::GraphNet.Runtime.Guard.Rank(y, "y", 1, "[N]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 30, "[N, 30]");
         global::GraphNet.Runtime.Guard.Dim(y, "y", 0, __d_N, "[N]");
         global::GraphNet.Runtime.Guard.Shape(this.w, "w", __shape_w);
         global::GraphNet.Runtime.Guard.Shape(this.b, "b", __shape_b);
+        global::GraphNet.Runtime.Guard.Elements("Hessian", "30*N", 30.0 * __d_N);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Hessian", x, "x"); global::GraphNet.Runtime.Anomaly.CheckInput("Hessian", y, "y"); }
         global::GraphNet.Runtime.Guard.Rank(__v, "__v", 1, "[31]");
         global::GraphNet.Runtime.Guard.Dim(__v, "__v", 0, 31, "[31]");
         var __v_w = global::GraphNet.Tensor.Reuse(ref __in_Hessian___v_w, 30);
@@ -295,18 +362,25 @@ partial class LogisticRegression : global::GraphNet.IModel
         __a.Reserve(3, __d_N);
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
         var __k1 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[1], 1, "kernel 1 (div to [])");
         // kernel 2: %34 = matmul %2, %33 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[2], __d_N, "kernel 2 (matmul to [N, 1])");
         var __k3 = new Hvp_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, in2 = __a[2], in3 = __v_b.Data, in4 = __a[1], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[3], __d_N, "kernel 3 (add, gt, where, where, neg, exp, add, exp, add, where, where, div, div, add, where, where, neg, mul, mul, mul, div, neg, mul, mul, mul, div, neg, add, mul, add, mul, neg, where, where, add to [N])");
         LossAndGradients_Kernel12(__d_N, __a[3], __o_hv_b);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __o_hv_b, 1, "kernel 4 (sum to [1])");
         // kernel 5: %61 = matmul{tA} %2, %60 : [30, 1]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[3], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[0], 30, "kernel 5 (matmul to [30, 1])");
         var __k6 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_hv_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k6, 30, 1);
-        var __flat = global::GraphNet.Tensor.Reuse(ref __out_Hessian_flat, 31);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __o_hv_w, 30, "kernel 6 (reshape to [30])");
+        var __flat = new global::GraphNet.Tensor(31);
         global::System.Array.Copy(__o_hv_w, 0, __flat.Data, 0, 30);
         global::System.Array.Copy(__o_hv_b, 0, __flat.Data, 30, 1);
         return __flat;

@@ -21,6 +21,7 @@ partial class Mlp : global::GraphNet.IModel
     private readonly global::GraphNet.Tensor __grad_w3 = new global::GraphNet.Tensor(__shape_w3);
     private static readonly int[] __shape_b3 = { 10 };
     private readonly global::GraphNet.Tensor __grad_b3 = new global::GraphNet.Tensor(__shape_b3);
+    private int __busy; // 1 while an entry point runs: one call at a time per instance
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
     public global::GraphNet.ParameterSet Parameters { get; }
@@ -44,12 +45,12 @@ partial class Mlp : global::GraphNet.IModel
     // ==== Predict: forward of Logits ====
     // 6 kernels; arena of 2 slots: #0 256*B | 10*B, #1 256*B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Predict = new(2);
-    private global::GraphNet.Tensor? __out_Predict_result;
 
     public partial global::GraphNet.Tensor Predict(global::GraphNet.Tensor x)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "Mlp", "Predict");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[B, 784]");
-        int __d_B = x.Shape[0];
+        int __d_B = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "B", "[B, 784]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 784, "[B, 784]");
         global::GraphNet.Runtime.Guard.Shape(this.w1, "w1", __shape_w1);
         global::GraphNet.Runtime.Guard.Shape(this.b1, "b1", __shape_b1);
@@ -57,34 +58,45 @@ partial class Mlp : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Shape(this.b2, "b2", __shape_b2);
         global::GraphNet.Runtime.Guard.Shape(this.w3, "w3", __shape_w3);
         global::GraphNet.Runtime.Guard.Shape(this.b3, "b3", __shape_b3);
-        var __o_result = global::GraphNet.Tensor.Reuse(ref __out_Predict_result, __d_B, 10).Data;
+        global::GraphNet.Runtime.Guard.Elements("Predict", "784*B", 784.0 * __d_B);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Predict", x, "x"); }
+        var __r = new global::GraphNet.Tensor(__d_B, 10);
+        var __o_result = __r.Data;
         var __a = __arena_Predict;
         __a.Reserve(0, global::System.Math.Max((long)(256 * __d_B), 10 * __d_B));
         __a.Reserve(1, 256 * __d_B);
         // kernel 0: %7 = matmul %6, %0 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 784, x.Data, this.w1.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 256 * __d_B, "kernel 0 (matmul to [B, 256])");
         var __k1 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 1 (add, relu to [B, 256])");
         // kernel 2: %12 = matmul %11, %2 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 256, __a[1], this.w2.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 256 * __d_B, "kernel 2 (matmul to [B, 256])");
         var __k3 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b2.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 3 (add, relu to [B, 256])");
         // kernel 4: %17 = matmul %16, %4 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 256, __a[1], this.w3.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 10 * __d_B, "kernel 4 (matmul to [B, 10])");
         var __k5 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b3.Data, output = __o_result };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 10);
-        return __out_Predict_result!;
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __o_result, 10 * __d_B, "kernel 5 (add to [B, 10])");
+        return __r;
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 35 kernels; arena of 10 slots: #0 256*B, #1 256*B | 256, #2 256*B, #3 256*B | 256, #4 10*B | B | 1 | 10 | 256*B, #5 10*B | B, #6 10*B, #7 B | 1, #8 10*B, #9 B floats.
+    // 37 kernels; arena of 10 slots: #0 256*B, #1 256*B | 256, #2 256*B, #3 256*B | 256, #4 10*B | 100 | 10 | 256*B, #5 10*B | B, #6 100 | B | 1, #7 100 | B | 1, #8 10*B, #9 B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(10);
     private global::GraphNet.Tensor? __out_LossAndGradients_loss;
 
     public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor label)
     {
+        using var __run = global::GraphNet.Runtime.Exclusive.Enter(ref __busy, "Mlp", "LossAndGradients");
         global::GraphNet.Runtime.Guard.Rank(x, "x", 2, "[B, 784]");
-        int __d_B = x.Shape[0];
+        int __d_B = global::GraphNet.Runtime.Guard.Bound(x, "x", 0, "B", "[B, 784]");
         global::GraphNet.Runtime.Guard.Rank(label, "label", 1, "[B]");
         global::GraphNet.Runtime.Guard.Dim(x, "x", 1, 784, "[B, 784]");
         global::GraphNet.Runtime.Guard.Dim(label, "label", 0, __d_B, "[B]");
@@ -94,6 +106,9 @@ partial class Mlp : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Shape(this.b2, "b2", __shape_b2);
         global::GraphNet.Runtime.Guard.Shape(this.w3, "w3", __shape_w3);
         global::GraphNet.Runtime.Guard.Shape(this.b3, "b3", __shape_b3);
+        global::GraphNet.Runtime.Guard.Elements("LossAndGradients", "784*B", 784.0 * __d_B);
+        bool __check = global::GraphNet.Runtime.Anomaly.Detect;
+        if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("LossAndGradients", x, "x"); global::GraphNet.Runtime.Anomaly.CheckInput("LossAndGradients", label, "label"); }
         var __o_loss = global::GraphNet.Tensor.Reuse(ref __out_LossAndGradients_loss).Data;
         var __o_grad_w1 = __grad_w1.Data;
         var __o_grad_b1 = __grad_b1.Data;
@@ -106,75 +121,116 @@ partial class Mlp : global::GraphNet.IModel
         __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), 256));
         __a.Reserve(2, 256 * __d_B);
         __a.Reserve(3, global::System.Math.Max((long)(256 * __d_B), 256));
-        __a.Reserve(4, global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(1), global::System.Math.Max((long)(10), 256 * __d_B)))));
+        __a.Reserve(4, global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(100), global::System.Math.Max((long)(10), 256 * __d_B))));
         __a.Reserve(5, global::System.Math.Max((long)(10 * __d_B), __d_B));
-        __a.Reserve(6, 10 * __d_B);
-        __a.Reserve(7, global::System.Math.Max((long)(__d_B), 1));
+        __a.Reserve(6, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
+        __a.Reserve(7, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
         __a.Reserve(8, 10 * __d_B);
         __a.Reserve(9, __d_B);
         // kernel 0: %8 = matmul %6, %0 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 784, x.Data, this.w1.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256 * __d_B, "kernel 0 (matmul to [B, 256])");
         var __k1 = new LossAndGradients_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 256 * __d_B, "kernel 1 (add to [B, 256])");
         var __k2 = new LossAndGradients_Kernel2_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k2, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256 * __d_B, "kernel 2 (relu to [B, 256])");
         // kernel 3: %13 = matmul %12, %2 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 256, __a[0], this.w2.Data, __a[2]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 256 * __d_B, "kernel 3 (matmul to [B, 256])");
         var __k4 = new LossAndGradients_Kernel1_Job { __d_B = __d_B, in0 = __a[2], in1 = this.b2.Data, output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], 256 * __d_B, "kernel 4 (add to [B, 256])");
         var __k5 = new LossAndGradients_Kernel2_Job { __d_B = __d_B, in0 = __a[3], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 256 * __d_B, "kernel 5 (relu to [B, 256])");
         // kernel 6: %18 = matmul %17, %4 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 256, __a[2], this.w3.Data, __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 10 * __d_B, "kernel 6 (matmul to [B, 10])");
         var __k7 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[4], in1 = this.b3.Data, output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_B, 10);
-        // kernel 8: %23 = iota{axes=1} : [B, 10]
-        global::GraphNet.Runtime.Fill.Iota(__a[4], __d_B, 10, 1);
-        var __k9 = new LossAndGradients_Kernel9_Job { __d_B = __d_B, in0 = label.Data, in1 = __a[4], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k9, __d_B, 10);
-        LossAndGradients_Kernel10(__d_B, __a[5], __a[6], __a[4]);
-        LossAndGradients_Kernel11(__d_B, __a[5], __a[7]);
-        var __k12 = new LossAndGradients_Kernel12_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[7], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k12, __d_B, 10);
-        LossAndGradients_Kernel13(__d_B, __a[8], __a[5]);
-        var __k14 = new LossAndGradients_Kernel14_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B, 1);
-        LossAndGradients_Kernel15(__d_B, __a[9], __a[4], __a[7]);
-        var __k16 = new LossAndGradients_Kernel16_Job { __d_B = __d_B, in0 = __a[7], output = __o_loss };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k16, 1, 1);
-        var __k17 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k17, 1, 1);
-        var __k18 = new LossAndGradients_Kernel18_Job { __d_B = __d_B, in0 = __a[4], output = __a[7] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k18, __d_B, 1);
-        var __k19 = new LossAndGradients_Kernel19_Job { __d_B = __d_B, in0 = __a[7], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k19, __d_B, 1);
-        var __k20 = new LossAndGradients_Kernel20_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 10 * __d_B, "kernel 7 (add to [B, 10])");
+        // kernel 8: %22 = iota{axes=0} : [10, 10]
+        global::GraphNet.Runtime.Fill.Iota(__a[4], 1, 10, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 100, "kernel 8 (iota to [10, 10])");
+        // kernel 9: %23 = iota{axes=1} : [10, 10]
+        global::GraphNet.Runtime.Fill.Iota(__a[6], 10, 10, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 100, "kernel 9 (iota to [10, 10])");
+        var __k10 = new LossAndGradients_Kernel10_Job { in0 = __a[4], in1 = __a[6], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 100, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 100, "kernel 10 (eq to [10, 10])");
+        // kernel 11: %25 = gather %24, %7 : [B, 10]
+        global::GraphNet.Runtime.Indexing.Gather(__a[7], label.Data, __a[4], __d_B, 10, 10, "input 'label'");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 10 * __d_B, "kernel 11 (gather to [B, 10])");
+        LossAndGradients_Kernel12(__d_B, __a[5], __a[4], __a[6]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], __d_B, "kernel 12 (mul, sum to [B, 1])");
+        LossAndGradients_Kernel13(__d_B, __a[5], __a[7]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], __d_B, "kernel 13 (max_reduce to [B, 1])");
+        var __k14 = new LossAndGradients_Kernel14_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[7], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 14 (sub, exp to [B, 10])");
+        LossAndGradients_Kernel15(__d_B, __a[8], __a[5]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], __d_B, "kernel 15 (sum to [B, 1])");
+        var __k16 = new LossAndGradients_Kernel16_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k16, __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], __d_B, "kernel 16 (log, add to [B, 1])");
+        LossAndGradients_Kernel17(__d_B, __a[9], __a[6], __a[7]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 1, "kernel 17 (sub, sum to [1])");
+        var __k18 = new LossAndGradients_Kernel18_Job { __d_B = __d_B, in0 = __a[7], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k18, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 18 (div to [])");
+        var __k19 = new LossAndGradients_Kernel19_Job { __d_B = __d_B, output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k19, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 1, "kernel 19 (div to [])");
+        var __k20 = new LossAndGradients_Kernel20_Job { __d_B = __d_B, in0 = __a[6], output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k20, __d_B, 1);
-        var __k21 = new LossAndGradients_Kernel21_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], in2 = __a[4], in3 = __a[6], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k21, __d_B, 10);
-        LossAndGradients_Kernel22(__d_B, __a[5], __a[4]);
-        var __k23 = new LossAndGradients_Kernel23_Job { in0 = __a[4], output = __o_grad_b3 };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 10, 1);
-        // kernel 24: %57 = matmul{tB} %54, %4 : [B, 256]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], __d_B, "kernel 20 (expand to [B])");
+        var __k21 = new LossAndGradients_Kernel21_Job { __d_B = __d_B, in0 = __a[7], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k21, __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], __d_B, "kernel 21 (neg to [B])");
+        var __k22 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k22, __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], __d_B, "kernel 22 (div to [B, 1])");
+        var __k23 = new LossAndGradients_Kernel23_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], in2 = __a[6], in3 = __a[4], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k23, __d_B, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 10 * __d_B, "kernel 23 (mul, mul, add to [B, 10])");
+        LossAndGradients_Kernel24(__d_B, __a[5], __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 10, "kernel 24 (sum to [1, 10])");
+        var __k25 = new LossAndGradients_Kernel25_Job { in0 = __a[4], output = __o_grad_b3 };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k25, 10, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b3, 10, "kernel 25 (reshape to [10])");
+        // kernel 26: %57 = matmul{tB} %54, %4 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 256, 10, __a[5], this.w3.Data, __a[4]);
-        // kernel 25: %58 = matmul{tA} %17, %54 : [256, 10]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 256 * __d_B, "kernel 26 (matmul to [B, 256])");
+        // kernel 27: %58 = matmul{tA} %17, %54 : [256, 10]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 10, __d_B, __a[2], __a[5], __o_grad_w3);
-        var __k26 = new LossAndGradients_Kernel26_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 256 * __d_B, 1);
-        LossAndGradients_Kernel27(__d_B, __a[2], __a[3]);
-        var __k28 = new LossAndGradients_Kernel28_Job { in0 = __a[3], output = __o_grad_b2 };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k28, 256, 1);
-        // kernel 29: %66 = matmul{tB} %63, %2 : [B, 256]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w3, 2560, "kernel 27 (matmul to [256, 10])");
+        var __k28 = new LossAndGradients_Kernel28_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k28, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 256 * __d_B, "kernel 28 (gt, mul to [B, 256])");
+        LossAndGradients_Kernel29(__d_B, __a[2], __a[3]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], 256, "kernel 29 (sum to [1, 256])");
+        var __k30 = new LossAndGradients_Kernel30_Job { in0 = __a[3], output = __o_grad_b2 };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k30, 256, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b2, 256, "kernel 30 (reshape to [256])");
+        // kernel 31: %66 = matmul{tB} %63, %2 : [B, 256]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 256, 256, __a[2], this.w2.Data, __a[3]);
-        // kernel 30: %67 = matmul{tA} %12, %63 : [256, 256]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], 256 * __d_B, "kernel 31 (matmul to [B, 256])");
+        // kernel 32: %67 = matmul{tA} %12, %63 : [256, 256]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 256, __d_B, __a[0], __a[2], __o_grad_w2);
-        var __k31 = new LossAndGradients_Kernel26_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 256 * __d_B, 1);
-        LossAndGradients_Kernel27(__d_B, __a[0], __a[1]);
-        var __k33 = new LossAndGradients_Kernel28_Job { in0 = __a[1], output = __o_grad_b1 };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 256, 1);
-        // kernel 34: %72 = matmul{tA} %6, %69 : [784, 256]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w2, 65536, "kernel 32 (matmul to [256, 256])");
+        var __k33 = new LossAndGradients_Kernel28_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256 * __d_B, "kernel 33 (gt, mul to [B, 256])");
+        LossAndGradients_Kernel29(__d_B, __a[0], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 256, "kernel 34 (sum to [1, 256])");
+        var __k35 = new LossAndGradients_Kernel30_Job { in0 = __a[1], output = __o_grad_b1 };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k35, 256, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b1, 256, "kernel 35 (reshape to [256])");
+        // kernel 36: %72 = matmul{tA} %6, %69 : [784, 256]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 784, 256, __d_B, x.Data, __a[0], __o_grad_w1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w1, 200704, "kernel 36 (matmul to [784, 256])");
         return __o_loss[0];
     }
 
@@ -356,54 +412,50 @@ partial class Mlp : global::GraphNet.IModel
         public void Run(int lo, int hi) => LossAndGradients_Kernel2(__d_B, in0, output, lo, hi);
     }
 
-    /// <summary>Fuses eq over [B, 10].</summary>
-    private static void LossAndGradients_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses eq over [10, 10].</summary>
+    private static void LossAndGradients_Kernel10(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
+        int x0 = 0;
+        int x1 = 0;
+        int xo = 0;
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
         {
-            int x0 = i0;
-            int x1 = i0 * 10;
-            int xo = i0 * 10;
-            int j = 0;
-            for (; j <= 10 - 16; j += 16)
-            {
-                var t0 = V512.Splat(Sc.Load(ref p0, x0));
-                var t1 = V512.Load(ref p1, x1 + j);
-                var t2 = V512.Eq(t0, t1);
-                V512.Store(t2, ref out0, xo + j);
-            }
-            for (; j <= 10 - 8; j += 8)
-            {
-                var t0 = V256.Splat(Sc.Load(ref p0, x0));
-                var t1 = V256.Load(ref p1, x1 + j);
-                var t2 = V256.Eq(t0, t1);
-                V256.Store(t2, ref out0, xo + j);
-            }
-            for (; j < 10; j++)
-            {
-                var t0 = Sc.Splat(Sc.Load(ref p0, x0));
-                var t1 = Sc.Load(ref p1, x1 + j);
-                var t2 = Sc.Eq(t0, t1);
-                Sc.Store(t2, ref out0, xo + j);
-            }
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
+            var t2 = V512.Eq(t0, t1);
+            V512.Store(t2, ref out0, xo + j);
+        }
+        for (; j <= hi - 8; j += 8)
+        {
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
+            var t2 = V256.Eq(t0, t1);
+            V256.Store(t2, ref out0, xo + j);
+        }
+        for (; j < hi; j++)
+        {
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
+            var t2 = Sc.Eq(t0, t1);
+            Sc.Store(t2, ref out0, xo + j);
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
     {
-        public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel9(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel10(in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 10] to [B, 1].</summary>
-    private static void LossAndGradients_Kernel10(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel12(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -452,7 +504,7 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 10] to [B, 1].</summary>
-    private static void LossAndGradients_Kernel11(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel13(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -493,7 +545,7 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 10].</summary>
-    private static void LossAndGradients_Kernel12(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel14(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -531,18 +583,18 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel14 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel14_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel12(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel14(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [B, 1].</summary>
-    private static void LossAndGradients_Kernel13(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel15(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -583,7 +635,7 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses log, add over [B, 1].</summary>
-    private static void LossAndGradients_Kernel14(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel16(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -618,18 +670,18 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel14 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel14_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel16 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel16_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel14(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel16(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B] to [1].</summary>
-    private static void LossAndGradients_Kernel15(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel17(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -675,7 +727,7 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel16(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel18(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -705,17 +757,17 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel16 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel16_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel18 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel18_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel16(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel18(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel17(int __d_B, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel19(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -743,16 +795,16 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel17 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel17_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel17(__d_B, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel19(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B].</summary>
-    private static void LossAndGradients_Kernel18(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel20(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -776,17 +828,17 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel18 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel18_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel20 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel20_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel18(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel20(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses neg over [B].</summary>
-    private static void LossAndGradients_Kernel19(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel21(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -813,17 +865,17 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel21 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel21_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel19(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel21(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 1].</summary>
-    private static void LossAndGradients_Kernel20(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel22(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -855,18 +907,18 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel20 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel20_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel22 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel22_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel20(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel22(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add over [B, 10].</summary>
-    private static void LossAndGradients_Kernel21(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel23(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -917,8 +969,8 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel21 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel21_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel23 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel23_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -926,11 +978,11 @@ partial class Mlp : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel21(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel23(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [1, 10].</summary>
-    private static void LossAndGradients_Kernel22(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel24(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -959,7 +1011,7 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [10].</summary>
-    private static void LossAndGradients_Kernel23(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel25(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -983,16 +1035,16 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel23 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel23_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel25 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel25_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel23(in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel25(in0, output, lo, hi);
     }
 
     /// <summary>Fuses gt, mul over [B, 256].</summary>
-    private static void LossAndGradients_Kernel26(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel28(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1030,18 +1082,18 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel28 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel28_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel26(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel28(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 256] to [1, 256].</summary>
-    private static void LossAndGradients_Kernel27(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel29(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1070,7 +1122,7 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [256].</summary>
-    private static void LossAndGradients_Kernel28(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel30(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1094,11 +1146,11 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel28 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel28_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel30 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel30_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel28(in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel30(in0, output, lo, hi);
     }
 }

@@ -77,6 +77,7 @@ public static class CSharpEmitter
             w.Line("private readonly int __seed;");
             w.Line("private ulong __draws;");
         }
+        if (m.Entries.Count > 0) w.Line("private int __busy; // 1 while an entry point runs: one call at a time per instance");
         w.Line();
         w.Line("/// <summary>The trainable parameters, each with its gradient buffer.</summary>");
         w.Line("public global::GraphNet.ParameterSet Parameters { get; }");

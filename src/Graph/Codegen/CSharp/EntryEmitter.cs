@@ -19,15 +19,16 @@ internal static class EntryEmitter
             + string.Join(", ", plan.SlotSizes.Select((sz, i) => $"#{i} {string.Join(" | ", sz)}")) + " floats.");
         w.Line($"private readonly {Rt}.Arena __arena_{e.Name} = new({plan.SlotSizes.Count});");
         var outputs = s.Graph.Outputs;
-        var owned = outputs.Where(o => !IsParamGrad(m, o.Key)).ToList();
+        // The tensor an entry returns is new on each call (the caller keeps it); other outputs live in reused buffers.
+        string? returned = e.Kind switch { EntryKind.Forward => OutputNames.Result, EntryKind.InputGradient => OutputNames.Grad(e.Wrt!), _ => null };
+        var owned = outputs.Where(o => !IsParamGrad(m, o.Key) && o.Key != returned).ToList();
         foreach (var o in owned) w.Line($"private {T}? __out_{e.Name}_{Clean(o.Key)};");
         bool second = e.Kind is EntryKind.HessianVectorProduct or EntryKind.Hessian;
         if (second)
         {
             foreach (var p in m.Params) w.Line($"private {T}? __in_{e.Name}_{OutputNames.Direction(p.Name)};");
-            w.Line($"private {T}? __out_{e.Name}_flat;");
         }
-        if (e.Kind == EntryKind.Hessian) w.Line($"private {T}? __out_{e.Name}_hessian, __in_{e.Name}_basis;");
+        if (e.Kind == EntryKind.Hessian) w.Line($"private {T}? __in_{e.Name}_basis;");
         w.Line();
         string ret = e.Kind switch
         {
@@ -48,7 +49,13 @@ internal static class EntryEmitter
         string v = e.Kind == EntryKind.Hessian ? "__v" : Id(e.Extra ?? "");
         using (w.Block($"{mods} {ret} {name}({string.Join(", ", inputArgs)})"))
         {
+            if (e.Kind != EntryKind.Hessian) w.Line($"using var __run = {Rt}.Exclusive.Enter(ref __busy, \"{m.ClassName}\", \"{e.Name}\");");
             EmitBinding(w, m, e);
+            if (e.Kind == EntryKind.Train) w.Line($"{Rt}.Guard.NotNull({Id(e.Extra!)}, \"{e.Extra}\", \"an optimizer, for example new Adam(1e-3f)\");");
+            EmitSizeChecks(w, e);
+            w.Line($"bool __check = {Rt}.Anomaly.Detect;");
+            if (e.Inputs.Count > 0)
+                w.Line($"if (__check) {{ {string.Join(" ", e.Inputs.Select(i => $"{Rt}.Anomaly.CheckInput(\"{e.Name}\", {Id(i.Name)}, \"{i.Name}\");"))} }}");
             if (s.Kernels.Any(k => k.Root.Op == OpKind.Random)) w.Line("ulong __draw = __draws++;");
             if (second) EmitDirection(w, m, e, v);
             var dest = new Dictionary<Node, string>();
@@ -57,6 +64,11 @@ internal static class EntryEmitter
             {
                 string local = "__o_" + Clean(o.Key);
                 if (IsParamGrad(m, o.Key)) w.Line($"var {local} = __grad_{o.Key.Substring(5)}.Data;");
+                else if (o.Key == returned)
+                {
+                    w.Line($"var __r = new {T}({CSharpEmitter.ShapeArgs(o.Value.Shape)});");
+                    w.Line($"var {local} = __r.Data;");
+                }
                 else w.Line($"var {local} = {T}.Reuse(ref __out_{e.Name}_{Clean(o.Key)}{Dims(o.Value.Shape)}).Data;");
                 if (dest.ContainsKey(o.Value) || o.Value.Op is OpKind.Input or OpKind.Param or OpKind.State) copies.Add($"global::System.Array.Copy({Buffer(o.Value, plan, dest, m)}, {local}, {local}.Length);");
                 else dest[o.Value] = local;
@@ -64,22 +76,27 @@ internal static class EntryEmitter
             if (plan.SlotSizes.Count > 0) w.Line($"var __a = __arena_{e.Name};");
             for (int i = 0; i < plan.SlotSizes.Count; i++)
                 w.Line($"__a.Reserve({i}, {MaxOf(plan.SlotSizes[i].Select(d => d.ToCode(CSharpEmitter.Sym)).ToList())});");
-            foreach (var k in s.Kernels) EmitCall(w, e, k, plan, dest, m, kernels);
+            foreach (var k in s.Kernels)
+            {
+                EmitCall(w, e, k, plan, dest, m, kernels);
+                string ops = string.Join(", ", k.Fused.Select(n => n.Op.Info().Name));
+                w.Line($"if (__check) {Rt}.Anomaly.CheckOutput(\"{e.Name}\", {Buffer(k.Root, plan, dest, m)}, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}, \"kernel {k.Index} ({ops} to {k.Root.Shape})\");");
+            }
             foreach (var c in copies) w.Line(c);
             foreach (var o in outputs.Where(o => o.Key.StartsWith(GraphBuilder.StatePrefix, System.StringComparison.Ordinal)))
                 w.Line($"global::System.Array.Copy(__o_{Clean(o.Key)}, this.{Id(o.Key.Substring(GraphBuilder.StatePrefix.Length))}.Data, __o_{Clean(o.Key)}.Length);");
             if (second)
             {
-                w.Line($"var __flat = {T}.Reuse(ref __out_{e.Name}_flat, {ParamCount(m)});");
+                w.Line($"var __flat = new {T}({ParamCount(m)});");
                 foreach (var (p, offset, len) in FlatBlocks(m))
                     w.Line($"global::System.Array.Copy(__o_{Clean(OutputNames.Hvp(p.Name))}, 0, __flat.Data, {offset}, {len});");
             }
             if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step(Parameters);");
             w.Line(e.Kind switch
             {
-                EntryKind.Forward => $"return __out_{e.Name}_{OutputNames.Result}!;",
+                EntryKind.Forward => "return __r;",
                 EntryKind.LossAndGradients or EntryKind.Train => $"return __o_{OutputNames.Loss}[0];",
-                EntryKind.InputGradient => $"return __out_{e.Name}_{Clean(OutputNames.Grad(e.Wrt!))}!;",
+                EntryKind.InputGradient => "return __r;",
                 EntryKind.HessianVectorProduct or EntryKind.Hessian => "return __flat;",
             });
         }
@@ -120,7 +137,8 @@ internal static class EntryEmitter
         string call = string.Join(", ", e.Inputs.Select(i => Id(i.Name)));
         using (w.Block($"{mods} {T} {Id(e.Name)}({string.Join(", ", inputArgs)})"))
         {
-            w.Line($"var __h = {T}.Reuse(ref __out_{e.Name}_hessian, {total}, {total});");
+            w.Line($"using var __run = {Rt}.Exclusive.Enter(ref __busy, \"{m.ClassName}\", \"{e.Name}\");");
+            w.Line($"var __h = new {T}({total}, {total});");
             w.Line($"var __e = {T}.Reuse(ref __in_{e.Name}_basis, {total});");
             w.Line("global::System.Array.Clear(__e.Data);");
             using (w.Block($"for (int __i = 0; __i < {total}; __i++)"))
@@ -154,6 +172,23 @@ internal static class EntryEmitter
 
     private static string Dims(Shape s) => s.Rank == 0 ? "" : ", " + CSharpEmitter.ShapeArgs(s);
 
+    /// <summary>
+    /// Once dims are bound, every value the entry computes must fit in a tensor: one check per product of symbols
+    /// (the largest factor of each), so no size or offset computed in int can wrap around.
+    /// </summary>
+    private static void EmitSizeChecks(CodeWriter w, EntryProgram e)
+    {
+        var s = e.Schedule;
+        var sizes = s.Graph.Nodes.Select(n => n.Shape.Size).Concat(s.Kernels.Select(k => k.IterShape.Size))
+            .Where(d => !d.IsConstant).GroupBy(d => d.Symbols).Select(g => g.OrderByDescending(d => d.Coef).First())
+            .OrderBy(d => d.Symbols, System.StringComparer.Ordinal);
+        foreach (var d in sizes)
+        {
+            var factors = new[] { d.Coef.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".0" }.Concat(d.SymbolList.Select(CSharpEmitter.Sym));
+            w.Line($"{Rt}.Guard.Elements(\"{e.Name}\", \"{d}\", {string.Join(" * ", factors)});");
+        }
+    }
+
     /// <summary>Binds each symbolic dim from the first input that has it and checks every other dim.</summary>
     private static void EmitBinding(CodeWriter w, ModelProgram m, EntryProgram e)
     {
@@ -166,7 +201,7 @@ internal static class EntryEmitter
             {
                 var d = input.Shape[a];
                 if (d.IsSymbol && bound.Add(d.Symbols))
-                    w.Line($"int {CSharpEmitter.Sym(d.Symbols)} = {Id(input.Name)}.Shape[{a}];");
+                    w.Line($"int {CSharpEmitter.Sym(d.Symbols)} = {Rt}.Guard.Bound({Id(input.Name)}, \"{input.Name}\", {a}, \"{d.Symbols}\", \"{input.Shape}\");");
                 else
                     checks.Add($"{Rt}.Guard.Dim({Id(input.Name)}, \"{input.Name}\", {a}, {d.ToCode(CSharpEmitter.Sym)}, \"{input.Shape}\");");
             }
@@ -268,9 +303,9 @@ internal static class EntryEmitter
                 return $"{Rt}.Windows.{(n.Op == OpKind.Window ? "Unfold" : "Fold")}({ins[0]}, {o}, {geometry});";
             }
             case OpKind.Gather:
-                return $"{Rt}.Indexing.Gather({ins[0]}, {ins[1]}, {o}, {C(n[1].Shape.Size)}, {Prod(n[0].Shape.Dims.Skip(1))}, {C(n[0].Shape[0])});";
+                return $"{Rt}.Indexing.Gather({ins[0]}, {ins[1]}, {o}, {C(n[1].Shape.Size)}, {Prod(n[0].Shape.Dims.Skip(1))}, {C(n[0].Shape[0])}, \"{IndexSource(n[1])}\");";
             case OpKind.ScatterAdd:
-                return $"{Rt}.Indexing.ScatterAdd({ins[0]}, {ins[1]}, {o}, {C(n[0].Shape.Size)}, {Prod(n.Shape.Dims.Skip(1))}, {n.Attrs.Ints[0]});";
+                return $"{Rt}.Indexing.ScatterAdd({ins[0]}, {ins[1]}, {o}, {C(n[0].Shape.Size)}, {Prod(n.Shape.Dims.Skip(1))}, {n.Attrs.Ints[0]}, \"{IndexSource(n[0])}\");";
             case OpKind.Slice or OpKind.Pad:
             {
                 int axis = n.Attrs.Axes[0];
@@ -285,6 +320,13 @@ internal static class EntryEmitter
             default:
                 throw Rewriter.Internal($"no runtime routine for {GraphPrinter.Line(n)}");
         }
+    }
+
+    /// <summary>What an index error names: the entry's input the ids come from (labels, token ids), else "ids".</summary>
+    private static string IndexSource(Node ids)
+    {
+        while (ids.Op.Category() == OpCategory.Movement) ids = ids[0];
+        return ids.Op == OpKind.Input ? $"input '{ids.Attrs.Name}'" : "ids";
     }
 
     private static string MaxOf(IReadOnlyList<string> sizes) =>
