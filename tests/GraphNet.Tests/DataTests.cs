@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -64,6 +65,46 @@ public class DataTests
         finally { File.Delete(path); }
         Assert.Contains("does not exist", Assert.Throws<FileNotFoundException>(() => Idx.ReadImages("/nonexistent/x.idx")).Message);
     }
+
+    /// <summary>Writes an IDX file of big-endian 32-bit <paramref name="fields"/> (magic first) and <paramref name="extra"/> bytes, runs <paramref name="read"/> on it and returns its error.</summary>
+    private static InvalidDataException IdxError(Func<string, Tensor> read, int[] fields, int extra = 0)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"graphnet-{Guid.NewGuid():N}.idx");
+        try
+        {
+            var bytes = new byte[4 * fields.Length + extra];
+            for (int i = 0; i < fields.Length; i++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 * i), fields[i]);
+            File.WriteAllBytes(path, bytes);
+            var e = Assert.Throws<InvalidDataException>(() => read(path));
+            Assert.Contains($"IDX file '{path}'", e.Message);
+            return e;
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Idx_images_header_cut_short_says_16_bytes_were_expected()
+    {
+        var e = IdxError(Idx.ReadImages, new[] { 0x803, 1, 28 });
+        Assert.Contains("too short for images (idx3-ubyte): expected a 16-byte header (magic, count, rows, cols), found 12 bytes", e.Message);
+        e = IdxError(Idx.ReadLabels, new[] { 0x801 }, extra: 2);
+        Assert.Contains("too short for labels (idx1-ubyte): expected an 8-byte header (magic, count), found 6 bytes", e.Message);
+    }
+
+    [Theory]
+    [InlineData(-1, 28, 28, "the image count (header bytes 4 to 7) is -1; the valid range is [0, 2147483591]")]
+    [InlineData(1, -28, 28, "rows (header bytes 8 to 11) is -28; the valid range is [0, 2147483647]")]
+    [InlineData(1, 28, int.MinValue, "cols (header bytes 12 to 15) is -2147483648; the valid range is [0, 2147483647]")]
+    [InlineData(1, 65536, 65536, "rows x cols = 65536 x 65536 = 4294967296 pixels per image; the valid range is [0, 2147483591]")]
+    [InlineData(int.MaxValue - 56, int.MaxValue, int.MaxValue, "rows x cols = 2147483647 x 2147483647 = 4611686014132420609 pixels per image")]
+    [InlineData(65536, 256, 256, "count x rows x cols = 65536 x 256 x 256 = 4294967296 pixels; the valid range is [0, 2147483591]")]
+    [InlineData(2147483591, 46340, 46340, "count x rows x cols = 2147483591 x 46340 x 46340 = 4611496814385599600 pixels")]
+    public void Idx_image_header_fields_out_of_range_are_named_with_their_valid_range(int count, int rows, int cols, string why) =>
+        Assert.Contains(why, IdxError(Idx.ReadImages, new[] { 0x803, count, rows, cols }).Message);
+
+    [Fact]
+    public void Idx_negative_label_count_is_named_with_its_valid_range() =>
+        Assert.Contains("the label count (header bytes 4 to 7) is -3; the valid range is [0, 2147483591]", IdxError(Idx.ReadLabels, new[] { 0x801, -3 }).Message);
 
     [Fact]
     public void Split_is_seeded_disjoint_and_complete()
