@@ -15,7 +15,9 @@ namespace GraphNet.Runtime;
 /// registers. Packing reads A and B through strides, so the transposed variants cost nothing extra.
 /// The microkernel is AVX-512 (12×32, 24 zmm accumulators) where the CPU has it, else AVX2 (6×16), chosen at run
 /// time. Products big enough to pay for it are split over <see cref="Workers"/>: across batch items, else across
-/// column or row ranges of C. Matrix-vector products (n = 1 or m = 1) take a streaming path.
+/// column or row ranges of C, or, for a long contraction into a small result, across ranges of K whose partial
+/// results are added in a fixed order. Every split follows from the shape alone, so results are the same bits
+/// whatever the thread count. Matrix-vector products (n = 1 or m = 1) take a streaming path.
 /// </para>
 /// </summary>
 public static unsafe class Gemm
@@ -37,6 +39,12 @@ public static unsafe class Gemm
 
     // Below this many multiply-adds a product runs on the calling thread (a split costs a few microseconds).
     private const long ParallelMacs = 1 << 17;
+
+    // A split contraction has one part per StepsPerPart steps of K (RowsPerPart rows for a vector times a matrix),
+    // at most MaxParts. The parts and the order their partial results are added in follow from the shape alone,
+    // on one thread as on many (and for either microkernel), so a result does not depend on the thread count; the
+    // pool's threads only share the parts out.
+    private const int StepsPerPart = 1024, RowsPerPart = 256, MaxParts = 32;
 
     [ThreadStatic] private static float[]? _packA;
     [ThreadStatic] private static float[]? _packB;
@@ -61,23 +69,30 @@ public static unsafe class Gemm
                 A = pa, B = pb, C = pc, Batch = batch, M = m, N = n, K = k, K0 = 0, K1 = k, Accumulate = accumulate,
                 RsA = transA ? 1 : k, CsA = transA ? m : 1, RsB = transB ? 1 : n, CsB = transB ? k : 1,
             };
-            long macs = (long)batch * m * n * Math.Max(k, 1);
-            int threads = macs >= ParallelMacs ? Workers.Threads : 1;
-            // A vector times a matrix stored row by row (Xᵀr, rᵀB): split the rows, sum the partial vectors.
-            if (batch == 1 && threads > 1 && ((n == 1 && transA) || (m == 1 && !transB)))
+            bool parallel = (long)batch * m * n * Math.Max(k, 1) >= ParallelMacs;
+            // A short vector times a matrix stored row by row (Xᵀr, rᵀB): split the rows, sum the partial vectors.
+            if (batch == 1 && parallel && ((n == 1 && transA) || (m == 1 && !transB)))
             {
-                if (n == 1) CombineRows(pa, m, m, pb, 1, k, pc, 1, accumulate, threads); // B(q, 0) = b[q] either way
-                else CombineRows(pb, n, n, pa, 1, k, pc, 1, accumulate, threads); // A(0, q) = a[q] either way
-                return;
+                int len = n == 1 ? m : n, parts = Math.Min(k / RowsPerPart, MaxParts);
+                if (parts > (len + 15) / 16) // more parts than the 16-wide column ranges a split of the result has
+                {
+                    if (n == 1) CombineRows(pa, m, m, pb, 1, k, pc, 1, accumulate, parts); // B(q, 0) = b[q] either way
+                    else CombineRows(pb, n, n, pa, 1, k, pc, 1, accumulate, parts); // A(0, q) = a[q] either way
+                    return;
+                }
             }
             // A small output over a long contraction (a weight gradient summed over many positions): split the
             // contraction, each part into its own partial C, then add the partials.
-            if (batch == 1 && threads > 1 && m > 1 && n > 1 && k >= 2048 && (long)((m + MR - 1) / MR) * ((n + NR - 1) / NR) < threads)
+            if (batch == 1 && parallel && m > 1 && n > 1)
             {
-                SplitContraction(ref job, threads);
-                return;
+                int parts = Math.Min(k / StepsPerPart, MaxParts);
+                if ((long)((m + 11) / 12) * ((n + 31) / 32) < parts) // more parts than the result has 12×32 tiles (either kernel)
+                {
+                    SplitContraction(ref job, parts);
+                    return;
+                }
             }
-            job.Plan(threads);
+            job.Plan(parallel ? Workers.Threads : 1);
             if (job.Tasks == 1) job.Run(0);
             else Workers.For(job.Tasks, ref job);
         }
@@ -127,13 +142,6 @@ public static unsafe class Gemm
             var (m0, m1) = Range(M, SplitM, pm, N == 1 ? 16 : MR);
             var (n0, n1) = Range(N, SplitN, pn, M == 1 ? 16 : NR);
             if (m0 < m1 && n0 < n1) Item(item, m0, m1, n0, n1);
-        }
-
-        private static (int, int) Range(int total, int parts, int index, int unit)
-        {
-            int units = (total + unit - 1) / unit;
-            int lo = (int)((long)units * index / parts) * unit, hi = (int)((long)units * (index + 1) / parts) * unit;
-            return (Math.Min(lo, total), Math.Min(hi, total));
         }
 
         private void Item(int p, int m0, int m1, int n0, int n1)
@@ -188,13 +196,19 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>Range <paramref name="index"/> of [0, total) cut into <paramref name="parts"/> near-equal ranges on multiples of <paramref name="unit"/>.</summary>
+    private static (int, int) Range(int total, int parts, int index, int unit)
+    {
+        int units = (total + unit - 1) / unit;
+        int lo = (int)((long)units * index / parts) * unit, hi = (int)((long)units * (index + 1) / parts) * unit;
+        return (Math.Min(lo, total), Math.Min(hi, total));
+    }
+
     [ThreadStatic] private static float[]? _partials;
 
-    private static void SplitContraction(ref Job job, int threads)
+    private static void SplitContraction(ref Job job, int parts)
     {
-        int m = job.M, n = job.N, k = job.K;
-        int parts = Math.Min(threads * 2, k / 1024);
-        int size = m * n;
+        int size = job.M * job.N;
         var scratch = _partials is { } buf && buf.Length >= parts * size ? buf : _partials = new float[Math.Max(parts * size, 1024)];
         fixed (float* ps = scratch)
         {
@@ -219,20 +233,21 @@ public static unsafe class Gemm
         public void Run(int task)
         {
             var part = Job;
-            part.K0 = (int)((long)Job.K * task / Parts);
-            part.K1 = (int)((long)Job.K * (task + 1) / Parts);
+            (part.K0, part.K1) = Range(Job.K, Parts, task, KC); // whole KC blocks, as the unsplit product packs them
             part.Accumulate = false;
-            part.Blocked(Job.A, Job.B, Partials + (long)task * Job.M * Job.N, 0, Job.M, 0, Job.N);
+            float* partial = Partials + (long)task * Job.M * Job.N;
+            if (part.K0 == part.K1) new Span<float>(partial, Job.M * Job.N).Clear(); // only when GRAPHNET_GEMM_KC is set above K / parts
+            else part.Blocked(Job.A, Job.B, partial, 0, Job.M, 0, Job.N);
         }
     }
 
     /// <summary>
-    /// y[0..len) (+)= Σ_q x[q·xs] · R[q, 0..len) for k stored rows of stride rs: each of the pool's threads takes a
-    /// range of rows and sums into its own partial vector (in L1 for the lengths this serves), then the partials add up.
+    /// y[0..len) (+)= Σ_q x[q·xs] · R[q, 0..len) for k stored rows of stride rs: each of <paramref name="parts"/> ranges
+    /// of rows is summed into its own partial vector (in L1 for the lengths this serves) by whichever of the pool's
+    /// threads takes it, then the partials add up in order.
     /// </summary>
-    private static void CombineRows(float* rows, int rs, int len, float* x, int xs, int k, float* y, int ys, bool accumulate, int threads)
+    private static void CombineRows(float* rows, int rs, int len, float* x, int xs, int k, float* y, int ys, bool accumulate, int parts)
     {
-        int parts = Math.Min(threads * 2, Math.Max(1, k / 256));
         int stride = (len + 15) & ~15;
         var scratch = _partials is { } buf && buf.Length >= parts * stride ? buf : _partials = new float[Math.Max(parts * stride, 1024)];
         fixed (float* ps = scratch)

@@ -75,6 +75,49 @@ public class GemmTests
         }
     }
 
+    public static TheoryData<int, int, int, int> SplitShapes => new()
+    {
+        { 1, 6, 25, 50_176 }, // a conv weight gradient (6 filters of 5×5, 64 images of 28×28): K split into partials
+        { 1, 32, 10, 4096 }, // an MLP's last weight gradient over a batch of 4096
+        { 1, 300, 1, 20_000 }, { 1, 1, 300, 20_000 }, // Xᵀr and rᵀB with a short result: rows split into partial vectors
+        { 1, 2000, 1, 5000 }, { 1, 1, 2000, 5000 }, // a long result: column ranges
+        { 1, 64, 784, 64 }, { 1, 121, 65, 513 }, { 1, 128, 3100, 9 }, { 4, 64, 64, 64 }, // row or column ranges, batch items
+    };
+
+    [Theory]
+    [MemberData(nameof(SplitShapes))]
+    public void ResultsAreTheSameBitsForEveryThreadCountAndKernel(int batch, int m, int n, int k)
+    {
+        var a = Random(batch * m * k, 4);
+        var b = Random(batch * k * n, 5);
+        var c0 = Random(batch * m * n, 6);
+        bool avx512 = Gemm.UseAvx512;
+        try
+        {
+            foreach (bool tA in new[] { false, true })
+                foreach (bool tB in new[] { false, true })
+                    foreach (bool acc in new[] { false, true })
+                    {
+                        float[]? first = null;
+                        foreach (bool kernel512 in avx512 ? new[] { true, false } : new[] { false })
+                            foreach (int threads in new[] { 1, 2, 3 })
+                            {
+                                Gemm.UseAvx512 = kernel512;
+                                Workers.SetThreads(threads);
+                                var c = (float[])c0.Clone();
+                                Gemm.MatMul(tA, tB, batch, m, n, k, a, b, c, acc);
+                                first ??= c;
+                                Assert.True(first.AsSpan().SequenceEqual(c), $"avx512={kernel512} threads={threads} tA={tA} tB={tB} acc={acc} differs from the first run");
+                            }
+                    }
+        }
+        finally
+        {
+            Gemm.UseAvx512 = avx512;
+            Workers.SetThreads(Environment.ProcessorCount);
+        }
+    }
+
     [Fact]
     public void OperandsTooSmallNameTheShape()
     {
