@@ -70,7 +70,7 @@ public class FuzzEngineTests
     [Fact]
     public void Minimizer_keeps_candidates_that_parse_when_the_source_did()
     {
-        string source = "class A { void F() { int boom = 1; int other = 2; } }";
+        string source = "class A { [System.Obsolete] int other; void F() { int boom = 1; int another = 2; } }";
         var reduced = Minimizer.Minimize(source, s => s.Contains("boom", StringComparison.Ordinal), 2000);
         Assert.DoesNotContain(CSharpSyntaxTree.ParseText(reduced).GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
         Assert.DoesNotContain("other", reduced, StringComparison.Ordinal);

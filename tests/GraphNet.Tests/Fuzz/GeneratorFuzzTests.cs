@@ -18,7 +18,7 @@ public class GeneratorFuzzTests(ITestOutputHelper output)
     private const int RunSeed = 1;
     private const int ReproducersShown = 3;
     private const int MinimizerTests = 150;
-    private const int MinimizerHangTests = 0; // each costs a time limit: long runs minimize hangs
+    private const int MinimizerHangTests = 0; // tests/fuzz.sh minimizes hangs
 
     [Fact]
     public void Mutants_of_the_repository_models_build_or_get_only_GN_errors()
@@ -41,7 +41,8 @@ public class GeneratorFuzzTests(ITestOutputHelper output)
 
         var groups = FuzzCampaign.Groups(results);
         if (groups.Count == 0) return;
-        var reproducers = groups.Take(ReproducersShown).AsParallel().AsOrdered().WithDegreeOfParallelism(parallelism)
+        // Hangs last: one costs a time limit per minimizing step, so here they are shown as found.
+        var reproducers = groups.OrderBy(g => g.Key.Outcome == Outcome.Hang).Take(ReproducersShown).AsParallel().AsOrdered().WithDegreeOfParallelism(parallelism)
             .Select(g => FuzzCampaign.MinimizeGroup(g, mutator, pool, MinimizerTests, MinimizerHangTests))
             .ToList();
         var message = new StringBuilder(summary).Append($"; {groups.Count} root causes:\n");

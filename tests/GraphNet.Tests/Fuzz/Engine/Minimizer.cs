@@ -55,7 +55,7 @@ public static class Minimizer
 
     /// <summary>
     /// One syntactic simplification at a time, from the end of the text back: an edit leaves the text before it as
-    /// it was, so after each success the walk goes on from there over a fresh parse.
+    /// it was, so after each success the walk goes on from there (the node just after it included) over a fresh parse.
     /// </summary>
     private static string ReduceSyntax(string text, Func<string, bool> test)
     {
@@ -70,12 +70,19 @@ public static class Minimizer
                 string candidate = string.Concat(text.AsSpan(0, edit.Span.Start), edit.Replacement, text.AsSpan(edit.Span.End));
                 if (candidate == text || !test(candidate)) continue;
                 text = candidate;
-                position = edit.Span.Start + 1;
+                position = NextNonSpace(text, edit.Span.Start + edit.Replacement.Length) + 1;
                 progress = true;
                 break;
             }
         }
         return text;
+    }
+
+    /// <summary>The node after an edit may start past its whitespace (a field whose attribute went): it is tried again.</summary>
+    private static int NextNonSpace(string text, int i)
+    {
+        while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+        return i;
     }
 
     private static IEnumerable<Simplification> Simplifications(SyntaxNode root)
