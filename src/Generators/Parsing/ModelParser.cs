@@ -202,6 +202,8 @@ public static class ModelParser
             }
             else if (m.Name.StartsWith("__", StringComparison.Ordinal))
                 why = "names starting with '__' are reserved for generated members; rename it";
+            else if (System.Text.RegularExpressions.Regex.IsMatch(m.Name, @"_Kernel\d+(_Job)?$"))
+                why = "the generated kernel methods and jobs, named <Entry>_Kernel<N>(_Job); rename it";
             else if (GeneratedMembers.Contains(m.Name) && m is not IMethodSymbol { MethodKind: not MethodKind.Ordinary })
                 why = $"the generated member or kernel helper '{m.Name}'; rename it";
             if (why is not null)
@@ -288,6 +290,11 @@ public static class ModelParser
             diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidShape, loc, p.Name, method, "it is a 'ref', 'out', 'in' or 'params' parameter; spec arguments are plain values"));
             return spec;
         }
+        if (p.Name.StartsWith("__", StringComparison.Ordinal))
+        {
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidShape, loc, p.Name, method, "names starting with '__' are reserved for generated locals; rename it"));
+            return spec;
+        }
         if (attr is null) return spec;
         var values = FlattenArguments(attr.ConstructorArguments, out var problem);
         var dims = new List<string>();
@@ -320,7 +327,7 @@ public static class ModelParser
     {
         var fq = SymbolDisplayFormat.FullyQualifiedFormat.WithMiscellaneousOptions(
             SymbolDisplayFormat.FullyQualifiedFormat.MiscellaneousOptions | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
-        string Param(IParameterSymbol p) => (p.RefKind switch { RefKind.Ref => "ref ", RefKind.Out => "out ", RefKind.In => "in ", _ => "" })
+        string Param(IParameterSymbol p) => (p.RefKind switch { RefKind.None => "", RefKind.Ref => "ref ", RefKind.Out => "out ", RefKind.In => "in ", _ => "ref readonly " })
             + (p.IsParams ? "params " : "") + p.Type.ToDisplayString(fq) + " " + Identifiers.Escape(p.Name);
         string typeParams = m.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", m.TypeParameters.Select(t => Identifiers.Escape(t.Name))) + ">";
         string refReturn = m.ReturnsByRefReadonly ? "ref readonly " : m.ReturnsByRef ? "ref " : "";
@@ -354,6 +361,7 @@ public static class ModelParser
             : m.IsStatic ? "it is static; entry points run a model instance's parameters: remove 'static'"
             : m.TypeParameters.Length > 0 ? "it is generic; remove the type parameters"
             : m.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams) ? "it has a 'ref', 'out', 'in' or 'params' parameter; pass tensors by value"
+            : m.Parameters.Any(p => p.Name.StartsWith("__", StringComparison.Ordinal)) ? "a parameter name starts with '__', which is reserved for generated locals; rename it"
             : null;
         if (problem is not null) diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidEntry, nameLoc, m.Name, problem));
         var parameters = m.Parameters.ToList();
