@@ -73,6 +73,21 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TooLarge = Error("GN0020", "Tensor too large",
         "A value in '{0}' has shape {1}, {2} elements: more than the {3} a tensor can hold");
 
+    public static readonly DiagnosticDescriptor NotConstant = Error("GN0021", "Value must be known at build time",
+        "{0} must be known when the model is built, but it is {1}: write it from numbers, consts and config values (module constructor arguments and fields set from them)");
+
+    public static readonly DiagnosticDescriptor ModuleCycle = Error("GN0022", "Module contains itself",
+        "Module '{0}' contains itself through {1}: a module tree is built once at build time, so a module cannot hold a module of its own type, directly or through others");
+
+    public static readonly DiagnosticDescriptor TupleMismatch = Error("GN0023", "Tuple arity or element mismatch",
+        "Tuple mismatch in '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor ModuleEntry = Error("GN0024", "Module declares an entry point",
+        "Module '{0}' declares entry point '{1}' ([{2}]): modules have no entry points of their own; declare it on the [Model] that holds the module and call the module's spec method from the model's");
+
+    public static readonly DiagnosticDescriptor InvalidModule = Error("GN0025", "Module cannot be used",
+        "Module '{0}' cannot be used: {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("GN9001", "GraphNet generator internal error",
         "GraphNet could not compile model '{0}' because of an internal error: {1}. Please report this with the model's source.");
 
@@ -80,13 +95,17 @@ public static class DiagnosticDescriptors
     {
         ModelNotPartial, SpecNotFound, WrtNotFound, ShapeMismatch, WrongRank, UnknownDim, Unsupported,
         SignatureMismatch, Recursive, LossNotScalar, InvalidArgument, MissingShape, UnsupportedModel, ReservedName,
-        InvalidParam, InvalidShape, InvalidEntry, SpecNotTensor, MissingModel, TooLarge, InternalError,
+        InvalidParam, InvalidShape, InvalidEntry, SpecNotTensor, MissingModel, TooLarge, NotConstant, ModuleCycle,
+        TupleMismatch, ModuleEntry, InvalidModule, InternalError,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticInfo Info(DiagnosticDescriptor d, LocationInfo? loc, params string[] args) => new(d.Id, args.ToEquatable(), loc);
 
     /// <summary>The Roslyn diagnostic, its location looked up in the parse's table of source spans.</summary>
-    public static Diagnostic Create(DiagnosticInfo info, EquatableArray<SourceSpan> locations) =>
-        Diagnostic.Create(ById[info.Id], info.Location is { } l && l.Id >= 0 && l.Id < locations.Count ? locations[l.Id].ToLocation() : null,
-            info.Args.Cast<object>().ToArray());
+    public static Diagnostic Create(DiagnosticInfo info, EquatableArray<SourceSpan> locations)
+    {
+        Location? At(LocationInfo? l) => l is { } x && x.Id >= 0 && x.Id < locations.Count ? locations[x.Id].ToLocation() : null;
+        var also = info.Also.Select(At).OfType<Location>().ToList();
+        return Diagnostic.Create(ById[info.Id], At(info.Location), also, info.Args.Cast<object>().ToArray());
+    }
 }

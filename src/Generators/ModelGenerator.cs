@@ -55,6 +55,18 @@ public sealed class ModelGenerator : IIncrementalGenerator
             }
         });
 
+        // Modules: each one's part (its stored spec, its Bind) and its own diagnostics, once per module.
+        var modules = context.SyntaxProvider
+            .ForAttributeWithMetadataName(ModuleReader.ModuleAttribute, static (node, _) => node is ClassDeclarationSyntax, ModuleParser.Parse)
+            .Where(static p => p is not null)
+            .Select(static (p, _) => p!)
+            .WithTrackingName(TrackingNames.Module);
+        context.RegisterSourceOutput(modules, static (spc, m) =>
+        {
+            if (m.Source is not null) spc.AddSource(m.HintName, m.Source);
+            foreach (var d in m.Diagnostics) spc.ReportDiagnostic(DiagnosticDescriptors.Create(d, m.Locations));
+        });
+
         var orphans = ModelParser.EntryAttributes
             .Select(a => context.SyntaxProvider.ForAttributeWithMetadataName(a, static (node, _) => node is MethodDeclarationSyntax, OrphanEntries.Parse).Collect())
             .Aggregate((IncrementalValueProvider<ImmutableArray<OrphanEntry?>>?)null, (all, next) => all is null ? next

@@ -7,4 +7,5 @@ public static class TrackingNames
     public const string Compile = nameof(Compile);
     public const string Source = nameof(Source);
     public const string Diagnostics = nameof(Diagnostics);
+    public const string Module = nameof(Module);
 }

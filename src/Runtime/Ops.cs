@@ -46,8 +46,19 @@ public static class Ops
     public static Tensor Ge(Tensor a, Tensor c) => E((b, n) => b.Ge(n[0], n[1]), a, c);
     public static Tensor Eq(Tensor a, Tensor c) => E((b, n) => b.Eq(n[0], n[1]), a, c);
     public static Tensor Ne(Tensor a, Tensor c) => E((b, n) => b.Ne(n[0], n[1]), a, c);
+    public static Tensor Lt(Tensor a, float c) => Lt(a, Tensor.Scalar(c));
+    public static Tensor Le(Tensor a, float c) => Le(a, Tensor.Scalar(c));
+    public static Tensor Gt(Tensor a, float c) => Gt(a, Tensor.Scalar(c));
+    public static Tensor Ge(Tensor a, float c) => Ge(a, Tensor.Scalar(c));
+    public static Tensor Eq(Tensor a, float c) => Eq(a, Tensor.Scalar(c));
+    public static Tensor Ne(Tensor a, float c) => Ne(a, Tensor.Scalar(c));
     /// <summary><c>condition != 0 ? a : b</c>, elementwise with broadcasting.</summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor c) => E((b, n) => b.Where(n[0], n[1], n[2]), condition, a, c);
+    public static Tensor Where(Tensor condition, float a, Tensor c) => Where(condition, Tensor.Scalar(a), c);
+    public static Tensor Where(Tensor condition, Tensor a, float c) => Where(condition, a, Tensor.Scalar(c));
+    public static Tensor Where(Tensor condition, float a, float c) => Where(condition, Tensor.Scalar(a), Tensor.Scalar(c));
+    /// <summary>Elementwise <c>min(max(x, min), max)</c>; the gradient passes where x is inside [min, max].</summary>
+    public static Tensor Clamp(Tensor x, float min, float max) => Minimum(Maximum(x, min), max);
 
     // Reductions
     public static Tensor Sum(Tensor x) => E((b, n) => b.Sum(n[0]), x);

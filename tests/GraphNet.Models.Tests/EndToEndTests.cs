@@ -28,10 +28,10 @@ public class EndToEndTests
     /// Checks gradients against central differences of <paramref name="loss"/>: along the gradient itself
     /// (relative error of the slope) and along random directions (error relative to the gradient's norm).
     /// </summary>
-    private static void CheckGradients(ParameterSet ps, Func<double> loss, double tolerance) =>
+    internal static void CheckGradients(ParameterSet ps, Func<double> loss, double tolerance) =>
         CheckGradients(ps.Select(p => (p.Value, p.Grad.ToArray())).ToList(), loss, tolerance);
 
-    private static void CheckGradients(System.Collections.Generic.IReadOnlyList<(Tensor Value, float[] Grad)> ps, Func<double> loss, double tolerance)
+    internal static void CheckGradients(System.Collections.Generic.IReadOnlyList<(Tensor Value, float[] Grad)> ps, Func<double> loss, double tolerance)
     {
         var g = ps.Select(p => p.Grad).ToArray();
         double norm = Math.Sqrt(g.Sum(a => a.Sum(v => (double)v * v)));

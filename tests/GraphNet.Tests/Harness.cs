@@ -16,7 +16,7 @@ public static class Harness
     {
         var tpa = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         return tpa.Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
-            .Concat(new[] { typeof(Tensor).Assembly.Location, typeof(GraphBuilder).Assembly.Location })
+            .Concat(new[] { typeof(Tensor).Assembly.Location, typeof(GraphBuilder).Assembly.Location, typeof(GraphNet.Layers.Linear).Assembly.Location })
             .Distinct()
             .Select(p => MetadataReference.CreateFromFile(p));
     }

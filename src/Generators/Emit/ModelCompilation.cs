@@ -43,17 +43,30 @@ public static class ModelCompilation
         var diags = new List<DiagnosticInfo>(model.Diagnostics);
         try
         {
-            if (model.Diagnostics.Any(d => d.Id is "GN0001" or "GN0013" or "GN0014" or "GN9001"))
+            if (model.Diagnostics.Any(d => d.Id is "GN0001" or "GN0013" or "GN0014" or "GN9001")
+                || model.Modules.Any(m => m.HasErrors) || model.Diagnostics.Any(d => d.Id is "GN0025" or "GN0021" && d.Location is not null))
                 return new CompiledModel(model.HintName, Stubs(model, model.Entries), diags.ToEquatable());
-            var entries = model.Entries.Select(e => e.Invalid ? null : CompileEntry(model, e, diags, ct)).ToList();
-            ParamDecl Decl(ParamSpec p) => new(p.Name, ShapeOf(p.Shape), "global::GraphNet.Init." + p.Init);
-            var ps = model.Params.Where(p => !p.IsBuffer && !p.IsBroken).Select(Decl).ToList();
+            var slots = new List<ParamSlot>();
+            Instance root;
+            try
+            {
+                root = new Lowerer(model, new GraphBuilder(), new Dictionary<string, Node>(), diags, ct).Build(slots);
+            }
+            catch (LoweringFailed)
+            {
+                return new CompiledModel(model.HintName, Stubs(model, model.Entries), diags.ToEquatable());
+            }
+            var entries = model.Entries.Select(e => e.Invalid ? null : CompileEntry(model, root, slots, e, diags, ct)).ToList();
+            ParamDecl Decl(ParamSlot p) => new(p.Graph, p.Shape, "global::GraphNet.Init." + p.Init)
+                { Path = p.Path == p.Graph ? null : p.Path, Declare = p.Declared, FanIn = p.FanIn };
+            var ps = slots.Where(p => !p.IsBuffer).Select(Decl).ToList();
             var failed = model.Entries.Where((e, i) => entries[i] is null && e.Implementable).Select(e => new FailedEntry(e.Modifiers, e.Declared, e.Name)).ToList();
             var program = new ModelProgram(model.Namespace, model.ContainingTypes.ToList(), Identifiers.Escape(model.ClassName), ps, entries.OfType<EntryProgram>().ToList())
             {
                 Declaration = model.Declaration,
-                Buffers = model.Params.Where(p => p.IsBuffer && !p.IsBroken).Select(Decl).ToList(),
+                Buffers = slots.Where(p => p.IsBuffer).Select(Decl).ToList(),
                 FailedEntries = failed,
+                Bindings = ModuleEmitter.Bindings(model.Submodules, "this.", "__t", ""),
             };
             return new CompiledModel(model.HintName, CSharpEmitter.EmitModel(program), diags.ToEquatable());
         }
@@ -90,20 +103,32 @@ public static class ModelCompilation
         return null;
     }
 
-    private static EntryProgram? CompileEntry(ModelSpec model, EntrySpec e, List<DiagnosticInfo> diags, CancellationToken ct)
+    private static string TypeOf(InputSpec i) => i.ScalarType ?? "Tensor";
+
+    private static EntryProgram? CompileEntry(ModelSpec model, Instance root, List<ParamSlot> slots, EntrySpec e, List<DiagnosticInfo> diags, CancellationToken ct)
     {
         var spec = FindSpec(model, e, diags);
         if (spec is null) return null;
         var inputNames = spec.Inputs.Select(i => i.Name).ToList();
-        if (!e.ReturnTypeOk || !e.ParamNames.SequenceEqual(inputNames))
+        if (!e.ReturnTypeOk || !e.ParamNames.SequenceEqual(inputNames) || !e.ParamTypes.SequenceEqual(spec.Inputs.Select(TypeOf)))
         {
             diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.SignatureMismatch, e.Location, e.Name,
-                Declaration(e, inputNames, "Tensor", "Optimizer"), spec.Name));
+                Declaration(e, spec), spec.Name));
             return null;
         }
-        if (e.Kind == EntryKind.InputGradient && !inputNames.Contains(e.Wrt ?? ""))
+        if (e.Kind == EntryKind.InputGradient && !spec.Inputs.Any(i => i.Name == e.Wrt && i.ScalarType is null))
         {
-            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.WrtNotFound, e.WrtArgLocation ?? e.Location, e.Name, e.Wrt ?? "", spec.Name, string.Join(", ", inputNames)));
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.WrtNotFound, e.WrtArgLocation ?? e.Location, e.Name, e.Wrt ?? "", spec.Name,
+                string.Join(", ", spec.Inputs.Where(i => i.ScalarType is null).Select(i => i.Name))));
+            return null;
+        }
+        if (e.ReturnArity != spec.TupleArity)
+        {
+            string what = e.Kind != EntryKind.Forward ? $"'{spec.Name}' returns a tuple of {spec.TupleArity} tensors, and a loss is one scalar: return the loss alone"
+                : spec.TupleArity == 0 ? $"'{e.Name}' returns a tuple of {e.ReturnArity} tensors, and '{spec.Name}' returns one Tensor"
+                : e.ReturnArity == 0 ? $"'{e.Name}' returns one Tensor, and '{spec.Name}' returns a tuple of {spec.TupleArity}: declare '({string.Join(", ", Enumerable.Repeat("Tensor", spec.TupleArity))}) {e.Name}(...)'"
+                : $"'{e.Name}' returns a tuple of {e.ReturnArity} tensors, and '{spec.Name}' returns a tuple of {spec.TupleArity}";
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.TupleMismatch, e.Location, e.Name, what));
             return null;
         }
         if (spec.Body.Count == 0 || model.Diagnostics.Any(d => d.Id == "GN0016" && spec.Inputs.Any(i => i.Location == d.Location)))
@@ -117,50 +142,66 @@ public static class ModelCompilation
         if (!ok) return null;
 
         var b = new GraphBuilder { Training = e.Training };
-        var ps = new Dictionary<string, Node>();
-        foreach (var p in model.Params.Where(p => !p.IsBroken && !ps.ContainsKey(p.Name))) // a duplicate field is the user's C# error
-            ps[p.Name] = p.IsBuffer ? b.State(p.Name, ShapeOf(p.Shape)) : b.Param(p.Name, ShapeOf(p.Shape));
-        var args = spec.Inputs.Select(i => (Value)new TensorValue(b.Input(i.Name, ShapeOf(i.Shape)))).ToList();
-        Node result;
+        var nodes = new Dictionary<string, Node>();
+        foreach (var p in slots.Where(p => !nodes.ContainsKey(p.Graph))) // a duplicate field is the user's C# error
+            nodes[p.Graph] = p.IsBuffer ? b.State(p.Graph, p.Shape) : b.Param(p.Graph, p.Shape);
+        var args = spec.Inputs.Select(i => (Value)new TensorValue(i.ScalarType is null
+            ? b.Input(i.Name, ShapeOf(i.Shape)) : b.Input(ScalarInput(i.Name), new Shape(Array.Empty<Dim>())))).ToList();
+        var results = new List<Node>();
         try
         {
-            var v = new Lowerer(model, b, ps, diags, ct).LowerMethod(spec, args);
-            if (v is not TensorValue and not ScalarValue and not DimValue)
+            var v = new Lowerer(model, b, nodes, diags, ct).LowerMethod(root, spec, args);
+            var parts = spec.TupleArity > 0 && v is ArrayValue arr ? arr.Items : new[] { v };
+            if (spec.TupleArity > 0 && parts.Count != spec.TupleArity)
             {
-                diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.SpecNotTensor, spec.Body[spec.Body.Count - 1].Location, spec.Name, Describe(v)));
+                diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.TupleMismatch, spec.Location, spec.Name, $"it returns {Lowerer.Describe(v)} where a tuple of {spec.TupleArity} tensors is declared"));
                 return null;
             }
-            result = OpLowering.AsTensor(b, v, spec.Name);
+            foreach (var part in parts)
+            {
+                if (part is not TensorValue and not ScalarValue and not DimValue)
+                {
+                    var at = spec.Body.OfType<ReturnStmt>().LastOrDefault()?.Location ?? spec.Location;
+                    diags.Add(spec.TupleArity > 0
+                        ? DiagnosticDescriptors.Info(DiagnosticDescriptors.TupleMismatch, at, spec.Name, $"an element of its tuple is {Lowerer.Describe(part)}, not a tensor")
+                        : DiagnosticDescriptors.Info(DiagnosticDescriptors.SpecNotTensor, at, spec.Name, Lowerer.Describe(part)));
+                    return null;
+                }
+                results.Add(OpLowering.AsTensor(b, part, spec.Name));
+            }
         }
         catch (LoweringFailed)
         {
             return null;
         }
-        if (e.Kind != EntryKind.Forward && result.Shape.Rank != 0)
+        if (e.Kind != EntryKind.Forward && results[0].Shape.Rank != 0)
         {
-            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.LossNotScalar, e.Location, e.Name, spec.Name, result.Shape.ToString()));
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.LossNotScalar, e.Location, e.Name, spec.Name, results[0].Shape.ToString()));
             return null;
         }
-        b.Graph.SetOutput(OutputNames.Result, result);
-        return ModelCompiler.Compile(e.Name, e.Kind, spec.Name, b.Graph, e.Wrt, ct: ct) with { Modifiers = e.Modifiers, Extra = e.Extra };
+        if (spec.TupleArity > 0)
+            for (int i = 0; i < results.Count; i++) b.Graph.SetOutput(OutputNames.ResultAt(i), results[i]);
+        else b.Graph.SetOutput(OutputNames.Result, results[0]);
+        var program = ModelCompiler.Compile(e.Name, e.Kind, spec.Name, b.Graph, e.Wrt, ct: ct);
+        var scalars = spec.Inputs.Where(i => i.ScalarType is not null).ToDictionary(i => ScalarInput(i.Name));
+        return program with
+        {
+            Modifiers = e.Modifiers, Extra = e.Extra, ResultArity = spec.TupleArity, ResultType = spec.TupleArity > 0 ? e.ReturnType : null,
+            Inputs = program.Inputs.Select(i => scalars.TryGetValue(i.Name, out var s) ? i with { ScalarType = s.ScalarType, Argument = s.Name } : i).ToList(),
+        };
     }
 
-    private static string Describe(Value v) => v switch
-    {
-        NullValue => "null",
-        BoolValue => "a bool",
-        StringValue => "a string",
-        ArrayValue => "an array",
-        _ => "a value that is not a tensor",
-    };
+    /// <summary>The graph input that holds a scalar argument's value.</summary>
+    private static string ScalarInput(string name) => "__s_" + name;
 
     /// <summary>The partial declaration an entry of this kind needs, for GN0008.</summary>
-    private static string Declaration(EntrySpec e, IEnumerable<string> inputs, string tensor, string optimizer)
+    private static string Declaration(EntrySpec e, SpecMethod spec)
     {
-        string ret = e.Kind is EntryKind.LossAndGradients or EntryKind.Train ? "float" : tensor;
-        var args = inputs.Select(n => $"{tensor} {n}").ToList();
-        if (e.Kind == EntryKind.Train) args.Add($"{optimizer} {e.Extra}");
-        if (e.Kind == EntryKind.HessianVectorProduct) args.Add($"{tensor} {e.Extra}");
+        string ret = e.Kind is EntryKind.LossAndGradients or EntryKind.Train ? "float"
+            : spec.TupleArity > 0 && e.Kind == EntryKind.Forward ? "(" + string.Join(", ", Enumerable.Repeat("Tensor", spec.TupleArity)) + ")" : "Tensor";
+        var args = spec.Inputs.Select(i => $"{TypeOf(i)} {i.Name}").ToList();
+        if (e.Kind == EntryKind.Train) args.Add($"Optimizer {e.Extra}");
+        if (e.Kind == EntryKind.HessianVectorProduct) args.Add($"Tensor {e.Extra}");
         return $"{e.Modifiers} partial {ret} {e.Name}({string.Join(", ", args)})";
     }
 }

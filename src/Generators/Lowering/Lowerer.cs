@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using GraphNet.Compiler;
@@ -6,40 +7,229 @@ using GraphNet.Compiler;
 namespace GraphNet.Generators;
 
 /// <summary>
-/// Lowers a spec method (and the spec methods it calls, inlined) to graph IR through
-/// <see cref="GraphBuilder"/>. Shape errors become diagnostics on the offending expression.
+/// Builds the model's module tree (config values, parameters with hierarchical names) and lowers spec methods to
+/// graph IR through <see cref="GraphBuilder"/>: calls are inlined, loops over constant bounds unrolled, conditions
+/// on constants resolved. Shape errors become diagnostics on the offending expression; inside a module they also
+/// name the module and the call sites that led there.
 /// </summary>
 internal sealed class Lowerer
 {
+    /// <summary>The most iterations one loop may unroll to, and the most modules a model may hold.</summary>
+    public const int MaxUnroll = 10_000;
+
     private readonly ModelSpec _model;
+    private readonly Dictionary<string, ModuleSpec> _modules;
     private readonly GraphBuilder _b;
-    private readonly Dictionary<string, Node> _params;
+    private readonly Dictionary<string, Node> _nodes;
     private readonly List<DiagnosticInfo> _diags;
     private readonly CancellationToken _ct;
-    private readonly Stack<string> _calls = new();
+    private readonly List<Frame> _frames = new();
+    private int _instances;
 
-    public Lowerer(ModelSpec model, GraphBuilder b, Dictionary<string, Node> @params, List<DiagnosticInfo> diags, CancellationToken ct)
+    private sealed record Frame(Instance Self, string Method, string Key, LocationInfo? CallSite);
+
+    public Lowerer(ModelSpec model, GraphBuilder b, Dictionary<string, Node> nodes, List<DiagnosticInfo> diags, CancellationToken ct)
     {
-        _model = model; _b = b; _params = @params; _diags = diags; _ct = ct;
+        _model = model; _b = b; _nodes = nodes; _diags = diags; _ct = ct;
+        _modules = new Dictionary<string, ModuleSpec>();
+        foreach (var m in model.Modules) _modules[m.TypeName] = m;
     }
 
-    public Value LowerMethod(SpecMethod m, IReadOnlyList<Value> args)
+    /// <summary>The model as the root module of its tree.</summary>
+    public static ModuleSpec RootSpec(ModelSpec m) => new(m.MetadataName, m.ClassName, m.Config, m.Params, m.Submodules, m.Methods,
+        m.Entries.FirstOrDefault()?.Location ?? new LocationInfo(-1));
+
+    // ---- building the module tree ----
+
+    /// <summary>Builds the tree; every parameter and buffer, in PyTorch's state_dict order (own members, then sub-modules), goes to <paramref name="slots"/>.</summary>
+    public Instance Build(List<ParamSlot> slots)
     {
-        _calls.Push(m.Key);
-        var env = new Dictionary<string, Value>();
-        for (int i = 0; i < m.Inputs.Count; i++) env[m.Inputs[i].Name] = args[i];
-        Value? result = null;
-        foreach (var s in m.Body)
+        var root = new Instance(RootSpec(_model), "");
+        var taken = new HashSet<string>(_model.Params.Select(p => p.Name));
+        Populate(root, new Dictionary<string, Value>(), slots, taken, new List<string> { _model.MetadataName }, null);
+        return root;
+    }
+
+    private void Populate(Instance self, Dictionary<string, Value> args, List<ParamSlot> slots, HashSet<string> taken, List<string> types, LocationInfo? site)
+    {
+        _ct.ThrowIfCancellationRequested();
+        if (++_instances > MaxUnroll)
+            Fail(DiagnosticDescriptors.NotConstant, site, "The number of modules in the model", $"more than {MaxUnroll}");
+        _frames.Add(new Frame(self, self.Spec.Name, "", site));
+        try
         {
-            var v = Eval(s.Value, env, m.Name);
-            if (s.Local is null) { result = v; break; }
-            env[s.Local] = v;
+            var env = new Dictionary<string, Value>();
+            foreach (var c in self.Spec.Config)
+            {
+                Value v;
+                if (c.IsArgument) v = args.TryGetValue(c.Name, out var a) ? a : c.Value is { } d ? Eval(d, env) : Fail(DiagnosticDescriptors.InvalidModule, site, self.Spec.Name, $"constructor argument '{c.Name}' has no value");
+                else if (c.Value is null) throw new LoweringFailed(); // its initializer has its own error
+                else v = Eval(c.Value, env);
+                self.Config[c.Name] = Convert(v, c, self);
+            }
+            foreach (var p in self.Spec.Params)
+            {
+                if (p.IsBroken) continue;
+                var dims = p.Shape.Select(d => Dim.Const(DimOf(self, d, p))).ToList();
+                int? fanIn = p.FanIn is { } f ? (int)DimOf(self, f, p) : null;
+                string path = self.Path + p.Name;
+                string graph = self.Path.Length == 0 ? p.Name : Mangle(path, taken);
+                var slot = new ParamSlot(graph, path, new Shape(dims), p.Init, fanIn, p.IsBuffer, self.Path.Length > 0);
+                self.Params[p.Name] = slot;
+                slots.Add(slot);
+            }
+            foreach (var s in self.Spec.Submodules)
+            {
+                if (s.Items.Count == 0) throw new LoweringFailed(); // reported where the field is declared
+                if (!s.IsArray)
+                {
+                    self.Subs[s.Name] = new ModuleValue(Child(self, s.Items[0], env, self.Path + s.Name + ".", slots, taken, types, s));
+                    continue;
+                }
+                var items = new List<Value>();
+                int count = s.Count is null ? s.Items.Count : Int(Eval(s.Count, env), s.Count.Location, $"The count of the module array '{s.Name}'");
+                if (count < 0 || count > MaxUnroll)
+                    Fail(DiagnosticDescriptors.NotConstant, s.Location, $"The count of the module array '{s.Name}'", $"{count}; it must be between 0 and {MaxUnroll}");
+                for (int i = 0; i < count; i++)
+                {
+                    var local = new Dictionary<string, Value>(env);
+                    if (s.IndexVar is { } iv) local[iv] = new ScalarValue(i);
+                    var spec = s.Count is null ? s.Items[i] : s.Items[0];
+                    items.Add(new ModuleValue(Child(self, spec, local, self.Path + s.Name + "." + i.ToString(CultureInfo.InvariantCulture) + ".", slots, taken, types, s)));
+                }
+                self.Subs[s.Name] = new ArrayValue(items);
+            }
         }
-        _calls.Pop();
-        return result ?? throw new LoweringFailed();
+        finally
+        {
+            _frames.RemoveAt(_frames.Count - 1);
+        }
     }
 
-    private Value Eval(Expr e, Dictionary<string, Value> env, string method)
+    private Instance Child(Instance parent, NewSpec n, Dictionary<string, Value> env, string path, List<ParamSlot> slots, HashSet<string> taken, List<string> types, SubmoduleSpec field)
+    {
+        if (!_modules.TryGetValue(n.Type, out var spec)) throw new LoweringFailed(); // reported when the model was read
+        if (spec.HasErrors) throw new LoweringFailed(); // reported where the module is declared
+        if (types.Contains(n.Type))
+            Fail(DiagnosticDescriptors.ModuleCycle, field.Location, spec.Name,
+                string.Join(" → ", types.Skip(types.IndexOf(n.Type)).Select(t => t.Split('.', '+').Last()).Concat(new[] { spec.Name })) + $" (field '{field.Name}')");
+        var args = new Dictionary<string, Value>();
+        var ctorArgs = spec.Config.Where(c => c.IsArgument).ToList();
+        for (int i = 0; i < ctorArgs.Count && i < n.Args.Count; i++) args[ctorArgs[i].Name] = Eval(n.Args[i], env);
+        var child = new Instance(spec, path);
+        types.Add(n.Type);
+        Populate(child, args, slots, taken, types, n.Location.Id >= 0 ? n.Location : field.Location);
+        types.RemoveAt(types.Count - 1);
+        return child;
+    }
+
+    private Value Convert(Value v, ConfigSpec c, Instance self) => (c.Type, v) switch
+    {
+        ("bool", BoolValue) => v,
+        ("int", ScalarValue s) when s.Value == System.Math.Floor(s.Value) => v,
+        ("int", DimValue { Dim.IsConstant: true } d) => new ScalarValue(d.Dim.Coef),
+        ("float", ScalarValue) => v,
+        _ => Fail(DiagnosticDescriptors.NotConstant, c.Location, $"Config value '{c.Name}' of {self.Describe(_model.ClassName)}", $"{Describe(v)} where a constant {c.Type} belongs"),
+    };
+
+    private long DimOf(Instance self, string d, ParamSpec p)
+    {
+        if (long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out var c)) return c;
+        if (self.Config.TryGetValue(d, out var v) && v is ScalarValue s && s.Value == System.Math.Floor(s.Value) && s.Value >= 1 && s.Value <= ModelParser.MaxElements)
+            return (long)s.Value;
+        return Fail(DiagnosticDescriptors.InvalidParam, p.Location, p.IsBuffer ? "[Buffer]" : "[Param]", self.Path + p.Name,
+            $"dim '{d}' is {(self.Config.TryGetValue(d, out var x) ? Describe(x) : "not a config value")} in {self.Describe(_model.ClassName)}; dims must be positive ints") switch { _ => 0 };
+    }
+
+    /// <summary>A C# field name for a module's parameter: "__m_" and its path with '.' as '_', made unique.</summary>
+    private static string Mangle(string path, HashSet<string> taken)
+    {
+        var chars = path.Select(ch => ch is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' ? ch : '_').ToArray();
+        string name = "__m_" + new string(chars);
+        for (int k = 2; !taken.Add(name); k++) name = "__m_" + new string(chars) + "_" + k.ToString(CultureInfo.InvariantCulture);
+        return name;
+    }
+
+    // ---- lowering spec methods ----
+
+    /// <summary>Lowers a spec method of <paramref name="self"/> with argument values; a tensor, or an array of tensors for a tuple.</summary>
+    public Value LowerMethod(Instance self, SpecMethod m, IReadOnlyList<Value> args, LocationInfo? site = null)
+    {
+        _frames.Add(new Frame(self, m.Name, self.Path + m.Key, site));
+        try
+        {
+            var env = new Dictionary<string, Value>();
+            for (int i = 0; i < m.Inputs.Count && i < args.Count; i++) env[m.Inputs[i].Name] = args[i];
+            Value? result = null;
+            Exec(m.Body, env, ref result);
+            return result ?? throw new LoweringFailed();
+        }
+        finally
+        {
+            _frames.RemoveAt(_frames.Count - 1);
+        }
+    }
+
+    private Instance Self => _frames[_frames.Count - 1].Self;
+
+    private string Method => _frames[_frames.Count - 1].Method;
+
+    /// <summary>Runs statements at build time; true once a 'return' has set <paramref name="result"/>.</summary>
+    private bool Exec(IReadOnlyList<Stmt> body, Dictionary<string, Value> env, ref Value? result)
+    {
+        foreach (var s in body)
+        {
+            _ct.ThrowIfCancellationRequested();
+            switch (s)
+            {
+                case AssignStmt a:
+                    env[a.Local] = Eval(a.Value, env);
+                    break;
+                case ReturnStmt r:
+                    result = Eval(r.Value, env);
+                    return true;
+                case DeconstructStmt d:
+                    var v = Eval(d.Value, env);
+                    if (v is not ArrayValue arr || arr.Items.Count != d.Locals.Count)
+                        Fail(DiagnosticDescriptors.TupleMismatch, d.Location, Method, $"{Describe(v)} is deconstructed into {d.Locals.Count} locals");
+                    for (int i = 0; i < d.Locals.Count; i++)
+                        if (d.Locals[i].Length > 0) env[d.Locals[i]] = ((ArrayValue)v).Items[i];
+                    break;
+                case IfStmt i:
+                    if (Exec(Condition(i.Condition, env, "The condition of this 'if'") ? i.Then : i.Else, env, ref result)) return true;
+                    break;
+                case ForStmt f:
+                    env[f.Var] = Eval(f.Start, env);
+                    for (int n = 0; ; n++)
+                    {
+                        if (!Condition(f.Condition, env, "The bound of this 'for' loop")) break;
+                        if (n >= MaxUnroll) Fail(DiagnosticDescriptors.NotConstant, f.Location, "The trip count of this 'for' loop", $"more than {MaxUnroll} iterations, which GraphNet would unroll");
+                        if (Exec(f.Body, env, ref result)) return true;
+                        env[f.Var] = Eval(f.Next, env);
+                    }
+                    break;
+                case ForeachStmt fe:
+                    var coll = Eval(fe.Collection, env);
+                    if (coll is not ArrayValue items)
+                        return Fail(DiagnosticDescriptors.NotConstant, fe.Collection.Location, "The collection of this 'foreach'", $"{Describe(coll)}; loop over module arrays or arrays of tensors") is null;
+                    foreach (var item in items.Items)
+                    {
+                        env[fe.Var] = item;
+                        if (Exec(fe.Body, env, ref result)) return true;
+                    }
+                    break;
+            }
+        }
+        return false;
+    }
+
+    private bool Condition(Expr e, Dictionary<string, Value> env, string what) => Eval(e, env) switch
+    {
+        BoolValue b => b.Value,
+        var v => Fail(DiagnosticDescriptors.NotConstant, e.Location, what, Describe(v)) is null,
+    };
+
+    private Value Eval(Expr e, Dictionary<string, Value> env)
     {
         _ct.ThrowIfCancellationRequested();
         switch (e)
@@ -51,61 +241,96 @@ internal sealed class Lowerer
             case IndexExpr ix:
                 return Guarded(ix.Location, "indexing", () =>
                 {
-                    var arr = Eval(ix.Array, env, method) as ArrayValue
-                        ?? throw new ShapeError(ShapeErrorKind.InvalidArgument, "only arrays of tensors (from Split or Chunk) can be indexed");
-                    int i = OpLowering.AsInt(Eval(ix.Index, env, method), "indexing");
-                    if (i < 0 || i >= arr.Items.Count) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"index {i} is out of range for {arr.Items.Count} parts");
+                    var arr = Eval(ix.Array, env) as ArrayValue
+                        ?? throw new ShapeError(ShapeErrorKind.InvalidArgument, "only arrays (of tensors from Split or Chunk, of modules, or tuples) can be indexed");
+                    int i = OpLowering.AsInt(Eval(ix.Index, env), "indexing");
+                    if (i < 0 || i >= arr.Items.Count) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"index {i} is out of range for {arr.Items.Count} elements");
                     return arr.Items[i];
                 });
             case RefExpr r:
                 if (env.TryGetValue(r.Name, out var v)) return v;
-                if (_params.TryGetValue(r.Name, out var p)) return new TensorValue(p);
-                if (_model.Params.Any(q => q.Name == r.Name && q.IsBroken)) throw new LoweringFailed(); // its own error is reported
-                return Fail(DiagnosticDescriptors.Unsupported, r.Location, method, $"'{r.Name}'", "refer to spec arguments, locals, [Param] fields and constants");
+                return Field(r.Name, r.Location);
+            case FieldExpr f:
+                return Field(f.Name, f.Location);
             case ArrayExpr a:
-                return new ArrayValue(a.Items.Select(x => Eval(x, env, method)).ToList());
+                return new ArrayValue(a.Items.Select(x => Eval(x, env)).ToList());
+            case LengthExpr len:
+                return Eval(len.Array, env) is ArrayValue av ? new ScalarValue(av.Items.Count)
+                    : Fail(DiagnosticDescriptors.Unsupported, len.Location, Method, "'Length' of something that is not an array", "use Length on module arrays and arrays of tensors");
             case NegateExpr neg:
-                return Guarded(neg.Location, "negation", () => Eval(neg.Operand, env, method) switch
+                return Guarded(neg.Location, "negation", () => Eval(neg.Operand, env) switch
                 {
                     ScalarValue s => new ScalarValue(-s.Value),
                     DimValue { Dim.IsConstant: true } d => new DimValue(Dim.Const(-d.Dim.Coef)),
                     var x => new TensorValue(_b.Neg(OpLowering.AsTensor(_b, x, "negation"))),
                 });
+            case NotExpr not:
+                return new BoolValue(!Condition(not.Operand, env, "The operand of '!'"));
+            case CondExpr c:
+                return Eval(Condition(c.Condition, env, "The condition of this '?:'") ? c.WhenTrue : c.WhenFalse, env);
             case DimOfExpr d:
                 return Guarded(d.Location, "Shape", () =>
                 {
-                    var t = OpLowering.AsTensor(_b, Eval(d.Tensor, env, method), "Shape");
-                    int axis = GraphBuilder.NormalizeAxis(OpLowering.AsInt(Eval(d.Axis, env, method), "Shape"), t.Shape.Rank, "Shape");
+                    var t = OpLowering.AsTensor(_b, Eval(d.Tensor, env), "Shape");
+                    int axis = GraphBuilder.NormalizeAxis(OpLowering.AsInt(Eval(d.Axis, env), "Shape"), t.Shape.Rank, "Shape");
                     return new DimValue(t.Shape[axis]);
                 });
+            case BinaryExpr bin when bin.Operator is "&&" or "||":
+                bool left = Condition(bin.Left, env, $"The left side of '{bin.Operator}'");
+                if (bin.Operator == "&&" ? !left : left) return new BoolValue(left);
+                return new BoolValue(Condition(bin.Right, env, $"The right side of '{bin.Operator}'"));
             case BinaryExpr bin:
-                return Binary(bin, Eval(bin.Left, env, method), Eval(bin.Right, env, method), method);
+                return Binary(bin, Eval(bin.Left, env), Eval(bin.Right, env));
             case CallExpr call:
-                var args = call.Args.Select(x => Eval(x.Value, env, method)).ToList();
+                var args = call.Args.Select(x => Eval(x.Value, env)).ToList();
                 return Guarded(call.Location, call.Op, () => OpLowering.LowerValue(_b, call.Op, args));
             case SpecCallExpr sc:
-                var target = _model.Methods.FirstOrDefault(m => m.Key == sc.Key);
-                if (target is null)
-                    return Fail(DiagnosticDescriptors.Unsupported, sc.Location, method, $"a call to '{sc.Method}'", "call spec methods that return Tensor");
-                if (target.OtherReturnType is { } other)
-                    return Fail(DiagnosticDescriptors.SpecNotTensor, sc.Location, sc.Method, $"'{other}'");
-                if (_calls.Contains(sc.Key))
-                    return Fail(DiagnosticDescriptors.Recursive, sc.Location, sc.Method, method);
-                var actual = sc.Args.Select(x => Eval(x, env, method)).ToList();
-                CheckDeclaredShapes(target, actual, sc);
-                return LowerMethod(target, actual);
+                return Call(Self, sc.Method, sc.Key, sc.Args, env, sc.Location);
+            case MemberCallExpr mc:
+                var target = Eval(mc.Target, env);
+                if (target is not ModuleValue mv)
+                    return Fail(DiagnosticDescriptors.Unsupported, mc.Location, Method, $"a call to '{mc.Method}' on {Describe(target)}", "call spec methods of sub-modules");
+                return Call(mv.Instance, mc.Method, mc.Key, mc.Args, env, mc.Location);
         }
         throw new LoweringFailed();
     }
 
+    private Value Call(Instance self, string name, string key, EquatableArray<Expr> argExprs, Dictionary<string, Value> env, LocationInfo site)
+    {
+        if (self.Spec.HasErrors) throw new LoweringFailed();
+        var target = self.Spec.Methods.FirstOrDefault(m => m.Key == key);
+        if (target is null)
+            return Fail(DiagnosticDescriptors.Unsupported, site, Method, $"a call to '{name}'", "call spec methods that return Tensor or a tuple of tensors");
+        if (target.OtherReturnType is { } other)
+            return Fail(DiagnosticDescriptors.SpecNotTensor, site, name, $"'{other}'");
+        if (target.Body.Count == 0) throw new LoweringFailed(); // its body has its own error
+        if (_frames.Any(f => f.Key == self.Path + key))
+            return Fail(DiagnosticDescriptors.Recursive, site, name, Method);
+        var actual = argExprs.Select(x => Eval(x, env)).ToList();
+        CheckDeclaredShapes(target, actual, argExprs, name);
+        return LowerMethod(self, target, actual, site);
+    }
+
+    private Value Field(string name, LocationInfo loc)
+    {
+        var self = Self;
+        if (self.Params.TryGetValue(name, out var slot))
+            return _nodes.TryGetValue(slot.Graph, out var node) ? new TensorValue(node) : throw new LoweringFailed();
+        if (self.Subs.TryGetValue(name, out var sub)) return sub;
+        if (self.Config.TryGetValue(name, out var c)) return c;
+        if (self.Spec.Params.Any(q => q.Name == name && q.IsBroken)) throw new LoweringFailed(); // its own error is reported
+        if (self.Spec.Submodules.Any(s => s.Name == name)) throw new LoweringFailed();
+        return Fail(DiagnosticDescriptors.Unsupported, loc, Method, $"'{name}'", "refer to spec arguments, locals, [Param] and [Buffer] fields, sub-modules, config values and constants");
+    }
+
     /// <summary>A called spec method's [Shape] must agree with its arguments: constants equal, names consistent.</summary>
-    private void CheckDeclaredShapes(SpecMethod target, List<Value> actual, SpecCallExpr call)
+    private void CheckDeclaredShapes(SpecMethod target, List<Value> actual, EquatableArray<Expr> args, string method)
     {
         var names = new Dictionary<string, Dim>();
         for (int i = 0; i < target.Inputs.Count && i < actual.Count; i++)
         {
             var input = target.Inputs[i];
-            if (!input.HasShape || actual[i] is not TensorValue t) continue;
+            if (!input.HasShape || input.ScalarType is not null || actual[i] is not TensorValue t) continue;
             var got = t.Node.Shape;
             bool ok = got.Rank == input.Shape.Count;
             for (int a = 0; ok && a < got.Rank; a++)
@@ -116,16 +341,26 @@ internal sealed class Lowerer
                 else names[want] = got[a];
             }
             if (!ok)
-                Fail(DiagnosticDescriptors.ShapeMismatch, call.Args[i].Location, call.Method,
+                Fail(DiagnosticDescriptors.ShapeMismatch, i < args.Count ? args[i].Location : null, method,
                     $"argument '{input.Name}' has shape {got}, but '{target.Name}' declares [{string.Join(", ", input.Shape)}]");
         }
     }
 
-    private Value Binary(BinaryExpr bin, Value l, Value r, string method)
+    private static readonly string[] Comparisons = { "<", "<=", ">", ">=", "==", "!=" };
+
+    private Value Binary(BinaryExpr bin, Value l, Value r)
     {
-        string name = bin.Operator switch { "+" => "add", "-" => "sub", "*" => "mul", _ => "div" };
+        if (Comparisons.Contains(bin.Operator)) return Compare(bin, l, r);
+        string name = bin.Operator switch { "+" => "add", "-" => "sub", "*" => "mul", "%" => "remainder", _ => "div" };
         if (l is ScalarValue ls && r is ScalarValue rs)
-            return new ScalarValue(bin.Operator switch { "+" => ls.Value + rs.Value, "-" => ls.Value - rs.Value, "*" => ls.Value * rs.Value, _ => ls.Value / rs.Value });
+            return new ScalarValue(bin.Operator switch
+            {
+                "+" => ls.Value + rs.Value, "-" => ls.Value - rs.Value, "*" => ls.Value * rs.Value,
+                "%" => rs.Value == 0 ? Fail(DiagnosticDescriptors.InvalidArgument, bin.Location, "remainder", "division by zero") switch { _ => 0d } : ls.Value % rs.Value,
+                _ => ls.Value / rs.Value,
+            });
+        if (bin.Operator == "%")
+            return Fail(DiagnosticDescriptors.Unsupported, bin.Location, Method, "'%' on tensors or symbolic dims", "use % on compile-time numbers");
         if (l is DimValue or ScalarValue && r is DimValue or ScalarValue && !(l is ScalarValue sl && sl.Value != System.Math.Floor(sl.Value)))
         {
             Dim a = OpLowering.AsDim(l, name), c = OpLowering.AsDim(r, name);
@@ -133,7 +368,7 @@ internal sealed class Lowerer
             if (bin.Operator == "/" && Dim.TryDivide(a, c) is { } q) return new DimValue(q);
             if (a.IsConstant && c.IsConstant)
                 return new DimValue(Dim.Const(bin.Operator == "+" ? a.Coef + c.Coef : bin.Operator == "-" ? a.Coef - c.Coef : a.Coef / c.Coef));
-            return Fail(DiagnosticDescriptors.Unsupported, bin.Location, method, $"'{a} {bin.Operator} {c}' on symbolic dims",
+            return Fail(DiagnosticDescriptors.Unsupported, bin.Location, Method, $"'{a} {bin.Operator} {c}' on symbolic dims",
                 "dims may be multiplied and divided exactly; sums of symbolic dims are not dims");
         }
         return Guarded(bin.Location, name, () =>
@@ -143,13 +378,40 @@ internal sealed class Lowerer
         });
     }
 
+    private Value Compare(BinaryExpr bin, Value l, Value r)
+    {
+        double? Num(Value v) => v switch
+        {
+            ScalarValue s => s.Value,
+            DimValue { Dim.IsConstant: true } d => d.Dim.Coef,
+            _ => null,
+        };
+        if (l is BoolValue lb && r is BoolValue rb && bin.Operator is "==" or "!=")
+            return new BoolValue(bin.Operator == "==" ? lb.Value == rb.Value : lb.Value != rb.Value);
+        if (Num(l) is not { } a || Num(r) is not { } c)
+        {
+            bool symbolic = l is DimValue || r is DimValue;
+            return Fail(DiagnosticDescriptors.NotConstant, bin.Location, $"The comparison '{bin.Operator}'",
+                symbolic ? "a comparison with a dim bound at run time (a loop over time steps is a scan, which GraphNet does not compile yet); loop over a constant count"
+                         : $"a comparison of {Describe(l)} and {Describe(r)}; compare tensors with Ops.Lt, Ops.Gt, ...");
+        }
+        return new BoolValue(bin.Operator switch { "<" => a < c, "<=" => a <= c, ">" => a > c, ">=" => a >= c, "==" => a == c, _ => a != c });
+    }
+
+    private static int Int(Value v, LocationInfo loc, string what) => v switch
+    {
+        ScalarValue s when s.Value == System.Math.Floor(s.Value) && System.Math.Abs(s.Value) <= int.MaxValue => (int)s.Value,
+        DimValue { Dim.IsConstant: true } d when System.Math.Abs(d.Dim.Coef) <= int.MaxValue => (int)d.Dim.Coef,
+        _ => throw new LoweringFailed(),
+    };
+
     private Value Guarded(LocationInfo loc, string op, System.Func<Value> f)
     {
         try
         {
             var v = f();
             if (v is TensorValue { Node.Shape.Size: var size } t && size.Coef > ModelParser.MaxElements)
-                Fail(DiagnosticDescriptors.TooLarge, loc, op, t.Node.Shape.ToString(), size.ToString(), ModelParser.MaxElements.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Fail(DiagnosticDescriptors.TooLarge, loc, op, t.Node.Shape.ToString(), size.ToString(), ModelParser.MaxElements.ToString(CultureInfo.InvariantCulture));
             return v;
         }
         catch (ShapeError e)
@@ -164,9 +426,36 @@ internal sealed class Lowerer
         }
     }
 
-    private Value Fail(Microsoft.CodeAnalysis.DiagnosticDescriptor d, LocationInfo loc, params string[] args)
+    public static string Describe(Value v) => v switch
     {
-        _diags.Add(DiagnosticDescriptors.Info(d, loc, args));
+        NullValue => "null",
+        BoolValue b => b.Value ? "true" : "false",
+        StringValue => "a string",
+        ArrayValue a => $"an array or tuple of {a.Items.Count}",
+        ModuleValue m => $"the module {m.Instance.Describe("")}",
+        TensorValue t => $"a tensor of shape {t.Node.Shape}",
+        DimValue d => d.Dim.IsConstant ? d.Dim.ToString() : $"the dim {d.Dim}, bound at run time",
+        ScalarValue s => s.Value.ToString(CultureInfo.InvariantCulture),
+        _ => "a value",
+    };
+
+    /// <summary>
+    /// Records a diagnostic and stops lowering. Inside a module the message names the module and the spec methods
+    /// that called into it, the call sites become additional locations, and a module compiled elsewhere (no source)
+    /// reports at the innermost call site in this project.
+    /// </summary>
+    private Value Fail(Microsoft.CodeAnalysis.DiagnosticDescriptor d, LocationInfo? loc, params string[] args)
+    {
+        var sites = _frames.Where(f => f.CallSite is { Id: >= 0 }).Select(f => f.CallSite!).ToList();
+        var inModule = _frames.LastOrDefault(f => f.Self.Path.Length > 0);
+        if (inModule is not null && args.Length > 0)
+        {
+            var chain = string.Join(" ← ", _frames.Where(f => f.Key.Length > 0).Reverse().Select(f => (f.Self.Path.Length == 0 ? _model.ClassName : f.Self.Spec.Name) + "." + f.Method));
+            args = args.ToArray();
+            args[args.Length - 1] += $" (in module {inModule.Self.Describe(_model.ClassName)}, via {chain})";
+        }
+        if (loc is null or { Id: < 0 }) loc = sites.LastOrDefault() ?? loc;
+        _diags.Add(DiagnosticDescriptors.Info(d, loc, args) with { Also = sites.Where(s => s != loc).ToEquatable() });
         throw new LoweringFailed();
     }
 }

@@ -14,7 +14,7 @@ internal static class OpLowering
     public static readonly string[] Names =
     {
         "Neg", "Exp", "Log", "Sqrt", "Abs", "Sign", "Tanh", "Sigmoid", "Relu", "Square", "StopGradient",
-        "Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Lt", "Le", "Gt", "Ge", "Eq", "Ne", "Where",
+        "Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Lt", "Le", "Gt", "Ge", "Eq", "Ne", "Where", "Clamp",
         "Sum", "Mean", "Max", "Min", "Reshape", "Permute", "Transpose", "BroadcastTo", "MatMul", "Solve",
         "Softmax", "LogSoftmax", "LogSumExp", "SoftmaxCrossEntropy", "Mse", "Mae", "Huber",
         "BinaryCrossEntropyWithLogits", "Softplus", "Hinge", "OneHot", "Eye",
@@ -96,6 +96,7 @@ internal static class OpLowering
             "Eq" => b.Eq(T(0), T(1)),
             "Ne" => b.Ne(T(0), T(1)),
             "Where" => b.Where(T(0), T(1), T(2)),
+            "Clamp" => b.Minimum(b.Maximum(T(0), T(1)), T(2)),
             "Sum" => b.Sum(T(0), ReduceAxes(), Keep()),
             "Mean" => b.Mean(T(0), ReduceAxes(), Keep()),
             "Max" => b.Max(T(0), ReduceAxes(), Keep()),

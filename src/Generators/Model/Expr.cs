@@ -37,3 +37,18 @@ public sealed record NullExpr(LocationInfo Location) : Expr(Location);
 
 /// <summary><c>parts[i]</c>: an element of an array of tensors (the result of Split or Chunk).</summary>
 public sealed record IndexExpr(Expr Array, Expr Index, LocationInfo Location) : Expr(Location);
+
+/// <summary>A member of the model or module instance: a [Param] or [Buffer] field, a sub-module field, or a config value (a constructor argument or a field computed from them).</summary>
+public sealed record FieldExpr(string Name, LocationInfo Location) : Expr(Location);
+
+/// <summary><c>c ? a : b</c> on a compile-time condition.</summary>
+public sealed record CondExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, LocationInfo Location) : Expr(Location);
+
+/// <summary><c>!c</c> on a compile-time condition.</summary>
+public sealed record NotExpr(Expr Operand, LocationInfo Location) : Expr(Location);
+
+/// <summary>A call of a spec method of a sub-module (<c>attn.Forward(x)</c>, <c>blocks[i].Forward(x)</c>), inlined when lowered.</summary>
+public sealed record MemberCallExpr(Expr Target, string Method, string Key, EquatableArray<Expr> Args, LocationInfo Location) : Expr(Location);
+
+/// <summary><c>a.Length</c> of a module array or an array of tensors.</summary>
+public sealed record LengthExpr(Expr Array, LocationInfo Location) : Expr(Location);

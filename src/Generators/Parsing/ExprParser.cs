@@ -16,7 +16,7 @@ internal sealed class ExprParser
 {
     private readonly SemanticModel _model;
     private readonly INamedTypeSymbol _type;
-    private readonly HashSet<string> _params;
+    private readonly HashSet<string> _members;
     private readonly string _method;
     private readonly List<DiagnosticInfo> _diags;
     private readonly LocationTable _locs;
@@ -29,9 +29,10 @@ internal sealed class ExprParser
     /// </summary>
     public const int MaxDepth = 200;
 
-    public ExprParser(SemanticModel model, INamedTypeSymbol type, HashSet<string> @params, string method, LocationTable locs, List<DiagnosticInfo> diags, CancellationToken ct)
+    /// <param name="members">The instance members spec methods may read: [Param] and [Buffer] fields, sub-module fields, config fields.</param>
+    public ExprParser(SemanticModel model, INamedTypeSymbol type, HashSet<string> members, string method, LocationTable locs, List<DiagnosticInfo> diags, CancellationToken ct)
     {
-        _model = model; _type = type; _params = @params; _method = method; _locs = locs; _diags = diags; _ct = ct;
+        _model = model; _type = type; _members = members; _method = method; _locs = locs; _diags = diags; _ct = ct;
     }
 
     private sealed class Unsupported : Exception
@@ -47,7 +48,9 @@ internal sealed class ExprParser
         {
             var body = (IMethodBodyOperation?)_model.GetOperation(syntax, _ct);
             var block = body?.BlockBody ?? body?.ExpressionBody ?? throw new Unsupported(null, syntax, "a method without a body", "give it an expression or block body");
-            return Statements(block).ToEquatable();
+            var stmts = Statements(block.Operations);
+            if (!Returns(stmts)) throw new Unsupported(null, block.Syntax, "a body without a 'return'", "end the method with 'return <tensor>;'");
+            return stmts.ToEquatable();
         }
         catch (UserError)
         {
@@ -60,10 +63,33 @@ internal sealed class ExprParser
         }
     }
 
-    private IEnumerable<Stmt> Statements(IBlockOperation block)
+    /// <summary>
+    /// A value that must be known at build time (a config field's initializer, a sub-module's constructor argument):
+    /// null after a diagnostic (GN0021 naming <paramref name="what"/>) when it is not written from constants and config values.
+    /// </summary>
+    public Expr? ParseConstant(IOperation op, string what)
+    {
+        try
+        {
+            return Parse(op);
+        }
+        catch (UserError)
+        {
+            return null;
+        }
+        catch (Unsupported u)
+        {
+            _diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.NotConstant, _locs.Add(u.Node), what, u.Message));
+            return null;
+        }
+    }
+
+    private static bool Returns(List<Stmt> stmts) => stmts.Any(s => s is ReturnStmt || s is IfStmt i && Returns(i.Then.ToList()) && Returns(i.Else.ToList()));
+
+    private List<Stmt> Statements(IEnumerable<IOperation> ops)
     {
         var list = new List<Stmt>();
-        foreach (var op in block.Operations)
+        foreach (var op in ops)
         {
             _ct.ThrowIfCancellationRequested();
             switch (op)
@@ -73,18 +99,110 @@ internal sealed class ExprParser
                     {
                         var init = v.Initializer?.Value ?? v.GetVariableInitializer()?.Value
                             ?? throw new Unsupported(v, v.Syntax, "a local without an initializer", "initialize each local where it is declared");
-                        list.Add(new Stmt(v.Symbol.Name, Parse(init), _locs.Add(v.Syntax)));
+                        list.Add(new AssignStmt(v.Symbol.Name, Parse(init), _locs.Add(v.Syntax)));
                     }
                     break;
                 case IReturnOperation ret when ret.ReturnedValue is not null:
-                    list.Add(new Stmt(null, Parse(ret.ReturnedValue), _locs.Add(ret.Syntax)));
-                    return list;
+                    list.Add(new ReturnStmt(Parse(ret.ReturnedValue), _locs.Add(ret.Syntax)));
+                    break;
+                case IExpressionStatementOperation es:
+                    list.Add(Assignment(es.Operation));
+                    break;
+                case IBlockOperation block:
+                    list.AddRange(Statements(block.Operations));
+                    break;
+                case IEmptyOperation:
+                    break;
+                case IForLoopOperation loop:
+                    list.Add(For(loop));
+                    break;
+                case IForEachLoopOperation each:
+                    var control = each.LoopControlVariable as IVariableDeclaratorOperation
+                        ?? throw new Unsupported(each, each.Syntax, "a 'foreach' without a simple loop variable", "write 'foreach (var b in blocks)'");
+                    list.Add(new ForeachStmt(control.Symbol.Name, Parse(each.Collection), Statements(Body(each.Body)).ToEquatable(), _locs.Add(each.Syntax)));
+                    break;
+                case IConditionalOperation cond when cond.Syntax is IfStatementSyntax:
+                    list.Add(new IfStmt(Parse(cond.Condition), Statements(Body(cond.WhenTrue)).ToEquatable(),
+                        cond.WhenFalse is null ? EquatableArray<Stmt>.Empty : Statements(Body(cond.WhenFalse)).ToEquatable(), _locs.Add(cond.Syntax)));
+                    break;
                 default:
-                    throw new Unsupported(op, op.Syntax, Describe(op), "spec methods hold local declarations ('var h = ...;') and one 'return'");
+                    if (op.Kind == OperationKind.Invalid) throw new UserError();
+                    throw new Unsupported(op, op.Syntax, Describe(op),
+                        "spec methods hold locals ('var h = ...;'), assignments, 'for'/'foreach' over constant bounds, 'if' on constants, and 'return'");
             }
         }
-        throw new Unsupported(null, block.Syntax, "a body without a 'return'", "end the method with 'return <tensor>;'");
+        return list;
     }
+
+    private static IEnumerable<IOperation> Body(IOperation op) => op is IBlockOperation b ? b.Operations : new[] { op };
+
+    private ForStmt For(IForLoopOperation loop)
+    {
+        const string form = "write 'for (int i = 0; i < n; i++)' with one int loop variable";
+        var declarators = loop.Before.OfType<IVariableDeclarationGroupOperation>().SelectMany(g => g.Declarations).SelectMany(d => d.Declarators).ToList();
+        if (loop.Before.Length != 1 || declarators.Count != 1 || loop.Condition is null || loop.AtLoopBottom.Length != 1)
+            throw new Unsupported(loop, loop.Syntax, "a 'for' loop of this form", form);
+        var v = declarators[0];
+        var start = v.Initializer?.Value ?? v.GetVariableInitializer()?.Value ?? throw new Unsupported(loop, loop.Syntax, "a 'for' loop variable without a start value", form);
+        var step = Assignment(loop.AtLoopBottom[0] is IExpressionStatementOperation es ? es.Operation : loop.AtLoopBottom[0]);
+        if (step is not AssignStmt { } next || next.Local != v.Symbol.Name)
+            throw new Unsupported(loop, loop.Syntax, "a 'for' loop whose step does not update its variable", form);
+        return new ForStmt(v.Symbol.Name, Parse(start), Parse(loop.Condition), next.Value, Statements(Body(loop.Body)).ToEquatable(), _locs.Add(loop.Syntax));
+    }
+
+    /// <summary>An assignment statement: <c>x = v</c>, <c>x += v</c>, <c>i++</c>, <c>(a, b) = v</c>, <c>var (a, b) = v</c>.</summary>
+    private Stmt Assignment(IOperation op)
+    {
+        var loc = _locs.Add(op.Syntax);
+        switch (op)
+        {
+            case ISimpleAssignmentOperation a when LocalName(a.Target) is { } name:
+                return new AssignStmt(name, Parse(a.Value), loc);
+            case ICompoundAssignmentOperation c when LocalName(c.Target) is { } name && Operator(c.OperatorKind) is { } sym
+                && (c.OperatorMethod is null || IsTensorOperator(c.OperatorMethod)):
+                return new AssignStmt(name, new BinaryExpr(sym, new RefExpr(name, loc), Parse(c.Value), loc), loc);
+            case IIncrementOrDecrementOperation inc when LocalName(inc.Target) is { } name:
+                return new AssignStmt(name, new BinaryExpr(inc.Kind == OperationKind.Increment ? "+" : "-", new RefExpr(name, loc), new NumberExpr(1, loc), loc), loc);
+            case IDeconstructionAssignmentOperation d:
+                var target = d.Target is IDeclarationExpressionOperation decl ? decl.Expression : d.Target;
+                if (target is not ITupleOperation tuple) throw new Unsupported(d, d.Syntax, "a deconstruction of this form", "write 'var (h, c) = Cell(x, h, c);'");
+                var names = tuple.Elements.Select(e => e switch
+                {
+                    IDiscardOperation => "",
+                    IDeclarationExpressionOperation { Expression: ILocalReferenceOperation l } => l.Local.Name,
+                    _ => LocalName(e) ?? throw new Unsupported(e, e.Syntax, "a deconstruction into something other than locals", "deconstruct into locals: 'var (h, c) = ...'"),
+                }).ToEquatable();
+                return new DeconstructStmt(names, Parse(d.Value), loc);
+            default:
+                if (op.Kind == OperationKind.Invalid) throw new UserError();
+                throw new Unsupported(op, op.Syntax, Describe(op), "assign to locals ('x = x + ...;'); fields of the model are set by GraphNet");
+        }
+    }
+
+    private static string? LocalName(IOperation target) => target switch
+    {
+        ILocalReferenceOperation l => l.Local.Name,
+        IParameterReferenceOperation p when p.Parameter.ContainingSymbol is IMethodSymbol { MethodKind: not MethodKind.Constructor } => p.Parameter.Name,
+        _ => null,
+    };
+
+    private static string? Operator(BinaryOperatorKind k) => k switch
+    {
+        BinaryOperatorKind.Add => "+",
+        BinaryOperatorKind.Subtract => "-",
+        BinaryOperatorKind.Multiply => "*",
+        BinaryOperatorKind.Divide => "/",
+        BinaryOperatorKind.Remainder => "%",
+        BinaryOperatorKind.LessThan => "<",
+        BinaryOperatorKind.LessThanOrEqual => "<=",
+        BinaryOperatorKind.GreaterThan => ">",
+        BinaryOperatorKind.GreaterThanOrEqual => ">=",
+        BinaryOperatorKind.Equals => "==",
+        BinaryOperatorKind.NotEquals => "!=",
+        BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.And => "&&",
+        BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.Or => "||",
+        _ => null,
+    };
 
     private Expr Parse(IOperation op)
     {
@@ -116,18 +234,34 @@ internal sealed class ExprParser
                 return Parse(conv.Operand);
             case IParenthesizedOperation par:
                 return Parse(par.Operand);
+            case IParameterReferenceOperation p when p.Parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor } ctor
+                && SymbolEqualityComparer.Default.Equals(ctor.ContainingType, _type):
+                return new FieldExpr(p.Parameter.Name, loc); // a primary constructor's argument: a config value
             case IParameterReferenceOperation p:
                 return new RefExpr(p.Parameter.Name, loc);
             case ILocalReferenceOperation l:
                 return new RefExpr(l.Local.Name, loc);
-            case IFieldReferenceOperation f when _params.Contains(f.Field.Name) && SymbolEqualityComparer.Default.Equals(f.Field.ContainingType, _type):
-                return new RefExpr(f.Field.Name, loc);
+            case IFieldReferenceOperation f when _members.Contains(f.Field.Name) && SymbolEqualityComparer.Default.Equals(f.Field.ContainingType, _type)
+                && f.Instance is null or IInstanceReferenceOperation:
+                return new FieldExpr(f.Field.Name, loc);
+            case IFieldReferenceOperation { Field.ContainingType.IsTupleType: true } tf when tf.Instance is not null && TupleIndex(tf.Field) is int index:
+                return new IndexExpr(Parse(tf.Instance), new NumberExpr(index, loc), loc);
             case IFieldReferenceOperation f when f.Field.IsStatic && f.Field.IsReadOnly:
                 return StaticReadonly(f, loc);
             case IInvocationOperation inv:
                 return Invocation(inv, loc);
             case IBinaryOperation bin:
                 return Binary(bin, loc);
+            case IConditionalOperation cond when cond.WhenFalse is not null:
+                return new CondExpr(Parse(cond.Condition), Parse(cond.WhenTrue), Parse(cond.WhenFalse), loc);
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, OperatorMethod: null } not:
+                return new NotExpr(Parse(not.Operand), loc);
+            case ITupleOperation tuple:
+                return new ArrayExpr(tuple.Elements.Select(Parse).ToEquatable(), loc);
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { Type: IArrayTypeSymbol } arr }:
+                return new LengthExpr(Parse(arr), loc);
+            case IInstanceReferenceOperation:
+                throw new Unsupported(op, op.Syntax, "'this' as a value", "read its fields ('this.weight') or call its spec methods");
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Minus } neg when neg.OperatorMethod is null || IsTensorOperator(neg.OperatorMethod):
                 return new NegateExpr(Parse(neg.Operand), loc);
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Plus } plus:
@@ -166,6 +300,8 @@ internal sealed class ExprParser
         var owner = m.ContainingType.ToDisplayString();
         if (SymbolEqualityComparer.Default.Equals(m.ContainingType, _type) && inv.Instance is null or IInstanceReferenceOperation)
             return new SpecCallExpr(m.Name, ModelParser.Key(m), inv.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => Parse(a.Value)).ToEquatable(), loc);
+        if (inv.Instance is not null and not IInstanceReferenceOperation && !m.IsStatic && ModuleReader.IsModule(m.ContainingType))
+            return new MemberCallExpr(Parse(inv.Instance), m.Name, ModelParser.Key(m), inv.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => Parse(a.Value)).ToEquatable(), loc);
         if (owner is "GraphNet.Ops" or "GraphNet.Tensor")
         {
             var args = new List<Arg>();
@@ -179,17 +315,18 @@ internal sealed class ExprParser
 
     private Expr Binary(IBinaryOperation bin, LocationInfo loc)
     {
-        string? sym = bin.OperatorKind switch
-        {
-            BinaryOperatorKind.Add => "+",
-            BinaryOperatorKind.Subtract => "-",
-            BinaryOperatorKind.Multiply => "*",
-            BinaryOperatorKind.Divide => "/",
-            _ => null,
-        };
-        if (sym is null || bin.OperatorMethod is { } om && !IsTensorOperator(om))
-            throw new Unsupported(bin, bin.Syntax, $"the operator '{bin.OperatorKind}'", "use +, -, * and / on tensors and numbers, and Ops.Lt/Gt/Eq/... for comparisons");
+        string? sym = Operator(bin.OperatorKind);
+        bool arithmetic = sym is "+" or "-" or "*" or "/";
+        if (sym is null || bin.OperatorMethod is { } om && (!IsTensorOperator(om) || !arithmetic))
+            throw new Unsupported(bin, bin.Syntax, $"the operator '{bin.OperatorKind}'",
+                "use +, -, * and / on tensors and numbers, comparisons and &&, || on compile-time numbers and flags, and Ops.Lt/Gt/Eq/... on tensors");
         return new BinaryExpr(sym, Parse(bin.LeftOperand), Parse(bin.RightOperand), loc);
+    }
+
+    private static int? TupleIndex(IFieldSymbol f)
+    {
+        var name = (f.CorrespondingTupleField ?? f).Name;
+        return name.StartsWith("Item", StringComparison.Ordinal) && int.TryParse(name.Substring(4), out var i) && i >= 1 ? i - 1 : null;
     }
 
     private static bool IsTensor(ITypeSymbol? t) => t?.ToDisplayString() == "GraphNet.Tensor";

@@ -112,38 +112,14 @@ public static class ModelParser
         }
         CheckReservedNames(type, members, locs, diags);
 
-        var consts = new Dictionary<string, int>();
-        foreach (var f in members.OfType<IFieldSymbol>().Where(f => f.IsConst && f.ConstantValue is int && !consts.ContainsKey(f.Name)))
-            consts[f.Name] = (int)f.ConstantValue!;
-        var ps = new List<ParamSpec>();
-        foreach (var f in members.OfType<IFieldSymbol>())
+        var read = ModuleReader.Read(ctx.SemanticModel.Compilation, type, members, locs, diags, ct);
+        var modules = ModuleReader.Collect(ctx.SemanticModel.Compilation, read.ModuleTypes, locs, diags, nameLoc, ct);
+        return Spec(read.Params, read.Methods) with
         {
-            var attr = f.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is Ns + "ParamAttribute" or Ns + "BufferAttribute");
-            if (attr is null) continue;
-            ps.Add(ParseParam(f, attr, consts, locs, diags));
-        }
-        var paramNames = new HashSet<string>(ps.Select(p => p.Name));
-
-        var methods = new List<SpecMethod>();
-        foreach (var m in members.OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary))
-        {
-            ct.ThrowIfCancellationRequested();
-            if (m.IsPartialDefinition || m.GetAttributes().Any(a => EntryAttributes.Contains(a.AttributeClass?.ToDisplayString()))) continue;
-            var syntax = m.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
-            if (syntax is null || (syntax.Body is null && syntax.ExpressionBody is null)) continue;
-            var loc = locs.Add(syntax.Identifier);
-            if (m.ReturnType.ToDisplayString() != Ns + "Tensor")
-            {
-                methods.Add(new SpecMethod(m.Name, EquatableArray<InputSpec>.Empty, EquatableArray<Stmt>.Empty, loc)
-                    { Key = Key(m), OtherReturnType = m.ReturnType.ToDisplayString() });
-                continue;
-            }
-            var model = ctx.SemanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree);
-            var inputs = m.Parameters.Select(p => ParseInput(p, m.Name, locs, diags)).ToEquatable();
-            var body = new ExprParser(model, type, paramNames, m.Name, locs, diags, ct).ParseBody(syntax);
-            methods.Add(new SpecMethod(m.Name, inputs, body, loc) { Key = Key(m) });
-        }
-        return Spec(ps, methods);
+            Config = read.Config.ToEquatable(),
+            Submodules = read.Submodules.ToEquatable(),
+            Modules = modules.ToEquatable(),
+        };
     }
 
     /// <summary>Why the generator cannot add a part to this class, or null.</summary>
@@ -211,7 +187,7 @@ public static class ModelParser
         }
     }
 
-    private static ParamSpec ParseParam(IFieldSymbol f, AttributeData attr, Dictionary<string, int> consts, LocationTable locs, List<DiagnosticInfo> diags)
+    internal static ParamSpec ParseParam(IFieldSymbol f, AttributeData attr, Dictionary<string, int> consts, HashSet<string> config, LocationTable locs, List<DiagnosticInfo> diags)
     {
         bool isBuffer = attr.AttributeClass!.Name == "BufferAttribute";
         string kind = isBuffer ? "[Buffer]" : "[Param]";
@@ -236,6 +212,8 @@ public static class ModelParser
             {
                 case int i: d = i; break;
                 case string s when consts.TryGetValue(s, out var c): d = c; break;
+                case string s when config.Contains(s): dims.Add(s); continue; // a config value: known when the module is built
+
                 case string s:
                     diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.UnknownDim, loc, f.Name, s));
                     return broken;
@@ -251,7 +229,16 @@ public static class ModelParser
         string initName = isBuffer ? "Zeros" : "Auto";
         if (!init.IsNull && init.Type is INamedTypeSymbol et)
             initName = et.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(m => m.HasConstantValue && Equals(m.ConstantValue, init.Value))?.Name ?? "Auto";
-        return new ParamSpec(f.Name, dims.ToEquatable<string>(), initName, loc) { IsBuffer = isBuffer };
+        string? fanIn = attr.NamedArguments.FirstOrDefault(a => a.Key == "FanIn").Value switch
+        {
+            { IsNull: true } => null,
+            { Value: int i } when i > 0 => i.ToString(CultureInfo.InvariantCulture),
+            { Value: string s } when consts.TryGetValue(s, out var c) => c.ToString(CultureInfo.InvariantCulture),
+            { Value: string s } when config.Contains(s) => s,
+            var other => other.Kind == TypedConstantKind.Error ? null : "bad",
+        };
+        if (fanIn == "bad") return Bad("its FanIn is not a positive int or the name of a const or config value");
+        return new ParamSpec(f.Name, dims.ToEquatable<string>(), initName, loc) { IsBuffer = isBuffer, FanIn = fanIn };
     }
 
     /// <summary>The values of a params object[] attribute argument; a null array or a nested array is a problem, not a value.</summary>
@@ -280,11 +267,20 @@ public static class ModelParser
         _ => $"{Convert.ToString(o, CultureInfo.InvariantCulture)} ({o.GetType().Name})",
     };
 
-    private static InputSpec ParseInput(IParameterSymbol p, string method, LocationTable locs, List<DiagnosticInfo> diags)
+    internal static InputSpec ParseInput(IParameterSymbol p, string method, LocationTable locs, List<DiagnosticInfo> diags)
     {
         var loc = locs.Add(p.Locations[0]);
         var attr = p.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Ns + "ShapeAttribute");
         var spec = new InputSpec(p.Name, EquatableArray<string>.Empty, false, loc);
+        string? scalar = p.Type.SpecialType switch
+        {
+            SpecialType.System_Single => "float",
+            SpecialType.System_Int32 => "int",
+            SpecialType.System_Boolean => "bool",
+            _ => null,
+        };
+        if (scalar is not null && p.RefKind == RefKind.None && !p.Name.StartsWith("__", StringComparison.Ordinal))
+            return spec with { ScalarType = scalar, HasShape = true };
         if (p.RefKind != RefKind.None || p.IsParams)
         {
             diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidShape, loc, p.Name, method, "it is a 'ref', 'out', 'in' or 'params' parameter; spec arguments are plain values"));
@@ -381,13 +377,23 @@ public static class ModelParser
                 extra = kind == EntryKind.Train ? "optimizer" : "v";
             }
         }
-        bool tensorParams = parameters.All(p => p.Type.ToDisplayString().TrimEnd('?') == Ns + "Tensor");
+        string TypeOf(IParameterSymbol p) => p.Type.SpecialType switch
+        {
+            SpecialType.System_Single => "float",
+            SpecialType.System_Int32 => "int",
+            _ => p.Type.ToDisplayString().TrimEnd('?') == Ns + "Tensor" ? "Tensor" : "other",
+        };
+        var types = parameters.Select(TypeOf).ToList();
         string expected = kind is EntryKind.LossAndGradients or EntryKind.Train ? "float" : Ns + "Tensor";
-        ok = ok && tensorParams && m.ReturnType.ToDisplayString().TrimEnd('?') == expected;
+        int arity = kind == EntryKind.Forward ? ModuleReader.TupleArity(m.ReturnType) : 0;
+        ok = ok && !types.Contains("other") && (m.ReturnType.ToDisplayString().TrimEnd('?') == expected || arity > 0);
         var mode = attr.NamedArguments.FirstOrDefault(a => a.Key == "Mode").Value;
         bool training = mode.IsNull || mode.Value is not int mv || mv == 0 ? kind is EntryKind.LossAndGradients or EntryKind.Train : mv == 1;
         return new EntrySpec(m.Name, kind, spec, wrt, mods, parameters.Select(p => p.Name).ToEquatable(), ok,
             nameLoc, specLoc, wrtLoc)
-        { Extra = extra, Declared = Declaration(m), Training = training, Implementable = implementable, Invalid = problem is not null };
+        {
+            Extra = extra, Declared = Declaration(m), Training = training, Implementable = implementable, Invalid = problem is not null,
+            ParamTypes = types.ToEquatable(), ReturnArity = arity, ReturnType = m.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+        };
     }
 }

@@ -16,7 +16,7 @@ public static class ModelCompiler
     {
         var g = forward;
         var b = new GraphBuilder(g);
-        var result = g.Output(OutputNames.Result);
+        var result = kind == EntryKind.Forward ? null! : g.Output(OutputNames.Result);
         var inputs = g.Leaves(OpKind.Input).Select(n => new TensorDecl(n.Attrs.Name, n.Shape)).ToList();
         switch (kind)
         {

@@ -20,10 +20,29 @@ public enum EntryKind
 }
 
 /// <summary>A tensor the entry point receives or the model owns, with its declared shape.</summary>
-public sealed record TensorDecl(string Name, Shape Shape);
+public sealed record TensorDecl(string Name, Shape Shape)
+{
+    /// <summary>"float" or "int" for a scalar argument: the entry takes the number, the graph reads it as a rank-0 input named <see cref="Name"/>.</summary>
+    public string? ScalarType { get; init; }
+
+    /// <summary>The entry's parameter name when it differs from the graph input's (scalar arguments).</summary>
+    public string? Argument { get; init; }
+}
 
 /// <summary>A parameter: name, constant shape, and the initializer's C# expression.</summary>
-public sealed record ParamDecl(string Name, Shape Shape, string Init);
+public sealed record ParamDecl(string Name, Shape Shape, string Init)
+{
+    /// <summary>The hierarchical name users see (Parameters, checkpoints): "blocks.3.attn.q.weight"; null: <see cref="Name"/>.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>The generated part declares the field (a module's parameter); false: the user's own [Param] field.</summary>
+    public bool Declare { get; init; }
+
+    /// <summary>The fan-in given to the initializer (a bias's layer input size), when the shape alone does not tell it.</summary>
+    public int? FanIn { get; init; }
+
+    public string Display => Path ?? Name;
+}
 
 /// <summary>One compiled entry point: its signature and its schedule.</summary>
 public sealed record EntryProgram(string Name, EntryKind Kind, string Spec, IReadOnlyList<TensorDecl> Inputs, string? Wrt, Schedule Schedule)
@@ -33,6 +52,12 @@ public sealed record EntryProgram(string Name, EntryKind Kind, string Spec, IRea
 
     /// <summary>The name of the entry's extra trailing argument: the optimizer of a Train entry, v of a Hessian-vector product.</summary>
     public string? Extra { get; init; }
+
+    /// <summary>How many tensors a forward entry returns as a tuple (outputs result.0, result.1, ...); 0 for one.</summary>
+    public int ResultArity { get; init; }
+
+    /// <summary>The tuple type as the user declared it (element names must match the partial declaration).</summary>
+    public string? ResultType { get; init; }
 }
 
 /// <summary>Everything the C# emitter needs for one model class.</summary>
@@ -54,6 +79,9 @@ public sealed record ModelProgram(
 
     /// <summary>Entry points that could not be compiled (their GN errors are reported): they get bodies that throw.</summary>
     public IReadOnlyList<FailedEntry> FailedEntries { get; init; } = new FailedEntry[0];
+
+    /// <summary>Statements the constructor runs last to point sub-module objects at the model's tensors (eager calls use them), given a lookup <c>__t</c> by hierarchical name.</summary>
+    public IReadOnlyList<string> Bindings { get; init; } = new string[0];
 }
 
 /// <summary>An entry point that could not be compiled: its modifiers, its declaration as the user wrote it, and its name.</summary>
@@ -66,6 +94,9 @@ public static class OutputNames
     public const string Loss = "loss";
 
     public static string Grad(string name) => "grad." + name;
+
+    /// <summary>Element <paramref name="i"/> of a forward entry's tuple result.</summary>
+    public static string ResultAt(int i) => Result + "." + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The Hessian-vector product's block for one parameter.</summary>
     public static string Hvp(string name) => "hv." + name;

@@ -7,6 +7,29 @@ namespace GraphNet;
 public sealed class ModelAttribute : Attribute { }
 
 /// <summary>
+/// Marks a partial class as a GraphNet module: parameters, buffers, sub-modules and spec methods, without entry
+/// points. Sizes and flags are primary constructor arguments (<c>class Linear(int inFeatures, int outFeatures)</c>);
+/// a model or another module holds it in a field constructed where it is declared (<c>Linear fc = new(784, 256);</c>,
+/// <c>Block[] blocks = Modules.Repeat(6, i => new Block(256, 4));</c>) and calls its spec methods. Its
+/// parameters are named by path (<c>blocks.3.attn.in_proj_weight</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ModuleAttribute : Attribute { }
+
+/// <summary>
+/// Written by the generator on a compiled [Module]: its spec, so models in other assemblies can use it.
+/// Not for users.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public sealed class CompiledModuleAttribute(int version, string spec) : Attribute
+{
+    public int Version { get; } = version;
+
+    public string Spec { get; } = spec;
+}
+
+/// <summary>
 /// A trainable parameter field with a constant shape: numbers, or names of const ints of the model
 /// (<c>nameof(Hidden)</c>); the generator reports GN0006 for any other name.
 /// </summary>
@@ -19,6 +42,12 @@ public sealed class ParamAttribute : Attribute
 
     /// <summary>How the parameter is initialized (default: Glorot for matrices, zeros for vectors).</summary>
     public Init Init { get; set; } = Init.Auto;
+
+    /// <summary>
+    /// The fan-in <see cref="Init.UniformFanIn"/> uses for a vector (a bias: the layer's input size), as a number or
+    /// the name of a const or config value; matrices and kernels take it from their shape.
+    /// </summary>
+    public object? FanIn { get; set; }
 }
 
 /// <summary>

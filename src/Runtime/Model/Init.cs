@@ -17,6 +17,14 @@ public enum Init
     He,
     /// <summary>Glorot/Xavier uniform: U(±sqrt(6 / (fanIn + fanOut))).</summary>
     Xavier,
+    /// <summary>
+    /// U(±1/sqrt(fanIn)), PyTorch's default for Linear and Conv weights and biases (kaiming_uniform with a = √5),
+    /// with the fan-in of PyTorch's layout [out, in, k...]: the product of every dim after the first; a vector
+    /// takes the fan-in given with it (<c>FanIn</c> of [Param]).
+    /// </summary>
+    UniformFanIn,
+    /// <summary>N(0, 1), PyTorch's default for Embedding.</summary>
+    StandardNormal,
 }
 
 /// <summary>
@@ -29,6 +37,19 @@ public static class Initializers
     {
         var t = new Tensor(shape);
         Fill(t, init, seed, stream);
+        return t;
+    }
+
+    /// <summary>Like <see cref="Create"/>, with the fan-in given (a bias of a layer whose input size the bias's shape does not tell).</summary>
+    public static Tensor CreateWithFanIn(Init init, int seed, int stream, int fanIn, params ReadOnlySpan<int> shape)
+    {
+        var t = new Tensor(shape);
+        if (init == Init.UniformFanIn)
+        {
+            var bound = 1f / MathF.Sqrt(Math.Max(1, fanIn));
+            new Rng((ulong)seed, (ulong)stream).FillUniform(t.Data, -bound, bound);
+        }
+        else Fill(t, init, seed, stream);
         return t;
     }
 
@@ -46,6 +67,12 @@ public static class Initializers
             case Init.Normal: rng.FillNormal(d, 0f, 0.01f); break;
             case Init.He: rng.FillNormal(d, 0f, MathF.Sqrt(2f / fanIn)); break;
             case Init.Xavier: var a = MathF.Sqrt(6f / (fanIn + fanOut)); rng.FillUniform(d, -a, a); break;
+            case Init.UniformFanIn:
+                int fan = t.Shape.Length >= 2 ? Product(t.Shape, 1) : t.Shape.Length == 1 ? t.Shape[0] : 1;
+                var bound = 1f / MathF.Sqrt(Math.Max(1, fan));
+                rng.FillUniform(d, -bound, bound);
+                break;
+            case Init.StandardNormal: rng.FillNormal(d, 0f, 1f); break;
             default: throw new ArgumentOutOfRangeException(nameof(init), init, "Unknown initializer.");
         }
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace GraphNet;
 
@@ -76,6 +77,19 @@ public sealed class ParameterSet : IReadOnlyList<Parameter>
             throw new ArgumentException($"Expected a flat vector of {ElementCount} values ([{ElementCount}]), got shape {Tensor.Format(flat.Shape)}.", nameof(flat));
         int o = 0;
         foreach (var p in _items) { Array.Copy(flat.Data, o, p.Value.Data, 0, p.Value.Length); o += p.Value.Length; }
+    }
+
+    /// <summary>
+    /// The parameters of the sub-module at <paramref name="path"/> ("generator", "blocks.3"): those named
+    /// <c>path</c> or starting with <c>path.</c>, as a set an optimizer can step on its own.
+    /// </summary>
+    public ParameterSet Under(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var found = Array.FindAll(_items, p => p.Name == path || p.Name.StartsWith(path + ".", StringComparison.Ordinal));
+        if (found.Length == 0)
+            throw new KeyNotFoundException($"No parameters under '{path}'. Top-level names: {string.Join(", ", _items.Select(p => p.Name.Split('.')[0]).Distinct())}.");
+        return new ParameterSet(found);
     }
 
     /// <summary>The parameters that <paramref name="select"/> accepts, as a set an optimizer can step on its own.</summary>

@@ -144,7 +144,7 @@ public class DiagnosticTests
     {
         var loc = new LocationInfo(0);
         var bad = new CallExpr("MatMul", EquatableArray<Arg>.Empty, loc); // no operands: the lowering table indexes past the end
-        var spec = new SpecMethod("F", EquatableArray<InputSpec>.Empty, new[] { new Stmt(null, bad, loc) }.ToEquatable(), loc);
+        var spec = new SpecMethod("F", EquatableArray<InputSpec>.Empty, new Stmt[] { new ReturnStmt(bad, loc) }.ToEquatable(), loc);
         var entry = new EntrySpec("P", EntryKind.Forward, "F", null, "public", EquatableArray<string>.Empty, true, loc, loc, null);
         var model = new ModelSpec("N", EquatableArray<string>.Empty, "M", "M", EquatableArray<ParamSpec>.Empty,
             new[] { spec }.ToEquatable(), new[] { entry }.ToEquatable(), EquatableArray<DiagnosticInfo>.Empty);

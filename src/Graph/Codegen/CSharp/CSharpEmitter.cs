@@ -64,6 +64,8 @@ public static class CSharpEmitter
 
     private static void EmitParameters(CodeWriter w, ModelProgram m)
     {
+        foreach (var p in m.Params.Concat(m.Buffers).Where(p => p.Declare))
+            w.Line($"private readonly {TensorType} {Id(p.Name)}; // {p.Display}");
         foreach (var p in m.Params)
         {
             w.Line($"private static readonly int[] __shape_{p.Name} = {{ {ShapeArgs(p.Shape)} }};");
@@ -93,17 +95,23 @@ public static class CSharpEmitter
             for (int i = 0; i < m.Params.Count; i++)
             {
                 var p = m.Params[i];
-                w.Line($"this.{Id(p.Name)} = global::GraphNet.Initializers.Create({p.Init}, seed, {i}{(p.Shape.Rank > 0 ? ", " : "")}{ShapeArgs(p.Shape)});");
+                w.Line($"this.{Id(p.Name)} = {Create(p, i)};");
             }
-            var entries = m.Params.Select(p => $"new global::GraphNet.Parameter(\"{p.Name}\", this.{Id(p.Name)}, __grad_{p.Name})");
+            var entries = m.Params.Select(p => $"new global::GraphNet.Parameter(\"{p.Display}\", this.{Id(p.Name)}, __grad_{p.Name})");
             w.Line($"Parameters = new global::GraphNet.ParameterSet({string.Join(", ", entries)});");
             for (int i = 0; i < m.Buffers.Count; i++)
             {
                 var p = m.Buffers[i];
-                w.Line($"this.{Id(p.Name)} = global::GraphNet.Initializers.Create({p.Init}, seed, {m.Params.Count + i}{(p.Shape.Rank > 0 ? ", " : "")}{ShapeArgs(p.Shape)});");
+                w.Line($"this.{Id(p.Name)} = {Create(p, m.Params.Count + i)};");
             }
             if (m.Buffers.Count > 0)
-                w.Line($"Buffers = new {BufferEntry}[] {{ " + string.Join(", ", m.Buffers.Select(p => $"new(\"{p.Name}\", this.{Id(p.Name)})")) + " };");
+                w.Line($"Buffers = new {BufferEntry}[] {{ " + string.Join(", ", m.Buffers.Select(p => $"new(\"{p.Display}\", this.{Id(p.Name)})")) + " };");
+            if (m.Bindings.Count > 0)
+            {
+                w.Line("// Sub-module objects read the model's tensors, so their spec methods also run eagerly.");
+                w.Line($"var __t = global::GraphNet.Modules.Lookup(Parameters{(m.Buffers.Count > 0 ? ", Buffers" : "")});");
+                foreach (var b in m.Bindings) w.Line(b);
+            }
         }
         if (m.Buffers.Count > 0)
         {
@@ -112,6 +120,10 @@ public static class CSharpEmitter
             w.Line($"public global::System.Collections.Generic.IReadOnlyList<{BufferEntry}> Buffers {{ get; }}");
         }
     }
+
+    private static string Create(ParamDecl p, int stream) => p.FanIn is { } fan
+        ? $"global::GraphNet.Initializers.CreateWithFanIn({p.Init}, seed, {stream}, {fan}{(p.Shape.Rank > 0 ? ", " : "")}{ShapeArgs(p.Shape)})"
+        : $"global::GraphNet.Initializers.Create({p.Init}, seed, {stream}{(p.Shape.Rank > 0 ? ", " : "")}{ShapeArgs(p.Shape)})";
 
     private const string BufferEntry = "global::System.Collections.Generic.KeyValuePair<string, " + TensorType + ">";
 

@@ -20,8 +20,15 @@ internal static class EntryEmitter
         w.Line($"private readonly {Rt}.Arena __arena_{e.Name} = new({plan.SlotSizes.Count});");
         var outputs = s.Graph.Outputs;
         // The tensor an entry returns is new on each call (the caller keeps it); other outputs live in reused buffers.
-        string? returned = e.Kind switch { EntryKind.Forward => OutputNames.Result, EntryKind.InputGradient => OutputNames.Grad(e.Wrt!), _ => null };
-        var owned = outputs.Where(o => !IsParamGrad(m, o.Key) && o.Key != returned).ToList();
+        var returned = e.Kind switch
+        {
+            EntryKind.Forward when e.ResultArity > 0 => Enumerable.Range(0, e.ResultArity).Select(OutputNames.ResultAt).ToList(),
+            EntryKind.Forward => new List<string> { OutputNames.Result },
+            EntryKind.InputGradient => new List<string> { OutputNames.Grad(e.Wrt!) },
+            _ => new List<string>(),
+        };
+        var owned = outputs.Where(o => !IsParamGrad(m, o.Key) && !returned.Contains(o.Key)).ToList();
+        foreach (var i in e.Inputs.Where(i => i.ScalarType is not null)) w.Line($"private readonly {T} __scalar_{e.Name}_{i.Name} = new {T}();");
         foreach (var o in owned) w.Line($"private {T}? __out_{e.Name}_{Clean(o.Key)};");
         bool second = e.Kind is EntryKind.HessianVectorProduct or EntryKind.Hessian;
         if (second)
@@ -33,9 +40,10 @@ internal static class EntryEmitter
         string ret = e.Kind switch
         {
             EntryKind.LossAndGradients or EntryKind.Train => "float",
+            EntryKind.Forward when e.ResultArity > 0 => e.ResultType ?? "(" + string.Join(", ", Enumerable.Repeat(T, e.ResultArity)) + ")",
             _ => T,
         };
-        var inputArgs = e.Inputs.Select(i => $"{T} {Id(i.Name)}").ToList();
+        var inputArgs = e.Inputs.Select(i => $"{i.ScalarType ?? T} {Id(Arg(i))}").ToList();
         string mods = e.Modifiers + (m.PartialEntries ? " partial" : "");
         if (e.Kind == EntryKind.Hessian)
         {
@@ -50,12 +58,14 @@ internal static class EntryEmitter
         using (w.Block($"{mods} {ret} {name}({string.Join(", ", inputArgs)})"))
         {
             if (e.Kind != EntryKind.Hessian) w.Line($"using var __run = {Rt}.Exclusive.Enter(ref __busy, \"{m.ClassName}\", \"{e.Name}\");");
+            foreach (var i in e.Inputs.Where(i => i.ScalarType is not null))
+                w.Line($"var {i.Name} = __scalar_{e.Name}_{i.Name}; {i.Name}.Data[0] = {Id(Arg(i))};");
             EmitBinding(w, m, e);
             if (e.Kind == EntryKind.Train) w.Line($"{Rt}.Guard.NotNull({Id(e.Extra!)}, \"{e.Extra}\", \"an optimizer, for example new Adam(1e-3f)\");");
             EmitSizeChecks(w, e);
             w.Line($"bool __check = {Rt}.Anomaly.Detect;");
             if (e.Inputs.Count > 0)
-                w.Line($"if (__check) {{ {string.Join(" ", e.Inputs.Select(i => $"{Rt}.Anomaly.CheckInput(\"{e.Name}\", {Id(i.Name)}, \"{i.Name}\");"))} }}");
+                w.Line($"if (__check) {{ {string.Join(" ", e.Inputs.Select(i => $"{Rt}.Anomaly.CheckInput(\"{e.Name}\", {Id(i.Name)}, \"{Arg(i)}\");"))} }}");
             if (s.Kernels.Any(k => k.Root.Op == OpKind.Random)) w.Line("ulong __draw = __draws++;");
             if (second) EmitDirection(w, m, e, v);
             var dest = new Dictionary<Node, string>();
@@ -64,10 +74,11 @@ internal static class EntryEmitter
             {
                 string local = "__o_" + Clean(o.Key);
                 if (IsParamGrad(m, o.Key)) w.Line($"var {local} = __grad_{o.Key.Substring(5)}.Data;");
-                else if (o.Key == returned)
+                else if (returned.IndexOf(o.Key) is var at && at >= 0)
                 {
-                    w.Line($"var __r = new {T}({CSharpEmitter.ShapeArgs(o.Value.Shape)});");
-                    w.Line($"var {local} = __r.Data;");
+                    string r = returned.Count == 1 ? "__r" : "__r" + at;
+                    w.Line($"var {r} = new {T}({CSharpEmitter.ShapeArgs(o.Value.Shape)});");
+                    w.Line($"var {local} = {r}.Data;");
                 }
                 else w.Line($"var {local} = {T}.Reuse(ref __out_{e.Name}_{Clean(o.Key)}{Dims(o.Value.Shape)}).Data;");
                 if (dest.ContainsKey(o.Value) || o.Value.Op is OpKind.Input or OpKind.Param or OpKind.State) copies.Add($"global::System.Array.Copy({Buffer(o.Value, plan, dest, m)}, {local}, {local}.Length);");
@@ -94,6 +105,7 @@ internal static class EntryEmitter
             if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step(Parameters);");
             w.Line(e.Kind switch
             {
+                EntryKind.Forward when e.ResultArity > 0 => "return (" + string.Join(", ", Enumerable.Range(0, e.ResultArity).Select(i => "__r" + i)) + ");",
                 EntryKind.Forward => "return __r;",
                 EntryKind.LossAndGradients or EntryKind.Train => $"return __o_{OutputNames.Loss}[0];",
                 EntryKind.InputGradient => "return __r;",
@@ -134,7 +146,7 @@ internal static class EntryEmitter
     private static void EmitHessian(CodeWriter w, ModelProgram m, EntryProgram e, string mods, List<string> inputArgs)
     {
         long total = ParamCount(m);
-        string call = string.Join(", ", e.Inputs.Select(i => Id(i.Name)));
+        string call = string.Join(", ", e.Inputs.Select(i => Id(Arg(i))));
         using (w.Block($"{mods} {T} {Id(e.Name)}({string.Join(", ", inputArgs)})"))
         {
             w.Line($"using var __run = {Rt}.Exclusive.Enter(ref __busy, \"{m.ClassName}\", \"{e.Name}\");");
@@ -168,6 +180,9 @@ internal static class EntryEmitter
 
     private static string Id(string name) => CSharpEmitter.Id(name);
 
+    /// <summary>The entry's parameter for an input: its own name, or the user's name of a scalar argument.</summary>
+    private static string Arg(TensorDecl i) => i.Argument ?? i.Name;
+
     private static string Clean(string name) => name.Replace('.', '_');
 
     private static string Dims(Shape s) => s.Rank == 0 ? "" : ", " + CSharpEmitter.ShapeArgs(s);
@@ -194,7 +209,7 @@ internal static class EntryEmitter
     {
         var bound = new HashSet<string>();
         var checks = new List<string>();
-        foreach (var input in e.Inputs)
+        foreach (var input in e.Inputs.Where(i => i.ScalarType is null))
         {
             w.Line($"{Rt}.Guard.Rank({Id(input.Name)}, \"{input.Name}\", {input.Shape.Rank}, \"{input.Shape}\");");
             for (int a = 0; a < input.Shape.Rank; a++)
@@ -208,7 +223,7 @@ internal static class EntryEmitter
         }
         foreach (var c in checks) w.Line(c);
         foreach (var p in m.Params.Concat(m.Buffers))
-            w.Line($"{Rt}.Guard.Shape(this.{Id(p.Name)}, \"{p.Name}\", __shape_{p.Name});");
+            w.Line($"{Rt}.Guard.Shape(this.{Id(p.Name)}, \"{p.Display}\", __shape_{p.Name});");
     }
 
     private static string Buffer(Node n, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m) => n.Op switch
