@@ -34,20 +34,22 @@ public partial class ModuleGpt
 [Model]
 public partial class ModuleGpt1
 {
-    Embedding tokens = new(ModuleGpt.Vocab, ModuleGpt.D);
-    [Param(ModuleGpt.Context, ModuleGpt.D, Init = Init.Normal)] Tensor positions;
-    TransformerBlock[] blocks = Modules.Repeat(1, () => new TransformerBlock(ModuleGpt.D, ModuleGpt.Heads, ModuleGpt.Hidden, causal: true));
-    GraphNet.Layers.LayerNorm norm = new(ModuleGpt.D);
-    Linear head = new(ModuleGpt.D, ModuleGpt.Vocab);
+    public const int Vocab = 11, Context = 5, D = 8, Heads = 2, Hidden = 16;
 
-    public Tensor Logits([Shape("B", ModuleGpt.Context)] Tensor ids)
+    Embedding tokens = new(Vocab, D);
+    [Param(Context, D, Init = Init.Normal)] Tensor positions;
+    TransformerBlock[] blocks = [new TransformerBlock(D, Heads, Hidden, causal: true)];
+    GraphNet.Layers.LayerNorm norm = new(D);
+    Linear head = new(D, Vocab);
+
+    public Tensor Logits([Shape("B", Context)] Tensor ids)
     {
         var x = tokens.Forward(ids) + positions;
-        foreach (var block in blocks) x = block.Forward(x);
+        for (int i = 0; i < blocks.Length; i++) x = blocks[i].Forward(x);
         return head.Forward(norm.Forward(x));
     }
 
-    public Tensor Loss([Shape("B", ModuleGpt.Context)] Tensor ids, [Shape("B", ModuleGpt.Context)] Tensor next) =>
+    public Tensor Loss([Shape("B", Context)] Tensor ids, [Shape("B", Context)] Tensor next) =>
         SoftmaxCrossEntropy(Logits(ids), next).Mean();
 
     [Compile(nameof(Logits))] public partial Tensor Predict(Tensor ids);
@@ -110,4 +112,48 @@ public partial class UnrolledLstm
     [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x, Tensor h0, Tensor y);
     [Compile(nameof(Tempered))] public partial Tensor Temper(Tensor z, float temperature, int shift);
     [Compile(nameof(Clipped))] public partial Tensor Clip(Tensor z);
+}
+
+/// <summary>A per-feature shift and scale: a module used many times.</summary>
+[Module]
+public partial class Shift(int n)
+{
+    [Param(nameof(n), Init = Init.Uniform)] Tensor b;
+
+    public Tensor Add(Tensor x) => x + b;
+
+    public Tensor Part(Tensor x) => x * b;
+}
+
+/// <summary>Kernels with many inputs built from modules: 40 parameters in one fused sum, one weight read 30 times, a Concat of 20 parts.</summary>
+[Model]
+public partial class WideModules
+{
+    public const int N = 3;
+
+    Shift[] shifts = Modules.Repeat(40, () => new Shift(N));
+    Shift scale = new(N);
+
+    public Tensor Wide([Shape("B", N)] Tensor x)
+    {
+        var y = x;
+        foreach (var s in shifts) y = s.Add(y);
+        return y;
+    }
+
+    public Tensor Reused([Shape("B", N)] Tensor x)
+    {
+        var y = x;
+        for (int i = 0; i < 30; i++) y = scale.Part(y) * 0.5f + x;
+        return y;
+    }
+
+    public Tensor Joined([Shape("B", N)] Tensor x) => Concat([shifts[0].Part(x), shifts[1].Part(x), shifts[2].Part(x), shifts[3].Part(x), shifts[4].Part(x), shifts[5].Part(x), shifts[6].Part(x), shifts[7].Part(x), shifts[8].Part(x), shifts[9].Part(x), shifts[10].Part(x), shifts[11].Part(x), shifts[12].Part(x), shifts[13].Part(x), shifts[14].Part(x), shifts[15].Part(x), shifts[16].Part(x), shifts[17].Part(x), shifts[18].Part(x), shifts[19].Part(x)], 1);
+
+    public Tensor Total([Shape("B", N)] Tensor x) => Sum(Wide(x) * Reused(x)) + Sum(Joined(x));
+
+    [Compile(nameof(Wide))] public partial Tensor RunWide(Tensor x);
+    [Compile(nameof(Reused))] public partial Tensor RunReused(Tensor x);
+    [Compile(nameof(Joined))] public partial Tensor RunJoined(Tensor x);
+    [Gradients(nameof(Total))] public partial float TotalAndGradients(Tensor x);
 }

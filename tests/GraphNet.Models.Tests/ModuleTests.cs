@@ -163,4 +163,19 @@ public class ModuleTests
         AssertClose(m.Clipped(z), clipped, 0);
         Assert.All(clipped.Data, v => Assert.InRange(v, 0f, 0.5f));
     }
+
+    [Fact]
+    public void Kernels_with_many_inputs_from_modules_compile_and_match_eager()
+    {
+        var m = new WideModules(seed: 2);
+        var x = Random(6, 4, WideModules.N);
+        AssertClose(m.Wide(x), m.RunWide(x), 1e-5);
+        AssertClose(m.Reused(x), m.RunReused(x), 1e-5);
+        var joined = m.RunJoined(x);
+        Assert.Equal(new[] { 4, 20 * WideModules.N }, joined.Shape);
+        AssertClose(m.Joined(x), joined, 1e-6);
+        Assert.Equal(41, m.Parameters.Count);
+        m.TotalAndGradients(x);
+        EndToEndTests.CheckGradients(m.Parameters, () => m.TotalAndGradients(x), 1e-3);
+    }
 }

@@ -11,7 +11,11 @@ namespace GraphNet.Generators;
 /// <summary>An entry-point method in a class that is not a [Model]: GN0019, and a body that throws so the build shows only that.</summary>
 public sealed record OrphanEntry(
     string HintName, string? Namespace, EquatableArray<string> ContainingTypes, string Declaration, bool CanAddPart,
-    string Method, string Attribute, string ClassName, FailedEntry Stub, bool Implementable, SourceSpan Location);
+    string Method, string Attribute, string ClassName, FailedEntry Stub, bool Implementable, SourceSpan Location)
+{
+    /// <summary>The class is a [Module]: the module's own step reports GN0024; here the method only gets its throwing body.</summary>
+    public bool InModule { get; init; }
+}
 
 /// <summary>Finds entry-point attributes outside [Model] classes.</summary>
 public static class OrphanEntries
@@ -29,7 +33,8 @@ public static class OrphanEntries
         if (attr.EndsWith("Attribute", System.StringComparison.Ordinal)) attr = attr.Substring(0, attr.Length - "Attribute".Length);
         return new OrphanEntry(ModelParser.HintName(type).Replace(".g.cs", ".Entries.g.cs"), ns, containing.ToEquatable(), declaration, canAddPart,
             m.Name, attr, type.Name, new FailedEntry(mods, ModelParser.Declaration(m), m.Name),
-            m.IsPartialDefinition && m.PartialImplementationPart is null && !m.IsGenericMethod, SourceSpan.From(syntax.Identifier.GetLocation()));
+            m.IsPartialDefinition && m.PartialImplementationPart is null && !m.IsGenericMethod, SourceSpan.From(syntax.Identifier.GetLocation()))
+        { InModule = ModuleReader.IsModule(type) };
     }
 
     public static void Report(SourceProductionContext spc, ImmutableArray<OrphanEntry?> entries)
@@ -37,7 +42,7 @@ public static class OrphanEntries
         foreach (var cls in entries.OfType<OrphanEntry>().GroupBy(e => e.HintName))
         {
             var methods = cls.GroupBy(e => e.Location).Select(g => g.First()).ToList(); // a method with two entry attributes counts once
-            foreach (var e in methods)
+            foreach (var e in methods.Where(e => !e.InModule))
                 spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingModel, e.Location.ToLocation(), e.Method, e.Attribute, e.ClassName));
             var first = methods[0];
             var stubs = methods.Where(e => e.Implementable).Select(e => e.Stub).ToList();

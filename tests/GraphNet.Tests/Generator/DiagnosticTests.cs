@@ -155,4 +155,64 @@ public class DiagnosticTests
         Assert.Equal(loc, d.Location);
         Assert.Null(result.Source);
     }
+
+    private const string Layers = "using GraphNet.Layers;\n";
+
+    [Fact]
+    public void GN0021_module_argument_not_constant() => Expect("GN0021", Layers + Head +
+        "Linear fc = new([|System.Environment.ProcessorCount|], 3);\nTensor F([Shape(\"B\", 4)] Tensor x) => fc.Forward(x);\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0021_loop_over_a_symbolic_dim() => Expect("GN0021", Head +
+        "Tensor F([Shape(\"B\", 3)] Tensor x) { var y = x; for (int i = 0; [|i < x.Shape[0]|]; i++) y = y + x; return y; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0022_module_cycle() => Expect("GN0022",
+        "[Module] public partial class A { B b = new(); public Tensor F(Tensor x) => b.F(x); }\n"
+        + "[Module] public partial class B { A [|a|] = new(); public Tensor F(Tensor x) => x; }\n"
+        + Head + "A a = new();\nTensor F([Shape(3)] Tensor x) => a.F(x);\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0023_entry_tuple_does_not_match_its_spec() => Expect("GN0023", Head +
+        "(Tensor, Tensor) F([Shape(3)] Tensor x) => (x, x * 2);\n[Compile(nameof(F))] public partial Tensor [|P|](Tensor x); }");
+
+    [Fact]
+    public void GN0024_module_with_an_entry_point() => Expect("GN0024",
+        "[Module] public partial class A(int n) { [Param(nameof(n))] Tensor w; public Tensor F([Shape(3)] Tensor x) => x * w;\n"
+        + "[Compile(nameof(F))] public partial Tensor [|P|](Tensor x); }");
+
+    [Fact]
+    public void GN0025_module_not_partial() => Expect("GN0025", "[Module] public class [|A|] { public Tensor F(Tensor x) => x; }");
+
+    [Fact]
+    public void Shape_error_inside_a_module_names_the_module_and_its_call_site()
+    {
+        const string module = "[Module] public partial class Proj(int n, int m) { [Param(nameof(n), nameof(m))] Tensor w; public Tensor F(Tensor x) => MatMul(x, w); }\n";
+        const string model = Head + "Proj[] layers = Modules.Repeat(2, i => new Proj(4, 5 + i));\n"
+            + "Tensor F([Shape(\"B\", 4)] Tensor x) { var y = x; foreach (var l in layers) y = l.F(y); return y; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }";
+        var source = GeneratorHarness.Usings + module + model;
+        var (diags, _, errors) = GeneratorHarness.Run(source);
+        var d = Assert.Single(diags);
+        Assert.Equal("GN0004", d.Id);
+        var message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("'layers.1' (Proj)", message); // the first layer fits; the second gets [B, 5] against its [4, 6]
+        Assert.Contains("M.F", message);
+        Assert.Equal(source.IndexOf("MatMul(x, w)", System.StringComparison.Ordinal), d.Location.SourceSpan.Start);
+        var callSite = Assert.Single(d.AdditionalLocations);
+        Assert.Equal(source.IndexOf("l.F(y)", System.StringComparison.Ordinal), callSite.SourceSpan.Start);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void Shape_error_inside_a_library_module_is_reported_at_the_call_site()
+    {
+        var source = GeneratorHarness.Usings + Layers + Head + "Linear fc = new(4, 3);\n"
+            + "Tensor F([Shape(\"B\", 5)] Tensor x) => fc.Forward(x);\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }";
+        var (diags, _, errors) = GeneratorHarness.Run(source);
+        var d = Assert.Single(diags);
+        Assert.Equal("GN0004", d.Id);
+        Assert.Contains("'fc' (Linear)", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(source.IndexOf("fc.Forward(x)", System.StringComparison.Ordinal), d.Location.SourceSpan.Start);
+        Assert.Empty(errors);
+    }
 }

@@ -16,6 +16,7 @@ public class GeneratorTests
     [InlineData(nameof(SnapshotModels.Mlp), SnapshotModels.Mlp)]
     [InlineData(nameof(SnapshotModels.ConvNet), SnapshotModels.ConvNet)]
     [InlineData(nameof(SnapshotModels.Decoder), SnapshotModels.Decoder)]
+    [InlineData(nameof(SnapshotModels.TinyTransformer), SnapshotModels.TinyTransformer)]
     public void Generated_source_matches_snapshot_and_compiles(string name, string source)
     {
         var (diags, sources, errors) = GeneratorHarness.Run(source);

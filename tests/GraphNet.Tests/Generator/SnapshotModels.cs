@@ -125,4 +125,29 @@ public static class SnapshotModels
             [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor ids, Tensor next);
         }
         """;
+
+    public const string TinyTransformer = GeneratorHarness.Usings + """
+        using GraphNet.Layers;
+
+        namespace Snapshots;
+
+        [Model]
+        public partial class TinyTransformer
+        {
+            const int Vocab = 7, Context = 4, Width = 8;
+
+            Embedding tokens = new(Vocab, Width);
+            TransformerBlock[] blocks = Modules.Repeat(2, () => new TransformerBlock(Width, heads: 2, hidden: 16, causal: true));
+            Linear head = new(Width, Vocab);
+
+            Tensor Logits([Shape("B", Context)] Tensor ids)
+            {
+                var x = tokens.Forward(ids);
+                foreach (var block in blocks) x = block.Forward(x);
+                return head.Forward(x);
+            }
+
+            [Compile(nameof(Logits))] public partial Tensor Predict(Tensor ids);
+        }
+        """;
 }

@@ -12,8 +12,9 @@ namespace GraphNet.Tests.Fuzz;
 public sealed record Seed(string Name, string Source);
 
 /// <summary>
-/// The fuzzer's corpus: every [Model] class under samples/ and tests/GraphNet.Models.Tests/, and the model
-/// strings of the generator's snapshot tests, each with the usings it needs and in the global namespace.
+/// The fuzzer's corpus: every [Model] class under samples/ and tests/GraphNet.Models.Tests/ (with the [Module]
+/// classes of its file), and the model strings of the generator's snapshot tests, each with the usings it needs
+/// and in the global namespace. Library modules (GraphNet.Layers) come in as a referenced assembly.
 /// </summary>
 public static class FuzzCorpus
 {
@@ -67,9 +68,14 @@ public static class FuzzCorpus
             .Select(u => u.ToString() + "\n")
             .Where(u => !Usings.Contains(u, StringComparison.Ordinal));
         string header = Usings + string.Concat(usings);
+        // The [Module] classes of the file come with each of its models: the fuzzer mutates modules too.
+        string modules = string.Concat(root.DescendantNodes().OfType<ClassDeclarationSyntax>().Where(IsModule).Select(m => m.ToString() + "\n"));
         foreach (var model in root.DescendantNodes().OfType<ClassDeclarationSyntax>().Where(IsModel))
-            yield return new Seed($"{name}:{model.Identifier.Text}", header + model.ToString() + "\n");
+            yield return new Seed($"{name}:{model.Identifier.Text}", header + modules + model.ToString() + "\n");
     }
+
+    public static bool IsModule(ClassDeclarationSyntax c) =>
+        c.AttributeLists.SelectMany(l => l.Attributes).Any(a => a.Name.ToString() is "Module" or "ModuleAttribute" or "GraphNet.Module" or "GraphNet.ModuleAttribute");
 
     public static bool IsModel(ClassDeclarationSyntax c) =>
         c.AttributeLists.SelectMany(l => l.Attributes).Any(a => a.Name.ToString() is "Model" or "ModelAttribute" or "GraphNet.Model" or "GraphNet.ModelAttribute");

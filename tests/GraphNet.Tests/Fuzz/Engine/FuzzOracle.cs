@@ -61,7 +61,7 @@ public sealed class FuzzOracle : IOracle
     {
         var tpa = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         return tpa.Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
-            .Concat([typeof(Tensor).Assembly.Location, typeof(GraphBuilder).Assembly.Location])
+            .Concat([typeof(Tensor).Assembly.Location, typeof(GraphBuilder).Assembly.Location, typeof(GraphNet.Layers.Linear).Assembly.Location])
             .Distinct()
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToArray();
