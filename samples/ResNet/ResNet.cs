@@ -1,67 +1,55 @@
 using GraphNet;
+using GraphNet.Layers;
 using static GraphNet.Ops;
 
 namespace Samples.ResNet;
+
+/// <summary>A convolution without bias (batch norm's shift takes its place) followed by batch norm.</summary>
+[Module]
+public partial class ConvBn(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0)
+{
+    [Param(nameof(outChannels), nameof(inChannels), nameof(kernel), nameof(kernel), Init = Init.He)] Tensor weight;
+    BatchNorm2d bn = new(outChannels);
+
+    public Tensor Forward(Tensor x) => bn.Forward(Conv2d(x, weight, null, stride, padding));
+}
+
+/// <summary>
+/// A residual block: two 3x3 convolutions with batch norm, and a shortcut that is the identity, or a strided 1x1
+/// projection when the block changes the resolution or the channel count.
+/// </summary>
+[Module]
+public partial class ResidualBlock(int inChannels, int outChannels, int stride = 1)
+{
+    ConvBn conv1 = new(inChannels, outChannels, 3, stride, 1);
+    ConvBn conv2 = new(outChannels, outChannels, 3, 1, 1);
+    ConvBn[] projection = Modules.Repeat(stride != 1 || inChannels != outChannels ? 1 : 0, () => new ConvBn(inChannels, outChannels, 1, stride));
+
+    public Tensor Forward(Tensor x)
+    {
+        var shortcut = projection.Length > 0 ? projection[0].Forward(x) : x;
+        return Relu(shortcut + conv2.Forward(Relu(conv1.Forward(x))));
+    }
+}
 
 /// <summary>
 /// A small ResNet for 28x28 digits: a 3x3 stem (16 channels, batch norm, ReLU, max-pool 2), a residual block at
 /// 16 channels, a down-sampling residual block to 32 channels (stride 2, 1x1 projection shortcut), global average
 /// pooling and a linear classifier. Batch norm uses batch statistics in [Train] and the running averages
-/// (model buffers) in [Compile].
+/// (buffers such as <c>stem.bn.running_var</c>) in [Compile].
 /// </summary>
 [Model]
 public sealed partial class ResNet
 {
-    [Param(16, 1, 3, 3, Init = Init.He)] Tensor stem;
-    [Param(16, Init = Init.Ones)] Tensor stemG;
-    [Param(16)] Tensor stemB;
-    [Buffer(16)] Tensor stemM;
-    [Buffer(16, Init = Init.Ones)] Tensor stemV;
-
-    [Param(16, 16, 3, 3, Init = Init.He)] Tensor a1;
-    [Param(16, Init = Init.Ones)] Tensor a1G;
-    [Param(16)] Tensor a1B;
-    [Buffer(16)] Tensor a1M;
-    [Buffer(16, Init = Init.Ones)] Tensor a1V;
-    [Param(16, 16, 3, 3, Init = Init.He)] Tensor a2;
-    [Param(16, Init = Init.Ones)] Tensor a2G;
-    [Param(16)] Tensor a2B;
-    [Buffer(16)] Tensor a2M;
-    [Buffer(16, Init = Init.Ones)] Tensor a2V;
-
-    [Param(32, 16, 3, 3, Init = Init.He)] Tensor b1;
-    [Param(32, Init = Init.Ones)] Tensor b1G;
-    [Param(32)] Tensor b1B;
-    [Buffer(32)] Tensor b1M;
-    [Buffer(32, Init = Init.Ones)] Tensor b1V;
-    [Param(32, 32, 3, 3, Init = Init.He)] Tensor b2;
-    [Param(32, Init = Init.Ones)] Tensor b2G;
-    [Param(32)] Tensor b2B;
-    [Buffer(32)] Tensor b2M;
-    [Buffer(32, Init = Init.Ones)] Tensor b2V;
-    [Param(32, 16, 1, 1, Init = Init.He)] Tensor sc;
-    [Param(32, Init = Init.Ones)] Tensor scG;
-    [Param(32)] Tensor scB;
-    [Buffer(32)] Tensor scM;
-    [Buffer(32, Init = Init.Ones)] Tensor scV;
-
-    [Param(32, 10, Init = Init.Xavier)] Tensor fc;
-    [Param(10)] Tensor fcb;
-
-    /// <summary>Convolution (no bias: batch norm's shift takes its place) followed by batch norm.</summary>
-    Tensor ConvBn(Tensor x, Tensor w, int stride, int padding, Tensor g, Tensor b, Tensor m, Tensor v) =>
-        BatchNorm(Conv2d(x, w, null, stride, padding), g, b, m, v);
+    ConvBn stem = new(1, 16, 3, 1, 1);
+    ResidualBlock[] stages = [new ResidualBlock(16, 16), new ResidualBlock(16, 32, stride: 2)];
+    Linear fc = new(32, 10);
 
     public Tensor Logits([Shape("B", 784)] Tensor x)
     {
-        var image = Reshape(x, x.Shape[0], 1, 28, 28);
-        var h = MaxPool2d(Relu(ConvBn(image, stem, 1, 1, stemG, stemB, stemM, stemV)), 2);       // [B, 16, 14, 14]
-        var r1 = Relu(ConvBn(h, a1, 1, 1, a1G, a1B, a1M, a1V));
-        var h1 = Relu(h + ConvBn(r1, a2, 1, 1, a2G, a2B, a2M, a2V));                              // identity shortcut
-        var r2 = Relu(ConvBn(h1, b1, 2, 1, b1G, b1B, b1M, b1V));                                  // [B, 32, 7, 7]
-        var shortcut = ConvBn(h1, sc, 2, 0, scG, scB, scM, scV);                                  // 1x1, stride 2
-        var h2 = Relu(shortcut + ConvBn(r2, b2, 1, 1, b2G, b2B, b2M, b2V));
-        return MatMul(GlobalAvgPool(h2), fc) + fcb;
+        var h = MaxPool2d(Relu(stem.Forward(Reshape(x, x.Shape[0], 1, 28, 28))), 2);      // [B, 16, 14, 14]
+        foreach (var stage in stages) h = stage.Forward(h);                                  // [B, 32, 7, 7]
+        return fc.Forward(GlobalAvgPool(h));
     }
 
     public Tensor Loss([Shape("B", 784)] Tensor x, [Shape("B")] Tensor label)

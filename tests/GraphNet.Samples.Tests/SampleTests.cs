@@ -111,7 +111,7 @@ public class SampleTests
         double withRunning = Metrics.Accuracy(model.Predict(sub.Features), sub.Targets);
         Assert.True(withBatchStatistics >= 0.4, $"training-mode accuracy {withBatchStatistics}");
         Assert.True(withRunning >= 0.4, $"evaluation-mode accuracy {withRunning}");
-        Assert.Contains(((IModel)model).Buffers, b => b.Key == "stemV" && b.Value.Data.Any(v => v != 1f));
+        Assert.Contains(((IModel)model).Buffers, b => b.Key == "stem.bn.running_var" && b.Value.Data.Any(v => v != 1f));
     }
 
     [Fact]

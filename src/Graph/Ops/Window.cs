@@ -30,13 +30,14 @@ public sealed class Window
     public int[] PadAfter { get; }
 
     /// <summary>Window positions along spatial dim <paramref name="i"/> for an input of <paramref name="n"/> elements.</summary>
-    /// <remarks>Computed in 64 bits and floored: a kernel larger than the padded input has no positions (0), never a wrapped count.</remarks>
+    /// <remarks>Computed in 64 bits and floored: a kernel larger than the padded input has no positions (0), never a wrapped count; more positions than an int holds is an error.</remarks>
     public int Positions(int i, int n)
     {
         long span = (long)n + PadBefore[i] + PadAfter[i] - (long)Dilation[i] * (Kernel[i] - 1) - 1;
         if (span < 0) return 0;
         long positions = span / Stride[i] + 1;
-        return positions > int.MaxValue ? int.MaxValue : (int)positions;
+        return positions <= int.MaxValue ? (int)positions
+            : throw new ShapeError(ShapeErrorKind.InvalidArgument, $"window {this} over {n} elements makes {positions} positions, more than a tensor can hold");
     }
 
     public int[] ToInts() => Kernel.Concat(Stride).Concat(Dilation).Concat(PadBefore).Concat(PadAfter).ToArray();

@@ -150,6 +150,7 @@ public class RobustnessTests
     [InlineData("[Param(2, 1, 3, 3)] Tensor w;\nTensor F([Shape(1, 1, 8, 8)] Tensor x) => Conv2d(x, w, stride: 0);", "GN0011")]
     [InlineData("Tensor F([Shape(3)] Tensor x) { var p = Split(x, new[] { 2147483647, 2147483647, 3 }); return p[0]; }", "GN0004")]
     [InlineData("Tensor F([Shape(3)] Tensor x) => MaxPool1d(Reshape(x, 1, 1, 3), 0);", "GN0011")]
+    [InlineData("[Param(4, 2, 3, 3)] Tensor w;\nTensor F([Shape(3)] Tensor x) => MaxPool2d(w, int.MaxValue);", "GN0004")] // fuzz 10k, seed 1: a window larger than its input wrapped to 1 position
     public void Bad_layer_arguments_are_diagnostics(string spec, string id) => OnlyError(id, Model(spec + "\n" + Entry));
 
     // ---- size and depth
