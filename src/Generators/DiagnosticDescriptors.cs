@@ -88,6 +88,9 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidModule = Error("GN0025", "Module cannot be used",
         "Module '{0}' cannot be used: {1}");
 
+    public static readonly DiagnosticDescriptor ModelTooLarge = Error("GN0026", "Model too large to compile",
+        "'{0}' unrolls to {1} graph nodes, more than the {2} GraphNet compiles in one entry point: use fewer or smaller blocks, or loops over fewer constant steps");
+
     public static readonly DiagnosticDescriptor InternalError = Error("GN9001", "GraphNet generator internal error",
         "GraphNet could not compile model '{0}' because of an internal error: {1}. Please report this with the model's source.");
 
@@ -96,7 +99,7 @@ public static class DiagnosticDescriptors
         ModelNotPartial, SpecNotFound, WrtNotFound, ShapeMismatch, WrongRank, UnknownDim, Unsupported,
         SignatureMismatch, Recursive, LossNotScalar, InvalidArgument, MissingShape, UnsupportedModel, ReservedName,
         InvalidParam, InvalidShape, InvalidEntry, SpecNotTensor, MissingModel, TooLarge, NotConstant, ModuleCycle,
-        TupleMismatch, ModuleEntry, InvalidModule, InternalError,
+        TupleMismatch, ModuleEntry, InvalidModule, ModelTooLarge, InternalError,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticInfo Info(DiagnosticDescriptor d, LocationInfo? loc, params string[] args) => new(d.Id, args.ToEquatable(), loc);

@@ -178,4 +178,21 @@ public class ModuleTests
         m.TotalAndGradients(x);
         EndToEndTests.CheckGradients(m.Parameters, () => m.TotalAndGradients(x), 1e-3);
     }
+
+    [Fact]
+    public void Parameter_groups_select_sub_modules_by_path()
+    {
+        var m = new ModuleGpt(seed: 11);
+        var (select, _) = ParameterGroups.Under("blocks.1", new Adam());
+        var chosen = m.Parameters.Where(select).Select(p => p.Name).ToList();
+        Assert.Equal(m.Parameters.Under("blocks.1").Select(p => p.Name), chosen);
+        Assert.Equal(12, chosen.Count);
+        Assert.DoesNotContain(chosen, n => n.StartsWith("blocks.10", StringComparison.Ordinal) || n.StartsWith("blocks.11", StringComparison.Ordinal));
+        var ids = Ids(12, 4, ModuleGpt.Context, ModuleGpt.Vocab);
+        var next = Ids(13, 4, ModuleGpt.Context, ModuleGpt.Vocab);
+        var opt = new ParameterGroups(ParameterGroups.Under("head", new Adam(3e-2f)), (_ => true, new Adam(3e-3f)));
+        float first = m.Step(ids, next, opt), last = first;
+        for (int i = 0; i < 20; i++) last = m.Step(ids, next, opt);
+        Assert.True(last < first * 0.9, $"loss {first} -> {last}");
+    }
 }

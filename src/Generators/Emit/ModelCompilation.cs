@@ -57,6 +57,16 @@ public static class ModelCompilation
                 return new CompiledModel(model.HintName, Stubs(model, model.Entries), diags.ToEquatable());
             }
             var entries = model.Entries.Select(e => e.Invalid ? null : CompileEntry(model, root, slots, e, diags, ct)).ToList();
+            // Overloaded entry points share a name: their generated members get distinct prefixes.
+            var names = new HashSet<string>(model.Entries.Select(e => e.Name));
+            var used = new HashSet<string>();
+            for (int i = 0; i < entries.Count; i++)
+            {
+                if (entries[i] is not { } compiled || used.Add(compiled.Name)) continue;
+                string member;
+                for (int k = 2; ; k++) if (!names.Contains(member = compiled.Name + "_" + k) && used.Add(member)) break;
+                entries[i] = compiled with { Member = member };
+            }
             ParamDecl Decl(ParamSlot p) => new(p.Graph, p.Shape, "global::GraphNet.Init." + p.Init)
                 { Path = p.Path == p.Graph ? null : p.Path, Declare = p.Declared, FanIn = p.FanIn };
             var ps = slots.Where(p => !p.IsBuffer).Select(Decl).ToList();
@@ -104,6 +114,12 @@ public static class ModelCompilation
     }
 
     private static string TypeOf(InputSpec i) => i.ScalarType ?? "Tensor";
+
+    /// <summary>
+    /// The most nodes a spec method may unroll to (its forward graph, before autodiff): beyond it, compile time and
+    /// generated source grow past what a build should take (a 100-block transformer of width 64 is about 9,000).
+    /// </summary>
+    public const int MaxGraphNodes = 20_000;
 
     private static EntryProgram? CompileEntry(ModelSpec model, Instance root, List<ParamSlot> slots, EntrySpec e, List<DiagnosticInfo> diags, CancellationToken ct)
     {
@@ -172,6 +188,12 @@ public static class ModelCompilation
         }
         catch (LoweringFailed)
         {
+            return null;
+        }
+        if (b.Graph.Nodes.Count > MaxGraphNodes)
+        {
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.ModelTooLarge, e.Location, e.Name,
+                b.Graph.Nodes.Count.ToString(CultureInfo.InvariantCulture), MaxGraphNodes.ToString(CultureInfo.InvariantCulture)));
             return null;
         }
         if (e.Kind != EntryKind.Forward && results[0].Shape.Rank != 0)

@@ -204,6 +204,7 @@ internal sealed class Lowerer
                     {
                         if (!Condition(f.Condition, env, "The bound of this 'for' loop")) break;
                         if (n >= MaxUnroll) Fail(DiagnosticDescriptors.NotConstant, f.Location, "The trip count of this 'for' loop", $"more than {MaxUnroll} iterations, which GraphNet would unroll");
+                        CheckSize(f.Location);
                         if (Exec(f.Body, env, ref result)) return true;
                         env[f.Var] = Eval(f.Next, env);
                     }
@@ -214,6 +215,7 @@ internal sealed class Lowerer
                         return Fail(DiagnosticDescriptors.NotConstant, fe.Collection.Location, "The collection of this 'foreach'", $"{Describe(coll)}; loop over module arrays or arrays of tensors") is null;
                     foreach (var item in items.Items)
                     {
+                        CheckSize(fe.Location);
                         env[fe.Var] = item;
                         if (Exec(fe.Body, env, ref result)) return true;
                     }
@@ -295,8 +297,17 @@ internal sealed class Lowerer
         throw new LoweringFailed();
     }
 
+    /// <summary>Stops with GN0026 as soon as the unrolled graph passes the limit (before unrolling takes minutes).</summary>
+    private void CheckSize(LocationInfo site)
+    {
+        int n = _b.Graph.Nodes.Count;
+        if (n > ModelCompilation.MaxGraphNodes)
+            Fail(DiagnosticDescriptors.ModelTooLarge, site, Method, n.ToString(CultureInfo.InvariantCulture), ModelCompilation.MaxGraphNodes.ToString(CultureInfo.InvariantCulture));
+    }
+
     private Value Call(Instance self, string name, string key, EquatableArray<Expr> argExprs, Dictionary<string, Value> env, LocationInfo site)
     {
+        CheckSize(site);
         if (self.Spec.HasErrors) throw new LoweringFailed();
         var target = self.Spec.Methods.FirstOrDefault(m => m.Key == key);
         if (target is null)

@@ -16,7 +16,7 @@ public static class Gradients
     /// Adds to the builder's graph the gradient of <paramref name="y"/> with respect to each node in
     /// <paramref name="wrt"/>. <paramref name="y"/> must be a scalar unless a <paramref name="seed"/> of its shape is given.
     /// </summary>
-    public static Node[] Grad(GraphBuilder b, Node y, IReadOnlyList<Node> wrt, Node? seed = null)
+    public static Node[] Grad(GraphBuilder b, Node y, IReadOnlyList<Node> wrt, Node? seed = null, System.Threading.CancellationToken ct = default)
     {
         if (seed is null && y.Shape.Rank != 0)
             throw new ShapeError(ShapeErrorKind.WrongRank, $"gradient of a non-scalar {y.Shape}: reduce it to a scalar first (for example .Mean())");
@@ -27,6 +27,7 @@ public static class Gradients
         var adj = new Dictionary<Node, Node> { [y] = seed ?? b.Const(1) };
         for (int i = nodes.Count - 1; i >= 0; i--)
         {
+            if ((i & 255) == 0) ct.ThrowIfCancellationRequested();
             var n = nodes[i];
             if (!needs.Contains(n) || !adj.TryGetValue(n, out var g) || n.Inputs.Count == 0) continue;
             var grads = Rule(b, n, g, n.Inputs.Select(needs.Contains).ToArray());

@@ -24,18 +24,18 @@ public static class ModelCompiler
                 break;
             case EntryKind.LossAndGradients or EntryKind.Train:
                 var ps = g.Leaves(OpKind.Param).ToList();
-                var grads = Gradients.Grad(b, result, ps);
+                var grads = Gradients.Grad(b, result, ps, ct: ct);
                 g.SetOutput(OutputNames.Loss, result);
                 for (int i = 0; i < ps.Count; i++) g.SetOutput(OutputNames.Grad(ps[i].Attrs.Name), grads[i]);
                 break;
             case EntryKind.InputGradient:
                 var x = g.Leaves(OpKind.Input).First(n => n.Attrs.Name == wrt);
-                g.SetOutput(OutputNames.Grad(x.Attrs.Name), Gradients.Grad(b, result, new[] { x })[0]);
+                g.SetOutput(OutputNames.Grad(x.Attrs.Name), Gradients.Grad(b, result, new[] { x }, ct: ct)[0]);
                 break;
             case EntryKind.HessianVectorProduct or EntryKind.Hessian:
                 // H·v = ∇(∇L · v): differentiate the gradient graph once more, along v.
                 var qs = g.Leaves(OpKind.Param).ToList();
-                var first = Gradients.Grad(b, result, qs);
+                var first = Gradients.Grad(b, result, qs, ct: ct);
                 Node? dot = null;
                 for (int i = 0; i < qs.Count; i++)
                 {
@@ -43,7 +43,7 @@ public static class ModelCompiler
                     var term = b.Sum(b.Mul(first[i], v));
                     dot = dot is null ? term : b.Add(dot, term);
                 }
-                var hv = Gradients.Grad(b, dot ?? b.Const(0), qs);
+                var hv = Gradients.Grad(b, dot ?? b.Const(0), qs, ct: ct);
                 for (int i = 0; i < qs.Count; i++) g.SetOutput(OutputNames.Hvp(qs[i].Attrs.Name), hv[i]);
                 break;
         }

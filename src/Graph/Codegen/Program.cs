@@ -56,6 +56,11 @@ public sealed record EntryProgram(string Name, EntryKind Kind, string Spec, IRea
     /// <summary>How many tensors a forward entry returns as a tuple (outputs result.0, result.1, ...); 0 for one.</summary>
     public int ResultArity { get; init; }
 
+    /// <summary>The prefix of the entry's generated members (arena, buffers, kernels): its name, made unique among overloads.</summary>
+    public string Member { get => _member ?? Name; init => _member = value; }
+
+    private readonly string? _member;
+
     /// <summary>The tuple type as the user declared it (element names must match the partial declaration).</summary>
     public string? ResultType { get; init; }
 }

@@ -279,6 +279,8 @@ public sealed partial class GraphBuilder
     /// <summary>The attention weights softmax(q·kᵀ/√d) [..., Tq, Tk] (rows sum to 1).</summary>
     public Node AttentionWeights(Node q, Node k, bool causal = false)
     {
+        if (q.Shape.Rank < 2 || k.Shape.Rank < 2)
+            throw new ShapeError(ShapeErrorKind.WrongRank, $"attention: q and k must be [..., T, D], got {q.Shape} and {k.Shape}");
         var d = q.Shape[q.Shape.Rank - 1];
         if (!d.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"attention: the feature dim of q {q.Shape} must be a constant");
         var scores = Mul(MatMul(q, k, transB: true), Const(1 / Math.Sqrt(d.Coef)));

@@ -5,8 +5,8 @@ namespace GraphNet;
 
 /// <summary>
 /// Parameter groups with separate optimizers: each parameter goes to the first group whose selector
-/// accepts it (for example a GAN's generator and discriminator, or a BYOL online network). A parameter
-/// that no group accepts is an error that names it.
+/// accepts it (for example a GAN's generator and discriminator, or a BYOL online network, selected by module
+/// with <see cref="Under"/>). A parameter that no group accepts is an error that names it.
 /// </summary>
 public sealed class ParameterGroups : Optimizer
 {
@@ -23,6 +23,16 @@ public sealed class ParameterGroups : Optimizer
     /// <summary>A group of the parameters whose names start with <paramref name="prefix"/>.</summary>
     public static (Func<Parameter, bool>, Optimizer) Prefix(string prefix, Optimizer optimizer) =>
         (p => p.Name.StartsWith(prefix, StringComparison.Ordinal), optimizer);
+
+    /// <summary>
+    /// A group of the parameters of the sub-module at <paramref name="path"/> ("generator", "blocks.3"): named
+    /// <c>path</c> or starting with <c>path.</c>, so "block" does not also take "blocks.0.weight".
+    /// </summary>
+    public static (Func<Parameter, bool>, Optimizer) Under(string path, Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return (p => p.Name == path || p.Name.StartsWith(path + ".", StringComparison.Ordinal), optimizer);
+    }
 
     public IReadOnlyList<Optimizer> Optimizers => Array.ConvertAll(_groups, g => g.Optimizer);
 

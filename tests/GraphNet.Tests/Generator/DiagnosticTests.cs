@@ -215,4 +215,8 @@ public class DiagnosticTests
         Assert.Equal(source.IndexOf("fc.Forward(x)", System.StringComparison.Ordinal), d.Location.SourceSpan.Start);
         Assert.Empty(errors);
     }
+
+    [Fact]
+    public void GN0026_model_unrolls_past_the_limit() => Expect("GN0026", Head +
+        "[Param(3)] Tensor w;\nTensor F([Shape(\"B\", 3)] Tensor x) { var y = x; [|for (int i = 0; i < 9000; i++) y = y * w + x;|] return y; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 }

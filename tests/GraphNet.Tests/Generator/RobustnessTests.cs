@@ -143,6 +143,16 @@ public class RobustnessTests
     [InlineData("Tensor[] F([Shape(3)] Tensor x) => new[] { x };")]
     public void Spec_result_that_is_not_a_tensor(string spec) => OnlyError("GN0018", Model(spec + "\n" + Entry));
 
+    [Fact] // fuzz 10k after modules: overloads shared the generated arena field
+    public void Overloaded_entry_points_get_distinct_generated_members() => Clean(Model(
+        "Tensor Loss([Shape(\"N\")] Tensor x) => x.Mean();\nTensor Loss(float scale, [Shape(\"N\")] Tensor x) => x.Mean() * scale;\n"
+        + "[Compile(nameof(Loss))] public partial Tensor Objective(Tensor x);\n[Compile(nameof(Loss))] public partial Tensor Objective(float scale, Tensor x);\n"
+        + "[Compile(nameof(Loss))] public partial Tensor Objective_2(Tensor x);"));
+
+    [Fact] // fuzz 10k after modules: an input named Parameters hid the property in 'optimizer.Step(Parameters)'
+    public void An_input_named_like_a_generated_member_does_not_hide_it() => Clean(Model(
+        "[Param(3)] Tensor w;\nTensor Loss([Shape(3)] Tensor Parameters) => Sum(Parameters * w);\n[Train(nameof(Loss))] public partial float Step(Tensor Parameters, Optimizer optimizer);"));
+
     // ---- op arguments that used to throw inside the builder
 
     [Theory]
@@ -151,6 +161,7 @@ public class RobustnessTests
     [InlineData("Tensor F([Shape(3)] Tensor x) { var p = Split(x, new[] { 2147483647, 2147483647, 3 }); return p[0]; }", "GN0004")]
     [InlineData("Tensor F([Shape(3)] Tensor x) => MaxPool1d(Reshape(x, 1, 1, 3), 0);", "GN0011")]
     [InlineData("[Param(4, 2, 3, 3)] Tensor w;\nTensor F([Shape(3)] Tensor x) => MaxPool2d(w, int.MaxValue);", "GN0004")] // fuzz 10k, seed 1: a window larger than its input wrapped to 1 position
+    [InlineData("[Param] Tensor w;\nTensor F([Shape] Tensor x) => AttentionWeights(x, w);", "GN0005")] // fuzz 10k after modules: IndexOutOfRange
     public void Bad_layer_arguments_are_diagnostics(string spec, string id) => OnlyError(id, Model(spec + "\n" + Entry));
 
     // ---- size and depth

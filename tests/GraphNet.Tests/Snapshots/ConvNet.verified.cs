@@ -373,7 +373,7 @@ partial class ConvNet : global::GraphNet.IModel
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_conv, 36, "kernel 70 (reshape to [4, 1, 3, 3])");
         global::System.Array.Copy(__o_state_mean, this.mean.Data, __o_state_mean.Length);
         global::System.Array.Copy(__o_state_variance, this.variance.Data, __o_state_variance.Length);
-        optimizer.Step(Parameters);
+        optimizer.Step(this.Parameters);
         return __o_loss[0];
     }
 

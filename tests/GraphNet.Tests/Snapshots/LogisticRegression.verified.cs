@@ -246,7 +246,7 @@ partial class LogisticRegression : global::GraphNet.IModel
         var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, 30, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_w, 30, "kernel 14 (reshape to [30])");
-        optimizer.Step(Parameters);
+        optimizer.Step(this.Parameters);
         return __o_loss[0];
     }
 

@@ -17,7 +17,7 @@ internal static class EntryEmitter
         w.Line($"// ==== {e.Name}: {Describe(e)} ====");
         w.Line($"// {s.Kernels.Count} kernels; arena of {plan.SlotSizes.Count} slots: "
             + string.Join(", ", plan.SlotSizes.Select((sz, i) => $"#{i} {string.Join(" | ", sz)}")) + " floats.");
-        w.Line($"private readonly {Rt}.Arena __arena_{e.Name} = new({plan.SlotSizes.Count});");
+        w.Line($"private readonly {Rt}.Arena __arena_{e.Member} = new({plan.SlotSizes.Count});");
         var outputs = s.Graph.Outputs;
         // The tensor an entry returns is new on each call (the caller keeps it); other outputs live in reused buffers.
         var returned = e.Kind switch
@@ -28,14 +28,14 @@ internal static class EntryEmitter
             _ => new List<string>(),
         };
         var owned = outputs.Where(o => !IsParamGrad(m, o.Key) && !returned.Contains(o.Key)).ToList();
-        foreach (var i in e.Inputs.Where(i => i.ScalarType is not null)) w.Line($"private readonly {T} __scalar_{e.Name}_{i.Name} = new {T}();");
-        foreach (var o in owned) w.Line($"private {T}? __out_{e.Name}_{Clean(o.Key)};");
+        foreach (var i in e.Inputs.Where(i => i.ScalarType is not null)) w.Line($"private readonly {T} __scalar_{e.Member}_{i.Name} = new {T}();");
+        foreach (var o in owned) w.Line($"private {T}? __out_{e.Member}_{Clean(o.Key)};");
         bool second = e.Kind is EntryKind.HessianVectorProduct or EntryKind.Hessian;
         if (second)
         {
-            foreach (var p in m.Params) w.Line($"private {T}? __in_{e.Name}_{OutputNames.Direction(p.Name)};");
+            foreach (var p in m.Params) w.Line($"private {T}? __in_{e.Member}_{OutputNames.Direction(p.Name)};");
         }
-        if (e.Kind == EntryKind.Hessian) w.Line($"private {T}? __in_{e.Name}_basis;");
+        if (e.Kind == EntryKind.Hessian) w.Line($"private {T}? __in_{e.Member}_basis;");
         w.Line();
         string ret = e.Kind switch
         {
@@ -53,13 +53,13 @@ internal static class EntryEmitter
         }
         else if (e.Kind == EntryKind.Train) inputArgs.Add($"global::GraphNet.Optimizer {Id(e.Extra!)}");
         else if (e.Kind == EntryKind.HessianVectorProduct) inputArgs.Add($"{T} {Id(e.Extra!)}");
-        string name = e.Kind == EntryKind.Hessian ? e.Name + "__Hvp" : Id(e.Name);
+        string name = e.Kind == EntryKind.Hessian ? e.Member + "__Hvp" : Id(e.Name);
         string v = e.Kind == EntryKind.Hessian ? "__v" : Id(e.Extra ?? "");
         using (w.Block($"{mods} {ret} {name}({string.Join(", ", inputArgs)})"))
         {
             if (e.Kind != EntryKind.Hessian) w.Line($"using var __run = {Rt}.Exclusive.Enter(ref __busy, \"{m.ClassName}\", \"{e.Name}\");");
             foreach (var i in e.Inputs.Where(i => i.ScalarType is not null))
-                w.Line($"var {i.Name} = __scalar_{e.Name}_{i.Name}; {i.Name}.Data[0] = {Id(Arg(i))};");
+                w.Line($"var {i.Name} = __scalar_{e.Member}_{i.Name}; {i.Name}.Data[0] = {Id(Arg(i))};");
             EmitBinding(w, m, e);
             if (e.Kind == EntryKind.Train) w.Line($"{Rt}.Guard.NotNull({Id(e.Extra!)}, \"{e.Extra}\", \"an optimizer, for example new Adam(1e-3f)\");");
             EmitSizeChecks(w, e);
@@ -80,11 +80,11 @@ internal static class EntryEmitter
                     w.Line($"var {r} = new {T}({CSharpEmitter.ShapeArgs(o.Value.Shape)});");
                     w.Line($"var {local} = {r}.Data;");
                 }
-                else w.Line($"var {local} = {T}.Reuse(ref __out_{e.Name}_{Clean(o.Key)}{Dims(o.Value.Shape)}).Data;");
+                else w.Line($"var {local} = {T}.Reuse(ref __out_{e.Member}_{Clean(o.Key)}{Dims(o.Value.Shape)}).Data;");
                 if (dest.ContainsKey(o.Value) || o.Value.Op is OpKind.Input or OpKind.Param or OpKind.State) copies.Add($"global::System.Array.Copy({Buffer(o.Value, plan, dest, m)}, {local}, {local}.Length);");
                 else dest[o.Value] = local;
             }
-            if (plan.SlotSizes.Count > 0) w.Line($"var __a = __arena_{e.Name};");
+            if (plan.SlotSizes.Count > 0) w.Line($"var __a = __arena_{e.Member};");
             for (int i = 0; i < plan.SlotSizes.Count; i++)
                 w.Line($"__a.Reserve({i}, {MaxOf(plan.SlotSizes[i].Select(d => d.ToCode(CSharpEmitter.Sym)).ToList())});");
             foreach (var k in s.Kernels)
@@ -102,7 +102,7 @@ internal static class EntryEmitter
                 foreach (var (p, offset, len) in FlatBlocks(m))
                     w.Line($"global::System.Array.Copy(__o_{Clean(OutputNames.Hvp(p.Name))}, 0, __flat.Data, {offset}, {len});");
             }
-            if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step(Parameters);");
+            if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step(this.Parameters);");
             w.Line(e.Kind switch
             {
                 EntryKind.Forward when e.ResultArity > 0 => "return (" + string.Join(", ", Enumerable.Range(0, e.ResultArity).Select(i => "__r" + i)) + ");",
@@ -137,7 +137,7 @@ internal static class EntryEmitter
         foreach (var (p, offset, len) in FlatBlocks(m))
         {
             string local = OutputNames.Direction(p.Name);
-            w.Line($"var {local} = {T}.Reuse(ref __in_{e.Name}_{local}{Dims(p.Shape)});");
+            w.Line($"var {local} = {T}.Reuse(ref __in_{e.Member}_{local}{Dims(p.Shape)});");
             w.Line($"global::System.Array.Copy({v}.Data, {offset}, {local}.Data, 0, {len});");
         }
     }
@@ -151,12 +151,12 @@ internal static class EntryEmitter
         {
             w.Line($"using var __run = {Rt}.Exclusive.Enter(ref __busy, \"{m.ClassName}\", \"{e.Name}\");");
             w.Line($"var __h = new {T}({total}, {total});");
-            w.Line($"var __e = {T}.Reuse(ref __in_{e.Name}_basis, {total});");
+            w.Line($"var __e = {T}.Reuse(ref __in_{e.Member}_basis, {total});");
             w.Line("global::System.Array.Clear(__e.Data);");
             using (w.Block($"for (int __i = 0; __i < {total}; __i++)"))
             {
                 w.Line("__e.Data[__i] = 1f;");
-                w.Line($"var __col = {e.Name}__Hvp({call}{(call.Length > 0 ? ", " : "")}__e);");
+                w.Line($"var __col = {e.Member}__Hvp({call}{(call.Length > 0 ? ", " : "")}__e);");
                 w.Line("__e.Data[__i] = 0f;");
                 w.Line($"global::System.Array.Copy(__col.Data, 0, __h.Data, (long)__i * {total}, {total});");
             }
@@ -279,7 +279,7 @@ internal static class EntryEmitter
             case KernelKind.Elementwise or KernelKind.Reduce:
             {
                 var sig = KernelEmitter.Signature(k);
-                string name = kernels.NameFor(k, $"{e.Name}_Kernel{k.Index}");
+                string name = kernels.NameFor(k, $"{e.Member}_Kernel{k.Index}");
                 if (KernelEmitter.Splits(k))
                 {
                     var fields = sig.Symbols.Select(s => $"{CSharpEmitter.Sym(s)} = {CSharpEmitter.Sym(s)}")
