@@ -196,6 +196,13 @@ public static class ModelCompilation
                 b.Graph.Nodes.Count.ToString(CultureInfo.InvariantCulture), MaxGraphNodes.ToString(CultureInfo.InvariantCulture)));
             return null;
         }
+        // Values inside composite ops (attention scores, convolution windows) are checked too, not only the ops' results.
+        if (b.Graph.Nodes.FirstOrDefault(n => n.Shape.Size.Coef > ModelParser.MaxElements) is { } huge)
+        {
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.TooLarge, e.Location, e.Name, huge.Shape.ToString(), huge.Shape.Size.ToString(),
+                ModelParser.MaxElements.ToString(CultureInfo.InvariantCulture)));
+            return null;
+        }
         if (e.Kind != EntryKind.Forward && results[0].Shape.Rank != 0)
         {
             diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.LossNotScalar, e.Location, e.Name, spec.Name, results[0].Shape.ToString()));

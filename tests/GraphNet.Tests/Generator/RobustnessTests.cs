@@ -153,6 +153,10 @@ public class RobustnessTests
     public void An_input_named_like_a_generated_member_does_not_hide_it() => Clean(Model(
         "[Param(3)] Tensor w;\nTensor Loss([Shape(3)] Tensor Parameters) => Sum(Parameters * w);\n[Train(nameof(Loss))] public partial float Step(Tensor Parameters, Optimizer optimizer);"));
 
+    [Fact] // fuzz 10k seed 2 after modules: attention scores [B, 2, 65536, 65536] inside the op went unchecked and the generated size did not fit an int
+    public void Values_inside_composite_ops_are_checked_for_size() => OnlyError("GN0020", Model(
+        "[Param(8, 24)] Tensor w;\nTensor F([Shape(\"B\", 65536, 8)] Tensor x) { var p = Chunk(MatMul(x, w), 3, 2); return MultiHeadAttention(p[0], p[1], p[2], 2); }\n" + Entry));
+
     // ---- op arguments that used to throw inside the builder
 
     [Theory]
