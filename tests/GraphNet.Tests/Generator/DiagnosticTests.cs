@@ -219,4 +219,8 @@ public class DiagnosticTests
     [Fact]
     public void GN0026_model_unrolls_past_the_limit() => Expect("GN0026", Head +
         "[Param(3)] Tensor w;\nTensor F([Shape(\"B\", 3)] Tensor x) { var y = x; [|for (int i = 0; i < 9000; i++) y = y * w + x;|] return y; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0021_library_lstm_over_a_run_time_length_is_reported_at_the_call() => Expect("GN0021", Layers + Head +
+        "Lstm lstm = new(3, 4);\nTensor F([Shape(\"B\", \"T\", 3)] Tensor x, [Shape(\"B\", 4)] Tensor h) { var (o, hn, c) = [|lstm.Forward(x, h, h)|]; return hn; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x, Tensor h); }");
 }
