@@ -87,6 +87,13 @@ public partial class Lstm(int inputSize, int hiddenSize)
     [Param(nameof(gates), Init = Init.UniformFanIn, FanIn = nameof(hiddenSize))] Tensor bias_ih_l0;
     [Param(nameof(gates), Init = Init.UniformFanIn, FanIn = nameof(hiddenSize))] Tensor bias_hh_l0;
 
+    /// <summary>x [B, T, I] from zero states: the outputs [B, T, H] and the final (h, c).</summary>
+    public (Tensor output, Tensor h, Tensor c) Forward(Tensor x)
+    {
+        var zeros = Zeros(x.Shape[0], hiddenSize);
+        return Forward(x, zeros, zeros);
+    }
+
     /// <summary>x [B, T, I] with initial h0, c0 [B, H]: the outputs [B, T, H] and the final (h, c).</summary>
     public (Tensor output, Tensor h, Tensor c) Forward(Tensor x, Tensor h0, Tensor c0)
     {
@@ -120,6 +127,9 @@ public partial class Gru(int inputSize, int hiddenSize)
     [Param(nameof(gates), nameof(hiddenSize), Init = Init.UniformFanIn, FanIn = nameof(hiddenSize))] Tensor weight_hh_l0;
     [Param(nameof(gates), Init = Init.UniformFanIn, FanIn = nameof(hiddenSize))] Tensor bias_ih_l0;
     [Param(nameof(gates), Init = Init.UniformFanIn, FanIn = nameof(hiddenSize))] Tensor bias_hh_l0;
+
+    /// <summary>x [B, T, I] from a zero state: the outputs [B, T, H] and the final h.</summary>
+    public (Tensor output, Tensor h) Forward(Tensor x) => Forward(x, Zeros(x.Shape[0], hiddenSize));
 
     /// <summary>x [B, T, I] with initial h0 [B, H]: the outputs [B, T, H] and the final h.</summary>
     public (Tensor output, Tensor h) Forward(Tensor x, Tensor h0)

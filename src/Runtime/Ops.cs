@@ -110,6 +110,10 @@ public static class Ops
     /// <summary>Elementwise hinge loss max(0, 1 - y·score) for labels in {-1, +1}.</summary>
     public static Tensor Hinge(Tensor scores, Tensor labels) => E((b, n) => b.Hinge(n[0], n[1]), scores, labels);
     public static Tensor OneHot(Tensor labels, int classes) => E((b, n) => b.OneHot(n[0], classes), labels);
+    /// <summary>A tensor of zeros of the given shape (dims may be run-time sizes such as <c>x.Shape[0]</c>): an initial state.</summary>
+    public static Tensor Zeros(params int[] shape) => E((b, _) => b.Full(0, new Compiler.Shape(Dims(shape))));
+    /// <summary>A tensor of ones of the given shape.</summary>
+    public static Tensor Ones(params int[] shape) => E((b, _) => b.Full(1, new Compiler.Shape(Dims(shape))));
     /// <summary>The identity matrix [n, n].</summary>
     public static Tensor Eye(int n) => E((b, _) => b.Eye(n));
 

@@ -100,6 +100,15 @@ public class SampleTests
     }
 
     [Fact]
+    public void Row_lstm_learns_digits_read_row_by_row()
+    {
+        var (r, model) = global::Samples.MnistLstm.Sample.Run(epochs: 2, trainLimit: 2000, progress: Quiet());
+        Assert.True(r.TestAccuracy[^1] >= 0.5, $"test accuracy {r.TestAccuracy[^1]}");
+        Assert.True(r.TestAccuracy[^1] > r.TestAccuracy[0], $"accuracy should rise: {string.Join(", ", r.TestAccuracy)}");
+        Assert.Equal(new[] { 4 * global::Samples.MnistLstm.RowLstm.Hidden, 28 }, model.Parameters["lstm.weight_ih_l0"].Value.Shape);
+    }
+
+    [Fact]
     public void ResNet_learns_digits_and_evaluates_with_running_statistics()
     {
         var (r, model) = global::Samples.ResNet.Sample.Run(epochs: 2, trainLimit: 2000, progress: Quiet());
