@@ -54,6 +54,7 @@ def main():
     row("(c) logreg step ms (vs torch autograd)", "", pick(gn, "c_logreg", "torch_autograd_step_ms"),
         pick(pt, "c_logreg", "torch_autograd_step_ms"), higher_is_better=False)
     row("(e) GPT block steps/s", ">= 1.3x", pick(gn, "e_transformer", "steps_per_s"), pick(pt, "e_transformer", "steps_per_s", impl="manual"))
+    row("(i) char LSTM steps/s", ">= 1.5x", pick(gn, "i_lstm", "steps_per_s"), pick(pt, "i_lstm", "steps_per_s"))
     row("(g) fusion probe ms (vs torch eager)", ">= 5x", pick(gn, "g_fusion", "eager_ms"), pick(pt, "g_fusion", "eager_ms"), higher_is_better=False)
     row("(g) fusion probe ms (vs torch eager, out= buffers)", "", pick(gn, "g_fusion", "eager_ms"), pick(pt, "g_fusion", "eager_out_ms"), higher_is_better=False)
     row("(g) fusion probe ms (vs one-pass C kernel, 2 threads)", ">= 1/1.2 = 0.83x", pick(gn, "g_fusion", "eager_ms"),

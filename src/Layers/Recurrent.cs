@@ -101,16 +101,15 @@ public partial class Lstm(int inputSize, int hiddenSize)
         var projected = MatMul(x, weight_ih_l0, transposeB: true) + bias_ih_l0 + bias_hh_l0;
         var h = h0;
         var c = c0;
-        var output = h0;
+        var steps = new Tensor[x.Shape[1]];
         for (int t = 0; t < x.Shape[1]; t++)
         {
             var g = Chunk(Sum(Slice(projected, 1, t, 1), 1) + MatMul(h, weight_hh_l0, transposeB: true), 4, -1);
             c = Sigmoid(g[1]) * c + Sigmoid(g[0]) * Tanh(g[2]);
             h = Sigmoid(g[3]) * Tanh(c);
-            var step = Reshape(h, h.Shape[0], 1, h.Shape[1]);
-            output = t == 0 ? step : Concat([output, step], 1);
+            steps[t] = h;
         }
-        return (output, h, c);
+        return (Stack(steps, 1), h, c);
     }
 }
 
@@ -136,7 +135,7 @@ public partial class Gru(int inputSize, int hiddenSize)
     {
         var projected = MatMul(x, weight_ih_l0, transposeB: true) + bias_ih_l0;
         var h = h0;
-        var output = h0;
+        var steps = new Tensor[x.Shape[1]];
         for (int t = 0; t < x.Shape[1]; t++)
         {
             var gi = Chunk(Sum(Slice(projected, 1, t, 1), 1), 3, -1);
@@ -144,9 +143,8 @@ public partial class Gru(int inputSize, int hiddenSize)
             var r = Sigmoid(gi[0] + gh[0]);
             var z = Sigmoid(gi[1] + gh[1]);
             h = (1f - z) * Tanh(gi[2] + r * gh[2]) + z * h;
-            var step = Reshape(h, h.Shape[0], 1, h.Shape[1]);
-            output = t == 0 ? step : Concat([output, step], 1);
+            steps[t] = h;
         }
-        return (output, h);
+        return (Stack(steps, 1), h);
     }
 }

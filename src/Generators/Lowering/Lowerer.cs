@@ -185,6 +185,15 @@ internal sealed class Lowerer
                 case AssignStmt a:
                     env[a.Local] = Eval(a.Value, env);
                     break;
+                case ElementAssignStmt ea:
+                    if (!env.TryGetValue(ea.Local, out var target) || target is not ArrayValue { Items: List<Value> slots })
+                        return Fail(DiagnosticDescriptors.Unsupported, ea.Location, Method, $"an element assignment to '{ea.Local}'",
+                            "assign elements of a local array made with 'new Tensor[n]'") is null;
+                    int at = Int(Eval(ea.Index, env), ea.Index.Location, "index");
+                    if (at < 0 || at >= slots.Count)
+                        Fail(DiagnosticDescriptors.InvalidArgument, ea.Index.Location, "indexing", $"index {at} is out of range for {slots.Count} elements");
+                    slots[at] = Eval(ea.Value, env);
+                    break;
                 case ReturnStmt r:
                     result = Eval(r.Value, env);
                     return true;
@@ -256,6 +265,18 @@ internal sealed class Lowerer
                 return Field(f.Name, f.Location);
             case ArrayExpr a:
                 return new ArrayValue(a.Items.Select(x => Eval(x, env)).ToList());
+            case NewArrayExpr na:
+                var size = Eval(na.Length, env);
+                int length = size switch
+                {
+                    ScalarValue { Value: var n } when n == System.Math.Floor(n) && n >= 0 && n <= MaxUnroll => (int)n,
+                    DimValue { Dim.IsConstant: true, Dim.Coef: var c } when c >= 0 && c <= MaxUnroll => (int)c,
+                    _ => -1,
+                };
+                if (length < 0)
+                    Fail(DiagnosticDescriptors.NotConstant, na.Length.Location, "The length of this array",
+                        $"{Describe(size)}; arrays of tensors have a constant length of at most {MaxUnroll}");
+                return new ArrayValue(Enumerable.Repeat((Value)new NullValue(), length).ToList());
             case LengthExpr len:
                 return Eval(len.Array, env) is ArrayValue av ? new ScalarValue(av.Items.Count)
                     : Fail(DiagnosticDescriptors.Unsupported, len.Location, Method, "'Length' of something that is not an array", "use Length on module arrays and arrays of tensors");

@@ -52,3 +52,6 @@ public sealed record MemberCallExpr(Expr Target, string Method, string Key, Equa
 
 /// <summary><c>a.Length</c> of a module array or an array of tensors.</summary>
 public sealed record LengthExpr(Expr Array, LocationInfo Location) : Expr(Location);
+
+/// <summary><c>new Tensor[n]</c> with a compile-time length: an array of tensors filled by <see cref="ElementAssignStmt"/> (per-step results of a loop).</summary>
+public sealed record NewArrayExpr(Expr Length, LocationInfo Location) : Expr(Location);

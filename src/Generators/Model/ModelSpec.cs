@@ -83,6 +83,9 @@ public abstract record Stmt(LocationInfo Location);
 /// <summary><c>var Local = Value;</c>, <c>Local = Value;</c> or a compound assignment (<c>x += v</c> as <c>x = x + v</c>).</summary>
 public sealed record AssignStmt(string Local, Expr Value, LocationInfo Location) : Stmt(Location);
 
+/// <summary><c>Local[Index] = Value;</c>: sets an element of a local array of tensors.</summary>
+public sealed record ElementAssignStmt(string Local, Expr Index, Expr Value, LocationInfo Location) : Stmt(Location);
+
 /// <summary><c>return Value;</c> (a tuple is an <see cref="ArrayExpr"/>).</summary>
 public sealed record ReturnStmt(Expr Value, LocationInfo Location) : Stmt(Location);
 

@@ -158,6 +158,8 @@ internal sealed class ExprParser
         {
             case ISimpleAssignmentOperation a when LocalName(a.Target) is { } name:
                 return new AssignStmt(name, Parse(a.Value), loc);
+            case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation { Indices.Length: 1 } el } a when LocalName(el.ArrayReference) is { } array:
+                return new ElementAssignStmt(array, Parse(el.Indices[0]), Parse(a.Value), loc);
             case ICompoundAssignmentOperation c when LocalName(c.Target) is { } name && Operator(c.OperatorKind) is { } sym
                 && (c.OperatorMethod is null || IsTensorOperator(c.OperatorMethod)):
                 return new AssignStmt(name, new BinaryExpr(sym, new RefExpr(name, loc), Parse(c.Value), loc), loc);
@@ -273,6 +275,8 @@ internal sealed class ExprParser
                 return new DimOfExpr(Parse(shape.Instance!), Parse(el.Indices[0]), loc);
             case IArrayElementReferenceOperation el when el.Indices.Length == 1:
                 return new IndexExpr(Parse(el.ArrayReference), Parse(el.Indices[0]), loc);
+            case IArrayCreationOperation { Initializer: null, DimensionSizes.Length: 1 } sized:
+                return new NewArrayExpr(Parse(sized.DimensionSizes[0]), loc);
             case IArrayCreationOperation arr when arr.Initializer is not null:
                 return new ArrayExpr(arr.Initializer.ElementValues.Select(Parse).ToEquatable(), loc);
             case ICollectionExpressionOperation coll:

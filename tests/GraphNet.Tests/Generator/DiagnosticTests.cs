@@ -223,4 +223,8 @@ public class DiagnosticTests
     [Fact]
     public void GN0021_library_lstm_over_a_run_time_length_is_reported_at_the_call() => Expect("GN0021", Layers + Head +
         "Lstm lstm = new(3, 4);\nTensor F([Shape(\"B\", \"T\", 3)] Tensor x, [Shape(\"B\", 4)] Tensor h) { var (o, hn, c) = [|lstm.Forward(x, h, h)|]; return hn; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x, Tensor h); }");
+
+    [Fact]
+    public void GN0021_array_of_tensors_with_a_run_time_length() => Expect("GN0021", Head +
+        "Tensor F([Shape(\"B\", 3)] Tensor x) { var parts = new Tensor[[|x.Shape[0]|]]; parts[0] = x; return parts[0]; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 }
