@@ -104,7 +104,7 @@ public partial class Lstm(int inputSize, int hiddenSize)
         var steps = new Tensor[x.Shape[1]];
         for (int t = 0; t < x.Shape[1]; t++)
         {
-            var g = Chunk(Sum(Slice(projected, 1, t, 1), 1) + MatMul(h, weight_hh_l0, transposeB: true), 4, -1);
+            var g = Chunk(projected[.., t] + MatMul(h, weight_hh_l0, transposeB: true), 4, -1);
             c = Sigmoid(g[1]) * c + Sigmoid(g[0]) * Tanh(g[2]);
             h = Sigmoid(g[3]) * Tanh(c);
             steps[t] = h;
@@ -138,7 +138,7 @@ public partial class Gru(int inputSize, int hiddenSize)
         var steps = new Tensor[x.Shape[1]];
         for (int t = 0; t < x.Shape[1]; t++)
         {
-            var gi = Chunk(Sum(Slice(projected, 1, t, 1), 1), 3, -1);
+            var gi = Chunk(projected[.., t], 3, -1);
             var gh = Chunk(MatMul(h, weight_hh_l0, transposeB: true) + bias_hh_l0, 3, -1);
             var r = Sigmoid(gi[0] + gh[0]);
             var z = Sigmoid(gi[1] + gh[1]);

@@ -179,6 +179,8 @@ public static class Ops
 
     /// <summary>Elements start .. start + length − 1 along <paramref name="axis"/>.</summary>
     public static Tensor Slice(Tensor x, int axis, int start, int length) => E((b, n) => b.Slice(n[0], axis, start, length), x);
+    /// <summary>Index <paramref name="index"/> along <paramref name="axis"/>, the axis removed (torch.select); <c>x[.., t]</c> is Select(x, 1, t).</summary>
+    public static Tensor Select(Tensor x, int axis, int index) => E((b, n) => b.Select(n[0], axis, index), x);
     /// <summary>Zero padding along <paramref name="axis"/>.</summary>
     public static Tensor Pad(Tensor x, int axis, int before, int after) => E((b, n) => b.Pad(n[0], axis, before, after), x);
 

@@ -103,6 +103,15 @@ public sealed partial class Tensor
         set => Data[Offset(index)] = value;
     }
 
+    /// <summary><c>x[.., t]</c>: index <paramref name="i1"/> along axis 1, the axis removed (step t of a batch-first sequence).</summary>
+    public Tensor this[Range r0, int i1] => Ops.Select(Whole(this, r0, 0), 1, i1);
+
+    /// <summary><c>x[.., .., t]</c>: index <paramref name="i2"/> along axis 2, the axis removed.</summary>
+    public Tensor this[Range r0, Range r1, int i2] => Ops.Select(Whole(Whole(this, r0, 0), r1, 1), 2, i2);
+
+    private static Tensor Whole(Tensor x, Range r, int axis) =>
+        r.Equals(Range.All) ? x : throw new ArgumentException($"Only '..' (the whole axis) is supported at axis {axis} of an index; slice with Ops.Slice.");
+
     /// <summary>The single value of a one-element tensor.</summary>
     public float ToScalar() => Length == 1 ? Data[0] : throw new InvalidOperationException($"ToScalar() needs a one-element tensor, this one has shape {Format(Shape)}.");
 

@@ -47,3 +47,79 @@ public partial class SequenceModel
     [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x, Tensor h0, Tensor y);
     [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor h0, Tensor y, Optimizer optimizer);
 }
+
+/// <summary>An Elman RNN over a run-time number of steps: one scan, compiled once for every T.</summary>
+[Model]
+public partial class ScanRnn
+{
+    public const int I = 3, H = 4;
+
+    [Param(I, H)] Tensor w;
+    [Param(H, H)] Tensor u;
+    [Param(H)] Tensor b;
+
+    public Tensor Run([Shape("B", "T", I)] Tensor x, [Shape("B", H)] Tensor h0)
+    {
+        var h = h0;
+        var outputs = new Tensor[x.Shape[1]];
+        for (int t = 0; t < x.Shape[1]; t++)
+        {
+            h = Tanh(MatMul(x[.., t], w) + MatMul(h, u) + b);
+            outputs[t] = h;
+        }
+        return Stack(outputs, 1);
+    }
+
+    /// <summary>Reads every step's output and the final state, through a reverse loop too.</summary>
+    public Tensor Loss([Shape("B", "T", I)] Tensor x, [Shape("B", H)] Tensor h0)
+    {
+        var seq = Run(x, h0);
+        var g = h0;
+        for (int t = x.Shape[1] - 1; t >= 0; t--)
+            g = Sigmoid(MatMul(seq[.., t], u) - g);
+        return (seq * seq).Mean() + (g * g).Sum();
+    }
+
+    [Compile(nameof(Run))] public partial Tensor Predict(Tensor x, Tensor h0);
+    [Compile(nameof(Loss))] public partial Tensor ComputeLoss(Tensor x, Tensor h0);
+    [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x, Tensor h0);
+    [Gradient(nameof(Loss), "x")] public partial Tensor InputGradient(Tensor x, Tensor h0);
+}
+
+/// <summary>The same RNN over a constant 3 steps: its loops are unrolled at build time (the scan's oracle).</summary>
+[Model]
+public partial class UnrolledRnn
+{
+    public const int I = 3, H = 4;
+
+    [Param(I, H)] Tensor w;
+    [Param(H, H)] Tensor u;
+    [Param(H)] Tensor b;
+
+    public Tensor Run([Shape("B", 3, I)] Tensor x, [Shape("B", H)] Tensor h0)
+    {
+        var h = h0;
+        var outputs = new Tensor[x.Shape[1]];
+        for (int t = 0; t < x.Shape[1]; t++)
+        {
+            h = Tanh(MatMul(x[.., t], w) + MatMul(h, u) + b);
+            outputs[t] = h;
+        }
+        return Stack(outputs, 1);
+    }
+
+    /// <summary>Reads every step's output and the final state, through a reverse loop too.</summary>
+    public Tensor Loss([Shape("B", 3, I)] Tensor x, [Shape("B", H)] Tensor h0)
+    {
+        var seq = Run(x, h0);
+        var g = h0;
+        for (int t = x.Shape[1] - 1; t >= 0; t--)
+            g = Sigmoid(MatMul(seq[.., t], u) - g);
+        return (seq * seq).Mean() + (g * g).Sum();
+    }
+
+    [Compile(nameof(Run))] public partial Tensor Predict(Tensor x, Tensor h0);
+    [Compile(nameof(Loss))] public partial Tensor ComputeLoss(Tensor x, Tensor h0);
+    [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x, Tensor h0);
+    [Gradient(nameof(Loss), "x")] public partial Tensor InputGradient(Tensor x, Tensor h0);
+}

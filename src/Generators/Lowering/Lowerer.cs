@@ -19,7 +19,8 @@ internal sealed class Lowerer
 
     private readonly ModelSpec _model;
     private readonly Dictionary<string, ModuleSpec> _modules;
-    private readonly GraphBuilder _b;
+    private GraphBuilder _b; // the graph being built: the entry's, or a loop body's while it is lowered
+    private readonly List<ScanFrame> _scans = new();
     private readonly Dictionary<string, Node> _nodes;
     private readonly List<DiagnosticInfo> _diags;
     private readonly CancellationToken _ct;
@@ -185,6 +186,9 @@ internal sealed class Lowerer
                 case AssignStmt a:
                     env[a.Local] = Eval(a.Value, env);
                     break;
+                case ElementAssignStmt ea when env.TryGetValue(ea.Local, out var seqTarget) && seqTarget is SequenceValue seq:
+                    StepResult(ea, seq, env);
+                    break;
                 case ElementAssignStmt ea:
                     if (!env.TryGetValue(ea.Local, out var target) || target is not ArrayValue { Items: List<Value> slots })
                         return Fail(DiagnosticDescriptors.Unsupported, ea.Location, Method, $"an element assignment to '{ea.Local}'",
@@ -206,6 +210,9 @@ internal sealed class Lowerer
                     break;
                 case IfStmt i:
                     if (Exec(Condition(i.Condition, env, "The condition of this 'if'") ? i.Then : i.Else, env, ref result)) return true;
+                    break;
+                case ForStmt f when ScanBound(f, env) is { } bound:
+                    LowerScan(f, env, bound.Length, bound.Reverse);
                     break;
                 case ForStmt f:
                     env[f.Var] = Eval(f.Start, env);
@@ -249,6 +256,8 @@ internal sealed class Lowerer
             case BoolExpr bo: return new BoolValue(bo.Value);
             case StringExpr str: return new StringValue(str.Value);
             case NullExpr: return new NullValue();
+            case IndexExpr ix when Eval(ix.Array, env) is SequenceValue sv:
+                return SequenceElement(ix, sv, Eval(ix.Index, env));
             case IndexExpr ix:
                 return Guarded(ix.Location, "indexing", () =>
                 {
@@ -267,6 +276,7 @@ internal sealed class Lowerer
                 return new ArrayValue(a.Items.Select(x => Eval(x, env)).ToList());
             case NewArrayExpr na:
                 var size = Eval(na.Length, env);
+                if (size is DimValue { Dim.IsConstant: false } run) return new SequenceValue(run.Dim);
                 int length = size switch
                 {
                     ScalarValue { Value: var n } when n == System.Math.Floor(n) && n >= 0 && n <= MaxUnroll => (int)n,
@@ -277,6 +287,8 @@ internal sealed class Lowerer
                     Fail(DiagnosticDescriptors.NotConstant, na.Length.Location, "The length of this array",
                         $"{Describe(size)}; arrays of tensors have a constant length of at most {MaxUnroll}");
                 return new ArrayValue(Enumerable.Repeat((Value)new NullValue(), length).ToList());
+            case LengthExpr len when Eval(len.Array, env) is SequenceValue lsv:
+                return new DimValue(lsv.Length);
             case LengthExpr len:
                 return Eval(len.Array, env) is ArrayValue av ? new ScalarValue(av.Items.Count)
                     : Fail(DiagnosticDescriptors.Unsupported, len.Location, Method, "'Length' of something that is not an array", "use Length on module arrays and arrays of tensors");
@@ -306,6 +318,8 @@ internal sealed class Lowerer
                 return Binary(bin, Eval(bin.Left, env), Eval(bin.Right, env));
             case CallExpr call:
                 var args = call.Args.Select(x => Eval(x.Value, env)).ToList();
+                if (call.Op == "Select" && args.Count == 3 && args[2] is StepValue step) return StepRead(call, args, step);
+                if (call.Op == "Stack" && args.Count >= 1 && args[0] is SequenceValue stacked) return StackSequence(call, stacked, args);
                 return Guarded(call.Location, call.Op, () => OpLowering.LowerValue(_b, call.Op, args));
             case SpecCallExpr sc:
                 return Call(Self, sc.Method, sc.Key, sc.Args, env, sc.Location);
@@ -316,6 +330,149 @@ internal sealed class Lowerer
                 return Call(mv.Instance, mc.Method, mc.Key, mc.Args, env, mc.Location);
         }
         throw new LoweringFailed();
+    }
+
+    // ---- loops over a run-time dim: scans ----
+
+    /// <summary>
+    /// The trip count and direction of a loop over a run-time dim, <c>for (int t = 0; t &lt; T; t++)</c> or
+    /// <c>for (int t = T - 1; t &gt;= 0; t--)</c>; null for a loop that is unrolled.
+    /// </summary>
+    private (Dim Length, bool Reverse)? ScanBound(ForStmt f, Dictionary<string, Value> env)
+    {
+        bool IsVar(Expr e) => e is RefExpr r && r.Name == f.Var;
+        bool IsNum(Expr e, double v) => e is NumberExpr n && n.Value == v;
+        bool Steps(string op) => f.Next is BinaryExpr { Operator: var o } nx && o == op && IsVar(nx.Left) && IsNum(nx.Right, 1);
+        if (f.Condition is BinaryExpr { Operator: "<" } up && IsVar(up.Left) && Steps("+")
+            && Eval(up.Right, env) is DimValue { Dim.IsConstant: false } d && IsNum(f.Start, 0))
+            return (d.Dim, false);
+        if (f.Start is BinaryExpr { Operator: "-" } top && IsNum(top.Right, 1) && f.Condition is BinaryExpr { Operator: ">=" } down
+            && IsVar(down.Left) && IsNum(down.Right, 0) && Steps("-") && Eval(top.Left, env) is DimValue { Dim.IsConstant: false } r)
+            return (r.Dim, true);
+        return null;
+    }
+
+    private static void Assigned(IEnumerable<Stmt> body, HashSet<string> names)
+    {
+        foreach (var s in body)
+            switch (s)
+            {
+                case AssignStmt a: names.Add(a.Local); break;
+                case DeconstructStmt d: foreach (var l in d.Locals) if (l.Length > 0) names.Add(l); break;
+                case ForStmt f: Assigned(f.Body, names); break;
+                case ForeachStmt fe: Assigned(fe.Body, names); break;
+                case IfStmt i: Assigned(i.Then, names); Assigned(i.Else, names); break;
+            }
+    }
+
+    /// <summary>
+    /// Lowers the loop's body once into a graph of its own and adds one scan node: locals assigned in the body that
+    /// exist before the loop are carried from step to step, <c>x[.., t]</c> reads step t of a sequence, and
+    /// <c>outputs[t] = v</c> collects per-step results.
+    /// </summary>
+    private void LowerScan(ForStmt f, Dictionary<string, Value> env, Dim length, bool reverse)
+    {
+        var frame = new ScanFrame(_b, length, reverse);
+        var assigned = new HashSet<string>();
+        Assigned(f.Body, assigned);
+        var carried = assigned.Where(n => env.ContainsKey(n) && n != f.Var).OrderBy(n => n, System.StringComparer.Ordinal).ToList();
+        var inner = new Dictionary<string, Value>(env);
+        foreach (var name in carried)
+        {
+            if (env[name] is not TensorValue tv)
+                Fail(DiagnosticDescriptors.Unsupported, f.Location, Method, $"changing '{name}' ({Describe(env[name])}) in a loop over {length}",
+                    "carry tensors from step to step; compute numbers and flags before the loop");
+            else inner[name] = new TensorValue(frame.Carry(tv.Node));
+        }
+        inner[f.Var] = new StepValue(frame);
+        var outer = _b;
+        _b = frame.Body;
+        _scans.Add(frame);
+        try
+        {
+            Value? returned = null;
+            if (Exec(f.Body, inner, ref returned))
+                Fail(DiagnosticDescriptors.Unsupported, f.Location, Method, $"'return' inside a loop over {length}", "keep the value in a local and return after the loop");
+        }
+        finally
+        {
+            _b = outer;
+            _scans.RemoveAt(_scans.Count - 1);
+        }
+        var body = frame.Body.Graph;
+        Node Own(Node n) => n.Owner == body ? n : body.Capture!(n);
+        for (int i = 0; i < carried.Count; i++)
+        {
+            var after = inner[carried[i]] as TensorValue;
+            if (after is null)
+                Fail(DiagnosticDescriptors.Unsupported, f.Location, Method, $"'{carried[i]}' becoming {Describe(inner[carried[i]])} in a loop over {length}", "carry tensors of one shape from step to step");
+            var node = Own(after!.Node);
+            if (!node.Shape.Equals(frame.Carries[i].Shape))
+                Fail(DiagnosticDescriptors.ShapeMismatch, f.Location, "loop",
+                    $"'{carried[i]}' is carried from step to step, so it must keep its shape: {frame.Carries[i].Shape} before the loop, {node.Shape} after a step");
+            body.SetOutput(ScanBody.Carry(i), node);
+        }
+        for (int q = 0; q < frame.Ys.Count; q++) body.SetOutput(ScanBody.Y(q), Own(frame.Ys[q].Value));
+        if (body.Nodes.Any(n => n.Op == OpKind.Random))
+            Fail(DiagnosticDescriptors.Unsupported, f.Location, Method, $"random draws (dropout, sampling) inside a loop over {length}, which would repeat every step",
+                $"draw for all steps before the loop (a [.., {length}, ..] tensor) and read step t with x[.., t]");
+        var sb = new ScanBody(body, length, carried.Count, frame.Xs.Select(x => x.Axis).ToArray(), frame.Invariants.Count, frame.Ys.Count, reverse);
+        var outs = Guarded(f.Location, "loop", () => new ArrayValue(_b.Scan(sb, frame.Carries, frame.Xs.Select(x => x.Outer).ToList(),
+            frame.Invariants.Select(v => v.Outer).ToList()).Select(n => (Value)new TensorValue(n)).ToList()));
+        var results = ((ArrayValue)outs).Items;
+        for (int i = 0; i < carried.Count; i++) env[carried[i]] = results[i];
+        for (int q = 0; q < frame.Ys.Count; q++) frame.Ys[q].Sequence.Stacked = ((TensorValue)results[carried.Count + q]).Node;
+    }
+
+    /// <summary><c>outputs[t] = v</c> in a loop over time: v is this step's result of the sequence.</summary>
+    private void StepResult(ElementAssignStmt ea, SequenceValue seq, Dictionary<string, Value> env)
+    {
+        var frame = _scans.Count > 0 ? _scans[_scans.Count - 1] : null;
+        if (Eval(ea.Index, env) is not StepValue st || st.Frame != frame)
+            Fail(DiagnosticDescriptors.Unsupported, ea.Index.Location, Method, $"an element of '{ea.Local}' ({Describe(seq)}) other than the current step",
+                $"assign outputs[t] inside the loop over {seq.Length} whose index is t");
+        if (seq.Length != frame!.Length)
+            Fail(DiagnosticDescriptors.ShapeMismatch, ea.Location, "indexing", $"'{ea.Local}' holds {seq.Length} elements, but the loop runs over {frame.Length} steps");
+        var value = Eval(ea.Value, env) as TensorValue
+            ?? Fail(DiagnosticDescriptors.Unsupported, ea.Value.Location, Method, "a per-step result that is not a tensor", "assign a tensor") as TensorValue;
+        frame.Ys.RemoveAll(y => ReferenceEquals(y.Sequence, seq));
+        frame.Ys.Add((seq, value!.Node));
+    }
+
+    /// <summary><c>x[.., t]</c> in a loop over time: step t of a sequence from before the loop.</summary>
+    private Value StepRead(CallExpr call, List<Value> args, StepValue step)
+    {
+        var frame = _scans[_scans.Count - 1];
+        if (step.Frame != frame)
+            return Fail(DiagnosticDescriptors.Unsupported, call.Location, Method, "indexing with the step of an enclosing loop", "read the sequence in that loop and pass the step in a local");
+        return Guarded(call.Location, "Select", () =>
+        {
+            var x = OpLowering.AsTensor(_b, args[0], "Select");
+            int axis = GraphBuilder.NormalizeAxis(OpLowering.AsInt(args[1], "Select"), x.Shape.Rank, "Select");
+            if (x.Owner == frame.Body.Graph)
+                throw new ShapeError(ShapeErrorKind.InvalidArgument, $"x[.., t] reads a tensor computed inside the loop over {frame.Length}; index a sequence computed before the loop");
+            if (x.Shape[axis] != frame.Length)
+                throw new ShapeError(ShapeErrorKind.Mismatch, $"x[.., t] reads axis {axis} of {x.Shape}, but the loop runs over {frame.Length} steps");
+            return new TensorValue(frame.Step(x, axis));
+        });
+    }
+
+    private Value StackSequence(CallExpr call, SequenceValue seq, List<Value> args) => Guarded(call.Location, "Stack", () =>
+    {
+        if (seq.Stacked is not { } stacked)
+            throw new ShapeError(ShapeErrorKind.InvalidArgument, $"the array of {seq.Length} tensors is stacked before a loop over {seq.Length} filled it");
+        int r = stacked.Shape.Rank;
+        int axis = GraphBuilder.NormalizeAxis(args.Count > 1 ? OpLowering.AsInt(args[1], "Stack") : 0, r, "Stack");
+        if (axis == 0) return new TensorValue(stacked);
+        return new TensorValue(_b.Permute(stacked, Enumerable.Range(0, r).Select(a => a == axis ? 0 : a < axis ? a + 1 : a).ToArray()));
+    });
+
+    private Value SequenceElement(IndexExpr ix, SequenceValue seq, Value index)
+    {
+        if (index is StepValue || seq.Stacked is null)
+            return Fail(DiagnosticDescriptors.Unsupported, ix.Location, Method, $"reading an element of {Describe(seq)} inside the loop that fills it",
+                "keep the value in a local (it is carried to the next step)");
+        return Guarded(ix.Location, "indexing", () => new TensorValue(_b.Select(seq.Stacked, 0, OpLowering.AsInt(index, "indexing"))));
     }
 
     /// <summary>Stops with GN0026 as soon as the unrolled graph passes the limit (before unrolling takes minutes).</summary>
@@ -424,7 +581,7 @@ internal sealed class Lowerer
         {
             bool symbolic = l is DimValue || r is DimValue;
             return Fail(DiagnosticDescriptors.NotConstant, bin.Location, $"The comparison '{bin.Operator}'",
-                symbolic ? "a comparison with a dim bound at run time (a loop over time steps is a scan, which GraphNet does not compile yet); loop over a constant count"
+                symbolic ? "a comparison with a dim bound at run time; a loop over a run-time dim is written 'for (int t = 0; t < T; t++)' or 'for (int t = T - 1; t >= 0; t--)'"
                          : $"a comparison of {Describe(l)} and {Describe(r)}; compare tensors with Ops.Lt, Ops.Gt, ...");
         }
         return new BoolValue(bin.Operator switch { "<" => a < c, "<=" => a <= c, ">" => a > c, ">=" => a >= c, "==" => a == c, _ => a != c });
@@ -467,6 +624,8 @@ internal sealed class Lowerer
         ModuleValue m => $"the module {m.Instance.Describe("")}",
         TensorValue t => $"a tensor of shape {t.Node.Shape}",
         DimValue d => d.Dim.IsConstant ? d.Dim.ToString() : $"the dim {d.Dim}, bound at run time",
+        StepValue st => $"the step index of a loop over {st.Frame.Length} (use it to index sequences: x[.., t], outputs[t])",
+        SequenceValue sq => $"an array of {sq.Length} tensors filled by a loop",
         ScalarValue s => s.Value.ToString(CultureInfo.InvariantCulture),
         _ => "a value",
     };

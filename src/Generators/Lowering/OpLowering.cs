@@ -20,7 +20,7 @@ internal static class OpLowering
         "BinaryCrossEntropyWithLogits", "Softplus", "Hinge", "OneHot", "Eye", "Zeros", "Ones",
         "Sin", "Cos", "Gelu", "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
         "GlobalAvgPool", "GlobalMaxPool", "BatchNorm", "LayerNorm", "Dropout", "Embedding", "Gather",
-        "Concat", "Stack", "Split", "Chunk", "Slice", "Pad", "Attention", "AttentionWeights",
+        "Concat", "Stack", "Split", "Chunk", "Slice", "Select", "Pad", "Attention", "AttentionWeights",
         "MultiHeadAttention", "SplitHeads", "MergeHeads", "SinusoidalPositions",
     };
 
@@ -139,6 +139,7 @@ internal static class OpLowering
             "Concat" => b.Concat(Many(0), I(1)),
             "Stack" => b.Stack(Many(0), I(1)),
             "Slice" => b.Slice(T(0), I(1), I(2), I(3)),
+            "Select" => b.Select(T(0), I(1), I(2)),
             "Pad" => b.Pad(T(0), I(1), I(2), I(3)),
             "Attention" => b.Attention(T(0), T(1), T(2), Bo(3)),
             "AttentionWeights" => b.AttentionWeights(T(0), T(1), Bo(2)),

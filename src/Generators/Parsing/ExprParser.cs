@@ -273,6 +273,13 @@ internal sealed class ExprParser
             case IArrayElementReferenceOperation { ArrayReference: IPropertyReferenceOperation { Property.Name: "Shape" } shape } el
                 when IsTensor(shape.Property.ContainingType) && el.Indices.Length == 1:
                 return new DimOfExpr(Parse(shape.Instance!), Parse(el.Indices[0]), loc);
+            case IPropertyReferenceOperation { Property.IsIndexer: true } ix when IsTensor(ix.Property.ContainingType) && ix.Arguments.Length >= 2
+                && ix.Arguments.Take(ix.Arguments.Length - 1).All(a => a.Value is IRangeOperation { LeftOperand: null, RightOperand: null }):
+                // x[.., t], x[.., .., t]: Select along the axis of the int
+                return new CallExpr("Select", new[]
+                {
+                    new Arg("x", Parse(ix.Instance!)), new Arg("axis", new NumberExpr(ix.Arguments.Length - 1, loc)), new Arg("index", Parse(ix.Arguments[ix.Arguments.Length - 1].Value)),
+                }.ToEquatable(), loc);
             case IArrayElementReferenceOperation el when el.Indices.Length == 1:
                 return new IndexExpr(Parse(el.ArrayReference), Parse(el.Indices[0]), loc);
             case IArrayCreationOperation { Initializer: null, DimensionSizes.Length: 1 } sized:

@@ -20,17 +20,45 @@ public static class Gradients
     {
         if (seed is null && y.Shape.Rank != 0)
             throw new ShapeError(ShapeErrorKind.WrongRank, $"gradient of a non-scalar {y.Shape}: reduce it to a scalar first (for example .Mean())");
-        var nodes = b.Graph.Nodes.Take(y.Id + 1).ToList();
+        return Grad(b, new[] { (y, seed ?? b.Const(1)) }, wrt, ct);
+    }
+
+    /// <summary>
+    /// The vector-Jacobian product of several values at once: adds to the builder's graph the gradient of
+    /// Σ⟨yᵢ, seedᵢ⟩ with respect to each node in <paramref name="wrt"/> (each seed has its value's shape).
+    /// </summary>
+    public static Node[] Grad(GraphBuilder b, IReadOnlyList<(Node Y, Node Seed)> ys, IReadOnlyList<Node> wrt, System.Threading.CancellationToken ct = default)
+    {
+        int last = ys.Max(p => p.Y.Id);
+        var nodes = b.Graph.Nodes.Take(last + 1).ToList();
         var needs = new HashSet<Node>(wrt);
         foreach (var n in nodes)
             if (n.Inputs.Any(needs.Contains)) needs.Add(n);
-        var adj = new Dictionary<Node, Node> { [y] = seed ?? b.Const(1) };
+        var adj = new Dictionary<Node, Node>();
+        foreach (var (y, s) in ys) adj[y] = adj.TryGetValue(y, out var prior) ? b.Add(prior, s) : s;
+        var scanOutputs = nodes.Where(n => n.Op == OpKind.ScanOutput).GroupBy(n => n[0]).ToDictionary(x => x.Key, x => x.ToList());
         for (int i = nodes.Count - 1; i >= 0; i--)
         {
             if ((i & 255) == 0) ct.ThrowIfCancellationRequested();
             var n = nodes[i];
-            if (!needs.Contains(n) || !adj.TryGetValue(n, out var g) || n.Inputs.Count == 0) continue;
-            var grads = Rule(b, n, g, n.Inputs.Select(needs.Contains).ToArray());
+            if (!needs.Contains(n) || n.Inputs.Count == 0) continue;
+            Node?[] grads;
+            if (n.Op == OpKind.Scan)
+            {
+                if (!scanOutputs.TryGetValue(n, out var outs)) continue;
+                var outAdj = new Node?[n.Attrs.Scan!.Carries + n.Attrs.Scan.Ys];
+                foreach (var o in outs)
+                    if (adj.TryGetValue(o, out var go))
+                        outAdj[o.Attrs.Ints[0]] = outAdj[o.Attrs.Ints[0]] is { } p ? b.Add(p, go) : go;
+                if (outAdj.All(a => a is null)) continue;
+                grads = ScanGradients.Rule(b, n, outAdj, n.Inputs.Select(needs.Contains).ToArray());
+            }
+            else if (n.Op == OpKind.ScanOutput) continue; // its scan takes the adjoints of all its outputs at once
+            else
+            {
+                if (!adj.TryGetValue(n, out var g)) continue;
+                grads = Rule(b, n, g, n.Inputs.Select(needs.Contains).ToArray());
+            }
             for (int k = 0; k < n.Inputs.Count; k++)
             {
                 var gk = grads[k];
@@ -81,6 +109,7 @@ public static class Gradients
         OpKind.ScatterAdd => new[] { null, b.Gather(g, n[0]) },
         OpKind.Slice => new[] { b.Pad(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)(n[0].Shape[n.Attrs.Axes[0]].Coef - n.Attrs.Ints[0] - n.Shape[n.Attrs.Axes[0]].Coef)) },
         OpKind.Pad => new[] { b.Slice(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)n[0].Shape[n.Attrs.Axes[0]].Coef) },
+        OpKind.Scan or OpKind.ScanOutput => throw Rewriter.Internal("scans are differentiated as a whole"),
     };
 
     /// <summary>X = A⁻¹B: ∂B = A⁻ᵀ·g, ∂A = −∂B·Xᵀ (for X = A⁻ᵀB: ∂A = −X·∂Bᵀ).</summary>

@@ -15,9 +15,21 @@ public sealed class Graph
 
     public IReadOnlyList<KeyValuePair<string, Node>> Outputs => _outputs;
 
+    /// <summary>
+    /// For a scan body under construction: turns a node of an enclosing graph into a value of this one (an
+    /// invariant input, or a copy of a constant). Null: every input must already belong to this graph.
+    /// </summary>
+    public System.Func<Node, Node>? Capture { get; set; }
+
     public Node Add(OpKind op, Shape shape, NodeAttrs attrs, params Node[] inputs)
     {
-        var node = new Node(_nodes.Count, op, inputs, shape, attrs);
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i].Owner != this)
+            {
+                inputs = (Node[])inputs.Clone();
+                inputs[i] = Capture?.Invoke(inputs[i]) ?? throw Rewriter.Internal($"{inputs[i]} belongs to another graph");
+            }
+        var node = new Node(_nodes.Count, op, inputs, shape, attrs, this);
         _nodes.Add(node);
         return node;
     }

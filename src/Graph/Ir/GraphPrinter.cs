@@ -11,7 +11,12 @@ public static class GraphPrinter
     {
         var sb = new StringBuilder();
         foreach (var n in graph.Nodes)
+        {
             sb.Append(Line(n)).Append('\n');
+            if (n.Op == OpKind.Scan)
+                foreach (var line in Print(n.Attrs.Scan!.Body).TrimEnd('\n').Split('\n'))
+                    sb.Append("  | ").Append(line).Append('\n');
+        }
         foreach (var o in graph.Outputs)
             sb.Append("out ").Append(o.Key).Append(" = ").Append(o.Value).Append('\n');
         return sb.ToString();
@@ -36,6 +41,8 @@ public static class GraphPrinter
         OpKind.Slice => $"axis={n.Attrs.Axes[0]},start={n.Attrs.Ints[0]}",
         OpKind.Pad => $"axis={n.Attrs.Axes[0]},before={n.Attrs.Ints[0]},after={n.Attrs.Ints[1]}",
         OpKind.ScatterAdd => "rows=" + n.Attrs.Ints[0],
+        OpKind.Scan => n.Attrs.Scan!.ToString(),
+        OpKind.ScanOutput => "index=" + n.Attrs.Ints[0],
         OpKind.Const => n.Attrs.Value.ToString("R", CultureInfo.InvariantCulture),
         OpKind.DimValue => n.Attrs.DimValue.ToString(),
         OpKind.Iota or OpKind.ReduceSum or OpKind.ReduceMax or OpKind.Permute => "axes=" + string.Join(",", n.Attrs.Axes),

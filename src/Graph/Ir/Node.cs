@@ -10,10 +10,13 @@ namespace GraphNet.Compiler;
 /// </summary>
 public sealed class Node
 {
-    internal Node(int id, OpKind op, Node[] inputs, Shape shape, NodeAttrs attrs)
+    internal Node(int id, OpKind op, Node[] inputs, Shape shape, NodeAttrs attrs, Graph owner)
     {
-        Id = id; Op = op; Inputs = inputs; Shape = shape; Attrs = attrs;
+        Id = id; Op = op; Inputs = inputs; Shape = shape; Attrs = attrs; Owner = owner;
     }
+
+    /// <summary>The graph this node belongs to (a scan body is a graph of its own).</summary>
+    public Graph Owner { get; }
 
     public int Id { get; }
 
@@ -54,9 +57,12 @@ public sealed record NodeAttrs
     /// <summary>Integer arguments of structured ops: a window's geometry (<see cref="Window"/>), a slice's start, a pad's widths.</summary>
     public int[] Ints { get; init; } = Array.Empty<int>();
 
+    /// <summary>The loop of a <see cref="OpKind.Scan"/> node (compared by reference).</summary>
+    public ScanBody? Scan { get; init; }
+
     public bool Equals(NodeAttrs? other) =>
         other is not null && Axes.SequenceEqual(other.Axes) && Value.Equals(other.Value) && Name == other.Name
-        && DimValue == other.DimValue && TransA == other.TransA && TransB == other.TransB && Ints.SequenceEqual(other.Ints);
+        && DimValue == other.DimValue && TransA == other.TransA && TransB == other.TransB && Ints.SequenceEqual(other.Ints) && ReferenceEquals(Scan, other.Scan);
 
     public override int GetHashCode() =>
         Ints.Aggregate(Axes.Aggregate(Name.GetHashCode() ^ Value.GetHashCode() ^ DimValue.GetHashCode(), (h, a) => h * 31 + a), (h, a) => h * 17 + a)

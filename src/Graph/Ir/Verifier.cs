@@ -33,6 +33,7 @@ public static class Verifier
             OpCategory.Binary or OpCategory.MatMul or OpCategory.Solve => 2,
             OpCategory.Structured => n.Op is OpKind.Gather or OpKind.ScatterAdd ? 2 : 1,
             OpCategory.Ternary => 3,
+            OpCategory.Scan => n.Op == OpKind.ScanOutput ? 1 : n.Attrs.Scan is { } sb ? sb.Carries + sb.Xs + sb.Invariants : -1,
         };
         if (n.Inputs.Count != arity) return $"expected {arity} inputs";
         switch (n.Op.Category())
@@ -61,6 +62,12 @@ public static class Verifier
                 Dim k1 = n.Attrs.TransA ? A[r - 2] : A[r - 1], k2 = n.Attrs.TransB ? B[r - 1] : B[r - 2];
                 return k1 == k2 ? null : "matmul inner dims differ";
             case OpCategory.Leaf:
+                return null;
+            case OpCategory.Scan when n.Op == OpKind.ScanOutput:
+                return n[0].Op == OpKind.Scan && n.Attrs.Ints.Length == 1 && n.Shape.Equals(n[0].Attrs.Scan!.OutputShape(n.Attrs.Ints[0]))
+                    ? null : "scan output does not match its scan";
+            case OpCategory.Scan:
+                Verify(n.Attrs.Scan!.Body, "scan body");
                 return null;
         }
         return null;

@@ -88,6 +88,16 @@ public sealed partial class GraphBuilder
         return Prim(OpKind.Slice, shape, new NodeAttrs { Axes = new[] { axis }, Ints = new[] { start } }, x);
     }
 
+    /// <summary>Index <paramref name="index"/> along <paramref name="axis"/>, the axis removed (torch.select; <c>x[.., t]</c>).</summary>
+    public Node Select(Node x, int axis, int index)
+    {
+        axis = NormalizeAxis(axis, x.Shape.Rank, "select");
+        var d = x.Shape[axis];
+        if (d.IsConstant && (index < 0 || index >= d.Coef))
+            throw new ShapeError(ShapeErrorKind.InvalidArgument, $"select: index {index} is out of range for axis {axis} of {x.Shape}");
+        return Reshape(Slice(x, axis, index, 1), new Shape(x.Shape.Dims.Where((_, i) => i != axis).ToList()));
+    }
+
     /// <summary>Zero padding along <paramref name="axis"/>: <paramref name="before"/> zeros, the input, <paramref name="after"/> zeros.</summary>
     public Node Pad(Node x, int axis, int before, int after)
     {

@@ -82,6 +82,12 @@ public enum OpKind
     Slice,
     /// <summary>Zero padding along one axis (Axes[0]): Ints[0] before, Ints[1] after.</summary>
     Pad,
+
+    // Control
+    /// <summary>A loop over steps (<see cref="ScanBody"/> in Attrs.Scan): inputs are initial carries, scanned sequences, invariants; read through <see cref="ScanOutput"/>.</summary>
+    Scan,
+    /// <summary>Output Ints[0] of a scan: a final carry, or the per-step results stacked time-major [T, ...].</summary>
+    ScanOutput,
 }
 
 /// <summary>The groups that passes decide by; they never list ops.</summary>
@@ -96,4 +102,5 @@ public enum OpCategory
     MatMul,
     Solve,
     Structured,
+    Scan,
 }

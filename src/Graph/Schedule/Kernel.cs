@@ -33,6 +33,8 @@ public enum KernelKind
     Solve,
     /// <summary>A structured op (window, unwindow, gather, scatter-add, slice, pad) or a random fill, through its runtime routine.</summary>
     Routine,
+    /// <summary>A loop over steps running the body's own schedule (<see cref="Kernel.Body"/> is null, <see cref="Kernel.Sub"/> set).</summary>
+    Scan,
 }
 
 /// <summary>One step of a schedule: computes <see cref="Root"/> into its buffer.</summary>
@@ -57,6 +59,12 @@ public sealed class Kernel
 
     /// <summary>The graph nodes this kernel computes, in order (for the comment naming fused ops).</summary>
     public IReadOnlyList<Node> Fused { get; }
+
+    /// <summary>For a scan: the body's schedule, compiled once and run every step.</summary>
+    public Schedule? Sub { get; init; }
+
+    /// <summary>The values this kernel writes: the root, or a scan's outputs that the graph uses.</summary>
+    public IReadOnlyList<Node> Writes { get; init; } = new Node[0];
 
     /// <summary>Buffers (materialized nodes) this kernel reads.</summary>
     public List<Node> Reads { get; } = new();

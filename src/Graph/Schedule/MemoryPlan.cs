@@ -33,9 +33,10 @@ public sealed class MemoryPlan
         var free = new SortedSet<int>();
         foreach (var k in kernels)
         {
-            var n = k.Root;
-            if (!outputs.Contains(n))
+            var written = k.Kind == KernelKind.Scan ? k.Writes : new[] { k.Root };
+            foreach (var n in written)
             {
+                if (outputs.Contains(n)) continue;
                 int slot;
                 if (free.Count > 0) { slot = free.Min; free.Remove(slot); }
                 else { slot = sizes.Count; sizes.Add(new List<Dim>()); }
@@ -44,7 +45,8 @@ public sealed class MemoryPlan
             }
             foreach (var r in k.Reads.Distinct())
                 if (slotOf.TryGetValue(r, out var s) && lastUse[r] == k.Index) free.Add(s);
-            if (slotOf.TryGetValue(n, out var own) && !lastUse.ContainsKey(n)) free.Add(own); // dead value
+            foreach (var n in written)
+                if (slotOf.TryGetValue(n, out var own) && !lastUse.ContainsKey(n)) free.Add(own); // dead value
         }
         return new MemoryPlan(slotOf, sizes);
     }

@@ -30,6 +30,10 @@ public static class Scheduler
                     if (op.Op.Category() == OpCategory.Movement && (!IsContiguousView(op, materialized) || IsScalarBase(op))) materialized.Add(op);
             if (n.Op == OpKind.Reshape && !IsContiguousView(n[0], materialized) && !IsScalarBase(n[0]))
                 materialized.Add(n[0]);
+            if (n.Op == OpKind.Scan) // the loop copies whole buffers: every operand is contiguous memory
+                foreach (var op in n.Inputs)
+                    if (op.Op.Category() == OpCategory.Movement && (!IsContiguousView(op, materialized) || IsScalarBase(op)) || op.Op is OpKind.Const or OpKind.DimValue)
+                        materialized.Add(op);
         }
         foreach (var o in outputs)
             if (o.Op.Category() is OpCategory.Movement or OpCategory.Leaf && !(o.Op is OpKind.Input or OpKind.Param or OpKind.State)) materialized.Add(o);
@@ -40,7 +44,7 @@ public static class Scheduler
             var n = g.Nodes[i];
             switch (n.Op.Category())
             {
-                case OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured:
+                case OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured or OpCategory.Scan:
                     materialized.Add(n);
                     break;
                 case OpCategory.Leaf:
@@ -70,7 +74,7 @@ public static class Scheduler
         foreach (var n in g.Nodes)
         {
             ct.ThrowIfCancellationRequested();
-            if (!materialized.Contains(n) || n.Op is OpKind.Input or OpKind.Param or OpKind.State) continue;
+            if (!materialized.Contains(n) || n.Op is OpKind.Input or OpKind.Param or OpKind.State or OpKind.ScanOutput) continue;
             var fused = (inlined.TryGetValue(n, out var into) ? into : new List<Node>()).Concat(new[] { n }).ToList();
             var k = n.Op.Category() switch
             {
@@ -80,9 +84,14 @@ public static class Scheduler
                 OpCategory.Leaf when n.Op == OpKind.Iota => new Kernel(kernels.Count, KernelKind.Iota, n, n.Shape, null, fused),
                 OpCategory.Structured => new Kernel(kernels.Count, KernelKind.Routine, n, n.Shape, null, fused),
                 OpCategory.Leaf when n.Op == OpKind.Random => new Kernel(kernels.Count, KernelKind.Routine, n, n.Shape, null, fused),
+                OpCategory.Scan => new Kernel(kernels.Count, KernelKind.Scan, n, n.Shape, null, fused)
+                {
+                    Sub = Build(Pipeline.Optimize(n.Attrs.Scan!.Body, ct: ct), ct),
+                    Writes = users[n].Where(u => u.Op == OpKind.ScanOutput).ToList(),
+                },
                 _ => new Kernel(kernels.Count, KernelKind.Elementwise, n, n.Shape, Body(n, owner, materialized, n, false), fused),
             };
-            if (k.Kind is KernelKind.MatMul or KernelKind.Solve or KernelKind.Routine) k.Reads.AddRange(n.Inputs.Select(x => Base(x, materialized)));
+            if (k.Kind is KernelKind.MatMul or KernelKind.Solve or KernelKind.Routine or KernelKind.Scan) k.Reads.AddRange(n.Inputs.Select(x => Base(x, materialized)));
             else if (k.Body is not null) k.Reads.AddRange(Loads(k.Body).Where(l => !l.IsScalar).Select(l => l.Base).Distinct());
             kernels.Add(k);
         }
@@ -115,7 +124,7 @@ public static class Scheduler
     public static Load ViewOf(Node n, HashSet<Node> materialized, bool asRoot = false)
     {
         if (!asRoot && materialized.Contains(n) || n.Op.Category() is OpCategory.Leaf or OpCategory.Unary or OpCategory.Binary
-            or OpCategory.Ternary or OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured)
+            or OpCategory.Ternary or OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured or OpCategory.Scan)
             return new Load(n, n.Op is OpKind.Const or OpKind.DimValue ? Zeros(n.Shape.Rank) : n.Shape.ContiguousStrides());
         var inner = ViewOf(n[0], materialized);
         var strides = n.Op switch

@@ -170,3 +170,22 @@ public static class Indexing
         }
     }
 }
+
+/// <summary>The copies a compiled loop over time steps makes around its body.</summary>
+public static class Steps
+{
+    /// <summary>Step <paramref name="t"/> of a sequence seen as [outer, steps, inner] into a contiguous [outer, inner] buffer.</summary>
+    public static void Read(float[] sequence, float[] step, int outer, int steps, int inner, int t)
+    {
+        if (outer == 1)
+        {
+            Array.Copy(sequence, (long)t * inner, step, 0, inner);
+            return;
+        }
+        for (int o = 0; o < outer; o++)
+            Array.Copy(sequence, ((long)o * steps + t) * inner, step, (long)o * inner, inner);
+    }
+
+    /// <summary>A step's result into position <paramref name="t"/> of its time-major stack.</summary>
+    public static void Write(float[] step, float[] stack, int size, int t) => Array.Copy(step, 0, stack, (long)t * size, size);
+}

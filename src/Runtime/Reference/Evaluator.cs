@@ -23,8 +23,12 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
     /// Random nodes draw what a compiled entry point with model seed <paramref name="seed"/> draws on its call number <paramref name="draw"/>.
     /// </summary>
     public Evaluator(Graph g, IReadOnlyDictionary<string, (int[] Shape, T[] Data)> leaves, int seed = 0, ulong draw = 0)
+        : this(g, leaves, seed, draw, null) { }
+
+    private Evaluator(Graph g, IReadOnlyDictionary<string, (int[] Shape, T[] Data)> leaves, int seed, ulong draw, Dictionary<string, long>? dims)
     {
         _seed = seed; _draw = draw;
+        if (dims is not null) foreach (var kv in dims) _dims[kv.Key] = kv.Value;
         foreach (var n in g.Nodes)
         {
             if (n.Op is OpKind.Input or OpKind.Param or OpKind.State)
@@ -97,8 +101,48 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
             case OpCategory.Structured:
                 Structured(n, n.Inputs.Select(i => _values[i]).ToArray(), shape, outData);
                 break;
+            case OpCategory.Scan when n.Op == OpKind.ScanOutput:
+                return _scans[n[0]][n.Attrs.Ints[0]];
+            case OpCategory.Scan:
+                _scans[n] = Scan(n);
+                break;
         }
         return (shape, outData);
+    }
+
+    private readonly Dictionary<Node, (int[] Shape, T[] Data)[]> _scans = new();
+
+    /// <summary>Runs a scan's body once per step with its own evaluator: the outputs, final carries then stacks.</summary>
+    private (int[] Shape, T[] Data)[] Scan(Node n)
+    {
+        var sb = n.Attrs.Scan!;
+        int steps = (int)sb.Length.Evaluate(x => _dims[x]);
+        var carries = Enumerable.Range(0, sb.Carries).Select(i => _values[n.Inputs[i]]).ToArray();
+        var stacks = Enumerable.Range(0, sb.Ys).Select(q => Concrete(new Shape(new[] { sb.Length }.Concat(sb.Body.Output(ScanBody.Y(q)).Shape.Dims))))
+            .Select(sh => (sh, new T[Tensor.Count(sh)])).ToArray();
+        for (int it = 0; it < steps; it++)
+        {
+            int t = sb.Reverse ? steps - 1 - it : it;
+            var leaves = new Dictionary<string, (int[] Shape, T[] Data)>(StringComparer.Ordinal);
+            for (int i = 0; i < sb.Carries; i++) leaves[ScanBody.Carry(i)] = carries[i];
+            for (int i = 0; i < sb.Xs; i++)
+            {
+                var (xs, xd) = _values[n.Inputs[sb.Carries + i]];
+                int axis = sb.XAxes[i], inner = Stride(xs, axis), outer = xs.Take(axis).Aggregate(1, (a, b) => a * b);
+                var step = new T[outer * inner];
+                for (int o = 0; o < outer; o++) Array.Copy(xd, (o * xs[axis] + t) * inner, step, o * inner, inner);
+                leaves[ScanBody.X(i)] = (xs.Where((_, a) => a != axis).ToArray(), step);
+            }
+            for (int j = 0; j < sb.Invariants; j++) leaves[ScanBody.Invariant(j)] = _values[n.Inputs[sb.Carries + sb.Xs + j]];
+            var ev = new Evaluator<T>(sb.Body, leaves, _seed, _draw, _dims);
+            for (int i = 0; i < sb.Carries; i++) carries[i] = ev[sb.Body.Output(ScanBody.Carry(i))];
+            for (int q = 0; q < sb.Ys; q++)
+            {
+                var y = ev[sb.Body.Output(ScanBody.Y(q))].Data;
+                Array.Copy(y, 0, stacks[q].Item2, t * y.Length, y.Length);
+            }
+        }
+        return carries.Concat(stacks).ToArray();
     }
 
     private static int Stride(int[] shape, int axis)

@@ -18,6 +18,8 @@ internal static class EntryEmitter
         w.Line($"// {s.Kernels.Count} kernels; arena of {plan.SlotSizes.Count} slots: "
             + string.Join(", ", plan.SlotSizes.Select((sz, i) => $"#{i} {string.Join(" | ", sz)}")) + " floats.");
         w.Line($"private readonly {Rt}.Arena __arena_{e.Member} = new({plan.SlotSizes.Count});");
+        foreach (var (id, k) in Scans(s, ""))
+            w.Line($"private readonly {Rt}.Arena __arena_{e.Member}_{id} = new({ScanSlots(k)}); // loop of kernel {k.Index}{(id.Contains('_') ? " (nested)" : "")}");
         var outputs = s.Graph.Outputs;
         // The tensor an entry returns is new on each call (the caller keeps it); other outputs live in reused buffers.
         var returned = e.Kind switch
@@ -66,7 +68,7 @@ internal static class EntryEmitter
             w.Line($"bool __check = {Rt}.Anomaly.Detect;");
             if (e.Inputs.Count > 0)
                 w.Line($"if (__check) {{ {string.Join(" ", e.Inputs.Select(i => $"{Rt}.Anomaly.CheckInput(\"{e.Name}\", {Id(i.Name)}, \"{Arg(i)}\");"))} }}");
-            if (s.Kernels.Any(k => k.Root.Op == OpKind.Random)) w.Line("ulong __draw = __draws++;");
+            if (AllKernels(s).Any(k => k.Root.Op == OpKind.Random)) w.Line("ulong __draw = __draws++;");
             if (second) EmitDirection(w, m, e, v);
             var dest = new Dictionary<Node, string>();
             var copies = new List<string>();
@@ -85,14 +87,8 @@ internal static class EntryEmitter
                 else dest[o.Value] = local;
             }
             if (plan.SlotSizes.Count > 0) w.Line($"var __a = __arena_{e.Member};");
-            for (int i = 0; i < plan.SlotSizes.Count; i++)
-                w.Line($"__a.Reserve({i}, {MaxOf(plan.SlotSizes[i].Select(d => d.ToCode(CSharpEmitter.Sym)).ToList())});");
-            foreach (var k in s.Kernels)
-            {
-                EmitCall(w, e, k, plan, dest, m, kernels);
-                string ops = string.Join(", ", k.Fused.Select(n => n.Op.Info().Name));
-                w.Line($"if (__check) {Rt}.Anomaly.CheckOutput(\"{e.Name}\", {Buffer(k.Root, plan, dest, m)}, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}, \"kernel {k.Index} ({ops} to {k.Root.Shape})\");");
-            }
+            Reserve(w, plan, "__a");
+            EmitKernels(w, e, s, "__a", "", dest, m, kernels);
             foreach (var c in copies) w.Line(c);
             foreach (var o in outputs.Where(o => o.Key.StartsWith(GraphBuilder.StatePrefix, System.StringComparison.Ordinal)))
                 w.Line($"global::System.Array.Copy(__o_{Clean(o.Key)}, this.{Id(o.Key.Substring(GraphBuilder.StatePrefix.Length))}.Data, __o_{Clean(o.Key)}.Length);");
@@ -226,19 +222,141 @@ internal static class EntryEmitter
             w.Line($"{Rt}.Guard.Shape(this.{Id(p.Name)}, \"{p.Display}\", __shape_{p.Name});");
     }
 
-    private static string Buffer(Node n, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m) => n.Op switch
+    private static string Buffer(Node n, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, string arena = "__a") => n.Op switch
     {
+        _ when dest.TryGetValue(n, out var d) => d, // a scan body's inputs and outputs
         OpKind.Input => $"{Id(n.Attrs.Name)}.Data",  // a direction block __v_X is a local of the same name
         OpKind.Param or OpKind.State => $"this.{Id(n.Attrs.Name)}.Data",
-        _ when dest.TryGetValue(n, out var d) => d,
-        _ when plan.SlotOf.TryGetValue(n, out var slot) => $"__a[{slot}]",
+        _ when plan.SlotOf.TryGetValue(n, out var slot) => $"{arena}[{slot}]",
         _ => throw Rewriter.Internal($"no buffer for {GraphPrinter.Line(n)}"),
     };
 
-    private static void EmitCall(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels)
+    private static void Reserve(CodeWriter w, MemoryPlan plan, string arena)
+    {
+        for (int i = 0; i < plan.SlotSizes.Count; i++)
+            w.Line($"{arena}.Reserve({i}, {MaxOf(plan.SlotSizes[i].Select(d => d.ToCode(CSharpEmitter.Sym)).ToList())});");
+    }
+
+    /// <summary>Every kernel of a schedule and of the bodies of its loops.</summary>
+    private static IEnumerable<Kernel> AllKernels(Schedule s) => s.Kernels.SelectMany(k => k.Sub is { } sub ? new[] { k }.Concat(AllKernels(sub)) : new[] { k });
+
+    /// <summary>The scan kernels of a schedule, nested ones too, each with the id its generated names use ("s3", "s3_s1").</summary>
+    private static IEnumerable<(string Id, Kernel Kernel)> Scans(Schedule s, string prefix)
+    {
+        foreach (var k in s.Kernels.Where(k => k.Kind == KernelKind.Scan))
+        {
+            string id = prefix + "s" + k.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            yield return (id, k);
+            foreach (var inner in Scans(k.Sub!, id + "_")) yield return inner;
+        }
+    }
+
+    /// <summary>A loop's arena: the body's plan, then two buffers per carry (this step's and the next), one per sequence read and per result.</summary>
+    private static int ScanSlots(Kernel k) => k.Sub!.Memory.SlotSizes.Count + 2 * k.Root.Attrs.Scan!.Carries + k.Root.Attrs.Scan.Xs + k.Root.Attrs.Scan.Ys;
+
+    /// <summary>Calls each kernel of a schedule in order, with the anomaly check after each.</summary>
+    private static void EmitKernels(CodeWriter w, EntryProgram e, Schedule s, string arena, string prefix, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels)
+    {
+        foreach (var k in s.Kernels)
+        {
+            EmitCall(w, e, k, s.Memory, dest, m, kernels, arena, prefix);
+            if (k.Kind == KernelKind.Scan) continue; // its body's kernels are checked step by step
+            string ops = string.Join(", ", k.Fused.Select(n => n.Op.Info().Name));
+            w.Line($"if (__check) {Rt}.Anomaly.CheckOutput(\"{e.Name}\", {Buffer(k.Root, s.Memory, dest, m, arena)}, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}, \"{(prefix.Length > 0 ? "loop " + prefix.TrimEnd('_') + ", " : "")}kernel {k.Index} ({ops} to {k.Root.Shape})\");");
+        }
+    }
+
+    /// <summary>
+    /// A scan: copy the initial carries in, then per step read step t of each sequence, run the body's kernels,
+    /// write the per-step results into their stacks at t and swap the carries' buffers; copy the final carries out.
+    /// </summary>
+    private static void EmitScan(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels, string arena, string prefix)
     {
         var n = k.Root;
+        var sb = n.Attrs.Scan!;
+        var sub = k.Sub!;
+        var body = sub.Graph;
+        string id = prefix + "s" + k.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string sa = "__" + id, t = "__t_" + id, step = "__i_" + id;
+        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+        int P = sub.Memory.SlotSizes.Count, nc = sb.Carries, nx = sb.Xs;
+        w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
+        using (w.Block($"// the body's {sub.Kernels.Count} kernels run once per step; arena of {P} slots: "
+            + string.Join(", ", sub.Memory.SlotSizes.Select((sz, i) => $"#{i} {string.Join(" | ", sz)}")) + " floats, then the loop's own buffers."))
+        {
+            w.Line($"var {sa} = __arena_{e.Member}_{id};");
+            Reserve(w, sub.Memory, sa);
+            var inner = new Dictionary<Node, string>();
+            var written = k.Writes.ToDictionary(o => o.Attrs.Ints[0], o => o);
+            for (int i = 0; i < nc; i++)
+            {
+                var shape = ScanBody.In(body, ScanBody.Carry(i)).Shape;
+                string size = C(shape.Size), cur = $"{sa}_c{i}", next = $"{sa}_c{i}n";
+                w.Line($"{sa}.Reserve({P + 2 * i}, {size}); {sa}.Reserve({P + 2 * i + 1}, {size});");
+                w.Line($"var {cur} = {sa}[{P + 2 * i}]; var {next} = {sa}[{P + 2 * i + 1}];");
+                w.Line($"global::System.Array.Copy({Buffer(n.Inputs[i], plan, dest, m, arena)}, {cur}, {size});");
+                inner[ScanBody.In(body, ScanBody.Carry(i))] = cur;
+            }
+            var users = body.Consumers();
+            var reads = new List<string>();
+            for (int i = 0; i < nx; i++)
+            {
+                var x = ScanBody.In(body, ScanBody.X(i));
+                if (users[x].Count == 0) continue; // the body has no use for it
+                int slot = P + 2 * nc + i, axis = sb.XAxes[i];
+                var dims = n.Inputs[nc + i].Shape.Dims;
+                w.Line($"{sa}.Reserve({slot}, {C(x.Shape.Size)}); var {sa}_x{i} = {sa}[{slot}];");
+                inner[x] = $"{sa}_x{i}";
+                string outer = C(dims.Take(axis).Aggregate(Dim.Const(1), (a, b) => a * b)), rest = C(dims.Skip(axis + 1).Aggregate(Dim.Const(1), (a, b) => a * b));
+                reads.Add($"{Rt}.Steps.Read({Buffer(n.Inputs[nc + i], plan, dest, m, arena)}, {sa}_x{i}, {outer}, {C(sb.Length)}, {rest}, {step});");
+            }
+            for (int j = 0; j < sb.Invariants; j++)
+                inner[ScanBody.In(body, ScanBody.Invariant(j))] = Buffer(n.Inputs[nc + nx + j], plan, dest, m, arena);
+            var after = new List<string>();
+            for (int i = 0; i < nc; i++)
+            {
+                var o = body.Output(ScanBody.Carry(i));
+                string next = $"{sa}_c{i}n";
+                if (inner.ContainsKey(o) || o.Op is OpKind.Input) after.Add($"global::System.Array.Copy({Buffer(o, sub.Memory, inner, m, sa)}, {next}, {C(o.Shape.Size)});");
+                else inner[o] = next;
+            }
+            for (int q = 0; q < sb.Ys; q++)
+            {
+                var o = body.Output(ScanBody.Y(q));
+                if (!written.TryGetValue(nc + q, out var stack)) continue; // nobody reads this result
+                if (!inner.ContainsKey(o) && o.Op is not OpKind.Input)
+                {
+                    int slot = P + 2 * nc + nx + q;
+                    w.Line($"{sa}.Reserve({slot}, {C(o.Shape.Size)}); var {sa}_y{q} = {sa}[{slot}];");
+                    inner[o] = $"{sa}_y{q}";
+                }
+                after.Add($"{Rt}.Steps.Write({Buffer(o, sub.Memory, inner, m, sa)}, {Buffer(stack, plan, dest, m, arena)}, {C(o.Shape.Size)}, {step});");
+            }
+            string T = C(sb.Length);
+            using (w.Block($"for (int {t} = 0; {t} < {T}; {t}++)"))
+            {
+                w.Line($"int {step} = {(sb.Reverse ? $"{T} - 1 - {t}" : t)};");
+                foreach (var r in reads) w.Line(r);
+                EmitKernels(w, e, sub, sa, id + "_", inner, m, kernels);
+                foreach (var a in after) w.Line(a);
+                for (int i = 0; i < nc; i++) w.Line($"({sa}_c{i}, {sa}_c{i}n) = ({sa}_c{i}n, {sa}_c{i});");
+            }
+            for (int i = 0; i < nc; i++)
+                if (written.TryGetValue(i, out var final))
+                    w.Line($"global::System.Array.Copy({sa}_c{i}, {Buffer(final, plan, dest, m, arena)}, {C(final.Shape.Size)});");
+        }
+    }
+
+    private static void EmitCall(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels, string arena, string prefix)
+    {
+        var n = k.Root;
+        if (k.Kind == KernelKind.Scan)
+        {
+            EmitScan(w, e, k, plan, dest, m, kernels, arena, prefix);
+            return;
+        }
         string o = Buffer(n, plan, dest, m);
+        string Buffer(Node x, MemoryPlan p, Dictionary<Node, string> d, ModelProgram mm) => EntryEmitter.Buffer(x, p, d, mm, arena);
         switch (k.Kind)
         {
             case KernelKind.MatMul:
@@ -279,14 +397,15 @@ internal static class EntryEmitter
             case KernelKind.Elementwise or KernelKind.Reduce:
             {
                 var sig = KernelEmitter.Signature(k);
-                string name = kernels.NameFor(k, $"{e.Member}_Kernel{k.Index}");
+                string name = kernels.NameFor(k, $"{e.Member}_{(prefix.Length > 0 ? prefix.Replace("_", "") + "_" : "")}Kernel{k.Index}");
                 if (KernelEmitter.Splits(k))
                 {
                     var fields = sig.Symbols.Select(s => $"{CSharpEmitter.Sym(s)} = {CSharpEmitter.Sym(s)}")
                         .Concat(sig.Buffers.Select((b, i) => $"in{i} = {Buffer(b, plan, dest, m)}")).Concat(new[] { $"output = {o}" });
                     var (extent, inner) = KernelEmitter.SplitExtent(k);
-                    w.Line($"var __k{k.Index} = new {name}_Job {{ {string.Join(", ", fields)} }};");
-                    w.Line($"{Rt}.Workers.ForRange(ref __k{k.Index}, {extent}, {inner});");
+                    string job = $"__{prefix}k{k.Index}";
+                    w.Line($"var {job} = new {name}_Job {{ {string.Join(", ", fields)} }};");
+                    w.Line($"{Rt}.Workers.ForRange(ref {job}, {extent}, {inner});");
                     break;
                 }
                 var call = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select(b => Buffer(b, plan, dest, m))).Concat(new[] { o });

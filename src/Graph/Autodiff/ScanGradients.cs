@@ -1,0 +1,194 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GraphNet.Compiler;
+
+/// <summary>
+/// Reverse mode through a scan (backprop through time). The backward pass is a scan too, running the body's
+/// vector-Jacobian product from the last step to the first: its carries are the adjoints of the forward carries
+/// and the running sums of the invariants' gradients; it reads, per step, the adjoints of the per-step results
+/// and the residuals, the body's values that its gradient rules read, which the forward scan saves
+/// (time-major stacks in the memory plan) rather than recomputes. Values that depend only on invariants are
+/// recomputed per step; the scanned inputs are read again from the sequence itself.
+/// </summary>
+public static class ScanGradients
+{
+    /// <summary>Replaces every forward scan of <paramref name="g"/> by one that also saves its residuals (before autodiff).</summary>
+    public static Graph Prepare(Graph g)
+    {
+        if (!g.Nodes.Any(n => n.Op == OpKind.Scan && n.Attrs.Scan!.Primal is null && !n.Attrs.Scan.IsBackward)) return g;
+        var augmented = new Dictionary<ScanBody, ScanBody>();
+        return Rewriter.Run(g, (b, n, ins) =>
+        {
+            if (n.Op != OpKind.Scan || n.Attrs.Scan!.Primal is not null || n.Attrs.Scan.IsBackward) return null;
+            var body = n.Attrs.Scan;
+            if (!augmented.TryGetValue(body, out var aug)) augmented[body] = aug = Augment(body);
+            return b.Graph.Add(OpKind.Scan, n.Shape, n.Attrs with { Scan = aug }, ins);
+        });
+    }
+
+    private static ScanBody Augment(ScanBody body)
+    {
+        var all = Enumerable.Repeat(true, body.Carries).ToArray();
+        var (_, residuals) = Backward(body, all, Enumerable.Repeat(true, body.Ys).ToArray(),
+            Enumerable.Repeat(true, body.Xs).ToArray(), Enumerable.Repeat(true, body.Invariants).ToArray());
+        var f = Rewriter.Run(body.Body, (_, _, _) => null); // same node ids
+        for (int m = 0; m < residuals.Count; m++) f.SetOutput(ScanBody.Y(body.Ys + m), f.Nodes[residuals[m]]);
+        return new ScanBody(f, body.Length, body.Carries, body.XAxes, body.Invariants, body.Ys + residuals.Count, body.Reverse)
+        {
+            ResidualIds = residuals, Primal = body,
+        };
+    }
+
+    /// <summary>What the backward scan reads at step t from outside, in the order of its x inputs.</summary>
+    private enum Source { Seed, Residual, X }
+
+    private sealed record BackwardPlan(ScanBody Body, List<(Source Kind, int Index)> Xs, List<int> Invariants, List<int> Accumulated, List<int> XGrads);
+
+    /// <summary>The gradient of a scan node, for <see cref="Gradients.Grad(GraphBuilder, IReadOnlyList{ValueTuple{Node, Node}}, IReadOnlyList{Node}, System.Threading.CancellationToken)"/>.</summary>
+    internal static Node?[] Rule(GraphBuilder b, Node n, Node?[] outAdj, bool[] need)
+    {
+        var aug = n.Attrs.Scan!;
+        if (aug.IsBackward)
+            throw new ShapeError(ShapeErrorKind.InvalidArgument,
+                "gradients of second order through a loop over time steps (a scan) are not derived; differentiate the loop once, or unroll it over a constant count");
+        var body = aug.Primal ?? throw Rewriter.Internal("a scan reached autodiff without its residuals (ScanGradients.Prepare)");
+        int C = body.Carries, X = body.Xs, V = body.Invariants;
+        var seedC = Enumerable.Range(0, C).Select(i => outAdj[i] is not null).ToArray();
+        var seedY = Enumerable.Range(0, body.Ys).Select(k => outAdj[C + k] is not null).ToArray();
+        var needX = Enumerable.Range(0, X).Select(i => need[C + i]).ToArray();
+        var needV = Enumerable.Range(0, V).Select(j => need[C + X + j]).ToArray();
+        var (plan, residuals) = Backward(body, seedC, seedY, needX, needV);
+
+        var init = Enumerable.Range(0, C).Select(i => outAdj[i] ?? b.Full(0, n.Inputs[i].Shape))
+            .Concat(plan.Accumulated.Select(j => b.Full(0, n.Inputs[C + X + j].Shape))).ToList();
+        var xs = plan.Xs.Select(s => s.Kind switch
+        {
+            Source.Seed => outAdj[C + s.Index]!,
+            Source.Residual => b.ScanOutput(n, C + body.Ys + IndexOf(aug.ResidualIds, residuals[s.Index])),
+            _ => n.Inputs[C + s.Index],
+        }).ToList();
+        var inv = plan.Invariants.Select(j => n.Inputs[C + X + j]).ToList();
+        var outs = b.Scan(plan.Body, init, xs, inv);
+
+        var grads = new Node?[n.Inputs.Count];
+        for (int i = 0; i < C; i++) grads[i] = outs[i];
+        for (int k = 0; k < plan.Accumulated.Count; k++) grads[C + X + plan.Accumulated[k]] = outs[C + k];
+        for (int m = 0; m < plan.XGrads.Count; m++)
+        {
+            int i = plan.XGrads[m], axis = body.XAxes[i];
+            var stacked = outs[plan.Body.Carries + m]; // [T, ...]: move the time axis back to where the sequence has it
+            int r = stacked.Shape.Rank;
+            var perm = Enumerable.Range(0, r).Select(a => a == axis ? 0 : a < axis ? a + 1 : a).ToArray();
+            grads[C + i] = axis == 0 ? stacked : b.Permute(stacked, perm);
+        }
+        return grads;
+    }
+
+    private static int IndexOf(IReadOnlyList<int> ids, int id)
+    {
+        for (int i = 0; i < ids.Count; i++) if (ids[i] == id) return i;
+        throw Rewriter.Internal($"residual %{id} was not saved by the forward scan");
+    }
+
+    /// <summary>
+    /// Builds the backward body for the given adjoints and wanted gradients. Returns its plan and the residuals
+    /// it reads (body node ids, in the order of its residual inputs).
+    /// </summary>
+    private static (BackwardPlan Plan, List<int> Residuals) Backward(ScanBody body, bool[] seedC, bool[] seedY, bool[] needX, bool[] needV)
+    {
+        var f = body.Body;
+        int C = body.Carries;
+        seedC = Enumerable.Repeat(true, C).ToArray(); // a carry's adjoint flows in from the next step even when the final value is unused
+        // Probe: the body, then the adjoints, then the gradient rules, in one graph.
+        var pb = new GraphBuilder();
+        var map = new Dictionary<Node, Node>();
+        foreach (var node in f.Nodes) map[node] = Rewriter.Clone(pb, node, node.Inputs.Select(x => map[x]).ToArray());
+        int boundary = pb.Graph.Nodes.Count;
+        var seeds = new List<(Node, Node)>();
+        var seedInputs = new Dictionary<Node, (Source, int)>();
+        for (int i = 0; i < C; i++)
+            if (seedC[i])
+            {
+                var y = map[f.Output(ScanBody.Carry(i))];
+                var s = pb.Input("seed.c" + i, y.Shape);
+                seeds.Add((y, s));
+                seedInputs[s] = (Source.Seed, -1 - i);
+            }
+        for (int k = 0; k < body.Ys; k++)
+            if (seedY[k])
+            {
+                var y = map[f.Output(ScanBody.Y(k))];
+                var s = pb.Input("seed.y" + k, y.Shape);
+                seeds.Add((y, s));
+                seedInputs[s] = (Source.Seed, k);
+            }
+        var cIn = Enumerable.Range(0, C).Select(i => map[ScanBody.In(f, ScanBody.Carry(i))]).ToList();
+        var xIn = Enumerable.Range(0, body.Xs).Select(i => map[ScanBody.In(f, ScanBody.X(i))]).ToList();
+        var vIn = Enumerable.Range(0, body.Invariants).Select(j => map[ScanBody.In(f, ScanBody.Invariant(j))]).ToList();
+        var wrt = cIn.Concat(xIn.Where((_, i) => needX[i])).Concat(vIn.Where((_, j) => needV[j])).ToList();
+        var grads = seeds.Count == 0 ? wrt.Select(w => pb.Full(0, w.Shape)).ToArray() : Gradients.Grad(pb, seeds, wrt);
+        var p = pb.Graph;
+
+        // Which body values depend on the step (carries or sequence inputs); the rest are recomputed.
+        var stepDependent = new HashSet<Node>(cIn.Concat(xIn));
+        for (int id = 0; id < boundary; id++)
+            if (p.Nodes[id].Inputs.Any(stepDependent.Contains)) stepDependent.Add(p.Nodes[id]);
+        var live = new HashSet<Node>(grads);
+        var residuals = new List<Node>();
+        for (int id = p.Nodes.Count - 1; id >= 0; id--)
+        {
+            var node = p.Nodes[id];
+            if (!live.Contains(node)) continue;
+            if (id < boundary && stepDependent.Contains(node) && !xIn.Contains(node)) { residuals.Add(node); continue; }
+            foreach (var x in node.Inputs) live.Add(x);
+        }
+        residuals.Reverse();
+
+        // The backward body: carries are the carries' adjoints then the accumulated invariant gradients;
+        // per step it reads the results' adjoints, the residuals and the sequences it needs.
+        var bb = new GraphBuilder();
+        var bmap = new Dictionary<Node, Node>();
+        var xsPlan = new List<(Source, int)>();
+        var invPlan = new List<int>();
+        var accumulated = Enumerable.Range(0, body.Invariants).Where(j => needV[j]).ToList();
+        var carryIn = Enumerable.Range(0, C).Select(i => bb.Input(ScanBody.Carry(i), cIn[i].Shape)).ToList();
+        var accIn = accumulated.Select((j, k) => bb.Input(ScanBody.Carry(C + k), vIn[j].Shape)).ToList();
+        Node NewX(Source s, int index, Shape shape)
+        {
+            xsPlan.Add((s, index));
+            return bb.Input(ScanBody.X(xsPlan.Count - 1), shape);
+        }
+        foreach (var node in p.Nodes)
+        {
+            if (!live.Contains(node)) continue;
+            Node mapped;
+            if (seedInputs.TryGetValue(node, out var seed))
+                mapped = seed.Item2 < 0 ? carryIn[-1 - seed.Item2] : NewX(Source.Seed, seed.Item2, node.Shape);
+            else if (residuals.Contains(node)) mapped = NewX(Source.Residual, residuals.IndexOf(node), node.Shape);
+            else if (xIn.IndexOf(node) is var xi && xi >= 0) mapped = NewX(Source.X, xi, node.Shape);
+            else if (vIn.IndexOf(node) is var vj && vj >= 0)
+            {
+                invPlan.Add(vj);
+                mapped = bb.Input(ScanBody.Invariant(invPlan.Count - 1), node.Shape);
+            }
+            else mapped = Rewriter.Clone(bb, node, node.Inputs.Select(x => bmap[x]).ToArray());
+            bmap[node] = mapped;
+        }
+        Node Out(Node g) => bmap.TryGetValue(g, out var m) ? m : Rewriter.Clone(bb, g, g.Inputs.Select(x => bmap[x]).ToArray());
+        for (int i = 0; i < C; i++) bb.Graph.SetOutput(ScanBody.Carry(i), Out(grads[i]));
+        int gi = C;
+        var xGrads = new List<int>();
+        var xGradNodes = new List<Node>();
+        for (int i = 0; i < body.Xs; i++)
+            if (needX[i]) { xGrads.Add(i); xGradNodes.Add(Out(grads[gi++])); }
+        for (int k = 0; k < accumulated.Count; k++)
+            bb.Graph.SetOutput(ScanBody.Carry(C + k), bb.Add(accIn[k], Out(grads[gi++])));
+        for (int m = 0; m < xGradNodes.Count; m++) bb.Graph.SetOutput(ScanBody.Y(m), xGradNodes[m]);
+
+        // Inputs the backward body has no use for still need a value of their shape: carries always exist.
+        var backward = new ScanBody(bb.Graph, body.Length, C + accumulated.Count, xsPlan.Select(s => s.Item1 == Source.X ? body.XAxes[s.Item2] : 0).ToArray(),
+            invPlan.Count, xGrads.Count, !body.Reverse) { IsBackward = true };
+        return (new BackwardPlan(backward, xsPlan, invPlan, accumulated, xGrads), residuals.Select(r => r.Id).ToList());
+    }
+}
