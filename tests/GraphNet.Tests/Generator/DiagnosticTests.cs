@@ -164,7 +164,7 @@ public class DiagnosticTests
 
     [Fact]
     public void GN0021_loop_over_a_symbolic_dim() => Expect("GN0021", Head +
-        "Tensor F([Shape(\"B\", 3)] Tensor x) { var y = x; for (int i = 0; [|i < x.Shape[0]|]; i++) y = y + x; return y; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+        "Tensor F([Shape(\"B\", 3)] Tensor x) { var y = x; for (int i = 1; [|i < x.Shape[0]|]; i++) y = y + x; return y; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 
     [Fact]
     public void GN0022_module_cycle() => Expect("GN0022",
@@ -221,10 +221,22 @@ public class DiagnosticTests
         "[Param(3)] Tensor w;\nTensor F([Shape(\"B\", 3)] Tensor x) { var y = x; [|for (int i = 0; i < 9000; i++) y = y * w + x;|] return y; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 
     [Fact]
-    public void GN0021_library_lstm_over_a_run_time_length_is_reported_at_the_call() => Expect("GN0021", Layers + Head +
-        "Lstm lstm = new(3, 4);\nTensor F([Shape(\"B\", \"T\", 3)] Tensor x, [Shape(\"B\", 4)] Tensor h) { var (o, hn, c) = [|lstm.Forward(x, h, h)|]; return hn; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x, Tensor h); }");
+    public void Scan_carried_value_must_keep_its_shape() => Expect("GN0004", Head +
+        "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x) { var y = Sum(x, 1); [|for (int t = 0; t < x.Shape[1]; t++) y = Concat(new[] { y, x[.., t] }, 1);|] return y; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 
     [Fact]
-    public void GN0021_array_of_tensors_with_a_run_time_length() => Expect("GN0021", Head +
-        "Tensor F([Shape(\"B\", 3)] Tensor x) { var parts = new Tensor[[|x.Shape[0]|]]; parts[0] = x; return parts[0]; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+    public void Scan_sequence_element_outside_its_loop() => Expect("GN0007", Head +
+        "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x) { var parts = new Tensor[x.Shape[1]]; parts[[|0|]] = x; return Stack(parts, 1); }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void Scan_return_inside_the_loop() => Expect("GN0007", Head +
+        "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x) { var h = Sum(x, 1); [|for (int t = 0; t < x.Shape[1]; t++) { h = h + x[.., t]; return h; }|] return h; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void Scan_step_of_a_value_computed_in_the_loop() => Expect("GN0011", Head +
+        "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x) { var h = Sum(x, 1); for (int t = 0; t < x.Shape[1]; t++) { var y = x * 2; h = h + [|y[.., t]|]; } return h; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void Scan_reading_the_sequence_it_fills() => Expect("GN0007", Head +
+        "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x) { var o = new Tensor[x.Shape[1]]; var h = Sum(x, 1); for (int t = 0; t < x.Shape[1]; t++) { o[t] = h; h = [|o[t]|] + 1f; } return Stack(o, 1); }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 }

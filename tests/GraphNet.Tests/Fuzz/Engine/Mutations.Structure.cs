@@ -16,6 +16,11 @@ public static partial class Mutations
     [
         "if ({p}.Shape[0] > 1) return {p};",
         "for (int i = 0; i < 3; i++) {p} = {p} + {p};",
+        "for (int t = 0; t < {p}.Shape[0]; t++) {p} = {p} + {p};",
+        "for (int t = {p}.Shape[0] - 1; t >= 0; t--) {p} = {p} * 2f;",
+        "for (int t = 0; t < {p}.Shape[0]; t++) {p} = Concat(new[] { {p}, {p} }, 0);",
+        "var seq = new Tensor[{p}.Shape[0]];",
+        "for (int t = 0; t < {p}.Shape[0]; t++) { var s = {p}[.., t]; }",
         "while ({p}.Shape[0] < 0) {p} = -{p};",
         "var f = (Tensor t) => t * t;",
         "{p} = {p} + {p};",
