@@ -6,7 +6,8 @@ namespace Benchmarks.Peers;
 
 /// <summary>
 /// i_lstm.py's model: embedding 98 → 64, one library LSTM layer of 256 (batch first), linear 256 → 98, softmax
-/// cross-entropy over every position. The 64 steps are unrolled at build time (the scan is future work).
+/// cross-entropy over every position. The sequence length is a run-time dim: the LSTM's loop is one scan, and the
+/// backward pass a reverse scan over the saved residuals.
 /// </summary>
 [Model]
 public sealed partial class CharLstm
@@ -17,7 +18,7 @@ public sealed partial class CharLstm
     Lstm lstm = new(Embed, Hidden);
     Linear @out = new(Hidden, Vocab);
 
-    public Tensor Loss([Shape("B", T)] Tensor ids, [Shape("B", T)] Tensor next)
+    public Tensor Loss([Shape("B", "T")] Tensor ids, [Shape("B", "T")] Tensor next)
     {
         var (h, _, _) = lstm.Forward(emb.Forward(ids));
         return SoftmaxCrossEntropy(@out.Forward(h), next).Mean();

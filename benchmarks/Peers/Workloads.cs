@@ -203,7 +203,7 @@ public static class Workloads
         Bench.Emit("i_lstm", new (string, object)[]
         {
             ("threads", threads), ("batch", B), ("seq", T), ("hidden", H), ("embed", E), ("vocab", V), ("optimizer", "Adam(lr=2e-3)"),
-            ("approx_flop_per_step", flop), ("graphnet_step", "generated [Train] step, 64 steps unrolled, input projection hoisted"),
+            ("approx_flop_per_step", flop), ("graphnet_step", "generated [Train] step, LSTM as a scan over run-time T (BPTT by reverse scan), input projection hoisted"),
         }, new[]
         {
             ("steps_per_s", Bench.Rate(s, 1, "steps/s")), ("tokens_per_s", Bench.Rate(s, B * T, "tokens/s")),

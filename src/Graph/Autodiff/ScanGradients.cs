@@ -43,7 +43,8 @@ public static class ScanGradients
     /// <summary>What the backward scan reads at step t from outside, in the order of its x inputs.</summary>
     private enum Source { Seed, Residual, X }
 
-    private sealed record BackwardPlan(ScanBody Body, List<(Source Kind, int Index)> Xs, List<int> Invariants, List<int> Accumulated, List<int> XGrads);
+    private sealed record BackwardPlan(ScanBody Body, List<(Source Kind, int Index)> Xs, List<int> Invariants, List<int> Accumulated, List<int> XGrads,
+        List<(int Invariant, int A, int B)> Hoisted);
 
     /// <summary>The gradient of a scan node, for <see cref="Gradients.Grad(GraphBuilder, IReadOnlyList{ValueTuple{Node, Node}}, IReadOnlyList{Node}, System.Threading.CancellationToken)"/>.</summary>
     internal static Node?[] Rule(GraphBuilder b, Node n, Node?[] outAdj, bool[] need)
@@ -74,6 +75,16 @@ public static class ScanGradients
         var grads = new Node?[n.Inputs.Count];
         for (int i = 0; i < C; i++) grads[i] = outs[i];
         for (int k = 0; k < plan.Accumulated.Count; k++) grads[C + X + plan.Accumulated[k]] = outs[C + k];
+        foreach (var (j, ya, yb) in plan.Hoisted)
+        {
+            // Σₜ aₜᵀ·bₜ over all steps as one GEMM: the stacks [T, B, m] and [T, B, n] seen as [T·B, m] and [T·B, n].
+            Node Stack(int f) => f >= 0 ? outs[plan.Body.Carries + f] : xs[-1 - f];
+            Node A = Stack(ya), B = Stack(yb);
+            var a2 = b.Reshape(A, new Shape(A.Shape[0] * A.Shape[1], A.Shape[2]));
+            var b2 = b.Reshape(B, new Shape(B.Shape[0] * B.Shape[1], B.Shape[2]));
+            var term = b.MatMul(a2, b2, transA: true);
+            grads[C + X + j] = grads[C + X + j] is { } acc ? b.Add(acc, term) : term;
+        }
         for (int m = 0; m < plan.XGrads.Count; m++)
         {
             int i = plan.XGrads[m], axis = body.XAxes[i];
@@ -151,7 +162,21 @@ public static class ScanGradients
         var bmap = new Dictionary<Node, Node>();
         var xsPlan = new List<(Source, int)>();
         var invPlan = new List<int>();
-        var accumulated = Enumerable.Range(0, body.Invariants).Where(j => needV[j]).ToList();
+        // An invariant's gradient is summed over steps. Terms aₜᵀ·bₜ (a weight's gradient: a contraction over the
+        // batch) are hoisted out of the loop: a and b become per-step results and one GEMM over all steps sums them
+        // afterwards; other terms are accumulated in a carry.
+        var wanted = Enumerable.Range(0, body.Invariants).Where(j => needV[j]).ToList();
+        var vGrads = wanted.Select((j, k) => grads[C + needX.Count(x => x) + k]).ToList();
+        var hoistTerms = new List<List<Node>>();
+        var restTerms = new List<List<Node>>();
+        foreach (var g in vGrads)
+        {
+            var terms = new List<Node>();
+            Flatten(g, boundary, terms);
+            hoistTerms.Add(terms.Where(t => t.Op == OpKind.MatMul && t.Attrs.TransA && !t.Attrs.TransB && t.Shape.Rank == 2).ToList());
+            restTerms.Add(terms.Where(t => !(t.Op == OpKind.MatMul && t.Attrs.TransA && !t.Attrs.TransB && t.Shape.Rank == 2)).ToList());
+        }
+        var accumulated = wanted.Where((_, k) => restTerms[k].Count > 0).ToList();
         var carryIn = Enumerable.Range(0, C).Select(i => bb.Input(ScanBody.Carry(i), cIn[i].Shape)).ToList();
         var accIn = accumulated.Select((j, k) => bb.Input(ScanBody.Carry(C + k), vIn[j].Shape)).ToList();
         Node NewX(Source s, int index, Shape shape)
@@ -183,12 +208,42 @@ public static class ScanGradients
         for (int i = 0; i < body.Xs; i++)
             if (needX[i]) { xGrads.Add(i); xGradNodes.Add(Out(grads[gi++])); }
         for (int k = 0; k < accumulated.Count; k++)
-            bb.Graph.SetOutput(ScanBody.Carry(C + k), bb.Add(accIn[k], Out(grads[gi++])));
+        {
+            var rest = restTerms[wanted.IndexOf(accumulated[k])].Select(Out).ToList();
+            bb.Graph.SetOutput(ScanBody.Carry(C + k), rest.Aggregate(accIn[k], (acc, t) => bb.Add(acc, t)));
+        }
         for (int m = 0; m < xGradNodes.Count; m++) bb.Graph.SetOutput(ScanBody.Y(m), xGradNodes[m]);
+        var hoisted = new List<(int, int, int)>();
+        int ny = xGradNodes.Count;
+        for (int k = 0; k < wanted.Count; k++)
+            foreach (var t in hoistTerms[k])
+            {
+                // A factor the backward scan already reads as a time-major stack (a residual, an adjoint) is used as it is.
+                int Factor(Node f)
+                {
+                    var m = Out(f);
+                    if (m.Op == OpKind.Input && m.Attrs.Name.StartsWith("x", System.StringComparison.Ordinal)
+                        && int.Parse(m.Attrs.Name.Substring(1), System.Globalization.CultureInfo.InvariantCulture) is var xi && xsPlan[xi].Item1 != Source.X)
+                        return -1 - xi;
+                    for (int q = 0; q < ny; q++)
+                        if (bb.Graph.Output(ScanBody.Y(q)) == m) return q; // already a per-step result (an input's gradient)
+                    bb.Graph.SetOutput(ScanBody.Y(ny), m);
+                    return ny++;
+                }
+                int fa = Factor(t[0]), fb = Factor(t[1]);
+                hoisted.Add((wanted[k], fa, fb));
+            }
 
         // Inputs the backward body has no use for still need a value of their shape: carries always exist.
         var backward = new ScanBody(bb.Graph, body.Length, C + accumulated.Count, xsPlan.Select(s => s.Item1 == Source.X ? body.XAxes[s.Item2] : 0).ToArray(),
-            invPlan.Count, xGrads.Count, !body.Reverse) { IsBackward = true };
-        return (new BackwardPlan(backward, xsPlan, invPlan, accumulated, xGrads), residuals.Select(r => r.Id).ToList());
+            invPlan.Count, ny, !body.Reverse) { IsBackward = true };
+        return (new BackwardPlan(backward, xsPlan, invPlan, accumulated, xGrads, hoisted), residuals.Select(r => r.Id).ToList());
+    }
+
+    /// <summary>The terms of a sum built by the gradient rules (adds made after the body's own nodes).</summary>
+    private static void Flatten(Node g, int boundary, List<Node> terms)
+    {
+        if (g.Op == OpKind.Add && g.Id >= boundary) { Flatten(g[0], boundary, terms); Flatten(g[1], boundary, terms); }
+        else terms.Add(g);
     }
 }

@@ -302,7 +302,7 @@ internal static class EntryEmitter
             for (int i = 0; i < nx; i++)
             {
                 var x = ScanBody.In(body, ScanBody.X(i));
-                if (users[x].Count == 0) continue; // the body has no use for it
+                if (users[x].Count == 0 && !body.Outputs.Any(o => o.Value == x)) continue; // the body has no use for it
                 int slot = P + 2 * nc + i, axis = sb.XAxes[i];
                 var dims = n.Inputs[nc + i].Shape.Dims;
                 w.Line($"{sa}.Reserve({slot}, {C(x.Shape.Size)}); var {sa}_x{i} = {sa}[{slot}];");
