@@ -74,8 +74,8 @@ public partial class GruCell(int inputSize, int hiddenSize)
 
 /// <summary>
 /// A one-layer LSTM over a batch-first sequence, as nn.LSTM(batch_first: true): parameters <c>weight_ih_l0</c>
-/// [4H, I], <c>weight_hh_l0</c> [4H, H], <c>bias_ih_l0</c>, <c>bias_hh_l0</c> [4H]. The sequence length must be a
-/// constant of the input's shape: the loop over time is unrolled at build time.
+/// [4H, I], <c>weight_hh_l0</c> [4H, H], <c>bias_ih_l0</c>, <c>bias_hh_l0</c> [4H]. Over a run-time sequence length
+/// (<c>[Shape("B", "T", I)]</c>) the loop over time is one scan, compiled once; a constant length is unrolled.
 /// </summary>
 [Module]
 public partial class Lstm(int inputSize, int hiddenSize)
@@ -115,7 +115,7 @@ public partial class Lstm(int inputSize, int hiddenSize)
 
 /// <summary>
 /// A one-layer GRU over a batch-first sequence, as nn.GRU(batch_first: true): <c>weight_ih_l0</c> [3H, I],
-/// <c>weight_hh_l0</c> [3H, H], <c>bias_ih_l0</c>, <c>bias_hh_l0</c> [3H]; the loop over a constant length is unrolled.
+/// <c>weight_hh_l0</c> [3H, H], <c>bias_ih_l0</c>, <c>bias_hh_l0</c> [3H]; the loop over time is a scan over a run-time length, unrolled over a constant one.
 /// </summary>
 [Module]
 public partial class Gru(int inputSize, int hiddenSize)

@@ -205,4 +205,9 @@ public class RobustnessTests
     [Fact]
     public void Thousand_nested_parentheses() =>
         Clean(Model($"Tensor F([Shape(3)] Tensor x) => {new string('(', 1000)}x{new string(')', 1000)} * 2;\n" + Entry));
+
+    [Fact]
+    public void Scan_carrying_a_view_of_an_input_compiles() => // fuzz seed 1: the carry was a reshape with no buffer of its own
+        Clean(Model("Tensor F([Shape(\"B\", 12)] Tensor x) { var h = Reshape(x, x.Shape[0], 3, 4); for (int t = 0; t < x.Shape[0]; t++) h = h; return (h * 2f).Sum(); }\n"
+            + "[Compile(nameof(F))] public partial Tensor P(Tensor x);\n[Gradient(nameof(F), \"x\")] public partial Tensor G(Tensor x);"));
 }

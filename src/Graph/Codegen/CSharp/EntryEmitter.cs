@@ -294,7 +294,7 @@ internal static class EntryEmitter
                 string size = C(shape.Size), cur = $"{sa}_c{i}", next = $"{sa}_c{i}n";
                 w.Line($"{sa}.Reserve({P + 2 * i}, {size}); {sa}.Reserve({P + 2 * i + 1}, {size});");
                 w.Line($"var {cur} = {sa}[{P + 2 * i}]; var {next} = {sa}[{P + 2 * i + 1}];");
-                w.Line($"global::System.Array.Copy({Buffer(n.Inputs[i], plan, dest, m, arena)}, {cur}, {size});");
+                w.Line($"global::System.Array.Copy({Buffer(k.Reads[i], plan, dest, m, arena)}, {cur}, {size});");
                 inner[ScanBody.In(body, ScanBody.Carry(i))] = cur;
             }
             var users = body.Consumers();
@@ -308,10 +308,10 @@ internal static class EntryEmitter
                 w.Line($"{sa}.Reserve({slot}, {C(x.Shape.Size)}); var {sa}_x{i} = {sa}[{slot}];");
                 inner[x] = $"{sa}_x{i}";
                 string outer = C(dims.Take(axis).Aggregate(Dim.Const(1), (a, b) => a * b)), rest = C(dims.Skip(axis + 1).Aggregate(Dim.Const(1), (a, b) => a * b));
-                reads.Add($"{Rt}.Steps.Read({Buffer(n.Inputs[nc + i], plan, dest, m, arena)}, {sa}_x{i}, {outer}, {C(sb.Length)}, {rest}, {step});");
+                reads.Add($"{Rt}.Steps.Read({Buffer(k.Reads[nc + i], plan, dest, m, arena)}, {sa}_x{i}, {outer}, {C(sb.Length)}, {rest}, {step});");
             }
             for (int j = 0; j < sb.Invariants; j++)
-                inner[ScanBody.In(body, ScanBody.Invariant(j))] = Buffer(n.Inputs[nc + nx + j], plan, dest, m, arena);
+                inner[ScanBody.In(body, ScanBody.Invariant(j))] = Buffer(k.Reads[nc + nx + j], plan, dest, m, arena);
             var after = new List<string>();
             for (int i = 0; i < nc; i++)
             {
