@@ -211,7 +211,16 @@ public static class ModelCompilation
         if (spec.TupleArity > 0)
             for (int i = 0; i < results.Count; i++) b.Graph.SetOutput(OutputNames.ResultAt(i), results[i]);
         else b.Graph.SetOutput(OutputNames.Result, results[0]);
-        var program = ModelCompiler.Compile(e.Name, e.Kind, spec.Name, b.Graph, e.Wrt, ct: ct);
+        EntryProgram program;
+        try
+        {
+            program = ModelCompiler.Compile(e.Name, e.Kind, spec.Name, b.Graph, e.Wrt, ct: ct);
+        }
+        catch (ShapeError se) // what autodiff cannot derive (second order through a scan): an error on the entry
+        {
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidArgument, e.Location, e.Name, se.Message));
+            return null;
+        }
         var scalars = spec.Inputs.Where(i => i.ScalarType is not null).ToDictionary(i => ScalarInput(i.Name));
         return program with
         {

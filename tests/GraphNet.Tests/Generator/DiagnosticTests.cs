@@ -225,6 +225,10 @@ public class DiagnosticTests
         "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x) { var y = Sum(x, 1); [|for (int t = 0; t < x.Shape[1]; t++) y = Concat(new[] { y, x[.., t] }, 1);|] return y; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 
     [Fact]
+    public void Scan_second_order_is_a_clear_error_on_the_entry() => Expect("GN0011", Head +
+        "[Param(3)] Tensor w;\nTensor F([Shape(\"B\", \"T\", 3)] Tensor x) { var h = Sum(x, 1); for (int t = 0; t < x.Shape[1]; t++) h = Tanh(h * w + x[.., t]); return h.Sum(); }\n[HessianVectorProduct(nameof(F))] public partial Tensor [|H|](Tensor x, Tensor v); }");
+
+    [Fact]
     public void Scan_sequence_element_outside_its_loop() => Expect("GN0007", Head +
         "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x) { var parts = new Tensor[x.Shape[1]]; parts[[|0|]] = x; return Stack(parts, 1); }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 
