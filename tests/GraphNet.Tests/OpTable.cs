@@ -128,6 +128,10 @@ public static class OpTable
         new("scatter_add", (b, x) => b.ScatterAdd(x[1], x[0], 6), new[] { "B,3,2", "B,3" }, new[] { A, Domain.Labels4 }),
         new("slice", (b, x) => b.Slice(x[0], 1, 2, 3), new[] { "B,7,2" }),
         new("pad", (b, x) => b.Pad(x[0], -1, 2, 1), new[] { "B,3,4" }),
+        new("select", (b, x) => b.Select(x[0], 1, 2), new[] { "B,4,3" }),
+        // a loop over a run-time number of steps T: h = tanh(h·W + x[.., t]), per-step results h ⊙ x[.., t]
+        new("scan_elman", (b, x) => ElmanScan(b, x[0], x[1], x[2], reverse: false), new[] { "B,T,3", "B,3", "3,3" }),
+        new("scan_reverse", (b, x) => ElmanScan(b, x[0], x[1], x[2], reverse: true), new[] { "T,B,3", "B,3", "3,3" }),
         new("conv1d", (b, x) => b.Conv(x[0], x[1], x[2], 2, 1, 2, 1), new[] { "B,3,11", "4,3,3", "4" }),
         new("conv2d_same", (b, x) => b.Conv(x[0], x[1], x[2], 1, "same", 1, 1), new[] { "B,2,6,5", "3,2,3,2", "3" }),
         new("conv2d_stride_dilation", (b, x) => b.Conv(x[0], x[1], null, 2, 1, 2, 1), new[] { "B,2,7,7", "3,2,3,3" }),
@@ -158,6 +162,21 @@ public static class OpTable
     };
 
     /// <summary>A + 3I, so that random square inputs are far from singular.</summary>
+    /// <summary>An Elman recurrence as a scan: carries h, reads step t of <paramref name="xs"/>, returns the per-step results plus the final h.</summary>
+    private static Node ElmanScan(GraphBuilder b, Node xs, Node h0, Node w, bool reverse)
+    {
+        int axis = reverse ? 0 : 1;
+        var body = new GraphBuilder();
+        var h = body.Input(ScanBody.Carry(0), h0.Shape);
+        var xt = body.Input(ScanBody.X(0), new Shape(xs.Shape.Dims.Where((_, i) => i != axis).ToList()));
+        var v = body.Input(ScanBody.Invariant(0), w.Shape);
+        var next = body.Tanh(body.Add(body.MatMul(h, v), xt));
+        body.Graph.SetOutput(ScanBody.Carry(0), next);
+        body.Graph.SetOutput(ScanBody.Y(0), body.Mul(next, xt));
+        var outs = b.Scan(new ScanBody(body.Graph, xs.Shape[axis], 1, new[] { axis }, 1, 1, reverse), new[] { h0 }, new[] { xs }, new[] { w });
+        return b.Add(outs[1], outs[0]);
+    }
+
     private static Node WellConditioned(GraphBuilder b, Node a) =>
         b.Add(a, b.Mul(b.Const(3), b.Eq(b.Iota(a.Shape, 0), b.Iota(a.Shape, 1))));
 

@@ -53,7 +53,15 @@ public static class ScanGradients
         if (aug.IsBackward)
             throw new ShapeError(ShapeErrorKind.InvalidArgument,
                 "gradients of second order through a loop over time steps (a scan) are not derived; differentiate the loop once, or unroll it over a constant count");
-        var body = aug.Primal ?? throw Rewriter.Internal("a scan reached autodiff without its residuals (ScanGradients.Prepare)");
+        var source = n;
+        if (aug.Primal is null)
+        {
+            // Not prepared (a direct caller of Gradients.Grad): a second forward scan that saves the residuals.
+            // ModelCompiler runs Prepare first, so compiled entry points run the forward loop once.
+            aug = Augment(aug);
+            source = b.Graph.Add(OpKind.Scan, n.Shape, n.Attrs with { Scan = aug }, n.Inputs.ToArray());
+        }
+        var body = aug.Primal!;
         int C = body.Carries, X = body.Xs, V = body.Invariants;
         var seedC = Enumerable.Range(0, C).Select(i => outAdj[i] is not null).ToArray();
         var seedY = Enumerable.Range(0, body.Ys).Select(k => outAdj[C + k] is not null).ToArray();
@@ -66,7 +74,7 @@ public static class ScanGradients
         var xs = plan.Xs.Select(s => s.Kind switch
         {
             Source.Seed => outAdj[C + s.Index]!,
-            Source.Residual => b.ScanOutput(n, C + body.Ys + IndexOf(aug.ResidualIds, residuals[s.Index])),
+            Source.Residual => b.ScanOutput(source, C + body.Ys + IndexOf(aug.ResidualIds, residuals[s.Index])),
             _ => n.Inputs[C + s.Index],
         }).ToList();
         var inv = plan.Invariants.Select(j => n.Inputs[C + X + j]).ToList();

@@ -17,6 +17,7 @@ public static class Pipeline
         new Pass("matmul-transpose", FoldTransposeIntoMatMul),
         new Pass("cse", Cse),
         new Pass("dce", Dce),
+        new Pass("scan-prune", PruneScans),
     };
 
     /// <summary>Runs the passes to a fixed point (at most a few rounds); the verifier runs between passes when asked.</summary>
@@ -110,5 +111,35 @@ public static class Pipeline
             map[n] = Rewriter.Clone(b, n, n.Inputs.Select(x => map[x]).ToArray());
         foreach (var o in g.Outputs) b.Graph.SetOutput(o.Key, map[o.Value]);
         return b.Graph;
+    }
+
+    /// <summary>
+    /// A scan's per-step results that nothing reads are dropped from its body (whose own dead code elimination then
+    /// drops their computation): a gradient entry that needs only the adjoints, a residual no rule read.
+    /// </summary>
+    public static Graph PruneScans(Graph g)
+    {
+        var used = g.Nodes.Where(n => n.Op == OpKind.ScanOutput).GroupBy(n => n[0]).ToDictionary(x => x.Key, x => new HashSet<int>(x.Select(o => o.Attrs.Ints[0])));
+        if (!g.Nodes.Any(n => n.Op == OpKind.Scan && Enumerable.Range(0, n.Attrs.Scan!.Ys).Any(q => !Used(n, n.Attrs.Scan.Carries + q)))) return g;
+        bool Used(Node scan, int i) => used.TryGetValue(scan, out var u) && u.Contains(i);
+        var renumbered = new Dictionary<Node, int[]>(); // pruned scan -> new index of each old output (-1: dropped)
+        return Rewriter.Run(g, (b, n, ins) =>
+        {
+            if (n.Op == OpKind.ScanOutput && renumbered.TryGetValue(ins[0], out var map))
+                return b.Graph.Add(OpKind.ScanOutput, n.Shape, n.Attrs with { Ints = new[] { map[n.Attrs.Ints[0]] } }, ins[0]);
+            if (n.Op != OpKind.Scan) return null;
+            var sb = n.Attrs.Scan!;
+            var keep = Enumerable.Range(0, sb.Ys).Where(q => Used(n, sb.Carries + q)).ToList();
+            if (keep.Count == sb.Ys) return null;
+            var body = Rewriter.Run(sb.Body, (_, _, _) => null);
+            var values = keep.Select(q => body.Output(ScanBody.Y(q))).ToList();
+            for (int q = 0; q < sb.Ys; q++) body.RemoveOutput(ScanBody.Y(q));
+            for (int q = 0; q < keep.Count; q++) body.SetOutput(ScanBody.Y(q), values[q]);
+            // The residual layout changes: a later autodiff of this scan saves its residuals anew.
+            var pruned = new ScanBody(body, sb.Length, sb.Carries, sb.XAxes, sb.Invariants, keep.Count, sb.Reverse) { IsBackward = sb.IsBackward };
+            var scan = b.Graph.Add(OpKind.Scan, n.Shape, n.Attrs with { Scan = pruned }, ins);
+            renumbered[scan] = Enumerable.Range(0, sb.Carries).Concat(Enumerable.Range(0, sb.Ys).Select(q => keep.IndexOf(q) is var k && k >= 0 ? sb.Carries + k : -1)).ToArray();
+            return scan;
+        });
     }
 }

@@ -323,13 +323,13 @@ internal static class EntryEmitter
             for (int q = 0; q < sb.Ys; q++)
             {
                 var o = body.Output(ScanBody.Y(q));
-                if (!written.TryGetValue(nc + q, out var stack)) continue; // nobody reads this result
                 if (!inner.ContainsKey(o) && o.Op is not OpKind.Input)
                 {
                     int slot = P + 2 * nc + nx + q;
                     w.Line($"{sa}.Reserve({slot}, {C(o.Shape.Size)}); var {sa}_y{q} = {sa}[{slot}];");
                     inner[o] = $"{sa}_y{q}";
                 }
+                if (!written.TryGetValue(nc + q, out var stack)) continue; // nobody reads this result (the pipeline prunes such results)
                 after.Add($"{Rt}.Steps.Write({Buffer(o, sub.Memory, inner, m, sa)}, {Buffer(stack, plan, dest, m, arena)}, {C(o.Shape.Size)}, {step});");
             }
             string T = C(sb.Length);

@@ -1,0 +1,48 @@
+using System.Linq;
+using GraphNet.Compiler;
+using Xunit;
+
+namespace GraphNet.Tests;
+
+public class ScanPassTests
+{
+    /// <summary>h = tanh(h·W + x[.., t]) with per-step results h ⊙ x[.., t]; the output reads only the final h.</summary>
+    private static Graph FinalStateOnly()
+    {
+        var b = new GraphBuilder();
+        var xs = b.Input("x", new Shape(Dim.Sym("B"), Dim.Sym("T"), 3));
+        var h0 = b.Input("h", new Shape(Dim.Sym("B"), 3));
+        var w = b.Param("w", new Shape(3, 3));
+        var body = new GraphBuilder();
+        var h = body.Input(ScanBody.Carry(0), h0.Shape);
+        var xt = body.Input(ScanBody.X(0), h0.Shape);
+        var v = body.Input(ScanBody.Invariant(0), w.Shape);
+        var next = body.Tanh(body.Add(body.MatMul(h, v), xt));
+        body.Graph.SetOutput(ScanBody.Carry(0), next);
+        body.Graph.SetOutput(ScanBody.Y(0), body.Mul(next, xt));
+        var outs = b.Scan(new ScanBody(body.Graph, Dim.Sym("T"), 1, new[] { 1 }, 1, 1, false), new[] { h0 }, new[] { xs }, new[] { w });
+        b.Graph.SetOutput(OutputNames.Result, b.Sum(b.Mul(outs[0], outs[0])));
+        return b.Graph;
+    }
+
+    [Fact]
+    public void Per_step_results_nobody_reads_are_pruned_from_the_body()
+    {
+        var forward = ModelCompiler.Compile("F", EntryKind.Forward, "F", FinalStateOnly(), verify: true);
+        var scan = Assert.Single(forward.Schedule.Kernels, k => k.Kind == KernelKind.Scan);
+        Assert.Equal(0, scan.Root.Attrs.Scan!.Ys);
+        Assert.DoesNotContain(scan.Sub!.Graph.Nodes, n => n.Op == OpKind.Mul); // h ⊙ x[.., t] is not computed
+    }
+
+    [Fact]
+    public void Backprop_through_a_scan_is_a_reverse_scan_with_the_weight_gradient_hoisted()
+    {
+        var train = ModelCompiler.Compile("G", EntryKind.LossAndGradients, "F", FinalStateOnly(), verify: true);
+        var scans = train.Schedule.Kernels.Where(k => k.Kind == KernelKind.Scan).Select(k => k.Root.Attrs.Scan!).ToList();
+        Assert.Equal(2, scans.Count);
+        Assert.False(scans[0].Reverse);
+        Assert.True(scans[1].Reverse && scans[1].IsBackward);
+        Assert.Equal(1, scans[1].Carries); // only the carry's adjoint: dW is one GEMM over the stacked steps, not a per-step sum
+        Assert.Contains(train.Schedule.Kernels, k => k.Kind == KernelKind.MatMul && k.Root.Shape.Equals(new Shape(3, 3)));
+    }
+}
