@@ -48,17 +48,15 @@ public partial class SequenceModel
     [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor h0, Tensor y, Optimizer optimizer);
 }
 
-/// <summary>An Elman RNN over a run-time number of steps: one scan, compiled once for every T.</summary>
-[Model]
-public partial class ScanRnn
+/// <summary>An Elman RNN and a loss that reads every step and runs a reverse loop: the loops are scans over a run-time length, unrolled over a constant one.</summary>
+[Module]
+public partial class Elman(int inputSize, int hiddenSize)
 {
-    public const int I = 3, H = 4;
+    [Param(nameof(inputSize), nameof(hiddenSize))] Tensor w;
+    [Param(nameof(hiddenSize), nameof(hiddenSize))] Tensor u;
+    [Param(nameof(hiddenSize))] Tensor b;
 
-    [Param(I, H)] Tensor w;
-    [Param(H, H)] Tensor u;
-    [Param(H)] Tensor b;
-
-    public Tensor Run([Shape("B", "T", I)] Tensor x, [Shape("B", H)] Tensor h0)
+    public Tensor Run(Tensor x, Tensor h0)
     {
         var h = h0;
         var outputs = new Tensor[x.Shape[1]];
@@ -70,8 +68,7 @@ public partial class ScanRnn
         return Stack(outputs, 1);
     }
 
-    /// <summary>Reads every step's output and the final state, through a reverse loop too.</summary>
-    public Tensor Loss([Shape("B", "T", I)] Tensor x, [Shape("B", H)] Tensor h0)
+    public Tensor Loss(Tensor x, Tensor h0)
     {
         var seq = Run(x, h0);
         var g = h0;
@@ -79,6 +76,18 @@ public partial class ScanRnn
             g = Sigmoid(MatMul(seq[.., t], u) - g);
         return (seq * seq).Mean() + (g * g).Sum();
     }
+}
+
+/// <summary>The Elman RNN over a run-time number of steps: one scan per loop, compiled once for every T.</summary>
+[Model]
+public partial class ScanRnn
+{
+    public const int I = 3, H = 4;
+
+    Elman rnn = new(I, H);
+
+    public Tensor Run([Shape("B", "T", I)] Tensor x, [Shape("B", H)] Tensor h0) => rnn.Run(x, h0);
+    public Tensor Loss([Shape("B", "T", I)] Tensor x, [Shape("B", H)] Tensor h0) => rnn.Loss(x, h0);
 
     [Compile(nameof(Run))] public partial Tensor Predict(Tensor x, Tensor h0);
     [Compile(nameof(Loss))] public partial Tensor ComputeLoss(Tensor x, Tensor h0);
@@ -90,36 +99,10 @@ public partial class ScanRnn
 [Model]
 public partial class UnrolledRnn
 {
-    public const int I = 3, H = 4;
+    Elman rnn = new(ScanRnn.I, ScanRnn.H);
 
-    [Param(I, H)] Tensor w;
-    [Param(H, H)] Tensor u;
-    [Param(H)] Tensor b;
+    public Tensor Loss([Shape("B", 3, ScanRnn.I)] Tensor x, [Shape("B", ScanRnn.H)] Tensor h0) => rnn.Loss(x, h0);
 
-    public Tensor Run([Shape("B", 3, I)] Tensor x, [Shape("B", H)] Tensor h0)
-    {
-        var h = h0;
-        var outputs = new Tensor[x.Shape[1]];
-        for (int t = 0; t < x.Shape[1]; t++)
-        {
-            h = Tanh(MatMul(x[.., t], w) + MatMul(h, u) + b);
-            outputs[t] = h;
-        }
-        return Stack(outputs, 1);
-    }
-
-    /// <summary>Reads every step's output and the final state, through a reverse loop too.</summary>
-    public Tensor Loss([Shape("B", 3, I)] Tensor x, [Shape("B", H)] Tensor h0)
-    {
-        var seq = Run(x, h0);
-        var g = h0;
-        for (int t = x.Shape[1] - 1; t >= 0; t--)
-            g = Sigmoid(MatMul(seq[.., t], u) - g);
-        return (seq * seq).Mean() + (g * g).Sum();
-    }
-
-    [Compile(nameof(Run))] public partial Tensor Predict(Tensor x, Tensor h0);
-    [Compile(nameof(Loss))] public partial Tensor ComputeLoss(Tensor x, Tensor h0);
     [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x, Tensor h0);
     [Gradient(nameof(Loss), "x")] public partial Tensor InputGradient(Tensor x, Tensor h0);
 }

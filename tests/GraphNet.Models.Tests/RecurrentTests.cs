@@ -7,7 +7,7 @@ namespace GraphNet.Models.Tests;
 /// <summary>The library's RNN, LSTM and GRU against double-precision references written from PyTorch's documented equations.</summary>
 public class RecurrentTests
 {
-    private static Tensor Random(int seed, params int[] shape)
+    internal static Tensor Random(int seed, params int[] shape)
     {
         var t = new Tensor(shape);
         new Rng((ulong)seed, 5).FillNormal(t.Data, 0, 1);

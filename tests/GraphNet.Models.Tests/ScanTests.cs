@@ -7,12 +7,7 @@ namespace GraphNet.Models.Tests;
 /// <summary>Loops over a run-time dim: one scan in the graph, compiled once, differentiated through (backprop through time).</summary>
 public class ScanTests
 {
-    private static Tensor Random(int seed, params int[] shape)
-    {
-        var t = new Tensor(shape);
-        new Rng((ulong)seed, 11).FillNormal(t.Data, 0, 1);
-        return t;
-    }
+    private static Tensor Random(int seed, params int[] shape) => RecurrentTests.Random(seed, shape);
 
     private static void Close(Tensor expected, Tensor actual, double tol)
     {

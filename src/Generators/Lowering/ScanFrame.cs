@@ -38,7 +38,7 @@ internal sealed class ScanFrame
     {
         if (n.Op == OpKind.Const) return Body.Const(n.Attrs.Value);
         if (n.Op == OpKind.DimValue) return Body.DimValue(n.Attrs.DimValue);
-        if (n.Owner != Outer.Graph) n = Outer.Graph.Capture?.Invoke(n) ?? throw new System.InvalidOperationException($"{n} is not visible from this loop");
+        n = Visible(n);
         foreach (var (o, i) in Invariants)
             if (o == n) return i;
         var input = Body.Input(ScanBody.Invariant(Invariants.Count), n.Shape);
@@ -49,7 +49,7 @@ internal sealed class ScanFrame
     /// <summary>Step t of <paramref name="sequence"/> along <paramref name="axis"/>: a body input, one per (sequence, axis).</summary>
     public Node Step(Node sequence, int axis)
     {
-        if (sequence.Owner != Outer.Graph) sequence = Outer.Graph.Capture?.Invoke(sequence) ?? throw new System.InvalidOperationException($"{sequence} is not visible from this loop");
+        sequence = Visible(sequence);
         foreach (var (o, a, s) in Xs)
             if (o == sequence && a == axis) return s;
         var shape = new Shape(sequence.Shape.Dims.Where((_, i) => i != axis).ToList());
@@ -57,6 +57,10 @@ internal sealed class ScanFrame
         Xs.Add((sequence, axis, input));
         return input;
     }
+
+    /// <summary>A value of an enclosing loop's scope as a value of the graph around this loop (captured there first).</summary>
+    private Node Visible(Node n) => n.Owner == Outer.Graph ? n
+        : Outer.Graph.Capture?.Invoke(n) ?? throw new System.InvalidOperationException($"{n} is not visible from this loop");
 
     public Node Carry(Node init)
     {

@@ -29,8 +29,7 @@ public static class ScanGradients
 
     private static ScanBody Augment(ScanBody body)
     {
-        var all = Enumerable.Repeat(true, body.Carries).ToArray();
-        var (_, residuals) = Backward(body, all, Enumerable.Repeat(true, body.Ys).ToArray(),
+        var (_, residuals) = Backward(body, Enumerable.Repeat(true, body.Ys).ToArray(),
             Enumerable.Repeat(true, body.Xs).ToArray(), Enumerable.Repeat(true, body.Invariants).ToArray());
         var f = Rewriter.Run(body.Body, (_, _, _) => null); // same node ids
         for (int m = 0; m < residuals.Count; m++) f.SetOutput(ScanBody.Y(body.Ys + m), f.Nodes[residuals[m]]);
@@ -63,11 +62,10 @@ public static class ScanGradients
         }
         var body = aug.Primal!;
         int C = body.Carries, X = body.Xs, V = body.Invariants;
-        var seedC = Enumerable.Range(0, C).Select(i => outAdj[i] is not null).ToArray();
         var seedY = Enumerable.Range(0, body.Ys).Select(k => outAdj[C + k] is not null).ToArray();
         var needX = Enumerable.Range(0, X).Select(i => need[C + i]).ToArray();
         var needV = Enumerable.Range(0, V).Select(j => need[C + X + j]).ToArray();
-        var (plan, residuals) = Backward(body, seedC, seedY, needX, needV);
+        var (plan, residuals) = Backward(body, seedY, needX, needV);
 
         var init = Enumerable.Range(0, C).Select(i => outAdj[i] ?? b.Full(0, n.Inputs[i].Shape))
             .Concat(plan.Accumulated.Select(j => b.Full(0, n.Inputs[C + X + j].Shape))).ToList();
@@ -114,11 +112,10 @@ public static class ScanGradients
     /// Builds the backward body for the given adjoints and wanted gradients. Returns its plan and the residuals
     /// it reads (body node ids, in the order of its residual inputs).
     /// </summary>
-    private static (BackwardPlan Plan, List<int> Residuals) Backward(ScanBody body, bool[] seedC, bool[] seedY, bool[] needX, bool[] needV)
+    private static (BackwardPlan Plan, List<int> Residuals) Backward(ScanBody body, bool[] seedY, bool[] needX, bool[] needV)
     {
         var f = body.Body;
         int C = body.Carries;
-        seedC = Enumerable.Repeat(true, C).ToArray(); // a carry's adjoint flows in from the next step even when the final value is unused
         // Probe: the body, then the adjoints, then the gradient rules, in one graph.
         var pb = new GraphBuilder();
         var map = new Dictionary<Node, Node>();
@@ -126,14 +123,13 @@ public static class ScanGradients
         int boundary = pb.Graph.Nodes.Count;
         var seeds = new List<(Node, Node)>();
         var seedInputs = new Dictionary<Node, (Source, int)>();
-        for (int i = 0; i < C; i++)
-            if (seedC[i])
-            {
-                var y = map[f.Output(ScanBody.Carry(i))];
-                var s = pb.Input("seed.c" + i, y.Shape);
-                seeds.Add((y, s));
-                seedInputs[s] = (Source.Seed, -1 - i);
-            }
+        for (int i = 0; i < C; i++) // every carry has an adjoint: it flows in from the next step even when the final value is unused
+        {
+            var y = map[f.Output(ScanBody.Carry(i))];
+            var s = pb.Input("seed.c" + i, y.Shape);
+            seeds.Add((y, s));
+            seedInputs[s] = (Source.Seed, -1 - i);
+        }
         for (int k = 0; k < body.Ys; k++)
             if (seedY[k])
             {
@@ -175,22 +171,27 @@ public static class ScanGradients
         // afterwards; other terms are accumulated in a carry.
         var wanted = Enumerable.Range(0, body.Invariants).Where(j => needV[j]).ToList();
         var vGrads = wanted.Select((j, k) => grads[C + needX.Count(x => x) + k]).ToList();
+        static bool Hoistable(Node t) => t.Op == OpKind.MatMul && t.Attrs.TransA && !t.Attrs.TransB && t.Shape.Rank == 2;
         var hoistTerms = new List<List<Node>>();
         var restTerms = new List<List<Node>>();
         foreach (var g in vGrads)
         {
             var terms = new List<Node>();
             Flatten(g, boundary, terms);
-            hoistTerms.Add(terms.Where(t => t.Op == OpKind.MatMul && t.Attrs.TransA && !t.Attrs.TransB && t.Shape.Rank == 2).ToList());
-            restTerms.Add(terms.Where(t => !(t.Op == OpKind.MatMul && t.Attrs.TransA && !t.Attrs.TransB && t.Shape.Rank == 2)).ToList());
+            hoistTerms.Add(terms.Where(Hoistable).ToList());
+            restTerms.Add(terms.Where(t => !Hoistable(t)).ToList());
         }
         var accumulated = wanted.Where((_, k) => restTerms[k].Count > 0).ToList();
         var carryIn = Enumerable.Range(0, C).Select(i => bb.Input(ScanBody.Carry(i), cIn[i].Shape)).ToList();
         var accIn = accumulated.Select((j, k) => bb.Input(ScanBody.Carry(C + k), vIn[j].Shape)).ToList();
+        var xsIndex = new Dictionary<Node, int>(); // backward body input -> its entry in xsPlan
+        var residualIndex = residuals.Select((r, i) => (r, i)).ToDictionary(p => p.r, p => p.i);
         Node NewX(Source s, int index, Shape shape)
         {
             xsPlan.Add((s, index));
-            return bb.Input(ScanBody.X(xsPlan.Count - 1), shape);
+            var input = bb.Input(ScanBody.X(xsPlan.Count - 1), shape);
+            xsIndex[input] = xsPlan.Count - 1;
+            return input;
         }
         foreach (var node in p.Nodes)
         {
@@ -198,7 +199,7 @@ public static class ScanGradients
             Node mapped;
             if (seedInputs.TryGetValue(node, out var seed))
                 mapped = seed.Item2 < 0 ? carryIn[-1 - seed.Item2] : NewX(Source.Seed, seed.Item2, node.Shape);
-            else if (residuals.Contains(node)) mapped = NewX(Source.Residual, residuals.IndexOf(node), node.Shape);
+            else if (residualIndex.TryGetValue(node, out var ri)) mapped = NewX(Source.Residual, ri, node.Shape);
             else if (xIn.IndexOf(node) is var xi && xi >= 0) mapped = NewX(Source.X, xi, node.Shape);
             else if (vIn.IndexOf(node) is var vj && vj >= 0)
             {
@@ -230,9 +231,7 @@ public static class ScanGradients
                 int Factor(Node f)
                 {
                     var m = Out(f);
-                    if (m.Op == OpKind.Input && m.Attrs.Name.StartsWith("x", System.StringComparison.Ordinal)
-                        && int.Parse(m.Attrs.Name.Substring(1), System.Globalization.CultureInfo.InvariantCulture) is var xi && xsPlan[xi].Item1 != Source.X)
-                        return -1 - xi;
+                    if (xsIndex.TryGetValue(m, out var xi) && xsPlan[xi].Item1 != Source.X) return -1 - xi;
                     for (int q = 0; q < ny; q++)
                         if (bb.Graph.Output(ScanBody.Y(q)) == m) return q; // already a per-step result (an input's gradient)
                     bb.Graph.SetOutput(ScanBody.Y(ny), m);
@@ -242,7 +241,6 @@ public static class ScanGradients
                 hoisted.Add((wanted[k], fa, fb));
             }
 
-        // Inputs the backward body has no use for still need a value of their shape: carries always exist.
         var backward = new ScanBody(bb.Graph, body.Length, C + accumulated.Count, xsPlan.Select(s => s.Item1 == Source.X ? body.XAxes[s.Item2] : 0).ToArray(),
             invPlan.Count, ny, !body.Reverse) { IsBackward = true };
         return (new BackwardPlan(backward, xsPlan, invPlan, accumulated, xGrads, hoisted), residuals.Select(r => r.Id).ToList());

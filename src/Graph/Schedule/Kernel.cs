@@ -63,8 +63,10 @@ public sealed class Kernel
     /// <summary>For a scan: the body's schedule, compiled once and run every step.</summary>
     public Schedule? Sub { get; init; }
 
-    /// <summary>The values this kernel writes: the root, or a scan's outputs that the graph uses.</summary>
-    public IReadOnlyList<Node> Writes { get; init; } = new Node[0];
+    /// <summary>The values this kernel writes: its root, or a scan's outputs that the graph uses.</summary>
+    public IReadOnlyList<Node> Writes { get => _writes ?? new[] { Root }; init => _writes = value; }
+
+    private readonly IReadOnlyList<Node>? _writes;
 
     /// <summary>Buffers (materialized nodes) this kernel reads.</summary>
     public List<Node> Reads { get; } = new();

@@ -33,8 +33,7 @@ public sealed class MemoryPlan
         var free = new SortedSet<int>();
         foreach (var k in kernels)
         {
-            var written = k.Kind == KernelKind.Scan ? k.Writes : new[] { k.Root };
-            foreach (var n in written)
+            foreach (var n in k.Writes)
             {
                 if (outputs.Contains(n)) continue;
                 int slot;
@@ -45,7 +44,7 @@ public sealed class MemoryPlan
             }
             foreach (var r in k.Reads.Distinct())
                 if (slotOf.TryGetValue(r, out var s) && lastUse[r] == k.Index) free.Add(s);
-            foreach (var n in written)
+            foreach (var n in k.Writes)
                 if (slotOf.TryGetValue(n, out var own) && !lastUse.ContainsKey(n)) free.Add(own); // dead value
         }
         return new MemoryPlan(slotOf, sizes);

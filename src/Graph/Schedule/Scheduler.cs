@@ -25,15 +25,14 @@ public static class Scheduler
         // Which views must be contiguous copies.
         foreach (var n in g.Nodes)
         {
-            if (n.Op.Category() is OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured)
+            // Routines, GEMMs and loops (which copy whole buffers) read contiguous memory; a loop's carry may start as a constant.
+            if (n.Op.Category() is OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured or OpCategory.Scan)
                 foreach (var op in n.Inputs)
-                    if (op.Op.Category() == OpCategory.Movement && (!IsContiguousView(op, materialized) || IsScalarBase(op))) materialized.Add(op);
+                    if (op.Op.Category() == OpCategory.Movement && (!IsContiguousView(op, materialized) || IsScalarBase(op))
+                        || n.Op == OpKind.Scan && op.Op is OpKind.Const or OpKind.DimValue)
+                        materialized.Add(op);
             if (n.Op == OpKind.Reshape && !IsContiguousView(n[0], materialized) && !IsScalarBase(n[0]))
                 materialized.Add(n[0]);
-            if (n.Op == OpKind.Scan) // the loop copies whole buffers: every operand is contiguous memory
-                foreach (var op in n.Inputs)
-                    if (op.Op.Category() == OpCategory.Movement && (!IsContiguousView(op, materialized) || IsScalarBase(op)) || op.Op is OpKind.Const or OpKind.DimValue)
-                        materialized.Add(op);
         }
         foreach (var o in outputs)
             if (o.Op.Category() is OpCategory.Movement or OpCategory.Leaf && !(o.Op is OpKind.Input or OpKind.Param or OpKind.State)) materialized.Add(o);
