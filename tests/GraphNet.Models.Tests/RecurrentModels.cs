@@ -56,6 +56,9 @@ public partial class Elman(int inputSize, int hiddenSize)
     [Param(nameof(hiddenSize), nameof(hiddenSize))] Tensor u;
     [Param(nameof(hiddenSize))] Tensor b;
 
+    /// <summary>One step: x [B, I], h [B, H] to h'.</summary>
+    public Tensor Step(Tensor x, Tensor h) => Tanh(MatMul(x, w) + MatMul(h, u) + b);
+
     public Tensor Run(Tensor x, Tensor h0)
     {
         var h = h0;
@@ -105,4 +108,36 @@ public partial class UnrolledRnn
 
     [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x, Tensor h0);
     [Gradient(nameof(Loss), "x")] public partial Tensor InputGradient(Tensor x, Tensor h0);
+}
+
+/// <summary>
+/// An Elman RNN that feeds its own output back for a number of steps given as an <c>int</c> argument (a
+/// generation length): the loop is one scan whose length is bound at run time by the argument.
+/// </summary>
+[Model]
+public partial class FeedbackRnn
+{
+    public const int I = 3, H = 5;
+
+    Elman rnn = new(I, H);
+    [Param(H, I)] Tensor readout;
+
+    public Tensor Roll([Shape("B", I)] Tensor x0, int steps)
+    {
+        var x = x0;
+        var h = Zeros(x0.Shape[0], H);
+        var outputs = new Tensor[steps];
+        for (int t = 0; t < steps; t++)
+        {
+            h = rnn.Step(x, h);
+            x = Tanh(MatMul(h, readout));
+            outputs[t] = x;
+        }
+        return Stack(outputs, 1);
+    }
+
+    public Tensor Loss([Shape("B", I)] Tensor x0, int steps) => Square(Roll(x0, steps) - 0.5f).Mean();
+
+    [Compile(nameof(Roll))] public partial Tensor Generate(Tensor x0, int steps);
+    [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x0, int steps);
 }

@@ -78,4 +78,27 @@ public class ScanTests
         var e = Assert.Throws<ArgumentException>(() => m.Predict(new Tensor(2, 0, ScanRnn.I), new Tensor(2, ScanRnn.H)));
         Assert.Contains("'x'", e.Message);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(12)]
+    public void A_length_given_as_an_int_argument_binds_the_loop(int steps)
+    {
+        var m = new FeedbackRnn(seed: 8);
+        var x0 = Random(steps, 3, FeedbackRnn.I);
+        var eager = m.Roll(x0, steps);
+        Assert.Equal(new[] { 3, steps, FeedbackRnn.I }, eager.Shape);
+        Close(eager, m.Generate(x0, steps), 1e-5);
+        m.LossAndGradients(x0, steps);
+        EndToEndTests.CheckGradients(m.Parameters, () => m.LossAndGradients(x0, steps), 1e-3);
+    }
+
+    [Fact]
+    public void A_length_argument_below_one_is_an_error_naming_it()
+    {
+        var m = new FeedbackRnn(seed: 9);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => m.Generate(new Tensor(2, FeedbackRnn.I), 0));
+        Assert.Contains("'steps'", e.Message);
+        Assert.Contains("Generate", e.Message);
+    }
 }

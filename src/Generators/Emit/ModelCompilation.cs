@@ -161,12 +161,17 @@ public static class ModelCompilation
         var nodes = new Dictionary<string, Node>();
         foreach (var p in slots.Where(p => !nodes.ContainsKey(p.Graph))) // a duplicate field is the user's C# error
             nodes[p.Graph] = p.IsBuffer ? b.State(p.Graph, p.Shape) : b.Param(p.Graph, p.Shape);
-        var args = spec.Inputs.Select(i => (Value)new TensorValue(i.ScalarType is null
-            ? b.Input(i.Name, ShapeOf(i.Shape)) : b.Input(ScalarInput(i.Name), new Shape(Array.Empty<Dim>())))).ToList();
+        var args = spec.Inputs.Select(i => (Value)new TensorValue(i.ScalarType switch
+        {
+            null => b.Input(i.Name, ShapeOf(i.Shape)),
+            "int" => b.CountInput(ScalarInput(i.Name), i.Name), // also a run-time length: for (int t = 0; t < steps; t++)
+            _ => b.Input(ScalarInput(i.Name), new Shape(Array.Empty<Dim>())),
+        })).ToList();
         var results = new List<Node>();
+        var lowerer = new Lowerer(model, b, nodes, diags, ct);
         try
         {
-            var v = new Lowerer(model, b, nodes, diags, ct).LowerMethod(root, spec, args);
+            var v = lowerer.LowerMethod(root, spec, args);
             var parts = spec.TupleArity > 0 && v is ArrayValue arr ? arr.Items : new[] { v };
             if (spec.TupleArity > 0 && parts.Count != spec.TupleArity)
             {
@@ -225,7 +230,8 @@ public static class ModelCompilation
         return program with
         {
             Modifiers = e.Modifiers, Extra = e.Extra, ResultArity = spec.TupleArity, ResultType = spec.TupleArity > 0 ? e.ReturnType : null,
-            Inputs = program.Inputs.Select(i => scalars.TryGetValue(i.Name, out var s) ? i with { ScalarType = s.ScalarType, Argument = s.Name } : i).ToList(),
+            Inputs = program.Inputs.Select(i => scalars.TryGetValue(i.Name, out var s)
+                ? i with { ScalarType = s.ScalarType, Argument = s.Name, BindsDim = lowerer.CountArguments.Contains(s.Name) ? s.Name : null } : i).ToList(),
         };
     }
 

@@ -276,7 +276,7 @@ internal sealed class Lowerer
                 return new ArrayValue(a.Items.Select(x => Eval(x, env)).ToList());
             case NewArrayExpr na:
                 var size = Eval(na.Length, env);
-                if (size is DimValue { Dim.IsConstant: false } run) return new SequenceValue(run.Dim);
+                if (RunDim(size) is { } run) return new SequenceValue(run);
                 int length = size switch
                 {
                     ScalarValue { Value: var n } when n == System.Math.Floor(n) && n >= 0 && n <= MaxUnroll => (int)n,
@@ -344,13 +344,32 @@ internal sealed class Lowerer
         bool IsNum(Expr e, double v) => e is NumberExpr n && n.Value == v;
         bool Steps(string op) => f.Next is BinaryExpr { Operator: var o } nx && o == op && IsVar(nx.Left) && IsNum(nx.Right, 1);
         if (f.Condition is BinaryExpr { Operator: "<" } up && IsVar(up.Left) && Steps("+")
-            && Eval(up.Right, env) is DimValue { Dim.IsConstant: false } d && IsNum(f.Start, 0))
-            return (d.Dim, false);
+            && RunDim(Eval(up.Right, env)) is { } d && IsNum(f.Start, 0))
+            return (d, false);
         if (f.Start is BinaryExpr { Operator: "-" } top && IsNum(top.Right, 1) && f.Condition is BinaryExpr { Operator: ">=" } down
-            && IsVar(down.Left) && IsNum(down.Right, 0) && Steps("-") && Eval(top.Left, env) is DimValue { Dim.IsConstant: false } r)
-            return (r.Dim, true);
+            && IsVar(down.Left) && IsNum(down.Right, 0) && Steps("-") && RunDim(Eval(top.Left, env)) is { } r)
+            return (r, true);
         return null;
     }
+
+    /// <summary>
+    /// A length known only at run time: a symbolic dim (<c>x.Shape[1]</c>) or an entry's <c>int</c> argument, which
+    /// then binds a dim of its own name (recorded in <see cref="CountArguments"/> so the entry checks it is at least 1).
+    /// </summary>
+    private Dim? RunDim(Value v)
+    {
+        switch (v)
+        {
+            case DimValue { Dim.IsConstant: false } d: return d.Dim;
+            case TensorValue { Node: { Op: OpKind.Input, Attrs.DimValue: { IsConstant: false } count } }:
+                CountArguments.Add(count.Symbols);
+                return count;
+            default: return null;
+        }
+    }
+
+    /// <summary>The dims bound by <c>int</c> arguments that the lowered code used as lengths.</summary>
+    public HashSet<string> CountArguments { get; } = new(System.StringComparer.Ordinal);
 
     private static void Assigned(IEnumerable<Stmt> body, HashSet<string> names)
     {

@@ -27,6 +27,9 @@ public sealed record TensorDecl(string Name, Shape Shape)
 
     /// <summary>The entry's parameter name when it differs from the graph input's (scalar arguments).</summary>
     public string? Argument { get; init; }
+
+    /// <summary>The run-time dim an <c>int</c> argument binds when the entry uses it as a length (a loop's trip count); null when it is only a number.</summary>
+    public string? BindsDim { get; init; }
 }
 
 /// <summary>A parameter: name, constant shape, and the initializer's C# expression.</summary>

@@ -21,6 +21,9 @@ public sealed partial class GraphBuilder
 
     public Node Input(string name, Shape shape) => Prim(OpKind.Input, shape, new NodeAttrs { Name = name });
 
+    /// <summary>A rank-0 input holding an <c>int</c> argument that may serve as the run-time dim <paramref name="symbol"/> (a loop's length).</summary>
+    public Node CountInput(string name, string symbol) => Prim(OpKind.Input, Shape.Scalar, new NodeAttrs { Name = name, DimValue = Dim.Sym(symbol) });
+
     public Node Param(string name, Shape shape) => Prim(OpKind.Param, shape, new NodeAttrs { Name = name });
 
     public Node Const(double value) => Prim(OpKind.Const, Shape.Scalar, new NodeAttrs { Value = value });

@@ -56,6 +56,15 @@ public static class Guard
         return v;
     }
 
+    /// <summary>Binds a run-time length from an <c>int</c> argument (a loop's trip count): it must be at least 1, like every dim.</summary>
+    public static int Count(int value, string name, string entry)
+    {
+        if (value < 1)
+            throw new ArgumentOutOfRangeException(name, value,
+                $"Argument '{name}' of {entry} is {value}; it is the length of a loop over time there, and a length must be at least 1.");
+        return value;
+    }
+
     /// <summary>The most elements one tensor can hold: a .NET array's limit.</summary>
     public const long MaxElements = 0x7FFFFFC7;
 

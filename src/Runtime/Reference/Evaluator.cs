@@ -35,6 +35,11 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
             {
                 if (!leaves.TryGetValue(n.Attrs.Name, out var v)) throw new ArgumentException($"No value for '{n.Attrs.Name}'.");
                 Bind(n, v.Shape);
+                if (n.Attrs.DimValue is { IsConstant: false } count && v.Data.Length == 1) // an int argument used as a length
+                {
+                    double value = double.CreateChecked(v.Data[0]);
+                    if (value >= 1 && !_dims.ContainsKey(count.Symbols)) _dims[count.Symbols] = (long)value;
+                }
                 _values[n] = v;
             }
             else _values[n] = Eval(n);

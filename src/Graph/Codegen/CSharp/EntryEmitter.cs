@@ -205,6 +205,11 @@ internal static class EntryEmitter
     {
         var bound = new HashSet<string>();
         var checks = new List<string>();
+        foreach (var count in e.Inputs.Where(i => i.BindsDim is not null))
+        {
+            bound.Add(count.BindsDim!);
+            w.Line($"int {CSharpEmitter.Sym(count.BindsDim!)} = {Rt}.Guard.Count({Id(Arg(count))}, \"{Arg(count)}\", \"{e.Name}\");");
+        }
         foreach (var input in e.Inputs.Where(i => i.ScalarType is null))
         {
             w.Line($"{Rt}.Guard.Rank({Id(input.Name)}, \"{input.Name}\", {input.Shape.Rank}, \"{input.Shape}\");");
