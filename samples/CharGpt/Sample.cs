@@ -3,6 +3,7 @@ using System.Text;
 using GraphNet;
 using GraphNet.Data;
 using GraphNet.Terminal;
+using Samples.Shared;
 
 namespace Samples.CharGpt;
 
@@ -15,51 +16,14 @@ public sealed record Result(int Steps, double[] ValidationBits, int[] EvaluatedA
 /// </summary>
 public static class Sample
 {
-    /// <summary>The fixed vocabulary: 0 for any other character, then tab, newline and printable ASCII.</summary>
-    public static int Id(char c) => c == '\t' ? 1 : c == '\n' ? 2 : c >= ' ' && c <= '~' ? c - ' ' + 3 : 0;
+    public static (float[] Train, float[] Validation) Load() => CharText.Load();
 
-    public static char Char(int id) => id == 1 ? '\t' : id == 2 ? '\n' : id >= 3 && id < Gpt.Vocab ? (char)(id - 3 + ' ') : '?';
-
-    public static (float[] Train, float[] Validation) Load()
-    {
-        var text = TextFile.Read(DataFiles.Find("text/fortunes.txt"));
-        var ids = new float[text.Length];
-        for (int i = 0; i < text.Length; i++) ids[i] = Id(text[i]);
-        int cut = (int)(ids.Length * 0.9);
-        return (ids[..cut], ids[cut..]);
-    }
-
-    /// <summary>A batch of windows starting at the given offsets: inputs and the next characters.</summary>
-    public static (Tensor Ids, Tensor Next) Windows(float[] data, ReadOnlySpan<long> starts)
-    {
-        int t = Gpt.Context;
-        var ids = new Tensor(starts.Length, t);
-        var next = new Tensor(starts.Length, t);
-        for (int b = 0; b < starts.Length; b++)
-        {
-            Array.Copy(data, starts[b], ids.Data, b * t, t);
-            Array.Copy(data, starts[b] + 1, next.Data, b * t, t);
-        }
-        return (ids, next);
-    }
+    /// <summary>A batch of context windows starting at the given offsets: inputs and the next characters.</summary>
+    public static (Tensor Ids, Tensor Next) Windows(float[] data, ReadOnlySpan<long> starts) => CharText.Windows(data, starts, Gpt.Context);
 
     /// <summary>Bits per character over <paramref name="windows"/> evenly spaced validation windows.</summary>
     public static double ValidationBits(Gpt model, float[] validation, int windows = 64, int batch = 32)
-    {
-        double total = 0;
-        int count = 0;
-        long span = validation.Length - Gpt.Context - 1;
-        var starts = new long[batch];
-        for (int w = 0; w < windows; w += batch)
-        {
-            int n = Math.Min(batch, windows - w);
-            for (int i = 0; i < n; i++) starts[i] = (w + i) * span / windows;
-            var (ids, next) = Windows(validation, starts.AsSpan(0, n));
-            total += model.Evaluate(ids, next).ToScalar() * n;
-            count += n;
-        }
-        return total / count / Math.Log(2);
-    }
+        => CharText.ValidationBits((ids, next) => model.Evaluate(ids, next).ToScalar(), validation, Gpt.Context, windows, batch);
 
     /// <summary>Continues <paramref name="seed"/> by <paramref name="length"/> characters, sampling softmax(logits / temperature).</summary>
     public static string Generate(Gpt model, string seed, int length, float temperature = 0.8f, int rngSeed = 7)
@@ -71,7 +35,7 @@ public static class Sample
         var p = new double[Gpt.Vocab];
         for (int step = 0; step < length; step++)
         {
-            for (int i = 0; i < Gpt.Context; i++) ids.Data[i] = Id(context[context.Length - Gpt.Context + i]);
+            for (int i = 0; i < Gpt.Context; i++) ids.Data[i] = CharText.Id(context[context.Length - Gpt.Context + i]);
             var logits = model.Predict(ids).Data.AsSpan((Gpt.Context - 1) * Gpt.Vocab, Gpt.Vocab);
             float max = float.NegativeInfinity;
             foreach (var l in logits) max = Math.Max(max, l);
@@ -80,7 +44,7 @@ public static class Sample
             double u = rng.Uniform((ulong)step) * sum;
             int pick = 0;
             while (pick < Gpt.Vocab - 1 && (u -= p[pick]) > 0) pick++;
-            char c = Char(pick);
+            char c = CharText.Char(pick);
             context.Append(c);
             output.Append(c);
         }

@@ -19,7 +19,7 @@ public sealed partial class RowLstm
     public Tensor Logits([Shape("B", 784)] Tensor x)
     {
         var (_, h, _) = lstm.Forward(Reshape(x, x.Shape[0], Rows, Pixels));
-        return head.Forward(h);
+        return head.Forward(Select(h, 0, 0)); // h: [layers · directions, B, H]
     }
 
     public Tensor Loss([Shape("B", 784)] Tensor x, [Shape("B")] Tensor label)

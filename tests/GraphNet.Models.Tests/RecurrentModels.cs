@@ -33,14 +33,14 @@ public partial class SequenceModel
     Gru gru = new(H, H);
     Linear head = new(H, Classes);
 
-    public (Tensor output, Tensor h, Tensor c) Encode([Shape("B", T, I)] Tensor x, [Shape("B", H)] Tensor h0, [Shape("B", H)] Tensor c0) =>
+    public (Tensor output, Tensor h, Tensor c) Encode([Shape("B", T, I)] Tensor x, [Shape(1, "B", H)] Tensor h0, [Shape(1, "B", H)] Tensor c0) =>
         lstm.Forward(x, h0, c0);
 
-    public Tensor Loss([Shape("B", T, I)] Tensor x, [Shape("B", H)] Tensor h0, [Shape("B")] Tensor y)
+    public Tensor Loss([Shape("B", T, I)] Tensor x, [Shape(1, "B", H)] Tensor h0, [Shape("B")] Tensor y)
     {
         var (output, h, _) = lstm.Forward(x, h0, h0);
         var (_, last) = gru.Forward(output, h);
-        return SoftmaxCrossEntropy(head.Forward(last), y).Mean();
+        return SoftmaxCrossEntropy(head.Forward(Select(last, 0, 0)), y).Mean();
     }
 
     [Compile(nameof(Encode))] public partial (Tensor output, Tensor h, Tensor c) RunEncode(Tensor x, Tensor h0, Tensor c0);
@@ -140,4 +140,36 @@ public partial class FeedbackRnn
 
     [Compile(nameof(Roll))] public partial Tensor Generate(Tensor x0, int steps);
     [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x0, int steps);
+}
+
+/// <summary>
+/// Two-layer recurrent stacks as PyTorch builds them (the fixture data/recurrent_pytorch.json was written by
+/// nn.LSTM, nn.GRU and nn.RNN with these settings): a bidirectional batch-first LSTM, a bidirectional time-major
+/// GRU and a ReLU RNN, over run-time lengths.
+/// </summary>
+[Model]
+public partial class DeepRecurrent
+{
+    public const int I = 3, H = 4;
+
+    Lstm lstm = new(I, H, numLayers: 2, bidirectional: true);
+    Gru gru = new(I, H, numLayers: 2, bidirectional: true, batchFirst: false);
+    Rnn rnn = new(I, H, numLayers: 2, relu: true);
+
+    public (Tensor output, Tensor h, Tensor c) Lstm([Shape("B", "T", I)] Tensor x, [Shape(4, "B", H)] Tensor h0, [Shape(4, "B", H)] Tensor c0) => lstm.Forward(x, h0, c0);
+    public (Tensor output, Tensor h) Gru([Shape("T", "B", I)] Tensor x, [Shape(4, "B", H)] Tensor h0) => gru.Forward(x, h0);
+    public (Tensor output, Tensor h) Rnn([Shape("B", "T", I)] Tensor x, [Shape(2, "B", H)] Tensor h0) => rnn.Forward(x, h0);
+
+    public Tensor Loss([Shape("B", "T", I)] Tensor x, [Shape(4, "B", H)] Tensor h0)
+    {
+        var (a, ha, ca) = lstm.Forward(x, h0, h0);
+        var (b, hb) = gru.Forward(Permute(x, 1, 0, 2), h0);
+        var (c, _) = rnn.Forward(x);
+        return Square(a).Mean() + Square(b).Mean() + Tanh(c).Mean() + (ha * hb).Sum() + Square(ca).Mean();
+    }
+
+    [Compile(nameof(Lstm))] public partial (Tensor output, Tensor h, Tensor c) RunLstm(Tensor x, Tensor h0, Tensor c0);
+    [Compile(nameof(Gru))] public partial (Tensor output, Tensor h) RunGru(Tensor x, Tensor h0);
+    [Compile(nameof(Rnn))] public partial (Tensor output, Tensor h) RunRnn(Tensor x, Tensor h0);
+    [Gradients(nameof(Loss))] public partial float LossAndGradients(Tensor x, Tensor h0);
 }

@@ -1,5 +1,7 @@
 using System;
+using System.IO;
 using System.Linq;
+using System.Text.Json;
 using Xunit;
 
 namespace GraphNet.Models.Tests;
@@ -113,8 +115,8 @@ public class RecurrentTests
         var m = new SequenceModel(seed: 4);
         const int b = 2;
         var x = Random(5, b, SequenceModel.T, SequenceModel.I);
-        var h0 = Random(6, b, SequenceModel.H);
-        var c0 = Random(7, b, SequenceModel.H);
+        var h0 = Random(6, 1, b, SequenceModel.H);
+        var c0 = Random(7, 1, b, SequenceModel.H);
         var (output, hT, cT) = m.RunEncode(x, h0, c0);
         Assert.Equal(new[] { b, SequenceModel.T, SequenceModel.H }, output.Shape);
         Assert.Equal(new[] { 4 * SequenceModel.H, SequenceModel.I }, m.Parameters["lstm.weight_ih_l0"].Value.Shape);
@@ -139,7 +141,7 @@ public class RecurrentTests
     {
         var m = new SequenceModel(seed: 5);
         var x = Random(8, 4, SequenceModel.T, SequenceModel.I);
-        var h0 = Random(9, 4, SequenceModel.H);
+        var h0 = Random(9, 1, 4, SequenceModel.H);
         var y = Tensor.FromArray(new float[] { 0, 1, 1, 0 }, 4);
         m.LossAndGradients(x, h0, y);
         EndToEndTests.CheckGradients(m.Parameters, () => m.LossAndGradients(x, h0, y), 1e-3);
@@ -147,5 +149,87 @@ public class RecurrentTests
         float first = m.Step(x, h0, y, opt), last = first;
         for (int i = 0; i < 40; i++) last = m.Step(x, h0, y, opt);
         Assert.True(last < 0.5 * first, $"loss {first} -> {last}");
+    }
+
+    /// <summary>Loads data/recurrent_pytorch.json (written by make_recurrent_fixture.py with PyTorch 1.13).</summary>
+    private static JsonElement Fixture(string layer)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "recurrent_pytorch.json")));
+        return doc.RootElement.GetProperty(layer).Clone();
+    }
+
+    private static float[] Floats(JsonElement e) => e.EnumerateArray().Select(v => v.GetSingle()).ToArray();
+
+    private static Tensor Of(JsonElement e, params int[] shape) => Tensor.FromArray(Floats(e), shape);
+
+    /// <summary>Copies PyTorch's state_dict into the layer's parameters by name and checks the names are exactly PyTorch's.</summary>
+    private static void LoadStateDict(ParameterSet ps, string layer, JsonElement fixture)
+    {
+        var dict = fixture.GetProperty("state_dict");
+        var ours = ps.Under(layer).Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        var theirs = dict.EnumerateObject().Select(p => layer + "." + p.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        Assert.Equal(theirs, ours);
+        foreach (var p in dict.EnumerateObject())
+        {
+            var target = ps[layer + "." + p.Name].Value;
+            Assert.Equal(p.Value.GetProperty("shape").EnumerateArray().Select(v => v.GetInt32()).ToArray(), target.Shape);
+            Floats(p.Value.GetProperty("data")).CopyTo(target.Data, 0);
+        }
+    }
+
+    private static void Same(float[] expected, Tensor actual, int[] shape, double tol = 1e-5)
+    {
+        Assert.Equal(shape, actual.Shape);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual.Data[i]) < tol, $"element {i}: PyTorch {expected[i]}, GraphNet {actual.Data[i]}");
+    }
+
+    [Fact]
+    public void Multi_layer_bidirectional_layers_match_pytorch_given_its_state_dict()
+    {
+        var m = new DeepRecurrent(seed: 1);
+        const int H = DeepRecurrent.H;
+        {
+            var f = Fixture("lstm");
+            LoadStateDict(m.Parameters, "lstm", f);
+            int[] xs = f.GetProperty("x_shape").EnumerateArray().Select(v => v.GetInt32()).ToArray(); // [B, T, I]
+            var x = Of(f.GetProperty("x"), xs);
+            var h0 = Of(f.GetProperty("h0"), 4, xs[0], H);
+            var c0 = Of(f.GetProperty("c0"), 4, xs[0], H);
+            var (y, hn, cn) = m.RunLstm(x, h0, c0);
+            Same(Floats(f.GetProperty("output")), y, new[] { xs[0], xs[1], 2 * H });
+            Same(Floats(f.GetProperty("hn")), hn, new[] { 4, xs[0], H });
+            Same(Floats(f.GetProperty("cn")), cn, new[] { 4, xs[0], H });
+            var (ey, _, _) = m.Lstm(x, h0, c0); // the eager spec method too
+            Same(Floats(f.GetProperty("output")), ey, new[] { xs[0], xs[1], 2 * H });
+        }
+        {
+            var f = Fixture("gru");
+            LoadStateDict(m.Parameters, "gru", f);
+            int[] xs = f.GetProperty("x_shape").EnumerateArray().Select(v => v.GetInt32()).ToArray(); // [T, B, I]
+            var (y, hn) = m.RunGru(Of(f.GetProperty("x"), xs), Of(f.GetProperty("h0"), 4, xs[1], H));
+            Same(Floats(f.GetProperty("output")), y, new[] { xs[0], xs[1], 2 * H });
+            Same(Floats(f.GetProperty("hn")), hn, new[] { 4, xs[1], H });
+        }
+        {
+            var f = Fixture("rnn");
+            LoadStateDict(m.Parameters, "rnn", f);
+            int[] xs = f.GetProperty("x_shape").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+            var (y, hn) = m.RunRnn(Of(f.GetProperty("x"), xs), Of(f.GetProperty("h0"), 2, xs[0], H));
+            Same(Floats(f.GetProperty("output")), y, new[] { xs[0], xs[1], H });
+            Same(Floats(f.GetProperty("hn")), hn, new[] { 2, xs[0], H });
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(6)]
+    public void Multi_layer_bidirectional_gradients_match_finite_differences(int steps)
+    {
+        var m = new DeepRecurrent(seed: 2);
+        var x = Random(11, 2, steps, DeepRecurrent.I);
+        var h0 = Random(12, 4, 2, DeepRecurrent.H);
+        m.LossAndGradients(x, h0);
+        EndToEndTests.CheckGradients(m.Parameters, () => m.LossAndGradients(x, h0), 2e-3);
     }
 }

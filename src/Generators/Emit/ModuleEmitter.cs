@@ -44,10 +44,20 @@ internal static class ModuleEmitter
         foreach (var s in subs.Where(s => s.Items.Count > 0))
         {
             string field = self + Identifiers.Escape(s.Name);
-            if (!s.IsArray)
+            const string Index = "__i.ToString(global::System.Globalization.CultureInfo.InvariantCulture)";
+            if (s.Suffix is { } suffix) // [Flatten]: the holder's prefix, the suffix appended to each name the module looks up
+            {
+                string sfx = "\"" + suffix.Replace("{i}", "\" + " + Index + " + \"") + "\"";
+                string bind = $"((global::GraphNet.IModule){{0}}).Bind(__n => {lookup}(__n + __sfx), {(prefix.Length == 0 ? "\"\"" : prefix.Substring(0, prefix.Length - 3))});";
+                if (!s.IsArray)
+                    lines.Add($"{{ var __sfx = {sfx}; {string.Format(bind, field)} }}");
+                else
+                    lines.Add($"for (int __i = 0; __i < {field}.Length; __i++) {{ var __sfx = {sfx}; {string.Format(bind, field + "[__i]")} }}");
+            }
+            else if (!s.IsArray)
                 lines.Add($"((global::GraphNet.IModule){field}).Bind({lookup}, {prefix}\"{s.Name}.\");");
             else
-                lines.Add($"for (int __i = 0; __i < {field}.Length; __i++) ((global::GraphNet.IModule){field}[__i]).Bind({lookup}, {prefix}\"{s.Name}.\" + __i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\");");
+                lines.Add($"for (int __i = 0; __i < {field}.Length; __i++) ((global::GraphNet.IModule){field}[__i]).Bind({lookup}, {prefix}\"{s.Name}.\" + {Index} + \".\");");
         }
         return lines;
     }

@@ -13,12 +13,15 @@ internal sealed record ParamSlot(string Graph, string Path, Shape Shape, string 
 /// <summary>One module (or the model itself) in the tree built at build time: its config values, parameters and sub-modules.</summary>
 internal sealed class Instance
 {
-    public Instance(ModuleSpec spec, string path) { Spec = spec; Path = path; }
+    public Instance(ModuleSpec spec, string path, string suffix = "") { Spec = spec; Path = path; Suffix = suffix; }
 
     public ModuleSpec Spec { get; }
 
     /// <summary>"" for the model; "blocks.3." for a module (the prefix of its members' names).</summary>
     public string Path { get; }
+
+    /// <summary>What [Flatten] sub-modules append to each member's name ("_l0"); "" otherwise.</summary>
+    public string Suffix { get; }
 
     public Dictionary<string, Value> Config { get; } = new();
 

@@ -73,7 +73,9 @@ internal sealed class Lowerer
                 if (p.IsBroken) continue;
                 var dims = p.Shape.Select(d => Dim.Const(DimOf(self, d, p))).ToList();
                 int? fanIn = p.FanIn is { } f ? (int)DimOf(self, f, p) : null;
-                string path = self.Path + p.Name;
+                string path = self.Path + p.Name + self.Suffix;
+                if (slots.Any(q => q.Path == path))
+                    Fail(DiagnosticDescriptors.InvalidModule, site, self.Spec.Name, $"its member '{p.Name}' would be named '{path}', a name another member has already; give the [Flatten] sub-modules different suffixes");
                 string graph = self.Path.Length == 0 ? p.Name : Mangle(path, taken);
                 var slot = new ParamSlot(graph, path, new Shape(dims), p.Init, fanIn, p.IsBuffer, self.Path.Length > 0);
                 self.Params[p.Name] = slot;
@@ -84,7 +86,7 @@ internal sealed class Lowerer
                 if (s.Items.Count == 0) throw new LoweringFailed(); // reported where the field is declared
                 if (!s.IsArray)
                 {
-                    self.Subs[s.Name] = new ModuleValue(Child(self, s.Items[0], env, self.Path + s.Name + ".", slots, taken, types, s));
+                    self.Subs[s.Name] = new ModuleValue(Child(self, s.Items[0], env, s.Suffix is null ? self.Path + s.Name + "." : self.Path, s.SuffixOf(0) + self.Suffix, slots, taken, types, s));
                     continue;
                 }
                 var items = new List<Value>();
@@ -96,7 +98,8 @@ internal sealed class Lowerer
                     var local = new Dictionary<string, Value>(env);
                     if (s.IndexVar is { } iv) local[iv] = new ScalarValue(i);
                     var spec = s.Count is null ? s.Items[i] : s.Items[0];
-                    items.Add(new ModuleValue(Child(self, spec, local, self.Path + s.Name + "." + i.ToString(CultureInfo.InvariantCulture) + ".", slots, taken, types, s)));
+                    string path = s.Suffix is null ? self.Path + s.Name + "." + i.ToString(CultureInfo.InvariantCulture) + "." : self.Path;
+                    items.Add(new ModuleValue(Child(self, spec, local, path, s.SuffixOf(i) + self.Suffix, slots, taken, types, s)));
                 }
                 self.Subs[s.Name] = new ArrayValue(items);
             }
@@ -107,7 +110,7 @@ internal sealed class Lowerer
         }
     }
 
-    private Instance Child(Instance parent, NewSpec n, Dictionary<string, Value> env, string path, List<ParamSlot> slots, HashSet<string> taken, List<string> types, SubmoduleSpec field)
+    private Instance Child(Instance parent, NewSpec n, Dictionary<string, Value> env, string path, string suffix, List<ParamSlot> slots, HashSet<string> taken, List<string> types, SubmoduleSpec field)
     {
         if (!_modules.TryGetValue(n.Type, out var spec)) throw new LoweringFailed(); // reported when the model was read
         if (spec.HasErrors) throw new LoweringFailed(); // reported where the module is declared
@@ -117,7 +120,7 @@ internal sealed class Lowerer
         var args = new Dictionary<string, Value>();
         var ctorArgs = spec.Config.Where(c => c.IsArgument).ToList();
         for (int i = 0; i < ctorArgs.Count && i < n.Args.Count; i++) args[ctorArgs[i].Name] = Eval(n.Args[i], env);
-        var child = new Instance(spec, path);
+        var child = new Instance(spec, path, suffix);
         types.Add(n.Type);
         Populate(child, args, slots, taken, types, n.Location.Id >= 0 ? n.Location : field.Location);
         types.RemoveAt(types.Count - 1);

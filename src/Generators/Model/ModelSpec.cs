@@ -195,7 +195,14 @@ public sealed record NewSpec(string Type, EquatableArray<Expr> Args, LocationInf
 /// A sub-module field: one module (<see cref="Items"/> has one element), an array written out
 /// (<c>new Block[] { new(...), new(...) }</c>), or <c>Modules.Repeat(Count, IndexVar => new T(...))</c>.
 /// </summary>
-public sealed record SubmoduleSpec(string Name, bool IsArray, EquatableArray<NewSpec> Items, Expr? Count, string? IndexVar, LocationInfo Location);
+public sealed record SubmoduleSpec(string Name, bool IsArray, EquatableArray<NewSpec> Items, Expr? Count, string? IndexVar, LocationInfo Location)
+{
+    /// <summary>[Flatten(suffix)]: the sub-module's members are named in its holder's namespace with this suffix ("{i}": the array index); null: under the field's name.</summary>
+    public string? Suffix { get; init; }
+
+    /// <summary>The suffix of element <paramref name="index"/>.</summary>
+    public string SuffixOf(int index) => (Suffix ?? "").Replace("{i}", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}
 
 /// <summary>
 /// A [Module] class: config values, parameters and buffers (dims may name config values), sub-modules and

@@ -118,7 +118,7 @@ internal static class ModuleReader
             }
             else if (ModuleType(f.Type) is { } moduleType)
             {
-                result.Submodules.Add(ReadSubmodule(compilation, type, f, memberNames, locs, diags, ct));
+                result.Submodules.Add(ReadSubmodule(compilation, type, f, memberNames, locs, diags, ct) with { Suffix = FlattenSuffix(f, locs, diags) });
                 if (!result.ModuleTypes.Contains(moduleType, SymbolEqualityComparer.Default)) result.ModuleTypes.Add(moduleType);
             }
         }
@@ -165,6 +165,23 @@ internal static class ModuleReader
 
     private static ExpressionSyntax? Initializer(IFieldSymbol f, CancellationToken ct) =>
         f.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<VariableDeclaratorSyntax>().FirstOrDefault()?.Initializer?.Value;
+
+    /// <summary>The suffix of a [Flatten] sub-module field; null without the attribute.</summary>
+    private static string? FlattenSuffix(IFieldSymbol f, LocationTable locs, List<DiagnosticInfo> diags)
+    {
+        var attr = f.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Ns + "FlattenAttribute");
+        if (attr is null) return null;
+        string suffix = attr.ConstructorArguments.FirstOrDefault().Value as string ?? "";
+        bool isArray = f.Type is IArrayTypeSymbol;
+        string? why = suffix.Any(c => !(char.IsLetterOrDigit(c) || c is '_' or '{' or '}')) ? $"has [Flatten(\"{suffix}\")]; a suffix is letters, digits and '_' (and '{{i}}' in an array)"
+            : !isArray && suffix.Contains("{i}") ? $"has [Flatten(\"{suffix}\")] but is not an array; '{{i}}' stands for an array element's index"
+            : isArray && !suffix.Contains("{i}") ? $"is an array with [Flatten(\"{suffix}\")]; its elements would share names: put '{{i}}' (the index) in the suffix, e.g. \"_l{{i}}\""
+            : suffix.Replace("{i}", "").Contains('{') || suffix.Replace("{i}", "").Contains('}') ? $"has [Flatten(\"{suffix}\")]; the only placeholder is '{{i}}'"
+            : null;
+        if (why is null) return suffix;
+        diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidModule, locs.Add(f.Locations[0]), f.Type.ToDisplayString(), $"field '{f.Name}' {why}"));
+        return null;
+    }
 
     private static SubmoduleSpec ReadSubmodule(Compilation compilation, INamedTypeSymbol type, IFieldSymbol f, HashSet<string> memberNames, LocationTable locs, List<DiagnosticInfo> diags, CancellationToken ct)
     {

@@ -51,6 +51,18 @@ public sealed class ParamAttribute : Attribute
 }
 
 /// <summary>
+/// Names a sub-module's parameters and buffers in its holder's namespace, each with <paramref name="suffix"/>
+/// appended, instead of under the field's name: PyTorch's flat names for recurrent layers. In an array,
+/// <c>{i}</c> in the suffix is the element's index: <c>[Flatten("_l{i}")] LstmLayer[] layers</c> names the layers'
+/// weights <c>weight_ih_l0</c>, <c>weight_ih_l1</c>, ... The names must stay unique (the generator says where not).
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+public sealed class FlattenAttribute(string suffix) : Attribute
+{
+    public string Suffix { get; } = suffix;
+}
+
+/// <summary>
 /// A model buffer with a constant shape: state that belongs to the model and is saved in checkpoints but is
 /// not trained (batch norm's running mean and variance). Entry points in training mode update it.
 /// </summary>

@@ -184,6 +184,23 @@ public class DiagnosticTests
     [Fact]
     public void GN0025_module_not_partial() => Expect("GN0025", "[Module] public class [|A|] { public Tensor F(Tensor x) => x; }");
 
+    private const string Cell = "[Module] public partial class C(int n) { [Param(nameof(n))] Tensor w; public Tensor F(Tensor x) => x * w; }\n";
+
+    [Fact]
+    public void GN0025_flattened_array_without_an_index_in_its_suffix() => Expect("GN0025", Cell + Head +
+        "[Flatten(\"_l\")] C[] [|cs|] = Modules.Repeat(2, i => new C(3));\nTensor F([Shape(3)] Tensor x) => cs[0].F(x);\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0025_flattened_names_that_collide()
+    {
+        var source = GeneratorHarness.Usings + Cell + Head
+            + "[Flatten(\"_a\")] C one = new(3);\n[Flatten(\"_a\")] C two = new(3);\nTensor F([Shape(3)] Tensor x) => one.F(two.F(x));\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }";
+        var (diags, _, _) = GeneratorHarness.Run(source);
+        var d = Assert.Single(diags);
+        Assert.Equal("GN0025", d.Id);
+        Assert.Contains("'w_a'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void Shape_error_inside_a_module_names_the_module_and_its_call_site()
     {

@@ -1,0 +1,59 @@
+using System;
+using GraphNet;
+using GraphNet.Data;
+
+namespace Samples.Shared;
+
+/// <summary>
+/// fortunes.txt as character ids for the character-level language models (CharGpt, CharLstm): a fixed vocabulary
+/// of 98 (0 for any other character, then tab, newline and printable ASCII), the first 90% for training and the
+/// last 10% for validation, and batches of windows with their next characters.
+/// </summary>
+public static class CharText
+{
+    public const int Vocab = 98;
+
+    public static int Id(char c) => c == '\t' ? 1 : c == '\n' ? 2 : c >= ' ' && c <= '~' ? c - ' ' + 3 : 0;
+
+    public static char Char(int id) => id == 1 ? '\t' : id == 2 ? '\n' : id >= 3 && id < Vocab ? (char)(id - 3 + ' ') : '?';
+
+    public static (float[] Train, float[] Validation) Load()
+    {
+        var text = TextFile.Read(DataFiles.Find("text/fortunes.txt"));
+        var ids = new float[text.Length];
+        for (int i = 0; i < text.Length; i++) ids[i] = Id(text[i]);
+        int cut = (int)(ids.Length * 0.9);
+        return (ids[..cut], ids[cut..]);
+    }
+
+    /// <summary>A batch of <paramref name="length"/>-character windows starting at the given offsets: inputs and the next characters.</summary>
+    public static (Tensor Ids, Tensor Next) Windows(float[] data, ReadOnlySpan<long> starts, int length)
+    {
+        var ids = new Tensor(starts.Length, length);
+        var next = new Tensor(starts.Length, length);
+        for (int b = 0; b < starts.Length; b++)
+        {
+            Array.Copy(data, starts[b], ids.Data, b * length, length);
+            Array.Copy(data, starts[b] + 1, next.Data, b * length, length);
+        }
+        return (ids, next);
+    }
+
+    /// <summary>Mean bits per character of <paramref name="loss"/> (nats per character of a batch) over evenly spaced validation windows.</summary>
+    public static double ValidationBits(Func<Tensor, Tensor, float> loss, float[] validation, int length, int windows = 64, int batch = 32)
+    {
+        double total = 0;
+        int count = 0;
+        long span = validation.Length - length - 1;
+        var starts = new long[batch];
+        for (int w = 0; w < windows; w += batch)
+        {
+            int n = Math.Min(batch, windows - w);
+            for (int i = 0; i < n; i++) starts[i] = (w + i) * span / windows;
+            var (ids, next) = Windows(validation, starts.AsSpan(0, n), length);
+            total += loss(ids, next) * n;
+            count += n;
+        }
+        return total / count / Math.Log(2);
+    }
+}
