@@ -61,7 +61,7 @@ public static class Sample
         return ((double)sequences / count, (double)right / (count * length));
     }
 
-    public static Result Run(int steps = 1500, int batch = 64, int minLength = 3, int maxLength = 10, float learningRate = 3e-3f,
+    public static Result Run(int steps = 1000, int batch = 64, int minLength = 3, int maxLength = 10, float learningRate = 3e-3f,
         int evaluateEvery = 250, int seed = 1, int[]? testLengths = null, TrainingProgress? progress = null)
     {
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), $"steps must be positive, got {steps}.");
@@ -87,8 +87,8 @@ public static class Sample
                 }
                 var (sequence, _) = Accuracy(model, maxLength, 200);
                 curve.Add(step, "train loss", report.MeanLoss);
-                curve.Add(step, $"sequence accuracy, length {maxLength}", sequence);
-                report.EndEpoch($"step {step}: sequence accuracy {sequence:P1} at length {maxLength}");
+                curve.Add(step, $"sequence accuracy at length {maxLength}", sequence);
+                report.EndEpoch($"step {step}: {sequence:P1} of {maxLength} digits right");
             }
         });
         var accuracies = testLengths.Select(l => Accuracy(model, l)).ToArray();
