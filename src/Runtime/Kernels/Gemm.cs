@@ -98,10 +98,50 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>The floats <see cref="PackB(bool, int, int, ReadOnlySpan{float}, Span{float})"/> writes for op(B) of k rows and n columns.</summary>
+    public static int PackedLength(int n, int k) => checked((n + NR - 1) / NR * NR * k);
+
+    /// <summary>
+    /// Packs op(B) [k, n] once for many products with different A (a loop's weight, the same at every step): the
+    /// micro-panels <see cref="MatMulPacked"/> reads, KC rows by NR columns, in place of the packing every plain call
+    /// does. For a product with few rows of A (a recurrent step: the batch) packing B costs more than the multiply.
+    /// The layout belongs to the microkernel chosen when packing (<see cref="UseAvx512"/>).
+    /// </summary>
+    public static void PackB(bool transB, int n, int k, ReadOnlySpan<float> b, Span<float> packed)
+    {
+        if (n < 1 || k < 1) throw new ArgumentException($"A packed matrix needs n >= 1 and k >= 1, got n={n}, k={k}.");
+        if ((long)k * n > b.Length || PackedLength(n, k) > packed.Length)
+            throw new ArgumentException($"PackB: B has {b.Length} floats (needs {(long)k * n}), the packed buffer {packed.Length} (needs {PackedLength(n, k)}).");
+        int nr = NR, npad = (n + nr - 1) / nr * nr;
+        fixed (float* pb = b, dst = packed)
+            for (int pc = 0; pc < k; pc += KC)
+                PackB(pb, transB ? 1 : n, transB ? k : 1, pc, Math.Min(KC, k - pc), 0, n, nr, dst + (long)pc * npad);
+    }
+
+    /// <summary>C = op(A) · B (+ C when accumulating) with B packed by <see cref="PackB(bool, int, int, ReadOnlySpan{float}, Span{float})"/>; split over the workers like <see cref="MatMul(bool, bool, int, int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/>.</summary>
+    public static void MatMulPacked(bool transA, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> packedB, Span<float> c, bool accumulate = false)
+    {
+        if (m < 0 || n < 1 || k < 1 || (long)m * k > a.Length || PackedLength(n, k) > packedB.Length || (long)m * n > c.Length)
+            throw new ArgumentException($"MatMulPacked: m={m}, n={n}, k={k} with A of {a.Length} floats, packed B of {packedB.Length} (needs {PackedLength(n, k)}), C of {c.Length}.");
+        if (m == 0) return;
+        fixed (float* pa = a, pb = packedB, pc = c)
+        {
+            var job = new Job
+            {
+                A = pa, Packed = pb, C = pc, Batch = 1, M = m, N = n, K = k, K0 = 0, K1 = k, Accumulate = accumulate,
+                RsA = transA ? 1 : k, CsA = transA ? m : 1,
+            };
+            job.Plan((long)m * n * k >= ParallelMacs ? Workers.Threads : 1);
+            if (job.Tasks == 1) job.Run(0);
+            else Workers.For(job.Tasks, ref job);
+        }
+    }
+
     /// <summary>One GEMM call: operands by pointer and strides, cut into tasks (batch items or ranges of C).</summary>
     private struct Job : IParallelJob
     {
         public float* A, B, C;
+        public float* Packed; // op(B) already packed (MatMulPacked): B and its strides are unused
         public int Batch, M, N, K, RsA, CsA, RsB, CsB;
         public bool Accumulate;
         public int Tasks, SplitM, SplitN; // tasks = batch items × SplitM × SplitN (or batch ranges when SplitM = SplitN = 0)
@@ -139,8 +179,8 @@ public static unsafe class Gemm
             int parts = SplitM * SplitN;
             int item = task / parts, part = task % parts;
             int pm = part / SplitN, pn = part % SplitN;
-            var (m0, m1) = Range(M, SplitM, pm, N == 1 ? 16 : MR);
-            var (n0, n1) = Range(N, SplitN, pn, M == 1 ? 16 : NR);
+            var (m0, m1) = Range(M, SplitM, pm, N == 1 && Packed == null ? 16 : MR);
+            var (n0, n1) = Range(N, SplitN, pn, M == 1 && Packed == null ? 16 : NR); // packed panels start on NR columns
             if (m0 < m1 && n0 < n1) Item(item, m0, m1, n0, n1);
         }
 
@@ -153,8 +193,8 @@ public static unsafe class Gemm
                     for (int i = m0; i < m1; i++) new Span<float>(c + (long)i * N + n0, n1 - n0).Clear();
                 return;
             }
-            if (N == 1) { Gemv(a, RsA, CsA, b, RsB, c, 1, m0, m1, K, Accumulate); return; }
-            if (M == 1) { Gemv(b, CsB, RsB, a, CsA, c, 1, n0, n1, K, Accumulate); return; }
+            if (Packed == null && N == 1) { Gemv(a, RsA, CsA, b, RsB, c, 1, m0, m1, K, Accumulate); return; }
+            if (Packed == null && M == 1) { Gemv(b, CsB, RsB, a, CsA, c, 1, n0, n1, K, Accumulate); return; }
             Blocked(a, b, c, m0, m1, n0, n1);
         }
 
@@ -173,7 +213,8 @@ public static unsafe class Gemm
                     {
                         int kc = Math.Min(KC, K1 - pc);
                         bool add = Accumulate || pc > K0;
-                        PackB(b, RsB, CsB, pc, kc, jc, nc, nr, pb);
+                        if (Packed != null) pb = Packed + (long)pc * ((N + nr - 1) / nr * nr) + (long)jc * kc; // jc is a multiple of NR
+                        else PackB(b, RsB, CsB, pc, kc, jc, nc, nr, pb);
                         for (int ic = m0; ic < m1; ic += MC)
                         {
                             int mc = Math.Min(MC, m1 - ic);

@@ -17,6 +17,7 @@ public class GeneratorTests
     [InlineData(nameof(SnapshotModels.ConvNet), SnapshotModels.ConvNet)]
     [InlineData(nameof(SnapshotModels.Decoder), SnapshotModels.Decoder)]
     [InlineData(nameof(SnapshotModels.TinyTransformer), SnapshotModels.TinyTransformer)]
+    [InlineData(nameof(SnapshotModels.Recurrent), SnapshotModels.Recurrent)]
     public void Generated_source_matches_snapshot_and_compiles(string name, string source)
     {
         var (diags, sources, errors) = GeneratorHarness.Run(source);

@@ -126,6 +126,31 @@ public static class SnapshotModels
         }
         """;
 
+    /// <summary>An LSTM language model over a run-time length: a forward scan saving residuals, the reverse scan of backprop through time, the recurrent weight packed once per loop, hoisted weight gradients.</summary>
+    public const string Recurrent = GeneratorHarness.Usings + """
+        using GraphNet.Layers;
+
+        namespace Snapshots;
+
+        [Model]
+        public partial class Recurrent
+        {
+            const int Vocab = 7, Width = 8, Hidden = 6;
+
+            Embedding tokens = new(Vocab, Width);
+            Lstm lstm = new(Width, Hidden);
+            Linear head = new(Hidden, Vocab);
+
+            Tensor Loss([Shape("B", "T")] Tensor ids, [Shape("B", "T")] Tensor next)
+            {
+                var (output, _, _) = lstm.Forward(tokens.Forward(ids));
+                return SoftmaxCrossEntropy(head.Forward(output), next).Mean();
+            }
+
+            [Train(nameof(Loss))] public partial float Step(Tensor ids, Tensor next, Optimizer optimizer);
+        }
+        """;
+
     public const string TinyTransformer = GeneratorHarness.Usings + """
         using GraphNet.Layers;
 

@@ -75,6 +75,52 @@ public class GemmTests
         }
     }
 
+    public static TheoryData<int, int, int> PackedShapes => new()
+    {
+        { 1, 1, 1 }, { 32, 1024, 256 }, { 32, 256, 1024 }, { 13, 33, 257 }, { 1, 100, 300 }, { 37, 1, 300 }, { 5, 4097, 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(PackedShapes))]
+    public void A_prepacked_b_gives_the_plain_products_bits(int m, int n, int k)
+    {
+        var a = Random(m * k, 4);
+        var b = Random(k * n, 5);
+        var c0 = Random(m * n, 6);
+        bool avx512 = Gemm.UseAvx512;
+        try
+        {
+            foreach (bool kernel512 in avx512 ? new[] { true, false } : new[] { false })
+                foreach (int threads in new[] { 1, 2 })
+                    foreach (bool tA in new[] { false, true })
+                        foreach (bool tB in new[] { false, true })
+                            foreach (bool acc in new[] { false, true })
+                            {
+                                Gemm.UseAvx512 = kernel512;
+                                Workers.SetThreads(threads);
+                                var packed = new float[Gemm.PackedLength(n, k)];
+                                Gemm.PackB(tB, n, k, b, packed);
+                                var c = (float[])c0.Clone();
+                                Gemm.MatMulPacked(tA, m, n, k, a, packed, c, acc);
+                                var want = Reference(tA, tB, 1, m, n, k, a, b, acc ? c0 : null);
+                                for (int i = 0; i < want.Length; i++)
+                                    Assert.True(Math.Abs(c[i] - want[i]) <= 1e-4 * (1 + Math.Sqrt(k)),
+                                        $"avx512={kernel512} threads={threads} tA={tA} tB={tB} acc={acc} [{i}]: {c[i]} vs {want[i]}");
+                                if (m > 1 && n > 1) // the blocked path: the same bits as packing on the fly
+                                {
+                                    var plain = (float[])c0.Clone();
+                                    Gemm.MatMul(tA, tB, 1, m, n, k, a, b, plain, acc);
+                                    Assert.Equal(plain, c);
+                                }
+                            }
+        }
+        finally
+        {
+            Gemm.UseAvx512 = avx512;
+            Workers.SetThreads(Environment.ProcessorCount);
+        }
+    }
+
     public static TheoryData<int, int, int, int> SplitShapes => new()
     {
         { 1, 6, 25, 50_176 }, // a conv weight gradient (6 filters of 5×5, 64 images of 28×28): K split into partials

@@ -257,14 +257,27 @@ internal static class EntryEmitter
     }
 
     /// <summary>A loop's arena: the body's plan, then two buffers per carry (this step's and the next), one per sequence read and per result.</summary>
-    private static int ScanSlots(Kernel k) => k.Sub!.Memory.SlotSizes.Count + 2 * k.Root.Attrs.Scan!.Carries + k.Root.Attrs.Scan.Xs + k.Root.Attrs.Scan.Ys;
+    private static int ScanSlots(Kernel k) => k.Sub!.Memory.SlotSizes.Count + 2 * k.Root.Attrs.Scan!.Carries + k.Root.Attrs.Scan.Xs + k.Root.Attrs.Scan.Ys + PackedProducts(k).Count;
+
+    /// <summary>
+    /// The body's matrix products by a matrix the loop does not change (a recurrent weight): its packed copy is made
+    /// once before the loop instead of at every step (cuDNN's persistent weights); with a batch of rows per step,
+    /// packing the weight costs more than multiplying by it.
+    /// </summary>
+    private static List<Kernel> PackedProducts(Kernel scan)
+    {
+        var body = scan.Sub!.Graph;
+        var invariants = new HashSet<Node>(Enumerable.Range(0, scan.Root.Attrs.Scan!.Invariants).Select(j => ScanBody.In(body, ScanBody.Invariant(j))));
+        return scan.Sub.Kernels.Where(k => k.Kind == KernelKind.MatMul && k.Root.Shape.Rank == 2 && invariants.Contains(k.Reads[1])).ToList();
+    }
 
     /// <summary>Calls each kernel of a schedule in order, with the anomaly check after each.</summary>
-    private static void EmitKernels(CodeWriter w, EntryProgram e, Schedule s, string arena, string prefix, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels)
+    private static void EmitKernels(CodeWriter w, EntryProgram e, Schedule s, string arena, string prefix, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels,
+        IReadOnlyDictionary<Kernel, string>? packed = null)
     {
         foreach (var k in s.Kernels)
         {
-            EmitCall(w, e, k, s.Memory, dest, m, kernels, arena, prefix);
+            EmitCall(w, e, k, s.Memory, dest, m, kernels, arena, prefix, packed);
             if (k.Kind == KernelKind.Scan) continue; // its body's kernels are checked step by step
             string ops = string.Join(", ", k.Fused.Select(n => n.Op.Info().Name));
             w.Line($"if (__check) {Rt}.Anomaly.CheckOutput(\"{e.Name}\", {Buffer(k.Root, s.Memory, dest, m, arena)}, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}, \"{(prefix.Length > 0 ? "loop " + prefix.TrimEnd('_') + ", " : "")}kernel {k.Index} ({ops} to {k.Root.Shape})\");");
@@ -317,6 +330,17 @@ internal static class EntryEmitter
             }
             for (int j = 0; j < sb.Invariants; j++)
                 inner[ScanBody.In(body, ScanBody.Invariant(j))] = Buffer(k.Reads[nc + nx + j], plan, dest, m, arena);
+            var packed = new Dictionary<Kernel, string>();
+            foreach (var pk in PackedProducts(k))
+            {
+                int slot = P + 2 * nc + nx + sb.Ys + packed.Count;
+                var pn = pk.Root;
+                var kdim = pn.Attrs.TransA ? pn[0].Shape[0] : pn[0].Shape[1];
+                string name = $"{sa}_w{packed.Count}", cols = C(pn.Shape[1]);
+                w.Line($"{sa}.Reserve({slot}, {Rt}.Gemm.PackedLength({cols}, {C(kdim)})); var {name} = {sa}[{slot}]; // body kernel {pk.Index}'s weight, packed once");
+                w.Line($"{Rt}.Gemm.PackB({Bool(pn.Attrs.TransB)}, {cols}, {C(kdim)}, {Buffer(pk.Reads[1], sub.Memory, inner, m, sa)}, {name});");
+                packed[pk] = name;
+            }
             var after = new List<string>();
             for (int i = 0; i < nc; i++)
             {
@@ -342,7 +366,7 @@ internal static class EntryEmitter
             {
                 w.Line($"int {step} = {(sb.Reverse ? $"{T} - 1 - {t}" : t)};");
                 foreach (var r in reads) w.Line(r);
-                EmitKernels(w, e, sub, sa, id + "_", inner, m, kernels);
+                EmitKernels(w, e, sub, sa, id + "_", inner, m, kernels, packed);
                 foreach (var a in after) w.Line(a);
                 for (int i = 0; i < nc; i++) w.Line($"({sa}_c{i}, {sa}_c{i}n) = ({sa}_c{i}n, {sa}_c{i});");
             }
@@ -352,7 +376,8 @@ internal static class EntryEmitter
         }
     }
 
-    private static void EmitCall(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels, string arena, string prefix)
+    private static void EmitCall(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels, string arena, string prefix,
+        IReadOnlyDictionary<Kernel, string>? packed = null)
     {
         var n = k.Root;
         if (k.Kind == KernelKind.Scan)
@@ -372,8 +397,11 @@ internal static class EntryEmitter
                 var kdim = n.Attrs.TransA ? a[r - 2] : a[r - 1];
                 string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
                 w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
-                w.Line($"{Rt}.Gemm.MatMul({Bool(n.Attrs.TransA)}, {Bool(n.Attrs.TransB)}, {C(batch)}, {C(n.Shape[r - 2])}, {C(n.Shape[r - 1])}, {C(kdim)}, "
-                    + $"{Buffer(k.Reads[0], plan, dest, m)}, {Buffer(k.Reads[1], plan, dest, m)}, {o});");
+                if (packed is not null && packed.TryGetValue(k, out var weight))
+                    w.Line($"{Rt}.Gemm.MatMulPacked({Bool(n.Attrs.TransA)}, {C(n.Shape[0])}, {C(n.Shape[1])}, {C(kdim)}, {Buffer(k.Reads[0], plan, dest, m)}, {weight}, {o});");
+                else
+                    w.Line($"{Rt}.Gemm.MatMul({Bool(n.Attrs.TransA)}, {Bool(n.Attrs.TransB)}, {C(batch)}, {C(n.Shape[r - 2])}, {C(n.Shape[r - 1])}, {C(kdim)}, "
+                        + $"{Buffer(k.Reads[0], plan, dest, m)}, {Buffer(k.Reads[1], plan, dest, m)}, {o});");
                 break;
             }
             case KernelKind.Solve:
