@@ -221,7 +221,7 @@ internal sealed class Lowerer
                     env[f.Var] = Eval(f.Start, env);
                     for (int n = 0; ; n++)
                     {
-                        if (!Condition(f.Condition, env, "The bound of this 'for' loop")) break;
+                        if (!Condition(f.Condition, env, "The bound of this 'for' loop (a loop over a length known only at run time is written 'for (int t = 0; t < x.Shape[1]; t++)', counting down from 'x.Shape[1] - 1' to 0, or bounded by an int argument of the entry)")) break;
                         if (n >= MaxUnroll) Fail(DiagnosticDescriptors.NotConstant, f.Location, "The trip count of this 'for' loop", $"more than {MaxUnroll} iterations, which GraphNet would unroll");
                         CheckSize(f.Location);
                         if (Exec(f.Body, env, ref result)) return true;

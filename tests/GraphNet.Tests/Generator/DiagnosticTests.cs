@@ -260,4 +260,12 @@ public class DiagnosticTests
     [Fact]
     public void Scan_reading_the_sequence_it_fills() => Expect("GN0007", Head +
         "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x) { var o = new Tensor[x.Shape[1]]; var h = Sum(x, 1); for (int t = 0; t < x.Shape[1]; t++) { o[t] = h; h = [|o[t]|] + 1f; } return Stack(o, 1); }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void Scan_break_in_the_loop() => Expect("GN0007", Head +
+        "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x) { var h = Sum(x, 1); for (int t = 0; t < x.Shape[1]; t++) { h = h + x[.., t]; [|break;|] } return h; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void Scan_bound_that_is_not_a_dim() => Expect("GN0021", Head +
+        "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x, float n) { var h = Sum(x, 1); for (int t = 0; [|t < n|]; t++) h = h + x[.., t]; return h; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x, float n); }");
 }
