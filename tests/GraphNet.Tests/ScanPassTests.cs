@@ -45,4 +45,40 @@ public class ScanPassTests
         Assert.Equal(1, scans[1].Carries); // only the carry's adjoint: dW is one GEMM over the stacked steps, not a per-step sum
         Assert.Contains(train.Schedule.Kernels, k => k.Kind == KernelKind.MatMul && k.Root.Shape.Equals(new Shape(3, 3)));
     }
+
+    /// <summary>An LSTM step as the library writes it: gates = x[.., t] + h·Wᵀ, chunked into i, f, g, o.</summary>
+    private static Graph Lstm()
+    {
+        var b = new GraphBuilder();
+        const int H = 4;
+        var xs = b.Input("x", new Shape(Dim.Sym("B"), Dim.Sym("T"), 4 * H));
+        var h0 = b.Input("h", new Shape(Dim.Sym("B"), H));
+        var w = b.Param("w", new Shape(4 * H, H));
+        var body = new GraphBuilder();
+        var h = body.Input(ScanBody.Carry(0), h0.Shape);
+        var c = body.Input(ScanBody.Carry(1), h0.Shape);
+        var xt = body.Input(ScanBody.X(0), new Shape(Dim.Sym("B"), 4 * H));
+        var v = body.Input(ScanBody.Invariant(0), w.Shape);
+        var gates = body.Add(xt, body.MatMul(h, v, transB: true));
+        var g = Enumerable.Range(0, 4).Select(i => body.Slice(gates, 1, i * H, H)).ToArray();
+        var next = body.Add(body.Mul(body.Sigmoid(g[1]), c), body.Mul(body.Sigmoid(g[0]), body.Tanh(g[2])));
+        body.Graph.SetOutput(ScanBody.Carry(0), body.Mul(body.Sigmoid(g[3]), body.Tanh(next)));
+        body.Graph.SetOutput(ScanBody.Carry(1), next);
+        var outs = b.Scan(new ScanBody(body.Graph, Dim.Sym("T"), 2, new[] { 1 }, 1, 0, false), new[] { h0, h0 }, new[] { xs }, new[] { w });
+        b.Graph.SetOutput(OutputNames.Result, b.Sum(b.Mul(outs[0], outs[1])));
+        return b.Graph;
+    }
+
+    [Fact]
+    public void An_lstm_step_is_one_product_and_three_fused_kernels_saving_only_its_product_and_states()
+    {
+        var train = ModelCompiler.Compile("G", EntryKind.LossAndGradients, "F", Lstm(), verify: true);
+        var forward = train.Schedule.Kernels.First(k => k.Kind == KernelKind.Scan);
+        var kinds = forward.Sub!.Kernels.Select(k => k.Kind).ToList();
+        // h·Wᵀ; the pre-activation; c' and h', each reading its gates in place from the pre-activation (no slice copies)
+        Assert.Equal(new[] { KernelKind.MatMul, KernelKind.Elementwise, KernelKind.Elementwise, KernelKind.Elementwise }, kinds);
+        // residuals: the product and the two carried states (h for the weight's gradient, c for c's), not the four
+        // activations: the backward recomputes those from the product
+        Assert.Equal(3, forward.Root.Attrs.Scan!.ResidualIds.Count);
+    }
 }

@@ -145,17 +145,21 @@ public static class ScanGradients
         var grads = seeds.Count == 0 ? wrt.Select(w => pb.Full(0, w.Shape)).ToArray() : Gradients.Grad(pb, seeds, wrt);
         var p = pb.Graph;
 
-        // Which body values depend on the step (carries or sequence inputs); the rest are recomputed.
+        // Which body values depend on the step (carries or sequence inputs). The backward saves, per step, the
+        // carries and the results of the step's costly ops (matrix products, reductions, routines: JAX's
+        // "dots saveable" policy) and recomputes the elementwise math and views from them; values that do not depend
+        // on the step are recomputed too.
         var stepDependent = new HashSet<Node>(cIn.Concat(xIn));
         for (int id = 0; id < boundary; id++)
             if (p.Nodes[id].Inputs.Any(stepDependent.Contains)) stepDependent.Add(p.Nodes[id]);
+        static bool Cheap(Node n) => n.Op.IsElementwise() || n.Op.Category() == OpCategory.Movement || n.Op == OpKind.Slice;
         var live = new HashSet<Node>(grads);
         var residuals = new List<Node>();
         for (int id = p.Nodes.Count - 1; id >= 0; id--)
         {
             var node = p.Nodes[id];
             if (!live.Contains(node)) continue;
-            if (id < boundary && stepDependent.Contains(node) && !xIn.Contains(node)) { residuals.Add(node); continue; }
+            if (id < boundary && stepDependent.Contains(node) && !xIn.Contains(node) && !Cheap(node)) { residuals.Add(node); continue; }
             foreach (var x in node.Inputs) live.Add(x);
         }
         residuals.Reverse();

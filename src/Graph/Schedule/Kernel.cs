@@ -2,13 +2,16 @@ using System.Collections.Generic;
 
 namespace GraphNet.Compiler;
 
-/// <summary>A strided read of a buffer (or a broadcast scalar) in a kernel's iteration space.</summary>
+/// <summary>A strided read of a buffer (or a broadcast scalar) in a kernel's iteration space, from element <see cref="Offset"/> on (a slice's start).</summary>
 public sealed record Load(Node Base, Dim[] Strides)
 {
+    /// <summary>Where the read starts in the buffer: 0, or the start of a slice read in place.</summary>
+    public Dim Offset { get; init; } = Dim.Const(0);
+
     /// <summary>Scalars (constants, dim values) are splatted, not read from memory.</summary>
     public bool IsScalar => Base.Op is OpKind.Const or OpKind.DimValue;
 
-    public bool Equals(Load? other) => other is not null && other.Base == Base && System.Linq.Enumerable.SequenceEqual(Strides, other.Strides);
+    public bool Equals(Load? other) => other is not null && other.Base == Base && System.Linq.Enumerable.SequenceEqual(Strides, other.Strides) && other.Offset == Offset;
 
     public override int GetHashCode() => Base.Id;
 }

@@ -10,8 +10,10 @@ namespace GraphNet.Compiler;
 /// or reduce kernel of the same iteration shape; otherwise it is a kernel root. Reductions and
 /// matmuls are roots. Movement ops are views (strided loads), materialized only where a consumer
 /// needs contiguous memory (matmul operands, outputs, reshapes of non-contiguous views).
-/// Constants and dim values are splatted where used. Structured ops (windows, gathers, slices, pads)
-/// and random draws are roots run by runtime routines over contiguous buffers.
+/// Constants and dim values are splatted where used. A slice read only by elementwise or reduce kernels is a view
+/// too (a strided read from an offset: an LSTM's gates read in place from the one pre-activation buffer); other
+/// structured ops (windows, gathers, pads, slices that feed a routine) and random draws are roots run by runtime
+/// routines over contiguous buffers.
 /// </summary>
 public static class Scheduler
 {
@@ -43,6 +45,9 @@ public static class Scheduler
             var n = g.Nodes[i];
             switch (n.Op.Category())
             {
+                case OpCategory.Structured when n.Op == OpKind.Slice && !outputs.Contains(n)
+                    && users[n].All(u => u.Op.IsElementwise() || u.Op.Category() == OpCategory.Reduce):
+                    break; // read in place by its consumers (ViewOf)
                 case OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured or OpCategory.Scan:
                     materialized.Add(n);
                     break;
@@ -123,16 +128,26 @@ public static class Scheduler
     public static Load ViewOf(Node n, HashSet<Node> materialized, bool asRoot = false)
     {
         if (!asRoot && materialized.Contains(n) || n.Op.Category() is OpCategory.Leaf or OpCategory.Unary or OpCategory.Binary
-            or OpCategory.Ternary or OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured or OpCategory.Scan)
+            or OpCategory.Ternary or OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve or OpCategory.Scan
+            || n.Op.Category() == OpCategory.Structured && !(n.Op == OpKind.Slice && !materialized.Contains(n)))
             return new Load(n, n.Op is OpKind.Const or OpKind.DimValue ? Zeros(n.Shape.Rank) : n.Shape.ContiguousStrides());
         var inner = ViewOf(n[0], materialized);
+        if (n.Op == OpKind.Slice) // the same strides, from the slice's start along its axis
+        {
+            int first = n.Attrs.Ints[0];
+            var start = first == 0 ? Dim.Const(0) : inner.Strides[n.Attrs.Axes[0]] * Dim.Const(first);
+            // A slice view's consumers are elementwise, so its base is a buffer or a movement of one: offsets do not nest.
+            var offset = inner.Offset == Dim.Const(0) ? start : start.IsConstant && inner.Offset.IsConstant ? Dim.Const(start.Coef + inner.Offset.Coef)
+                : throw Rewriter.Internal($"a slice of a view that already starts at {inner.Offset}: {GraphPrinter.Line(n)}");
+            return new Load(inner.Base, inner.Strides) { Offset = offset };
+        }
         var strides = n.Op switch
         {
             OpKind.Expand => n.Shape.Dims.Select((d, i) => n[0].Shape[i] == d ? inner.Strides[i] : Dim.Const(0)).ToArray(),
             OpKind.Permute => n.Attrs.Axes.Select(a => inner.Strides[a]).ToArray(),
             _ => inner.Strides.All(s => s == Dim.Const(0)) ? Zeros(n.Shape.Rank) : n.Shape.ContiguousStrides(),
         };
-        return new Load(inner.Base, strides);
+        return new Load(inner.Base, strides) { Offset = inner.Offset };
     }
 
     private static Node Base(Node n, HashSet<Node> materialized) => ViewOf(n, materialized).Base;
@@ -140,7 +155,7 @@ public static class Scheduler
     private static bool IsContiguousView(Node n, HashSet<Node> materialized)
     {
         var v = ViewOf(n, materialized);
-        return v.Strides.SequenceEqual(n.Shape.ContiguousStrides());
+        return v.Strides.SequenceEqual(n.Shape.ContiguousStrides()) && v.Offset == Dim.Const(0);
     }
 
     private static bool IsScalarBase(Node n)

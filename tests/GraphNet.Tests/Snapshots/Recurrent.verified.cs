@@ -58,9 +58,9 @@ partial class Recurrent : global::GraphNet.IModel
     }
 
     // ==== Step: Loss, its gradient with respect to every parameter, then the optimizer's step ====
-    // 38 kernels; arena of 15 slots: #0 8*B*T, #1 6*B | 6*B*T | 24*B*T, #2 24*B*T | 6*B*T | 7*B*T | 49 | 7 | 6*B | 24 | 8*B*T, #3 24*B*T | 7*B*T | B*T, #4 6*B*T, #5 6*B*T, #6 6*B*T, #7 6*B*T, #8 6*B*T, #9 6*B*T, #10 6*B*T, #11 49 | B*T | 1, #12 49 | B*T | 1, #13 7*B*T, #14 B*T floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_Step = new(15);
-    private readonly global::GraphNet.Runtime.Arena __arena_Step_s4 = new(19); // loop of kernel 4
+    // 38 kernels; arena of 12 slots: #0 8*B*T, #1 6*B | 6*B*T | 24*B*T, #2 24*B*T | 6*B*T | 7*B*T | 49 | 7 | 6*B | 24 | 8*B*T, #3 24*B*T, #4 6*B*T, #5 6*B*T, #6 24*B*T, #7 7*B*T | B*T | 24*B*T, #8 49 | B*T | 1, #9 49 | B*T | 1, #10 7*B*T, #11 B*T floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Step = new(12);
+    private readonly global::GraphNet.Runtime.Arena __arena_Step_s4 = new(11); // loop of kernel 4
     private readonly global::GraphNet.Runtime.Arena __arena_Step_s30 = new(19); // loop of kernel 30
     private global::GraphNet.Tensor? __out_Step_loss;
 
@@ -97,18 +97,15 @@ partial class Recurrent : global::GraphNet.IModel
         __a.Reserve(0, 8 * __d_B * __d_T);
         __a.Reserve(1, global::System.Math.Max((long)(6 * __d_B), global::System.Math.Max((long)(6 * __d_B * __d_T), 24 * __d_B * __d_T)));
         __a.Reserve(2, global::System.Math.Max((long)(24 * __d_B * __d_T), global::System.Math.Max((long)(6 * __d_B * __d_T), global::System.Math.Max((long)(7 * __d_B * __d_T), global::System.Math.Max((long)(49), global::System.Math.Max((long)(7), global::System.Math.Max((long)(6 * __d_B), global::System.Math.Max((long)(24), 8 * __d_B * __d_T))))))));
-        __a.Reserve(3, global::System.Math.Max((long)(24 * __d_B * __d_T), global::System.Math.Max((long)(7 * __d_B * __d_T), __d_B * __d_T)));
+        __a.Reserve(3, 24 * __d_B * __d_T);
         __a.Reserve(4, 6 * __d_B * __d_T);
         __a.Reserve(5, 6 * __d_B * __d_T);
-        __a.Reserve(6, 6 * __d_B * __d_T);
-        __a.Reserve(7, 6 * __d_B * __d_T);
-        __a.Reserve(8, 6 * __d_B * __d_T);
-        __a.Reserve(9, 6 * __d_B * __d_T);
-        __a.Reserve(10, 6 * __d_B * __d_T);
-        __a.Reserve(11, global::System.Math.Max((long)(49), global::System.Math.Max((long)(__d_B * __d_T), 1)));
-        __a.Reserve(12, global::System.Math.Max((long)(49), global::System.Math.Max((long)(__d_B * __d_T), 1)));
-        __a.Reserve(13, 7 * __d_B * __d_T);
-        __a.Reserve(14, __d_B * __d_T);
+        __a.Reserve(6, 24 * __d_B * __d_T);
+        __a.Reserve(7, global::System.Math.Max((long)(7 * __d_B * __d_T), global::System.Math.Max((long)(__d_B * __d_T), 24 * __d_B * __d_T)));
+        __a.Reserve(8, global::System.Math.Max((long)(49), global::System.Math.Max((long)(__d_B * __d_T), 1)));
+        __a.Reserve(9, global::System.Math.Max((long)(49), global::System.Math.Max((long)(__d_B * __d_T), 1)));
+        __a.Reserve(10, 7 * __d_B * __d_T);
+        __a.Reserve(11, __d_B * __d_T);
         // kernel 0: %9 = gather %0, %7 : [B, T, 8]
         global::GraphNet.Runtime.Indexing.Gather(this.__m_tokens_weight.Data, ids.Data, __a[0], __d_B * __d_T, 8, 7, "input 'ids'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 8 * __d_B * __d_T, "kernel 0 (gather to [B, T, 8])");
@@ -121,80 +118,41 @@ partial class Recurrent : global::GraphNet.IModel
         var __k3 = new Step_Kernel3_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[2], in1 = this.__m_lstm_bias_ih_l0.Data, in2 = this.__m_lstm_bias_hh_l0.Data, output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_B, 24 * __d_T);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 24 * __d_B * __d_T, "kernel 3 (add, add to [B, T, 24])");
-        // kernel 4: %23 = scan{steps=T,carries=2,xs=1,invariants=1,ys=8,residuals=7} %13, %13, %22, %2 : []
-        // the body's 13 kernels run once per step; arena of 5 slots: #0 24*B | 6*B, #1 24*B, #2 6*B, #3 6*B, #4 6*B floats, then the loop's own buffers.
+        // kernel 4: %23 = scan{steps=T,carries=2,xs=1,invariants=1,ys=4,residuals=3} %13, %13, %22, %2 : []
+        // the body's 4 kernels run once per step; arena of 1 slots: #0 24*B floats, then the loop's own buffers.
         {
             var __s4 = __arena_Step_s4;
-            __s4.Reserve(0, global::System.Math.Max((long)(24 * __d_B), 6 * __d_B));
-            __s4.Reserve(1, 24 * __d_B);
-            __s4.Reserve(2, 6 * __d_B);
-            __s4.Reserve(3, 6 * __d_B);
-            __s4.Reserve(4, 6 * __d_B);
-            __s4.Reserve(5, 6 * __d_B); __s4.Reserve(6, 6 * __d_B);
-            var __s4_c0 = __s4[5]; var __s4_c0n = __s4[6];
+            __s4.Reserve(0, 24 * __d_B);
+            __s4.Reserve(1, 6 * __d_B); __s4.Reserve(2, 6 * __d_B);
+            var __s4_c0 = __s4[1]; var __s4_c0n = __s4[2];
             global::System.Array.Copy(__a[1], __s4_c0, 6 * __d_B);
-            __s4.Reserve(7, 6 * __d_B); __s4.Reserve(8, 6 * __d_B);
-            var __s4_c1 = __s4[7]; var __s4_c1n = __s4[8];
+            __s4.Reserve(3, 6 * __d_B); __s4.Reserve(4, 6 * __d_B);
+            var __s4_c1 = __s4[3]; var __s4_c1n = __s4[4];
             global::System.Array.Copy(__a[1], __s4_c1, 6 * __d_B);
-            __s4.Reserve(9, 24 * __d_B); var __s4_x0 = __s4[9];
-            __s4.Reserve(18, global::GraphNet.Runtime.Gemm.PackedLength(24, 6)); var __s4_w0 = __s4[18]; // body kernel 0's weight, packed once
+            __s4.Reserve(5, 24 * __d_B); var __s4_x0 = __s4[5];
+            __s4.Reserve(10, global::GraphNet.Runtime.Gemm.PackedLength(24, 6)); var __s4_w0 = __s4[10]; // body kernel 0's weight, packed once
             global::GraphNet.Runtime.Gemm.PackB(true, 24, 6, this.__m_lstm_weight_hh_l0.Data, __s4_w0);
-            __s4.Reserve(13, 6 * __d_B); var __s4_y3 = __s4[13];
-            __s4.Reserve(14, 6 * __d_B); var __s4_y4 = __s4[14];
-            __s4.Reserve(15, 6 * __d_B); var __s4_y5 = __s4[15];
-            __s4.Reserve(16, 6 * __d_B); var __s4_y6 = __s4[16];
-            __s4.Reserve(17, 6 * __d_B); var __s4_y7 = __s4[17];
+            __s4.Reserve(9, 24 * __d_B); var __s4_y3 = __s4[9];
             for (int __t_s4 = 0; __t_s4 < __d_T; __t_s4++)
             {
                 int __i_s4 = __t_s4;
                 global::GraphNet.Runtime.Steps.Read(__a[3], __s4_x0, __d_B, __d_T, 24, __i_s4);
                 // kernel 0: %4 = matmul{tB} %1, %3 : [B, 24]
-                global::GraphNet.Runtime.Gemm.MatMulPacked(false, __d_B, 24, 6, __s4_c1, __s4_w0, __s4[0]);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4[0], 24 * __d_B, "loop s4, kernel 0 (matmul to [B, 24])");
-                var __s4_k1 = new Step_s4_Kernel1_Job { __d_B = __d_B, in0 = __s4_x0, in1 = __s4[0], output = __s4[1] };
+                global::GraphNet.Runtime.Gemm.MatMulPacked(false, __d_B, 24, 6, __s4_c1, __s4_w0, __s4_y3);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_y3, 24 * __d_B, "loop s4, kernel 0 (matmul to [B, 24])");
+                var __s4_k1 = new Step_s4_Kernel1_Job { __d_B = __d_B, in0 = __s4_x0, in1 = __s4_y3, output = __s4[0] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s4_k1, 24 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4[1], 24 * __d_B, "loop s4, kernel 1 (add to [B, 24])");
-                // kernel 2: %6 = slice{axis=1,start=0} %5 : [B, 6]
-                global::GraphNet.Runtime.Indexing.Slice(__s4[1], __s4[0], __d_B, 24, 1, 0, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4[0], 6 * __d_B, "loop s4, kernel 2 (slice to [B, 6])");
-                // kernel 3: %7 = slice{axis=1,start=6} %5 : [B, 6]
-                global::GraphNet.Runtime.Indexing.Slice(__s4[1], __s4[2], __d_B, 24, 1, 6, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4[2], 6 * __d_B, "loop s4, kernel 3 (slice to [B, 6])");
-                // kernel 4: %8 = slice{axis=1,start=12} %5 : [B, 6]
-                global::GraphNet.Runtime.Indexing.Slice(__s4[1], __s4[3], __d_B, 24, 1, 12, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4[3], 6 * __d_B, "loop s4, kernel 4 (slice to [B, 6])");
-                // kernel 5: %9 = slice{axis=1,start=18} %5 : [B, 6]
-                global::GraphNet.Runtime.Indexing.Slice(__s4[1], __s4[4], __d_B, 24, 1, 18, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4[4], 6 * __d_B, "loop s4, kernel 5 (slice to [B, 6])");
-                var __s4_k6 = new Step_s4_Kernel6_Job { __d_B = __d_B, in0 = __s4[2], output = __s4_y3 };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k6, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_y3, 6 * __d_B, "loop s4, kernel 6 (sigmoid to [B, 6])");
-                var __s4_k7 = new Step_s4_Kernel6_Job { __d_B = __d_B, in0 = __s4[0], output = __s4_y4 };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k7, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_y4, 6 * __d_B, "loop s4, kernel 7 (sigmoid to [B, 6])");
-                var __s4_k8 = new Step_s4_Kernel8_Job { __d_B = __d_B, in0 = __s4[3], output = __s4_y5 };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k8, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_y5, 6 * __d_B, "loop s4, kernel 8 (tanh to [B, 6])");
-                var __s4_k9 = new Step_s4_Kernel9_Job { __d_B = __d_B, in0 = __s4_y3, in1 = __s4_c0, in2 = __s4_y4, in3 = __s4_y5, output = __s4_c0n };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k9, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_c0n, 6 * __d_B, "loop s4, kernel 9 (mul, mul, add to [B, 6])");
-                var __s4_k10 = new Step_s4_Kernel6_Job { __d_B = __d_B, in0 = __s4[4], output = __s4_y6 };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k10, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_y6, 6 * __d_B, "loop s4, kernel 10 (sigmoid to [B, 6])");
-                var __s4_k11 = new Step_s4_Kernel8_Job { __d_B = __d_B, in0 = __s4_c0n, output = __s4_y7 };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k11, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_y7, 6 * __d_B, "loop s4, kernel 11 (tanh to [B, 6])");
-                var __s4_k12 = new Step_s4_Kernel12_Job { __d_B = __d_B, in0 = __s4_y6, in1 = __s4_y7, output = __s4_c1n };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k12, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_c1n, 6 * __d_B, "loop s4, kernel 12 (mul to [B, 6])");
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4[0], 24 * __d_B, "loop s4, kernel 1 (add to [B, 24])");
+                var __s4_k2 = new Step_s4_Kernel2_Job { __d_B = __d_B, in0 = __s4[0], in1 = __s4_c0, output = __s4_c0n };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k2, __d_B, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_c0n, 6 * __d_B, "loop s4, kernel 2 (sigmoid, mul, sigmoid, tanh, mul, add to [B, 6])");
+                var __s4_k3 = new Step_s4_Kernel3_Job { __d_B = __d_B, in0 = __s4[0], in1 = __s4_c0n, output = __s4_c1n };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k3, __d_B, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_c1n, 6 * __d_B, "loop s4, kernel 3 (sigmoid, tanh, mul to [B, 6])");
                 global::GraphNet.Runtime.Steps.Write(__s4_c1n, __a[2], 6 * __d_B, __i_s4);
                 global::GraphNet.Runtime.Steps.Write(__s4_c0, __a[4], 6 * __d_B, __i_s4);
                 global::GraphNet.Runtime.Steps.Write(__s4_c1, __a[5], 6 * __d_B, __i_s4);
-                global::GraphNet.Runtime.Steps.Write(__s4_y3, __a[6], 6 * __d_B, __i_s4);
-                global::GraphNet.Runtime.Steps.Write(__s4_y4, __a[7], 6 * __d_B, __i_s4);
-                global::GraphNet.Runtime.Steps.Write(__s4_y5, __a[8], 6 * __d_B, __i_s4);
-                global::GraphNet.Runtime.Steps.Write(__s4_y6, __a[9], 6 * __d_B, __i_s4);
-                global::GraphNet.Runtime.Steps.Write(__s4_y7, __a[10], 6 * __d_B, __i_s4);
+                global::GraphNet.Runtime.Steps.Write(__s4_y3, __a[6], 24 * __d_B, __i_s4);
                 (__s4_c0, __s4_c0n) = (__s4_c0n, __s4_c0);
                 (__s4_c1, __s4_c1n) = (__s4_c1n, __s4_c1);
             }
@@ -205,63 +163,63 @@ partial class Recurrent : global::GraphNet.IModel
         // kernel 6: %27 = matmul{tB} %26, %5 : [B*T, 7]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B * __d_T, 7, 6, __a[1], this.__m_head_weight.Data, __a[2]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 7 * __d_B * __d_T, "kernel 6 (matmul to [B*T, 7])");
-        var __k7 = new Step_Kernel7_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[2], in1 = this.__m_head_bias.Data, output = __a[3] };
+        var __k7 = new Step_Kernel7_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[2], in1 = this.__m_head_bias.Data, output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_B, 7 * __d_T);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 7 * __d_B * __d_T, "kernel 7 (add to [B, T, 7])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 7 * __d_B * __d_T, "kernel 7 (add to [B, T, 7])");
         // kernel 8: %32 = iota{axes=0} : [7, 7]
         global::GraphNet.Runtime.Fill.Iota(__a[2], 1, 7, 7);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 49, "kernel 8 (iota to [7, 7])");
         // kernel 9: %33 = iota{axes=1} : [7, 7]
-        global::GraphNet.Runtime.Fill.Iota(__a[11], 7, 7, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 49, "kernel 9 (iota to [7, 7])");
-        var __k10 = new Step_Kernel10_Job { in0 = __a[2], in1 = __a[11], output = __a[12] };
+        global::GraphNet.Runtime.Fill.Iota(__a[8], 7, 7, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 49, "kernel 9 (iota to [7, 7])");
+        var __k10 = new Step_Kernel10_Job { in0 = __a[2], in1 = __a[8], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k10, 49, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 49, "kernel 10 (eq to [7, 7])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 49, "kernel 10 (eq to [7, 7])");
         // kernel 11: %35 = gather %34, %8 : [B, T, 7]
-        global::GraphNet.Runtime.Indexing.Gather(__a[12], next.Data, __a[2], __d_B * __d_T, 7, 7, "input 'next'");
+        global::GraphNet.Runtime.Indexing.Gather(__a[9], next.Data, __a[2], __d_B * __d_T, 7, 7, "input 'next'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 7 * __d_B * __d_T, "kernel 11 (gather to [B, T, 7])");
-        Step_Kernel12(__d_B, __d_T, __a[3], __a[2], __a[11]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B * __d_T, "kernel 12 (mul, sum to [B, T, 1])");
-        Step_Kernel13(__d_B, __d_T, __a[3], __a[12]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B * __d_T, "kernel 13 (max_reduce to [B, T, 1])");
-        var __k14 = new Step_Kernel14_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[3], in1 = __a[12], output = __a[13] };
+        Step_Kernel12(__d_B, __d_T, __a[7], __a[2], __a[8]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], __d_B * __d_T, "kernel 12 (mul, sum to [B, T, 1])");
+        Step_Kernel13(__d_B, __d_T, __a[7], __a[9]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], __d_B * __d_T, "kernel 13 (max_reduce to [B, T, 1])");
+        var __k14 = new Step_Kernel14_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[7], in1 = __a[9], output = __a[10] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B * __d_T, 7);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], 7 * __d_B * __d_T, "kernel 14 (sub, exp to [B, T, 7])");
-        Step_Kernel15(__d_B, __d_T, __a[13], __a[3]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], __d_B * __d_T, "kernel 15 (sum to [B, T, 1])");
-        var __k16 = new Step_Kernel16_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[12], in1 = __a[3], output = __a[14] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 7 * __d_B * __d_T, "kernel 14 (sub, exp to [B, T, 7])");
+        Step_Kernel15(__d_B, __d_T, __a[10], __a[7]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], __d_B * __d_T, "kernel 15 (sum to [B, T, 1])");
+        var __k16 = new Step_Kernel16_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[9], in1 = __a[7], output = __a[11] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k16, __d_B * __d_T, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[14], __d_B * __d_T, "kernel 16 (log, add to [B, T, 1])");
-        Step_Kernel17(__d_B, __d_T, __a[14], __a[11], __a[12]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 1, "kernel 17 (sub, sum to [1, 1])");
-        var __k18 = new Step_Kernel18_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[12], output = __o_loss };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B * __d_T, "kernel 16 (log, add to [B, T, 1])");
+        Step_Kernel17(__d_B, __d_T, __a[11], __a[8], __a[9]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 1, "kernel 17 (sub, sum to [1, 1])");
+        var __k18 = new Step_Kernel18_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[9], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k18, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_loss, 1, "kernel 18 (div to [])");
-        var __k19 = new Step_Kernel19_Job { __d_B = __d_B, __d_T = __d_T, output = __a[11] };
+        var __k19 = new Step_Kernel19_Job { __d_B = __d_B, __d_T = __d_T, output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k19, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 1, "kernel 19 (div to [])");
-        var __k20 = new Step_Kernel20_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[11], output = __a[12] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 1, "kernel 19 (div to [])");
+        var __k20 = new Step_Kernel20_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[8], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k20, __d_B, __d_T);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B * __d_T, "kernel 20 (expand to [B, T])");
-        var __k21 = new Step_Kernel21_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[12], output = __a[11] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], __d_B * __d_T, "kernel 20 (expand to [B, T])");
+        var __k21 = new Step_Kernel21_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[9], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k21, __d_B * __d_T, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B * __d_T, "kernel 21 (neg to [B, T])");
-        var __k22 = new Step_Kernel22_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[12], in1 = __a[3], output = __a[14] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], __d_B * __d_T, "kernel 21 (neg to [B, T])");
+        var __k22 = new Step_Kernel22_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[9], in1 = __a[7], output = __a[11] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k22, __d_B * __d_T, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[14], __d_B * __d_T, "kernel 22 (div to [B, T, 1])");
-        var __k23 = new Step_Kernel23_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[14], in1 = __a[13], in2 = __a[11], in3 = __a[2], output = __a[3] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B * __d_T, "kernel 22 (div to [B, T, 1])");
+        var __k23 = new Step_Kernel23_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[11], in1 = __a[10], in2 = __a[8], in3 = __a[2], output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k23, __d_B * __d_T, 7);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 7 * __d_B * __d_T, "kernel 23 (mul, mul, add to [B, T, 7])");
-        Step_Kernel24(__d_B, __d_T, __a[3], __a[2]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 7 * __d_B * __d_T, "kernel 23 (mul, mul, add to [B, T, 7])");
+        Step_Kernel24(__d_B, __d_T, __a[7], __a[2]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 7, "kernel 24 (sum to [1, 1, 7])");
         var __k25 = new Step_Kernel25_Job { in0 = __a[2], output = __o_grad___m_head_bias };
         global::GraphNet.Runtime.Workers.ForRange(ref __k25, 7, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad___m_head_bias, 7, "kernel 25 (reshape to [7])");
         // kernel 26: %68 = matmul %67, %5 : [B*T, 6]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B * __d_T, 6, 7, __a[3], this.__m_head_weight.Data, __a[2]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B * __d_T, 6, 7, __a[7], this.__m_head_weight.Data, __a[2]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 6 * __d_B * __d_T, "kernel 26 (matmul to [B*T, 6])");
         // kernel 27: %69 = matmul{tA} %67, %26 : [7, 6]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 7, 6, __d_B * __d_T, __a[3], __a[1], __o_grad___m_head_weight);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 7, 6, __d_B * __d_T, __a[7], __a[1], __o_grad___m_head_weight);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad___m_head_weight, 42, "kernel 27 (matmul to [7, 6])");
         var __k28 = new Step_Kernel28_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[2], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k28, __d_T, 6 * __d_B);
@@ -269,89 +227,104 @@ partial class Recurrent : global::GraphNet.IModel
         var __k29 = new Step_Kernel29_Job { __d_B = __d_B, output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k29, 6 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 6 * __d_B, "kernel 29 (expand to [B, 6])");
-        // kernel 30: %81 = scan{steps=T,reverse,carries=2,xs=8,invariants=1,ys=1} %73, %73, %74, %75, %76, %77, %78, %79, %80, %71, %2 : []
-        // the body's 13 kernels run once per step; arena of 5 slots: #0 6*B | 24*B, #1 6*B | 24*B, #2 6*B | 24*B, #3 6*B, #4 6*B | 24*B floats, then the loop's own buffers.
+        // kernel 30: %77 = scan{steps=T,reverse,carries=2,xs=5,invariants=1,ys=1} %73, %73, %74, %75, %22, %76, %71, %2 : []
+        // the body's 19 kernels run once per step; arena of 8 slots: #0 24*B | 6*B, #1 6*B | 24*B, #2 6*B | 24*B, #3 6*B | 24*B, #4 6*B, #5 6*B, #6 6*B, #7 6*B floats, then the loop's own buffers.
         {
             var __s30 = __arena_Step_s30;
-            __s30.Reserve(0, global::System.Math.Max((long)(6 * __d_B), 24 * __d_B));
+            __s30.Reserve(0, global::System.Math.Max((long)(24 * __d_B), 6 * __d_B));
             __s30.Reserve(1, global::System.Math.Max((long)(6 * __d_B), 24 * __d_B));
             __s30.Reserve(2, global::System.Math.Max((long)(6 * __d_B), 24 * __d_B));
-            __s30.Reserve(3, 6 * __d_B);
-            __s30.Reserve(4, global::System.Math.Max((long)(6 * __d_B), 24 * __d_B));
-            __s30.Reserve(5, 6 * __d_B); __s30.Reserve(6, 6 * __d_B);
-            var __s30_c0 = __s30[5]; var __s30_c0n = __s30[6];
+            __s30.Reserve(3, global::System.Math.Max((long)(6 * __d_B), 24 * __d_B));
+            __s30.Reserve(4, 6 * __d_B);
+            __s30.Reserve(5, 6 * __d_B);
+            __s30.Reserve(6, 6 * __d_B);
+            __s30.Reserve(7, 6 * __d_B);
+            __s30.Reserve(8, 6 * __d_B); __s30.Reserve(9, 6 * __d_B);
+            var __s30_c0 = __s30[8]; var __s30_c0n = __s30[9];
             global::System.Array.Copy(__a[2], __s30_c0, 6 * __d_B);
-            __s30.Reserve(7, 6 * __d_B); __s30.Reserve(8, 6 * __d_B);
-            var __s30_c1 = __s30[7]; var __s30_c1n = __s30[8];
+            __s30.Reserve(10, 6 * __d_B); __s30.Reserve(11, 6 * __d_B);
+            var __s30_c1 = __s30[10]; var __s30_c1n = __s30[11];
             global::System.Array.Copy(__a[2], __s30_c1, 6 * __d_B);
-            __s30.Reserve(9, 6 * __d_B); var __s30_x0 = __s30[9];
-            __s30.Reserve(11, 6 * __d_B); var __s30_x2 = __s30[11];
-            __s30.Reserve(12, 6 * __d_B); var __s30_x3 = __s30[12];
-            __s30.Reserve(13, 6 * __d_B); var __s30_x4 = __s30[13];
-            __s30.Reserve(14, 6 * __d_B); var __s30_x5 = __s30[14];
-            __s30.Reserve(15, 6 * __d_B); var __s30_x6 = __s30[15];
-            __s30.Reserve(16, 6 * __d_B); var __s30_x7 = __s30[16];
-            __s30.Reserve(18, global::GraphNet.Runtime.Gemm.PackedLength(6, 24)); var __s30_w0 = __s30[18]; // body kernel 12's weight, packed once
+            __s30.Reserve(12, 6 * __d_B); var __s30_x0 = __s30[12];
+            __s30.Reserve(14, 24 * __d_B); var __s30_x2 = __s30[14];
+            __s30.Reserve(15, 24 * __d_B); var __s30_x3 = __s30[15];
+            __s30.Reserve(16, 6 * __d_B); var __s30_x4 = __s30[16];
+            __s30.Reserve(18, global::GraphNet.Runtime.Gemm.PackedLength(6, 24)); var __s30_w0 = __s30[18]; // body kernel 18's weight, packed once
             global::GraphNet.Runtime.Gemm.PackB(false, 6, 24, this.__m_lstm_weight_hh_l0.Data, __s30_w0);
             __s30.Reserve(17, 24 * __d_B); var __s30_y0 = __s30[17];
             for (int __t_s30 = 0; __t_s30 < __d_T; __t_s30++)
             {
                 int __i_s30 = __d_T - 1 - __t_s30;
                 global::GraphNet.Runtime.Steps.Read(__a[4], __s30_x0, 1, __d_T, 6 * __d_B, __i_s30);
-                global::GraphNet.Runtime.Steps.Read(__a[6], __s30_x2, 1, __d_T, 6 * __d_B, __i_s30);
-                global::GraphNet.Runtime.Steps.Read(__a[7], __s30_x3, 1, __d_T, 6 * __d_B, __i_s30);
-                global::GraphNet.Runtime.Steps.Read(__a[8], __s30_x4, 1, __d_T, 6 * __d_B, __i_s30);
-                global::GraphNet.Runtime.Steps.Read(__a[9], __s30_x5, 1, __d_T, 6 * __d_B, __i_s30);
-                global::GraphNet.Runtime.Steps.Read(__a[10], __s30_x6, 1, __d_T, 6 * __d_B, __i_s30);
-                global::GraphNet.Runtime.Steps.Read(__a[1], __s30_x7, 1, __d_T, 6 * __d_B, __i_s30);
-                var __s30_k0 = new Step_s30_Kernel0_Job { __d_B = __d_B, in0 = __s30_c1, in1 = __s30_x7, output = __s30[0] };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k0, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 6 * __d_B, "loop s30, kernel 0 (add to [B, 6])");
-                var __s30_k1 = new Step_s30_Kernel1_Job { __d_B = __d_B, in0 = __s30_c0, in1 = __s30[0], in2 = __s30_x5, in3 = __s30_x6, output = __s30[1] };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k1, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 6 * __d_B, "loop s30, kernel 1 (mul, mul, sub, mul, add to [B, 6])");
-                var __s30_k2 = new Step_s30_Kernel2_Job { __d_B = __d_B, in0 = __s30[0], in1 = __s30_x6, in2 = __s30_x5, output = __s30[2] };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k2, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 6 * __d_B, "loop s30, kernel 2 (mul, sub, mul, mul to [B, 6])");
-                var __s30_k3 = new Step_s30_Kernel3_Job { __d_B = __d_B, in0 = __s30[1], in1 = __s30_x3, in2 = __s30_x4, output = __s30[0] };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k3, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 6 * __d_B, "loop s30, kernel 3 (mul, mul, sub, mul to [B, 6])");
-                var __s30_k4 = new Step_s30_Kernel2_Job { __d_B = __d_B, in0 = __s30[1], in1 = __s30_x4, in2 = __s30_x3, output = __s30[3] };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k4, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[3], 6 * __d_B, "loop s30, kernel 4 (mul, sub, mul, mul to [B, 6])");
-                var __s30_k5 = new Step_s4_Kernel12_Job { __d_B = __d_B, in0 = __s30[1], in1 = __s30_x2, output = __s30_c0n };
+                global::GraphNet.Runtime.Steps.Read(__a[3], __s30_x2, __d_B, __d_T, 24, __i_s30);
+                global::GraphNet.Runtime.Steps.Read(__a[6], __s30_x3, 1, __d_T, 24 * __d_B, __i_s30);
+                global::GraphNet.Runtime.Steps.Read(__a[1], __s30_x4, 1, __d_T, 6 * __d_B, __i_s30);
+                var __s30_k0 = new Step_s4_Kernel1_Job { __d_B = __d_B, in0 = __s30_x2, in1 = __s30_x3, output = __s30[0] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k0, 24 * __d_B, 1);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 24 * __d_B, "loop s30, kernel 0 (add to [B, 24])");
+                var __s30_k1 = new Step_s30_Kernel1_Job { __d_B = __d_B, in0 = __s30[0], output = __s30[1] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k1, __d_B, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 6 * __d_B, "loop s30, kernel 1 (sigmoid to [B, 6])");
+                var __s30_k2 = new Step_s30_Kernel2_Job { __d_B = __d_B, in0 = __s30[0], output = __s30[2] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k2, __d_B, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 6 * __d_B, "loop s30, kernel 2 (sigmoid to [B, 6])");
+                var __s30_k3 = new Step_s30_Kernel3_Job { __d_B = __d_B, in0 = __s30[0], output = __s30[3] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k3, __d_B, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[3], 6 * __d_B, "loop s30, kernel 3 (tanh to [B, 6])");
+                var __s30_k4 = new Step_s30_Kernel4_Job { __d_B = __d_B, in0 = __s30[0], output = __s30[4] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k4, __d_B, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[4], 6 * __d_B, "loop s30, kernel 4 (sigmoid to [B, 6])");
+                var __s30_k5 = new Step_s30_Kernel5_Job { __d_B = __d_B, in0 = __s30[1], in1 = __s30_x0, in2 = __s30[2], in3 = __s30[3], output = __s30[0] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k5, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_c0n, 6 * __d_B, "loop s30, kernel 5 (mul to [B, 6])");
-                var __s30_k6 = new Step_s30_Kernel2_Job { __d_B = __d_B, in0 = __s30[1], in1 = __s30_x0, in2 = __s30_x2, output = __s30[4] };
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 6 * __d_B, "loop s30, kernel 5 (mul, mul, add, tanh to [B, 6])");
+                var __s30_k6 = new Step_s30_Kernel6_Job { __d_B = __d_B, in0 = __s30_c1, in1 = __s30_x4, output = __s30[5] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k6, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[4], 6 * __d_B, "loop s30, kernel 6 (mul, sub, mul, mul to [B, 6])");
-                // kernel 7: %37 = pad{axis=1,before=18,after=0} %23 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[2], __s30[1], __d_B, 6, 1, 18, 0);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 24 * __d_B, "loop s30, kernel 7 (pad to [B, 24])");
-                // kernel 8: %38 = pad{axis=1,before=12,after=6} %28 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[0], __s30[2], __d_B, 6, 1, 12, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 24 * __d_B, "loop s30, kernel 8 (pad to [B, 24])");
-                // kernel 9: %40 = pad{axis=1,before=6,after=12} %36 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[4], __s30[0], __d_B, 6, 1, 6, 12);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 24 * __d_B, "loop s30, kernel 9 (pad to [B, 24])");
-                // kernel 10: %42 = pad{axis=1,before=0,after=18} %31 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[3], __s30[4], __d_B, 6, 1, 0, 18);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[4], 24 * __d_B, "loop s30, kernel 10 (pad to [B, 24])");
-                var __s30_k11 = new Step_s30_Kernel11_Job { __d_B = __d_B, in0 = __s30[1], in1 = __s30[2], in2 = __s30[0], in3 = __s30[4], output = __s30_y0 };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k11, 24 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_y0, 24 * __d_B, "loop s30, kernel 11 (add, add, add to [B, 24])");
-                // kernel 12: %44 = matmul %43, %4 : [B, 6]
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[5], 6 * __d_B, "loop s30, kernel 6 (add to [B, 6])");
+                var __s30_k7 = new Step_s30_Kernel7_Job { __d_B = __d_B, in0 = __s30_c0, in1 = __s30[5], in2 = __s30[4], in3 = __s30[0], output = __s30[6] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k7, 6 * __d_B, 1);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[6], 6 * __d_B, "loop s30, kernel 7 (mul, mul, sub, mul, add to [B, 6])");
+                var __s30_k8 = new Step_s30_Kernel8_Job { __d_B = __d_B, in0 = __s30[5], in1 = __s30[0], in2 = __s30[4], output = __s30[7] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k8, 6 * __d_B, 1);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[7], 6 * __d_B, "loop s30, kernel 8 (mul, sub, mul, mul to [B, 6])");
+                var __s30_k9 = new Step_s30_Kernel9_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30[2], in2 = __s30[3], output = __s30[0] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k9, 6 * __d_B, 1);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 6 * __d_B, "loop s30, kernel 9 (mul, mul, sub, mul to [B, 6])");
+                var __s30_k10 = new Step_s30_Kernel8_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30[3], in2 = __s30[2], output = __s30[4] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k10, 6 * __d_B, 1);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[4], 6 * __d_B, "loop s30, kernel 10 (mul, sub, mul, mul to [B, 6])");
+                var __s30_k11 = new Step_s30_Kernel11_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30[1], output = __s30_c0n };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k11, 6 * __d_B, 1);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_c0n, 6 * __d_B, "loop s30, kernel 11 (mul to [B, 6])");
+                var __s30_k12 = new Step_s30_Kernel8_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30_x0, in2 = __s30[1], output = __s30[2] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k12, 6 * __d_B, 1);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 6 * __d_B, "loop s30, kernel 12 (mul, sub, mul, mul to [B, 6])");
+                // kernel 13: %47 = pad{axis=1,before=18,after=0} %33 : [B, 24]
+                global::GraphNet.Runtime.Indexing.Pad(__s30[7], __s30[1], __d_B, 6, 1, 18, 0);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 24 * __d_B, "loop s30, kernel 13 (pad to [B, 24])");
+                // kernel 14: %48 = pad{axis=1,before=12,after=6} %38 : [B, 24]
+                global::GraphNet.Runtime.Indexing.Pad(__s30[0], __s30[3], __d_B, 6, 1, 12, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[3], 24 * __d_B, "loop s30, kernel 14 (pad to [B, 24])");
+                // kernel 15: %50 = pad{axis=1,before=6,after=12} %46 : [B, 24]
+                global::GraphNet.Runtime.Indexing.Pad(__s30[2], __s30[0], __d_B, 6, 1, 6, 12);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 24 * __d_B, "loop s30, kernel 15 (pad to [B, 24])");
+                // kernel 16: %52 = pad{axis=1,before=0,after=18} %41 : [B, 24]
+                global::GraphNet.Runtime.Indexing.Pad(__s30[4], __s30[2], __d_B, 6, 1, 0, 18);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 24 * __d_B, "loop s30, kernel 16 (pad to [B, 24])");
+                var __s30_k17 = new Step_s30_Kernel17_Job { __d_B = __d_B, in0 = __s30[1], in1 = __s30[3], in2 = __s30[0], in3 = __s30[2], output = __s30_y0 };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k17, 24 * __d_B, 1);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_y0, 24 * __d_B, "loop s30, kernel 17 (add, add, add to [B, 24])");
+                // kernel 18: %54 = matmul %53, %5 : [B, 6]
                 global::GraphNet.Runtime.Gemm.MatMulPacked(false, __d_B, 6, 24, __s30_y0, __s30_w0, __s30_c1n);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_c1n, 6 * __d_B, "loop s30, kernel 12 (matmul to [B, 6])");
-                global::GraphNet.Runtime.Steps.Write(__s30_y0, __a[3], 24 * __d_B, __i_s30);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_c1n, 6 * __d_B, "loop s30, kernel 18 (matmul to [B, 6])");
+                global::GraphNet.Runtime.Steps.Write(__s30_y0, __a[7], 24 * __d_B, __i_s30);
                 (__s30_c0, __s30_c0n) = (__s30_c0n, __s30_c0);
                 (__s30_c1, __s30_c1n) = (__s30_c1n, __s30_c1);
             }
         }
-        // kernel 31: %85 = matmul{tA} %83, %84 : [24, 6]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 24, 6, __d_B * __d_T, __a[3], __a[5], __o_grad___m_lstm_weight_hh_l0);
+        // kernel 31: %81 = matmul{tA} %79, %80 : [24, 6]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 24, 6, __d_B * __d_T, __a[7], __a[5], __o_grad___m_lstm_weight_hh_l0);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad___m_lstm_weight_hh_l0, 144, "kernel 31 (matmul to [24, 6])");
-        var __k32 = new Step_Kernel32_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[3], output = __a[1] };
+        var __k32 = new Step_Kernel32_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[7], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k32, __d_B, 24 * __d_T);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 24 * __d_B * __d_T, "kernel 32 (permute to [B, T, 24])");
         Step_Kernel33(__d_B, __d_T, __a[1], __a[2]);
@@ -359,13 +332,13 @@ partial class Recurrent : global::GraphNet.IModel
         var __k34 = new Step_Kernel34_Job { in0 = __a[2], output = __o_grad___m_lstm_bias_ih_l0 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k34, 24, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad___m_lstm_bias_ih_l0, 24, "kernel 34 (reshape to [24])");
-        // kernel 35: %90 = matmul %89, %1 : [B*T, 8]
+        // kernel 35: %86 = matmul %85, %1 : [B*T, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B * __d_T, 8, 24, __a[1], this.__m_lstm_weight_ih_l0.Data, __a[2]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 8 * __d_B * __d_T, "kernel 35 (matmul to [B*T, 8])");
-        // kernel 36: %91 = matmul{tA} %89, %14 : [24, 8]
+        // kernel 36: %87 = matmul{tA} %85, %14 : [24, 8]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 24, 8, __d_B * __d_T, __a[1], __a[0], __o_grad___m_lstm_weight_ih_l0);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad___m_lstm_weight_ih_l0, 192, "kernel 36 (matmul to [24, 8])");
-        // kernel 37: %93 = scatter_add{rows=7} %7, %92 : [7, 8]
+        // kernel 37: %89 = scatter_add{rows=7} %7, %88 : [7, 8]
         global::GraphNet.Runtime.Indexing.ScatterAdd(ids.Data, __a[2], __o_grad___m_tokens_weight, __d_B * __d_T, 8, 7, "input 'ids'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad___m_tokens_weight, 56, "kernel 37 (scatter_add to [7, 8])");
         global::System.Array.Copy(__o_grad___m_lstm_bias_ih_l0, __o_grad___m_lstm_bias_hh_l0, __o_grad___m_lstm_bias_hh_l0.Length);
@@ -506,182 +479,125 @@ partial class Recurrent : global::GraphNet.IModel
         public void Run(int lo, int hi) => Step_s4_Kernel1(__d_B, in0, in1, output, lo, hi);
     }
 
-    /// <summary>Fuses sigmoid over [B, 6].</summary>
-    private static void Step_s4_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Sigmoid(t0);
-            V512.Store(t1, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Sigmoid(t0);
-            V256.Store(t1, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Sigmoid(t0);
-            Sc.Store(t1, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs Step_s4_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s4_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => Step_s4_Kernel6(__d_B, in0, output, lo, hi);
-    }
-
-    /// <summary>Fuses tanh over [B, 6].</summary>
-    private static void Step_s4_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Tanh(t0);
-            V512.Store(t1, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Tanh(t0);
-            V256.Store(t1, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Tanh(t0);
-            Sc.Store(t1, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs Step_s4_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s4_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => Step_s4_Kernel8(__d_B, in0, output, lo, hi);
-    }
-
-    /// <summary>Fuses mul, mul, add over [B, 6].</summary>
-    private static void Step_s4_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float p2 = ref Sc.Ref(in2);
-        ref float p3 = ref Sc.Ref(in3);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int x2 = 0;
-        int x3 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Load(ref p1, x1 + j);
-            var t2 = V512.Mul(t0, t1);
-            var t3 = V512.Load(ref p2, x2 + j);
-            var t4 = V512.Load(ref p3, x3 + j);
-            var t5 = V512.Mul(t3, t4);
-            var t6 = V512.Add(t2, t5);
-            V512.Store(t6, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Load(ref p1, x1 + j);
-            var t2 = V256.Mul(t0, t1);
-            var t3 = V256.Load(ref p2, x2 + j);
-            var t4 = V256.Load(ref p3, x3 + j);
-            var t5 = V256.Mul(t3, t4);
-            var t6 = V256.Add(t2, t5);
-            V256.Store(t6, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Load(ref p1, x1 + j);
-            var t2 = Sc.Mul(t0, t1);
-            var t3 = Sc.Load(ref p2, x2 + j);
-            var t4 = Sc.Load(ref p3, x3 + j);
-            var t5 = Sc.Mul(t3, t4);
-            var t6 = Sc.Add(t2, t5);
-            Sc.Store(t6, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs Step_s4_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s4_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] in2;
-        public float[] in3;
-        public float[] output;
-        public void Run(int lo, int hi) => Step_s4_Kernel9(__d_B, in0, in1, in2, in3, output, lo, hi);
-    }
-
-    /// <summary>Fuses mul over [B, 6].</summary>
-    private static void Step_s4_Kernel12(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses sigmoid, mul, sigmoid, tanh, mul, add over [B, 6].</summary>
+    private static void Step_s4_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
+        for (int i0 = lo; i0 < hi; i0++)
         {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Load(ref p1, x1 + j);
-            var t2 = V512.Mul(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Load(ref p1, x1 + j);
-            var t2 = V256.Mul(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Load(ref p1, x1 + j);
-            var t2 = Sc.Mul(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
+            int x0 = i0 * 24 + 6;
+            int x1 = i0 * 6;
+            int x2 = i0 * 24;
+            int x3 = i0 * 24 + 12;
+            int xo = i0 * 6;
+            int j = 0;
+            for (; j <= 6 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Sigmoid(t0);
+                var t2 = V512.Load(ref p1, x1 + j);
+                var t3 = V512.Mul(t1, t2);
+                var t4 = V512.Load(ref p0, x2 + j);
+                var t5 = V512.Sigmoid(t4);
+                var t6 = V512.Load(ref p0, x3 + j);
+                var t7 = V512.Tanh(t6);
+                var t8 = V512.Mul(t5, t7);
+                var t9 = V512.Add(t3, t8);
+                V512.Store(t9, ref out0, xo + j);
+            }
+            for (; j <= 6 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Sigmoid(t0);
+                var t2 = V256.Load(ref p1, x1 + j);
+                var t3 = V256.Mul(t1, t2);
+                var t4 = V256.Load(ref p0, x2 + j);
+                var t5 = V256.Sigmoid(t4);
+                var t6 = V256.Load(ref p0, x3 + j);
+                var t7 = V256.Tanh(t6);
+                var t8 = V256.Mul(t5, t7);
+                var t9 = V256.Add(t3, t8);
+                V256.Store(t9, ref out0, xo + j);
+            }
+            for (; j < 6; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Sigmoid(t0);
+                var t2 = Sc.Load(ref p1, x1 + j);
+                var t3 = Sc.Mul(t1, t2);
+                var t4 = Sc.Load(ref p0, x2 + j);
+                var t5 = Sc.Sigmoid(t4);
+                var t6 = Sc.Load(ref p0, x3 + j);
+                var t7 = Sc.Tanh(t6);
+                var t8 = Sc.Mul(t5, t7);
+                var t9 = Sc.Add(t3, t8);
+                Sc.Store(t9, ref out0, xo + j);
+            }
         }
     }
 
-    /// <summary>Runs Step_s4_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s4_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s4_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s4_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s4_Kernel12(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s4_Kernel2(__d_B, in0, in1, output, lo, hi);
+    }
+
+    /// <summary>Fuses sigmoid, tanh, mul over [B, 6].</summary>
+    private static void Step_s4_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = lo; i0 < hi; i0++)
+        {
+            int x0 = i0 * 24 + 18;
+            int x1 = i0 * 6;
+            int xo = i0 * 6;
+            int j = 0;
+            for (; j <= 6 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Sigmoid(t0);
+                var t2 = V512.Load(ref p1, x1 + j);
+                var t3 = V512.Tanh(t2);
+                var t4 = V512.Mul(t1, t3);
+                V512.Store(t4, ref out0, xo + j);
+            }
+            for (; j <= 6 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Sigmoid(t0);
+                var t2 = V256.Load(ref p1, x1 + j);
+                var t3 = V256.Tanh(t2);
+                var t4 = V256.Mul(t1, t3);
+                V256.Store(t4, ref out0, xo + j);
+            }
+            for (; j < 6; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Sigmoid(t0);
+                var t2 = Sc.Load(ref p1, x1 + j);
+                var t3 = Sc.Tanh(t2);
+                var t4 = Sc.Mul(t1, t3);
+                Sc.Store(t4, ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Runs Step_s4_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s4_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_s4_Kernel3(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, T, 6].</summary>
@@ -1495,8 +1411,232 @@ partial class Recurrent : global::GraphNet.IModel
         public void Run(int lo, int hi) => Step_Kernel29(__d_B, output, lo, hi);
     }
 
+    /// <summary>Fuses sigmoid over [B, 6].</summary>
+    private static void Step_s30_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = lo; i0 < hi; i0++)
+        {
+            int x0 = i0 * 24 + 6;
+            int xo = i0 * 6;
+            int j = 0;
+            for (; j <= 6 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Sigmoid(t0);
+                V512.Store(t1, ref out0, xo + j);
+            }
+            for (; j <= 6 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Sigmoid(t0);
+                V256.Store(t1, ref out0, xo + j);
+            }
+            for (; j < 6; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Sigmoid(t0);
+                Sc.Store(t1, ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Runs Step_s30_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_s30_Kernel1(__d_B, in0, output, lo, hi);
+    }
+
+    /// <summary>Fuses sigmoid over [B, 6].</summary>
+    private static void Step_s30_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = lo; i0 < hi; i0++)
+        {
+            int x0 = i0 * 24;
+            int xo = i0 * 6;
+            int j = 0;
+            for (; j <= 6 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Sigmoid(t0);
+                V512.Store(t1, ref out0, xo + j);
+            }
+            for (; j <= 6 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Sigmoid(t0);
+                V256.Store(t1, ref out0, xo + j);
+            }
+            for (; j < 6; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Sigmoid(t0);
+                Sc.Store(t1, ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Runs Step_s30_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_s30_Kernel2(__d_B, in0, output, lo, hi);
+    }
+
+    /// <summary>Fuses tanh over [B, 6].</summary>
+    private static void Step_s30_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = lo; i0 < hi; i0++)
+        {
+            int x0 = i0 * 24 + 12;
+            int xo = i0 * 6;
+            int j = 0;
+            for (; j <= 6 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Tanh(t0);
+                V512.Store(t1, ref out0, xo + j);
+            }
+            for (; j <= 6 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Tanh(t0);
+                V256.Store(t1, ref out0, xo + j);
+            }
+            for (; j < 6; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Tanh(t0);
+                Sc.Store(t1, ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Runs Step_s30_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_s30_Kernel3(__d_B, in0, output, lo, hi);
+    }
+
+    /// <summary>Fuses sigmoid over [B, 6].</summary>
+    private static void Step_s30_Kernel4(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = lo; i0 < hi; i0++)
+        {
+            int x0 = i0 * 24 + 18;
+            int xo = i0 * 6;
+            int j = 0;
+            for (; j <= 6 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Sigmoid(t0);
+                V512.Store(t1, ref out0, xo + j);
+            }
+            for (; j <= 6 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Sigmoid(t0);
+                V256.Store(t1, ref out0, xo + j);
+            }
+            for (; j < 6; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Sigmoid(t0);
+                Sc.Store(t1, ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Runs Step_s30_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_s30_Kernel4(__d_B, in0, output, lo, hi);
+    }
+
+    /// <summary>Fuses mul, mul, add, tanh over [B, 6].</summary>
+    private static void Step_s30_Kernel5(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
+        ref float out0 = ref Sc.Ref(output);
+        int x0 = 0;
+        int x1 = 0;
+        int x2 = 0;
+        int x3 = 0;
+        int xo = 0;
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
+        {
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
+            var t2 = V512.Mul(t0, t1);
+            var t3 = V512.Load(ref p2, x2 + j);
+            var t4 = V512.Load(ref p3, x3 + j);
+            var t5 = V512.Mul(t3, t4);
+            var t6 = V512.Add(t2, t5);
+            var t7 = V512.Tanh(t6);
+            V512.Store(t7, ref out0, xo + j);
+        }
+        for (; j <= hi - 8; j += 8)
+        {
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
+            var t2 = V256.Mul(t0, t1);
+            var t3 = V256.Load(ref p2, x2 + j);
+            var t4 = V256.Load(ref p3, x3 + j);
+            var t5 = V256.Mul(t3, t4);
+            var t6 = V256.Add(t2, t5);
+            var t7 = V256.Tanh(t6);
+            V256.Store(t7, ref out0, xo + j);
+        }
+        for (; j < hi; j++)
+        {
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
+            var t2 = Sc.Mul(t0, t1);
+            var t3 = Sc.Load(ref p2, x2 + j);
+            var t4 = Sc.Load(ref p3, x3 + j);
+            var t5 = Sc.Mul(t3, t4);
+            var t6 = Sc.Add(t2, t5);
+            var t7 = Sc.Tanh(t6);
+            Sc.Store(t7, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Runs Step_s30_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] in3;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_s30_Kernel5(__d_B, in0, in1, in2, in3, output, lo, hi);
+    }
+
     /// <summary>Fuses add over [B, 6].</summary>
-    private static void Step_s30_Kernel0(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1528,18 +1668,18 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel0 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel0_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel0(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel6(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, sub, mul, add over [B, 6].</summary>
-    private static void Step_s30_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel7(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1596,8 +1736,8 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel7 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel7_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -1605,11 +1745,11 @@ partial class Recurrent : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel1(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel7(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses mul, sub, mul, mul over [B, 6].</summary>
-    private static void Step_s30_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1658,19 +1798,19 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel2(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel8(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, sub, mul over [B, 6].</summary>
-    private static void Step_s30_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1719,19 +1859,62 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel3(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel9(__d_B, in0, in1, in2, output, lo, hi);
+    }
+
+    /// <summary>Fuses mul over [B, 6].</summary>
+    private static void Step_s30_Kernel11(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        int x0 = 0;
+        int x1 = 0;
+        int xo = 0;
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
+        {
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Load(ref p1, x1 + j);
+            var t2 = V512.Mul(t0, t1);
+            V512.Store(t2, ref out0, xo + j);
+        }
+        for (; j <= hi - 8; j += 8)
+        {
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Load(ref p1, x1 + j);
+            var t2 = V256.Mul(t0, t1);
+            V256.Store(t2, ref out0, xo + j);
+        }
+        for (; j < hi; j++)
+        {
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
+            var t2 = Sc.Mul(t0, t1);
+            Sc.Store(t2, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Runs Step_s30_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_s30_Kernel11(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses add, add, add over [B, 24].</summary>
-    private static void Step_s30_Kernel11(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel17(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1779,8 +1962,8 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel17 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel17_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -1788,7 +1971,7 @@ partial class Recurrent : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel11(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel17(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, T, 24].</summary>

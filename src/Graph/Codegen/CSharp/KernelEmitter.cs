@@ -41,7 +41,7 @@ internal static class KernelEmitter
         foreach (var d in k.IterShape.Dims) foreach (var s in d.SymbolList) syms.Add(s);
         foreach (var l in Scheduler.Loads(k.Body!))
         {
-            foreach (var d in l.Strides) foreach (var s in d.SymbolList) syms.Add(s);
+            foreach (var d in l.Strides.Append(l.Offset)) foreach (var s in d.SymbolList) syms.Add(s);
             if (l.Base.Op == OpKind.DimValue) foreach (var s in l.Base.Attrs.DimValue.SymbolList) syms.Add(s);
         }
         return new KernelSignature(syms.ToList(), loads.Select(l => l.Base).Distinct().ToList());
@@ -110,6 +110,7 @@ internal static class KernelEmitter
         {
             var terms = Enumerable.Range(0, m - 1).Where(i => dims[i].Strides[q] != Dim.Const(0))
                 .Select(i => dims[i].Strides[q] == Dim.Const(1) ? $"i{i}" : $"i{i} * {Code(dims[i].Strides[q])}").ToList();
+            if (q < loads.Count && loads[q].Offset != Dim.Const(0)) terms.Add(Code(loads[q].Offset)); // a slice read in place
             w.Line($"int x{(q == ops - 1 ? "o" : q.ToString(System.Globalization.CultureInfo.InvariantCulture))} = {(terms.Count == 0 ? "0" : string.Join(" + ", terms))};");
         }
         var inner = dims[m - 1];
