@@ -81,4 +81,34 @@ public class ScanPassTests
         // activations: the backward recomputes those from the product
         Assert.Equal(3, forward.Root.Attrs.Scan!.ResidualIds.Count);
     }
+
+    [Fact]
+    public void The_input_projection_is_one_gemm_over_all_steps_forward_and_backward()
+    {
+        // h = tanh(x[.., t]·W + h·U), written per step as a user would
+        var b = new GraphBuilder();
+        var xs = b.Input("x", new Shape(Dim.Sym("B"), Dim.Sym("T"), 3));
+        var h0 = b.Input("h", new Shape(Dim.Sym("B"), 4));
+        var w = b.Param("w", new Shape(3, 4));
+        var u = b.Param("u", new Shape(4, 4));
+        var body = new GraphBuilder();
+        var h = body.Input(ScanBody.Carry(0), h0.Shape);
+        var xt = body.Input(ScanBody.X(0), new Shape(Dim.Sym("B"), 3));
+        var vw = body.Input(ScanBody.Invariant(0), w.Shape);
+        var vu = body.Input(ScanBody.Invariant(1), u.Shape);
+        var next = body.Tanh(body.Add(body.MatMul(xt, vw), body.MatMul(h, vu)));
+        body.Graph.SetOutput(ScanBody.Carry(0), next);
+        body.Graph.SetOutput(ScanBody.Y(0), next);
+        var outs = b.Scan(new ScanBody(body.Graph, Dim.Sym("T"), 1, new[] { 1 }, 2, 1, false), new[] { h0 }, new[] { xs }, new[] { w, u });
+        b.Graph.SetOutput(OutputNames.Result, b.Sum(b.Mul(outs[1], outs[1])));
+
+        var train = ModelCompiler.Compile("G", EntryKind.LossAndGradients, "F", b.Graph, verify: true);
+        var scans = train.Schedule.Kernels.Where(k => k.Kind == KernelKind.Scan).ToList();
+        Assert.Equal(2, scans.Count);
+        foreach (var scan in scans) // one product per step: h·U forward, its adjoint times Uᵀ backward
+            Assert.Single(scan.Sub!.Kernels, k => k.Kind == KernelKind.MatMul);
+        var bt = Dim.Sym("B") * Dim.Sym("T");
+        Assert.Contains(train.Schedule.Kernels, k => k.Kind == KernelKind.MatMul && k.Root.Shape.Equals(new Shape(bt, Dim.Const(4)))); // X·W
+        Assert.Contains(train.Schedule.Kernels, k => k.Kind == KernelKind.MatMul && k.Root.Shape.Equals(new Shape(3, 4)));           // dW = Xᵀ·dP
+    }
 }

@@ -14,7 +14,8 @@ public static class ModelCompiler
     public static EntryProgram Compile(string name, EntryKind kind, string spec, Graph forward, string? wrt = null,
         bool verify = false, CancellationToken ct = default)
     {
-        var g = kind == EntryKind.Forward ? forward : ScanGradients.Prepare(forward);
+        var hoisted = ScanHoisting.Hoist(forward);
+        var g = kind == EntryKind.Forward ? hoisted : ScanGradients.Prepare(hoisted);
         var b = new GraphBuilder(g);
         var result = kind == EntryKind.Forward ? null! : g.Output(OutputNames.Result);
         var inputs = g.Leaves(OpKind.Input).Select(n => new TensorDecl(n.Attrs.Name, n.Shape)).ToList();
