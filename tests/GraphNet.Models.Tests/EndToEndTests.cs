@@ -137,10 +137,15 @@ public class EndToEndTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++) m.LossAndGradients(x, label);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        // An entry that returns a tensor allocates that tensor (the caller keeps it) and nothing else.
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) { m.Predict(x); m.InputGradient(x, label); }
-        long perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 40;
+        // An entry that returns a tensor allocates that tensor (the caller keeps it) and nothing else. The least of three
+        // rounds: a thread that helps run another test's parallel job meanwhile may allocate that job's one-time buffers.
+        long perCall = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++) { m.Predict(x); m.InputGradient(x, label); }
+            perCall = Math.Min(perCall, (GC.GetAllocatedBytesForCurrentThread() - before) / 40);
+        }
         long results = (32 * 10 + 32 * 784) * sizeof(float) / 2;
         Assert.InRange(perCall, results, results + 256);
     }

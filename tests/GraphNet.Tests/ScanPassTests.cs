@@ -70,13 +70,13 @@ public class ScanPassTests
     }
 
     [Fact]
-    public void An_lstm_step_is_one_product_and_three_fused_kernels_saving_only_its_product_and_states()
+    public void An_lstm_step_is_one_product_and_two_fused_kernels_saving_only_its_product_and_states()
     {
         var train = ModelCompiler.Compile("G", EntryKind.LossAndGradients, "F", Lstm(), verify: true);
         var forward = train.Schedule.Kernels.First(k => k.Kind == KernelKind.Scan);
         var kinds = forward.Sub!.Kernels.Select(k => k.Kind).ToList();
-        // h·Wᵀ; the pre-activation; c' and h', each reading its gates in place from the pre-activation (no slice copies)
-        Assert.Equal(new[] { KernelKind.MatMul, KernelKind.Elementwise, KernelKind.Elementwise, KernelKind.Elementwise }, kinds);
+        // h·Wᵀ, then c' and h', each computing its gates from x[.., t] and h·Wᵀ read in place (no slice copies, no sum written)
+        Assert.Equal(new[] { KernelKind.MatMul, KernelKind.Elementwise, KernelKind.Elementwise }, kinds);
         // residuals: the product and the two carried states (h for the weight's gradient, c for c's), not the four
         // activations: the backward recomputes those from the product
         Assert.Equal(3, forward.Root.Attrs.Scan!.ResidualIds.Count);

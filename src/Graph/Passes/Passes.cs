@@ -14,6 +14,7 @@ public static class Pipeline
     {
         new Pass("fold", ConstantFold),
         new Pass("simplify", Simplify),
+        new Pass("slice-sink", SinkSlices),
         new Pass("matmul-transpose", FoldTransposeIntoMatMul),
         new Pass("cse", Cse),
         new Pass("dce", Dce),
@@ -61,6 +62,26 @@ public static class Pipeline
         OpKind.Expand when ins[0].Op == OpKind.Expand => b.Graph.Add(OpKind.Expand, n.Shape, n.Attrs, ins[0][0]),
         _ => null,
     });
+
+    /// <summary>
+    /// A slice of an elementwise value that only slices read becomes the elementwise op of its operands' slices, so
+    /// slices end on buffers, where kernels read them in place: an LSTM's four gates, sliced from x[.., t] + h·Wᵀ,
+    /// are computed by the kernels that use them, and the sum is never written.
+    /// </summary>
+    public static Graph SinkSlices(Graph g)
+    {
+        var users = g.Consumers();
+        var outputs = new HashSet<Node>(g.Outputs.Select(o => o.Value));
+        bool Sinkable(Node e) => e.Op.IsElementwise() && !outputs.Contains(e) && users[e].All(u => u.Op == OpKind.Slice);
+        return Rewriter.Run(g, (b, n, ins) =>
+        {
+            if (n.Op != OpKind.Slice || !Sinkable(n[0])) return null;
+            int axis = n.Attrs.Axes[0], start = n.Attrs.Ints[0];
+            long length = n.Shape[axis].Coef;
+            var parts = ins[0].Inputs.Select(x => b.Slice(x, axis, start, (int)length)).ToArray();
+            return b.Graph.Add(ins[0].Op, n.Shape, ins[0].Attrs, parts);
+        });
+    }
 
     /// <summary><c>matmul(transpose(a), b)</c> becomes <c>matmul(a, b, transA)</c>, and likewise for b.</summary>
     public static Graph FoldTransposeIntoMatMul(Graph g) => Rewriter.Run(g, (b, n, ins) =>

@@ -28,7 +28,7 @@ public static class Scheduler
         foreach (var n in g.Nodes)
         {
             // Routines, GEMMs and loops (which copy whole buffers) read contiguous memory; a loop's carry may start as a constant.
-            if (n.Op.Category() is OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured or OpCategory.Scan)
+            if (n.Op.Category() is OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured or OpCategory.Scan && n.Op != OpKind.Slice) // a slice: below
                 foreach (var op in n.Inputs)
                     if (op.Op.Category() == OpCategory.Movement && (!IsContiguousView(op, materialized) || IsScalarBase(op))
                         || n.Op == OpKind.Scan && op.Op is OpKind.Const or OpKind.DimValue)
@@ -45,9 +45,12 @@ public static class Scheduler
             var n = g.Nodes[i];
             switch (n.Op.Category())
             {
-                case OpCategory.Structured when n.Op == OpKind.Slice && !outputs.Contains(n)
-                    && users[n].All(u => u.Op.IsElementwise() || u.Op.Category() == OpCategory.Reduce):
-                    break; // read in place by its consumers (ViewOf)
+                case OpCategory.Structured when n.Op == OpKind.Slice:
+                    if (!outputs.Contains(n) && users[n].All(u => u.Op.IsElementwise() || u.Op.Category() == OpCategory.Reduce))
+                        break; // read in place by its consumers (ViewOf)
+                    materialized.Add(n); // a routine copies it out of contiguous memory
+                    if (n[0].Op.Category() == OpCategory.Movement && (!IsContiguousView(n[0], materialized) || IsScalarBase(n[0]))) materialized.Add(n[0]);
+                    break;
                 case OpCategory.Reduce or OpCategory.MatMul or OpCategory.Solve or OpCategory.Structured or OpCategory.Scan:
                     materialized.Add(n);
                     break;

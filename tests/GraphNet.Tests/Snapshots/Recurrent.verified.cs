@@ -60,7 +60,7 @@ partial class Recurrent : global::GraphNet.IModel
     // ==== Step: Loss, its gradient with respect to every parameter, then the optimizer's step ====
     // 38 kernels; arena of 12 slots: #0 8*B*T, #1 6*B | 6*B*T | 24*B*T, #2 24*B*T | 6*B*T | 7*B*T | 49 | 7 | 6*B | 24 | 8*B*T, #3 24*B*T, #4 6*B*T, #5 6*B*T, #6 24*B*T, #7 7*B*T | B*T | 24*B*T, #8 49 | B*T | 1, #9 49 | B*T | 1, #10 7*B*T, #11 B*T floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Step = new(12);
-    private readonly global::GraphNet.Runtime.Arena __arena_Step_s4 = new(11); // loop of kernel 4
+    private readonly global::GraphNet.Runtime.Arena __arena_Step_s4 = new(10); // loop of kernel 4
     private readonly global::GraphNet.Runtime.Arena __arena_Step_s30 = new(19); // loop of kernel 30
     private global::GraphNet.Tensor? __out_Step_loss;
 
@@ -119,20 +119,19 @@ partial class Recurrent : global::GraphNet.IModel
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_B, 24 * __d_T);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 24 * __d_B * __d_T, "kernel 3 (add, add to [B, T, 24])");
         // kernel 4: %23 = scan{steps=T,carries=2,xs=1,invariants=1,ys=4,residuals=3} %13, %13, %22, %2 : []
-        // the body's 4 kernels run once per step; arena of 1 slots: #0 24*B floats, then the loop's own buffers.
+        // the body's 3 kernels run once per step; arena of 0 slots:  floats, then the loop's own buffers.
         {
             var __s4 = __arena_Step_s4;
-            __s4.Reserve(0, 24 * __d_B);
-            __s4.Reserve(1, 6 * __d_B); __s4.Reserve(2, 6 * __d_B);
-            var __s4_c0 = __s4[1]; var __s4_c0n = __s4[2];
+            __s4.Reserve(0, 6 * __d_B); __s4.Reserve(1, 6 * __d_B);
+            var __s4_c0 = __s4[0]; var __s4_c0n = __s4[1];
             global::System.Array.Copy(__a[1], __s4_c0, 6 * __d_B);
-            __s4.Reserve(3, 6 * __d_B); __s4.Reserve(4, 6 * __d_B);
-            var __s4_c1 = __s4[3]; var __s4_c1n = __s4[4];
+            __s4.Reserve(2, 6 * __d_B); __s4.Reserve(3, 6 * __d_B);
+            var __s4_c1 = __s4[2]; var __s4_c1n = __s4[3];
             global::System.Array.Copy(__a[1], __s4_c1, 6 * __d_B);
-            __s4.Reserve(5, 24 * __d_B); var __s4_x0 = __s4[5];
-            __s4.Reserve(10, global::GraphNet.Runtime.Gemm.PackedLength(24, 6)); var __s4_w0 = __s4[10]; // body kernel 0's weight, packed once
+            __s4.Reserve(4, 24 * __d_B); var __s4_x0 = __s4[4];
+            __s4.Reserve(9, global::GraphNet.Runtime.Gemm.PackedLength(24, 6)); var __s4_w0 = __s4[9]; // body kernel 0's weight, packed once
             global::GraphNet.Runtime.Gemm.PackB(true, 24, 6, this.__m_lstm_weight_hh_l0.Data, __s4_w0);
-            __s4.Reserve(9, 24 * __d_B); var __s4_y3 = __s4[9];
+            __s4.Reserve(8, 24 * __d_B); var __s4_y3 = __s4[8];
             for (int __t_s4 = 0; __t_s4 < __d_T; __t_s4++)
             {
                 int __i_s4 = __t_s4;
@@ -140,15 +139,12 @@ partial class Recurrent : global::GraphNet.IModel
                 // kernel 0: %4 = matmul{tB} %1, %3 : [B, 24]
                 global::GraphNet.Runtime.Gemm.MatMulPacked(false, __d_B, 24, 6, __s4_c1, __s4_w0, __s4_y3);
                 if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_y3, 24 * __d_B, "loop s4, kernel 0 (matmul to [B, 24])");
-                var __s4_k1 = new Step_s4_Kernel1_Job { __d_B = __d_B, in0 = __s4_x0, in1 = __s4_y3, output = __s4[0] };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k1, 24 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4[0], 24 * __d_B, "loop s4, kernel 1 (add to [B, 24])");
-                var __s4_k2 = new Step_s4_Kernel2_Job { __d_B = __d_B, in0 = __s4[0], in1 = __s4_c0, output = __s4_c0n };
+                var __s4_k1 = new Step_s4_Kernel1_Job { __d_B = __d_B, in0 = __s4_x0, in1 = __s4_y3, in2 = __s4_c0, output = __s4_c0n };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k1, __d_B, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_c0n, 6 * __d_B, "loop s4, kernel 1 (add, add, add, sigmoid, mul, sigmoid, tanh, mul, add to [B, 6])");
+                var __s4_k2 = new Step_s4_Kernel2_Job { __d_B = __d_B, in0 = __s4_x0, in1 = __s4_y3, in2 = __s4_c0n, output = __s4_c1n };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s4_k2, __d_B, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_c0n, 6 * __d_B, "loop s4, kernel 2 (sigmoid, mul, sigmoid, tanh, mul, add to [B, 6])");
-                var __s4_k3 = new Step_s4_Kernel3_Job { __d_B = __d_B, in0 = __s4[0], in1 = __s4_c0n, output = __s4_c1n };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s4_k3, __d_B, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_c1n, 6 * __d_B, "loop s4, kernel 3 (sigmoid, tanh, mul to [B, 6])");
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s4_c1n, 6 * __d_B, "loop s4, kernel 2 (add, sigmoid, tanh, mul to [B, 6])");
                 global::GraphNet.Runtime.Steps.Write(__s4_c1n, __a[2], 6 * __d_B, __i_s4);
                 global::GraphNet.Runtime.Steps.Write(__s4_c0, __a[4], 6 * __d_B, __i_s4);
                 global::GraphNet.Runtime.Steps.Write(__s4_c1, __a[5], 6 * __d_B, __i_s4);
@@ -228,10 +224,10 @@ partial class Recurrent : global::GraphNet.IModel
         global::GraphNet.Runtime.Workers.ForRange(ref __k29, 6 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 6 * __d_B, "kernel 29 (expand to [B, 6])");
         // kernel 30: %77 = scan{steps=T,reverse,carries=2,xs=5,invariants=1,ys=1} %73, %73, %74, %75, %22, %76, %71, %2 : []
-        // the body's 19 kernels run once per step; arena of 8 slots: #0 24*B | 6*B, #1 6*B | 24*B, #2 6*B | 24*B, #3 6*B | 24*B, #4 6*B, #5 6*B, #6 6*B, #7 6*B floats, then the loop's own buffers.
+        // the body's 18 kernels run once per step; arena of 8 slots: #0 6*B | 24*B, #1 6*B | 24*B, #2 6*B | 24*B, #3 6*B | 24*B, #4 6*B, #5 6*B, #6 6*B, #7 6*B floats, then the loop's own buffers.
         {
             var __s30 = __arena_Step_s30;
-            __s30.Reserve(0, global::System.Math.Max((long)(24 * __d_B), 6 * __d_B));
+            __s30.Reserve(0, global::System.Math.Max((long)(6 * __d_B), 24 * __d_B));
             __s30.Reserve(1, global::System.Math.Max((long)(6 * __d_B), 24 * __d_B));
             __s30.Reserve(2, global::System.Math.Max((long)(6 * __d_B), 24 * __d_B));
             __s30.Reserve(3, global::System.Math.Max((long)(6 * __d_B), 24 * __d_B));
@@ -249,7 +245,7 @@ partial class Recurrent : global::GraphNet.IModel
             __s30.Reserve(14, 24 * __d_B); var __s30_x2 = __s30[14];
             __s30.Reserve(15, 24 * __d_B); var __s30_x3 = __s30[15];
             __s30.Reserve(16, 6 * __d_B); var __s30_x4 = __s30[16];
-            __s30.Reserve(18, global::GraphNet.Runtime.Gemm.PackedLength(6, 24)); var __s30_w0 = __s30[18]; // body kernel 18's weight, packed once
+            __s30.Reserve(18, global::GraphNet.Runtime.Gemm.PackedLength(6, 24)); var __s30_w0 = __s30[18]; // body kernel 17's weight, packed once
             global::GraphNet.Runtime.Gemm.PackB(false, 6, 24, this.__m_lstm_weight_hh_l0.Data, __s30_w0);
             __s30.Reserve(17, 24 * __d_B); var __s30_y0 = __s30[17];
             for (int __t_s30 = 0; __t_s30 < __d_T; __t_s30++)
@@ -259,63 +255,60 @@ partial class Recurrent : global::GraphNet.IModel
                 global::GraphNet.Runtime.Steps.Read(__a[3], __s30_x2, __d_B, __d_T, 24, __i_s30);
                 global::GraphNet.Runtime.Steps.Read(__a[6], __s30_x3, 1, __d_T, 24 * __d_B, __i_s30);
                 global::GraphNet.Runtime.Steps.Read(__a[1], __s30_x4, 1, __d_T, 6 * __d_B, __i_s30);
-                var __s30_k0 = new Step_s4_Kernel1_Job { __d_B = __d_B, in0 = __s30_x2, in1 = __s30_x3, output = __s30[0] };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k0, 24 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 24 * __d_B, "loop s30, kernel 0 (add to [B, 24])");
-                var __s30_k1 = new Step_s30_Kernel1_Job { __d_B = __d_B, in0 = __s30[0], output = __s30[1] };
+                var __s30_k0 = new Step_s30_Kernel0_Job { __d_B = __d_B, in0 = __s30_x2, in1 = __s30_x3, output = __s30[0] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k0, __d_B, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 6 * __d_B, "loop s30, kernel 0 (add, sigmoid to [B, 6])");
+                var __s30_k1 = new Step_s30_Kernel1_Job { __d_B = __d_B, in0 = __s30_x2, in1 = __s30_x3, output = __s30[1] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k1, __d_B, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 6 * __d_B, "loop s30, kernel 1 (sigmoid to [B, 6])");
-                var __s30_k2 = new Step_s30_Kernel2_Job { __d_B = __d_B, in0 = __s30[0], output = __s30[2] };
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 6 * __d_B, "loop s30, kernel 1 (add, sigmoid to [B, 6])");
+                var __s30_k2 = new Step_s30_Kernel2_Job { __d_B = __d_B, in0 = __s30_x2, in1 = __s30_x3, output = __s30[2] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k2, __d_B, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 6 * __d_B, "loop s30, kernel 2 (sigmoid to [B, 6])");
-                var __s30_k3 = new Step_s30_Kernel3_Job { __d_B = __d_B, in0 = __s30[0], output = __s30[3] };
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 6 * __d_B, "loop s30, kernel 2 (add, tanh to [B, 6])");
+                var __s30_k3 = new Step_s30_Kernel3_Job { __d_B = __d_B, in0 = __s30_x2, in1 = __s30_x3, output = __s30[3] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k3, __d_B, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[3], 6 * __d_B, "loop s30, kernel 3 (tanh to [B, 6])");
-                var __s30_k4 = new Step_s30_Kernel4_Job { __d_B = __d_B, in0 = __s30[0], output = __s30[4] };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k4, __d_B, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[4], 6 * __d_B, "loop s30, kernel 4 (sigmoid to [B, 6])");
-                var __s30_k5 = new Step_s30_Kernel5_Job { __d_B = __d_B, in0 = __s30[1], in1 = __s30_x0, in2 = __s30[2], in3 = __s30[3], output = __s30[0] };
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[3], 6 * __d_B, "loop s30, kernel 3 (add, sigmoid to [B, 6])");
+                var __s30_k4 = new Step_s30_Kernel4_Job { __d_B = __d_B, in0 = __s30[0], in1 = __s30_x0, in2 = __s30[1], in3 = __s30[2], output = __s30[4] };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k4, 6 * __d_B, 1);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[4], 6 * __d_B, "loop s30, kernel 4 (mul, mul, add, tanh to [B, 6])");
+                var __s30_k5 = new Step_s30_Kernel5_Job { __d_B = __d_B, in0 = __s30_c1, in1 = __s30_x4, output = __s30[5] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k5, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 6 * __d_B, "loop s30, kernel 5 (mul, mul, add, tanh to [B, 6])");
-                var __s30_k6 = new Step_s30_Kernel6_Job { __d_B = __d_B, in0 = __s30_c1, in1 = __s30_x4, output = __s30[5] };
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[5], 6 * __d_B, "loop s30, kernel 5 (add to [B, 6])");
+                var __s30_k6 = new Step_s30_Kernel6_Job { __d_B = __d_B, in0 = __s30_c0, in1 = __s30[5], in2 = __s30[3], in3 = __s30[4], output = __s30[6] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k6, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[5], 6 * __d_B, "loop s30, kernel 6 (add to [B, 6])");
-                var __s30_k7 = new Step_s30_Kernel7_Job { __d_B = __d_B, in0 = __s30_c0, in1 = __s30[5], in2 = __s30[4], in3 = __s30[0], output = __s30[6] };
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[6], 6 * __d_B, "loop s30, kernel 6 (mul, mul, sub, mul, add to [B, 6])");
+                var __s30_k7 = new Step_s30_Kernel7_Job { __d_B = __d_B, in0 = __s30[5], in1 = __s30[4], in2 = __s30[3], output = __s30[7] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k7, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[6], 6 * __d_B, "loop s30, kernel 7 (mul, mul, sub, mul, add to [B, 6])");
-                var __s30_k8 = new Step_s30_Kernel8_Job { __d_B = __d_B, in0 = __s30[5], in1 = __s30[0], in2 = __s30[4], output = __s30[7] };
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[7], 6 * __d_B, "loop s30, kernel 7 (mul, sub, mul, mul to [B, 6])");
+                var __s30_k8 = new Step_s30_Kernel8_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30[1], in2 = __s30[2], output = __s30[3] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k8, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[7], 6 * __d_B, "loop s30, kernel 8 (mul, sub, mul, mul to [B, 6])");
-                var __s30_k9 = new Step_s30_Kernel9_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30[2], in2 = __s30[3], output = __s30[0] };
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[3], 6 * __d_B, "loop s30, kernel 8 (mul, mul, sub, mul to [B, 6])");
+                var __s30_k9 = new Step_s30_Kernel7_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30[2], in2 = __s30[1], output = __s30[4] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k9, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 6 * __d_B, "loop s30, kernel 9 (mul, mul, sub, mul to [B, 6])");
-                var __s30_k10 = new Step_s30_Kernel8_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30[3], in2 = __s30[2], output = __s30[4] };
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[4], 6 * __d_B, "loop s30, kernel 9 (mul, sub, mul, mul to [B, 6])");
+                var __s30_k10 = new Step_s30_Kernel10_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30[0], output = __s30_c0n };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k10, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[4], 6 * __d_B, "loop s30, kernel 10 (mul, sub, mul, mul to [B, 6])");
-                var __s30_k11 = new Step_s30_Kernel11_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30[1], output = __s30_c0n };
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_c0n, 6 * __d_B, "loop s30, kernel 10 (mul to [B, 6])");
+                var __s30_k11 = new Step_s30_Kernel7_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30_x0, in2 = __s30[0], output = __s30[1] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k11, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_c0n, 6 * __d_B, "loop s30, kernel 11 (mul to [B, 6])");
-                var __s30_k12 = new Step_s30_Kernel8_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30_x0, in2 = __s30[1], output = __s30[2] };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k12, 6 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 6 * __d_B, "loop s30, kernel 12 (mul, sub, mul, mul to [B, 6])");
-                // kernel 13: %47 = pad{axis=1,before=18,after=0} %33 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[7], __s30[1], __d_B, 6, 1, 18, 0);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 24 * __d_B, "loop s30, kernel 13 (pad to [B, 24])");
-                // kernel 14: %48 = pad{axis=1,before=12,after=6} %38 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[0], __s30[3], __d_B, 6, 1, 12, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 6 * __d_B, "loop s30, kernel 11 (mul, sub, mul, mul to [B, 6])");
+                // kernel 12: %54 = pad{axis=1,before=18,after=0} %40 : [B, 24]
+                global::GraphNet.Runtime.Indexing.Pad(__s30[7], __s30[0], __d_B, 6, 1, 18, 0);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 24 * __d_B, "loop s30, kernel 12 (pad to [B, 24])");
+                // kernel 13: %55 = pad{axis=1,before=12,after=6} %45 : [B, 24]
+                global::GraphNet.Runtime.Indexing.Pad(__s30[3], __s30[2], __d_B, 6, 1, 12, 6);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 24 * __d_B, "loop s30, kernel 13 (pad to [B, 24])");
+                // kernel 14: %57 = pad{axis=1,before=6,after=12} %53 : [B, 24]
+                global::GraphNet.Runtime.Indexing.Pad(__s30[1], __s30[3], __d_B, 6, 1, 6, 12);
                 if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[3], 24 * __d_B, "loop s30, kernel 14 (pad to [B, 24])");
-                // kernel 15: %50 = pad{axis=1,before=6,after=12} %46 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[2], __s30[0], __d_B, 6, 1, 6, 12);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 24 * __d_B, "loop s30, kernel 15 (pad to [B, 24])");
-                // kernel 16: %52 = pad{axis=1,before=0,after=18} %41 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[4], __s30[2], __d_B, 6, 1, 0, 18);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 24 * __d_B, "loop s30, kernel 16 (pad to [B, 24])");
-                var __s30_k17 = new Step_s30_Kernel17_Job { __d_B = __d_B, in0 = __s30[1], in1 = __s30[3], in2 = __s30[0], in3 = __s30[2], output = __s30_y0 };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k17, 24 * __d_B, 1);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_y0, 24 * __d_B, "loop s30, kernel 17 (add, add, add to [B, 24])");
-                // kernel 18: %54 = matmul %53, %5 : [B, 6]
+                // kernel 15: %59 = pad{axis=1,before=0,after=18} %48 : [B, 24]
+                global::GraphNet.Runtime.Indexing.Pad(__s30[4], __s30[1], __d_B, 6, 1, 0, 18);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 24 * __d_B, "loop s30, kernel 15 (pad to [B, 24])");
+                var __s30_k16 = new Step_s30_Kernel16_Job { __d_B = __d_B, in0 = __s30[0], in1 = __s30[2], in2 = __s30[3], in3 = __s30[1], output = __s30_y0 };
+                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k16, 24 * __d_B, 1);
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_y0, 24 * __d_B, "loop s30, kernel 16 (add, add, add to [B, 24])");
+                // kernel 17: %61 = matmul %60, %5 : [B, 6]
                 global::GraphNet.Runtime.Gemm.MatMulPacked(false, __d_B, 6, 24, __s30_y0, __s30_w0, __s30_c1n);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_c1n, 6 * __d_B, "loop s30, kernel 18 (matmul to [B, 6])");
+                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_c1n, 6 * __d_B, "loop s30, kernel 17 (matmul to [B, 6])");
                 global::GraphNet.Runtime.Steps.Write(__s30_y0, __a[7], 24 * __d_B, __i_s30);
                 (__s30_c0, __s30_c0n) = (__s30_c0n, __s30_c0);
                 (__s30_c1, __s30_c1n) = (__s30_c1n, __s30_c1);
@@ -436,36 +429,84 @@ partial class Recurrent : global::GraphNet.IModel
         public void Run(int lo, int hi) => Step_Kernel3(__d_B, __d_T, in0, in1, in2, output, lo, hi);
     }
 
-    /// <summary>Fuses add over [B, 24].</summary>
-    private static void Step_s4_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses add, add, add, sigmoid, mul, sigmoid, tanh, mul, add over [B, 6].</summary>
+    private static void Step_s4_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
+        for (int i0 = lo; i0 < hi; i0++)
         {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Load(ref p1, x1 + j);
-            var t2 = V512.Add(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Load(ref p1, x1 + j);
-            var t2 = V256.Add(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Load(ref p1, x1 + j);
-            var t2 = Sc.Add(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
+            int x0 = i0 * 24 + 6;
+            int x1 = i0 * 24 + 6;
+            int x2 = i0 * 6;
+            int x3 = i0 * 24;
+            int x4 = i0 * 24;
+            int x5 = i0 * 24 + 12;
+            int x6 = i0 * 24 + 12;
+            int xo = i0 * 6;
+            int j = 0;
+            for (; j <= 6 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
+                var t2 = V512.Add(t0, t1);
+                var t3 = V512.Sigmoid(t2);
+                var t4 = V512.Load(ref p2, x2 + j);
+                var t5 = V512.Mul(t3, t4);
+                var t6 = V512.Load(ref p0, x3 + j);
+                var t7 = V512.Load(ref p1, x4 + j);
+                var t8 = V512.Add(t6, t7);
+                var t9 = V512.Sigmoid(t8);
+                var t10 = V512.Load(ref p0, x5 + j);
+                var t11 = V512.Load(ref p1, x6 + j);
+                var t12 = V512.Add(t10, t11);
+                var t13 = V512.Tanh(t12);
+                var t14 = V512.Mul(t9, t13);
+                var t15 = V512.Add(t5, t14);
+                V512.Store(t15, ref out0, xo + j);
+            }
+            for (; j <= 6 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
+                var t2 = V256.Add(t0, t1);
+                var t3 = V256.Sigmoid(t2);
+                var t4 = V256.Load(ref p2, x2 + j);
+                var t5 = V256.Mul(t3, t4);
+                var t6 = V256.Load(ref p0, x3 + j);
+                var t7 = V256.Load(ref p1, x4 + j);
+                var t8 = V256.Add(t6, t7);
+                var t9 = V256.Sigmoid(t8);
+                var t10 = V256.Load(ref p0, x5 + j);
+                var t11 = V256.Load(ref p1, x6 + j);
+                var t12 = V256.Add(t10, t11);
+                var t13 = V256.Tanh(t12);
+                var t14 = V256.Mul(t9, t13);
+                var t15 = V256.Add(t5, t14);
+                V256.Store(t15, ref out0, xo + j);
+            }
+            for (; j < 6; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
+                var t2 = Sc.Add(t0, t1);
+                var t3 = Sc.Sigmoid(t2);
+                var t4 = Sc.Load(ref p2, x2 + j);
+                var t5 = Sc.Mul(t3, t4);
+                var t6 = Sc.Load(ref p0, x3 + j);
+                var t7 = Sc.Load(ref p1, x4 + j);
+                var t8 = Sc.Add(t6, t7);
+                var t9 = Sc.Sigmoid(t8);
+                var t10 = Sc.Load(ref p0, x5 + j);
+                var t11 = Sc.Load(ref p1, x6 + j);
+                var t12 = Sc.Add(t10, t11);
+                var t13 = Sc.Tanh(t12);
+                var t14 = Sc.Mul(t9, t13);
+                var t15 = Sc.Add(t5, t14);
+                Sc.Store(t15, ref out0, xo + j);
+            }
         }
     }
 
@@ -475,65 +516,57 @@ partial class Recurrent : global::GraphNet.IModel
         public int __d_B;
         public float[] in0;
         public float[] in1;
+        public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s4_Kernel1(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s4_Kernel1(__d_B, in0, in1, in2, output, lo, hi);
     }
 
-    /// <summary>Fuses sigmoid, mul, sigmoid, tanh, mul, add over [B, 6].</summary>
-    private static void Step_s4_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses add, sigmoid, tanh, mul over [B, 6].</summary>
+    private static void Step_s4_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
-            int x0 = i0 * 24 + 6;
-            int x1 = i0 * 6;
-            int x2 = i0 * 24;
-            int x3 = i0 * 24 + 12;
+            int x0 = i0 * 24 + 18;
+            int x1 = i0 * 24 + 18;
+            int x2 = i0 * 6;
             int xo = i0 * 6;
             int j = 0;
             for (; j <= 6 - 16; j += 16)
             {
                 var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Sigmoid(t0);
-                var t2 = V512.Load(ref p1, x1 + j);
-                var t3 = V512.Mul(t1, t2);
-                var t4 = V512.Load(ref p0, x2 + j);
-                var t5 = V512.Sigmoid(t4);
-                var t6 = V512.Load(ref p0, x3 + j);
-                var t7 = V512.Tanh(t6);
-                var t8 = V512.Mul(t5, t7);
-                var t9 = V512.Add(t3, t8);
-                V512.Store(t9, ref out0, xo + j);
+                var t1 = V512.Load(ref p1, x1 + j);
+                var t2 = V512.Add(t0, t1);
+                var t3 = V512.Sigmoid(t2);
+                var t4 = V512.Load(ref p2, x2 + j);
+                var t5 = V512.Tanh(t4);
+                var t6 = V512.Mul(t3, t5);
+                V512.Store(t6, ref out0, xo + j);
             }
             for (; j <= 6 - 8; j += 8)
             {
                 var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Sigmoid(t0);
-                var t2 = V256.Load(ref p1, x1 + j);
-                var t3 = V256.Mul(t1, t2);
-                var t4 = V256.Load(ref p0, x2 + j);
-                var t5 = V256.Sigmoid(t4);
-                var t6 = V256.Load(ref p0, x3 + j);
-                var t7 = V256.Tanh(t6);
-                var t8 = V256.Mul(t5, t7);
-                var t9 = V256.Add(t3, t8);
-                V256.Store(t9, ref out0, xo + j);
+                var t1 = V256.Load(ref p1, x1 + j);
+                var t2 = V256.Add(t0, t1);
+                var t3 = V256.Sigmoid(t2);
+                var t4 = V256.Load(ref p2, x2 + j);
+                var t5 = V256.Tanh(t4);
+                var t6 = V256.Mul(t3, t5);
+                V256.Store(t6, ref out0, xo + j);
             }
             for (; j < 6; j++)
             {
                 var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Sigmoid(t0);
-                var t2 = Sc.Load(ref p1, x1 + j);
-                var t3 = Sc.Mul(t1, t2);
-                var t4 = Sc.Load(ref p0, x2 + j);
-                var t5 = Sc.Sigmoid(t4);
-                var t6 = Sc.Load(ref p0, x3 + j);
-                var t7 = Sc.Tanh(t6);
-                var t8 = Sc.Mul(t5, t7);
-                var t9 = Sc.Add(t3, t8);
-                Sc.Store(t9, ref out0, xo + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
+                var t2 = Sc.Add(t0, t1);
+                var t3 = Sc.Sigmoid(t2);
+                var t4 = Sc.Load(ref p2, x2 + j);
+                var t5 = Sc.Tanh(t4);
+                var t6 = Sc.Mul(t3, t5);
+                Sc.Store(t6, ref out0, xo + j);
             }
         }
     }
@@ -544,60 +577,9 @@ partial class Recurrent : global::GraphNet.IModel
         public int __d_B;
         public float[] in0;
         public float[] in1;
+        public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s4_Kernel2(__d_B, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses sigmoid, tanh, mul over [B, 6].</summary>
-    private static void Step_s4_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 24 + 18;
-            int x1 = i0 * 6;
-            int xo = i0 * 6;
-            int j = 0;
-            for (; j <= 6 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Sigmoid(t0);
-                var t2 = V512.Load(ref p1, x1 + j);
-                var t3 = V512.Tanh(t2);
-                var t4 = V512.Mul(t1, t3);
-                V512.Store(t4, ref out0, xo + j);
-            }
-            for (; j <= 6 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Sigmoid(t0);
-                var t2 = V256.Load(ref p1, x1 + j);
-                var t3 = V256.Tanh(t2);
-                var t4 = V256.Mul(t1, t3);
-                V256.Store(t4, ref out0, xo + j);
-            }
-            for (; j < 6; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Sigmoid(t0);
-                var t2 = Sc.Load(ref p1, x1 + j);
-                var t3 = Sc.Tanh(t2);
-                var t4 = Sc.Mul(t1, t3);
-                Sc.Store(t4, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Runs Step_s4_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s4_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => Step_s4_Kernel3(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s4_Kernel2(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, T, 6].</summary>
@@ -1411,33 +1393,90 @@ partial class Recurrent : global::GraphNet.IModel
         public void Run(int lo, int hi) => Step_Kernel29(__d_B, output, lo, hi);
     }
 
-    /// <summary>Fuses sigmoid over [B, 6].</summary>
-    private static void Step_s30_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses add, sigmoid over [B, 6].</summary>
+    private static void Step_s30_Kernel0(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 24 + 6;
+            int x1 = i0 * 24 + 6;
             int xo = i0 * 6;
             int j = 0;
             for (; j <= 6 - 16; j += 16)
             {
                 var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Sigmoid(t0);
-                V512.Store(t1, ref out0, xo + j);
+                var t1 = V512.Load(ref p1, x1 + j);
+                var t2 = V512.Add(t0, t1);
+                var t3 = V512.Sigmoid(t2);
+                V512.Store(t3, ref out0, xo + j);
             }
             for (; j <= 6 - 8; j += 8)
             {
                 var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Sigmoid(t0);
-                V256.Store(t1, ref out0, xo + j);
+                var t1 = V256.Load(ref p1, x1 + j);
+                var t2 = V256.Add(t0, t1);
+                var t3 = V256.Sigmoid(t2);
+                V256.Store(t3, ref out0, xo + j);
             }
             for (; j < 6; j++)
             {
                 var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Sigmoid(t0);
-                Sc.Store(t1, ref out0, xo + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
+                var t2 = Sc.Add(t0, t1);
+                var t3 = Sc.Sigmoid(t2);
+                Sc.Store(t3, ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Runs Step_s30_Kernel0 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel0_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_s30_Kernel0(__d_B, in0, in1, output, lo, hi);
+    }
+
+    /// <summary>Fuses add, sigmoid over [B, 6].</summary>
+    private static void Step_s30_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = lo; i0 < hi; i0++)
+        {
+            int x0 = i0 * 24;
+            int x1 = i0 * 24;
+            int xo = i0 * 6;
+            int j = 0;
+            for (; j <= 6 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
+                var t2 = V512.Add(t0, t1);
+                var t3 = V512.Sigmoid(t2);
+                V512.Store(t3, ref out0, xo + j);
+            }
+            for (; j <= 6 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
+                var t2 = V256.Add(t0, t1);
+                var t3 = V256.Sigmoid(t2);
+                V256.Store(t3, ref out0, xo + j);
+            }
+            for (; j < 6; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
+                var t2 = Sc.Add(t0, t1);
+                var t3 = Sc.Sigmoid(t2);
+                Sc.Store(t3, ref out0, xo + j);
             }
         }
     }
@@ -1447,37 +1486,46 @@ partial class Recurrent : global::GraphNet.IModel
     {
         public int __d_B;
         public float[] in0;
+        public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel1(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel1(__d_B, in0, in1, output, lo, hi);
     }
 
-    /// <summary>Fuses sigmoid over [B, 6].</summary>
-    private static void Step_s30_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses add, tanh over [B, 6].</summary>
+    private static void Step_s30_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
-            int x0 = i0 * 24;
+            int x0 = i0 * 24 + 12;
+            int x1 = i0 * 24 + 12;
             int xo = i0 * 6;
             int j = 0;
             for (; j <= 6 - 16; j += 16)
             {
                 var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Sigmoid(t0);
-                V512.Store(t1, ref out0, xo + j);
+                var t1 = V512.Load(ref p1, x1 + j);
+                var t2 = V512.Add(t0, t1);
+                var t3 = V512.Tanh(t2);
+                V512.Store(t3, ref out0, xo + j);
             }
             for (; j <= 6 - 8; j += 8)
             {
                 var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Sigmoid(t0);
-                V256.Store(t1, ref out0, xo + j);
+                var t1 = V256.Load(ref p1, x1 + j);
+                var t2 = V256.Add(t0, t1);
+                var t3 = V256.Tanh(t2);
+                V256.Store(t3, ref out0, xo + j);
             }
             for (; j < 6; j++)
             {
                 var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Sigmoid(t0);
-                Sc.Store(t1, ref out0, xo + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
+                var t2 = Sc.Add(t0, t1);
+                var t3 = Sc.Tanh(t2);
+                Sc.Store(t3, ref out0, xo + j);
             }
         }
     }
@@ -1487,37 +1535,46 @@ partial class Recurrent : global::GraphNet.IModel
     {
         public int __d_B;
         public float[] in0;
+        public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel2(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel2(__d_B, in0, in1, output, lo, hi);
     }
 
-    /// <summary>Fuses tanh over [B, 6].</summary>
-    private static void Step_s30_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses add, sigmoid over [B, 6].</summary>
+    private static void Step_s30_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
-            int x0 = i0 * 24 + 12;
+            int x0 = i0 * 24 + 18;
+            int x1 = i0 * 24 + 18;
             int xo = i0 * 6;
             int j = 0;
             for (; j <= 6 - 16; j += 16)
             {
                 var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Tanh(t0);
-                V512.Store(t1, ref out0, xo + j);
+                var t1 = V512.Load(ref p1, x1 + j);
+                var t2 = V512.Add(t0, t1);
+                var t3 = V512.Sigmoid(t2);
+                V512.Store(t3, ref out0, xo + j);
             }
             for (; j <= 6 - 8; j += 8)
             {
                 var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Tanh(t0);
-                V256.Store(t1, ref out0, xo + j);
+                var t1 = V256.Load(ref p1, x1 + j);
+                var t2 = V256.Add(t0, t1);
+                var t3 = V256.Sigmoid(t2);
+                V256.Store(t3, ref out0, xo + j);
             }
             for (; j < 6; j++)
             {
                 var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Tanh(t0);
-                Sc.Store(t1, ref out0, xo + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
+                var t2 = Sc.Add(t0, t1);
+                var t3 = Sc.Sigmoid(t2);
+                Sc.Store(t3, ref out0, xo + j);
             }
         }
     }
@@ -1527,52 +1584,13 @@ partial class Recurrent : global::GraphNet.IModel
     {
         public int __d_B;
         public float[] in0;
+        public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel3(__d_B, in0, output, lo, hi);
-    }
-
-    /// <summary>Fuses sigmoid over [B, 6].</summary>
-    private static void Step_s30_Kernel4(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 24 + 18;
-            int xo = i0 * 6;
-            int j = 0;
-            for (; j <= 6 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Sigmoid(t0);
-                V512.Store(t1, ref out0, xo + j);
-            }
-            for (; j <= 6 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Sigmoid(t0);
-                V256.Store(t1, ref out0, xo + j);
-            }
-            for (; j < 6; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Sigmoid(t0);
-                Sc.Store(t1, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Runs Step_s30_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel4(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel3(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add, tanh over [B, 6].</summary>
-    private static void Step_s30_Kernel5(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel4(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1623,8 +1641,8 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -1632,11 +1650,11 @@ partial class Recurrent : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel5(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel4(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses add over [B, 6].</summary>
-    private static void Step_s30_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel5(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1668,18 +1686,18 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel6(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel5(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, sub, mul, add over [B, 6].</summary>
-    private static void Step_s30_Kernel7(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1736,8 +1754,8 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel7 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel7_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -1745,11 +1763,11 @@ partial class Recurrent : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel7(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel6(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses mul, sub, mul, mul over [B, 6].</summary>
-    private static void Step_s30_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel7(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1798,19 +1816,19 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel7 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel7_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel8(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel7(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, sub, mul over [B, 6].</summary>
-    private static void Step_s30_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1859,19 +1877,19 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel9(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel8(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 6].</summary>
-    private static void Step_s30_Kernel11(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel10(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1903,18 +1921,18 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel11(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel10(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses add, add, add over [B, 24].</summary>
-    private static void Step_s30_Kernel17(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_s30_Kernel16(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1962,8 +1980,8 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_s30_Kernel17 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel17_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_s30_Kernel16 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_s30_Kernel16_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -1971,7 +1989,7 @@ partial class Recurrent : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel17(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_s30_Kernel16(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, T, 24].</summary>

@@ -138,7 +138,7 @@ partial class TinyTransformer : global::GraphNet.IModel
     }
 
     // ==== Predict: forward of Logits ====
-    // 74 kernels; arena of 6 slots: #0 32*B | 4*B | 64*B | 96*B | 8*B | 28*B, #1 4*B | 32*B | 96*B | 16 | 8*B | 64*B, #2 4*B | 32*B | 96*B | 16 | 8*B, #3 4*B | 32*B, #4 32*B, #5 16 floats.
+    // 72 kernels; arena of 6 slots: #0 32*B | 4*B | 64*B | 96*B | 8*B | 28*B, #1 4*B | 32*B | 96*B | 16 | 8*B | 64*B, #2 4*B | 32*B | 16 | 8*B, #3 4*B | 32*B, #4 32*B, #5 16 floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Predict = new(6);
 
     public partial global::GraphNet.Tensor Predict(global::GraphNet.Tensor ids)
@@ -182,7 +182,7 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __a = __arena_Predict;
         __a.Reserve(0, global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(96 * __d_B), global::System.Math.Max((long)(8 * __d_B), 28 * __d_B))))));
         __a.Reserve(1, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(96 * __d_B), global::System.Math.Max((long)(16), global::System.Math.Max((long)(8 * __d_B), 64 * __d_B))))));
-        __a.Reserve(2, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(96 * __d_B), global::System.Math.Max((long)(16), 8 * __d_B)))));
+        __a.Reserve(2, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(16), 8 * __d_B))));
         __a.Reserve(3, global::System.Math.Max((long)(4 * __d_B), 32 * __d_B));
         __a.Reserve(4, 32 * __d_B);
         __a.Reserve(5, 16);
@@ -209,193 +209,187 @@ partial class TinyTransformer : global::GraphNet.IModel
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 24, 8, __a[2], this.__m_blocks_0_self_attn_in_proj_weight.Data, __a[1]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 96 * __d_B, "kernel 7 (matmul to [4*B, 24])");
         var __k8 = new Predict_Kernel8_Job { __d_B = __d_B, in0 = __a[1], in1 = this.__m_blocks_0_self_attn_in_proj_bias.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 4 * __d_B, 24);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 96 * __d_B, "kernel 8 (add to [B, 4, 24])");
-        // kernel 9: %58 = slice{axis=2,start=0} %57 : [B, 4, 8]
-        global::GraphNet.Runtime.Indexing.Slice(__a[2], __a[1], 4 * __d_B, 24, 1, 0, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 9 (slice to [B, 4, 8])");
-        // kernel 10: %59 = slice{axis=2,start=8} %57 : [B, 4, 8]
-        global::GraphNet.Runtime.Indexing.Slice(__a[2], __a[3], 4 * __d_B, 24, 1, 8, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 10 (slice to [B, 4, 8])");
-        // kernel 11: %60 = slice{axis=2,start=16} %57 : [B, 4, 8]
-        global::GraphNet.Runtime.Indexing.Slice(__a[2], __a[4], 4 * __d_B, 24, 1, 16, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 11 (slice to [B, 4, 8])");
-        var __k12 = new Predict_Kernel12_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 8 (add to [B, 4, 8])");
+        var __k9 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[1], in1 = this.__m_blocks_0_self_attn_in_proj_bias.Data, output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k9, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 9 (add to [B, 4, 8])");
+        var __k10 = new Predict_Kernel10_Job { __d_B = __d_B, in0 = __a[1], in1 = this.__m_blocks_0_self_attn_in_proj_bias.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 10 (add to [B, 4, 8])");
+        var __k11 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[2], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k11, __d_B, 32);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 11 (permute to [B, 2, 4, 4])");
+        var __k12 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[3], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k12, __d_B, 32);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 12 (permute to [B, 2, 4, 4])");
-        var __k13 = new Predict_Kernel12_Job { __d_B = __d_B, in0 = __a[3], output = __a[1] };
+        var __k13 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[4], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k13, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 13 (permute to [B, 2, 4, 4])");
-        var __k14 = new Predict_Kernel12_Job { __d_B = __d_B, in0 = __a[4], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 14 (permute to [B, 2, 4, 4])");
-        // kernel 15: %67 = matmul{tB} %62, %64 : [B, 2, 4, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 4, 4, 4, __a[2], __a[1], __a[4]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 15 (matmul to [B, 2, 4, 4])");
-        // kernel 16: %72 = iota{axes=1} : [4, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 13 (permute to [B, 2, 4, 4])");
+        // kernel 14: %72 = matmul{tB} %67, %69 : [B, 2, 4, 4]
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 4, 4, 4, __a[1], __a[2], __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 14 (matmul to [B, 2, 4, 4])");
+        // kernel 15: %77 = iota{axes=1} : [4, 4]
         global::GraphNet.Runtime.Fill.Iota(__a[1], 4, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 16, "kernel 16 (iota to [4, 4])");
-        // kernel 17: %73 = iota{axes=0} : [4, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 16, "kernel 15 (iota to [4, 4])");
+        // kernel 16: %78 = iota{axes=0} : [4, 4]
         global::GraphNet.Runtime.Fill.Iota(__a[2], 1, 4, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 16, "kernel 17 (iota to [4, 4])");
-        var __k18 = new Predict_Kernel18_Job { in0 = __a[1], in1 = __a[2], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k18, 16, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[5], 16, "kernel 18 (gt to [4, 4])");
-        var __k19 = new Predict_Kernel19_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k19, 2 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 19 (mul, where to [B, 2, 4, 4])");
-        Predict_Kernel20(__d_B, __a[1], __a[2]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 8 * __d_B, "kernel 20 (max_reduce to [B, 2, 4, 1])");
-        var __k21 = new Predict_Kernel21_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k21, 8 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 21 (sub, exp to [B, 2, 4, 4])");
-        Predict_Kernel22(__d_B, __a[4], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 8 * __d_B, "kernel 22 (sum to [B, 2, 4, 1])");
-        var __k23 = new Predict_Kernel23_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 8 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 23 (div to [B, 2, 4, 4])");
-        // kernel 24: %88 = matmul %87, %66 : [B, 2, 4, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 16, "kernel 16 (iota to [4, 4])");
+        var __k17 = new Predict_Kernel17_Job { in0 = __a[1], in1 = __a[2], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k17, 16, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[5], 16, "kernel 17 (gt to [4, 4])");
+        var __k18 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k18, 2 * __d_B, 16);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 18 (mul, where to [B, 2, 4, 4])");
+        Predict_Kernel19(__d_B, __a[1], __a[2]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 8 * __d_B, "kernel 19 (max_reduce to [B, 2, 4, 1])");
+        var __k20 = new Predict_Kernel20_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k20, 8 * __d_B, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 20 (sub, exp to [B, 2, 4, 4])");
+        Predict_Kernel21(__d_B, __a[4], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 8 * __d_B, "kernel 21 (sum to [B, 2, 4, 1])");
+        var __k22 = new Predict_Kernel22_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k22, 8 * __d_B, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 22 (div to [B, 2, 4, 4])");
+        // kernel 23: %93 = matmul %92, %71 : [B, 2, 4, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 4, 4, 4, __a[2], __a[3], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 24 (matmul to [B, 2, 4, 4])");
-        var __k25 = new Predict_Kernel25_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k25, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 25 (permute to [B, 4, 2, 4])");
-        // kernel 26: %91 = matmul{tB} %90, %5 : [4*B, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 23 (matmul to [B, 2, 4, 4])");
+        var __k24 = new Predict_Kernel24_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k24, __d_B, 32);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 24 (permute to [B, 4, 2, 4])");
+        // kernel 25: %96 = matmul{tB} %95, %5 : [4*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_0_self_attn_out_proj_weight.Data, __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 26 (matmul to [4*B, 8])");
-        var __k27 = new Predict_Kernel27_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[1], in2 = this.__m_blocks_0_self_attn_out_proj_bias.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k27, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 27 (add, add to [B, 4, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 25 (matmul to [4*B, 8])");
+        var __k26 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[1], in2 = this.__m_blocks_0_self_attn_out_proj_bias.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 26 (add, add to [B, 4, 8])");
         Predict_Kernel1(__d_B, __a[2], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 28 (sum to [B, 4, 1])");
-        var __k29 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k29, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 29 (mul to [B, 4, 1])");
-        var __k30 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k30, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 30 (sub to [B, 4, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 27 (sum to [B, 4, 1])");
+        var __k28 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k28, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 28 (mul to [B, 4, 1])");
+        var __k29 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k29, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 29 (sub to [B, 4, 8])");
         Predict_Kernel4(__d_B, __a[0], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 31 (mul, sum to [B, 4, 1])");
-        var __k32 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k32, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 4 * __d_B, "kernel 32 (mul, add, sqrt to [B, 4, 1])");
-        var __k33 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_0_norm2_weight.Data, in3 = this.__m_blocks_0_norm2_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 33 (div, mul, add to [B, 4, 8])");
-        // kernel 34: %115 = matmul{tB} %114, %9 : [4*B, 16]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 30 (mul, sum to [B, 4, 1])");
+        var __k31 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 4 * __d_B, "kernel 31 (mul, add, sqrt to [B, 4, 1])");
+        var __k32 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_0_norm2_weight.Data, in3 = this.__m_blocks_0_norm2_bias.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k32, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 32 (div, mul, add to [B, 4, 8])");
+        // kernel 33: %120 = matmul{tB} %119, %9 : [4*B, 16]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_0_linear1_weight.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 34 (matmul to [4*B, 16])");
-        var __k35 = new Predict_Kernel35_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_0_linear1_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k35, 4 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 35 (add, mul, mul, mul, add, mul, mul, tanh, add, mul to [B, 4, 16])");
-        // kernel 36: %141 = matmul{tB} %140, %11 : [4*B, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 33 (matmul to [4*B, 16])");
+        var __k34 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_0_linear1_bias.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, 4 * __d_B, 16);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 34 (add, mul, mul, mul, add, mul, mul, tanh, add, mul to [B, 4, 16])");
+        // kernel 35: %146 = matmul{tB} %145, %11 : [4*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 16, __a[1], this.__m_blocks_0_linear2_weight.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 36 (matmul to [4*B, 8])");
-        var __k37 = new Predict_Kernel27_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], in2 = this.__m_blocks_0_linear2_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k37, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 37 (add, add to [B, 4, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 35 (matmul to [4*B, 8])");
+        var __k36 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], in2 = this.__m_blocks_0_linear2_bias.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k36, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 36 (add, add to [B, 4, 8])");
         Predict_Kernel1(__d_B, __a[1], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 38 (sum to [B, 4, 1])");
-        var __k39 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k39, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 39 (mul to [B, 4, 1])");
-        var __k40 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k40, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 40 (sub to [B, 4, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 37 (sum to [B, 4, 1])");
+        var __k38 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 38 (mul to [B, 4, 1])");
+        var __k39 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k39, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 39 (sub to [B, 4, 8])");
         Predict_Kernel4(__d_B, __a[0], __a[2]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 41 (mul, sum to [B, 4, 1])");
-        var __k42 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[2], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k42, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 4 * __d_B, "kernel 42 (mul, add, sqrt to [B, 4, 1])");
-        var __k43 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_1_norm1_weight.Data, in3 = this.__m_blocks_1_norm1_bias.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k43, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 43 (div, mul, add to [B, 4, 8])");
-        // kernel 44: %165 = matmul{tB} %164, %15 : [4*B, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 40 (mul, sum to [B, 4, 1])");
+        var __k41 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k41, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 4 * __d_B, "kernel 41 (mul, add, sqrt to [B, 4, 1])");
+        var __k42 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_1_norm1_weight.Data, in3 = this.__m_blocks_1_norm1_bias.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k42, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 42 (div, mul, add to [B, 4, 8])");
+        // kernel 43: %170 = matmul{tB} %169, %15 : [4*B, 24]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 24, 8, __a[2], this.__m_blocks_1_self_attn_in_proj_weight.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 96 * __d_B, "kernel 44 (matmul to [4*B, 24])");
-        var __k45 = new Predict_Kernel8_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 4 * __d_B, 24);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 96 * __d_B, "kernel 45 (add to [B, 4, 24])");
-        // kernel 46: %170 = slice{axis=2,start=0} %169 : [B, 4, 8]
-        global::GraphNet.Runtime.Indexing.Slice(__a[2], __a[0], 4 * __d_B, 24, 1, 0, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 46 (slice to [B, 4, 8])");
-        // kernel 47: %171 = slice{axis=2,start=8} %169 : [B, 4, 8]
-        global::GraphNet.Runtime.Indexing.Slice(__a[2], __a[3], 4 * __d_B, 24, 1, 8, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 47 (slice to [B, 4, 8])");
-        // kernel 48: %172 = slice{axis=2,start=16} %169 : [B, 4, 8]
-        global::GraphNet.Runtime.Indexing.Slice(__a[2], __a[4], 4 * __d_B, 24, 1, 16, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 48 (slice to [B, 4, 8])");
-        var __k49 = new Predict_Kernel12_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 96 * __d_B, "kernel 43 (matmul to [4*B, 24])");
+        var __k44 = new Predict_Kernel8_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k44, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 44 (add to [B, 4, 8])");
+        var __k45 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 45 (add to [B, 4, 8])");
+        var __k46 = new Predict_Kernel10_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 46 (add to [B, 4, 8])");
+        var __k47 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k47, __d_B, 32);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 47 (permute to [B, 2, 4, 4])");
+        var __k48 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k48, __d_B, 32);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 48 (permute to [B, 2, 4, 4])");
+        var __k49 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[4], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k49, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 49 (permute to [B, 2, 4, 4])");
-        var __k50 = new Predict_Kernel12_Job { __d_B = __d_B, in0 = __a[3], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k50, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 50 (permute to [B, 2, 4, 4])");
-        var __k51 = new Predict_Kernel12_Job { __d_B = __d_B, in0 = __a[4], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k51, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 51 (permute to [B, 2, 4, 4])");
-        // kernel 52: %179 = matmul{tB} %174, %176 : [B, 2, 4, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 4, 4, 4, __a[2], __a[0], __a[4]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 52 (matmul to [B, 2, 4, 4])");
-        var __k53 = new Predict_Kernel19_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 2 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 53 (mul, where to [B, 2, 4, 4])");
-        Predict_Kernel20(__d_B, __a[0], __a[2]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 8 * __d_B, "kernel 54 (max_reduce to [B, 2, 4, 1])");
-        var __k55 = new Predict_Kernel21_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], output = __a[4] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 49 (permute to [B, 2, 4, 4])");
+        // kernel 50: %189 = matmul{tB} %184, %186 : [B, 2, 4, 4]
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 4, 4, 4, __a[0], __a[2], __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 50 (matmul to [B, 2, 4, 4])");
+        var __k51 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k51, 2 * __d_B, 16);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 51 (mul, where to [B, 2, 4, 4])");
+        Predict_Kernel19(__d_B, __a[0], __a[2]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 8 * __d_B, "kernel 52 (max_reduce to [B, 2, 4, 1])");
+        var __k53 = new Predict_Kernel20_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 8 * __d_B, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 53 (sub, exp to [B, 2, 4, 4])");
+        Predict_Kernel21(__d_B, __a[4], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 8 * __d_B, "kernel 54 (sum to [B, 2, 4, 1])");
+        var __k55 = new Predict_Kernel22_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[0], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k55, 8 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 55 (sub, exp to [B, 2, 4, 4])");
-        Predict_Kernel22(__d_B, __a[4], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 8 * __d_B, "kernel 56 (sum to [B, 2, 4, 1])");
-        var __k57 = new Predict_Kernel23_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k57, 8 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 57 (div to [B, 2, 4, 4])");
-        // kernel 58: %189 = matmul %188, %178 : [B, 2, 4, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 55 (div to [B, 2, 4, 4])");
+        // kernel 56: %199 = matmul %198, %188 : [B, 2, 4, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 4, 4, 4, __a[2], __a[3], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 58 (matmul to [B, 2, 4, 4])");
-        var __k59 = new Predict_Kernel25_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k59, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 59 (permute to [B, 4, 2, 4])");
-        // kernel 60: %192 = matmul{tB} %191, %17 : [4*B, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 56 (matmul to [B, 2, 4, 4])");
+        var __k57 = new Predict_Kernel24_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k57, __d_B, 32);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 57 (permute to [B, 4, 2, 4])");
+        // kernel 58: %202 = matmul{tB} %201, %17 : [4*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_1_self_attn_out_proj_weight.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 60 (matmul to [4*B, 8])");
-        var __k61 = new Predict_Kernel27_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[0], in2 = this.__m_blocks_1_self_attn_out_proj_bias.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k61, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 61 (add, add to [B, 4, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 58 (matmul to [4*B, 8])");
+        var __k59 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[0], in2 = this.__m_blocks_1_self_attn_out_proj_bias.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k59, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 59 (add, add to [B, 4, 8])");
         Predict_Kernel1(__d_B, __a[2], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 62 (sum to [B, 4, 1])");
-        var __k63 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k63, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 63 (mul to [B, 4, 1])");
-        var __k64 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k64, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 64 (sub to [B, 4, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 60 (sum to [B, 4, 1])");
+        var __k61 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k61, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 61 (mul to [B, 4, 1])");
+        var __k62 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k62, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 62 (sub to [B, 4, 8])");
         Predict_Kernel4(__d_B, __a[0], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 65 (mul, sum to [B, 4, 1])");
-        var __k66 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k66, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 4 * __d_B, "kernel 66 (mul, add, sqrt to [B, 4, 1])");
-        var __k67 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_1_norm2_weight.Data, in3 = this.__m_blocks_1_norm2_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 67 (div, mul, add to [B, 4, 8])");
-        // kernel 68: %216 = matmul{tB} %215, %21 : [4*B, 16]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 63 (mul, sum to [B, 4, 1])");
+        var __k64 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k64, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 4 * __d_B, "kernel 64 (mul, add, sqrt to [B, 4, 1])");
+        var __k65 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_1_norm2_weight.Data, in3 = this.__m_blocks_1_norm2_bias.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k65, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 65 (div, mul, add to [B, 4, 8])");
+        // kernel 66: %226 = matmul{tB} %225, %21 : [4*B, 16]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_1_linear1_weight.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 68 (matmul to [4*B, 16])");
-        var __k69 = new Predict_Kernel35_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_linear1_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k69, 4 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 69 (add, mul, mul, mul, add, mul, mul, tanh, add, mul to [B, 4, 16])");
-        // kernel 70: %231 = matmul{tB} %230, %23 : [4*B, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 66 (matmul to [4*B, 16])");
+        var __k67 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_linear1_bias.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 4 * __d_B, 16);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 67 (add, mul, mul, mul, add, mul, mul, tanh, add, mul to [B, 4, 16])");
+        // kernel 68: %241 = matmul{tB} %240, %23 : [4*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 16, __a[1], this.__m_blocks_1_linear2_weight.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 70 (matmul to [4*B, 8])");
-        var __k71 = new Predict_Kernel27_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], in2 = this.__m_blocks_1_linear2_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k71, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 71 (add, add to [B, 4, 8])");
-        // kernel 72: %238 = matmul{tB} %237, %25 : [4*B, 7]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 68 (matmul to [4*B, 8])");
+        var __k69 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], in2 = this.__m_blocks_1_linear2_bias.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k69, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 69 (add, add to [B, 4, 8])");
+        // kernel 70: %248 = matmul{tB} %247, %25 : [4*B, 7]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 7, 8, __a[1], this.__m_head_weight.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 28 * __d_B, "kernel 72 (matmul to [4*B, 7])");
-        var __k73 = new Predict_Kernel73_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_head_bias.Data, output = __o_result };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k73, 4 * __d_B, 7);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __o_result, 28 * __d_B, "kernel 73 (add to [B, 4, 7])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 28 * __d_B, "kernel 70 (matmul to [4*B, 7])");
+        var __k71 = new Predict_Kernel71_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_head_bias.Data, output = __o_result };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k71, 4 * __d_B, 7);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __o_result, 28 * __d_B, "kernel 71 (add to [B, 4, 7])");
         return __r;
     }
 
@@ -683,7 +677,7 @@ partial class TinyTransformer : global::GraphNet.IModel
         public void Run(int lo, int hi) => Predict_Kernel6(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
-    /// <summary>Fuses add over [B, 4, 24].</summary>
+    /// <summary>Fuses add over [B, 4, 8].</summary>
     private static void Predict_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
@@ -693,23 +687,23 @@ partial class TinyTransformer : global::GraphNet.IModel
         {
             int x0 = i0 * 24;
             int x1 = 0;
-            int xo = i0 * 24;
+            int xo = i0 * 8;
             int j = 0;
-            for (; j <= 24 - 16; j += 16)
+            for (; j <= 8 - 16; j += 16)
             {
                 var t0 = V512.Load(ref p0, x0 + j);
                 var t1 = V512.Load(ref p1, x1 + j);
                 var t2 = V512.Add(t0, t1);
                 V512.Store(t2, ref out0, xo + j);
             }
-            for (; j <= 24 - 8; j += 8)
+            for (; j <= 8 - 8; j += 8)
             {
                 var t0 = V256.Load(ref p0, x0 + j);
                 var t1 = V256.Load(ref p1, x1 + j);
                 var t2 = V256.Add(t0, t1);
                 V256.Store(t2, ref out0, xo + j);
             }
-            for (; j < 24; j++)
+            for (; j < 8; j++)
             {
                 var t0 = Sc.Load(ref p0, x0 + j);
                 var t1 = Sc.Load(ref p1, x1 + j);
@@ -729,8 +723,100 @@ partial class TinyTransformer : global::GraphNet.IModel
         public void Run(int lo, int hi) => Predict_Kernel8(__d_B, in0, in1, output, lo, hi);
     }
 
+    /// <summary>Fuses add over [B, 4, 8].</summary>
+    private static void Predict_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = lo; i0 < hi; i0++)
+        {
+            int x0 = i0 * 24 + 8;
+            int x1 = 8;
+            int xo = i0 * 8;
+            int j = 0;
+            for (; j <= 8 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
+                var t2 = V512.Add(t0, t1);
+                V512.Store(t2, ref out0, xo + j);
+            }
+            for (; j <= 8 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
+                var t2 = V256.Add(t0, t1);
+                V256.Store(t2, ref out0, xo + j);
+            }
+            for (; j < 8; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
+                var t2 = Sc.Add(t0, t1);
+                Sc.Store(t2, ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Runs Predict_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel9(__d_B, in0, in1, output, lo, hi);
+    }
+
+    /// <summary>Fuses add over [B, 4, 8].</summary>
+    private static void Predict_Kernel10(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = lo; i0 < hi; i0++)
+        {
+            int x0 = i0 * 24 + 16;
+            int x1 = 16;
+            int xo = i0 * 8;
+            int j = 0;
+            for (; j <= 8 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
+                var t2 = V512.Add(t0, t1);
+                V512.Store(t2, ref out0, xo + j);
+            }
+            for (; j <= 8 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
+                var t2 = V256.Add(t0, t1);
+                V256.Store(t2, ref out0, xo + j);
+            }
+            for (; j < 8; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                var t1 = Sc.Load(ref p1, x1 + j);
+                var t2 = Sc.Add(t0, t1);
+                Sc.Store(t2, ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Runs Predict_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel10(__d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses permute over [B, 2, 4, 4].</summary>
-    private static void Predict_Kernel12(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel11(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -763,17 +849,17 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel12(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel11(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses gt over [4, 4].</summary>
-    private static void Predict_Kernel18(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel17(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -805,17 +891,17 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel18 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel18_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel17 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel17_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel18(in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel17(in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, where over [B, 2, 4, 4].</summary>
-    private static void Predict_Kernel19(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel18(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -859,18 +945,18 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel18 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel18_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel19(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel18(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 2, 4, 4] to [B, 2, 4, 1].</summary>
-    private static void Predict_Kernel20(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel19(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -911,7 +997,7 @@ partial class TinyTransformer : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 2, 4, 4].</summary>
-    private static void Predict_Kernel21(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel20(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -949,18 +1035,18 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel21 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel21_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel20 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel20_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel21(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel20(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 2, 4, 4] to [B, 2, 4, 1].</summary>
-    private static void Predict_Kernel22(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel21(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1001,7 +1087,7 @@ partial class TinyTransformer : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [B, 2, 4, 4].</summary>
-    private static void Predict_Kernel23(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel22(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1036,18 +1122,18 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel23 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel23_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel22 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel22_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel23(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel22(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, 4, 2, 4].</summary>
-    private static void Predict_Kernel25(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel24(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1080,17 +1166,17 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel25 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel25_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel24 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel24_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel25(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel24(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses add, add over [B, 4, 8].</summary>
-    private static void Predict_Kernel27(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel26(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1133,19 +1219,19 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel27 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel27_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel27(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel26(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses add, mul, mul, mul, add, mul, mul, tanh, add, mul over [B, 4, 16].</summary>
-    private static void Predict_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1219,18 +1305,18 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel35 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel35_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel35(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel34(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses add over [B, 4, 7].</summary>
-    private static void Predict_Kernel73(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel71(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1265,13 +1351,13 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel73 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel73_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel71 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel71_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel73(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel71(__d_B, in0, in1, output, lo, hi);
     }
 }
