@@ -171,6 +171,31 @@ public static class Ops
     public static Tensor Embedding(Tensor table, Tensor ids) => E((b, n) => b.Embedding(n[0], n[1]), table, ids);
     /// <summary>Rows of <paramref name="table"/> [V, ...] by integer index; the gradient scatter-adds into the table.</summary>
     public static Tensor Gather(Tensor table, Tensor ids) => E((b, n) => b.Gather(n[0], n[1]), table, ids);
+
+    // Random draws: counter-based and seeded. In a compiled entry each call site has its own stream and each call of
+    // the entry new numbers (the model's seed and call count, saved in checkpoints); eagerly, the stream is
+    // Eager's (ManualSeed). Draws are constants to autodiff.
+
+    /// <summary>Uniform draws on [0, 1) of the given shape.</summary>
+    public static Tensor Uniform(params int[] shape) => E((b, _) => b.RandomUniform(new Compiler.Shape(Dims(shape))));
+
+    /// <summary>Standard normal draws of the given shape; <c>mu + sigma * Normal(...)</c> is a reparameterized sample.</summary>
+    public static Tensor Normal(params int[] shape) => E((b, _) => b.RandomNormal(new Compiler.Shape(Dims(shape))));
+
+    /// <summary>1 with probability p, else 0, elementwise.</summary>
+    public static Tensor Bernoulli(Tensor p) => E((b, n) => b.Bernoulli(n[0]), p);
+
+    /// <summary>One index per row drawn from softmax(logits) over the last axis (Gumbel-max); the last axis is dropped.</summary>
+    public static Tensor Categorical(Tensor logits) => E((b, n) => b.Categorical(n[0]), logits);
+
+    /// <summary>Seeds the eager path's random draws and restarts its stream (as torch.manual_seed); compiled entries draw from their model's seed.</summary>
+    public static void ManualSeed(int seed) => Eager.ManualSeed(seed);
+
+    /// <summary>The index (as a float) of the largest value along <paramref name="axis"/>, the first on ties (as NumPy and PyTorch); not differentiable.</summary>
+    public static Tensor ArgMax(Tensor x, int axis = -1, bool keepDims = false) => E((b, n) => b.ArgMax(n[0], axis, keepDims), x);
+
+    /// <summary>The index (as a float) of the smallest value along <paramref name="axis"/>, the first on ties; not differentiable.</summary>
+    public static Tensor ArgMin(Tensor x, int axis = -1, bool keepDims = false) => E((b, n) => b.ArgMin(n[0], axis, keepDims), x);
     public static Tensor Concat(Tensor[] parts, int axis = 0) => E((b, n) => b.Concat(n, axis), parts);
     public static Tensor Stack(Tensor[] parts, int axis = 0) => E((b, n) => b.Stack(n, axis), parts);
     /// <summary>Parts of the given sizes along <paramref name="axis"/>; in a spec method index the result (<c>parts[0]</c>).</summary>

@@ -125,6 +125,8 @@ public static class OpTable
         new("window_2d", (b, x) => b.Window(x[0], new Window(new[] { 2, 3 }, new[] { 1, 2 }, new[] { 2, 1 }, new[] { 1, 0 }, new[] { 0, 2 })), new[] { "B,2,5,6" }),
         new("unwindow_1d", (b, x) => b.Unwindow(x[0], new Window(new[] { 3 }, new[] { 2 }, new[] { 1 }, new[] { 1 }, new[] { 1 }), new Shape(Dim.Sym("B"), 2, 7)), new[] { "B,4,2,3" }),
         new("gather", (b, x) => b.Gather(x[0], x[1]), new[] { "5,3", "B,2" }, new[] { A, Domain.Labels4 }),
+        new("argmax", (b, x) => b.Mul(b.ArgMax(x[0], 1, keepDims: true), x[0]), new[] { "B,7" }),
+        new("argmin_axis0", (b, x) => b.Mul(b.BroadcastTo(b.ArgMin(x[0], 0, keepDims: true), x[0].Shape), x[0]), new[] { "B,4" }),
         new("scatter_add", (b, x) => b.ScatterAdd(x[1], x[0], 6), new[] { "B,3,2", "B,3" }, new[] { A, Domain.Labels4 }),
         new("slice", (b, x) => b.Slice(x[0], 1, 2, 3), new[] { "B,7,2" }),
         new("pad", (b, x) => b.Pad(x[0], -1, 2, 1), new[] { "B,3,4" }),

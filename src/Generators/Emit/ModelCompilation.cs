@@ -231,8 +231,17 @@ public static class ModelCompilation
         {
             Modifiers = e.Modifiers, Extra = e.Extra, ResultArity = spec.TupleArity, ResultType = spec.TupleArity > 0 ? e.ReturnType : null,
             Inputs = program.Inputs.Select(i => scalars.TryGetValue(i.Name, out var s)
-                ? i with { ScalarType = s.ScalarType, Argument = s.Name, BindsDim = lowerer.CountArguments.Contains(s.Name) ? s.Name : null } : i).ToList(),
+                ? i with { ScalarType = s.ScalarType, Argument = s.Name, BindsDim = s.ScalarType == "int" && UsesDim(program, s.Name) ? s.Name : null } : i).ToList(),
         };
+    }
+
+    /// <summary>Whether a compiled entry sizes anything by the dim <paramref name="symbol"/> (an int argument used as a length or a shape).</summary>
+    private static bool UsesDim(EntryProgram program, string symbol)
+    {
+        bool Uses(Dim d) => d.SymbolList.Contains(symbol);
+        bool InGraph(Graph g) => g.Nodes.Any(n => n.Shape.Dims.Any(Uses) || n.Op == OpKind.DimValue && Uses(n.Attrs.DimValue)
+            || n.Attrs.Scan is { } scan && (Uses(scan.Length) || InGraph(scan.Body)));
+        return InGraph(program.Schedule.Graph);
     }
 
     /// <summary>The graph input that holds a scalar argument's value.</summary>

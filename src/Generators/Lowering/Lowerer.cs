@@ -355,24 +355,13 @@ internal sealed class Lowerer
         return null;
     }
 
-    /// <summary>
-    /// A length known only at run time: a symbolic dim (<c>x.Shape[1]</c>) or an entry's <c>int</c> argument, which
-    /// then binds a dim of its own name (recorded in <see cref="CountArguments"/> so the entry checks it is at least 1).
-    /// </summary>
-    private Dim? RunDim(Value v)
+    /// <summary>A length known only at run time: a symbolic dim (<c>x.Shape[1]</c>) or an entry's <c>int</c> argument, which then binds a dim of its own name.</summary>
+    private static Dim? RunDim(Value v) => v switch
     {
-        switch (v)
-        {
-            case DimValue { Dim.IsConstant: false } d: return d.Dim;
-            case TensorValue { Node: { Op: OpKind.Input, Attrs.DimValue: { IsConstant: false } count } }:
-                CountArguments.Add(count.Symbols);
-                return count;
-            default: return null;
-        }
-    }
-
-    /// <summary>The dims bound by <c>int</c> arguments that the lowered code used as lengths.</summary>
-    public HashSet<string> CountArguments { get; } = new(System.StringComparer.Ordinal);
+        DimValue { Dim.IsConstant: false } d => d.Dim,
+        TensorValue { Node: { Op: OpKind.Input, Attrs.DimValue: { IsConstant: false } count } } => count,
+        _ => null,
+    };
 
     private static void Assigned(IEnumerable<Stmt> body, HashSet<string> names)
     {

@@ -21,7 +21,8 @@ internal static class OpLowering
         "Sin", "Cos", "Gelu", "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
         "GlobalAvgPool", "GlobalMaxPool", "BatchNorm", "LayerNorm", "Dropout", "Embedding", "Gather",
         "Concat", "Stack", "Split", "Chunk", "Slice", "Select", "Pad", "Attention", "AttentionWeights",
-        "MultiHeadAttention", "SplitHeads", "MergeHeads", "SinusoidalPositions",
+        "MultiHeadAttention", "SplitHeads", "MergeHeads", "SinusoidalPositions", "ArgMax", "ArgMin",
+        "Uniform", "Normal", "Bernoulli", "Categorical",
     };
 
     /// <summary>Lowers a call whose result is a tensor, or an array of tensors for Split and Chunk.</summary>
@@ -136,6 +137,12 @@ internal static class OpLowering
             "Dropout" => b.Dropout(T(0), F(1)),
             "Embedding" => b.Embedding(T(0), T(1)),
             "Gather" => b.Gather(T(0), T(1)),
+            "Uniform" => b.RandomUniform(new Shape(Dims(0))),
+            "Normal" => b.RandomNormal(new Shape(Dims(0))),
+            "Bernoulli" => b.Bernoulli(T(0)),
+            "Categorical" => b.Categorical(T(0)),
+            "ArgMax" => b.ArgMax(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
+            "ArgMin" => b.ArgMin(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "Concat" => b.Concat(Many(0), I(1)),
             "Stack" => b.Stack(Many(0), I(1)),
             "Slice" => b.Slice(T(0), I(1), I(2), I(3)),
@@ -170,6 +177,7 @@ internal static class OpLowering
     {
         ScalarValue s when s.Value == Math.Floor(s.Value) => Dim.Const((long)s.Value),
         DimValue d => d.Dim,
+        TensorValue { Node: { Op: OpKind.Input, Attrs.DimValue: { IsConstant: false } count } } => count, // an entry's int argument: a run-time dim
         _ => throw Invalid(op, "expected an integer dim"),
     };
 

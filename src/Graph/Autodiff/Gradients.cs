@@ -106,6 +106,7 @@ public static class Gradients
         OpKind.Window => new[] { b.Unwindow(g, Window.FromInts(n.Attrs.Ints), n[0].Shape) },
         OpKind.Unwindow => new[] { b.Window(g, Window.FromInts(n.Attrs.Ints)) },
         OpKind.Gather => new[] { b.ScatterAdd(n[1], g, (int)n[0].Shape[0].Coef), null },
+        OpKind.ArgMax or OpKind.ArgMin => new Node?[] { null }, // piecewise constant: no gradient flows to x
         OpKind.ScatterAdd => new[] { null, b.Gather(g, n[0]) },
         OpKind.Slice => new[] { b.Pad(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)(n[0].Shape[n.Attrs.Axes[0]].Coef - n.Attrs.Ints[0] - n.Shape[n.Attrs.Axes[0]].Coef)) },
         OpKind.Pad => new[] { b.Slice(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)n[0].Shape[n.Attrs.Axes[0]].Coef) },

@@ -39,6 +39,7 @@ public static class GraphPrinter
         OpKind.Random => "stream=" + n.Attrs.Value.ToString("R", CultureInfo.InvariantCulture),
         OpKind.Window or OpKind.Unwindow => Window.FromInts(n.Attrs.Ints).ToString(),
         OpKind.Slice => $"axis={n.Attrs.Axes[0]},start={n.Attrs.Ints[0]}",
+        OpKind.ArgMax or OpKind.ArgMin => $"axis={n.Attrs.Axes[0]}",
         OpKind.Pad => $"axis={n.Attrs.Axes[0]},before={n.Attrs.Ints[0]},after={n.Attrs.Ints[1]}",
         OpKind.ScatterAdd => "rows=" + n.Attrs.Ints[0],
         OpKind.Scan => n.Attrs.Scan!.ToString(),

@@ -13,6 +13,24 @@ public sealed partial class GraphBuilder
     /// <summary>Whether composites build their training-mode form (batch statistics, dropout masks).</summary>
     public bool Training { get; set; }
 
+    /// <summary>
+    /// The index (as a float) of the largest value along <paramref name="axis"/>, the first one on ties as NumPy and
+    /// PyTorch choose; the axis removed, or kept as a dim of 1. Not differentiable: a constant to autodiff.
+    /// </summary>
+    public Node ArgMax(Node x, int axis = -1, bool keepDims = false) => ArgExtreme(OpKind.ArgMax, x, axis, keepDims);
+
+    /// <summary>The index (as a float) of the smallest value along <paramref name="axis"/>, the first one on ties.</summary>
+    public Node ArgMin(Node x, int axis = -1, bool keepDims = false) => ArgExtreme(OpKind.ArgMin, x, axis, keepDims);
+
+    private Node ArgExtreme(OpKind op, Node x, int axis, bool keepDims)
+    {
+        if (x.Shape.Rank == 0) throw new ShapeError(ShapeErrorKind.WrongRank, $"{op.Info().Name} needs a tensor of rank 1 or more, got a scalar");
+        axis = NormalizeAxis(axis, x.Shape.Rank, op.Info().Name);
+        var kept = new Shape(x.Shape.Dims.Select((d, i) => i == axis ? Dim.Const(1) : d));
+        var r = Prim(op, kept, new NodeAttrs { Axes = new[] { axis } }, x);
+        return keepDims ? r : Reshape(r, new Shape(x.Shape.Dims.Where((_, i) => i != axis)));
+    }
+
     /// <summary>A model buffer: read like a parameter, updated only through <see cref="UpdateState"/>.</summary>
     public Node State(string name, Shape shape) => Prim(OpKind.State, shape, new NodeAttrs { Name = name });
 
@@ -31,6 +49,27 @@ public sealed partial class GraphBuilder
 
     /// <summary>Uniform draws on [0, 1); each call site gets its own stream, each call of the entry point new values.</summary>
     public Node RandomUniform(Shape shape) => Prim(OpKind.Random, shape, new NodeAttrs { Value = _randomSalt++ });
+
+    /// <summary>Standard normal draws (Box–Muller over two uniform streams): constants to autodiff, so <c>mu + sigma * Normal(...)</c> carries gradients to mu and sigma.</summary>
+    public Node RandomNormal(Shape shape)
+    {
+        var radius = Sqrt(Mul(Const(-2), Log(Sub(Const(1), RandomUniform(shape))))); // 1 - u is in (0, 1]
+        return Mul(radius, Cos(Mul(Const(2 * System.Math.PI), RandomUniform(shape))));
+    }
+
+    /// <summary>1 with probability <paramref name="p"/>, else 0, elementwise; no gradient flows to p.</summary>
+    public Node Bernoulli(Node p) => Lt(RandomUniform(p.Shape), StopGradient(p));
+
+    /// <summary>
+    /// One draw per row from softmax(<paramref name="logits"/>) over the last axis, as an index (a float), by the
+    /// Gumbel-max trick: argmax(logits − log(−log u)). The result drops the last axis; no gradient flows to the logits.
+    /// </summary>
+    public Node Categorical(Node logits)
+    {
+        if (logits.Shape.Rank == 0) throw new ShapeError(ShapeErrorKind.WrongRank, "categorical needs logits with a last axis of categories, got a scalar");
+        var u = Add(RandomUniform(logits.Shape), Const(1.0 / (1 << 25))); // in (0, 1): the Gumbel noise stays finite
+        return ArgMax(Sub(StopGradient(logits), Log(Neg(Log(u)))), -1);
+    }
 
     /// <summary>Sliding windows: x [N, C, S...] (1 or 2 spatial dims) to [N, O..., C, K...], zero outside the input.</summary>
     public Node Window(Node x, Window w)

@@ -82,6 +82,10 @@ public enum OpKind
     Slice,
     /// <summary>Zero padding along one axis (Axes[0]): Ints[0] before, Ints[1] after.</summary>
     Pad,
+    /// <summary>The index (a float) of the largest value along Axes[0], kept as a dim of 1; the first on ties.</summary>
+    ArgMax,
+    /// <summary>The index (a float) of the smallest value along Axes[0], kept as a dim of 1; the first on ties.</summary>
+    ArgMin,
 
     // Control
     /// <summary>A loop over steps (<see cref="ScanBody"/> in Attrs.Scan): inputs are initial carries, scanned sequences, invariants; read through <see cref="ScanOutput"/>.</summary>

@@ -65,6 +65,8 @@ public static class OpTable
         OpKind.ScatterAdd => new(OpCategory.Structured, "scatter_add"),
         OpKind.Slice => new(OpCategory.Structured, "slice"),
         OpKind.Pad => new(OpCategory.Structured, "pad"),
+        OpKind.ArgMax => new(OpCategory.Structured, "argmax"),
+        OpKind.ArgMin => new(OpCategory.Structured, "argmin"),
         OpKind.Scan => new(OpCategory.Scan, "scan"),
         OpKind.ScanOutput => new(OpCategory.Scan, "scan_output"),
     };

@@ -117,9 +117,26 @@ public static unsafe class Windows
     }
 }
 
-/// <summary>Gather and scatter-add by row index, slice and pad along one axis (a tensor seen as [outer, n, inner]).</summary>
+/// <summary>Gather and scatter-add by row index, slice and pad along one axis, arg-max and arg-min (a tensor seen as [outer, n, inner]).</summary>
 public static class Indexing
 {
+    /// <summary>For each (outer, inner) position, the index along the middle axis of the largest (<paramref name="max"/>) or smallest value, the first on ties; NaN counts as the extreme, as in PyTorch.</summary>
+    public static void ArgExtreme(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, bool max)
+    {
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                int baseIndex = o * n * inner + i, best = 0;
+                float bestValue = x[baseIndex];
+                for (int k = 1; k < n && !float.IsNaN(bestValue); k++)
+                {
+                    float v = x[baseIndex + k * inner];
+                    if (float.IsNaN(v) || (max ? v > bestValue : v < bestValue)) { best = k; bestValue = v; }
+                }
+                output[o * inner + i] = best;
+            }
+    }
+
     /// <param name="source">What the ids are, for errors: "input 'label'".</param>
     public static void Gather(ReadOnlySpan<float> table, ReadOnlySpan<float> ids, Span<float> output, int count, int rowLen, int rows, string source = "ids")
     {

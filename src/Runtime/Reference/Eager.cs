@@ -27,8 +27,20 @@ public static class Eager
             leaves[name] = (args[i].Shape, args[i].Data);
         }
         var results = build(b, nodes);
-        var eval = new Evaluator<float>(b.Graph, leaves);
+        bool random = false;
+        foreach (var n in b.Graph.Nodes) random |= n.Op == OpKind.Random;
+        var eval = random ? new Evaluator<float>(b.Graph, leaves, _seed, (ulong)System.Threading.Interlocked.Increment(ref _draws) - 1) : new Evaluator<float>(b.Graph, leaves);
         return Array.ConvertAll(results, r => { var (shape, data) = eval[r]; return new Tensor(data, shape); });
+    }
+
+    private static int _seed;
+    private static long _draws;
+
+    /// <summary>Seeds the eager random draws and restarts their stream: each eager call with a random op then draws the next numbers.</summary>
+    public static void ManualSeed(int seed)
+    {
+        _seed = seed;
+        System.Threading.Interlocked.Exchange(ref _draws, 0);
     }
 
     public static Compiler.Shape ShapeOf(Tensor t) => new(Array.ConvertAll(t.Shape, d => Dim.Const(d)));

@@ -252,6 +252,23 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 }
                 break;
             }
+            case OpKind.ArgMax or OpKind.ArgMin:
+            {
+                int axis = n.Attrs.Axes[0], len = x.Shape[axis];
+                for (int i = 0; i < o.Length; i++)
+                {
+                    var idx = Index(i, shape);
+                    int best = 0; T bestValue = T.Zero;
+                    for (int k = 0; k < len; k++)
+                    {
+                        idx[axis] = k;
+                        var v = x.Data[Flat(idx, x.Shape)];
+                        if (k == 0 || T.IsNaN(v) && !T.IsNaN(bestValue) || !T.IsNaN(bestValue) && (n.Op == OpKind.ArgMax ? v > bestValue : v < bestValue)) { best = k; bestValue = v; }
+                    }
+                    o[i] = T.CreateChecked(best);
+                }
+                break;
+            }
             case OpKind.Slice or OpKind.Pad:
             {
                 int axis = n.Attrs.Axes[0], shift = n.Attrs.Ints[0];

@@ -12,6 +12,12 @@ public interface IModel
 
     /// <summary>State that is not trained but belongs to the model (batch norm's running statistics), by name.</summary>
     IReadOnlyList<KeyValuePair<string, Tensor>> Buffers => Array.Empty<KeyValuePair<string, Tensor>>();
+
+    /// <summary>
+    /// How many calls of its entry points have drawn random numbers (dropout, Normal, Categorical, ...): the position
+    /// of the model's counter-based stream, saved in checkpoints so a resumed run draws what it would have drawn.
+    /// </summary>
+    ulong RandomDraws { get => 0; set { } }
 }
 
 /// <summary>
@@ -34,11 +40,24 @@ public static class Checkpoint
     /// <summary>For tests: when set, the save throws after writing this many bytes (a simulated crash).</summary>
     internal static long? FailAfterBytes;
 
-    public static void Save(this IModel model, string path, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null) =>
-        Save(path, model.Parameters, optimizer, metadata, model.Buffers);
+    private const string DrawsKey = "graphnet.random.draws";
 
-    public static void Load(this IModel model, string path, Optimizer? optimizer = null) =>
+    public static void Save(this IModel model, string path, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var meta = metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal);
+        meta[DrawsKey] = model.RandomDraws.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Save(path, model.Parameters, optimizer, meta, model.Buffers);
+    }
+
+    /// <summary>Reads a checkpoint into the model (and optimizer); the model's random stream resumes where the saved run was.</summary>
+    public static void Load(this IModel model, string path, Optimizer? optimizer = null)
+    {
         Load(path, model.Parameters, optimizer, model.Buffers);
+        using var file = OpenRead(path);
+        if (SafeTensors.ReadHeader(file, path).Metadata.TryGetValue(DrawsKey, out var d))
+            model.RandomDraws = ulong.TryParse(d, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var draws) ? draws
+                : throw new InvalidDataException($"Checkpoint '{path}': '{DrawsKey}' in its metadata is '{d}', not a count of draws.");
+    }
 
     /// <summary>Writes the parameters (and the optimizer's state) to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, ParameterSet parameters, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null,

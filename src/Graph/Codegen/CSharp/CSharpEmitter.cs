@@ -113,6 +113,12 @@ public static class CSharpEmitter
                 foreach (var b in m.Bindings) w.Line(b);
             }
         }
+        if (m.Entries.Any(e => e.Schedule.Kernels.Any(k => k.Root.Op == OpKind.Random)))
+        {
+            w.Line();
+            w.Line("/// <summary>The calls of entry points that drew random numbers so far: the model's place in its random stream (checkpoints save it).</summary>");
+            w.Line("public ulong RandomDraws { get => __draws; set => __draws = value; }");
+        }
         if (m.Buffers.Count > 0)
         {
             w.Line();

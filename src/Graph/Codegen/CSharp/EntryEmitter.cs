@@ -482,6 +482,11 @@ internal static class EntryEmitter
                     ? $"{Rt}.Indexing.Slice({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], C(n.Shape[axis]))});"
                     : $"{Rt}.Indexing.Pad({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], n.Attrs.Ints[1])});";
             }
+            case OpKind.ArgMax or OpKind.ArgMin:
+            {
+                var x = n[0].Shape; int axis = n.Attrs.Axes[0];
+                return $"{Rt}.Indexing.ArgExtreme({ins[0]}, {o}, {Args(Prod(x.Dims.Take(axis)), C(x[axis]), Prod(x.Dims.Skip(axis + 1)))}, {Bool(n.Op == OpKind.ArgMax)});";
+            }
             case OpKind.Random:
                 return $"{Rt}.Fill.Uniform({o}, {C(n.Shape.Size)}, __seed, __draw, {(int)n.Attrs.Value});";
             default:

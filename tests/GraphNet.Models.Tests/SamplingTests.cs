@@ -1,0 +1,97 @@
+using System;
+using System.IO;
+using System.Linq;
+using GraphNet.Runtime;
+using Xunit;
+
+namespace GraphNet.Models.Tests;
+
+/// <summary>Random ops in compiled entries: distributions, reparameterized gradients, seeding, streams and checkpoints.</summary>
+[Collection(nameof(ThreadCountTests))] // it changes the thread count
+public class SamplingTests
+{
+    private static readonly Tensor Logits = Tensor.FromArray(new[] { MathF.Log(0.1f), MathF.Log(0.2f), MathF.Log(0.3f), MathF.Log(0.4f) }, Sampler.K);
+    private static readonly Tensor P = Tensor.FromArray(new[] { 0.1f, 0.5f, 0.9f, 0f }, Sampler.K);
+
+    [Fact]
+    public void Draws_follow_their_distributions()
+    {
+        const int n = 50_000;
+        var (normal, uniform, coin, category) = new Sampler(seed: 1).Draw(Logits, P, n);
+        Assert.Equal(new[] { n, Sampler.K }, normal.Shape);
+        Assert.Equal(new[] { n }, category.Shape);
+        double mean = normal.Data.Average(v => (double)v), variance = normal.Data.Average(v => (v - mean) * (v - mean));
+        Assert.InRange(mean, -0.01, 0.01);
+        Assert.InRange(variance, 0.98, 1.02);
+        Assert.InRange(normal.Data.Count(v => Math.Abs(v) < 1) / (double)normal.Length, 0.677, 0.689); // 68.3% within one sigma
+        Assert.All(uniform.Data, v => Assert.InRange(v, 0f, 0.99999995f));
+        Assert.InRange(uniform.Data.Average(v => (double)v), 0.497, 0.503);
+        for (int k = 0; k < Sampler.K; k++)
+        {
+            double heads = Enumerable.Range(0, n).Average(i => (double)coin.Data[i * Sampler.K + k]);
+            Assert.InRange(heads, P.Data[k] - 0.01, P.Data[k] + 0.01);
+            double frequency = category.Data.Count(c => c == k) / (double)n;
+            Assert.InRange(frequency, 0.1 * (k + 1) - 0.01, 0.1 * (k + 1) + 0.01); // softmax(log p) = p
+        }
+    }
+
+    [Fact]
+    public void Same_seed_same_numbers_each_call_new_numbers_and_no_dependence_on_threads()
+    {
+        Tensor First(int seed, int threads)
+        {
+            Workers.SetThreads(threads);
+            try { return new Sampler(seed: seed).Draw(Logits, P, 64).normal; }
+            finally { Workers.SetThreads(Environment.ProcessorCount); }
+        }
+        Assert.Equal(First(3, 1).Data, First(3, 2).Data);
+        Assert.NotEqual(First(3, 2).Data, First(4, 2).Data);
+        var m = new Sampler(seed: 3);
+        var a = m.Draw(Logits, P, 64).normal;
+        var b = m.Draw(Logits, P, 64).normal;
+        Assert.NotEqual(a.Data, b.Data);
+        Assert.Equal(2UL, m.RandomDraws);
+    }
+
+    [Fact]
+    public void Reparameterized_samples_carry_gradients_to_mu_and_sigma_not_to_the_draw()
+    {
+        var mu = Tensor.FromArray(new float[] { 0.5f, -1, 2, 0, 1, -0.5f }, 2, Sampler.D);
+        var logSigma = Tensor.FromArray(new float[] { 0, 0.3f, -0.7f, 0.1f, -0.2f, 0.4f }, 2, Sampler.D);
+        var sample = new Sampler(seed: 5).SampleGaussian(mu, logSigma); // draw 0 of seed 5
+        var dMu = new Sampler(seed: 5).MuGradient(mu, logSigma);
+        var dLogSigma = new Sampler(seed: 5).LogSigmaGradient(mu, logSigma); // the same draw: d/dlogσ (μ + σε) = σε
+        Assert.All(dMu.Data, g => Assert.Equal(1f, g));
+        for (int i = 0; i < sample.Length; i++) Assert.Equal(sample.Data[i] - mu.Data[i], dLogSigma.Data[i], 5);
+    }
+
+    [Fact]
+    public void A_run_resumed_from_a_checkpoint_draws_what_it_would_have_drawn()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "graphnet-draws-" + Guid.NewGuid().ToString("N") + ".safetensors");
+        try
+        {
+            var m = new Sampler(seed: 7);
+            for (int i = 0; i < 3; i++) m.Draw(Logits, P, 8);
+            m.Save(path);
+            var next = m.Draw(Logits, P, 8).normal;
+            var resumed = new Sampler(seed: 7);
+            resumed.Load(path);
+            Assert.Equal(3UL, resumed.RandomDraws);
+            Assert.Equal(next.Data, resumed.Draw(Logits, P, 8).normal.Data);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Eager_draws_are_seeded_by_manual_seed()
+    {
+        Ops.ManualSeed(11);
+        var a = Ops.Normal(4, 3);
+        var b = Ops.Normal(4, 3);
+        Ops.ManualSeed(11);
+        Assert.Equal(a.Data, Ops.Normal(4, 3).Data);
+        Assert.NotEqual(a.Data, b.Data);
+        Assert.Equal(new[] { 5 }, Ops.Categorical(Ops.Zeros(5, 3)).Shape);
+    }
+}
