@@ -8,8 +8,8 @@ namespace Samples.CharLstm;
 /// A character-level LSTM language model: an embedding, one LSTM cell run over the window (a scan over the
 /// run-time length T, its input projection one GEMM outside the loop) and a linear head to next-character logits.
 /// <see cref="Continue"/> generates text inside the compiled program: the loop over the generated characters is a
-/// scan whose length is the entry's <c>int</c> argument, and each character is drawn by Gumbel-max from
-/// softmax(logits / temperature) and fed back as the next input.
+/// scan whose length is the entry's <c>int</c> argument, and each character is drawn from softmax(logits /
+/// temperature) (<c>Categorical</c>, on the model's seeded stream) and fed back as the next input.
 /// </summary>
 [Model]
 public sealed partial class CharLstm
@@ -31,27 +31,22 @@ public sealed partial class CharLstm
     /// <summary>Mean cross-entropy (nats per character) of the next characters.</summary>
     public Tensor Loss([Shape("B", "T")] Tensor ids, [Shape("B", "T")] Tensor next) => SoftmaxCrossEntropy(Logits(ids), next).Mean();
 
-    /// <summary>
-    /// Reads <c>prompt</c> [B, P], then draws <c>length</c> characters, each fed back as the next input: one-hot picks
-    /// [B, length, Vocab]. The draw is Gumbel-max: argmax(logits / temperature − log(−log u)) is a sample of
-    /// softmax(logits / temperature) for u ~ U(0, 1), one u per step, row and character (<c>uniform</c>).
-    /// </summary>
-    public Tensor Sample([Shape("B", "P")] Tensor prompt, int length, [Shape("length", "B", Vocab)] Tensor uniform, float temperature)
+    /// <summary>Reads <c>prompt</c> [B, P], then draws <c>length</c> characters from softmax(logits / temperature), each fed back as the next input: their ids [B, length].</summary>
+    public Tensor Sample([Shape("B", "P")] Tensor prompt, int length, float temperature)
     {
         var zeros = Zeros(prompt.Shape[0], Hidden);
         var (_, h, c) = cell.Sequence(Embedding(embedding, prompt), zeros, zeros, batchFirst: true, reverse: false);
-        var picks = new Tensor[length];
+        var ids = new Tensor[length];
         for (int t = 0; t < length; t++)
         {
-            var z = head.Forward(h) / temperature - Log(-Log(Select(uniform, 0, t)));
-            var pick = Eq(z, Max(z, -1, keepDims: true));
-            (h, c) = cell.Step(MatMul(pick, embedding), h, c);
-            picks[t] = pick;
+            var next = Categorical(head.Forward(h) / temperature);
+            (h, c) = cell.Step(Embedding(embedding, next), h, c);
+            ids[t] = next;
         }
-        return Stack(picks, 1);
+        return Stack(ids, 1);
     }
 
     [Compile(nameof(Loss))] public partial Tensor Evaluate(Tensor ids, Tensor next);
     [Train(nameof(Loss))] public partial float Step(Tensor ids, Tensor next, Optimizer optimizer);
-    [Compile(nameof(Sample))] public partial Tensor Continue(Tensor prompt, int length, Tensor uniform, float temperature);
+    [Compile(nameof(Sample))] public partial Tensor Continue(Tensor prompt, int length, float temperature);
 }

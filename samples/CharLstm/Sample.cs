@@ -19,22 +19,18 @@ public static class Sample
 {
     /// <summary>
     /// Continues <paramref name="prompt"/> by <paramref name="length"/> characters drawn at <paramref name="temperature"/>
-    /// by the compiled generation loop; the uniform numbers it turns into Gumbel noise come from a seeded stream.
+    /// by the compiled generation loop, from position <paramref name="rngSeed"/> of the model's random stream (the same
+    /// arguments give the same text).
     /// </summary>
     public static string Generate(CharLstm model, string prompt, int length, float temperature = 0.8f, int rngSeed = 7)
     {
         if (prompt.Length == 0) throw new ArgumentException("The prompt needs at least one character to condition on.", nameof(prompt));
         var ids = new Tensor(1, prompt.Length);
         for (int i = 0; i < prompt.Length; i++) ids.Data[i] = CharText.Id(prompt[i]);
-        var uniform = new Tensor(length, 1, CharLstm.Vocab);
-        new Rng((ulong)rngSeed, 99).FillUniform(uniform.Data, float.Epsilon, 1f); // log(−log u) needs 0 < u < 1
-        var picks = model.Continue(ids, length, uniform, temperature);
+        model.RandomDraws = (ulong)rngSeed;
+        var drawn = model.Continue(ids, length, temperature);
         var text = new StringBuilder(prompt);
-        for (int t = 0; t < length; t++)
-        {
-            var row = picks.Data.AsSpan(t * CharLstm.Vocab, CharLstm.Vocab);
-            text.Append(CharText.Char(row.IndexOf(1f)));
-        }
+        foreach (var id in drawn.Data) text.Append(CharText.Char((int)id));
         return text.ToString();
     }
 

@@ -56,21 +56,21 @@ public sealed partial class Reverser
         return SoftmaxCrossEntropy(Stack(logits, 1), target).Mean();
     }
 
-    /// <summary>Greedy decoding of <c>length</c> tokens from the start token: one-hot picks [B, length, Tokens], each fed back as the next input.</summary>
+    /// <summary>Greedy decoding of <c>length</c> tokens from the start token: the tokens [B, length], each fed back as the next input.</summary>
     public Tensor Greedy([Shape("B", "S")] Tensor source, int length)
     {
         var (values, k, h) = Encode(source);
         var x = Embedding(embedding, Zeros(source.Shape[0]) + Start);
-        var picks = new Tensor[length];
+        var tokens = new Tensor[length];
         for (int t = 0; t < length; t++)
         {
             var (next, logits) = Step(x, h, values, k);
-            var pick = Eq(logits, Max(logits, -1, keepDims: true));
-            x = MatMul(pick, embedding);
+            var token = ArgMax(logits, -1);
+            x = Embedding(embedding, token);
             h = next;
-            picks[t] = pick;
+            tokens[t] = token;
         }
-        return Stack(picks, 1);
+        return Stack(tokens, 1);
     }
 
     [Train(nameof(Loss))] public partial float TrainStep(Tensor source, Tensor decoderInput, Tensor target, Optimizer optimizer);

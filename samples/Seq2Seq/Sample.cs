@@ -34,15 +34,15 @@ public static class Sample
         return (source, input, target);
     }
 
-    /// <summary>The greedy decoder's tokens [B, length] from its one-hot picks.</summary>
-    public static int[,] Tokens(Tensor picks)
+    /// <summary>The greedy decoder's tokens [B, length] as integers.</summary>
+    public static int[,] Tokens(Tensor tokens)
     {
-        int b = picks.Shape[0], length = picks.Shape[1], v = picks.Shape[2];
-        var tokens = new int[b, length];
+        int b = tokens.Shape[0], length = tokens.Shape[1];
+        var result = new int[b, length];
         for (int i = 0; i < b; i++)
             for (int t = 0; t < length; t++)
-                tokens[i, t] = picks.Data.AsSpan((i * length + t) * v, v).IndexOf(1f);
-        return tokens;
+                result[i, t] = (int)tokens.Data[i * length + t];
+        return result;
     }
 
     /// <summary>Sequence accuracy (every digit right) and token accuracy of greedy decoding on <paramref name="count"/> fixed test strings of one length.</summary>

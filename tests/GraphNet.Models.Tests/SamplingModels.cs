@@ -22,3 +22,41 @@ public partial class Sampler
     [Gradient(nameof(GaussianSum), "logSigma")] public partial Tensor LogSigmaGradient(Tensor mu, Tensor logSigma);
     [Compile(nameof(Draws))] public partial (Tensor normal, Tensor uniform, Tensor coin, Tensor category) Draw(Tensor logits, Tensor p, int n);
 }
+
+/// <summary>Noise drawn inside a loop over time, and the same noise drawn for all steps before the loop.</summary>
+[Model]
+public partial class RandomWalk
+{
+    public const int D = 2;
+
+    public Tensor InLoop([Shape("B", "T", D)] Tensor x)
+    {
+        var position = Zeros(x.Shape[0], D);
+        var path = new Tensor[x.Shape[1]];
+        for (int t = 0; t < x.Shape[1]; t++)
+        {
+            position = position + x[.., t] * Uniform(x.Shape[0], D);
+            path[t] = position;
+        }
+        return Stack(path, 1);
+    }
+
+    public Tensor Upfront([Shape("B", "T", D)] Tensor x)
+    {
+        var noise = Uniform(x.Shape[1], x.Shape[0], D);
+        var position = Zeros(x.Shape[0], D);
+        var path = new Tensor[x.Shape[1]];
+        for (int t = 0; t < x.Shape[1]; t++)
+        {
+            position = position + x[.., t] * Select(noise, 0, t);
+            path[t] = position;
+        }
+        return Stack(path, 1);
+    }
+
+    public Tensor Loss([Shape("B", "T", D)] Tensor x) => Square(InLoop(x)).Sum();
+
+    [Compile(nameof(InLoop))] public partial Tensor Walk(Tensor x);
+    [Compile(nameof(Upfront))] public partial Tensor WalkUpfront(Tensor x);
+    [Gradient(nameof(Loss), "x")] public partial Tensor InputGradient(Tensor x);
+}

@@ -94,4 +94,28 @@ public class SamplingTests
         Assert.NotEqual(a.Data, b.Data);
         Assert.Equal(new[] { 5 }, Ops.Categorical(Ops.Zeros(5, 3)).Shape);
     }
+
+    [Fact]
+    public void Draws_inside_a_loop_are_new_every_step_and_equal_a_draw_for_all_steps_before_it()
+    {
+        var x = Tensor.FromArray(Enumerable.Range(0, 2 * 5 * RandomWalk.D).Select(i => 1f + i % 3).ToArray(), 2, 5, RandomWalk.D);
+        var inLoop = new RandomWalk(seed: 9).Walk(x);
+        var upfront = new RandomWalk(seed: 9).WalkUpfront(x);
+        Assert.Equal(upfront.Data, inLoop.Data);
+        var steps = Enumerable.Range(1, 4).Select(t => inLoop.Data[t * RandomWalk.D] - inLoop.Data[(t - 1) * RandomWalk.D]).ToArray();
+        Assert.Equal(steps.Length, steps.Distinct().Count()); // each step drew its own number
+        // The backward pass sees the forward's draws: d/dx Σ p² with p_t = Σ_{s≤t} x_s u_s is 2 u_s Σ_{t≥s} p_t.
+        var m = new RandomWalk(seed: 9);
+        var gradient = m.InputGradient(x);
+        var path = new RandomWalk(seed: 9).Walk(x);
+        for (int b = 0; b < 2; b++)
+            for (int d = 0; d < RandomWalk.D; d++)
+                for (int s = 0; s < 5; s++)
+                {
+                    int At(int t) => (b * 5 + t) * RandomWalk.D + d;
+                    float u = (path.Data[At(s)] - (s > 0 ? path.Data[At(s - 1)] : 0)) / x.Data[At(s)];
+                    double tail = Enumerable.Range(s, 5 - s).Sum(t => (double)path.Data[At(t)]);
+                    Assert.Equal(2 * u * tail, gradient.Data[At(s)], 3);
+                }
+    }
 }

@@ -424,9 +424,6 @@ internal sealed class Lowerer
             body.SetOutput(ScanBody.Carry(i), node);
         }
         for (int q = 0; q < frame.Ys.Count; q++) body.SetOutput(ScanBody.Y(q), Own(frame.Ys[q].Value));
-        if (body.Nodes.Any(n => n.Op == OpKind.Random))
-            Fail(DiagnosticDescriptors.Unsupported, f.Location, Method, $"random draws (dropout, sampling) inside a loop over {length}, which would repeat every step",
-                $"draw for all steps before the loop (a [.., {length}, ..] tensor) and read step t with x[.., t]");
         var sb = new ScanBody(body, length, carried.Count, frame.Xs.Select(x => x.Axis).ToArray(), frame.Invariants.Count, frame.Ys.Count, reverse);
         var outs = Guarded(f.Location, "loop", () => new ArrayValue(_b.Scan(sb, frame.Carries, frame.Xs.Select(x => x.Outer).ToList(),
             frame.Invariants.Select(v => v.Outer).ToList()).Select(n => (Value)new TensorValue(n)).ToList()));

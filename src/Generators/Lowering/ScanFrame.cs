@@ -13,7 +13,7 @@ internal sealed class ScanFrame
     public ScanFrame(GraphBuilder outer, Dim length, bool reverse)
     {
         Outer = outer; Length = length; Reverse = reverse;
-        Body = new GraphBuilder();
+        Body = outer.Nested();
         Body.Graph.Capture = Capture;
     }
 

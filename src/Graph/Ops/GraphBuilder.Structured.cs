@@ -8,7 +8,12 @@ namespace GraphNet.Compiler;
 /// </summary>
 public sealed partial class GraphBuilder
 {
-    private int _randomSalt;
+    private sealed class SaltCounter { public int Next; }
+
+    private SaltCounter _salts = new(); // shared with nested builders (loop bodies), so every random call site of an entry has its own stream
+
+    /// <summary>A builder for a loop body inside this graph: the same mode, and random draws on streams of their own.</summary>
+    public GraphBuilder Nested() => new() { Training = Training, _salts = _salts };
 
     /// <summary>Whether composites build their training-mode form (batch statistics, dropout masks).</summary>
     public bool Training { get; set; }
@@ -48,7 +53,7 @@ public sealed partial class GraphBuilder
     public const string StatePrefix = "state.";
 
     /// <summary>Uniform draws on [0, 1); each call site gets its own stream, each call of the entry point new values.</summary>
-    public Node RandomUniform(Shape shape) => Prim(OpKind.Random, shape, new NodeAttrs { Value = _randomSalt++ });
+    public Node RandomUniform(Shape shape) => Prim(OpKind.Random, shape, new NodeAttrs { Value = _salts.Next++ });
 
     /// <summary>Standard normal draws (Box–Muller over two uniform streams): constants to autodiff, so <c>mu + sigma * Normal(...)</c> carries gradients to mu and sigma.</summary>
     public Node RandomNormal(Shape shape)

@@ -110,12 +110,13 @@ public static class Fill
 
     /// <summary>
     /// Uniform draws on [0, 1) for a random node: element i of call <paramref name="draw"/> of the entry point,
-    /// stream <paramref name="salt"/> (the node), under the model's <paramref name="seed"/>.
+    /// stream <paramref name="salt"/> (the node), under the model's <paramref name="seed"/>; inside a loop, step t
+    /// draws elements from <paramref name="offset"/> = t · length on (the numbers a draw for all steps at once would give).
     /// </summary>
-    public static void Uniform(Span<float> output, int length, int seed, ulong draw, int salt)
+    public static void Uniform(Span<float> output, int length, int seed, ulong draw, int salt, long offset = 0)
     {
         var rng = Stream(seed, draw, salt);
-        for (int i = 0; i < length; i++) output[i] = rng.Uniform((ulong)i);
+        for (int i = 0; i < length; i++) output[i] = rng.Uniform((ulong)(offset + i));
     }
 
     /// <summary>The generator that <see cref="Uniform"/> draws from (the reference interpreter uses it too).</summary>

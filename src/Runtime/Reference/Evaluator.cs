@@ -17,17 +17,18 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
     private readonly Dictionary<Node, (int[] Shape, T[] Data)> _values = new();
     private readonly int _seed;
     private readonly ulong _draw;
+    private readonly long _step; // inside a loop's body: the step (nested loops: outer step · steps + inner step)
 
     /// <summary>
     /// Runs every node of <paramref name="g"/>; inputs, parameters and buffers come from <paramref name="leaves"/> by name.
     /// Random nodes draw what a compiled entry point with model seed <paramref name="seed"/> draws on its call number <paramref name="draw"/>.
     /// </summary>
     public Evaluator(Graph g, IReadOnlyDictionary<string, (int[] Shape, T[] Data)> leaves, int seed = 0, ulong draw = 0)
-        : this(g, leaves, seed, draw, null) { }
+        : this(g, leaves, seed, draw, null, 0) { }
 
-    private Evaluator(Graph g, IReadOnlyDictionary<string, (int[] Shape, T[] Data)> leaves, int seed, ulong draw, Dictionary<string, long>? dims)
+    private Evaluator(Graph g, IReadOnlyDictionary<string, (int[] Shape, T[] Data)> leaves, int seed, ulong draw, Dictionary<string, long>? dims, long step)
     {
-        _seed = seed; _draw = draw;
+        _seed = seed; _draw = draw; _step = step;
         if (dims is not null) foreach (var kv in dims) _dims[kv.Key] = kv.Value;
         foreach (var n in g.Nodes)
         {
@@ -71,7 +72,7 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
         {
             case OpCategory.Leaf when n.Op == OpKind.Random:
                 var rng = GraphNet.Runtime.Fill.Stream(_seed, _draw, (int)n.Attrs.Value);
-                for (int i = 0; i < outData.Length; i++) outData[i] = T.CreateChecked(rng.Uniform((ulong)i));
+                for (int i = 0; i < outData.Length; i++) outData[i] = T.CreateChecked(rng.Uniform((ulong)(_step * outData.Length + i)));
                 break;
             case OpCategory.Leaf:
                 for (int i = 0; i < outData.Length; i++)
@@ -139,7 +140,7 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 leaves[ScanBody.X(i)] = (xs.Where((_, a) => a != axis).ToArray(), step);
             }
             for (int j = 0; j < sb.Invariants; j++) leaves[ScanBody.Invariant(j)] = _values[n.Inputs[sb.Carries + sb.Xs + j]];
-            var ev = new Evaluator<T>(sb.Body, leaves, _seed, _draw, _dims);
+            var ev = new Evaluator<T>(sb.Body, leaves, _seed, _draw, _dims, _step * steps + t);
             for (int i = 0; i < sb.Carries; i++) carries[i] = ev[sb.Body.Output(ScanBody.Carry(i))];
             for (int q = 0; q < sb.Ys; q++)
             {

@@ -73,7 +73,7 @@ public static class CSharpEmitter
         }
         foreach (var p in m.Buffers)
             w.Line($"private static readonly int[] __shape_{p.Name} = {{ {ShapeArgs(p.Shape)} }};");
-        bool random = m.Entries.Any(e => e.Schedule.Kernels.Any(k => k.Root.Op == OpKind.Random));
+        bool random = m.Entries.Any(e => Draws(e.Schedule));
         if (random)
         {
             w.Line("private readonly int __seed;");
@@ -113,7 +113,7 @@ public static class CSharpEmitter
                 foreach (var b in m.Bindings) w.Line(b);
             }
         }
-        if (m.Entries.Any(e => e.Schedule.Kernels.Any(k => k.Root.Op == OpKind.Random)))
+        if (m.Entries.Any(e => Draws(e.Schedule)))
         {
             w.Line();
             w.Line("/// <summary>The calls of entry points that drew random numbers so far: the model's place in its random stream (checkpoints save it).</summary>");
@@ -126,6 +126,9 @@ public static class CSharpEmitter
             w.Line($"public global::System.Collections.Generic.IReadOnlyList<{BufferEntry}> Buffers {{ get; }}");
         }
     }
+
+    /// <summary>Whether a schedule draws random numbers, in a loop's body too.</summary>
+    private static bool Draws(Schedule s) => s.Kernels.Any(k => k.Root.Op == OpKind.Random || k.Sub is { } sub && Draws(sub));
 
     private static string Create(ParamDecl p, int stream) => p.FanIn is { } fan
         ? $"global::GraphNet.Initializers.CreateWithFanIn({p.Init}, seed, {stream}, {fan}{(p.Shape.Rank > 0 ? ", " : "")}{ShapeArgs(p.Shape)})"

@@ -273,11 +273,11 @@ internal static class EntryEmitter
 
     /// <summary>Calls each kernel of a schedule in order, with the anomaly check after each.</summary>
     private static void EmitKernels(CodeWriter w, EntryProgram e, Schedule s, string arena, string prefix, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels,
-        IReadOnlyDictionary<Kernel, string>? packed = null)
+        IReadOnlyDictionary<Kernel, string>? packed = null, string? step = null)
     {
         foreach (var k in s.Kernels)
         {
-            EmitCall(w, e, k, s.Memory, dest, m, kernels, arena, prefix, packed);
+            EmitCall(w, e, k, s.Memory, dest, m, kernels, arena, prefix, packed, step);
             if (k.Kind == KernelKind.Scan) continue; // its body's kernels are checked step by step
             string ops = string.Join(", ", k.Fused.Select(n => n.Op.Info().Name));
             w.Line($"if (__check) {Rt}.Anomaly.CheckOutput(\"{e.Name}\", {Buffer(k.Root, s.Memory, dest, m, arena)}, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}, \"{(prefix.Length > 0 ? "loop " + prefix.TrimEnd('_') + ", " : "")}kernel {k.Index} ({ops} to {k.Root.Shape})\");");
@@ -288,7 +288,8 @@ internal static class EntryEmitter
     /// A scan: copy the initial carries in, then per step read step t of each sequence, run the body's kernels,
     /// write the per-step results into their stacks at t and swap the carries' buffers; copy the final carries out.
     /// </summary>
-    private static void EmitScan(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels, string arena, string prefix)
+    private static void EmitScan(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels, string arena, string prefix,
+        string? outerStep)
     {
         var n = k.Root;
         var sb = n.Attrs.Scan!;
@@ -366,7 +367,9 @@ internal static class EntryEmitter
             {
                 w.Line($"int {step} = {(sb.Reverse ? $"{T} - 1 - {t}" : t)};");
                 foreach (var r in reads) w.Line(r);
-                EmitKernels(w, e, sub, sa, id + "_", inner, m, kernels, packed);
+                // random draws in the body: step t reads its own part of the stream (nested loops count steps across)
+                string global = outerStep is null ? step : $"({outerStep} * (long){T} + {step})";
+                EmitKernels(w, e, sub, sa, id + "_", inner, m, kernels, packed, global);
                 foreach (var a in after) w.Line(a);
                 for (int i = 0; i < nc; i++) w.Line($"({sa}_c{i}, {sa}_c{i}n) = ({sa}_c{i}n, {sa}_c{i});");
             }
@@ -377,12 +380,12 @@ internal static class EntryEmitter
     }
 
     private static void EmitCall(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels, string arena, string prefix,
-        IReadOnlyDictionary<Kernel, string>? packed = null)
+        IReadOnlyDictionary<Kernel, string>? packed = null, string? step = null)
     {
         var n = k.Root;
         if (k.Kind == KernelKind.Scan)
         {
-            EmitScan(w, e, k, plan, dest, m, kernels, arena, prefix);
+            EmitScan(w, e, k, plan, dest, m, kernels, arena, prefix, step);
             return;
         }
         string o = Buffer(n, plan, dest, m);
@@ -425,7 +428,7 @@ internal static class EntryEmitter
             }
             case KernelKind.Routine:
                 w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
-                w.Line(RoutineCall(n, k.Reads.Select(r => Buffer(r, plan, dest, m)).ToList(), o));
+                w.Line(RoutineCall(n, k.Reads.Select(r => Buffer(r, plan, dest, m)).ToList(), o, step));
                 break;
             case KernelKind.Elementwise or KernelKind.Reduce:
             {
@@ -449,7 +452,7 @@ internal static class EntryEmitter
     }
 
     /// <summary>The runtime call for a structured op or a random fill; the tensor is seen as [outer, n, inner] around its axis.</summary>
-    private static string RoutineCall(Node n, List<string> ins, string o)
+    private static string RoutineCall(Node n, List<string> ins, string o, string? step = null)
     {
         string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
         string Prod(IEnumerable<Dim> ds) => C(ds.Aggregate(Dim.Const(1), (x, y) => x * y));
@@ -488,7 +491,7 @@ internal static class EntryEmitter
                 return $"{Rt}.Indexing.ArgExtreme({ins[0]}, {o}, {Args(Prod(x.Dims.Take(axis)), C(x[axis]), Prod(x.Dims.Skip(axis + 1)))}, {Bool(n.Op == OpKind.ArgMax)});";
             }
             case OpKind.Random:
-                return $"{Rt}.Fill.Uniform({o}, {C(n.Shape.Size)}, __seed, __draw, {(int)n.Attrs.Value});";
+                return $"{Rt}.Fill.Uniform({o}, {C(n.Shape.Size)}, __seed, __draw, {(int)n.Attrs.Value}{(step is null ? "" : $", {step} * (long)({C(n.Shape.Size)})")});";
             default:
                 throw Rewriter.Internal($"no runtime routine for {GraphPrinter.Line(n)}");
         }
