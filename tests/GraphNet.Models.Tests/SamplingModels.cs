@@ -60,3 +60,41 @@ public partial class RandomWalk
     [Compile(nameof(Upfront))] public partial Tensor WalkUpfront(Tensor x);
     [Gradient(nameof(Loss), "x")] public partial Tensor InputGradient(Tensor x);
 }
+
+/// <summary>K-means as a compiled state update: one Lloyd iteration assigns points to their nearest centroid and moves each centroid to its points' mean.</summary>
+[Model]
+public partial class KMeansModel
+{
+    public const int K = 3, D = 2;
+
+    [Buffer(K, D)] Tensor centroids;
+    [Buffer(K)] Tensor counts;
+
+    /// <summary>Squared distances [N, K] of the points to the centroids.</summary>
+    public Tensor Distances([Shape("N", D)] Tensor x) =>
+        Sum(x * x, 1, keepDims: true) - 2 * MatMul(x, centroids, transposeB: true) + Reshape(Sum(centroids * centroids, 1), 1, K);
+
+    /// <summary>One Lloyd iteration; returns the inertia of the assignment it made (before the move).</summary>
+    public Tensor Lloyd([Shape("N", D)] Tensor x)
+    {
+        var d = Distances(x);
+        var nearest = OneHot(ArgMin(d, -1), K);                      // [N, K]
+        var size = Sum(nearest, 0);                                  // [K]
+        var sums = MatMul(nearest, x, transposeA: true);             // [K, D]
+        var empty = Reshape(Eq(size, 0f), K, 1);
+        centroids = Where(empty, centroids, sums / Reshape(Maximum(size, 1f), K, 1)); // an empty cluster keeps its centroid
+        counts = size;
+        return Sum(Min(d, 1));
+    }
+
+    /// <summary>Seeds the centroids with given points.</summary>
+    public Tensor Seed([Shape(K, D)] Tensor points)
+    {
+        centroids = points;
+        return Sum(points);
+    }
+
+    [Update(nameof(Lloyd))] public partial Tensor Step(Tensor x);
+    [Update(nameof(Seed))] public partial Tensor Initialize(Tensor points);
+    [Compile(nameof(Distances))] public partial Tensor Distance(Tensor x);
+}

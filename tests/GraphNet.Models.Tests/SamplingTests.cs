@@ -118,4 +118,23 @@ public class SamplingTests
                     Assert.Equal(2 * u * tail, gradient.Data[At(s)], 3);
                 }
     }
+
+    [Fact]
+    public void An_update_entry_commits_its_assignments_after_computing_from_the_old_values()
+    {
+        // two well separated blobs and a far point
+        var x = Tensor.FromArray(new float[] { 0, 0, 0.2f, 0, 0, 0.2f, 5, 5, 5.2f, 5, 5, 5.2f, 10, 0 }, 7, KMeansModel.D);
+        var m = new KMeansModel(seed: 1);
+        m.Initialize(Tensor.FromArray(new float[] { 0, 0, 5, 5, 9, 0 }, KMeansModel.K, KMeansModel.D));
+        var before = m.Buffers.Single(b => b.Key == "centroids").Value.Data.ToArray();
+        Assert.Equal(new float[] { 0, 0, 5, 5, 9, 0 }, before);
+        float inertia = m.Step(x).ToScalar(); // computed from the seeded centroids
+        Assert.Equal(2 * 0.04f + 2 * 0.04f + 1f, inertia, 4);
+        var centroids = m.Buffers.Single(b => b.Key == "centroids").Value.Data;
+        float third = 0.2f / 3;
+        var expected = new[] { third, third, 5 + third, 5 + third, 10, 0 };
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], centroids[i], 5);
+        Assert.Equal(new float[] { 3, 3, 1 }, m.Buffers.Single(b => b.Key == "counts").Value.Data);
+        Assert.True(m.Step(x).ToScalar() < inertia); // Lloyd never increases the inertia
+    }
 }

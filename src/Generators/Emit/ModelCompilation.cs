@@ -178,6 +178,14 @@ public static class ModelCompilation
                 diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.TupleMismatch, spec.Location, spec.Name, $"it returns {Lowerer.Describe(v)} where a tuple of {spec.TupleArity} tensors is declared"));
                 return null;
             }
+            if (lowerer.Updates.Count > 0 && !e.Commits)
+            {
+                var (_, path, _, at) = lowerer.Updates[0];
+                diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.Unsupported, at, spec.Name, $"an assignment to the field '{path}' in an entry declared [{AttributeOf(e.Kind)}]",
+                    $"run the method through '[Update(nameof({spec.Name}))]', which computes from the fields' old values and then commits the assignments"));
+                return null;
+            }
+            foreach (var (field, _, value, _) in lowerer.Updates) b.UpdateState(nodes[field], value);
             foreach (var part in parts)
             {
                 if (part is not TensorValue and not ScalarValue and not DimValue)
@@ -243,6 +251,14 @@ public static class ModelCompilation
             || n.Attrs.Scan is { } scan && (Uses(scan.Length) || InGraph(scan.Body)));
         return InGraph(program.Schedule.Graph);
     }
+
+    private static string AttributeOf(EntryKind kind) => kind switch
+    {
+        EntryKind.Forward => "Compile",
+        EntryKind.LossAndGradients => "Gradients",
+        EntryKind.InputGradient => "Gradient",
+        _ => kind.ToString(),
+    };
 
     /// <summary>The graph input that holds a scalar argument's value.</summary>
     private static string ScalarInput(string name) => "__s_" + name;

@@ -189,6 +189,9 @@ internal sealed class Lowerer
                 case AssignStmt a:
                     env[a.Local] = Eval(a.Value, env);
                     break;
+                case FieldAssignStmt fa:
+                    AssignField(fa, env);
+                    break;
                 case ElementAssignStmt ea when env.TryGetValue(ea.Local, out var seqTarget) && seqTarget is SequenceValue seq:
                     StepResult(ea, seq, env);
                     break;
@@ -506,6 +509,28 @@ internal sealed class Lowerer
         var actual = argExprs.Select(x => Eval(x, env)).ToList();
         CheckDeclaredShapes(target, actual, argExprs, name);
         return LowerMethod(self, target, actual, site);
+    }
+
+    /// <summary>The assignments to [Param] and [Buffer] fields, by graph name, in order: an [Update] entry commits them after its computation.</summary>
+    public List<(string Field, string Path, Node Value, LocationInfo Location)> Updates { get; } = new();
+
+    private void AssignField(FieldAssignStmt fa, Dictionary<string, Value> env)
+    {
+        var self = Self;
+        if (!self.Params.TryGetValue(fa.Field, out var slot))
+        {
+            Fail(DiagnosticDescriptors.Unsupported, fa.Location, Method, $"an assignment to '{fa.Field}', which is not a [Param] or [Buffer] field",
+                "assign locals, or [Param] and [Buffer] fields in a method an [Update] entry runs");
+            return;
+        }
+        if (_scans.Count > 0)
+            Fail(DiagnosticDescriptors.Unsupported, fa.Location, Method, $"an assignment to '{fa.Field}' inside a loop over a length known only at run time",
+                "carry the new value in a local through the loop and assign the field after it");
+        var value = OpLowering.AsTensor(_b, Eval(fa.Value, env), "assignment");
+        if (!value.Shape.Equals(_nodes[slot.Graph].Shape))
+            Fail(DiagnosticDescriptors.ShapeMismatch, fa.Location, slot.Path, $"it is assigned a value of shape {value.Shape}; the field has shape {_nodes[slot.Graph].Shape}");
+        Updates.RemoveAll(u => u.Field == slot.Graph);
+        Updates.Add((slot.Graph, slot.Path, value, fa.Location));
     }
 
     private Value Field(string name, LocationInfo loc)

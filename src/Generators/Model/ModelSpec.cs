@@ -86,6 +86,9 @@ public sealed record AssignStmt(string Local, Expr Value, LocationInfo Location)
 /// <summary><c>Local[Index] = Value;</c>: sets an element of a local array of tensors.</summary>
 public sealed record ElementAssignStmt(string Local, Expr Index, Expr Value, LocationInfo Location) : Stmt(Location);
 
+/// <summary><c>field = value</c> for a [Param] or [Buffer] field: an update an [Update] entry commits after its computation.</summary>
+public sealed record FieldAssignStmt(string Field, Expr Value, LocationInfo Location) : Stmt(Location);
+
 /// <summary><c>return Value;</c> (a tuple is an <see cref="ArrayExpr"/>).</summary>
 public sealed record ReturnStmt(Expr Value, LocationInfo Location) : Stmt(Location);
 
@@ -126,6 +129,9 @@ public sealed record EntrySpec(
 
     /// <summary>Whether layers run in training mode (batch statistics, dropout masks).</summary>
     public bool Training { get; init; }
+
+    /// <summary>An [Update] entry: a forward pass that commits the spec's assignments to fields.</summary>
+    public bool Commits { get; init; }
 
     /// <summary>The user's own declaration (return type, name, parameters, fully qualified), for the body of an entry that failed.</summary>
     public string Declared { get; init; } = "";

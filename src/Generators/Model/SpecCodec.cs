@@ -17,7 +17,7 @@ namespace GraphNet.Generators;
 public static class SpecCodec
 {
     /// <summary>The text format's version; bump it when a spec record changes shape.</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     private const string Namespace = "GraphNet.Generators.";
 

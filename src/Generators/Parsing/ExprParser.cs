@@ -158,6 +158,11 @@ internal sealed class ExprParser
         {
             case ISimpleAssignmentOperation a when LocalName(a.Target) is { } name:
                 return new AssignStmt(name, Parse(a.Value), loc);
+            case ISimpleAssignmentOperation { Target: IFieldReferenceOperation { Instance: IInstanceReferenceOperation } f } a:
+                return new FieldAssignStmt(f.Field.Name, Parse(a.Value), loc);
+            case ICompoundAssignmentOperation { Target: IFieldReferenceOperation { Instance: IInstanceReferenceOperation } f } c when Operator(c.OperatorKind) is { } fieldOp
+                && (c.OperatorMethod is null || IsTensorOperator(c.OperatorMethod)):
+                return new FieldAssignStmt(f.Field.Name, new BinaryExpr(fieldOp, new FieldExpr(f.Field.Name, loc), Parse(c.Value), loc), loc);
             case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation { Indices.Length: 1 } el } a when LocalName(el.ArrayReference) is { } array:
                 return new ElementAssignStmt(array, Parse(el.Indices[0]), Parse(a.Value), loc);
             case ICompoundAssignmentOperation c when LocalName(c.Target) is { } name && Operator(c.OperatorKind) is { } sym

@@ -25,7 +25,7 @@ public static class ModelParser
     internal static readonly string[] EntryAttributes =
     {
         Ns + "CompileAttribute", Ns + "GradientsAttribute", Ns + "GradientAttribute",
-        Ns + "TrainAttribute", Ns + "HessianVectorProductAttribute", Ns + "HessianAttribute",
+        Ns + "TrainAttribute", Ns + "HessianVectorProductAttribute", Ns + "HessianAttribute", Ns + "UpdateAttribute",
     };
 
     /// <summary>Parses the model, or returns null for every [Model] declaration of a class but its first (the class is parsed once).</summary>
@@ -334,7 +334,7 @@ public static class ModelParser
     {
         var kind = attr.AttributeClass!.Name switch
         {
-            "CompileAttribute" => EntryKind.Forward,
+            "CompileAttribute" or "UpdateAttribute" => EntryKind.Forward,
             "GradientsAttribute" => EntryKind.LossAndGradients,
             "TrainAttribute" => EntryKind.Train,
             "HessianVectorProductAttribute" => EntryKind.HessianVectorProduct,
@@ -393,6 +393,7 @@ public static class ModelParser
             nameLoc, specLoc, wrtLoc)
         {
             Extra = extra, Declared = Declaration(m), Training = training, Implementable = implementable, Invalid = problem is not null,
+            Commits = attr.AttributeClass!.Name == "UpdateAttribute",
             ParamTypes = types.ToEquatable(), ReturnArity = arity, ReturnType = m.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
         };
     }

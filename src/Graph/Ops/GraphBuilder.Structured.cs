@@ -39,10 +39,10 @@ public sealed partial class GraphBuilder
     /// <summary>A model buffer: read like a parameter, updated only through <see cref="UpdateState"/>.</summary>
     public Node State(string name, Shape shape) => Prim(OpKind.State, shape, new NodeAttrs { Name = name });
 
-    /// <summary>Writes <paramref name="value"/> to the buffer <paramref name="state"/> after the entry point has run.</summary>
+    /// <summary>Writes <paramref name="value"/> to the buffer or parameter <paramref name="state"/> after the entry point has run.</summary>
     public void UpdateState(Node state, Node value)
     {
-        if (state.Op != OpKind.State)
+        if (state.Op is not (OpKind.State or OpKind.Param))
             throw new ShapeError(ShapeErrorKind.InvalidArgument, "running statistics must be [Buffer] fields of the model");
         if (!value.Shape.Equals(state.Shape))
             throw new ShapeError(ShapeErrorKind.Mismatch, $"update of buffer '{state.Attrs.Name}' {state.Shape} has shape {value.Shape}");

@@ -124,6 +124,15 @@ public abstract class EntryAttribute(string spec) : Attribute
 }
 
 /// <summary>
+/// Implements the partial method as one compiled forward pass of a spec method that assigns to the model's
+/// <c>[Param]</c> and <c>[Buffer]</c> fields (<c>centroids = ...;</c>): every value is computed from the fields'
+/// old values, then the assignments are committed together. Returns what the spec returns (an inertia, a
+/// log-likelihood). Declare it as <c>[Update(nameof(Lloyd))] public partial Tensor Step(Tensor x);</c>.
+/// Calling the spec method directly runs C#: there, an assignment replaces the field at once.
+/// </summary>
+public sealed class UpdateAttribute(string spec) : EntryAttribute(spec);
+
+/// <summary>
 /// Implements the partial method as one training step: the named scalar loss, its gradient with respect to
 /// every parameter, then <c>optimizer.Step(Parameters)</c>. Declare it as
 /// <c>[Train(nameof(Loss))] public partial float Step(Tensor x, Tensor y, Optimizer optimizer);</c>; it returns the loss.

@@ -47,6 +47,9 @@ partial class ConvNet : global::GraphNet.IModel
         Buffers = new global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>[] { new("mean", this.mean), new("variance", this.variance) };
     }
 
+    /// <summary>The calls of entry points that drew random numbers so far: the model's place in its random stream (checkpoints save it).</summary>
+    public ulong RandomDraws { get => __draws; set => __draws = value; }
+
     /// <summary>The model's buffers (running statistics), saved in checkpoints beside the parameters.</summary>
     public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>> Buffers { get; }
 
