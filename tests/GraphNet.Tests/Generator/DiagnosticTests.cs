@@ -268,4 +268,16 @@ public class DiagnosticTests
     [Fact]
     public void Scan_bound_that_is_not_a_dim() => Expect("GN0021", Head +
         "Tensor F([Shape(\"B\", \"T\", 3)] Tensor x, float n) { var h = Sum(x, 1); for (int t = 0; [|t < n|]; t++) h = h + x[.., t]; return h; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x, float n); }");
+
+    [Fact]
+    public void Field_assignment_in_a_compile_entry() => Expect("GN0007", Head +
+        "[Buffer(3)] Tensor c;\nTensor F([Shape(\"B\", 3)] Tensor x) { [|c = Sum(x, 0)|]; return x; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void Field_assignment_of_the_wrong_shape() => Expect("GN0004", Head +
+        "[Buffer(3)] Tensor c;\nTensor F([Shape(\"B\", 3)] Tensor x) { [|c = x|]; return x; }\n[Update(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void Field_assignment_inside_a_scan() => Expect("GN0007", Head +
+        "[Buffer(3)] Tensor c;\nTensor F([Shape(\"B\", \"T\", 3)] Tensor x) { for (int t = 0; t < x.Shape[1]; t++) { [|c = Sum(x[.., t], 0)|]; } return x; }\n[Update(nameof(F))] public partial Tensor P(Tensor x); }");
 }
