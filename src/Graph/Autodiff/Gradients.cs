@@ -105,7 +105,9 @@ public static class Gradients
         OpKind.Solve => SolveRule(b, n, g),
         OpKind.Window => new[] { b.Unwindow(g, Window.FromInts(n.Attrs.Ints), n[0].Shape) },
         OpKind.Unwindow => new[] { b.Window(g, Window.FromInts(n.Attrs.Ints)) },
-        OpKind.Gather => new[] { b.ScatterAdd(n[1], g, (int)n[0].Shape[0].Coef), null },
+        OpKind.Gather when !n[0].Shape[0].IsConstant && need[0] => throw new ShapeError(ShapeErrorKind.InvalidArgument,
+            $"the gradient of a gather from a table whose row count is known only at run time ({n[0].Shape}) is not derived; gather from a [Param] table of constant shape, or stop the gradient"),
+        OpKind.Gather => new[] { need[0] ? b.ScatterAdd(n[1], g, (int)n[0].Shape[0].Coef) : null, null },
         OpKind.ArgMax or OpKind.ArgMin => new Node?[] { null }, // piecewise constant: no gradient flows to x
         OpKind.ScatterAdd => new[] { null, b.Gather(g, n[0]) },
         OpKind.Slice => new[] { b.Pad(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)(n[0].Shape[n.Attrs.Axes[0]].Coef - n.Attrs.Ints[0] - n.Shape[n.Attrs.Axes[0]].Coef)) },

@@ -104,7 +104,6 @@ public sealed partial class GraphBuilder
     public Node Gather(Node table, Node ids)
     {
         if (table.Shape.Rank < 1) throw new ShapeError(ShapeErrorKind.WrongRank, $"gather needs a table of rank 1 or more, got {table.Shape}");
-        if (!table.Shape[0].IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"gather: the table's row count must be a constant, got {table.Shape}");
         var shape = new Shape(ids.Shape.Dims.Concat(table.Shape.Dims.Skip(1)));
         return Prim(OpKind.Gather, shape, NodeAttrs.None, table, ids);
     }
