@@ -91,6 +91,9 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ModelTooLarge = Error("GN0026", "Model too large to compile",
         "'{0}' unrolls to {1} graph nodes, more than the {2} GraphNet compiles in one entry point: use fewer or smaller blocks, or loops over fewer constant steps");
 
+    public static readonly DiagnosticDescriptor LossBroadcast = new("GN0027", "Loss operands broadcast against each other",
+        "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics/GN0027.md");
+
     public static readonly DiagnosticDescriptor InternalError = Error("GN9001", "GraphNet generator internal error",
         "GraphNet could not compile model '{0}' because of an internal error: {1}. Please report this with the model's source.");
 
@@ -99,7 +102,7 @@ public static class DiagnosticDescriptors
         ModelNotPartial, SpecNotFound, WrtNotFound, ShapeMismatch, WrongRank, UnknownDim, Unsupported,
         SignatureMismatch, Recursive, LossNotScalar, InvalidArgument, MissingShape, UnsupportedModel, ReservedName,
         InvalidParam, InvalidShape, InvalidEntry, SpecNotTensor, MissingModel, TooLarge, NotConstant, ModuleCycle,
-        TupleMismatch, ModuleEntry, InvalidModule, ModelTooLarge, InternalError,
+        TupleMismatch, ModuleEntry, InvalidModule, ModelTooLarge, LossBroadcast, InternalError,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticInfo Info(DiagnosticDescriptor d, LocationInfo? loc, params string[] args) => new(d.Id, args.ToEquatable(), loc);

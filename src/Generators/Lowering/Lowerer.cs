@@ -326,7 +326,10 @@ internal sealed class Lowerer
                 var args = call.Args.Select(x => Eval(x.Value, env)).ToList();
                 if (call.Op == "Select" && args.Count == 3 && args[2] is StepValue step) return StepRead(call, args, step);
                 if (call.Op == "Stack" && args.Count >= 1 && args[0] is SequenceValue stacked) return StackSequence(call, stacked, args);
-                return Guarded(call.Location, call.Op, () => OpLowering.LowerValue(_b, call.Op, args));
+                int warned = _b.Warnings.Count;
+                var value = Guarded(call.Location, call.Op, () => OpLowering.LowerValue(_b, call.Op, args));
+                for (int w = warned; w < _b.Warnings.Count; w++) _diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.LossBroadcast, call.Location, _b.Warnings[w]));
+                return value;
             case SpecCallExpr sc:
                 return Call(Self, sc.Method, sc.Key, sc.Args, env, sc.Location);
             case MemberCallExpr mc:

@@ -72,15 +72,27 @@ public sealed partial class GraphBuilder
     }
 
     /// <summary>Mean squared error over all elements.</summary>
-    public Node Mse(Node prediction, Node target) => Mean(Square(Sub(prediction, target)));
+    public Node Mse(Node prediction, Node target) => Mean(Square(Sub(LossOperand("Mse", prediction, target), target)));
+
+    /// <summary>
+    /// Warns when a loss's two operands broadcast against each other into a shape neither has (a prediction [B, 1]
+    /// against targets [B] makes [B, B]: the loss then averages over every pair, silently); returns the first operand.
+    /// </summary>
+    private Node LossOperand(string loss, Node a, Node b)
+    {
+        if (!a.Shape.Equals(b.Shape) && BroadcastShape(a.Shape, b.Shape, loss) is var both && !both.Equals(a.Shape) && !both.Equals(b.Shape))
+            _warnings.Add($"{loss}: its operands {a.Shape} and {b.Shape} broadcast to {both}, so the loss covers every pair of their elements; "
+                + $"give both the same shape (for example Reshape the {a.Shape} one to {b.Shape}) unless the pairs are what you mean");
+        return a;
+    }
 
     /// <summary>Mean absolute error over all elements.</summary>
-    public Node Mae(Node prediction, Node target) => Mean(Abs(Sub(prediction, target)));
+    public Node Mae(Node prediction, Node target) => Mean(Abs(Sub(LossOperand("Mae", prediction, target), target)));
 
     /// <summary>Elementwise Huber loss: quadratic within <paramref name="delta"/>, linear beyond.</summary>
     public Node Huber(Node prediction, Node target, double delta = 1.0)
     {
-        var d = Sub(prediction, target);
+        var d = Sub(LossOperand("Huber", prediction, target), target);
         var ad = Abs(d);
         var quadratic = Mul(Const(0.5), Square(d));
         var linear = Mul(Const(delta), Sub(ad, Const(0.5 * delta)));
@@ -104,8 +116,8 @@ public sealed partial class GraphBuilder
 
     /// <summary>Elementwise binary cross-entropy of <c>sigmoid(logits)</c> against 0/1 targets.</summary>
     public Node BinaryCrossEntropyWithLogits(Node logits, Node targets) =>
-        Sub(Softplus(logits), Mul(logits, targets));
+        Sub(Softplus(LossOperand("BinaryCrossEntropyWithLogits", logits, targets)), Mul(logits, targets));
 
     /// <summary>Elementwise hinge loss <c>max(0, 1 - y*score)</c> for labels y in {-1, +1}.</summary>
-    public Node Hinge(Node scores, Node labels) => Relu(Sub(Const(1), Mul(labels, scores)));
+    public Node Hinge(Node scores, Node labels) => Relu(Sub(Const(1), Mul(labels, LossOperand("Hinge", scores, labels))));
 }

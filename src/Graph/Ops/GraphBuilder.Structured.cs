@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 
 namespace GraphNet.Compiler;
@@ -12,8 +13,13 @@ public sealed partial class GraphBuilder
 
     private SaltCounter _salts = new(); // shared with nested builders (loop bodies), so every random call site of an entry has its own stream
 
-    /// <summary>A builder for a loop body inside this graph: the same mode, and random draws on streams of their own.</summary>
-    public GraphBuilder Nested() => new() { Training = Training, _salts = _salts };
+    /// <summary>A builder for a loop body inside this graph: the same mode, random draws on streams of their own, the same warnings.</summary>
+    public GraphBuilder Nested() => new() { Training = Training, _salts = _salts, _warnings = _warnings };
+
+    private List<string> _warnings = new();
+
+    /// <summary>What the ops built so far found suspicious but legal (a loss whose operands broadcast against each other); the generator reports each as a warning where the op is called.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
 
     /// <summary>Whether composites build their training-mode form (batch statistics, dropout masks).</summary>
     public bool Training { get; set; }

@@ -280,4 +280,17 @@ public class DiagnosticTests
     [Fact]
     public void Field_assignment_inside_a_scan() => Expect("GN0007", Head +
         "[Buffer(3)] Tensor c;\nTensor F([Shape(\"B\", \"T\", 3)] Tensor x) { for (int t = 0; t < x.Shape[1]; t++) { [|c = Sum(x[.., t], 0)|]; } return x; }\n[Update(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void GN0027_loss_operands_broadcast_against_each_other() => Expect("GN0027", Head +
+        "[Param(3, 1)] Tensor w;\nTensor L([Shape(\"B\", 3)] Tensor x, [Shape(\"B\")] Tensor y) => [|Mse(MatMul(x, w), y)|];\n[Gradients(nameof(L))] public partial float G(Tensor x, Tensor y); }");
+
+    [Fact]
+    public void A_target_broadcast_into_the_prediction_is_not_reported()
+    {
+        var (diags, _, errors) = GeneratorHarness.Run(GeneratorHarness.Usings + Head
+            + "[Param(3, 2)] Tensor w;\nTensor L([Shape(\"B\", 3)] Tensor x, [Shape(2)] Tensor y) => Mse(MatMul(x, w), y);\n[Gradients(nameof(L))] public partial float G(Tensor x, Tensor y); }");
+        Assert.Empty(diags);
+        Assert.Empty(errors);
+    }
 }
