@@ -98,3 +98,22 @@ public partial class KMeansModel
     [Update(nameof(Seed))] public partial Tensor Initialize(Tensor points);
     [Compile(nameof(Distances))] public partial Tensor Distance(Tensor x);
 }
+
+/// <summary>Weight clipping after every optimizer step (W-GAN's critic): [Train(Then = ...)] runs a compiled update.</summary>
+[Model]
+public partial class ClippedRegression
+{
+    [Param(4, 2)] Tensor w;
+
+    public Tensor Loss([Shape("B", 4)] Tensor x, [Shape("B", 2)] Tensor y) => Mse(MatMul(x, w), y);
+
+    /// <summary>Clips every weight to [-0.1, 0.1]; returns the largest magnitude before clipping.</summary>
+    public Tensor Clip()
+    {
+        w = Clamp(w, -0.1f, 0.1f);
+        return Max(Abs(w));
+    }
+
+    [Train(nameof(Loss), Then = nameof(Clip))] public partial float Step(Tensor x, Tensor y, Optimizer optimizer);
+    [Train(nameof(Loss))] public partial float PlainStep(Tensor x, Tensor y, Optimizer optimizer);
+}

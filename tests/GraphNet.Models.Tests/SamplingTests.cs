@@ -137,4 +137,25 @@ public class SamplingTests
         Assert.Equal(new float[] { 3, 3, 1 }, m.Buffers.Single(b => b.Key == "counts").Value.Data);
         Assert.True(m.Step(x).ToScalar() < inertia); // Lloyd never increases the inertia
     }
+
+    [Fact]
+    public void A_train_entry_runs_its_update_after_the_optimizer_step()
+    {
+        var x = Random(1, 16, 4);
+        var y = Random(2, 16, 2);
+        var clipped = new ClippedRegression(seed: 3);
+        var manual = new ClippedRegression(seed: 3);
+        Optimizer a = new Sgd(0.5f), b = new Sgd(0.5f);
+        for (int i = 0; i < 5; i++)
+        {
+            clipped.Step(x, y, a);
+            manual.PlainStep(x, y, b);
+            var w = manual.Parameters["w"].Value.Data;
+            for (int j = 0; j < w.Length; j++) w[j] = Math.Clamp(w[j], -0.1f, 0.1f);
+        }
+        Assert.Equal(manual.Parameters["w"].Value.Data, clipped.Parameters["w"].Value.Data);
+        Assert.Contains(clipped.Parameters["w"].Value.Data, v => MathF.Abs(v) == 0.1f); // the clip was active
+    }
+
+    private static Tensor Random(int seed, params int[] shape) => RecurrentTests.Random(seed, shape);
 }

@@ -57,6 +57,14 @@ public static class ModelCompilation
                 return new CompiledModel(model.HintName, Stubs(model, model.Entries), diags.ToEquatable());
             }
             var entries = model.Entries.Select(e => e.Invalid ? null : CompileEntry(model, root, slots, e, diags, ct)).ToList();
+            var helpers = new List<EntryProgram>();
+            for (int i = 0; i < entries.Count; i++)
+                if (entries[i] is { } train && model.Entries[i].Then is { } then)
+                {
+                    var after = CompileThen(model, root, slots, model.Entries[i], then, diags, ct);
+                    entries[i] = after is null ? null : train with { Then = after.Name };
+                    if (after is not null) helpers.Add(after);
+                }
             // Overloaded entry points share a name: their generated members get distinct prefixes.
             var names = new HashSet<string>(model.Entries.Select(e => e.Name));
             var used = new HashSet<string>();
@@ -71,7 +79,7 @@ public static class ModelCompilation
                 { Path = p.Path == p.Graph ? null : p.Path, Declare = p.Declared, FanIn = p.FanIn };
             var ps = slots.Where(p => !p.IsBuffer).Select(Decl).ToList();
             var failed = model.Entries.Where((e, i) => entries[i] is null && e.Implementable).Select(e => new FailedEntry(e.Modifiers, e.Declared, e.Name)).ToList();
-            var program = new ModelProgram(model.Namespace, model.ContainingTypes.ToList(), Identifiers.Escape(model.ClassName), ps, entries.OfType<EntryProgram>().ToList())
+            var program = new ModelProgram(model.Namespace, model.ContainingTypes.ToList(), Identifiers.Escape(model.ClassName), ps, entries.OfType<EntryProgram>().Concat(helpers).ToList())
             {
                 Declaration = model.Declaration,
                 Buffers = slots.Where(p => p.IsBuffer).Select(Decl).ToList(),
@@ -86,6 +94,26 @@ public static class ModelCompilation
             diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InternalError, at, model.ClassName, e.GetType().Name + ": " + e.Message));
             return new CompiledModel(model.HintName, Stubs(model, model.Entries), diags.ToEquatable());
         }
+    }
+
+    /// <summary>A [Train] entry's update after the step: the named spec method, without arguments, compiled as a hidden [Update] entry.</summary>
+    private static EntryProgram? CompileThen(ModelSpec model, Instance root, List<ParamSlot> slots, EntrySpec train, string then, List<DiagnosticInfo> diags, CancellationToken ct)
+    {
+        var spec = model.Methods.FirstOrDefault(m => m.Name == then);
+        string? why = spec is null ? $"Then = \"{then}\" names no spec method of '{model.ClassName}'"
+            : spec.Inputs.Count > 0 ? $"Then = nameof({then}) takes arguments ({string.Join(", ", spec.Inputs.Select(i => i.Name))}); the update after a step reads only the model's fields: declare it without parameters"
+            : train.Kind != EntryKind.Train ? "Then is for [Train] entries" : null;
+        if (why is not null)
+        {
+            diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidEntry, train.Location, train.Name, why));
+            return null;
+        }
+        var helper = train with
+        {
+            Name = "__then_" + train.Name, Kind = EntryKind.Forward, Spec = then, Wrt = null, ParamNames = EquatableArray<string>.Empty,
+            ParamTypes = EquatableArray<string>.Empty, Commits = true, Training = false, Then = null, Extra = null, ReturnArity = 0,
+        };
+        return CompileEntry(model, root, slots, helper, diags, ct) is { } program ? program with { Hidden = true, Modifiers = "private" } : null;
     }
 
     /// <summary>Bodies that throw for entry points that could not be compiled, so the only errors the user sees are the GN ones.</summary>

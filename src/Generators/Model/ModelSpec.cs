@@ -133,6 +133,9 @@ public sealed record EntrySpec(
     /// <summary>An [Update] entry: a forward pass that commits the spec's assignments to fields.</summary>
     public bool Commits { get; init; }
 
+    /// <summary>[Train(Then = ...)]: the spec method run as an update after each optimizer step.</summary>
+    public string? Then { get; init; }
+
     /// <summary>The user's own declaration (return type, name, parameters, fully qualified), for the body of an entry that failed.</summary>
     public string Declared { get; init; } = "";
 

@@ -66,6 +66,12 @@ public sealed record EntryProgram(string Name, EntryKind Kind, string Spec, IRea
 
     /// <summary>The tuple type as the user declared it (element names must match the partial declaration).</summary>
     public string? ResultType { get; init; }
+
+    /// <summary>A Train entry's update run after the optimizer step: the name of the hidden entry that runs it.</summary>
+    public string? Then { get; init; }
+
+    /// <summary>A generated helper entry (a Train entry's update): private, not a partial the user declared, called from inside another entry.</summary>
+    public bool Hidden { get; init; }
 }
 
 /// <summary>Everything the C# emitter needs for one model class.</summary>

@@ -138,7 +138,15 @@ public sealed class UpdateAttribute(string spec) : EntryAttribute(spec);
 /// <c>[Train(nameof(Loss))] public partial float Step(Tensor x, Tensor y, Optimizer optimizer);</c>; it returns the loss.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
-public sealed class TrainAttribute(string spec) : EntryAttribute(spec);
+public sealed class TrainAttribute(string spec) : EntryAttribute(spec)
+{
+    /// <summary>
+    /// A spec method without arguments that assigns to fields, run as a compiled update after every optimizer step
+    /// (a projection onto a box or a ball, weight clipping, an EMA of another module's parameters):
+    /// <c>[Train(nameof(Loss), Then = nameof(Clip))]</c>.
+    /// </summary>
+    public string? Then { get; set; }
+}
 
 /// <summary>
 /// Implements the partial method as a Hessian-vector product of the named scalar loss over all parameters:

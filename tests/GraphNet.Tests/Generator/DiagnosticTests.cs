@@ -293,4 +293,9 @@ public class DiagnosticTests
         Assert.Empty(diags);
         Assert.Empty(errors);
     }
+
+    [Fact]
+    public void GN0017_train_update_with_arguments() => Expect("GN0017", Head +
+        "[Param(3)] Tensor w;\nTensor L([Shape(\"B\", 3)] Tensor x) => (x * w).Sum();\nTensor Clip(Tensor x) { w = x; return w; }\n"
+        + "[Train(nameof(L), Then = nameof(Clip))] public partial float [|S|](Tensor x, Optimizer o); }");
 }

@@ -46,7 +46,7 @@ internal static class EntryEmitter
             _ => T,
         };
         var inputArgs = e.Inputs.Select(i => $"{i.ScalarType ?? T} {Id(Arg(i))}").ToList();
-        string mods = e.Modifiers + (m.PartialEntries ? " partial" : "");
+        string mods = e.Hidden ? "private" : e.Modifiers + (m.PartialEntries ? " partial" : "");
         if (e.Kind == EntryKind.Hessian)
         {
             EmitHessian(w, m, e, mods, inputArgs);
@@ -59,7 +59,7 @@ internal static class EntryEmitter
         string v = e.Kind == EntryKind.Hessian ? "__v" : Id(e.Extra ?? "");
         using (w.Block($"{mods} {ret} {name}({string.Join(", ", inputArgs)})"))
         {
-            if (e.Kind != EntryKind.Hessian) w.Line($"using var __run = {Rt}.Exclusive.Enter(ref __busy, \"{m.ClassName}\", \"{e.Name}\");");
+            if (e.Kind != EntryKind.Hessian && !e.Hidden) w.Line($"using var __run = {Rt}.Exclusive.Enter(ref __busy, \"{m.ClassName}\", \"{e.Name}\");");
             foreach (var i in e.Inputs.Where(i => i.ScalarType is not null))
                 w.Line($"var {i.Name} = __scalar_{e.Member}_{i.Name}; {i.Name}.Data[0] = {Id(Arg(i))};");
             EmitBinding(w, m, e);
@@ -99,6 +99,7 @@ internal static class EntryEmitter
                     w.Line($"global::System.Array.Copy(__o_{Clean(OutputNames.Hvp(p.Name))}, 0, __flat.Data, {offset}, {len});");
             }
             if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step(this.Parameters);");
+            if (e.Then is { } then) w.Line($"{then}(); // the update after the step");
             w.Line(e.Kind switch
             {
                 EntryKind.Forward when e.ResultArity > 0 => "return (" + string.Join(", ", Enumerable.Range(0, e.ResultArity).Select(i => "__r" + i)) + ");",
