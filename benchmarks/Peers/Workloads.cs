@@ -186,6 +186,22 @@ public static class Workloads
     }
 
     /// <summary>i_lstm.py: character LSTM (98 → 64 → LSTM 256 → 98), batch 32, T 64, Adam 2e-3, random ids walked in contiguous batches.</summary>
+    /// <summary>d_kmeans: one Lloyd iteration, N = 100000, D = 32, K = 16, uniform [0, 1) data, the first K points as the initial centroids.</summary>
+    public static void KMeans(int threads)
+    {
+        const int N = 100_000, D = KMeansLloyd.D, K = KMeansLloyd.K;
+        var x = new Tensor(N, D);
+        new Rng(0, 6).FillUniform(x.Data, 0, 1);
+        var model = new KMeansLloyd(seed: 1);
+        model.Initialize(Tensor.FromArray(x.Data.AsSpan(0, K * D), K, D));
+        var s = Bench.Run(() => model.Step(x), warmup: 3, reps: 11, minRepS: 0.25, budgetS: 8);
+        Bench.Emit("d_kmeans", new (string, object)[]
+        {
+            ("threads", threads), ("N", N), ("D", D), ("K", K), ("dtype", "float32"),
+            ("graphnet", "[Update] entry: distances by GEMM, ArgMin, one-hot GEMM for the cluster sums, centroids committed"),
+        }, new[] { ("ms_per_iter", Bench.Ms(s)) });
+    }
+
     public static void CharLstm(int threads)
     {
         const int B = 32, T = Peers.CharLstm.T, V = Peers.CharLstm.Vocab, E = Peers.CharLstm.Embed, H = Peers.CharLstm.Hidden;

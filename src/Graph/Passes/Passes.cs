@@ -15,6 +15,7 @@ public static class Pipeline
         new Pass("fold", ConstantFold),
         new Pass("simplify", Simplify),
         new Pass("slice-sink", SinkSlices),
+        new Pass("onehot-scatter", OneHotScatter),
         new Pass("matmul-transpose", FoldTransposeIntoMatMul),
         new Pass("cse", Cse),
         new Pass("dce", Dce),
@@ -81,6 +82,30 @@ public static class Pipeline
             var parts = ins[0].Inputs.Select(x => b.Slice(x, axis, start, (int)length)).ToArray();
             return b.Graph.Add(ins[0].Op, n.Shape, ins[0].Attrs, parts);
         });
+    }
+
+    /// <summary>
+    /// Products and sums of one-hot rows become scatters: <c>OneHot(ids, K)ᵀ·X</c> (per-class sums of rows, K-means'
+    /// centroid update) is <c>ScatterAdd(ids, X, K)</c> and <c>Sum(OneHot(ids, K), 0)</c> (per-class counts) is a scatter
+    /// of ones, so the [N, K] one-hot matrix is never written and the N·K·D multiply-adds by zero are not done.
+    /// </summary>
+    public static Graph OneHotScatter(Graph g) => Rewriter.Run(g, (b, n, ins) =>
+    {
+        if (n.Op == OpKind.MatMul && n.Attrs.TransA && !n.Attrs.TransB && n.Shape.Rank == 2 && OneHotIds(ins[0]) is { } ids && ids.Shape.Rank == 1)
+            return b.ScatterAdd(ids, ins[1], (int)ins[0].Shape[1].Coef);
+        if (n.Op == OpKind.ReduceSum && n.Shape.Rank == 2 && n.Attrs.Axes.SequenceEqual(new[] { 0 }) && OneHotIds(ins[0]) is { } rows && rows.Shape.Rank == 1)
+            return b.Reshape(b.ScatterAdd(rows, b.Full(1, rows.Shape), (int)ins[0].Shape[1].Coef), n.Shape);
+        return null;
+    });
+
+    /// <summary>The ids of a one-hot matrix built as rows of the identity (<c>Gather(Eye(K), ids)</c>), or null.</summary>
+    private static Node? OneHotIds(Node n)
+    {
+        if (n.Op != OpKind.Gather) return null;
+        var eye = n[0];
+        while (eye.Op == OpKind.StopGradient) eye = eye[0];
+        bool Iota(Node x, int axis) => x.Op == OpKind.Iota && x.Attrs.Axes.SequenceEqual(new[] { axis });
+        return eye.Op == OpKind.Eq && eye.Shape.Rank == 2 && (Iota(eye[0], 0) && Iota(eye[1], 1) || Iota(eye[0], 1) && Iota(eye[1], 0)) ? n[1] : null;
     }
 
     /// <summary><c>matmul(transpose(a), b)</c> becomes <c>matmul(a, b, transA)</c>, and likewise for b.</summary>

@@ -121,20 +121,39 @@ public static unsafe class Windows
 public static class Indexing
 {
     /// <summary>For each (outer, inner) position, the index along the middle axis of the largest (<paramref name="max"/>) or smallest value, the first on ties; NaN counts as the extreme, as in PyTorch.</summary>
-    public static void ArgExtreme(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, bool max)
+    public static unsafe void ArgExtreme(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, bool max)
     {
-        for (int o = 0; o < outer; o++)
-            for (int i = 0; i < inner; i++)
-            {
-                int baseIndex = o * n * inner + i, best = 0;
-                float bestValue = x[baseIndex];
-                for (int k = 1; k < n && !float.IsNaN(bestValue); k++)
+        if ((long)outer * n * inner > x.Length || (long)outer * inner > output.Length)
+            throw new ArgumentException($"ArgExtreme buffers too small for [{outer}, {n}, {inner}]: input {x.Length}, output {output.Length} floats.");
+        fixed (float* px = x, po = output)
+        {
+            var job = new ArgJob { X = px, Output = po, N = n, Inner = inner, Max = max };
+            Workers.ForRange(ref job, outer, (long)n * inner); // each outer row on its own: the same result on any thread count
+        }
+    }
+
+    private unsafe struct ArgJob : IRangeJob
+    {
+        public float* X, Output;
+        public int N, Inner;
+        public bool Max;
+
+        public void Run(int lo, int hi)
+        {
+            for (int o = lo; o < hi; o++)
+                for (int i = 0; i < Inner; i++)
                 {
-                    float v = x[baseIndex + k * inner];
-                    if (float.IsNaN(v) || (max ? v > bestValue : v < bestValue)) { best = k; bestValue = v; }
+                    float* row = X + (long)o * N * Inner + i;
+                    int best = 0;
+                    float bestValue = row[0];
+                    for (int k = 1; k < N && !float.IsNaN(bestValue); k++)
+                    {
+                        float v = row[(long)k * Inner];
+                        if (float.IsNaN(v) || (Max ? v > bestValue : v < bestValue)) { best = k; bestValue = v; }
+                    }
+                    Output[(long)o * Inner + i] = best;
                 }
-                output[o * inner + i] = best;
-            }
+        }
     }
 
     /// <param name="source">What the ids are, for errors: "input 'label'".</param>

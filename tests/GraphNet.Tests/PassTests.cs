@@ -4,7 +4,7 @@ using Xunit;
 
 namespace GraphNet.Tests;
 
-public class ScanPassTests
+public class PassTests
 {
     /// <summary>h = tanh(h·W + x[.., t]) with per-step results h ⊙ x[.., t]; the output reads only the final h.</summary>
     private static Graph FinalStateOnly()
@@ -110,5 +110,22 @@ public class ScanPassTests
         var bt = Dim.Sym("B") * Dim.Sym("T");
         Assert.Contains(train.Schedule.Kernels, k => k.Kind == KernelKind.MatMul && k.Root.Shape.Equals(new Shape(bt, Dim.Const(4)))); // X·W
         Assert.Contains(train.Schedule.Kernels, k => k.Kind == KernelKind.MatMul && k.Root.Shape.Equals(new Shape(3, 4)));           // dW = Xᵀ·dP
+    }
+
+    [Fact]
+    public void One_hot_products_and_counts_become_scatters()
+    {
+        // K-means' update: per-cluster sums OneHot(ids)ᵀ·X and counts Sum(OneHot(ids), 0)
+        var b = new GraphBuilder();
+        var x = b.Input("x", new Shape(Dim.Sym("N"), 3));
+        var ids = b.ArgMin(x, -1);
+        var onehot = b.OneHot(ids, 3);
+        b.Graph.SetOutput("sums", b.MatMul(onehot, x, transA: true));
+        b.Graph.SetOutput("counts", b.Sum(onehot, new[] { 0 }));
+        var program = ModelCompiler.Compile("F", EntryKind.Forward, "F", b.Graph, verify: true);
+        var nodes = program.Schedule.Graph.Nodes;
+        Assert.DoesNotContain(nodes, n => n.Op == OpKind.MatMul);
+        Assert.DoesNotContain(nodes, n => n.Op == OpKind.Gather); // the [N, 3] one-hot matrix is never built
+        Assert.Equal(2, nodes.Count(n => n.Op == OpKind.ScatterAdd));
     }
 }
