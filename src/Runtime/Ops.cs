@@ -188,6 +188,22 @@ public static class Ops
     /// <summary>One index per row drawn from softmax(logits) over the last axis (Gumbel-max); the last axis is dropped.</summary>
     public static Tensor Categorical(Tensor logits) => E((b, n) => b.Categorical(n[0]), logits);
 
+    /// <summary>The indices (as floats) that sort x along <paramref name="axis"/>; stable, NaN counted largest; not differentiable.</summary>
+    public static Tensor ArgSort(Tensor x, int axis = -1, bool descending = false) => E((b, n) => b.ArgSort(n[0], axis, descending), x);
+
+    /// <summary>x sorted along <paramref name="axis"/> (stable); gradients flow back to where each value came from.</summary>
+    public static Tensor Sort(Tensor x, int axis = -1, bool descending = false) => E((b, n) => b.Sort(n[0], axis, descending), x);
+
+    /// <summary>The k largest (or, <paramref name="largest"/> false, smallest) values along <paramref name="axis"/>, in that order, and their indices.</summary>
+    public static (Tensor Values, Tensor Indices) TopK(Tensor x, int k, int axis = -1, bool largest = true)
+    {
+        var r = Eager.RunAll((b, n) => { var (v, i) = b.TopK(n[0], k, axis, largest); return new[] { v, i }; }, x);
+        return (r[0], r[1]);
+    }
+
+    /// <summary>Running sums along <paramref name="axis"/>, from the first element or (<paramref name="reverse"/>) the last.</summary>
+    public static Tensor CumSum(Tensor x, int axis = -1, bool reverse = false) => E((b, n) => b.CumSum(n[0], axis, reverse), x);
+
     /// <summary>Seeds the eager path's random draws and restarts its stream (as torch.manual_seed); compiled entries draw from their model's seed.</summary>
     public static void ManualSeed(int seed) => Eager.ManualSeed(seed);
 

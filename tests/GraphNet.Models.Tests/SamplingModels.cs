@@ -117,3 +117,21 @@ public partial class ClippedRegression
     [Train(nameof(Loss), Then = nameof(Clip))] public partial float Step(Tensor x, Tensor y, Optimizer optimizer);
     [Train(nameof(Loss))] public partial float PlainStep(Tensor x, Tensor y, Optimizer optimizer);
 }
+
+/// <summary>Selection ops compiled: the k nearest rows by distance (k-NN's neighbours), sorting and running sums.</summary>
+[Model]
+public partial class Selection
+{
+    public const int K = 3;
+
+    public (Tensor distance, Tensor index) Nearest([Shape("Q", 2)] Tensor queries, [Shape(6, 2)] Tensor points)
+    {
+        var d = Sum(queries * queries, 1, keepDims: true) - 2 * MatMul(queries, points, transposeB: true) + Reshape(Sum(points * points, 1), 1, 6);
+        return TopK(d, K, -1, false);
+    }
+
+    public Tensor Sorted([Shape("B", 5)] Tensor x) => Sort(x, -1, true) + CumSum(x, -1);
+
+    [Compile(nameof(Nearest))] public partial (Tensor distance, Tensor index) Neighbours(Tensor queries, Tensor points);
+    [Compile(nameof(Sorted))] public partial Tensor SortAndSum(Tensor x);
+}

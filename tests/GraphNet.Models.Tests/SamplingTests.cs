@@ -158,4 +158,33 @@ public class SamplingTests
     }
 
     private static Tensor Random(int seed, params int[] shape) => RecurrentTests.Random(seed, shape);
+
+    [Fact]
+    public void TopK_sort_and_cumsum_agree_with_linq()
+    {
+        var points = Tensor.FromArray(new float[] { 0, 0, 1, 0, 0, 1, 1, 1, 3, 3, -1, 0 }, 6, 2);
+        var queries = Tensor.FromArray(new float[] { 0.1f, 0, 2.9f, 3.2f }, 2, 2);
+        var (distance, index) = new Selection().Neighbours(queries, points);
+        for (int q = 0; q < 2; q++)
+        {
+            var expected = Enumerable.Range(0, 6)
+                .Select(p => (Index: p, D: Math.Pow(queries.Data[2 * q] - points.Data[2 * p], 2) + Math.Pow(queries.Data[2 * q + 1] - points.Data[2 * p + 1], 2)))
+                .OrderBy(p => p.D).ThenBy(p => p.Index).Take(Selection.K).ToArray();
+            for (int j = 0; j < Selection.K; j++)
+            {
+                Assert.Equal(expected[j].Index, (int)index.Data[q * Selection.K + j]);
+                Assert.Equal(expected[j].D, distance.Data[q * Selection.K + j], 4);
+            }
+        }
+        var x = Tensor.FromArray(new float[] { 3, -1, 2, 2, 5, 0, 1, 0, -2, 4 }, 2, 5);
+        var got = new Selection().SortAndSum(x);
+        for (int r = 0; r < 2; r++)
+        {
+            var row = x.Data.Skip(5 * r).Take(5).ToArray();
+            var sorted = row.OrderByDescending(v => v).ToArray();
+            float running = 0;
+            for (int j = 0; j < 5; j++) { running += row[j]; Assert.Equal(sorted[j] + running, got.Data[5 * r + j], 5); }
+        }
+        Assert.Equal(got.Data, new Selection().Sorted(x).Data); // the eager spec method gives the same
+    }
 }

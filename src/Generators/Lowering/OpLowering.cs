@@ -22,12 +22,17 @@ internal static class OpLowering
         "GlobalAvgPool", "GlobalMaxPool", "BatchNorm", "LayerNorm", "Dropout", "Embedding", "Gather",
         "Concat", "Stack", "Split", "Chunk", "Slice", "Select", "Pad", "Attention", "AttentionWeights",
         "MultiHeadAttention", "SplitHeads", "MergeHeads", "SinusoidalPositions", "ArgMax", "ArgMin",
-        "Uniform", "Normal", "Bernoulli", "Categorical",
+        "Uniform", "Normal", "Bernoulli", "Categorical", "ArgSort", "Sort", "TopK", "CumSum",
     };
 
     /// <summary>Lowers a call whose result is a tensor, or an array of tensors for Split and Chunk.</summary>
     public static Value LowerValue(GraphBuilder b, string op, IReadOnlyList<Value> a)
     {
+        if (op == "TopK")
+        {
+            var (values, indices) = b.TopK(AsTensor(b, a[0], op), AsInt(a[1], op), a.Count > 2 ? AsInt(a[2], op) : -1, a.Count <= 3 || a[3] is not BoolValue { Value: false });
+            return new ArrayValue(new List<Value> { new TensorValue(values), new TensorValue(indices) });
+        }
         if (op is "Split" or "Chunk")
         {
             var x = AsTensor(b, a[0], op);
@@ -141,6 +146,9 @@ internal static class OpLowering
             "Normal" => b.RandomNormal(new Shape(Dims(0))),
             "Bernoulli" => b.Bernoulli(T(0)),
             "Categorical" => b.Categorical(T(0)),
+            "ArgSort" => b.ArgSort(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
+            "Sort" => b.Sort(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
+            "CumSum" => b.CumSum(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "ArgMax" => b.ArgMax(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "ArgMin" => b.ArgMin(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "Concat" => b.Concat(Many(0), I(1)),

@@ -108,7 +108,10 @@ public static class Gradients
         OpKind.Gather when !n[0].Shape[0].IsConstant && need[0] => throw new ShapeError(ShapeErrorKind.InvalidArgument,
             $"the gradient of a gather from a table whose row count is known only at run time ({n[0].Shape}) is not derived; gather from a [Param] table of constant shape, or stop the gradient"),
         OpKind.Gather => new[] { need[0] ? b.ScatterAdd(n[1], g, (int)n[0].Shape[0].Coef) : null, null },
-        OpKind.ArgMax or OpKind.ArgMin => new Node?[] { null }, // piecewise constant: no gradient flows to x
+        OpKind.ArgMax or OpKind.ArgMin or OpKind.ArgSort => new Node?[] { null }, // piecewise constant: no gradient flows to x
+        OpKind.TakeAlong => new[] { need[0] ? b.PutAlong(n[1], g, n.Attrs.Axes[0], (int)n[0].Shape[n.Attrs.Axes[0]].Coef) : null, null },
+        OpKind.PutAlong => new[] { null, need[1] ? b.TakeAlong(g, n[0], n.Attrs.Axes[0]) : null },
+        OpKind.CumSum => new[] { b.CumSum(g, n.Attrs.Axes[0], n.Attrs.Ints[0] == 0) },
         OpKind.ScatterAdd => new[] { null, b.Gather(g, n[0]) },
         OpKind.Slice => new[] { b.Pad(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)(n[0].Shape[n.Attrs.Axes[0]].Coef - n.Attrs.Ints[0] - n.Shape[n.Attrs.Axes[0]].Coef)) },
         OpKind.Pad => new[] { b.Slice(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)n[0].Shape[n.Attrs.Axes[0]].Coef) },

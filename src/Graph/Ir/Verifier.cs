@@ -31,7 +31,7 @@ public static class Verifier
             OpCategory.Leaf => 0,
             OpCategory.Unary or OpCategory.Reduce or OpCategory.Movement => 1,
             OpCategory.Binary or OpCategory.MatMul or OpCategory.Solve => 2,
-            OpCategory.Structured => n.Op is OpKind.Gather or OpKind.ScatterAdd ? 2 : 1,
+            OpCategory.Structured => n.Op is OpKind.Gather or OpKind.ScatterAdd or OpKind.TakeAlong or OpKind.PutAlong ? 2 : 1,
             OpCategory.Ternary => 3,
             OpCategory.Scan => n.Op == OpKind.ScanOutput ? 1 : n.Attrs.Scan is { } sb ? sb.Carries + sb.Xs + sb.Invariants : -1,
         };

@@ -33,6 +33,54 @@ public sealed partial class GraphBuilder
     /// <summary>The index (as a float) of the smallest value along <paramref name="axis"/>, the first one on ties.</summary>
     public Node ArgMin(Node x, int axis = -1, bool keepDims = false) => ArgExtreme(OpKind.ArgMin, x, axis, keepDims);
 
+    /// <summary>The indices (as floats) that sort <paramref name="x"/> along <paramref name="axis"/>: stable (equal values keep their order), NaN counted largest; not differentiable.</summary>
+    public Node ArgSort(Node x, int axis = -1, bool descending = false)
+    {
+        if (x.Shape.Rank == 0) throw new ShapeError(ShapeErrorKind.WrongRank, "argsort needs a tensor of rank 1 or more, got a scalar");
+        axis = NormalizeAxis(axis, x.Shape.Rank, "argsort");
+        return Prim(OpKind.ArgSort, x.Shape, new NodeAttrs { Axes = new[] { axis }, Ints = new[] { descending ? 1 : 0 } }, x);
+    }
+
+    /// <summary>Element j along <paramref name="axis"/> of the result is x at position indices[j] (numpy's take_along_axis); the gradient flows back to those positions.</summary>
+    public Node TakeAlong(Node x, Node indices, int axis)
+    {
+        axis = NormalizeAxis(axis, x.Shape.Rank, "take_along");
+        if (indices.Shape.Rank != x.Shape.Rank || Enumerable.Range(0, x.Shape.Rank).Any(a => a != axis && indices.Shape[a] != x.Shape[a]))
+            throw new ShapeError(ShapeErrorKind.Mismatch, $"take_along axis {axis}: indices {indices.Shape} must match {x.Shape} on every other axis");
+        if (!x.Shape[axis].IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"take_along: axis {axis} of {x.Shape} must have a constant size");
+        return Prim(OpKind.TakeAlong, indices.Shape, new NodeAttrs { Axes = new[] { axis } }, x, indices);
+    }
+
+    /// <summary>The adjoint of <see cref="TakeAlong"/>: values summed into a tensor of <paramref name="size"/> along the axis, at the indices.</summary>
+    public Node PutAlong(Node indices, Node values, int axis, int size)
+    {
+        var shape = new Shape(values.Shape.Dims.Select((d, i) => i == axis ? Dim.Const(size) : d));
+        return Prim(OpKind.PutAlong, shape, new NodeAttrs { Axes = new[] { axis }, Ints = new[] { size } }, indices, values);
+    }
+
+    /// <summary><paramref name="x"/> sorted along <paramref name="axis"/> (stable); the gradient goes back to where each value came from.</summary>
+    public Node Sort(Node x, int axis = -1, bool descending = false) => TakeAlong(x, ArgSort(x, axis, descending), axis);
+
+    /// <summary>The <paramref name="k"/> largest (or smallest) values along <paramref name="axis"/>, in that order, and their indices.</summary>
+    public (Node Values, Node Indices) TopK(Node x, int k, int axis = -1, bool largest = true)
+    {
+        if (x.Shape.Rank == 0) throw new ShapeError(ShapeErrorKind.WrongRank, "topk needs a tensor of rank 1 or more, got a scalar");
+        axis = NormalizeAxis(axis, x.Shape.Rank, "topk");
+        var n = x.Shape[axis];
+        if (!n.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"topk: axis {axis} of {x.Shape} must have a constant size");
+        if (k < 1 || k > n.Coef) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"topk: k = {k} must be between 1 and {n.Coef}, the size of axis {axis} of {x.Shape}");
+        var indices = Slice(ArgSort(x, axis, largest), axis, 0, k);
+        return (TakeAlong(x, indices, axis), indices);
+    }
+
+    /// <summary>Running sums along <paramref name="axis"/> (from the last element when <paramref name="reverse"/>); the gradient is the running sum the other way.</summary>
+    public Node CumSum(Node x, int axis = -1, bool reverse = false)
+    {
+        if (x.Shape.Rank == 0) throw new ShapeError(ShapeErrorKind.WrongRank, "cumsum needs a tensor of rank 1 or more, got a scalar");
+        axis = NormalizeAxis(axis, x.Shape.Rank, "cumsum");
+        return Prim(OpKind.CumSum, x.Shape, new NodeAttrs { Axes = new[] { axis }, Ints = new[] { reverse ? 1 : 0 } }, x);
+    }
+
     private Node ArgExtreme(OpKind op, Node x, int axis, bool keepDims)
     {
         if (x.Shape.Rank == 0) throw new ShapeError(ShapeErrorKind.WrongRank, $"{op.Info().Name} needs a tensor of rank 1 or more, got a scalar");

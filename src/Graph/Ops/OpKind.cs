@@ -86,6 +86,14 @@ public enum OpKind
     ArgMax,
     /// <summary>The index (a float) of the smallest value along Axes[0], kept as a dim of 1; the first on ties.</summary>
     ArgMin,
+    /// <summary>The indices (floats) that sort x along Axes[0], ascending or (Ints[0] = 1) descending; stable, NaN largest.</summary>
+    ArgSort,
+    /// <summary>x [.., n, ..] and indices [.., m, ..] to [.., m, ..]: element j along Axes[0] is x at index idx[j] (numpy's take_along_axis).</summary>
+    TakeAlong,
+    /// <summary>The adjoint of <see cref="TakeAlong"/>: indices [.., m, ..] and values [.., m, ..] summed into [.., Ints[0], ..] at the indices.</summary>
+    PutAlong,
+    /// <summary>Running sums along Axes[0], from the first element or (Ints[0] = 1) from the last.</summary>
+    CumSum,
 
     // Control
     /// <summary>A loop over steps (<see cref="ScanBody"/> in Attrs.Scan): inputs are initial carries, scanned sequences, invariants; read through <see cref="ScanOutput"/>.</summary>

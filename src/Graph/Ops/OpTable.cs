@@ -67,6 +67,10 @@ public static class OpTable
         OpKind.Pad => new(OpCategory.Structured, "pad"),
         OpKind.ArgMax => new(OpCategory.Structured, "argmax"),
         OpKind.ArgMin => new(OpCategory.Structured, "argmin"),
+        OpKind.ArgSort => new(OpCategory.Structured, "argsort"),
+        OpKind.TakeAlong => new(OpCategory.Structured, "take_along"),
+        OpKind.PutAlong => new(OpCategory.Structured, "put_along"),
+        OpKind.CumSum => new(OpCategory.Structured, "cumsum"),
         OpKind.Scan => new(OpCategory.Scan, "scan"),
         OpKind.ScanOutput => new(OpCategory.Scan, "scan_output"),
     };

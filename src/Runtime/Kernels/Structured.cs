@@ -132,6 +132,69 @@ public static class Indexing
         }
     }
 
+    /// <summary>For each (outer, inner) position, the indices that sort the middle axis, ascending or descending; stable, NaN largest.</summary>
+    public static void ArgSort(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, bool descending)
+    {
+        var keys = new float[n];
+        var order = new int[n];
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                int b = o * n * inner + i;
+                for (int k = 0; k < n; k++) { keys[k] = x[b + k * inner]; order[k] = k; }
+                Array.Sort(order, (p, q) =>
+                {
+                    int c = Compare(keys[p], keys[q]);
+                    return c != 0 ? (descending ? -c : c) : p.CompareTo(q); // stable: ties keep their order
+                });
+                for (int k = 0; k < n; k++) output[b + k * inner] = order[k];
+            }
+    }
+
+    /// <summary>A total order with NaN above every number.</summary>
+    private static int Compare(float a, float b) => float.IsNaN(a) ? (float.IsNaN(b) ? 0 : 1) : float.IsNaN(b) ? -1 : a.CompareTo(b);
+
+    /// <summary>output[o, j, i] = x[o, idx[o, j, i], i] for x [outer, n, inner] and idx [outer, m, inner].</summary>
+    public static void TakeAlong(ReadOnlySpan<float> x, ReadOnlySpan<float> indices, Span<float> output, int outer, int n, int m, int inner)
+    {
+        for (int o = 0; o < outer; o++)
+            for (int j = 0; j < m; j++)
+                for (int i = 0; i < inner; i++)
+                {
+                    int at = (o * m + j) * inner + i;
+                    output[at] = x[(o * n + Row(indices[at], at, n, "indices")) * inner + i];
+                }
+    }
+
+    /// <summary>The adjoint of <see cref="TakeAlong"/>: output [outer, n, inner] = 0, then output[o, idx[o, j, i], i] += values[o, j, i].</summary>
+    public static void PutAlong(ReadOnlySpan<float> indices, ReadOnlySpan<float> values, Span<float> output, int outer, int n, int m, int inner)
+    {
+        output.Slice(0, outer * n * inner).Clear();
+        for (int o = 0; o < outer; o++)
+            for (int j = 0; j < m; j++)
+                for (int i = 0; i < inner; i++)
+                {
+                    int at = (o * m + j) * inner + i;
+                    output[(o * n + Row(indices[at], at, n, "indices")) * inner + i] += values[at];
+                }
+    }
+
+    /// <summary>Running sums along the middle axis of [outer, n, inner], from the first element or the last.</summary>
+    public static void CumSum(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, bool reverse)
+    {
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                float sum = 0;
+                for (int s = 0; s < n; s++)
+                {
+                    int k = reverse ? n - 1 - s : s, at = (o * n + k) * inner + i;
+                    sum += x[at];
+                    output[at] = sum;
+                }
+            }
+    }
+
     private unsafe struct ArgJob : IRangeJob
     {
         public float* X, Output;

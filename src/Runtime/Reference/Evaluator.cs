@@ -253,6 +253,58 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 }
                 break;
             }
+            case OpKind.ArgSort:
+            {
+                int axis = n.Attrs.Axes[0], len = x.Shape[axis];
+                bool descending = n.Attrs.Ints[0] == 1;
+                for (int i = 0; i < o.Length; i++)
+                {
+                    var idx = Index(i, shape);
+                    if (idx[axis] != 0) continue; // one sort per line along the axis
+                    var line = new (T Value, int At)[len];
+                    for (int k = 0; k < len; k++) { idx[axis] = k; line[k] = (x.Data[Flat(idx, x.Shape)], k); }
+                    int Order((T Value, int At) p, (T Value, int At) q)
+                    {
+                        int c = T.IsNaN(p.Value) ? (T.IsNaN(q.Value) ? 0 : 1) : T.IsNaN(q.Value) ? -1 : p.Value.CompareTo(q.Value);
+                        return c != 0 ? (descending ? -c : c) : p.At.CompareTo(q.At);
+                    }
+                    var sorted = line.OrderBy(v => v, Comparer<(T, int)>.Create(Order)).ToArray();
+                    for (int k = 0; k < len; k++) { idx[axis] = k; o[Flat(idx, shape)] = T.CreateChecked(sorted[k].At); }
+                }
+                break;
+            }
+            case OpKind.TakeAlong or OpKind.PutAlong:
+            {
+                int axis = n.Attrs.Axes[0];
+                var indices = n.Op == OpKind.TakeAlong ? ins[1] : ins[0];
+                var source = n.Op == OpKind.TakeAlong ? x : ins[1];
+                int limit = n.Op == OpKind.TakeAlong ? x.Shape[axis] : shape[axis];
+                for (int i = 0; i < indices.Data.Length; i++)
+                {
+                    var idx = Index(i, indices.Shape);
+                    double v = double.CreateChecked(indices.Data[i]);
+                    if (v != Math.Floor(v) || v < 0 || v >= limit) throw new ArgumentOutOfRangeException("indices", $"Index {v} at position {i} is out of range: expected an integer in 0 .. {limit - 1}.");
+                    var at = (int[])idx.Clone();
+                    at[axis] = (int)v;
+                    if (n.Op == OpKind.TakeAlong) o[i] = x.Data[Flat(at, x.Shape)];
+                    else o[Flat(at, shape)] += source.Data[i];
+                }
+                break;
+            }
+            case OpKind.CumSum:
+            {
+                int axis = n.Attrs.Axes[0], len = shape[axis];
+                bool reverse = n.Attrs.Ints[0] == 1;
+                for (int i = 0; i < o.Length; i++)
+                {
+                    var idx = Index(i, shape);
+                    int k0 = idx[axis];
+                    T sum = T.Zero;
+                    for (int k = reverse ? len - 1 : 0; reverse ? k >= k0 : k <= k0; k += reverse ? -1 : 1) { idx[axis] = k; sum += x.Data[Flat(idx, shape)]; }
+                    o[i] = sum;
+                }
+                break;
+            }
             case OpKind.ArgMax or OpKind.ArgMin:
             {
                 int axis = n.Attrs.Axes[0], len = x.Shape[axis];

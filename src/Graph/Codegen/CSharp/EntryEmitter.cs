@@ -486,6 +486,21 @@ internal static class EntryEmitter
                     ? $"{Rt}.Indexing.Slice({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], C(n.Shape[axis]))});"
                     : $"{Rt}.Indexing.Pad({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], n.Attrs.Ints[1])});";
             }
+            case OpKind.ArgSort or OpKind.CumSum:
+            {
+                var x = n[0].Shape; int axis = n.Attrs.Axes[0];
+                return $"{Rt}.Indexing.{n.Op}({ins[0]}, {o}, {Args(Prod(x.Dims.Take(axis)), C(x[axis]), Prod(x.Dims.Skip(axis + 1)))}, {Bool(n.Attrs.Ints[0] == 1)});";
+            }
+            case OpKind.TakeAlong:
+            {
+                var x = n[0].Shape; int axis = n.Attrs.Axes[0];
+                return $"{Rt}.Indexing.TakeAlong({ins[0]}, {ins[1]}, {o}, {Args(Prod(x.Dims.Take(axis)), C(x[axis]), C(n.Shape[axis]), Prod(x.Dims.Skip(axis + 1)))});";
+            }
+            case OpKind.PutAlong:
+            {
+                var v = n[1].Shape; int axis = n.Attrs.Axes[0];
+                return $"{Rt}.Indexing.PutAlong({ins[0]}, {ins[1]}, {o}, {Args(Prod(v.Dims.Take(axis)), C(n.Shape[axis]), C(v[axis]), Prod(v.Dims.Skip(axis + 1)))});";
+            }
             case OpKind.ArgMax or OpKind.ArgMin:
             {
                 var x = n[0].Shape; int axis = n.Attrs.Axes[0];
