@@ -183,4 +183,19 @@ public class SampleTests
         Assert.True(r.SpeciesAgreement > 0.88, $"k = 3 clusters agree with the species on {r.SpeciesAgreement:P1}");
         Assert.Equal(150, r.Clusters.Length);
     }
+
+    [Fact]
+    public void Knn_and_kernel_ridge_match_scikit_learn()
+    {
+        // scikit-learn 1.2.1 on the same splits (reference/knn_kernel_ridge.py): KNeighborsClassifier(brute) test
+        // accuracy 0.96 (k = 1) and 0.9675 (k = 5); KernelRidge(alpha=1, rbf, gamma=0.05) test MSE 2879.1427625,
+        // R² 0.5516590, first predictions 163.8582, 209.4739, 106.0385, 77.8164, 175.0139.
+        var r = global::Samples.KnnKernelRidge.Sample.Run();
+        Assert.Equal(0.96, r.Knn1Accuracy, 6);
+        Assert.Equal(0.9675, r.Knn5Accuracy, 6);
+        Assert.True(Math.Abs(r.KernelRidgeMse - 2879.1427625) < 1e-3 * 2879.1427625, $"test MSE {r.KernelRidgeMse}");
+        Assert.Equal(0.5516590, r.KernelRidgeR2, 3);
+        double[] first = { 163.8582, 209.4739, 106.0385, 77.8164, 175.0139 };
+        for (int i = 0; i < first.Length; i++) Assert.True(Math.Abs(first[i] - r.FirstPredictions[i]) < 0.05, $"prediction {i}: {r.FirstPredictions[i]} vs {first[i]}");
+    }
 }
