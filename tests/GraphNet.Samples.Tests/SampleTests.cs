@@ -198,4 +198,13 @@ public class SampleTests
         double[] first = { 163.8582, 209.4739, 106.0385, 77.8164, 175.0139 };
         for (int i = 0; i < first.Length; i++) Assert.True(Math.Abs(first[i] - r.FirstPredictions[i]) < 0.05, $"prediction {i}: {r.FirstPredictions[i]} vs {first[i]}");
     }
+
+    [Fact]
+    public void Langevin_chains_occupy_each_mode_in_proportion_to_its_weight()
+    {
+        // Under the mixture itself each mode's mean responsibility is exactly its weight.
+        var r = global::Samples.Langevin.Sample.Run(steps: 1500);
+        Assert.True(r.MaxGap < 0.02, $"occupancy {string.Join(", ", r.Occupancy)} against weights {string.Join(", ", r.Weights)}");
+        Assert.True(r.InitialGap > 0.05, $"the chains start away from the mixture (N(0, I): gap {r.InitialGap})");
+    }
 }

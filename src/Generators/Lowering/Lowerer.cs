@@ -322,6 +322,8 @@ internal sealed class Lowerer
                 return new BoolValue(Condition(bin.Right, env, $"The right side of '{bin.Operator}'"));
             case BinaryExpr bin:
                 return Binary(bin, Eval(bin.Left, env), Eval(bin.Right, env));
+            case CallExpr call when call.Op.StartsWith("Math.", System.StringComparison.Ordinal):
+                return ConstantMath(call, call.Args.Select(x => Eval(x.Value, env)).ToList());
             case CallExpr call:
                 var args = call.Args.Select(x => Eval(x.Value, env)).ToList();
                 if (call.Op == "Select" && args.Count == 3 && args[2] is StepValue step) return StepRead(call, args, step);
@@ -512,6 +514,29 @@ internal sealed class Lowerer
         var actual = argExprs.Select(x => Eval(x, env)).ToList();
         CheckDeclaredShapes(target, actual, argExprs, name);
         return LowerMethod(self, target, actual, site);
+    }
+
+    /// <summary>Math.Sqrt(d) and the like on numbers known at build time: evaluated now (in double).</summary>
+    private Value ConstantMath(CallExpr call, List<Value> args)
+    {
+        var xs = new double[args.Count];
+        for (int i = 0; i < args.Count; i++)
+            xs[i] = args[i] switch
+            {
+                ScalarValue s => s.Value,
+                DimValue { Dim.IsConstant: true } d => d.Dim.Coef,
+                var other => Fail(DiagnosticDescriptors.Unsupported, call.Location, Method, $"'{call.Op}' of {Describe(other)}",
+                    $"Math and MathF work on numbers known at build time; for tensors and run-time values call GraphNet.Ops ({call.Op.Substring(5)} of a tensor)") is null ? 0 : 0,
+            };
+        double a = xs.Length > 0 ? xs[0] : 0, b = xs.Length > 1 ? xs[1] : 0;
+        return new ScalarValue(call.Op.Substring(5) switch
+        {
+            "Sqrt" => System.Math.Sqrt(a), "Log" => xs.Length > 1 ? System.Math.Log(a, b) : System.Math.Log(a), "Exp" => System.Math.Exp(a),
+            "Pow" => System.Math.Pow(a, b), "Abs" => System.Math.Abs(a), "Max" => System.Math.Max(a, b), "Min" => System.Math.Min(a, b),
+            "Sin" => System.Math.Sin(a), "Cos" => System.Math.Cos(a), "Tanh" => System.Math.Tanh(a), "Floor" => System.Math.Floor(a),
+            "Ceiling" => System.Math.Ceiling(a), "Log2" => System.Math.Log(a, 2), "Log10" => System.Math.Log10(a),
+            var f => Fail(DiagnosticDescriptors.Unsupported, call.Location, Method, $"Math.{f}", "use GraphNet.Ops") is null ? 0 : 0,
+        });
     }
 
     /// <summary>The assignments to [Param] and [Buffer] fields, by graph name, in order: an [Update] entry commits them after its computation.</summary>

@@ -326,8 +326,13 @@ internal sealed class ExprParser
                 args.Add(new Arg(a.Parameter!.Name, Parse(a.Value)));
             return new CallExpr(m.Name, args.ToEquatable(), loc);
         }
+        if (owner is "System.Math" or "System.MathF" && MathFunctions.Contains(m.Name))
+            return new CallExpr("Math." + m.Name, inv.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => new Arg(a.Parameter!.Name, Parse(a.Value))).ToEquatable(), loc);
         throw new Unsupported(inv, inv.Syntax, $"a call to '{owner}.{m.Name}'", "call GraphNet.Ops, Tensor methods, or other spec methods of this model");
     }
+
+    /// <summary>Math/MathF functions a spec method may apply to numbers known at build time (a scale 1/√d, a normalizing constant).</summary>
+    internal static readonly string[] MathFunctions = { "Sqrt", "Log", "Exp", "Pow", "Abs", "Max", "Min", "Sin", "Cos", "Tanh", "Floor", "Ceiling", "Log2", "Log10" };
 
     private Expr Binary(IBinaryOperation bin, LocationInfo loc)
     {

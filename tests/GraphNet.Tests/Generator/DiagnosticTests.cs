@@ -298,4 +298,8 @@ public class DiagnosticTests
     public void GN0017_train_update_with_arguments() => Expect("GN0017", Head +
         "[Param(3)] Tensor w;\nTensor L([Shape(\"B\", 3)] Tensor x) => (x * w).Sum();\nTensor Clip(Tensor x) { w = x; return w; }\n"
         + "[Train(nameof(L), Then = nameof(Clip))] public partial float [|S|](Tensor x, Optimizer o); }");
+
+    [Fact]
+    public void Math_of_a_tensor_points_to_ops() => Expect("GN0007", Head +
+        "Tensor F([Shape(\"B\", 3)] Tensor x) => x * [|System.MathF.Sqrt(x.Shape[0])|];\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 }
