@@ -207,4 +207,26 @@ public class SampleTests
         Assert.True(r.MaxGap < 0.02, $"occupancy {string.Join(", ", r.Occupancy)} against weights {string.Join(", ", r.Weights)}");
         Assert.True(r.InitialGap > 0.05, $"the chains start away from the mixture (N(0, I): gap {r.InitialGap})");
     }
+
+    [Fact]
+    public void Rbm_trained_by_cd_and_pcd_reconstructs_digits_and_samples_to_a_png_grid()
+    {
+        var r = global::Samples.Rbm.Sample.Run(epochs: 1, limit: 3200);
+        Assert.True(r.CdError[0] < 0.5 * r.InitialError, $"CD-1: {r.CdError[0]} from {r.InitialError}");
+        Assert.True(r.PcdError[0] < 0.5 * r.InitialError, $"PCD: {r.PcdError[0]} from {r.InitialError}");
+        var start = new Tensor(4, global::Samples.Rbm.BinaryRbm.Visible);
+        var samples = r.Pcd.Sample(start, 50);
+        Assert.All(samples.Data, v => Assert.InRange(v, 0f, 1f));
+        string path = Path.Combine(Path.GetTempPath(), "graphnet-grid-" + Guid.NewGuid().ToString("N") + ".png");
+        try
+        {
+            ImageGrid.WritePng(path, samples, 28, 28, columns: 2, scale: 1);
+            var bytes = File.ReadAllBytes(path);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes.Take(4).ToArray());
+            int Int(int at) => (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
+            Assert.Equal(2 * 29 + 1, Int(16)); // width: two 28-pixel images, a one-pixel gap around each
+            Assert.Equal(2 * 29 + 1, Int(20));
+        }
+        finally { File.Delete(path); }
+    }
 }
