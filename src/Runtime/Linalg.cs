@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace GraphNet;
 
@@ -16,6 +17,86 @@ public static class Linalg
     /// Kernel form: solves op(A) X = B with A [n, n] row-major (op = transpose when <paramref name="transA"/>),
     /// B and X [n, k]. LU with partial pivoting; throws when A is singular to working precision.
     /// </summary>
+    /// <summary>The eigenvalues of the symmetric matrix a [n, n] (upper triangle read), ascending.</summary>
+    public static void EighValues(ReadOnlySpan<float> a, Span<float> values, int n)
+    {
+        var (w, _) = Eigh(ToDouble(a, n), n);
+        for (int i = 0; i < n; i++) values[i] = (float)w[i];
+    }
+
+    /// <summary>The eigenvectors of the symmetric matrix a [n, n] as columns, in ascending order of their eigenvalues, each with its largest component positive.</summary>
+    public static void EighVectors(ReadOnlySpan<float> a, Span<float> vectors, int n)
+    {
+        var (_, v) = Eigh(ToDouble(a, n), n);
+        for (int i = 0; i < n * n; i++) vectors[i] = (float)v[i];
+    }
+
+    private static double[] ToDouble(ReadOnlySpan<float> a, int n)
+    {
+        if (a.Length < n * n) throw new ArgumentException($"Eigh: the matrix has {a.Length} values, expected {n}×{n}.");
+        var d = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) d[i * n + j] = a[Math.Min(i, j) * n + Math.Max(i, j)]; // the upper triangle, mirrored
+        return d;
+    }
+
+    /// <summary>
+    /// Cyclic Jacobi rotations in double until the off-diagonal mass is negligible: eigenvalues ascending, eigenvectors
+    /// as columns (row-major [n, n]), each flipped so its largest-magnitude component is positive.
+    /// </summary>
+    public static (double[] Values, double[] Vectors) Eigh(double[] a, int n)
+    {
+        var m = (double[])a.Clone();
+        var v = new double[n * n];
+        for (int i = 0; i < n; i++) v[i * n + i] = 1;
+        double scale = 0;
+        foreach (var x in m) scale += x * x;
+        for (int sweep = 0; sweep < 100; sweep++)
+        {
+            double off = 0;
+            for (int p = 0; p < n; p++) for (int q = p + 1; q < n; q++) off += m[p * n + q] * m[p * n + q];
+            if (off <= 1e-30 * Math.Max(scale, 1e-300)) break;
+            for (int p = 0; p < n; p++)
+                for (int q = p + 1; q < n; q++)
+                {
+                    double apq = m[p * n + q];
+                    if (apq == 0) continue;
+                    double theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
+                    double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
+                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
+                    for (int k = 0; k < n; k++) // A ← Jᵀ A J, columns then rows
+                    {
+                        double akp = m[k * n + p], akq = m[k * n + q];
+                        m[k * n + p] = c * akp - s * akq;
+                        m[k * n + q] = s * akp + c * akq;
+                    }
+                    for (int k = 0; k < n; k++)
+                    {
+                        double apk = m[p * n + k], aqk = m[q * n + k];
+                        m[p * n + k] = c * apk - s * aqk;
+                        m[q * n + k] = s * apk + c * aqk;
+                    }
+                    for (int k = 0; k < n; k++)
+                    {
+                        double vkp = v[k * n + p], vkq = v[k * n + q];
+                        v[k * n + p] = c * vkp - s * vkq;
+                        v[k * n + q] = s * vkp + c * vkq;
+                    }
+                }
+        }
+        var order = Enumerable.Range(0, n).OrderBy(i => m[i * n + i]).ThenBy(i => i).ToArray();
+        var values = order.Select(i => m[i * n + i]).ToArray();
+        var vectors = new double[n * n];
+        for (int j = 0; j < n; j++)
+        {
+            int src = order[j], big = 0;
+            for (int k = 1; k < n; k++) if (Math.Abs(v[k * n + src]) > Math.Abs(v[big * n + src])) big = k;
+            double sign = v[big * n + src] < 0 ? -1 : 1;
+            for (int k = 0; k < n; k++) vectors[k * n + j] = sign * v[k * n + src];
+        }
+        return (values, vectors);
+    }
+
     public static void Solve(bool transA, int n, int k, float[] a, float[] b, float[] x)
     {
         var lu = Scratch(ref _lu, n * n);

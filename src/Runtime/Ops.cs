@@ -201,6 +201,13 @@ public static class Ops
         return (r[0], r[1]);
     }
 
+    /// <summary>The eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, as numpy.linalg.eigh; differentiable.</summary>
+    public static (Tensor Values, Tensor Vectors) Eigh(Tensor a)
+    {
+        var r = Eager.RunAll((b, n) => { var (v, w) = b.Eigh(n[0]); return new[] { v, w }; }, a);
+        return (r[0], r[1]);
+    }
+
     /// <summary>Running sums along <paramref name="axis"/>, from the first element or (<paramref name="reverse"/>) the last.</summary>
     public static Tensor CumSum(Tensor x, int axis = -1, bool reverse = false) => E((b, n) => b.CumSum(n[0], axis, reverse), x);
 

@@ -229,4 +229,16 @@ public class SampleTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void Pca_matches_scikit_learn_and_the_linear_autoencoder_finds_its_subspace()
+    {
+        // scikit-learn 1.2.1 PCA(n_components=10) on the same 1797×64 digits (reference/pca_digits.py)
+        double[] sklearn = { 0.148906, 0.136188, 0.117946, 0.0841, 0.057824, 0.049169, 0.04316, 0.036614, 0.033532, 0.030788 };
+        var r = global::Samples.Pca.Sample.Run(steps: 1500);
+        for (int i = 0; i < sklearn.Length; i++) Assert.Equal(sklearn[i], r.Ratios[i], 4);
+        Assert.True(Math.Abs(r.PcaError - 4.914300465788638) < 1e-4 * 4.9143, $"PCA reconstruction error {r.PcaError}");
+        // the seeds' oracle: a linear autoencoder reaches PCA's error (never below it: PCA is the optimum)
+        Assert.InRange(r.AutoencoderError, r.PcaError * 0.999, r.PcaError * 1.05);
+    }
 }

@@ -125,6 +125,8 @@ public static class OpTable
         new("window_2d", (b, x) => b.Window(x[0], new Window(new[] { 2, 3 }, new[] { 1, 2 }, new[] { 2, 1 }, new[] { 1, 0 }, new[] { 0, 2 })), new[] { "B,2,5,6" }),
         new("unwindow_1d", (b, x) => b.Unwindow(x[0], new Window(new[] { 3 }, new[] { 2 }, new[] { 1 }, new[] { 1 }, new[] { 1 }), new Shape(Dim.Sym("B"), 2, 7)), new[] { "B,4,2,3" }),
         new("gather", (b, x) => b.Gather(x[0], x[1]), new[] { "5,3", "B,2" }, new[] { A, Domain.Labels4 }),
+        new("eigh_values", (b, x) => b.Eigh(b.Add(x[0], b.Transpose(x[0]))).Values, new[] { "5,5" }),
+        new("eigh_vectors", (b, x) => b.Mul(b.Eigh(b.Add(x[0], b.Transpose(x[0]))).Vectors, b.Reshape(b.Const(1.5), new Shape(1, 1))), new[] { "4,4" }),
         new("sort", (b, x) => b.Sort(x[0], 1), new[] { "B,6" }),
         new("sort_descending_axis0", (b, x) => b.Sort(x[0], 0, descending: true), new[] { "4,B" }),
         new("topk_values", (b, x) => b.TopK(x[0], 3, 1).Values, new[] { "B,7" }),

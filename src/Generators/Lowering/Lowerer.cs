@@ -618,8 +618,7 @@ internal sealed class Lowerer
             if (bin.Operator == "/" && Dim.TryDivide(a, c) is { } q) return new DimValue(q);
             if (a.IsConstant && c.IsConstant)
                 return new DimValue(Dim.Const(bin.Operator == "+" ? a.Coef + c.Coef : bin.Operator == "-" ? a.Coef - c.Coef : a.Coef / c.Coef));
-            return Fail(DiagnosticDescriptors.Unsupported, bin.Location, Method, $"'{a} {bin.Operator} {c}' on symbolic dims",
-                "dims may be multiplied and divided exactly; sums of symbolic dims are not dims");
+            // N - 1, B + B: not a dim (dims are products of symbols), but a number known at run time (an unbiased variance's divisor)
         }
         return Guarded(bin.Location, name, () =>
         {

@@ -22,12 +22,17 @@ internal static class OpLowering
         "GlobalAvgPool", "GlobalMaxPool", "BatchNorm", "LayerNorm", "Dropout", "Embedding", "Gather",
         "Concat", "Stack", "Split", "Chunk", "Slice", "Select", "Pad", "Attention", "AttentionWeights",
         "MultiHeadAttention", "SplitHeads", "MergeHeads", "SinusoidalPositions", "ArgMax", "ArgMin",
-        "Uniform", "Normal", "Bernoulli", "Categorical", "ArgSort", "Sort", "TopK", "CumSum",
+        "Uniform", "Normal", "Bernoulli", "Categorical", "ArgSort", "Sort", "TopK", "CumSum", "Eigh",
     };
 
     /// <summary>Lowers a call whose result is a tensor, or an array of tensors for Split and Chunk.</summary>
     public static Value LowerValue(GraphBuilder b, string op, IReadOnlyList<Value> a)
     {
+        if (op == "Eigh")
+        {
+            var (values, vectors) = b.Eigh(AsTensor(b, a[0], op));
+            return new ArrayValue(new List<Value> { new TensorValue(values), new TensorValue(vectors) });
+        }
         if (op == "TopK")
         {
             var (values, indices) = b.TopK(AsTensor(b, a[0], op), AsInt(a[1], op), a.Count > 2 ? AsInt(a[2], op) : -1, a.Count <= 3 || a[3] is not BoolValue { Value: false });
@@ -186,7 +191,7 @@ internal static class OpLowering
         ScalarValue s when s.Value == Math.Floor(s.Value) => Dim.Const((long)s.Value),
         DimValue d => d.Dim,
         TensorValue { Node: { Op: OpKind.Input, Attrs.DimValue: { IsConstant: false } count } } => count, // an entry's int argument: a run-time dim
-        _ => throw Invalid(op, "expected an integer dim"),
+        _ => throw Invalid(op, "expected an integer dim (a constant, x.Shape[i], a product of those, or an int argument; a sum or difference of run-time dims such as T - 1 is a run-time number, not a size)"),
     };
 
     private static ShapeError Invalid(string op, string why) => new(ShapeErrorKind.InvalidArgument, $"{op}: {why}");

@@ -81,6 +81,18 @@ public sealed partial class GraphBuilder
         return Prim(OpKind.CumSum, x.Shape, new NodeAttrs { Axes = new[] { axis }, Ints = new[] { reverse ? 1 : 0 } }, x);
     }
 
+    /// <summary>
+    /// The eigendecomposition of a symmetric matrix [n, n] (its upper triangle is read), as numpy's eigh: eigenvalues
+    /// ascending and eigenvectors as the matching columns, each vector's largest component positive. Gradients flow
+    /// through both (the eigenvectors' where the eigenvalues are distinct).
+    /// </summary>
+    public (Node Values, Node Vectors) Eigh(Node a)
+    {
+        if (a.Shape.Rank != 2 || a.Shape[0] != a.Shape[1] || !a.Shape[0].IsConstant)
+            throw new ShapeError(ShapeErrorKind.InvalidArgument, $"eigh needs a square matrix of constant size, got {a.Shape}");
+        return (Prim(OpKind.EighValues, new Shape(a.Shape[0]), NodeAttrs.None, a), Prim(OpKind.EighVectors, a.Shape, NodeAttrs.None, a));
+    }
+
     private Node ArgExtreme(OpKind op, Node x, int axis, bool keepDims)
     {
         if (x.Shape.Rank == 0) throw new ShapeError(ShapeErrorKind.WrongRank, $"{op.Info().Name} needs a tensor of rank 1 or more, got a scalar");

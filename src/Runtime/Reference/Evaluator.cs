@@ -253,6 +253,17 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 }
                 break;
             }
+            case OpKind.EighValues or OpKind.EighVectors:
+            {
+                int size = x.Shape[0];
+                var sym = new double[size * size];
+                for (int i = 0; i < size; i++)
+                    for (int j = 0; j < size; j++) sym[i * size + j] = double.CreateChecked(x.Data[Math.Min(i, j) * size + Math.Max(i, j)]);
+                var (w, v) = GraphNet.Linalg.Eigh(sym, size);
+                var result = n.Op == OpKind.EighValues ? w : v;
+                for (int i = 0; i < o.Length; i++) o[i] = T.CreateChecked(result[i]);
+                break;
+            }
             case OpKind.ArgSort:
             {
                 int axis = n.Attrs.Axes[0], len = x.Shape[axis];

@@ -486,6 +486,8 @@ internal static class EntryEmitter
                     ? $"{Rt}.Indexing.Slice({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], C(n.Shape[axis]))});"
                     : $"{Rt}.Indexing.Pad({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], n.Attrs.Ints[1])});";
             }
+            case OpKind.EighValues or OpKind.EighVectors:
+                return $"global::GraphNet.Linalg.{(n.Op == OpKind.EighValues ? "EighValues" : "EighVectors")}({ins[0]}, {o}, {C(n[0].Shape[0])});";
             case OpKind.ArgSort or OpKind.CumSum:
             {
                 var x = n[0].Shape; int axis = n.Attrs.Axes[0];
