@@ -182,6 +182,9 @@ public static class Ops
     /// <summary>Standard normal draws of the given shape; <c>mu + sigma * Normal(...)</c> is a reparameterized sample.</summary>
     public static Tensor Normal(params int[] shape) => E((b, _) => b.RandomNormal(new Compiler.Shape(Dims(shape))));
 
+    /// <summary>A random permutation of 0 .. n − 1 (as floats), every order equally likely: shuffled indices for Gather.</summary>
+    public static Tensor Permutation(int n) => E((b, _) => b.Permutation(Dim.Const(n)));
+
     /// <summary>1 with probability p, else 0, elementwise.</summary>
     public static Tensor Bernoulli(Tensor p) => E((b, n) => b.Bernoulli(n[0]), p);
 

@@ -17,6 +17,10 @@ public partial class Sampler
     public (Tensor normal, Tensor uniform, Tensor coin, Tensor category) Draws([Shape(K)] Tensor logits, [Shape(K)] Tensor p, int n)
         => (Normal(n, K), Uniform(n, K), Bernoulli(BroadcastTo(p, n, K)), Categorical(BroadcastTo(logits, n, K)));
 
+    /// <summary>The rows of x in a random order.</summary>
+    public Tensor Shuffle([Shape("N", D)] Tensor x) => Gather(x, Permutation(x.Shape[0]));
+
+    [Compile(nameof(Shuffle))] public partial Tensor Shuffled(Tensor x);
     [Compile(nameof(Gaussian))] public partial Tensor SampleGaussian(Tensor mu, Tensor logSigma);
     [Gradient(nameof(GaussianSum), "mu")] public partial Tensor MuGradient(Tensor mu, Tensor logSigma);
     [Gradient(nameof(GaussianSum), "logSigma")] public partial Tensor LogSigmaGradient(Tensor mu, Tensor logSigma);

@@ -187,4 +187,19 @@ public class SamplingTests
         }
         Assert.Equal(got.Data, new Selection().Sorted(x).Data); // the eager spec method gives the same
     }
+
+    [Fact]
+    public void Permutation_shuffles_rows_uniformly()
+    {
+        var x = Tensor.FromArray(Enumerable.Range(0, 3 * Sampler.D).Select(i => (float)(i / Sampler.D)).ToArray(), 3, Sampler.D);
+        var m = new Sampler(seed: 4);
+        var firsts = new int[3];
+        for (int i = 0; i < 3000; i++)
+        {
+            var s = m.Shuffled(x);
+            Assert.Equal(new float[] { 0, 1, 2 }, Enumerable.Range(0, 3).Select(r => s.Data[r * Sampler.D]).OrderBy(v => v).ToArray()); // a permutation of the rows
+            firsts[(int)s.Data[0]]++;
+        }
+        Assert.All(firsts, c => Assert.InRange(c, 900, 1100)); // each row first a third of the time
+    }
 }

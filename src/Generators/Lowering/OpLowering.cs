@@ -22,7 +22,7 @@ internal static class OpLowering
         "GlobalAvgPool", "GlobalMaxPool", "BatchNorm", "LayerNorm", "Dropout", "Embedding", "Gather",
         "Concat", "Stack", "Split", "Chunk", "Slice", "Select", "Pad", "Attention", "AttentionWeights",
         "MultiHeadAttention", "SplitHeads", "MergeHeads", "SinusoidalPositions", "ArgMax", "ArgMin",
-        "Uniform", "Normal", "Bernoulli", "Categorical", "ArgSort", "Sort", "TopK", "CumSum", "Eigh",
+        "Uniform", "Normal", "Bernoulli", "Categorical", "Permutation", "ArgSort", "Sort", "TopK", "CumSum", "Eigh",
     };
 
     /// <summary>Lowers a call whose result is a tensor, or an array of tensors for Split and Chunk.</summary>
@@ -150,6 +150,7 @@ internal static class OpLowering
             "Uniform" => b.RandomUniform(new Shape(Dims(0))),
             "Normal" => b.RandomNormal(new Shape(Dims(0))),
             "Bernoulli" => b.Bernoulli(T(0)),
+            "Permutation" => b.Permutation(AsDim(a[0], op)),
             "Categorical" => b.Categorical(T(0)),
             "ArgSort" => b.ArgSort(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "Sort" => b.Sort(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),

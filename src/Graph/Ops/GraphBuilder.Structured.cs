@@ -128,6 +128,9 @@ public sealed partial class GraphBuilder
         return Mul(radius, Cos(Mul(Const(2 * System.Math.PI), RandomUniform(shape))));
     }
 
+    /// <summary>A random permutation of 0 .. n − 1 (as floats): the order that sorts n uniform draws, every order equally likely.</summary>
+    public Node Permutation(Dim n) => ArgSort(RandomUniform(new Shape(n)));
+
     /// <summary>1 with probability <paramref name="p"/>, else 0, elementwise; no gradient flows to p.</summary>
     public Node Bernoulli(Node p) => Lt(RandomUniform(p.Shape), StopGradient(p));
 

@@ -17,6 +17,7 @@ public static class Program
         ["fuzz", .. var rest] => LongRun.Run(rest),
         ["fuzz-repro", _, _, ..] => ReproCommands.Repro(args[1..]),
         ["fuzz-classify", _, ..] => ReproCommands.Classify(args[1..]),
+        ["fuzz-generate", var file] => ReproCommands.Generate(file),
         _ => Usage(),
     };
 
@@ -26,6 +27,7 @@ public static class Program
             usage: dotnet exec GraphNet.Tests.dll fuzz [MUTANTS] [SEED] [OUT_DIR]   (or tests/fuzz.sh)
                    dotnet exec GraphNet.Tests.dll fuzz-repro SEED INDEX...         minimized reproducers of a run's mutants
                    dotnet exec GraphNet.Tests.dll fuzz-classify FILE...            the oracle's verdict on source files
+                   dotnet exec GraphNet.Tests.dll fuzz-generate FILE               the generated sources and diagnostics of a source file
             """);
         return 2;
     }

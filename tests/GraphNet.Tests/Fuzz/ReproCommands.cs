@@ -47,4 +47,14 @@ public static class ReproCommands
         }
         return 0;
     }
+
+    /// <summary>Prints the generated sources and the diagnostics for a source file (to follow up a badcode verdict).</summary>
+    public static int Generate(string file)
+    {
+        var (diags, sources, errors) = GraphNet.Tests.Generator.GeneratorHarness.Run(File.ReadAllText(file));
+        foreach (var d in diags) Console.WriteLine("// diagnostic: " + d);
+        foreach (var e in errors) Console.WriteLine("// error: " + e);
+        foreach (var s in sources) Console.WriteLine(s);
+        return 0;
+    }
 }

@@ -60,7 +60,7 @@ public class DiagnosticTests
 
     [Fact]
     public void GN0007_unsupported_construct() => Expect("GN0007", Head +
-        "Tensor F([Shape(3)] Tensor x) { var s = [|System.Math.Max(x.Shape[0], 2)|]; return x * s; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+        "Tensor F([Shape(3)] Tensor x) { var s = (float)[|System.Math.Round(2.5)|]; return x * s; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 
     [Fact]
     public void GN0008_signature_mismatch() => Expect("GN0008", Head +
@@ -302,4 +302,13 @@ public class DiagnosticTests
     [Fact]
     public void Math_of_a_tensor_points_to_ops() => Expect("GN0007", Head +
         "Tensor F([Shape(\"B\", 3)] Tensor x) => x * [|System.MathF.Sqrt(x.Shape[0])|];\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+
+    [Fact]
+    public void An_input_named_like_a_parameter_has_its_own_gradient() // fuzz: a mutant of the Langevin sample
+    {
+        var (diags, _, errors) = GeneratorHarness.Run(GeneratorHarness.Usings + Head
+            + "[Param(3)] Tensor x;\nTensor L([Shape(\"B\", 3)] Tensor x) => (x * x).Sum();\n[Gradient(nameof(L), \"x\")] public partial Tensor G(Tensor x); }");
+        Assert.Empty(diags);
+        Assert.Empty(errors);
+    }
 }

@@ -75,13 +75,13 @@ internal static class EntryEmitter
             foreach (var o in outputs)
             {
                 string local = "__o_" + Clean(o.Key);
-                if (IsParamGrad(m, o.Key)) w.Line($"var {local} = __grad_{o.Key.Substring(5)}.Data;");
-                else if (returned.IndexOf(o.Key) is var at && at >= 0)
+                if (returned.IndexOf(o.Key) is var at && at >= 0) // before parameter gradients: an input may share a parameter's name
                 {
                     string r = returned.Count == 1 ? "__r" : "__r" + at;
                     w.Line($"var {r} = new {T}({CSharpEmitter.ShapeArgs(o.Value.Shape)});");
                     w.Line($"var {local} = {r}.Data;");
                 }
+                else if (IsParamGrad(m, o.Key)) w.Line($"var {local} = __grad_{o.Key.Substring(5)}.Data;");
                 else w.Line($"var {local} = {T}.Reuse(ref __out_{e.Member}_{Clean(o.Key)}{Dims(o.Value.Shape)}).Data;");
                 if (dest.ContainsKey(o.Value) || o.Value.Op is OpKind.Input or OpKind.Param or OpKind.State) copies.Add($"global::System.Array.Copy({Buffer(o.Value, plan, dest, m)}, {local}, {local}.Length);");
                 else dest[o.Value] = local;
