@@ -241,4 +241,18 @@ public class SampleTests
         // the seeds' oracle: a linear autoencoder reaches PCA's error (never below it: PCA is the optimum)
         Assert.InRange(r.AutoencoderError, r.PcaError * 0.999, r.PcaError * 1.05);
     }
+
+    [Fact]
+    public void Gmm_em_on_iris_matches_scikit_learn()
+    {
+        // scikit-learn 1.2.1 GaussianMixture(3, full, the same initial means, equal weights, identity covariances,
+        // reg_covar 1e-6) on iris (reference/gmm_iris.py): average log-likelihood -1.2012365172862398, weights
+        // 0.333333, 0.299196, 0.367471.
+        var r = global::Samples.Gmm.Sample.Run();
+        Assert.True(Math.Abs(r.Final - -1.2012365172862398) < 1e-4, $"average log-likelihood {r.Final}");
+        double[] weights = { 0.333333, 0.299196, 0.367471 };
+        for (int k = 0; k < 3; k++) Assert.Equal(weights[k], r.Weights[k], 3);
+        for (int i = 1; i < r.LogLikelihood.Length; i++) // EM never lowers the likelihood
+            Assert.True(r.LogLikelihood[i] >= r.LogLikelihood[i - 1] - 1e-5, $"iteration {i}: {r.LogLikelihood[i - 1]} → {r.LogLikelihood[i]}");
+    }
 }
