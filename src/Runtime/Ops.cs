@@ -122,7 +122,11 @@ public static class Ops
     public static Tensor Sin(Tensor x) => E((b, n) => b.Sin(n[0]), x);
     public static Tensor Cos(Tensor x) => E((b, n) => b.Cos(n[0]), x);
     /// <summary>GELU (tanh form).</summary>
-    public static Tensor Gelu(Tensor x) => E((b, n) => b.Gelu(n[0]), x);
+    /// <summary>GELU x·Φ(x): exact (erf) by default as nn.GELU(); <paramref name="approximate"/> "tanh" for the tanh form.</summary>
+    public static Tensor Gelu(Tensor x, string approximate = "none") => E((b, n) => b.Gelu(n[0], approximate), x);
+
+    /// <summary>The error function, elementwise.</summary>
+    public static Tensor Erf(Tensor x) => E((b, n) => b.Erf(n[0]), x);
 
     /// <summary>1-d convolution: x [N, C, L], weight [O, C/groups, K], bias [O] or null; symmetric zero padding.</summary>
     public static Tensor Conv1d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>

@@ -53,6 +53,8 @@ public static class OpTable
         new("abs", (b, x) => b.Abs(x[0]), new[] { "B,5" }, new[] { Z }),
         new("sign", (b, x) => b.Sign(x[0]), new[] { "B,5" }, new[] { Z }),
         new("tanh", (b, x) => b.Tanh(x[0]), new[] { "B,19" }),
+        new("erf", (b, x) => b.Erf(b.Mul(x[0], b.Const(2))), new[] { "B,19" }),
+        new("gelu_tanh", (b, x) => b.Gelu(x[0], "tanh"), new[] { "B,9" }),
         new("sigmoid", (b, x) => b.Sigmoid(x[0]), new[] { "B,19" }),
         new("relu", (b, x) => b.Relu(x[0]), new[] { "B,21" }, new[] { Z }),
         new("stop_gradient", (b, x) => b.Mul(b.StopGradient(x[0]), x[0]), new[] { "B,3" }) { DefinedGradient = true },

@@ -151,4 +151,18 @@ public class OpTableTests
         }).ToArray();
         return Harness.Compile("OpRows", sources);
     });
+
+    [Fact]
+    public void Erf_and_exact_gelu_match_their_known_values()
+    {
+        // erf from tables (Abramowitz & Stegun), GELU as PyTorch's nn.GELU() computes it
+        var erf = new (double X, double Y)[] { (0.5, 0.5204998778130465), (1, 0.8427007929497149), (2, 0.9953222650189527), (3, 0.9999779095030014), (-1.5, -0.9661051464753108), (4.5, 0.9999999998033839) };
+        foreach (var (x, y) in erf) Assert.Equal(y, ScalarSemantics.Erf(x), 14);
+        var input = Tensor.FromArray(new float[] { 1f, -0.5f, 2.5f, -3f }, 4);
+        var exact = Ops.Gelu(input).Data;
+        double[] torch = { 0.8413447460685429, -0.15426876, 2.4844770, -0.0040496 };
+        for (int i = 0; i < torch.Length; i++) Assert.Equal(torch[i], exact[i], 5);
+        Assert.Equal(0.841192, Ops.Gelu(input, approximate: "tanh").Data[0], 5); // nn.GELU(approximate="tanh")(1.0)
+        Assert.Throws<ShapeError>(() => Ops.Gelu(input, approximate: "fast"));
+    }
 }

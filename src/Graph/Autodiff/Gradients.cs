@@ -99,6 +99,7 @@ public static class Gradients
         OpKind.Abs => new[] { b.Mul(g, b.Sign(n[0])) },
         OpKind.Sign or OpKind.StopGradient => new Node?[] { null },
         OpKind.Tanh => new[] { b.Mul(g, b.Sub(b.Const(1), b.Mul(n, n))) },
+        OpKind.Erf => new[] { b.Mul(g, b.Mul(b.Const(2 / System.Math.Sqrt(System.Math.PI)), b.Exp(b.Neg(b.Square(n[0]))))) },
         OpKind.Sigmoid => new[] { b.Mul(g, b.Mul(n, b.Sub(b.Const(1), n))) },
         OpKind.Relu => new[] { b.Mul(g, b.Gt(n[0], b.Const(0))) },
         OpKind.Sin => new[] { b.Mul(g, b.Cos(n[0])) },

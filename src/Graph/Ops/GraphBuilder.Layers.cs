@@ -263,11 +263,20 @@ public sealed partial class GraphBuilder
         return Gather(table, ids);
     }
 
-    /// <summary>GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).</summary>
-    public Node Gelu(Node x)
+    /// <summary>
+    /// GELU, x·Φ(x): exact by default, 0.5·x·(1 + erf(x/√2)), as PyTorch's nn.GELU(); with <paramref name="approximate"/>
+    /// "tanh", the tanh form 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) as nn.GELU(approximate="tanh").
+    /// </summary>
+    public Node Gelu(Node x, string approximate = "none")
     {
-        var inner = Mul(Const(Math.Sqrt(2 / Math.PI)), Add(x, Mul(Const(0.044715), Mul(x, Square(x)))));
-        return Mul(Mul(Const(0.5), x), Add(Const(1), Tanh(inner)));
+        if (approximate == "tanh")
+        {
+            var inner = Mul(Const(Math.Sqrt(2 / Math.PI)), Add(x, Mul(Const(0.044715), Mul(x, Square(x)))));
+            return Mul(Mul(Const(0.5), x), Add(Const(1), Tanh(inner)));
+        }
+        if (approximate != "none")
+            throw new ShapeError(ShapeErrorKind.InvalidArgument, $"gelu: approximate must be \"none\" (exact) or \"tanh\", got \"{approximate}\"");
+        return Mul(Mul(Const(0.5), x), Add(Const(1), Erf(Mul(x, Const(1 / Math.Sqrt(2))))));
     }
 
     /// <summary>

@@ -53,6 +53,7 @@ public sealed partial class GraphBuilder
     public Node Abs(Node x) => Unary(OpKind.Abs, x);
     public Node Sign(Node x) => Unary(OpKind.Sign, x);
     public Node Tanh(Node x) => Unary(OpKind.Tanh, x);
+    public Node Erf(Node x) => Unary(OpKind.Erf, x);
     public Node Sigmoid(Node x) => Unary(OpKind.Sigmoid, x);
     public Node Relu(Node x) => Unary(OpKind.Relu, x);
     public Node Sin(Node x) => Unary(OpKind.Sin, x);

@@ -29,6 +29,8 @@ public enum OpKind
     Abs,
     Sign,
     Tanh,
+    /// <summary>The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt.</summary>
+    Erf,
     Sigmoid,
     Relu,
     Sin,

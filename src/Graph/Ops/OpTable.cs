@@ -33,6 +33,7 @@ public static class OpTable
         OpKind.Abs => new(OpCategory.Unary, "abs"),
         OpKind.Sign => new(OpCategory.Unary, "sign"),
         OpKind.Tanh => new(OpCategory.Unary, "tanh"),
+        OpKind.Erf => new(OpCategory.Unary, "erf"),
         OpKind.Sigmoid => new(OpCategory.Unary, "sigmoid"),
         OpKind.Relu => new(OpCategory.Unary, "relu"),
         OpKind.Sin => new(OpCategory.Unary, "sin"),

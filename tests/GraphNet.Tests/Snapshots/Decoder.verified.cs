@@ -40,8 +40,8 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 84 kernels; arena of 23 slots: #0 40*B | 5*B, #1 40 | 40*B | 60*B | 5*B | 50*B | 120*B, #2 40 | 5*B | 40*B, #3 40 | 5*B, #4 40 | 40*B | 8, #5 120*B | 40*B | 8, #6 40*B | 120*B, #7 40*B | 120*B, #8 40*B | 50*B | 10*B, #9 25 | 50*B, #10 25 | 50*B, #11 25, #12 40*B | 10*B, #13 40*B, #14 40*B, #15 40*B, #16 40*B, #17 40*B, #18 144 | 60*B | 40*B, #19 144 | 5*B | 1, #20 144 | 5*B | 1, #21 60*B, #22 5*B floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(23);
+    // 83 kernels; arena of 21 slots: #0 40*B | 5*B, #1 40 | 40*B | 60*B | 5*B | 50*B | 120*B, #2 40 | 5*B | 40*B, #3 40 | 5*B, #4 40 | 40*B | 8, #5 120*B | 40*B | 8, #6 40*B | 120*B, #7 40*B | 120*B, #8 40*B | 50*B | 10*B, #9 25 | 50*B, #10 25 | 50*B, #11 25, #12 40*B | 10*B, #13 40*B, #14 40*B, #15 40*B, #16 144 | 60*B | 40*B, #17 144 | 5*B | 1, #18 144 | 5*B | 1, #19 60*B, #20 5*B floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(21);
     private global::GraphNet.Tensor? __out_LossAndGradients_loss;
 
     public partial float LossAndGradients(global::GraphNet.Tensor ids, global::GraphNet.Tensor next)
@@ -84,13 +84,11 @@ partial class Decoder : global::GraphNet.IModel
         __a.Reserve(13, 40 * __d_B);
         __a.Reserve(14, 40 * __d_B);
         __a.Reserve(15, 40 * __d_B);
-        __a.Reserve(16, 40 * __d_B);
-        __a.Reserve(17, 40 * __d_B);
-        __a.Reserve(18, global::System.Math.Max((long)(144), global::System.Math.Max((long)(60 * __d_B), 40 * __d_B)));
-        __a.Reserve(19, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), 1)));
-        __a.Reserve(20, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), 1)));
-        __a.Reserve(21, 60 * __d_B);
-        __a.Reserve(22, 5 * __d_B);
+        __a.Reserve(16, global::System.Math.Max((long)(144), global::System.Math.Max((long)(60 * __d_B), 40 * __d_B)));
+        __a.Reserve(17, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), 1)));
+        __a.Reserve(18, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), 1)));
+        __a.Reserve(19, 60 * __d_B);
+        __a.Reserve(20, 5 * __d_B);
         // kernel 0: %7 = gather %0, %5 : [B, 5, 8]
         global::GraphNet.Runtime.Indexing.Gather(this.tokens.Data, ids.Data, __a[0], 5 * __d_B, 8, 12, "input 'ids'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 40 * __d_B, "kernel 0 (gather to [B, 5, 8])");
@@ -186,150 +184,147 @@ partial class Decoder : global::GraphNet.IModel
         var __k32 = new LossAndGradients_Kernel32_Job { __d_B = __d_B, in0 = __a[13], output = __a[14] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k32, 40 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[14], 40 * __d_B, "kernel 32 (mul to [B, 5, 8])");
-        var __k33 = new LossAndGradients_Kernel33_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[12], output = __a[15] };
+        var __k33 = new LossAndGradients_Kernel33_Job { __d_B = __d_B, in0 = __a[14], output = __a[13] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k33, 40 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[15], 40 * __d_B, "kernel 33 (mul, mul, add, mul, tanh to [B, 5, 8])");
-        var __k34 = new LossAndGradients_Kernel34_Job { __d_B = __d_B, in0 = __a[15], output = __a[16] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[13], 40 * __d_B, "kernel 33 (erf, add to [B, 5, 8])");
+        var __k34 = new LossAndGradients_Kernel34_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[12], in2 = __a[13], output = __a[15] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k34, 40 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 40 * __d_B, "kernel 34 (add to [B, 5, 8])");
-        var __k35 = new LossAndGradients_Kernel35_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[14], in2 = __a[16], output = __a[17] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k35, 40 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 40 * __d_B, "kernel 35 (mul, add to [B, 5, 8])");
-        // kernel 36: %104 = matmul %103, %4 : [5*B, 12]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * __d_B, 12, 8, __a[17], this.head.Data, __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 36 (matmul to [5*B, 12])");
-        // kernel 37: %106 = iota{axes=0} : [12, 12]
-        global::GraphNet.Runtime.Fill.Iota(__a[18], 1, 12, 12);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 144, "kernel 37 (iota to [12, 12])");
-        // kernel 38: %107 = iota{axes=1} : [12, 12]
-        global::GraphNet.Runtime.Fill.Iota(__a[19], 12, 12, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 144, "kernel 38 (iota to [12, 12])");
-        var __k39 = new LossAndGradients_Kernel39_Job { in0 = __a[18], in1 = __a[19], output = __a[20] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k39, 144, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 144, "kernel 39 (eq to [12, 12])");
-        // kernel 40: %109 = gather %108, %6 : [B, 5, 12]
-        global::GraphNet.Runtime.Indexing.Gather(__a[20], next.Data, __a[18], 5 * __d_B, 12, 12, "input 'next'");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 60 * __d_B, "kernel 40 (gather to [B, 5, 12])");
-        LossAndGradients_Kernel41(__d_B, __a[1], __a[18], __a[19]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 5 * __d_B, "kernel 41 (mul, sum to [B, 5, 1])");
-        LossAndGradients_Kernel42(__d_B, __a[1], __a[20]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 5 * __d_B, "kernel 42 (max_reduce to [B, 5, 1])");
-        var __k43 = new LossAndGradients_Kernel43_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[20], output = __a[21] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k43, 5 * __d_B, 12);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[21], 60 * __d_B, "kernel 43 (sub, exp to [B, 5, 12])");
-        LossAndGradients_Kernel44(__d_B, __a[21], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 44 (sum to [B, 5, 1])");
-        var __k45 = new LossAndGradients_Kernel45_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[22], 5 * __d_B, "kernel 45 (log, add to [B, 5, 1])");
-        LossAndGradients_Kernel46(__d_B, __a[22], __a[19], __a[20]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 1, "kernel 46 (sub, sum to [1, 1])");
-        var __k47 = new LossAndGradients_Kernel47_Job { __d_B = __d_B, in0 = __a[20], output = __o_loss };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[15], 40 * __d_B, "kernel 34 (mul, add to [B, 5, 8])");
+        // kernel 35: %97 = matmul %96, %4 : [5*B, 12]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * __d_B, 12, 8, __a[15], this.head.Data, __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 35 (matmul to [5*B, 12])");
+        // kernel 36: %99 = iota{axes=0} : [12, 12]
+        global::GraphNet.Runtime.Fill.Iota(__a[16], 1, 12, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 144, "kernel 36 (iota to [12, 12])");
+        // kernel 37: %100 = iota{axes=1} : [12, 12]
+        global::GraphNet.Runtime.Fill.Iota(__a[17], 12, 12, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 144, "kernel 37 (iota to [12, 12])");
+        var __k38 = new LossAndGradients_Kernel38_Job { in0 = __a[16], in1 = __a[17], output = __a[18] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 144, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 144, "kernel 38 (eq to [12, 12])");
+        // kernel 39: %102 = gather %101, %6 : [B, 5, 12]
+        global::GraphNet.Runtime.Indexing.Gather(__a[18], next.Data, __a[16], 5 * __d_B, 12, 12, "input 'next'");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 60 * __d_B, "kernel 39 (gather to [B, 5, 12])");
+        LossAndGradients_Kernel40(__d_B, __a[1], __a[16], __a[17]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 5 * __d_B, "kernel 40 (mul, sum to [B, 5, 1])");
+        LossAndGradients_Kernel41(__d_B, __a[1], __a[18]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 5 * __d_B, "kernel 41 (max_reduce to [B, 5, 1])");
+        var __k42 = new LossAndGradients_Kernel42_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[18], output = __a[19] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k42, 5 * __d_B, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 60 * __d_B, "kernel 42 (sub, exp to [B, 5, 12])");
+        LossAndGradients_Kernel43(__d_B, __a[19], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 43 (sum to [B, 5, 1])");
+        var __k44 = new LossAndGradients_Kernel44_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[1], output = __a[20] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k44, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 5 * __d_B, "kernel 44 (log, add to [B, 5, 1])");
+        LossAndGradients_Kernel45(__d_B, __a[20], __a[17], __a[18]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 1, "kernel 45 (sub, sum to [1, 1])");
+        var __k46 = new LossAndGradients_Kernel46_Job { __d_B = __d_B, in0 = __a[18], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 46 (div to [])");
+        var __k47 = new LossAndGradients_Kernel47_Job { __d_B = __d_B, output = __a[17] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k47, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 47 (div to [])");
-        var __k48 = new LossAndGradients_Kernel48_Job { __d_B = __d_B, output = __a[19] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 1, "kernel 48 (div to [])");
-        var __k49 = new LossAndGradients_Kernel49_Job { __d_B = __d_B, in0 = __a[19], output = __a[20] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 1, "kernel 47 (div to [])");
+        var __k48 = new LossAndGradients_Kernel48_Job { __d_B = __d_B, in0 = __a[17], output = __a[18] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 5 * __d_B, "kernel 48 (expand to [B, 5])");
+        var __k49 = new LossAndGradients_Kernel49_Job { __d_B = __d_B, in0 = __a[18], output = __a[17] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k49, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 5 * __d_B, "kernel 49 (expand to [B, 5])");
-        var __k50 = new LossAndGradients_Kernel50_Job { __d_B = __d_B, in0 = __a[20], output = __a[19] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 5 * __d_B, "kernel 49 (neg to [B, 5])");
+        var __k50 = new LossAndGradients_Kernel50_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[1], output = __a[20] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k50, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 5 * __d_B, "kernel 50 (neg to [B, 5])");
-        var __k51 = new LossAndGradients_Kernel51_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[1], output = __a[22] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k51, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[22], 5 * __d_B, "kernel 51 (div to [B, 5, 1])");
-        var __k52 = new LossAndGradients_Kernel52_Job { __d_B = __d_B, in0 = __a[22], in1 = __a[21], in2 = __a[19], in3 = __a[18], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k52, 5 * __d_B, 12);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 52 (mul, mul, add to [B, 5, 12])");
-        // kernel 53: %139 = matmul{tB} %138, %4 : [5*B, 8]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * __d_B, 8, 12, __a[1], this.head.Data, __a[18]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 40 * __d_B, "kernel 53 (matmul to [5*B, 8])");
-        // kernel 54: %140 = matmul{tA} %103, %138 : [8, 12]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 12, 5 * __d_B, __a[17], __a[1], __o_grad_head);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_head, 96, "kernel 54 (matmul to [8, 12])");
-        var __k55 = new LossAndGradients_Kernel55_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[16], in2 = __a[14], in3 = __a[15], in4 = __a[12], in5 = __a[13], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k55, 40 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 55 (mul, mul, mul, sub, mul, mul, mul, add, mul, mul, mul, add, mul, add, add to [B, 5, 8])");
-        var __k56 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[1], output = __a[12] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k56, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 40 * __d_B, "kernel 56 (permute to [B, 2, 5, 4])");
-        // kernel 57: %159 = matmul{tB} %158, %57 : [B, 2, 5, 5]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 5 * __d_B, "kernel 50 (div to [B, 5, 1])");
+        var __k51 = new LossAndGradients_Kernel51_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[19], in2 = __a[17], in3 = __a[16], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k51, 5 * __d_B, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 51 (mul, mul, add to [B, 5, 12])");
+        // kernel 52: %132 = matmul{tB} %131, %4 : [5*B, 8]
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * __d_B, 8, 12, __a[1], this.head.Data, __a[16]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 40 * __d_B, "kernel 52 (matmul to [5*B, 8])");
+        // kernel 53: %133 = matmul{tA} %96, %131 : [8, 12]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 12, 5 * __d_B, __a[15], __a[1], __o_grad_head);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_head, 96, "kernel 53 (matmul to [8, 12])");
+        var __k54 = new LossAndGradients_Kernel54_Job { __d_B = __d_B, in0 = __a[16], in1 = __a[12], in2 = __a[14], in3 = __a[13], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 40 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 54 (mul, mul, mul, neg, exp, mul, mul, mul, mul, add to [B, 5, 8])");
+        var __k55 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[1], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k55, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 40 * __d_B, "kernel 55 (permute to [B, 2, 5, 4])");
+        // kernel 56: %150 = matmul{tB} %149, %57 : [B, 2, 5, 5]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 5, 5, 4, __a[12], __a[7], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 50 * __d_B, "kernel 57 (matmul to [B, 2, 5, 5])");
-        // kernel 58: %160 = matmul{tA} %78, %158 : [B, 2, 5, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 50 * __d_B, "kernel 56 (matmul to [B, 2, 5, 5])");
+        // kernel 57: %151 = matmul{tA} %78, %149 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[12], __a[7]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 58 (matmul to [B, 2, 5, 4])");
-        LossAndGradients_Kernel59(__d_B, __a[1], __a[9], __a[8], __a[12]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 10 * __d_B, "kernel 59 (mul, div, neg, sum to [B, 2, 5, 1])");
-        var __k60 = new LossAndGradients_Kernel60_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[1], in2 = __a[8], in3 = __a[12], in4 = __a[10], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k60, 2 * __d_B, 25);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 60 (div, add, mul, where, mul to [B, 2, 5, 5])");
-        // kernel 61: %174 = matmul %173, %55 : [B, 2, 5, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 57 (matmul to [B, 2, 5, 4])");
+        LossAndGradients_Kernel58(__d_B, __a[1], __a[9], __a[8], __a[12]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 10 * __d_B, "kernel 58 (mul, div, neg, sum to [B, 2, 5, 1])");
+        var __k59 = new LossAndGradients_Kernel59_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[1], in2 = __a[8], in3 = __a[12], in4 = __a[10], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k59, 2 * __d_B, 25);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 59 (div, add, mul, where, mul to [B, 2, 5, 5])");
+        // kernel 60: %165 = matmul %164, %55 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 5, 4, 5, __a[9], __a[6], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 61 (matmul to [B, 2, 5, 4])");
-        // kernel 62: %175 = matmul{tA} %173, %53 : [B, 2, 5, 4]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 60 (matmul to [B, 2, 5, 4])");
+        // kernel 61: %166 = matmul{tA} %164, %53 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[5], __a[6]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 62 (matmul to [B, 2, 5, 4])");
-        var __k63 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[7], output = __a[5] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 61 (matmul to [B, 2, 5, 4])");
+        var __k62 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[7], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k62, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 62 (permute to [B, 5, 2, 4])");
+        var __k63 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[6], output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k63, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 63 (permute to [B, 5, 2, 4])");
-        var __k64 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[6], output = __a[7] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 63 (permute to [B, 5, 2, 4])");
+        var __k64 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[1], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k64, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 64 (permute to [B, 5, 2, 4])");
-        var __k65 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[1], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k65, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 65 (permute to [B, 5, 2, 4])");
-        // kernel 66: %182 = pad{axis=2,before=16,after=0} %177 : [B, 5, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 64 (permute to [B, 5, 2, 4])");
+        // kernel 65: %173 = pad{axis=2,before=16,after=0} %168 : [B, 5, 24]
         global::GraphNet.Runtime.Indexing.Pad(__a[5], __a[1], 5 * __d_B, 8, 1, 16, 0);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 120 * __d_B, "kernel 66 (pad to [B, 5, 24])");
-        // kernel 67: %183 = pad{axis=2,before=8,after=8} %179 : [B, 5, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 120 * __d_B, "kernel 65 (pad to [B, 5, 24])");
+        // kernel 66: %174 = pad{axis=2,before=8,after=8} %170 : [B, 5, 24]
         global::GraphNet.Runtime.Indexing.Pad(__a[7], __a[5], 5 * __d_B, 8, 1, 8, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 120 * __d_B, "kernel 67 (pad to [B, 5, 24])");
-        // kernel 68: %185 = pad{axis=2,before=0,after=16} %181 : [B, 5, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 120 * __d_B, "kernel 66 (pad to [B, 5, 24])");
+        // kernel 67: %176 = pad{axis=2,before=0,after=16} %172 : [B, 5, 24]
         global::GraphNet.Runtime.Indexing.Pad(__a[6], __a[7], 5 * __d_B, 8, 1, 0, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 120 * __d_B, "kernel 68 (pad to [B, 5, 24])");
-        var __k69 = new LossAndGradients_Kernel69_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[5], in2 = __a[7], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k69, 120 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 120 * __d_B, "kernel 69 (add, add to [B, 5, 24])");
-        // kernel 70: %188 = matmul{tB} %187, %3 : [5*B, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 120 * __d_B, "kernel 67 (pad to [B, 5, 24])");
+        var __k68 = new LossAndGradients_Kernel68_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[5], in2 = __a[7], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k68, 120 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 120 * __d_B, "kernel 68 (add, add to [B, 5, 24])");
+        // kernel 69: %179 = matmul{tB} %178, %3 : [5*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * __d_B, 8, 24, __a[6], this.qkv.Data, __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 70 (matmul to [5*B, 8])");
-        // kernel 71: %189 = matmul{tA} %46, %187 : [8, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 69 (matmul to [5*B, 8])");
+        // kernel 70: %180 = matmul{tA} %46, %178 : [8, 24]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * __d_B, __a[4], __a[6], __o_grad_qkv);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_qkv, 192, "kernel 71 (matmul to [8, 24])");
-        LossAndGradients_Kernel72(__d_B, __a[1], __a[4]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 72 (sum to [1, 1, 8])");
-        var __k73 = new LossAndGradients_Kernel73_Job { in0 = __a[4], output = __o_grad_b };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k73, 8, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 8, "kernel 73 (reshape to [8])");
-        var __k74 = new LossAndGradients_Kernel74_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k74, 5 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 40 * __d_B, "kernel 74 (mul to [B, 5, 8])");
-        LossAndGradients_Kernel75(__d_B, __a[1], __a[2], __a[5]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 8, "kernel 75 (mul, sum to [1, 1, 8])");
-        var __k76 = new LossAndGradients_Kernel73_Job { in0 = __a[5], output = __o_grad_g };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k76, 8, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_g, 8, "kernel 76 (reshape to [8])");
-        LossAndGradients_Kernel77(__d_B, __a[4], __a[2], __a[3], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 77 (mul, div, neg, sum to [B, 5, 1])");
-        var __k78 = new LossAndGradients_Kernel78_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k78, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 78 (mul, div, mul to [B, 5, 1])");
-        var __k79 = new LossAndGradients_Kernel79_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k79, 5 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 79 (div, mul, add, add to [B, 5, 8])");
-        LossAndGradients_Kernel80(__d_B, __a[1], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 5 * __d_B, "kernel 80 (neg, sum to [B, 5, 1])");
-        var __k81 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k81, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 81 (mul to [B, 5, 1])");
-        var __k82 = new LossAndGradients_Kernel82_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[1], in2 = __a[2], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k82, 5 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 40 * __d_B, "kernel 82 (add, add to [B, 5, 8])");
-        // kernel 83: %218 = scatter_add{rows=12} %5, %217 : [12, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_qkv, 192, "kernel 70 (matmul to [8, 24])");
+        LossAndGradients_Kernel71(__d_B, __a[1], __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 71 (sum to [1, 1, 8])");
+        var __k72 = new LossAndGradients_Kernel72_Job { in0 = __a[4], output = __o_grad_b };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k72, 8, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 8, "kernel 72 (reshape to [8])");
+        var __k73 = new LossAndGradients_Kernel73_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k73, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 40 * __d_B, "kernel 73 (mul to [B, 5, 8])");
+        LossAndGradients_Kernel74(__d_B, __a[1], __a[2], __a[5]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 8, "kernel 74 (mul, sum to [1, 1, 8])");
+        var __k75 = new LossAndGradients_Kernel72_Job { in0 = __a[5], output = __o_grad_g };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k75, 8, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_g, 8, "kernel 75 (reshape to [8])");
+        LossAndGradients_Kernel76(__d_B, __a[4], __a[2], __a[3], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 76 (mul, div, neg, sum to [B, 5, 1])");
+        var __k77 = new LossAndGradients_Kernel77_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k77, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 77 (mul, div, mul to [B, 5, 1])");
+        var __k78 = new LossAndGradients_Kernel78_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k78, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 78 (div, mul, add, add to [B, 5, 8])");
+        LossAndGradients_Kernel79(__d_B, __a[1], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 5 * __d_B, "kernel 79 (neg, sum to [B, 5, 1])");
+        var __k80 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k80, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 80 (mul to [B, 5, 1])");
+        var __k81 = new LossAndGradients_Kernel81_Job { __d_B = __d_B, in0 = __a[16], in1 = __a[1], in2 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k81, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 40 * __d_B, "kernel 81 (add, add to [B, 5, 8])");
+        // kernel 82: %209 = scatter_add{rows=12} %5, %208 : [12, 8]
         global::GraphNet.Runtime.Indexing.ScatterAdd(ids.Data, __a[0], __o_grad_tokens, 5 * __d_B, 8, 12, "input 'ids'");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_tokens, 96, "kernel 83 (scatter_add to [12, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_tokens, 96, "kernel 82 (scatter_add to [12, 8])");
         return __o_loss[0];
     }
 
@@ -1136,21 +1131,24 @@ partial class Decoder : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Mul(t0, t0);
-            V512.Store(t1, ref out0, xo + j);
+            var t0 = V512.Splat(0.5f);
+            var t1 = V512.Load(ref p0, x0 + j);
+            var t2 = V512.Mul(t0, t1);
+            V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Mul(t0, t0);
-            V256.Store(t1, ref out0, xo + j);
+            var t0 = V256.Splat(0.5f);
+            var t1 = V256.Load(ref p0, x0 + j);
+            var t2 = V256.Mul(t0, t1);
+            V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Mul(t0, t0);
-            Sc.Store(t1, ref out0, xo + j);
+            var t0 = Sc.Splat(0.5f);
+            var t1 = Sc.Load(ref p0, x0 + j);
+            var t2 = Sc.Mul(t0, t1);
+            Sc.Store(t2, ref out0, xo + j);
         }
     }
 
@@ -1173,22 +1171,22 @@ partial class Decoder : global::GraphNet.IModel
         int j = lo;
         for (; j <= hi - 16; j += 16)
         {
-            var t0 = V512.Splat(0.5f);
-            var t1 = V512.Load(ref p0, x0 + j);
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat(0.70710677f);
             var t2 = V512.Mul(t0, t1);
             V512.Store(t2, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
-            var t0 = V256.Splat(0.5f);
-            var t1 = V256.Load(ref p0, x0 + j);
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat(0.70710677f);
             var t2 = V256.Mul(t0, t1);
             V256.Store(t2, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
-            var t0 = Sc.Splat(0.5f);
-            var t1 = Sc.Load(ref p0, x0 + j);
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat(0.70710677f);
             var t2 = Sc.Mul(t0, t1);
             Sc.Store(t2, ref out0, xo + j);
         }
@@ -1203,69 +1201,8 @@ partial class Decoder : global::GraphNet.IModel
         public void Run(int lo, int hi) => LossAndGradients_Kernel32(__d_B, in0, output, lo, hi);
     }
 
-    /// <summary>Fuses mul, mul, add, mul, tanh over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Splat(0.7978846f);
-            var t1 = V512.Load(ref p0, x0 + j);
-            var t2 = V512.Splat(0.044715f);
-            var t3 = V512.Load(ref p1, x1 + j);
-            var t4 = V512.Mul(t1, t3);
-            var t5 = V512.Mul(t2, t4);
-            var t6 = V512.Add(t1, t5);
-            var t7 = V512.Mul(t0, t6);
-            var t8 = V512.Tanh(t7);
-            V512.Store(t8, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Splat(0.7978846f);
-            var t1 = V256.Load(ref p0, x0 + j);
-            var t2 = V256.Splat(0.044715f);
-            var t3 = V256.Load(ref p1, x1 + j);
-            var t4 = V256.Mul(t1, t3);
-            var t5 = V256.Mul(t2, t4);
-            var t6 = V256.Add(t1, t5);
-            var t7 = V256.Mul(t0, t6);
-            var t8 = V256.Tanh(t7);
-            V256.Store(t8, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Splat(0.7978846f);
-            var t1 = Sc.Load(ref p0, x0 + j);
-            var t2 = Sc.Splat(0.044715f);
-            var t3 = Sc.Load(ref p1, x1 + j);
-            var t4 = Sc.Mul(t1, t3);
-            var t5 = Sc.Mul(t2, t4);
-            var t6 = Sc.Add(t1, t5);
-            var t7 = Sc.Mul(t0, t6);
-            var t8 = Sc.Tanh(t7);
-            Sc.Store(t8, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel33 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel33_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel33(__d_B, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses erf, add over [B, 5, 8].</summary>
+    private static void LossAndGradients_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1276,36 +1213,39 @@ partial class Decoder : global::GraphNet.IModel
         {
             var t0 = V512.Splat(1f);
             var t1 = V512.Load(ref p0, x0 + j);
-            var t2 = V512.Add(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
+            var t2 = V512.Erf(t1);
+            var t3 = V512.Add(t0, t2);
+            V512.Store(t3, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Splat(1f);
             var t1 = V256.Load(ref p0, x0 + j);
-            var t2 = V256.Add(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
+            var t2 = V256.Erf(t1);
+            var t3 = V256.Add(t0, t2);
+            V256.Store(t3, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
             var t0 = Sc.Splat(1f);
             var t1 = Sc.Load(ref p0, x0 + j);
-            var t2 = Sc.Add(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
+            var t2 = Sc.Erf(t1);
+            var t3 = Sc.Add(t0, t2);
+            Sc.Store(t3, ref out0, xo + j);
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel33 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel33_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel34(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel33(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1345,19 +1285,19 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel35 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel35_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel35(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel34(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses eq over [12, 12].</summary>
-    private static void LossAndGradients_Kernel39(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel38(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1389,17 +1329,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel39 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel39_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel39(in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel38(in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1448,7 +1388,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel42(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1489,7 +1429,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses sub, exp over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel42(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1527,18 +1467,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel43 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel43_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel42 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel42_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel43(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel42(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel44(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1579,7 +1519,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses log, add over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel45(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel44(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1614,18 +1554,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel45 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel45_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel44 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel44_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel45(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel44(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B, 5] to [1, 1].</summary>
-    private static void LossAndGradients_Kernel46(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel45(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1671,7 +1611,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel47(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel46(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1701,17 +1641,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel46 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel46_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel47(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel46(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel48(int __d_B, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel47(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -1739,16 +1679,16 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel48(__d_B, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel47(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B, 5].</summary>
-    private static void LossAndGradients_Kernel49(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel48(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1772,17 +1712,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel49 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel49_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel49(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel48(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses neg over [B, 5].</summary>
-    private static void LossAndGradients_Kernel50(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel49(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1809,17 +1749,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel49 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel49_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel50(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel49(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel51(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel50(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1851,18 +1791,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel51 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel51_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel51(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel50(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel52(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel51(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1913,8 +1853,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel52 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel52_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel51 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel51_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -1922,25 +1862,21 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel52(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel51(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
-    /// <summary>Fuses mul, mul, mul, sub, mul, mul, mul, add, mul, mul, mul, add, mul, add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel55(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses mul, mul, mul, neg, exp, mul, mul, mul, mul, add over [B, 5, 8].</summary>
+    private static void LossAndGradients_Kernel54(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float p2 = ref Sc.Ref(in2);
         ref float p3 = ref Sc.Ref(in3);
-        ref float p4 = ref Sc.Ref(in4);
-        ref float p5 = ref Sc.Ref(in5);
         ref float out0 = ref Sc.Ref(output);
         int x0 = 0;
         int x1 = 0;
         int x2 = 0;
         int x3 = 0;
-        int x4 = 0;
-        int x5 = 0;
         int xo = 0;
         int j = lo;
         for (; j <= hi - 16; j += 16)
@@ -1948,106 +1884,80 @@ partial class Decoder : global::GraphNet.IModel
             var t0 = V512.Load(ref p0, x0 + j);
             var t1 = V512.Load(ref p1, x1 + j);
             var t2 = V512.Mul(t0, t1);
-            var t3 = V512.Splat(0.5f);
-            var t4 = V512.Mul(t2, t3);
-            var t5 = V512.Load(ref p2, x2 + j);
-            var t6 = V512.Mul(t0, t5);
-            var t7 = V512.Splat(1f);
-            var t8 = V512.Load(ref p3, x3 + j);
-            var t9 = V512.Mul(t8, t8);
-            var t10 = V512.Sub(t7, t9);
-            var t11 = V512.Mul(t6, t10);
-            var t12 = V512.Splat(0.7978846f);
-            var t13 = V512.Mul(t11, t12);
-            var t14 = V512.Add(t4, t13);
-            var t15 = V512.Splat(0.044715f);
-            var t16 = V512.Mul(t13, t15);
-            var t17 = V512.Load(ref p4, x4 + j);
-            var t18 = V512.Mul(t16, t17);
-            var t19 = V512.Add(t14, t18);
-            var t20 = V512.Load(ref p5, x5 + j);
-            var t21 = V512.Mul(t16, t20);
-            var t22 = V512.Mul(t21, t20);
-            var t23 = V512.Add(t19, t22);
-            var t24 = V512.Add(t23, t22);
-            V512.Store(t24, ref out0, xo + j);
+            var t3 = V512.Splat(1.1283792f);
+            var t4 = V512.Load(ref p2, x2 + j);
+            var t5 = V512.Mul(t4, t4);
+            var t6 = V512.Neg(t5);
+            var t7 = V512.Exp(t6);
+            var t8 = V512.Mul(t3, t7);
+            var t9 = V512.Mul(t2, t8);
+            var t10 = V512.Splat(0.70710677f);
+            var t11 = V512.Mul(t9, t10);
+            var t12 = V512.Load(ref p3, x3 + j);
+            var t13 = V512.Mul(t0, t12);
+            var t14 = V512.Splat(0.5f);
+            var t15 = V512.Mul(t13, t14);
+            var t16 = V512.Add(t11, t15);
+            V512.Store(t16, ref out0, xo + j);
         }
         for (; j <= hi - 8; j += 8)
         {
             var t0 = V256.Load(ref p0, x0 + j);
             var t1 = V256.Load(ref p1, x1 + j);
             var t2 = V256.Mul(t0, t1);
-            var t3 = V256.Splat(0.5f);
-            var t4 = V256.Mul(t2, t3);
-            var t5 = V256.Load(ref p2, x2 + j);
-            var t6 = V256.Mul(t0, t5);
-            var t7 = V256.Splat(1f);
-            var t8 = V256.Load(ref p3, x3 + j);
-            var t9 = V256.Mul(t8, t8);
-            var t10 = V256.Sub(t7, t9);
-            var t11 = V256.Mul(t6, t10);
-            var t12 = V256.Splat(0.7978846f);
-            var t13 = V256.Mul(t11, t12);
-            var t14 = V256.Add(t4, t13);
-            var t15 = V256.Splat(0.044715f);
-            var t16 = V256.Mul(t13, t15);
-            var t17 = V256.Load(ref p4, x4 + j);
-            var t18 = V256.Mul(t16, t17);
-            var t19 = V256.Add(t14, t18);
-            var t20 = V256.Load(ref p5, x5 + j);
-            var t21 = V256.Mul(t16, t20);
-            var t22 = V256.Mul(t21, t20);
-            var t23 = V256.Add(t19, t22);
-            var t24 = V256.Add(t23, t22);
-            V256.Store(t24, ref out0, xo + j);
+            var t3 = V256.Splat(1.1283792f);
+            var t4 = V256.Load(ref p2, x2 + j);
+            var t5 = V256.Mul(t4, t4);
+            var t6 = V256.Neg(t5);
+            var t7 = V256.Exp(t6);
+            var t8 = V256.Mul(t3, t7);
+            var t9 = V256.Mul(t2, t8);
+            var t10 = V256.Splat(0.70710677f);
+            var t11 = V256.Mul(t9, t10);
+            var t12 = V256.Load(ref p3, x3 + j);
+            var t13 = V256.Mul(t0, t12);
+            var t14 = V256.Splat(0.5f);
+            var t15 = V256.Mul(t13, t14);
+            var t16 = V256.Add(t11, t15);
+            V256.Store(t16, ref out0, xo + j);
         }
         for (; j < hi; j++)
         {
             var t0 = Sc.Load(ref p0, x0 + j);
             var t1 = Sc.Load(ref p1, x1 + j);
             var t2 = Sc.Mul(t0, t1);
-            var t3 = Sc.Splat(0.5f);
-            var t4 = Sc.Mul(t2, t3);
-            var t5 = Sc.Load(ref p2, x2 + j);
-            var t6 = Sc.Mul(t0, t5);
-            var t7 = Sc.Splat(1f);
-            var t8 = Sc.Load(ref p3, x3 + j);
-            var t9 = Sc.Mul(t8, t8);
-            var t10 = Sc.Sub(t7, t9);
-            var t11 = Sc.Mul(t6, t10);
-            var t12 = Sc.Splat(0.7978846f);
-            var t13 = Sc.Mul(t11, t12);
-            var t14 = Sc.Add(t4, t13);
-            var t15 = Sc.Splat(0.044715f);
-            var t16 = Sc.Mul(t13, t15);
-            var t17 = Sc.Load(ref p4, x4 + j);
-            var t18 = Sc.Mul(t16, t17);
-            var t19 = Sc.Add(t14, t18);
-            var t20 = Sc.Load(ref p5, x5 + j);
-            var t21 = Sc.Mul(t16, t20);
-            var t22 = Sc.Mul(t21, t20);
-            var t23 = Sc.Add(t19, t22);
-            var t24 = Sc.Add(t23, t22);
-            Sc.Store(t24, ref out0, xo + j);
+            var t3 = Sc.Splat(1.1283792f);
+            var t4 = Sc.Load(ref p2, x2 + j);
+            var t5 = Sc.Mul(t4, t4);
+            var t6 = Sc.Neg(t5);
+            var t7 = Sc.Exp(t6);
+            var t8 = Sc.Mul(t3, t7);
+            var t9 = Sc.Mul(t2, t8);
+            var t10 = Sc.Splat(0.70710677f);
+            var t11 = Sc.Mul(t9, t10);
+            var t12 = Sc.Load(ref p3, x3 + j);
+            var t13 = Sc.Mul(t0, t12);
+            var t14 = Sc.Splat(0.5f);
+            var t15 = Sc.Mul(t13, t14);
+            var t16 = Sc.Add(t11, t15);
+            Sc.Store(t16, ref out0, xo + j);
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel55 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel55_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel54 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel54_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] in3;
-        public float[] in4;
-        public float[] in5;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel55(__d_B, in0, in1, in2, in3, in4, in5, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel54(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2107,7 +2017,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div, add, mul, where, mul over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel60(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2178,8 +2088,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel60 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel60_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel59 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel59_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2188,11 +2098,11 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in3;
         public float[] in4;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel60(__d_B, in0, in1, in2, in3, in4, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel59(__d_B, in0, in1, in2, in3, in4, output, lo, hi);
     }
 
     /// <summary>Fuses add, add over [B, 5, 24].</summary>
-    private static void LossAndGradients_Kernel69(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel68(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2232,19 +2142,19 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel69 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel69_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel68 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel68_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel69(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel68(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel72(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel71(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2273,7 +2183,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [8].</summary>
-    private static void LossAndGradients_Kernel73(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel72(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2297,16 +2207,16 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel73 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel73_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel72 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel72_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel73(in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel72(in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel74(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel73(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2341,18 +2251,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel74 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel74_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel73 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel73_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel74(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel73(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel75(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel74(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2389,7 +2299,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel77(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel76(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2449,7 +2359,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, div, mul over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel78(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel77(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2493,18 +2403,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel78 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel78_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel77 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel77_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel78(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel77(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses div, mul, add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel79(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel78(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2558,8 +2468,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel79 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel79_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel78 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel78_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2567,11 +2477,11 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel79(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel78(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel80(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel79(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2615,7 +2525,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel82(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel81(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2658,14 +2568,14 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel82 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel82_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel81 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel81_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel82(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel81(__d_B, in0, in1, in2, output, lo, hi);
     }
 }

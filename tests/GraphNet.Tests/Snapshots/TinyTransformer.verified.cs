@@ -284,8 +284,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 33 (matmul to [4*B, 16])");
         var __k34 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_0_linear1_bias.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k34, 4 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 34 (add, mul, mul, mul, add, mul, mul, tanh, add, mul to [B, 4, 16])");
-        // kernel 35: %146 = matmul{tB} %145, %11 : [4*B, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 34 (add, mul, mul, erf, add, mul to [B, 4, 16])");
+        // kernel 35: %139 = matmul{tB} %138, %11 : [4*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 16, __a[1], this.__m_blocks_0_linear2_weight.Data, __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 35 (matmul to [4*B, 8])");
         var __k36 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], in2 = this.__m_blocks_0_linear2_bias.Data, output = __a[1] };
@@ -307,7 +307,7 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k42 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_1_norm1_weight.Data, in3 = this.__m_blocks_1_norm1_bias.Data, output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k42, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 42 (div, mul, add to [B, 4, 8])");
-        // kernel 43: %170 = matmul{tB} %169, %15 : [4*B, 24]
+        // kernel 43: %163 = matmul{tB} %162, %15 : [4*B, 24]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 24, 8, __a[2], this.__m_blocks_1_self_attn_in_proj_weight.Data, __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 96 * __d_B, "kernel 43 (matmul to [4*B, 24])");
         var __k44 = new Predict_Kernel8_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[2] };
@@ -328,7 +328,7 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k49 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[4], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k49, __d_B, 32);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 49 (permute to [B, 2, 4, 4])");
-        // kernel 50: %189 = matmul{tB} %184, %186 : [B, 2, 4, 4]
+        // kernel 50: %182 = matmul{tB} %177, %179 : [B, 2, 4, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 4, 4, 4, __a[0], __a[2], __a[4]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 50 (matmul to [B, 2, 4, 4])");
         var __k51 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[0] };
@@ -344,13 +344,13 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k55 = new Predict_Kernel22_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[0], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k55, 8 * __d_B, 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 55 (div to [B, 2, 4, 4])");
-        // kernel 56: %199 = matmul %198, %188 : [B, 2, 4, 4]
+        // kernel 56: %192 = matmul %191, %181 : [B, 2, 4, 4]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 4, 4, 4, __a[2], __a[3], __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 56 (matmul to [B, 2, 4, 4])");
         var __k57 = new Predict_Kernel24_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k57, __d_B, 32);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 57 (permute to [B, 4, 2, 4])");
-        // kernel 58: %202 = matmul{tB} %201, %17 : [4*B, 8]
+        // kernel 58: %195 = matmul{tB} %194, %17 : [4*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_1_self_attn_out_proj_weight.Data, __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 58 (matmul to [4*B, 8])");
         var __k59 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[0], in2 = this.__m_blocks_1_self_attn_out_proj_bias.Data, output = __a[2] };
@@ -372,19 +372,19 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k65 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_1_norm2_weight.Data, in3 = this.__m_blocks_1_norm2_bias.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k65, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 65 (div, mul, add to [B, 4, 8])");
-        // kernel 66: %226 = matmul{tB} %225, %21 : [4*B, 16]
+        // kernel 66: %219 = matmul{tB} %218, %21 : [4*B, 16]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_1_linear1_weight.Data, __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 66 (matmul to [4*B, 16])");
         var __k67 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_linear1_bias.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k67, 4 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 67 (add, mul, mul, mul, add, mul, mul, tanh, add, mul to [B, 4, 16])");
-        // kernel 68: %241 = matmul{tB} %240, %23 : [4*B, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 67 (add, mul, mul, erf, add, mul to [B, 4, 16])");
+        // kernel 68: %230 = matmul{tB} %229, %23 : [4*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 16, __a[1], this.__m_blocks_1_linear2_weight.Data, __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 68 (matmul to [4*B, 8])");
         var __k69 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], in2 = this.__m_blocks_1_linear2_bias.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k69, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 69 (add, add to [B, 4, 8])");
-        // kernel 70: %248 = matmul{tB} %247, %25 : [4*B, 7]
+        // kernel 70: %237 = matmul{tB} %236, %25 : [4*B, 7]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 7, 8, __a[1], this.__m_head_weight.Data, __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 28 * __d_B, "kernel 70 (matmul to [4*B, 7])");
         var __k71 = new Predict_Kernel71_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_head_bias.Data, output = __o_result };
@@ -1230,7 +1230,7 @@ partial class TinyTransformer : global::GraphNet.IModel
         public void Run(int lo, int hi) => Predict_Kernel26(__d_B, in0, in1, in2, output, lo, hi);
     }
 
-    /// <summary>Fuses add, mul, mul, mul, add, mul, mul, tanh, add, mul over [B, 4, 16].</summary>
+    /// <summary>Fuses add, mul, mul, erf, add, mul over [B, 4, 16].</summary>
     private static void Predict_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
@@ -1250,17 +1250,12 @@ partial class TinyTransformer : global::GraphNet.IModel
                 var t3 = V512.Add(t1, t2);
                 var t4 = V512.Mul(t0, t3);
                 var t5 = V512.Splat(1f);
-                var t6 = V512.Splat(0.7978846f);
-                var t7 = V512.Splat(0.044715f);
-                var t8 = V512.Mul(t3, t3);
-                var t9 = V512.Mul(t3, t8);
-                var t10 = V512.Mul(t7, t9);
-                var t11 = V512.Add(t3, t10);
-                var t12 = V512.Mul(t6, t11);
-                var t13 = V512.Tanh(t12);
-                var t14 = V512.Add(t5, t13);
-                var t15 = V512.Mul(t4, t14);
-                V512.Store(t15, ref out0, xo + j);
+                var t6 = V512.Splat(0.70710677f);
+                var t7 = V512.Mul(t3, t6);
+                var t8 = V512.Erf(t7);
+                var t9 = V512.Add(t5, t8);
+                var t10 = V512.Mul(t4, t9);
+                V512.Store(t10, ref out0, xo + j);
             }
             for (; j <= 16 - 8; j += 8)
             {
@@ -1270,17 +1265,12 @@ partial class TinyTransformer : global::GraphNet.IModel
                 var t3 = V256.Add(t1, t2);
                 var t4 = V256.Mul(t0, t3);
                 var t5 = V256.Splat(1f);
-                var t6 = V256.Splat(0.7978846f);
-                var t7 = V256.Splat(0.044715f);
-                var t8 = V256.Mul(t3, t3);
-                var t9 = V256.Mul(t3, t8);
-                var t10 = V256.Mul(t7, t9);
-                var t11 = V256.Add(t3, t10);
-                var t12 = V256.Mul(t6, t11);
-                var t13 = V256.Tanh(t12);
-                var t14 = V256.Add(t5, t13);
-                var t15 = V256.Mul(t4, t14);
-                V256.Store(t15, ref out0, xo + j);
+                var t6 = V256.Splat(0.70710677f);
+                var t7 = V256.Mul(t3, t6);
+                var t8 = V256.Erf(t7);
+                var t9 = V256.Add(t5, t8);
+                var t10 = V256.Mul(t4, t9);
+                V256.Store(t10, ref out0, xo + j);
             }
             for (; j < 16; j++)
             {
@@ -1290,17 +1280,12 @@ partial class TinyTransformer : global::GraphNet.IModel
                 var t3 = Sc.Add(t1, t2);
                 var t4 = Sc.Mul(t0, t3);
                 var t5 = Sc.Splat(1f);
-                var t6 = Sc.Splat(0.7978846f);
-                var t7 = Sc.Splat(0.044715f);
-                var t8 = Sc.Mul(t3, t3);
-                var t9 = Sc.Mul(t3, t8);
-                var t10 = Sc.Mul(t7, t9);
-                var t11 = Sc.Add(t3, t10);
-                var t12 = Sc.Mul(t6, t11);
-                var t13 = Sc.Tanh(t12);
-                var t14 = Sc.Add(t5, t13);
-                var t15 = Sc.Mul(t4, t14);
-                Sc.Store(t15, ref out0, xo + j);
+                var t6 = Sc.Splat(0.70710677f);
+                var t7 = Sc.Mul(t3, t6);
+                var t8 = Sc.Erf(t7);
+                var t9 = Sc.Add(t5, t8);
+                var t10 = Sc.Mul(t4, t9);
+                Sc.Store(t10, ref out0, xo + j);
             }
         }
     }
