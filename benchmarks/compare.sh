@@ -19,13 +19,13 @@ GN="dotnet $ROOT/benchmarks/Peers/bin/Release/net10.0/Peers.dll"
 for r in $(seq "$ROUNDS"); do
   echo "[$(date -u +%T)] round $r/$ROUNDS" >&2
   (cd "$PEERS"
-   for w in "a_mlp.py --mode eager" b_lenet.py c_logreg.py d_kmeans.py "e_transformer.py --impl manual" g_fusion.py i_lstm.py; do
+   for w in "a_mlp.py --mode eager" b_lenet.py c_logreg.py d_kmeans.py "e_transformer.py --impl manual" "f_mf.py --impl manual" "f_mf.py --impl autograd" g_fusion.py i_lstm.py; do
      # shellcheck disable=SC2086
      ./peerenv.sh openmp-tuned $PY workloads/$w 2>>"$OUT/stderr.log" || echo "FAILED: $w" >&2
    done >> "$OUT/peers_openmp-tuned.jsonl"
    ./peerenv.sh openmp-tuned $PY machine/gemm.py --libs torch --threads 2 --budget 3 >> "$OUT/gemm_openmp-tuned.jsonl" 2>>"$OUT/stderr.log"
    OMP_NUM_THREADS=2 machine/fused_probe >> "$OUT/machine.jsonl")
-  $GN --threads 2 g_fusion c_logreg a_mlp b_lenet d_kmeans e_transformer i_lstm >> "$OUT/peers_csharp.jsonl"
+  $GN --threads 2 g_fusion c_logreg a_mlp b_lenet d_kmeans e_transformer f_mf i_lstm >> "$OUT/peers_csharp.jsonl"
   $GN --threads 2 sgemm >> "$OUT/gemm_csharp.jsonl"
 done
 $PY "$ROOT/benchmarks/ratios.py" "$OUT"

@@ -57,6 +57,10 @@ def main():
         higher_is_better=False)
     row("(d) K-means Lloyd iteration ms (vs hand-written torch)", "", pick(gn, "d_kmeans", "ms_per_iter"), pick(pt, "d_kmeans", "torch_ms_per_iter"),
         higher_is_better=False)
+    row("(f) MF SGD epoch s (vs torch manual index_add_)", ">= 3x", pick(gn, "f_mf", "s_per_epoch"), pick(pt, "f_mf", "s_per_epoch", impl="manual"),
+        higher_is_better=False)
+    row("(f) MF SGD epoch s (vs torch autograd, sparse embeddings)", "", pick(gn, "f_mf", "s_per_epoch"), pick(pt, "f_mf", "s_per_epoch", impl="autograd"),
+        higher_is_better=False)
     row("(e) GPT block steps/s", ">= 1.3x", pick(gn, "e_transformer", "steps_per_s"), pick(pt, "e_transformer", "steps_per_s", impl="manual"))
     row("(i) char LSTM steps/s", ">= 1.5x", pick(gn, "i_lstm", "steps_per_s"), pick(pt, "i_lstm", "steps_per_s"))
     row("(g) fusion probe ms (vs torch eager)", ">= 5x", pick(gn, "g_fusion", "eager_ms"), pick(pt, "g_fusion", "eager_ms"), higher_is_better=False)

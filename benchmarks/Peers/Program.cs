@@ -17,7 +17,7 @@ for (int i = 0; i < args.Length; i++)
     if (args[i] == "--threads") { Console.Error.WriteLine("--threads needs a positive number"); return 2; }
     which.Add(args[i]);
 }
-var all = new[] { "sgemm", "g_fusion", "c_logreg", "a_mlp", "b_lenet", "d_kmeans", "e_transformer", "i_lstm" };
+var all = new[] { "sgemm", "g_fusion", "c_logreg", "a_mlp", "b_lenet", "d_kmeans", "e_transformer", "f_mf", "i_lstm" };
 if (which.Count == 0 || which.Contains("all")) which = all.ToList();
 foreach (var w in which.Where(w => !all.Contains(w)))
 {
@@ -37,6 +37,7 @@ foreach (var w in which)
         case "e_transformer": Workloads.Transformer(threads); break;
         case "i_lstm": Workloads.CharLstm(threads); break;
         case "d_kmeans": Workloads.KMeans(threads); break;
+        case "f_mf": Workloads.MatrixFactorization(threads); break;
     }
 }
 return 0;
