@@ -13,10 +13,6 @@ public static class Linalg
     [ThreadStatic] private static double[]? _rhs;
     [ThreadStatic] private static int[]? _pivot;
 
-    /// <summary>
-    /// Kernel form: solves op(A) X = B with A [n, n] row-major (op = transpose when <paramref name="transA"/>),
-    /// B and X [n, k]. LU with partial pivoting; throws when A is singular to working precision.
-    /// </summary>
     /// <summary>The eigenvalues of the symmetric matrix a [n, n] (upper triangle read), ascending.</summary>
     public static void EighValues(ReadOnlySpan<float> a, Span<float> values, int n)
     {
@@ -97,7 +93,18 @@ public static class Linalg
         return (values, vectors);
     }
 
-    public static void Solve(bool transA, int n, int k, float[] a, float[] b, float[] x)
+    /// <summary>Solves op(A_p) X_p = B_p for each of <paramref name="batch"/> systems stored one after another (A [batch, n, n], B and X [batch, n, k]).</summary>
+    public static void Solve(bool transA, int batch, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> x)
+    {
+        for (int p = 0; p < batch; p++)
+            Solve(transA, n, k, a.Slice(p * n * n, n * n), b.Slice(p * n * k, n * k), x.Slice(p * n * k, n * k));
+    }
+
+    /// <summary>
+    /// Kernel form: solves op(A) X = B with A [n, n] row-major (op = transpose when <paramref name="transA"/>),
+    /// B and X [n, k]. LU with partial pivoting; throws when A is singular to working precision.
+    /// </summary>
+    public static void Solve(bool transA, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> x)
     {
         var lu = Scratch(ref _lu, n * n);
         var r = Scratch(ref _rhs, n * k);

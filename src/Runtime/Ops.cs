@@ -221,6 +221,9 @@ public static class Ops
     /// <summary>Seeds the eager path's random draws and restarts its stream (as torch.manual_seed); compiled entries draw from their model's seed.</summary>
     public static void ManualSeed(int seed) => Eager.ManualSeed(seed);
 
+    /// <summary>Sums row i of <paramref name="values"/> [ids..., D...] into row ids[i] of a [rows, D...] result (per-user sums, segment sums); the adjoint of Gather.</summary>
+    public static Tensor ScatterAdd(Tensor ids, Tensor values, int rows) => E((b, n) => b.ScatterAdd(n[0], n[1], rows), ids, values);
+
     /// <summary>The index (as a float) of the largest value along <paramref name="axis"/>, the first on ties (as NumPy and PyTorch); not differentiable.</summary>
     public static Tensor ArgMax(Tensor x, int axis = -1, bool keepDims = false) => E((b, n) => b.ArgMax(n[0], axis, keepDims), x);
 

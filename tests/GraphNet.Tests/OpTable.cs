@@ -104,6 +104,8 @@ public static class OpTable
         // linear solve (A made well conditioned: A + 3I)
         new("solve", (b, x) => b.Solve(WellConditioned(b, x[0]), x[1]), new[] { "3,3", "3,2" }),
         new("solve_vector", (b, x) => b.Solve(WellConditioned(b, x[0]), x[1]), new[] { "4,4", "4" }),
+        new("solve_batched", (b, x) => b.Solve(b.Add(x[0], b.BroadcastTo(b.Mul(b.Eye(3), b.Const(4)), new Shape(2, 3, 3))), x[1]), new[] { "2,3,3", "2,3,B" }),
+        new("solve_batched_vector", (b, x) => b.Solve(b.Add(x[0], b.BroadcastTo(b.Mul(b.Eye(3), b.Const(4)), new Shape(2, 3, 3))), x[1], transA: true), new[] { "2,3,3", "2,3" }),
         new("solve_tA", (b, x) => b.Solve(WellConditioned(b, x[0]), x[1], transA: true), new[] { "3,3", "3,B" }),
         new("transpose_into_matmul", (b, x) => b.MatMul(b.Transpose(x[0]), x[1]), new[] { "3,B", "3,2" }),
         // composites

@@ -22,7 +22,7 @@ internal static class OpLowering
         "GlobalAvgPool", "GlobalMaxPool", "BatchNorm", "LayerNorm", "Dropout", "Embedding", "Gather",
         "Concat", "Stack", "Split", "Chunk", "Slice", "Select", "Pad", "Attention", "AttentionWeights",
         "MultiHeadAttention", "SplitHeads", "MergeHeads", "SinusoidalPositions", "ArgMax", "ArgMin",
-        "Uniform", "Normal", "Bernoulli", "Categorical", "Permutation", "ArgSort", "Sort", "TopK", "CumSum", "Eigh",
+        "Uniform", "Normal", "Bernoulli", "Categorical", "Permutation", "ArgSort", "Sort", "TopK", "CumSum", "Eigh", "ScatterAdd",
     };
 
     /// <summary>Lowers a call whose result is a tensor, or an array of tensors for Split and Chunk.</summary>
@@ -153,6 +153,7 @@ internal static class OpLowering
             "Bernoulli" => b.Bernoulli(T(0)),
             "Permutation" => b.Permutation(AsDim(a[0], op)),
             "Categorical" => b.Categorical(T(0)),
+            "ScatterAdd" => b.ScatterAdd(T(0), T(1), I(2)),
             "ArgSort" => b.ArgSort(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "Sort" => b.Sort(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "CumSum" => b.CumSum(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),

@@ -211,18 +211,23 @@ public sealed partial class GraphBuilder
     /// Solves A X = B (or Aᵀ X = B) for a square A [n, n] and B [n] or [n, k]; the result has B's shape.
     /// The runtime factors A by LU with partial pivoting; a singular A is a run-time error.
     /// </summary>
+    /// <summary>
+    /// X with op(A)·X = B: A [..., n, n], B [..., n, k] (or [..., n] for one right-hand side), the leading batch axes equal
+    /// (a batch of systems, one per user in ALS).
+    /// </summary>
     public Node Solve(Node a, Node rhs, bool transA = false)
     {
-        if (a.Shape.Rank != 2)
-            throw new ShapeError(ShapeErrorKind.WrongRank, $"solve needs a square matrix [n, n] as A, got {a.Shape}");
-        if (a.Shape[0] != a.Shape[1])
-            throw new ShapeError(ShapeErrorKind.Mismatch, $"solve needs a square matrix as A, got {a.Shape}");
-        if (rhs.Shape.Rank == 1)
-            return Reshape(Solve(a, Reshape(rhs, new Shape(rhs.Shape[0], Dim.Const(1))), transA), rhs.Shape);
-        if (rhs.Shape.Rank != 2)
-            throw new ShapeError(ShapeErrorKind.WrongRank, $"solve needs B of rank 1 or 2, got {rhs.Shape}");
-        if (rhs.Shape[0] != a.Shape[0])
-            throw new ShapeError(ShapeErrorKind.Mismatch, $"solve: A {a.Shape} and B {rhs.Shape} have different row counts");
+        int r = a.Shape.Rank;
+        if (r < 2)
+            throw new ShapeError(ShapeErrorKind.WrongRank, $"solve needs square matrices [..., n, n] as A, got {a.Shape}");
+        if (a.Shape[r - 1] != a.Shape[r - 2])
+            throw new ShapeError(ShapeErrorKind.Mismatch, $"solve needs square matrices as A, got {a.Shape}");
+        if (rhs.Shape.Rank == r - 1)
+            return Reshape(Solve(a, Reshape(rhs, new Shape(rhs.Shape.Dims.Concat(new[] { Dim.Const(1) }))), transA), rhs.Shape);
+        if (rhs.Shape.Rank != r)
+            throw new ShapeError(ShapeErrorKind.WrongRank, $"solve: B {rhs.Shape} must have A's rank {r} (or one less, for one right-hand side)");
+        if (!rhs.Shape.Dims.Take(r - 1).SequenceEqual(a.Shape.Dims.Take(r - 1)))
+            throw new ShapeError(ShapeErrorKind.Mismatch, $"solve: A {a.Shape} and B {rhs.Shape} differ in their batch axes or row counts");
         return Prim(OpKind.Solve, rhs.Shape, new NodeAttrs { TransA = transA }, a, rhs);
     }
 

@@ -350,18 +350,23 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
     /// <summary>Gauss–Jordan elimination with partial pivoting, in double.</summary>
     private static void Solve(Node n, (int[] Shape, T[] Data) a, (int[] Shape, T[] Data) b, int[] shape, T[] x)
     {
-        int m = shape[0], k = shape[1];
+        int r = shape.Length, m = shape[r - 2], k = shape[r - 1], batch = x.Length / Math.Max(1, m * k);
+        for (int p = 0; p < batch; p++) SolveOne(n, a.Shape, a.Data.AsSpan(p * m * m, m * m), b.Data.AsSpan(p * m * k, m * k), m, k, x.AsSpan(p * m * k, m * k));
+    }
+
+    private static void SolveOne(Node n, int[] aShape, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int k, Span<T> x)
+    {
         var aug = new double[m, m + k];
         for (int i = 0; i < m; i++)
         {
-            for (int j = 0; j < m; j++) aug[i, j] = double.CreateChecked(n.Attrs.TransA ? a.Data[j * m + i] : a.Data[i * m + j]);
-            for (int j = 0; j < k; j++) aug[i, m + j] = double.CreateChecked(b.Data[i * k + j]);
+            for (int j = 0; j < m; j++) aug[i, j] = double.CreateChecked(n.Attrs.TransA ? a[j * m + i] : a[i * m + j]);
+            for (int j = 0; j < k; j++) aug[i, m + j] = double.CreateChecked(b[i * k + j]);
         }
         for (int c = 0; c < m; c++)
         {
             int p = c;
             for (int i = c + 1; i < m; i++) if (Math.Abs(aug[i, c]) > Math.Abs(aug[p, c])) p = i;
-            if (aug[p, c] == 0) throw new ArithmeticException($"solve: singular matrix {Tensor.Format(a.Shape)}");
+            if (aug[p, c] == 0) throw new ArithmeticException($"solve: singular matrix {Tensor.Format(aShape)}");
             for (int j = 0; j < m + k; j++) (aug[c, j], aug[p, j]) = (aug[p, j], aug[c, j]);
             for (int i = 0; i < m; i++)
             {

@@ -412,7 +412,9 @@ internal static class EntryEmitter
             {
                 string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
                 w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
-                w.Line($"global::GraphNet.Linalg.Solve({Bool(n.Attrs.TransA)}, {C(n.Shape[0])}, {C(n.Shape[1])}, "
+                int rank = n.Shape.Rank;
+                var systems = n.Shape.Dims.Take(rank - 2).Aggregate(Dim.Const(1), (x, y) => x * y);
+                w.Line($"global::GraphNet.Linalg.Solve({Bool(n.Attrs.TransA)}, {C(systems)}, {C(n.Shape[rank - 2])}, {C(n.Shape[rank - 1])}, "
                     + $"{Buffer(k.Reads[0], plan, dest, m)}, {Buffer(k.Reads[1], plan, dest, m)}, {o});");
                 break;
             }
