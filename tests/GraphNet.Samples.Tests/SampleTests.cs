@@ -255,4 +255,14 @@ public class SampleTests
         for (int i = 1; i < r.LogLikelihood.Length; i++) // EM never lowers the likelihood
             Assert.True(r.LogLikelihood[i] >= r.LogLikelihood[i - 1] - 1e-5, $"iteration {i}: {r.LogLikelihood[i - 1]} → {r.LogLikelihood[i]}");
     }
+
+    [Fact]
+    public void Matrix_factorization_by_sgd_and_als_recovers_held_out_ratings()
+    {
+        var r = global::Samples.MatrixFactorization.Sample.Run(epochs: 25, sweeps: 6);
+        for (int s = 1; s < r.AlsObjective.Length; s++) // each ALS half-step is an exact minimization: the objective never rises
+            Assert.True(r.AlsObjective[s] <= r.AlsObjective[s - 1] * (1 + 1e-5), $"sweep {s}: {r.AlsObjective[s - 1]} → {r.AlsObjective[s]}");
+        Assert.True(r.AlsTestRmse[^1] < 0.25, $"ALS test RMSE {r.AlsTestRmse[^1]} (noise {r.Noise})");
+        Assert.True(r.SgdTestRmse[^1] < 0.6 * r.SgdTestRmse[0], $"SGD test RMSE {r.SgdTestRmse[0]} → {r.SgdTestRmse[^1]}");
+    }
 }
