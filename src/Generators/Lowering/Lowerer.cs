@@ -526,7 +526,7 @@ internal sealed class Lowerer
                 ScalarValue s => s.Value,
                 DimValue { Dim.IsConstant: true } d => d.Dim.Coef,
                 var other => Fail(DiagnosticDescriptors.Unsupported, call.Location, Method, $"'{call.Op}' of {Describe(other)}",
-                    $"Math and MathF work on numbers known at build time; for tensors and run-time values call GraphNet.Ops ({call.Op.Substring(5)} of a tensor)") is null ? 0 : 0,
+                    $"Math and MathF work on numbers known at build time; for tensors and run-time values call GraphNet.Ops ({call.Op.Substring(5)} of a tensor)") switch { _ => 0d },
             };
         double a = xs.Length > 0 ? xs[0] : 0, b = xs.Length > 1 ? xs[1] : 0;
         return new ScalarValue(call.Op.Substring(5) switch
@@ -535,7 +535,7 @@ internal sealed class Lowerer
             "Pow" => System.Math.Pow(a, b), "Abs" => System.Math.Abs(a), "Max" => System.Math.Max(a, b), "Min" => System.Math.Min(a, b),
             "Sin" => System.Math.Sin(a), "Cos" => System.Math.Cos(a), "Tanh" => System.Math.Tanh(a), "Floor" => System.Math.Floor(a),
             "Ceiling" => System.Math.Ceiling(a), "Log2" => System.Math.Log(a, 2), "Log10" => System.Math.Log10(a),
-            var f => Fail(DiagnosticDescriptors.Unsupported, call.Location, Method, $"Math.{f}", "use GraphNet.Ops") is null ? 0 : 0,
+            var f => Fail(DiagnosticDescriptors.Unsupported, call.Location, Method, $"Math.{f}", "use GraphNet.Ops") switch { _ => 0d },
         });
     }
 
