@@ -37,39 +37,12 @@ public static class Sample
     public static Result Run(int steps = 1000, int batch = 32, int window = 64, float learningRate = 3e-3f, int evaluateEvery = 250, int seed = 1,
         string prompt = "The ", int generate = 300, TrainingProgress? progress = null)
     {
-        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), $"steps must be positive, got {steps}.");
-        evaluateEvery = Math.Min(evaluateEvery, steps);
         var (train, validation) = CharText.Load();
         var model = new CharLstm(seed: seed);
         var opt = new Adam(learningRate) { Schedule = Schedule.Cosine(steps, 0.1f), ClipNorm = 1f };
-        var curve = new TrainingLog();
-        var rng = new Rng((ulong)seed, 5);
-        var starts = new long[batch];
-        int evaluations = steps / evaluateEvery;
-        var bits = new double[evaluations];
-        var at = new int[evaluations];
-        double tokensPerSecond = 0;
-        (progress ?? new TrainingProgress()).Run(evaluations, evaluateEvery, report =>
-        {
-            int step = 0;
-            for (int e = 0; e < evaluations; e++)
-            {
-                for (int s = 0; s < evaluateEvery; s++, step++)
-                {
-                    for (int b = 0; b < batch; b++)
-                        starts[b] = (long)(rng.Bits((ulong)(step * batch + b)) % (ulong)(train.Length - window - 1));
-                    var (ids, next) = CharText.Windows(train, starts, window);
-                    report.Step(model.Step(ids, next, opt), batch * window);
-                }
-                bits[e] = CharText.ValidationBits((ids, next) => model.Evaluate(ids, next).ToScalar(), validation, window);
-                at[e] = step;
-                curve.Add(step, "train bits/char", report.MeanLoss / Math.Log(2));
-                curve.Add(step, "validation bits/char", bits[e]);
-                report.EndEpoch($"step {step}: validation {bits[e]:F3} bits/char");
-            }
-            tokensPerSecond = report.SamplesPerSecond;
-        });
+        var run = CharText.Train((ids, next) => model.Step(ids, next, opt), (ids, next) => model.Evaluate(ids, next).ToScalar(),
+            train, validation, steps, batch, window, evaluateEvery, seed, progress);
         var text = Generate(model, prompt, generate);
-        return new Result(steps, bits, at, tokensPerSecond, text, curve, model);
+        return new Result(steps, run.ValidationBits, run.EvaluatedAt, run.TokensPerSecond, text, run.Curve, model);
     }
 }

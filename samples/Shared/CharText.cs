@@ -1,8 +1,12 @@
 using System;
 using GraphNet;
 using GraphNet.Data;
+using GraphNet.Terminal;
 
 namespace Samples.Shared;
+
+/// <summary>Validation bits per character at each evaluation, the steps they were taken at, throughput and the curve.</summary>
+public sealed record Training(double[] ValidationBits, int[] EvaluatedAt, double TokensPerSecond, TrainingLog Curve);
 
 /// <summary>
 /// fortunes.txt as character ids for the character-level language models (CharGpt, CharLstm): a fixed vocabulary
@@ -37,6 +41,47 @@ public static class CharText
             Array.Copy(data, starts[b] + 1, next.Data, b * length, length);
         }
         return (ids, next);
+    }
+
+    /// <summary>
+    /// Trains a character model for <paramref name="steps"/> steps on batches of random training windows (drawn from a
+    /// seeded stream), measuring validation bits per character every <paramref name="evaluateEvery"/> steps:
+    /// <paramref name="step"/> takes (ids, next) and returns the batch's loss in nats, <paramref name="loss"/> the
+    /// same without training.
+    /// </summary>
+    public static Training Train(Func<Tensor, Tensor, float> step, Func<Tensor, Tensor, float> loss, float[] train, float[] validation,
+        int steps, int batch, int window, int evaluateEvery, int seed, TrainingProgress? progress)
+    {
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), $"steps must be positive, got {steps}.");
+        evaluateEvery = Math.Min(evaluateEvery, steps);
+        var curve = new TrainingLog();
+        var rng = new Rng((ulong)seed, 5);
+        var starts = new long[batch];
+        int evaluations = steps / evaluateEvery;
+        var bits = new double[evaluations];
+        var at = new int[evaluations];
+        double tokensPerSecond = 0;
+        (progress ?? new TrainingProgress()).Run(evaluations, evaluateEvery, report =>
+        {
+            int done = 0;
+            for (int e = 0; e < evaluations; e++)
+            {
+                for (int s = 0; s < evaluateEvery; s++, done++)
+                {
+                    for (int b = 0; b < batch; b++)
+                        starts[b] = (long)(rng.Bits((ulong)(done * batch + b)) % (ulong)(train.Length - window - 1));
+                    var (ids, next) = Windows(train, starts, window);
+                    report.Step(step(ids, next), batch * window);
+                }
+                bits[e] = ValidationBits(loss, validation, window);
+                at[e] = done;
+                curve.Add(done, "train bits/char", report.MeanLoss / Math.Log(2));
+                curve.Add(done, "validation bits/char", bits[e]);
+                report.EndEpoch($"step {done}: validation {bits[e]:F3} bits/char");
+            }
+            tokensPerSecond = report.SamplesPerSecond;
+        });
+        return new Training(bits, at, tokensPerSecond, curve);
     }
 
     /// <summary>Mean bits per character of <paramref name="loss"/> (nats per character of a batch) over evenly spaced validation windows.</summary>

@@ -13,18 +13,15 @@ public static class Linalg
     [ThreadStatic] private static double[]? _rhs;
     [ThreadStatic] private static int[]? _pivot;
 
-    /// <summary>The eigenvalues of the symmetric matrix a [n, n] (upper triangle read), ascending.</summary>
-    public static void EighValues(ReadOnlySpan<float> a, Span<float> values, int n)
+    /// <summary>
+    /// The eigendecomposition of the symmetric matrix a [n, n] (upper triangle read) into output [n + 1, n]: row 0 the
+    /// eigenvalues ascending, rows 1..n the eigenvectors as columns, each with its largest component positive.
+    /// </summary>
+    public static void Eigh(ReadOnlySpan<float> a, Span<float> output, int n)
     {
-        var (w, _) = Eigh(ToDouble(a, n), n);
-        for (int i = 0; i < n; i++) values[i] = (float)w[i];
-    }
-
-    /// <summary>The eigenvectors of the symmetric matrix a [n, n] as columns, in ascending order of their eigenvalues, each with its largest component positive.</summary>
-    public static void EighVectors(ReadOnlySpan<float> a, Span<float> vectors, int n)
-    {
-        var (_, v) = Eigh(ToDouble(a, n), n);
-        for (int i = 0; i < n * n; i++) vectors[i] = (float)v[i];
+        var (w, v) = Eigh(ToDouble(a, n), n);
+        for (int i = 0; i < n; i++) output[i] = (float)w[i];
+        for (int i = 0; i < n * n; i++) output[n + i] = (float)v[i];
     }
 
     private static double[] ToDouble(ReadOnlySpan<float> a, int n)

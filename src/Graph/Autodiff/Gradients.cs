@@ -70,21 +70,17 @@ public static class Gradients
     }
 
     /// <summary>
-    /// The adjoint of a symmetric eigendecomposition A = V·diag(λ)·Vᵀ: from the eigenvalues V·diag(ḡ)·Vᵀ; from the
-    /// eigenvectors V·(F ∘ Vᵀḡ)·Vᵀ with F_ij = 1/(λ_j − λ_i) off the diagonal (0 on it); symmetrized, as A is read symmetric.
+    /// The adjoint of a symmetric eigendecomposition A = V·diag(λ)·Vᵀ: V·(diag(ḡλ) + F ∘ Vᵀḡ_V)·Vᵀ with
+    /// F_ij = 1/(λ_j − λ_i) off the diagonal (0 on it); symmetrized, as A is read symmetric.
     /// </summary>
     private static Node EighRule(GraphBuilder b, Node n, Node g)
     {
-        var (values, vectors) = b.Eigh(n[0]);
+        var (values, vectors) = b.EighParts(n);
+        var (gValues, gVectors) = b.EighParts(g);
         int size = (int)n[0].Shape[0].Coef;
-        Node inner;
-        if (n.Op == OpKind.EighValues) inner = b.Mul(b.Eye(size), b.Reshape(g, new Shape(1, size)));
-        else
-        {
-            var gap = b.Sub(b.Reshape(values, new Shape(1, size)), b.Reshape(values, new Shape(size, 1))); // λ_j − λ_i
-            var f = b.Where(b.Eq(gap, b.Const(0)), b.Const(0), b.Div(b.Const(1), b.Add(gap, b.Eq(gap, b.Const(0)))));
-            inner = b.Mul(f, b.MatMul(vectors, g, transA: true));
-        }
+        var gap = b.Sub(b.Reshape(values, new Shape(1, size)), b.Reshape(values, new Shape(size, 1))); // λ_j − λ_i
+        var f = b.Where(b.Eq(gap, b.Const(0)), b.Const(0), b.Div(b.Const(1), b.Add(gap, b.Eq(gap, b.Const(0)))));
+        var inner = b.Add(b.Mul(b.Eye(size), b.Reshape(gValues, new Shape(1, size))), b.Mul(f, b.MatMul(vectors, gVectors, transA: true)));
         var full = b.MatMul(b.MatMul(vectors, inner), vectors, transB: true);
         return b.Mul(b.Const(0.5), b.Add(full, b.Transpose(full)));
     }
@@ -133,7 +129,7 @@ public static class Gradients
         OpKind.TakeAlong => new[] { need[0] ? b.PutAlong(n[1], g, n.Attrs.Axes[0], (int)n[0].Shape[n.Attrs.Axes[0]].Coef) : null, null },
         OpKind.PutAlong => new[] { null, need[1] ? b.TakeAlong(g, n[0], n.Attrs.Axes[0]) : null },
         OpKind.CumSum => new[] { b.CumSum(g, n.Attrs.Axes[0], n.Attrs.Ints[0] == 0) },
-        OpKind.EighValues or OpKind.EighVectors => new[] { EighRule(b, n, g) },
+        OpKind.Eigh => new[] { EighRule(b, n, g) },
         OpKind.ScatterAdd => new[] { null, b.Gather(g, n[0]) },
         OpKind.Slice => new[] { b.Pad(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)(n[0].Shape[n.Attrs.Axes[0]].Coef - n.Attrs.Ints[0] - n.Shape[n.Attrs.Axes[0]].Coef)) },
         OpKind.Pad => new[] { b.Slice(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)n[0].Shape[n.Attrs.Axes[0]].Coef) },

@@ -90,7 +90,15 @@ public sealed partial class GraphBuilder
     {
         if (a.Shape.Rank != 2 || a.Shape[0] != a.Shape[1] || !a.Shape[0].IsConstant)
             throw new ShapeError(ShapeErrorKind.InvalidArgument, $"eigh needs a square matrix of constant size, got {a.Shape}");
-        return (Prim(OpKind.EighValues, new Shape(a.Shape[0]), NodeAttrs.None, a), Prim(OpKind.EighVectors, a.Shape, NodeAttrs.None, a));
+        var n = a.Shape[0];
+        return EighParts(Prim(OpKind.Eigh, new Shape(Dim.Const(n.Coef + 1), n), NodeAttrs.None, a)); // one decomposition for both
+    }
+
+    /// <summary>The eigenvalues [n] (row 0) and eigenvectors [n, n] (rows 1..n) of an <see cref="OpKind.Eigh"/> result.</summary>
+    public (Node Values, Node Vectors) EighParts(Node eigh)
+    {
+        var n = eigh.Shape[1];
+        return (Reshape(Slice(eigh, 0, 0, 1), new Shape(n)), Slice(eigh, 0, 1, (int)n.Coef));
     }
 
     private Node ArgExtreme(OpKind op, Node x, int axis, bool keepDims)

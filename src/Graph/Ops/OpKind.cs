@@ -96,10 +96,11 @@ public enum OpKind
     PutAlong,
     /// <summary>Running sums along Axes[0], from the first element or (Ints[0] = 1) from the last.</summary>
     CumSum,
-    /// <summary>The eigenvalues [n] of a symmetric matrix [n, n], ascending (its upper triangle is read).</summary>
-    EighValues,
-    /// <summary>The eigenvectors [n, n] of a symmetric matrix, as columns in the order of <see cref="EighValues"/>, each with its largest component positive.</summary>
-    EighVectors,
+    /// <summary>
+    /// The eigendecomposition of a symmetric matrix [n, n] (its upper triangle is read) as one [n + 1, n] result: row 0
+    /// the eigenvalues ascending, rows 1..n the eigenvectors as columns in that order, each with its largest component positive.
+    /// </summary>
+    Eigh,
 
     // Control
     /// <summary>A loop over steps (<see cref="ScanBody"/> in Attrs.Scan): inputs are initial carries, scanned sequences, invariants; read through <see cref="ScanOutput"/>.</summary>

@@ -72,8 +72,7 @@ public static class OpTable
         OpKind.TakeAlong => new(OpCategory.Structured, "take_along"),
         OpKind.PutAlong => new(OpCategory.Structured, "put_along"),
         OpKind.CumSum => new(OpCategory.Structured, "cumsum"),
-        OpKind.EighValues => new(OpCategory.Structured, "eigh_values"),
-        OpKind.EighVectors => new(OpCategory.Structured, "eigh_vectors"),
+        OpKind.Eigh => new(OpCategory.Structured, "eigh"),
         OpKind.Scan => new(OpCategory.Scan, "scan"),
         OpKind.ScanOutput => new(OpCategory.Scan, "scan_output"),
     };

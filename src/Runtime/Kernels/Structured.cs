@@ -135,24 +135,36 @@ public static class Indexing
     /// <summary>For each (outer, inner) position, the indices that sort the middle axis, ascending or descending; stable, NaN largest.</summary>
     public static void ArgSort(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, bool descending)
     {
-        var keys = new float[n];
-        var order = new int[n];
+        var by = _sortOrder ??= new SortOrder();
+        if (by.Keys.Length < n) { by.Keys = new float[n]; by.Order = new int[n]; } // reused across calls: no steady-state allocation
+        by.Descending = descending;
+        var order = by.Order.AsSpan(0, n);
         for (int o = 0; o < outer; o++)
             for (int i = 0; i < inner; i++)
             {
                 int b = o * n * inner + i;
-                for (int k = 0; k < n; k++) { keys[k] = x[b + k * inner]; order[k] = k; }
-                Array.Sort(order, (p, q) =>
-                {
-                    int c = Compare(keys[p], keys[q]);
-                    return c != 0 ? (descending ? -c : c) : p.CompareTo(q); // stable: ties keep their order
-                });
+                for (int k = 0; k < n; k++) { by.Keys[k] = x[b + k * inner]; order[k] = k; }
+                order.Sort(by);
                 for (int k = 0; k < n; k++) output[b + k * inner] = order[k];
             }
     }
 
-    /// <summary>A total order with NaN above every number.</summary>
-    private static int Compare(float a, float b) => float.IsNaN(a) ? (float.IsNaN(b) ? 0 : 1) : float.IsNaN(b) ? -1 : a.CompareTo(b);
+    [ThreadStatic] private static SortOrder? _sortOrder;
+
+    /// <summary>Positions ordered by their keys (NaN above every number), ties by position: a stable sort.</summary>
+    private sealed class SortOrder : System.Collections.Generic.IComparer<int>
+    {
+        public float[] Keys = Array.Empty<float>();
+        public int[] Order = Array.Empty<int>();
+        public bool Descending;
+
+        public int Compare(int p, int q)
+        {
+            float a = Keys[p], b = Keys[q];
+            int c = float.IsNaN(a) ? (float.IsNaN(b) ? 0 : 1) : float.IsNaN(b) ? -1 : a.CompareTo(b);
+            return c != 0 ? (Descending ? -c : c) : p.CompareTo(q);
+        }
+    }
 
     /// <summary>output[o, j, i] = x[o, idx[o, j, i], i] for x [outer, n, inner] and idx [outer, m, inner].</summary>
     public static void TakeAlong(ReadOnlySpan<float> x, ReadOnlySpan<float> indices, Span<float> output, int outer, int n, int m, int inner)

@@ -253,15 +253,15 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 }
                 break;
             }
-            case OpKind.EighValues or OpKind.EighVectors:
+            case OpKind.Eigh:
             {
                 int size = x.Shape[0];
                 var sym = new double[size * size];
                 for (int i = 0; i < size; i++)
                     for (int j = 0; j < size; j++) sym[i * size + j] = double.CreateChecked(x.Data[Math.Min(i, j) * size + Math.Max(i, j)]);
                 var (w, v) = GraphNet.Linalg.Eigh(sym, size);
-                var result = n.Op == OpKind.EighValues ? w : v;
-                for (int i = 0; i < o.Length; i++) o[i] = T.CreateChecked(result[i]);
+                for (int i = 0; i < size; i++) o[i] = T.CreateChecked(w[i]);
+                for (int i = 0; i < size * size; i++) o[size + i] = T.CreateChecked(v[i]);
                 break;
             }
             case OpKind.ArgSort:

@@ -37,30 +37,17 @@ public static class ImageGrid
                     pixels[(top + y) * (w + 1) + 1 + left + x] = (byte)Math.Round(255 * Math.Clamp(float.IsNaN(v) ? 0 : v, 0f, 1f));
                 }
         }
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew))
-            {
-                file.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
-                var header = new byte[13];
-                BigEndian(header, 0, w); BigEndian(header, 4, h);
-                header[8] = 8; header[9] = 0; // 8-bit grayscale
-                Chunk(file, "IHDR", header);
-                using var compressed = new MemoryStream();
-                using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) z.Write(pixels);
-                Chunk(file, "IDAT", compressed.ToArray());
-                Chunk(file, "IEND", Array.Empty<byte>());
-                file.Flush(true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        using var png = new MemoryStream();
+        png.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+        var header = new byte[13];
+        BigEndian(header, 0, w); BigEndian(header, 4, h);
+        header[8] = 8; header[9] = 0; // 8-bit grayscale
+        Chunk(png, "IHDR", header);
+        using var compressed = new MemoryStream();
+        using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) z.Write(pixels);
+        Chunk(png, "IDAT", compressed.ToArray());
+        Chunk(png, "IEND", Array.Empty<byte>());
+        AtomicFile.Write(path, png.GetBuffer().AsSpan(0, (int)png.Length));
     }
 
     private static void BigEndian(byte[] b, int at, int v)

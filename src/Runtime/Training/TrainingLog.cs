@@ -108,17 +108,8 @@ public sealed class TrainingLog
     /// <summary>Writes <paramref name="basePath"/>.csv and <paramref name="basePath"/>.svg (each atomically).</summary>
     public void Write(string basePath, string title)
     {
-        WriteAtomic(basePath + ".csv", ToCsv());
-        WriteAtomic(basePath + ".svg", ToSvg(title));
-    }
-
-    private static void WriteAtomic(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, full, overwrite: true);
+        AtomicFile.WriteText(basePath + ".csv", ToCsv());
+        AtomicFile.WriteText(basePath + ".svg", ToSvg(title));
     }
 
     private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);

@@ -42,13 +42,13 @@ public class GemmTests
         { 1, 121, 65, 513 }, { 1, 250, 70, 40 }, { 1, 6, 25, 5000 }, { 1, 100, 1, 3000 }, { 1, 1, 100, 3000 }, { 3, 5, 6, 25 }, { 4, 64, 64, 64 }, { 1, 128, 3100, 9 }, { 2, 7, 40, 0 },
     };
 
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void MatchesTripleLoopForEveryTransposeKernelAndThreadCount(int batch, int m, int n, int k)
+    /// <summary>
+    /// Runs <paramref name="run"/>(tA, tB, accumulate, C) for every microkernel, thread count, transpose and
+    /// accumulate setting, C starting as <paramref name="c0"/> each time, asserts C against the triple loop, then
+    /// runs <paramref name="also"/> on the same C.
+    /// </summary>
+    private static void ForEverySetting(int batch, int m, int n, int k, float[] a, float[] b, float[] c0, Action<bool, bool, bool, float[]> run, Action<bool, bool, bool, float[]>? also = null)
     {
-        var a = Random(batch * m * k, 1);
-        var b = Random(batch * k * n, 2);
-        var c0 = Random(batch * m * n, 3);
         bool avx512 = Gemm.UseAvx512;
         try
         {
@@ -61,11 +61,12 @@ public class GemmTests
                                 Gemm.UseAvx512 = kernel512;
                                 Workers.SetThreads(threads);
                                 var c = (float[])c0.Clone();
-                                Gemm.MatMul(tA, tB, batch, m, n, k, a, b, c, acc);
+                                run(tA, tB, acc, c);
                                 var want = Reference(tA, tB, batch, m, n, k, a, b, acc ? c0 : null);
                                 for (int i = 0; i < want.Length; i++)
                                     Assert.True(Math.Abs(c[i] - want[i]) <= 1e-4 * (1 + Math.Sqrt(k)),
                                         $"avx512={kernel512} threads={threads} tA={tA} tB={tB} acc={acc} [{i}]: {c[i]} vs {want[i]}");
+                                also?.Invoke(tA, tB, acc, c);
                             }
         }
         finally
@@ -73,6 +74,16 @@ public class GemmTests
             Gemm.UseAvx512 = avx512;
             Workers.SetThreads(Environment.ProcessorCount);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesTripleLoopForEveryTransposeKernelAndThreadCount(int batch, int m, int n, int k)
+    {
+        var a = Random(batch * m * k, 1);
+        var b = Random(batch * k * n, 2);
+        var c0 = Random(batch * m * n, 3);
+        ForEverySetting(batch, m, n, k, a, b, c0, (tA, tB, acc, c) => Gemm.MatMul(tA, tB, batch, m, n, k, a, b, c, acc));
     }
 
     public static TheoryData<int, int, int> PackedShapes => new()
@@ -87,38 +98,18 @@ public class GemmTests
         var a = Random(m * k, 4);
         var b = Random(k * n, 5);
         var c0 = Random(m * n, 6);
-        bool avx512 = Gemm.UseAvx512;
-        try
+        ForEverySetting(1, m, n, k, a, b, c0, (tA, tB, acc, c) =>
         {
-            foreach (bool kernel512 in avx512 ? new[] { true, false } : new[] { false })
-                foreach (int threads in new[] { 1, 2 })
-                    foreach (bool tA in new[] { false, true })
-                        foreach (bool tB in new[] { false, true })
-                            foreach (bool acc in new[] { false, true })
-                            {
-                                Gemm.UseAvx512 = kernel512;
-                                Workers.SetThreads(threads);
-                                var packed = new float[Gemm.PackedLength(n, k)];
-                                Gemm.PackB(tB, n, k, b, packed);
-                                var c = (float[])c0.Clone();
-                                Gemm.MatMulPacked(tA, m, n, k, a, packed, c, acc);
-                                var want = Reference(tA, tB, 1, m, n, k, a, b, acc ? c0 : null);
-                                for (int i = 0; i < want.Length; i++)
-                                    Assert.True(Math.Abs(c[i] - want[i]) <= 1e-4 * (1 + Math.Sqrt(k)),
-                                        $"avx512={kernel512} threads={threads} tA={tA} tB={tB} acc={acc} [{i}]: {c[i]} vs {want[i]}");
-                                if (m > 1 && n > 1) // the blocked path: the same bits as packing on the fly
-                                {
-                                    var plain = (float[])c0.Clone();
-                                    Gemm.MatMul(tA, tB, 1, m, n, k, a, b, plain, acc);
-                                    Assert.Equal(plain, c);
-                                }
-                            }
-        }
-        finally
+            var packed = new float[Gemm.PackedLength(n, k)];
+            Gemm.PackB(tB, n, k, b, packed);
+            Gemm.MatMulPacked(tA, m, n, k, a, packed, c, acc);
+        }, (tA, tB, acc, c) =>
         {
-            Gemm.UseAvx512 = avx512;
-            Workers.SetThreads(Environment.ProcessorCount);
-        }
+            if (m == 1 || n == 1) return; // the plain product takes its streaming path there
+            var plain = (float[])c0.Clone(); // the blocked path: the same bits as packing on the fly
+            Gemm.MatMul(tA, tB, 1, m, n, k, a, b, plain, acc);
+            Assert.Equal(plain, c);
+        });
     }
 
     public static TheoryData<int, int, int, int> SplitShapes => new()

@@ -128,7 +128,7 @@ public static class CSharpEmitter
     }
 
     /// <summary>Whether a schedule draws random numbers, in a loop's body too.</summary>
-    private static bool Draws(Schedule s) => s.Kernels.Any(k => k.Root.Op == OpKind.Random || k.Sub is { } sub && Draws(sub));
+    private static bool Draws(Schedule s) => EntryEmitter.AllKernels(s).Any(k => k.Root.Op == OpKind.Random);
 
     private static string Create(ParamDecl p, int stream) => p.FanIn is { } fan
         ? $"global::GraphNet.Initializers.CreateWithFanIn({p.Init}, seed, {stream}, {fan}{(p.Shape.Rank > 0 ? ", " : "")}{ShapeArgs(p.Shape)})"

@@ -244,7 +244,7 @@ internal static class EntryEmitter
     }
 
     /// <summary>Every kernel of a schedule and of the bodies of its loops.</summary>
-    private static IEnumerable<Kernel> AllKernels(Schedule s) => s.Kernels.SelectMany(k => k.Sub is { } sub ? new[] { k }.Concat(AllKernels(sub)) : new[] { k });
+    internal static IEnumerable<Kernel> AllKernels(Schedule s) => s.Kernels.SelectMany(k => k.Sub is { } sub ? new[] { k }.Concat(AllKernels(sub)) : new[] { k });
 
     /// <summary>The scan kernels of a schedule, nested ones too, each with the id its generated names use ("s3", "s3_s1").</summary>
     private static IEnumerable<(string Id, Kernel Kernel)> Scans(Schedule s, string prefix)
@@ -488,8 +488,8 @@ internal static class EntryEmitter
                     ? $"{Rt}.Indexing.Slice({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], C(n.Shape[axis]))});"
                     : $"{Rt}.Indexing.Pad({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], n.Attrs.Ints[1])});";
             }
-            case OpKind.EighValues or OpKind.EighVectors:
-                return $"global::GraphNet.Linalg.{(n.Op == OpKind.EighValues ? "EighValues" : "EighVectors")}({ins[0]}, {o}, {C(n[0].Shape[0])});";
+            case OpKind.Eigh:
+                return $"global::GraphNet.Linalg.Eigh({ins[0]}, {o}, {C(n[0].Shape[0])});";
             case OpKind.ArgSort or OpKind.CumSum:
             {
                 var x = n[0].Shape; int axis = n.Attrs.Axes[0];
