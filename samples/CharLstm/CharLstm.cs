@@ -14,7 +14,7 @@ namespace Samples.CharLstm;
 [Model]
 public sealed partial class CharLstm
 {
-    public const int Vocab = Samples.Shared.CharText.Vocab, Embed = 64, Hidden = 256;
+    public const int Vocab = 98, Embed = 64, Hidden = 256; // Vocab: CharText's vocabulary, as Gpt.Vocab
 
     [Param(Vocab, Embed, Init = Init.StandardNormal)] Tensor embedding;
     LstmCell cell = new(Embed, Hidden);

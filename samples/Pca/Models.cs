@@ -48,7 +48,7 @@ public sealed partial class PrincipalComponents
 [Model]
 public sealed partial class LinearAutoencoder
 {
-    public const int D = PrincipalComponents.D, Code = PrincipalComponents.Components;
+    public const int D = 64, Code = 10; // as PrincipalComponents.D and .Components
 
     [Param(D, Code, Init = Init.Normal)] Tensor encoder;
     [Param(Code, D, Init = Init.Normal)] Tensor decoder;

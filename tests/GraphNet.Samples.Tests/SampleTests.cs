@@ -154,6 +154,7 @@ public class SampleTests
     {
         var r = global::Samples.CharLstm.Sample.Run(steps: 40, evaluateEvery: 20, prompt: "Q: ", generate: 40, progress: Quiet());
         LanguageModelLearned(r.ValidationBits, r.Generated, global::Samples.CharLstm.CharLstm.Vocab);
+        Assert.Equal(global::Samples.Shared.CharText.Vocab, global::Samples.CharLstm.CharLstm.Vocab);
         Assert.Equal(r.Generated, global::Samples.CharLstm.Sample.Generate(r.Model, "Q: ", 40)); // the same place in the stream, the same text
         Assert.NotEqual(r.Generated, global::Samples.CharLstm.Sample.Generate(r.Model, "Q: ", 40, rngSeed: 8));
         var cold = global::Samples.CharLstm.Sample.Generate(r.Model, "Q: ", 40, temperature: 0.05f); // near-greedy: a few characters repeat
@@ -236,6 +237,8 @@ public class SampleTests
         // scikit-learn 1.2.1 PCA(n_components=10) on the same 1797×64 digits (reference/pca_digits.py)
         double[] sklearn = { 0.148906, 0.136188, 0.117946, 0.0841, 0.057824, 0.049169, 0.04316, 0.036614, 0.033532, 0.030788 };
         var r = global::Samples.Pca.Sample.Run(steps: 1500);
+        Assert.Equal((global::Samples.Pca.PrincipalComponents.D, global::Samples.Pca.PrincipalComponents.Components),
+            (global::Samples.Pca.LinearAutoencoder.D, global::Samples.Pca.LinearAutoencoder.Code));
         for (int i = 0; i < sklearn.Length; i++) Assert.Equal(sklearn[i], r.Ratios[i], 4);
         Assert.True(Math.Abs(r.PcaError - 4.914300465788638) < 1e-4 * 4.9143, $"PCA reconstruction error {r.PcaError}");
         // the seeds' oracle: a linear autoencoder reaches PCA's error (never below it: PCA is the optimum)
