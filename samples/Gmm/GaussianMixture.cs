@@ -6,9 +6,10 @@ namespace Samples.Gmm;
 
 /// <summary>
 /// A Gaussian mixture with full covariances fitted by expectation-maximization. One [Update] is one EM iteration:
-/// the E-step's responsibilities from the current parameters (each component's log-density through the
-/// eigendecomposition of its covariance: Σ⁻¹ = V·diag(1/λ)·Vᵀ, log det Σ = Σ log λ), the M-step's closed-form
-/// weights, means and covariances, committed together.
+/// the E-step's responsibilities from the current parameters (each component's log-density through the Cholesky
+/// factor of its covariance, as scikit-learn computes it: Σ = L·Lᵀ, the Mahalanobis distance |L⁻¹(x − μ)|², all
+/// K components in one batched triangular solve), the M-step's closed-form weights, means and covariances,
+/// committed together.
 /// </summary>
 [Model]
 public sealed partial class GaussianMixture
@@ -23,16 +24,11 @@ public sealed partial class GaussianMixture
     /// <summary>log w_k + log N(x; μ_k, Σ_k) for every point and component: [N, K].</summary>
     public Tensor Joint([Shape("N", D)] Tensor x)
     {
-        var columns = new Tensor[K];
-        for (int k = 0; k < K; k++)
-        {
-            var diff = x - Select(means, 0, k);
-            var (values, vectors) = Eigh(Select(covariances, 0, k));
-            var precision = MatMul(vectors / Reshape(values, 1, D), vectors, transposeB: true);
-            var mahalanobis = Sum(MatMul(diff, precision) * diff, 1);
-            columns[k] = Select(logWeights, 0, k) - 0.5f * (mahalanobis + Sum(Log(values)) + D * MathF.Log(2 * MathF.PI));
-        }
-        return Stack(columns, 1);
+        var diff = Reshape(x, 1, x.Shape[0], D) - Reshape(means, K, 1, D);                // [K, N, D]
+        var z = SolveTriangular(Cholesky(covariances), Transpose(diff), upper: false);   // L_k·z = (x − μ_k)ᵀ: [K, D, N]
+        var mahalanobis = Sum(z * z, 1);                                                  // [K, N]
+        var logDensity = -0.5f * (mahalanobis + Reshape(LogDet(covariances), K, 1) + D * MathF.Log(2 * MathF.PI));
+        return Transpose(Reshape(logWeights, K, 1) + logDensity);
     }
 
     /// <summary>The average log-likelihood of the points.</summary>
@@ -45,16 +41,12 @@ public sealed partial class GaussianMixture
         var responsibility = Softmax(joint, 1);                          // [N, K]
         var mass = Sum(responsibility, 0);                               // [K]
         var mu = MatMul(responsibility, x, transposeA: true) / Reshape(mass, K, 1);
-        var sigma = new Tensor[K];
-        for (int k = 0; k < K; k++)
-        {
-            var diff = x - Select(mu, 0, k);
-            var weighted = diff * Reshape(Select(responsibility, 1, k), x.Shape[0], 1);
-            sigma[k] = MatMul(weighted, diff, transposeA: true) / Select(mass, 0, k) + Regularization * Eye(D);
-        }
+        var diff = Reshape(x, 1, x.Shape[0], D) - Reshape(mu, K, 1, D);                  // [K, N, D]
+        var weighted = diff * Reshape(Transpose(responsibility), K, x.Shape[0], 1);
+        var sigma = MatMul(weighted, diff, transposeA: true) / Reshape(mass, K, 1, 1) + Regularization * Eye(D);
         logWeights = Log(mass / x.Shape[0]);
         means = mu;
-        covariances = Stack(sigma, 0);
+        covariances = sigma;
         return Mean(LogSumExp(joint, 1));
     }
 

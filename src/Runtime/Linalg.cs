@@ -5,7 +5,7 @@ namespace GraphNet;
 
 /// <summary>
 /// Dense linear algebra for closed forms and second-order methods: LU solve (the kernel behind the
-/// <c>Solve</c> op; eagerly, call <see cref="Ops.Solve"/>) and Cholesky. Factorizations run in double for accuracy; inputs and results are float.
+/// <c>Solve</c> op; eagerly, call <see cref="Ops.Solve"/>), triangular solves, Cholesky, slogdet and the symmetric eigendecomposition. Factorizations run in double for accuracy; inputs and results are float.
 /// </summary>
 public static class Linalg
 {
@@ -144,12 +144,91 @@ public static class Linalg
         for (int i = 0; i < n * k; i++) x[i] = (float)r[i];
     }
 
+    /// <summary>
+    /// Kernel form of a triangular solve: op(A_p) X_p = B_p for each of <paramref name="batch"/> systems, reading only
+    /// the lower (or <paramref name="upper"/>) triangle of each A [n, n]; a zero on the diagonal is an error.
+    /// </summary>
+    public static void SolveTriangular(bool upper, bool transA, int batch, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> x)
+    {
+        var r = Scratch(ref _rhs, n * k);
+        bool backward = upper != transA; // op(A) upper: substitute from the last row
+        for (int p = 0; p < batch; p++)
+        {
+            var m = a.Slice(p * n * n, n * n);
+            var rhs = b.Slice(p * n * k, n * k);
+            for (int i = 0; i < n * k; i++) r[i] = rhs[i];
+            for (int step = 0; step < n; step++)
+            {
+                int i = backward ? n - 1 - step : step;
+                double d = m[i * n + i];
+                if (d == 0)
+                    throw new ArithmeticException($"SolveTriangular: the {(upper ? "upper" : "lower")}-triangular matrix A [{n}, {n}] (system {p}) has a zero on its diagonal at row {i}.");
+                for (int j = 0; j < k; j++)
+                {
+                    double s = r[i * k + j];
+                    if (backward) for (int q = i + 1; q < n; q++) s -= (transA ? m[q * n + i] : m[i * n + q]) * r[q * k + j];
+                    else for (int q = 0; q < i; q++) s -= (transA ? m[q * n + i] : m[i * n + q]) * r[q * k + j];
+                    r[i * k + j] = s / d;
+                }
+            }
+            var o = x.Slice(p * n * k, n * k);
+            for (int i = 0; i < n * k; i++) o[i] = (float)r[i];
+        }
+    }
+
+    /// <summary>Kernel form of the Cholesky op: L [n, n] for each of <paramref name="batch"/> matrices, each read as (A + Aᵀ)/2.</summary>
+    public static void Cholesky(ReadOnlySpan<float> a, Span<float> output, int batch, int n)
+    {
+        var l = Scratch(ref _lu, n * n);
+        for (int p = 0; p < batch; p++)
+        {
+            var m = a.Slice(p * n * n, n * n);
+            Factor(m, n, l, p);
+            var o = output.Slice(p * n * n, n * n);
+            for (int i = 0; i < n * n; i++) o[i] = (float)l[i];
+        }
+    }
+
+    /// <summary>Kernel form of the SLogDet op: for each of <paramref name="batch"/> matrices [n, n], the determinant's sign and log |det| (LU with partial pivoting).</summary>
+    public static void SLogDet(ReadOnlySpan<float> a, Span<float> output, int batch, int n)
+    {
+        var lu = Scratch(ref _lu, n * n);
+        for (int p = 0; p < batch; p++)
+        {
+            var m = a.Slice(p * n * n, n * n);
+            for (int i = 0; i < n * n; i++) lu[i] = m[i];
+            double sign = 1, log = 0;
+            for (int c = 0; c < n && sign != 0; c++)
+            {
+                int piv = c;
+                for (int i = c + 1; i < n; i++) if (Math.Abs(lu[i * n + c]) > Math.Abs(lu[piv * n + c])) piv = i;
+                double d = lu[piv * n + c];
+                if (d == 0) { sign = 0; log = double.NegativeInfinity; break; }
+                if (piv != c)
+                {
+                    for (int j = 0; j < n; j++) (lu[c * n + j], lu[piv * n + j]) = (lu[piv * n + j], lu[c * n + j]);
+                    sign = -sign;
+                }
+                if (d < 0) sign = -sign;
+                log += Math.Log(Math.Abs(d));
+                for (int i = c + 1; i < n; i++)
+                {
+                    double f = lu[i * n + c] / d;
+                    if (f == 0) continue;
+                    for (int j = c + 1; j < n; j++) lu[i * n + j] -= f * lu[c * n + j];
+                }
+            }
+            output[2 * p] = (float)sign;
+            output[2 * p + 1] = (float)log;
+        }
+    }
+
     /// <summary>The lower-triangular L with A = L·Lᵀ, for a symmetric positive definite A [n, n].</summary>
     public static Tensor Cholesky(Tensor a)
     {
         int n = SquareSize(a, nameof(a));
         var l = new double[n * n];
-        Factor(a, n, l);
+        Factor(a.Data, n, l);
         var t = new Tensor(n, n);
         for (int i = 0; i < l.Length; i++) t.Data[i] = (float)l[i];
         return t;
@@ -163,7 +242,7 @@ public static class Linalg
             throw new ArgumentException($"CholeskySolve: b must be [{n}] or [{n}, k] to match A {Tensor.Format(a.Shape)}, got {Tensor.Format(b.Shape)}.", nameof(b));
         int k = b.Rank == 1 ? 1 : b.Shape[1];
         var l = new double[n * n];
-        Factor(a, n, l);
+        Factor(a.Data, n, l);
         var y = new double[n * k];
         for (int i = 0; i < n * k; i++) y[i] = b.Data[i];
         for (int j = 0; j < k; j++)
@@ -186,19 +265,21 @@ public static class Linalg
         return x;
     }
 
-    private static void Factor(Tensor a, int n, double[] l)
+    /// <summary>L with A = L·Lᵀ into <paramref name="l"/> (zeros above the diagonal), A read as (A + Aᵀ)/2; <paramref name="index"/> names the matrix in errors.</summary>
+    private static void Factor(ReadOnlySpan<float> a, int n, double[] l, int index = 0)
     {
+        Array.Clear(l, 0, n * n);
         for (int j = 0; j < n; j++)
         {
-            double d = a.Data[j * n + j];
+            double d = a[j * n + j];
             for (int q = 0; q < j; q++) d -= l[j * n + q] * l[j * n + q];
             if (!(d > 0))
-                throw new ArithmeticException($"Cholesky: A [{n}, {n}] is not positive definite (pivot {j} is {d:G3}); add a small ridge to the diagonal or use Linalg.Solve.");
+                throw new ArithmeticException($"Cholesky: matrix {index} [{n}, {n}] is not positive definite (pivot {j} is {d:G3}); add a small ridge to the diagonal or use Solve.");
             double ljj = Math.Sqrt(d);
             l[j * n + j] = ljj;
             for (int i = j + 1; i < n; i++)
             {
-                double s = 0.5 * (a.Data[i * n + j] + a.Data[j * n + i]);
+                double s = 0.5 * ((double)a[i * n + j] + a[j * n + i]);
                 for (int q = 0; q < j; q++) s -= l[i * n + q] * l[j * n + q];
                 l[i * n + j] = s / ljj;
             }

@@ -215,6 +215,22 @@ public static class Ops
         return (r[0], r[1]);
     }
 
+    /// <summary>The lower-triangular L with A = L·Lᵀ for each symmetric positive definite A [..., n, n]; differentiable.</summary>
+    public static Tensor Cholesky(Tensor a) => E((b, n) => b.Cholesky(n[0]), a);
+
+    /// <summary>log det A for each square A [..., n, n] (NaN where the determinant is negative, −∞ where it is 0); the gradient is A⁻ᵀ.</summary>
+    public static Tensor LogDet(Tensor a) => E((b, n) => b.LogDet(n[0]), a);
+
+    /// <summary>The sign of det A and log |det A| for each square A [..., n, n], as numpy's slogdet.</summary>
+    public static (Tensor Sign, Tensor LogAbsDet) SLogDet(Tensor a)
+    {
+        var r = Eager.RunAll((b, n) => { var (s, l) = b.SLogDet(n[0]); return new[] { s, l }; }, a);
+        return (r[0], r[1]);
+    }
+
+    /// <summary>X with op(A)·X = B for triangular A [..., n, n] (lower, or upper), reading only that triangle; B [..., n, k] or [..., n].</summary>
+    public static Tensor SolveTriangular(Tensor a, Tensor rhs, bool upper, bool transposeA = false) => E((b, n) => b.SolveTriangular(n[0], n[1], upper, transposeA), a, rhs);
+
     /// <summary>Running sums along <paramref name="axis"/>, from the first element or (<paramref name="reverse"/>) the last.</summary>
     public static Tensor CumSum(Tensor x, int axis = -1, bool reverse = false) => E((b, n) => b.CumSum(n[0], axis, reverse), x);
 

@@ -109,6 +109,25 @@ public sealed partial class Tensor
     /// <summary><c>x[.., .., t]</c>: index <paramref name="i2"/> along axis 2, the axis removed.</summary>
     public Tensor this[Range r0, Range r1, int i2] => Ops.Select(Whole(Whole(this, r0, 0), r1, 1), 2, i2);
 
+    /// <summary><c>x[1..]</c>, <c>x[..^1]</c>: a slice along axis 0, as C# ranges read (the end exclusive, <c>^k</c> counted from the end).</summary>
+    public Tensor this[Range r0] => Cut(this, r0, 0);
+
+    /// <summary><c>x[.., 1..]</c>: slices along axes 0 and 1 (next-token targets are <c>tokens[.., 1..]</c>, inputs <c>tokens[.., ..^1]</c>).</summary>
+    public Tensor this[Range r0, Range r1] => Cut(Cut(this, r0, 0), r1, 1);
+
+    /// <summary><c>x[.., .., 2..]</c>: slices along axes 0, 1 and 2.</summary>
+    public Tensor this[Range r0, Range r1, Range r2] => Cut(Cut(Cut(this, r0, 0), r1, 1), r2, 2);
+
+    private static Tensor Cut(Tensor x, Range r, int axis)
+    {
+        if (r.Equals(Range.All)) return x;
+        if (axis >= x.Rank) throw new ArgumentException($"A range at axis {axis} of an index needs a tensor of rank {axis + 1} or more, got {Format(x.Shape)}.");
+        int n = x.Shape[axis], start = r.Start.GetOffset(n), end = r.End.GetOffset(n);
+        if (start < 0 || end > n || end <= start)
+            throw new ArgumentOutOfRangeException(nameof(r), $"The range {r} selects nothing or falls outside axis {axis} of {Format(x.Shape)}; a slice needs at least one element.");
+        return Ops.Slice(x, axis, start, end - start);
+    }
+
     private static Tensor Whole(Tensor x, Range r, int axis) =>
         r.Equals(Range.All) ? x : throw new ArgumentException($"Only '..' (the whole axis) is supported at axis {axis} of an index; slice with Ops.Slice.");
 

@@ -106,6 +106,12 @@ public static class OpTable
         new("solve_vector", (b, x) => b.Solve(WellConditioned(b, x[0]), x[1]), new[] { "4,4", "4" }),
         new("solve_batched", (b, x) => b.Solve(b.Add(x[0], b.BroadcastTo(b.Mul(b.Eye(3), b.Const(4)), new Shape(2, 3, 3))), x[1]), new[] { "2,3,3", "2,3,B" }),
         new("solve_batched_vector", (b, x) => b.Solve(b.Add(x[0], b.BroadcastTo(b.Mul(b.Eye(3), b.Const(4)), new Shape(2, 3, 3))), x[1], transA: true), new[] { "2,3,3", "2,3" }),
+        new("solve_triangular_lower", (b, x) => b.SolveTriangular(WellConditioned(b, x[0]), x[1], upper: false), new[] { "4,4", "4,B" }),
+        new("solve_triangular_upper_tA_batched", (b, x) => b.SolveTriangular(b.Add(x[0], b.Mul(b.Eye(3), b.Const(3))), x[1], upper: true, transA: true), new[] { "2,3,3", "2,3" }),
+        new("cholesky", (b, x) => b.Cholesky(Spd(b, x[0])), new[] { "4,4" }),
+        new("cholesky_batched", (b, x) => b.Cholesky(Spd(b, x[0])), new[] { "2,3,3" }),
+        new("logdet", (b, x) => b.LogDet(Spd(b, x[0])), new[] { "2,4,4" }),
+        new("slogdet", (b, x) => { var (sign, log) = b.SLogDet(WellConditioned(b, x[0])); return b.Mul(b.Add(sign, b.Const(2)), log); }, new[] { "5,5" }),
         new("solve_tA", (b, x) => b.Solve(WellConditioned(b, x[0]), x[1], transA: true), new[] { "3,3", "3,B" }),
         new("transpose_into_matmul", (b, x) => b.MatMul(b.Transpose(x[0]), x[1]), new[] { "3,B", "3,2" }),
         // composites
@@ -143,6 +149,10 @@ public static class OpTable
         new("scatter_add", (b, x) => b.ScatterAdd(x[1], x[0], 6), new[] { "B,3,2", "B,3" }, new[] { A, Domain.Labels4 }),
         new("slice", (b, x) => b.Slice(x[0], 1, 2, 3), new[] { "B,7,2" }),
         new("pad", (b, x) => b.Pad(x[0], -1, 2, 1), new[] { "B,3,4" }),
+        // sums of symbolic dims: next-token slices [B, T-1], a concatenation along a run-time axis [B, T+3], Eye(T)
+        new("slice_next_token", (b, x) => b.Mul(b.Slice(x[0], 1, 1, x[0].Shape[1] - 1), b.Slice(x[0], 1, 0, x[0].Shape[1] - 1)), new[] { "B,T,2" }),
+        new("concat_symbolic_axis", (b, x) => b.Concat(new[] { x[0], x[1], x[0] }, 1), new[] { "B,T,2", "B,3,2" }),
+        new("eye_symbolic", (b, x) => b.Mul(b.Eye(x[0].Shape[0]), x[0]), new[] { "T,T" }),
         new("select", (b, x) => b.Select(x[0], 1, 2), new[] { "B,4,3" }),
         // a loop over a run-time number of steps T: h = tanh(h·W + x[.., t]), per-step results h ⊙ x[.., t]
         new("scan_elman", (b, x) => ElmanScan(b, x[0], x[1], x[2], reverse: false), new[] { "B,T,3", "B,3", "3,3" }),
@@ -194,6 +204,13 @@ public static class OpTable
         body.Graph.SetOutput(ScanBody.Y(0), body.Mul(next, xt));
         var outs = b.Scan(new ScanBody(body.Graph, xs.Shape[axis], 1, new[] { axis }, 1, 1, reverse), new[] { h0 }, new[] { xs }, new[] { w });
         return b.Add(outs[1], outs[0]);
+    }
+
+    /// <summary>A·Aᵀ + 2I: symmetric positive definite for any A [..., n, n].</summary>
+    private static Node Spd(GraphBuilder b, Node a)
+    {
+        int n = (int)a.Shape[a.Shape.Rank - 1].Coef;
+        return b.Add(b.MatMul(a, a, transB: true), b.Mul(b.Eye(n), b.Const(2)));
     }
 
     private static Node WellConditioned(GraphBuilder b, Node a) =>

@@ -66,6 +66,32 @@ public class OpTableTests
         Assert.Equal(1 + 4 + 0.25, eval[y].Data[0]);
     }
 
+    [Fact]
+    public void Max_pooling_routes_the_gradient_to_the_first_maximum_of_each_window_as_pytorch_does()
+    {
+        double[] image = { 0, 0, 1, 1, 0, 0, 1, 1, 2, 0, 0, 0, 0, 2, 0, 0 };
+        // x.grad after F.max_pool2d(x, 2), F.max_pool2d(x, 3, stride=2, padding=1), F.adaptive_max_pool2d(x, 1): PyTorch 1.13
+        var cases = new (Func<GraphBuilder, Node, Node> Pool, double[] Torch)[]
+        {
+            ((b, x) => b.Pool(x, true, new[] { 2, 2 }, new[] { 2, 2 }, new[] { 0, 0 }), new double[] { 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0 }),
+            ((b, x) => b.Pool(x, true, new[] { 3, 3 }, new[] { 2, 2 }, new[] { 1, 1 }), new double[] { 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0 }),
+            ((b, x) => b.GlobalPool(x, true), new double[] { 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 }),
+        };
+        foreach (var (pool, torch) in cases)
+        {
+            var b = new GraphBuilder();
+            var x = b.Input("x", new Shape(1, 1, 4, 4));
+            var g = Gradients.Grad(b, b.Sum(pool(b, x)), new[] { x })[0];
+            var eval = new Evaluator<double>(b.Graph, new Dictionary<string, (int[], double[])> { ["x"] = (new[] { 1, 1, 4, 4 }, image) });
+            Assert.Equal(torch, eval[g].Data);
+        }
+        // a plain max reduction still shares the gradient between tied maxima (torch.amax)
+        var b2 = new GraphBuilder();
+        var v = b2.Input("v", new Shape(4));
+        var share = Gradients.Grad(b2, b2.Max(v), new[] { v })[0];
+        Assert.Equal(new[] { 0.5, 0, 0.5, 0 }, new Evaluator<double>(b2.Graph, new Dictionary<string, (int[], double[])> { ["v"] = (new[] { 4 }, new[] { 3.0, 1, 3, 2 }) })[share].Data);
+    }
+
     [Theory]
     [MemberData(nameof(OpTable.DifferentiableCases), MemberType = typeof(OpTable))]
     public void Gradient_rule_matches_finite_differences(string name)
@@ -151,6 +177,31 @@ public class OpTableTests
         }).ToArray();
         return Harness.Compile("OpRows", sources);
     });
+
+    [Fact]
+    public void Cholesky_logdet_and_triangular_solve_match_numpy()
+    {
+        var a = Tensor.FromArray(new float[] { 4, 2, 0.4f, 2, 5, 1, 0.4f, 1, 3 }, 3, 3);
+        double[] l = { 2, 0, 0, 1, 2, 0, 0.2, 0.4, 1.6733200530681511 }; // np.linalg.cholesky(a)
+        var chol = Ops.Cholesky(a).Data;
+        for (int i = 0; i < l.Length; i++) Assert.Equal(l[i], chol[i], 5);
+        Assert.Equal(3.802208139420939, Ops.LogDet(a).Data[0], 5); // np.linalg.slogdet(a)[1]
+        var (sign, log) = Ops.SLogDet(Tensor.FromArray(new float[] { 1, 2, 3, 0, -2, 1, 4, 0, 1 }, 3, 3));
+        Assert.Equal(1f, sign.Data[0]);
+        Assert.Equal(3.401197381662155, log.Data[0], 5);
+        var (negative, _) = Ops.SLogDet(Tensor.FromArray(new float[] { 0, 1, 1, 0 }, 2, 2));
+        Assert.Equal(-1f, negative.Data[0]);
+        Assert.True(float.IsNaN(Ops.LogDet(Tensor.FromArray(new float[] { 0, 1, 1, 0 }, 2, 2)).Data[0])); // torch.logdet of a negative determinant
+        Assert.True(float.IsNegativeInfinity(Ops.LogDet(Tensor.FromArray(new float[] { 1, 2, 2, 4 }, 2, 2)).Data[0]));
+        // L·x = b reads only the lower triangle: garbage above the diagonal changes nothing
+        var lower = Tensor.FromArray(new float[] { 2, 99, 99, 1, 2, 99, 0.2f, 0.4f, 1.5f }, 3, 3);
+        var x = Ops.SolveTriangular(lower, Tensor.FromArray(new float[] { 2, 4, 3 }, 3), upper: false).Data;
+        double[] expected = { 1, 1.5, (3 - 0.2 - 0.4 * 1.5) / 1.5 };
+        for (int i = 0; i < 3; i++) Assert.Equal(expected[i], x[i], 5);
+        var error = Assert.Throws<ArithmeticException>(() => Ops.Cholesky(Tensor.FromArray(new float[] { 1, 2, 2, 1 }, 2, 2)));
+        Assert.Contains("not positive definite", error.Message);
+        Assert.Throws<ShapeError>(() => Ops.Cholesky(Tensor.FromArray(new float[6], 2, 3)));
+    }
 
     [Fact]
     public void Erf_and_exact_gelu_match_their_known_values()

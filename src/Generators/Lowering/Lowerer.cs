@@ -616,9 +616,9 @@ internal sealed class Lowerer
             Dim a = OpLowering.AsDim(l, name), c = OpLowering.AsDim(r, name);
             if (bin.Operator == "*") return new DimValue(a * c);
             if (bin.Operator == "/" && Dim.TryDivide(a, c) is { } q) return new DimValue(q);
-            if (a.IsConstant && c.IsConstant)
-                return new DimValue(Dim.Const(bin.Operator == "+" ? a.Coef + c.Coef : bin.Operator == "-" ? a.Coef - c.Coef : a.Coef / c.Coef));
-            // N - 1, B + B: not a dim (dims are products of symbols), but a number known at run time (an unbiased variance's divisor)
+            if (a.IsConstant && c.IsConstant && bin.Operator == "/")
+                return new DimValue(Dim.Const(a.Coef / c.Coef));
+            if (bin.Operator is "+" or "-") return new DimValue(bin.Operator == "+" ? a + c : a - c); // T - 1, T + S: dims (shapes), and numbers known at run time
         }
         return Guarded(bin.Location, name, () =>
         {

@@ -23,6 +23,7 @@ internal static class OpLowering
         "Concat", "Stack", "Split", "Chunk", "Slice", "Select", "Pad", "Attention", "AttentionWeights",
         "MultiHeadAttention", "SplitHeads", "MergeHeads", "SinusoidalPositions", "ArgMax", "ArgMin",
         "Uniform", "Normal", "Bernoulli", "Categorical", "Permutation", "ArgSort", "Sort", "TopK", "CumSum", "Eigh", "ScatterAdd",
+        "Cholesky", "LogDet", "SLogDet", "SolveTriangular",
     };
 
     /// <summary>Lowers a call whose result is a tensor, or an array of tensors for Split and Chunk.</summary>
@@ -32,6 +33,11 @@ internal static class OpLowering
         {
             var (values, vectors) = b.Eigh(AsTensor(b, a[0], op));
             return new ArrayValue(new List<Value> { new TensorValue(values), new TensorValue(vectors) });
+        }
+        if (op == "SLogDet")
+        {
+            var (sign, logAbs) = b.SLogDet(AsTensor(b, a[0], op));
+            return new ArrayValue(new List<Value> { new TensorValue(sign), new TensorValue(logAbs) });
         }
         if (op == "TopK")
         {
@@ -129,7 +135,7 @@ internal static class OpLowering
             "Softplus" => b.Softplus(T(0)),
             "Hinge" => b.Hinge(T(0), T(1)),
             "OneHot" => b.OneHot(T(0), I(1)),
-            "Eye" => b.Eye(I(0)),
+            "Eye" => b.Eye(AsDim(a[0], op)),
             "Zeros" => b.Full(0, new Shape(Dims(0))),
             "Ones" => b.Full(1, new Shape(Dims(0))),
             "Sin" => b.Sin(T(0)),
@@ -156,12 +162,16 @@ internal static class OpLowering
             "ScatterAdd" => b.ScatterAdd(T(0), T(1), I(2)),
             "ArgSort" => b.ArgSort(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "Sort" => b.Sort(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
+            "Cholesky" => b.Cholesky(T(0)),
+            "LogDet" => b.LogDet(T(0)),
+            "SolveTriangular" => b.SolveTriangular(T(0), T(1), Bo(2), a.Count > 3 && Bo(3)),
             "CumSum" => b.CumSum(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "ArgMax" => b.ArgMax(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "ArgMin" => b.ArgMin(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "Concat" => b.Concat(Many(0), I(1)),
             "Stack" => b.Stack(Many(0), I(1)),
-            "Slice" => b.Slice(T(0), I(1), I(2), I(3)),
+            "Slice" => b.Slice(T(0), I(1), AsDim(a[2], op), AsDim(a[3], op)),
+            "SliceRange" => SliceRange(b, T(0), I(1), a[2], Bo(3), a[4], Bo(5)),
             "Select" => b.Select(T(0), I(1), I(2)),
             "Pad" => b.Pad(T(0), I(1), I(2), I(3)),
             "Attention" => b.Attention(T(0), T(1), T(2), Bo(3)),
@@ -188,6 +198,17 @@ internal static class OpLowering
         DimValue { Dim.IsConstant: true } d => (int)d.Dim.Coef,
         _ => throw Invalid(op, "expected a constant integer (axes and counts cannot depend on run-time dims)"),
     };
+
+    /// <summary><c>x[.., start..end]</c> along one axis: each bound absent (the axis' start or end), from the start, or <c>^k</c> from the end.</summary>
+    private static Node SliceRange(GraphBuilder b, Node x, int axis, Value start, bool startFromEnd, Value end, bool endFromEnd)
+    {
+        if (axis >= x.Shape.Rank)
+            throw new ShapeError(ShapeErrorKind.WrongRank, $"a range at axis {axis} of an index needs a tensor of rank {axis + 1} or more, got {x.Shape}");
+        var d = x.Shape[axis];
+        Dim Bound(Value v, bool fromEnd, Dim open) => v is NullValue ? open : fromEnd ? d - AsDim(v, "range") : AsDim(v, "range");
+        Dim first = Bound(start, startFromEnd, Dim.Const(0)), last = Bound(end, endFromEnd, d);
+        return b.Slice(x, axis, first, last - first);
+    }
 
     public static Dim AsDim(Value v, string op) => v switch
     {

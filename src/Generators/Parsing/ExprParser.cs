@@ -211,6 +211,15 @@ internal sealed class ExprParser
         _ => null,
     };
 
+    /// <summary>One end of a range in an index: its value (null when open) and whether it counts from the end (<c>^k</c>).</summary>
+    private IEnumerable<Arg> RangeBound(IOperation? operand, string name, LocationInfo loc)
+    {
+        while (operand is IConversionOperation conv) operand = conv.Operand; // int to Index
+        if (operand is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat)
+            return new[] { new Arg(name, Parse(hat.Operand)), new Arg(name + "FromEnd", new BoolExpr(true, loc)) };
+        return new[] { new Arg(name, operand is null ? new NullExpr(loc) : Parse(operand)), new Arg(name + "FromEnd", new BoolExpr(false, loc)) };
+    }
+
     private Expr Parse(IOperation op)
     {
         _ct.ThrowIfCancellationRequested();
@@ -279,12 +288,27 @@ internal sealed class ExprParser
                 when IsTensor(shape.Property.ContainingType) && el.Indices.Length == 1:
                 return new DimOfExpr(Parse(shape.Instance!), Parse(el.Indices[0]), loc);
             case IPropertyReferenceOperation { Property.IsIndexer: true } ix when IsTensor(ix.Property.ContainingType) && ix.Arguments.Length >= 2
-                && ix.Arguments.Take(ix.Arguments.Length - 1).All(a => a.Value is IRangeOperation { LeftOperand: null, RightOperand: null }):
+                && ix.Arguments.Take(ix.Arguments.Length - 1).All(a => a.Value is IRangeOperation { LeftOperand: null, RightOperand: null })
+                && ix.Arguments[ix.Arguments.Length - 1].Value is not IRangeOperation:
                 // x[.., t], x[.., .., t]: Select along the axis of the int
                 return new CallExpr("Select", new[]
                 {
                     new Arg("x", Parse(ix.Instance!)), new Arg("axis", new NumberExpr(ix.Arguments.Length - 1, loc)), new Arg("index", Parse(ix.Arguments[ix.Arguments.Length - 1].Value)),
                 }.ToEquatable(), loc);
+            case IPropertyReferenceOperation { Property.IsIndexer: true } ix when IsTensor(ix.Property.ContainingType)
+                && ix.Arguments.All(a => a.Value is IRangeOperation):
+            {
+                // x[.., 1..], x[..^1]: one slice per axis whose range is not '..', each bound from the start or (^k) the end
+                var sliced = Parse(ix.Instance!);
+                for (int axis = 0; axis < ix.Arguments.Length; axis++)
+                {
+                    var range = (IRangeOperation)ix.Arguments[axis].Value;
+                    if (range.LeftOperand is null && range.RightOperand is null) continue;
+                    sliced = new CallExpr("SliceRange", new[] { new Arg("x", sliced), new Arg("axis", new NumberExpr(axis, loc)) }
+                        .Concat(RangeBound(range.LeftOperand, "start", loc)).Concat(RangeBound(range.RightOperand, "end", loc)).ToEquatable(), loc);
+                }
+                return sliced;
+            }
             case IArrayElementReferenceOperation el when el.Indices.Length == 1:
                 return new IndexExpr(Parse(el.ArrayReference), Parse(el.Indices[0]), loc);
             case IArrayCreationOperation { Initializer: null, DimensionSizes.Length: 1 } sized:

@@ -8,7 +8,7 @@ namespace GraphNet.Compiler;
 /// derived graph is itself differentiable (second order) and goes through the same passes.
 /// Subgradient conventions: relu'(0) = 0, abs'(0) = 0, sign' = 0, comparison' = 0; elementwise
 /// max/min split the gradient equally between tied operands; a max reduction splits it equally
-/// between tied maxima.
+/// between tied maxima, except a pooling max (PyTorch's max pooling), which routes it to the first arg-max.
 /// </summary>
 public static class Gradients
 {
@@ -130,18 +130,59 @@ public static class Gradients
         OpKind.PutAlong => new[] { null, need[1] ? b.TakeAlong(g, n[0], n.Attrs.Axes[0]) : null },
         OpKind.CumSum => new[] { b.CumSum(g, n.Attrs.Axes[0], n.Attrs.Ints[0] == 0) },
         OpKind.Eigh => new[] { EighRule(b, n, g) },
+        OpKind.Cholesky => new[] { CholeskyRule(b, n, g) },
+        OpKind.SLogDet => new[] { SLogDetRule(b, n, g) },
         OpKind.ScatterAdd => new[] { null, b.Gather(g, n[0]) },
-        OpKind.Slice => new[] { b.Pad(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)(n[0].Shape[n.Attrs.Axes[0]].Coef - n.Attrs.Ints[0] - n.Shape[n.Attrs.Axes[0]].Coef)) },
-        OpKind.Pad => new[] { b.Slice(g, n.Attrs.Axes[0], n.Attrs.Ints[0], (int)n[0].Shape[n.Attrs.Axes[0]].Coef) },
+        OpKind.Slice => new[] { b.Pad(g, n.Attrs.Axes[0], n.Attrs.DimValue, n[0].Shape[n.Attrs.Axes[0]] - n.Attrs.DimValue - n.Shape[n.Attrs.Axes[0]]) },
+        OpKind.Pad => new[] { b.Slice(g, n.Attrs.Axes[0], n.Attrs.DimValue, n[0].Shape[n.Attrs.Axes[0]]) },
         OpKind.Scan or OpKind.ScanOutput => throw Rewriter.Internal("scans are differentiated as a whole"),
     };
 
-    /// <summary>X = A⁻¹B: ∂B = A⁻ᵀ·g, ∂A = −∂B·Xᵀ (for X = A⁻ᵀB: ∂A = −X·∂Bᵀ).</summary>
+    /// <summary>
+    /// X = A⁻¹B: ∂B = A⁻ᵀ·g, ∂A = −∂B·Xᵀ (for X = A⁻ᵀB: ∂A = −X·∂Bᵀ). A triangular solve reads one triangle of A,
+    /// so ∂A is kept to that triangle and ∂B is the transposed triangular solve.
+    /// </summary>
     private static Node?[] SolveRule(GraphBuilder b, Node n, Node g)
     {
-        var gb = b.Solve(n[0], g, !n.Attrs.TransA);
+        int triangle = GraphBuilder.Triangle(n);
+        var gb = triangle == 0 ? b.Solve(n[0], g, !n.Attrs.TransA) : b.SolveTriangular(n[0], g, triangle == 2, !n.Attrs.TransA);
         var ga = n.Attrs.TransA ? b.MatMul(n, gb, transB: true) : b.MatMul(gb, n, transB: true);
+        if (triangle != 0) ga = b.Mul(ga, TriangleMask(b, n[0].Shape, lower: triangle == 1, diagonal: 1));
         return new[] { b.Neg(ga), gb };
+    }
+
+    /// <summary>1 strictly inside the lower (or upper) triangle of each trailing [n, n], <paramref name="diagonal"/> on the diagonal, 0 elsewhere.</summary>
+    private static Node TriangleMask(GraphBuilder b, Shape shape, bool lower, double diagonal)
+    {
+        int r = shape.Rank;
+        var square = new Shape(shape[r - 2], shape[r - 1]);
+        Node rows = b.Iota(square, 0), cols = b.Iota(square, 1);
+        var strict = lower ? b.Gt(rows, cols) : b.Lt(rows, cols);
+        return b.Add(strict, b.Mul(b.Const(diagonal), b.Eq(rows, cols)));
+    }
+
+    /// <summary>
+    /// A = L·Lᵀ: with Φ(X) the lower triangle of X with its diagonal halved, ∂A = sym(L⁻ᵀ·Φ(Lᵀ·tril(ḡ))·L⁻¹)
+    /// (Murray 2016; PyTorch's cholesky_backward), by two triangular solves.
+    /// </summary>
+    private static Node CholeskyRule(GraphBuilder b, Node n, Node g)
+    {
+        var lower = TriangleMask(b, n.Shape, lower: true, diagonal: 1);
+        var phi = b.Mul(b.MatMul(n, b.Mul(g, lower), transA: true), TriangleMask(b, n.Shape, lower: true, diagonal: 0.5));
+        var right = b.Transpose(b.SolveTriangular(n, b.Transpose(phi), upper: false, transA: true)); // Φ·L⁻¹
+        var s = b.SolveTriangular(n, right, upper: false, transA: true);                             // L⁻ᵀ·Φ·L⁻¹
+        return b.Mul(b.Const(0.5), b.Add(s, b.Transpose(s)));
+    }
+
+    /// <summary>∂ log |det A| / ∂A = A⁻ᵀ, scaled by the log's gradient (the sign's is zero).</summary>
+    private static Node SLogDetRule(GraphBuilder b, Node n, Node g)
+    {
+        var a = n[0];
+        int r = a.Shape.Rank;
+        var size = (int)a.Shape[r - 1].Coef;
+        var (_, gLog) = b.SLogDetParts(g);
+        var inverseT = b.Solve(a, b.BroadcastTo(b.Eye(size), a.Shape), transA: true);
+        return b.Mul(inverseT, b.BroadcastTo(b.Reshape(gLog, new Shape(gLog.Shape.Dims.Concat(new[] { Dim.Const(1), Dim.Const(1) }))), a.Shape));
     }
 
     /// <summary>Weight of the first operand in max(a, b): 1 where a &gt; b, 1/2 where tied, else 0.</summary>
@@ -150,9 +191,23 @@ public static class Gradients
     private static Node MaxRoute(GraphBuilder b, Node n, Node g)
     {
         var x = n[0];
+        if (n.Attrs.Ints is { Length: > 0 } flags && flags[0] == GraphBuilder.FirstMax && n.Attrs.Axes.All(a => x.Shape[a].IsConstant))
+            return b.Mul(b.BroadcastTo(g, x.Shape), FirstArgMax(b, x, n.Attrs.Axes));
         var mask = b.Eq(x, b.BroadcastTo(n, x.Shape));
         var count = b.Reduce(OpKind.ReduceSum, mask, n.Attrs.Axes, keepDims: true);
         return b.Mul(b.BroadcastTo(g, x.Shape), b.Div(mask, b.BroadcastTo(count, x.Shape)));
+    }
+
+    /// <summary>1 at the first maximum of x over <paramref name="axes"/> (row-major order within them), 0 elsewhere.</summary>
+    private static Node FirstArgMax(GraphBuilder b, Node x, IReadOnlyList<int> axes)
+    {
+        int r = x.Shape.Rank;
+        var perm = Enumerable.Range(0, r).Where(i => !axes.Contains(i)).Concat(axes.OrderBy(a => a)).ToArray();
+        var moved = b.Permute(x, perm);
+        var window = axes.Aggregate(Dim.Const(1), (p, a) => p * x.Shape[a]);
+        var flat = b.Reshape(moved, new Shape(moved.Shape.Dims.Take(r - axes.Count).Concat(new[] { window })));
+        var first = b.Eq(b.Iota(flat.Shape, flat.Shape.Rank - 1), b.BroadcastTo(b.ArgMax(flat, -1, keepDims: true), flat.Shape));
+        return b.Permute(b.Reshape(first, moved.Shape), Inverse(perm));
     }
 
     /// <summary>Sums <paramref name="g"/> over the axes that a broadcast to its shape expanded.</summary>

@@ -40,9 +40,12 @@ public sealed partial class GraphBuilder
     public Node LogSoftmax(Node x, int axis = -1) => Sub(x, LogSumExp(x, axis, keepDims: true));
 
     /// <summary>The identity matrix [n, n] (for ridge penalties and other closed forms).</summary>
-    public Node Eye(int n)
+    public Node Eye(int n) => Eye(Dim.Const(n));
+
+    /// <summary>The identity matrix [n, n] of a size that may be symbolic (<c>Eye(N)</c> for N points).</summary>
+    public Node Eye(Dim n)
     {
-        if (n <= 0) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"eye needs a positive size, got {n}");
+        if (n.IsConstant && n.Coef <= 0) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"eye needs a positive size, got {n}");
         var shape = new Shape(n, n);
         return Eq(Iota(shape, 0), Iota(shape, 1));
     }

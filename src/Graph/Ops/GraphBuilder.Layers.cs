@@ -115,7 +115,7 @@ public sealed partial class GraphBuilder
             for (int i = 0; i < s; i++) { split.Add(Dim.Const(spatial[i].Coef / kernel[i])); split.Add(kernel[i]); }
             var axes = Enumerable.Range(0, s).Select(i => 3 + 2 * i).ToArray();
             var r = Reshape(x, new Shape(split));
-            return max ? Max(r, axes) : Mean(r, axes);
+            return max ? MaxToFirst(r, axes) : Mean(r, axes);
         }
         var win = Window(x, w);
         var kAxes = Enumerable.Range(s + 2, s).ToArray();
@@ -123,9 +123,9 @@ public sealed partial class GraphBuilder
         if (max && padding.Any(p => p > 0))
         {
             var inside = Window(Full(1, x.Shape), w);
-            pooled = Max(Where(inside, win, Const(-3.0e38)), kAxes);
+            pooled = MaxToFirst(Where(inside, win, Const(-3.0e38)), kAxes);
         }
-        else pooled = max ? Max(win, kAxes) : Mean(win, kAxes);
+        else pooled = max ? MaxToFirst(win, kAxes) : Mean(win, kAxes);
         return Permute(pooled, new[] { 0, s + 1 }.Concat(Enumerable.Range(1, s)).ToArray());
     }
 
@@ -134,7 +134,7 @@ public sealed partial class GraphBuilder
     {
         if (x.Shape.Rank < 3) throw new ShapeError(ShapeErrorKind.WrongRank, $"global pooling needs [N, C, S...], got {x.Shape}");
         var axes = Enumerable.Range(2, x.Shape.Rank - 2).ToArray();
-        return max ? Max(x, axes) : Mean(x, axes);
+        return max ? MaxToFirst(x, axes) : Mean(x, axes);
     }
 
     /// <summary>
@@ -206,15 +206,15 @@ public sealed partial class GraphBuilder
         {
             if (p.Shape.Rank != rank || Enumerable.Range(0, rank).Any(i => i != axis && p.Shape[i] != parts[0].Shape[i]))
                 throw new ShapeError(ShapeErrorKind.Mismatch, $"concat along axis {axis}: {p.Shape} does not match {parts[0].Shape} outside that axis");
-            if (!p.Shape[axis].IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"concat: axis {axis} of {p.Shape} must have a constant size");
         }
         if (parts.Count == 1) return parts[0];
-        long total = parts.Sum(p => p.Shape[axis].Coef), offset = 0;
+        var total = parts.Aggregate(Dim.Const(0), (t, p) => t + p.Shape[axis]);
+        var offset = Dim.Const(0);
         Node? sum = null;
         foreach (var p in parts)
         {
-            var padded = Pad(p, axis, (int)offset, (int)(total - offset - p.Shape[axis].Coef));
-            offset += p.Shape[axis].Coef;
+            var padded = Pad(p, axis, offset, total - offset - p.Shape[axis]);
+            offset += p.Shape[axis];
             sum = sum is null ? padded : Add(sum, padded);
         }
         return sum!;

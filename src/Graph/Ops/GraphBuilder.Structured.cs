@@ -94,6 +94,51 @@ public sealed partial class GraphBuilder
         return EighParts(Prim(OpKind.Eigh, new Shape(Dim.Const(n.Coef + 1), n), NodeAttrs.None, a)); // one decomposition for both
     }
 
+    /// <summary>
+    /// The lower-triangular L with A = L·Lᵀ for each symmetric positive definite A [..., n, n] (A is read as (A + Aᵀ)/2);
+    /// a matrix that is not positive definite is a run-time error naming the pivot. Differentiable.
+    /// </summary>
+    public Node Cholesky(Node a)
+    {
+        SquareSize(a, "cholesky");
+        return Prim(OpKind.Cholesky, a.Shape, NodeAttrs.None, a);
+    }
+
+    /// <summary>
+    /// The sign of det A and log |det A| for each square A [..., n, n] (numpy's slogdet; LU at run time): a singular
+    /// matrix gives sign 0 and −∞. The log carries the gradient A⁻ᵀ; the sign is a constant.
+    /// </summary>
+    public (Node Sign, Node LogAbsDet) SLogDet(Node a)
+    {
+        SquareSize(a, "slogdet");
+        var batch = a.Shape.Dims.Take(a.Shape.Rank - 2).ToList();
+        var both = Prim(OpKind.SLogDet, new Shape(batch.Concat(new[] { Dim.Const(2) })), NodeAttrs.None, a);
+        return SLogDetParts(both);
+    }
+
+    /// <summary>The sign (index 0 of the last axis) and log |det| (index 1) of an <see cref="OpKind.SLogDet"/> result.</summary>
+    public (Node Sign, Node LogAbsDet) SLogDetParts(Node slogdet)
+    {
+        var batch = new Shape(slogdet.Shape.Dims.Take(slogdet.Shape.Rank - 1));
+        int last = slogdet.Shape.Rank - 1;
+        return (Reshape(Slice(slogdet, last, 0, 1), batch), Reshape(Slice(slogdet, last, 1, 1), batch));
+    }
+
+    /// <summary>log det A for each square A [..., n, n], like torch.logdet: NaN where the determinant is negative, −∞ where it is 0.</summary>
+    public Node LogDet(Node a)
+    {
+        var (sign, logAbs) = SLogDet(a);
+        return Add(logAbs, Log(sign)); // log 1 = 0, log 0 = −∞, log −1 = NaN
+    }
+
+    private static Dim SquareSize(Node a, string op)
+    {
+        int r = a.Shape.Rank;
+        if (r < 2 || a.Shape[r - 1] != a.Shape[r - 2] || !a.Shape[r - 1].IsConstant)
+            throw new ShapeError(ShapeErrorKind.InvalidArgument, $"{op} needs square matrices [..., n, n] of constant n, got {a.Shape}");
+        return a.Shape[r - 1];
+    }
+
     /// <summary>The eigenvalues [n] (row 0) and eigenvectors [n, n] (rows 1..n) of an <see cref="OpKind.Eigh"/> result.</summary>
     public (Node Values, Node Vectors) EighParts(Node eigh)
     {
@@ -196,16 +241,23 @@ public sealed partial class GraphBuilder
     }
 
     /// <summary>Elements <paramref name="start"/> .. start + length − 1 along <paramref name="axis"/>.</summary>
-    public Node Slice(Node x, int axis, int start, int length)
+    public Node Slice(Node x, int axis, int start, int length) => Slice(x, axis, Dim.Const(start), Dim.Const(length));
+
+    /// <summary>
+    /// Elements <paramref name="start"/> .. start + length − 1 along <paramref name="axis"/>, where the axis, the start and
+    /// the length may be symbolic: <c>x[:, 1:]</c> of [B, T] is <c>Slice(x, 1, 1, T-1)</c>. What cannot be checked here
+    /// (that T − 1 ≥ 1) the entry point checks once the dims are bound.
+    /// </summary>
+    public Node Slice(Node x, int axis, Dim start, Dim length)
     {
         axis = NormalizeAxis(axis, x.Shape.Rank, "slice");
         var d = x.Shape[axis];
-        if (!d.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"slice: axis {axis} of {x.Shape} must have a constant size");
-        if (start < 0 || length < 1 || start + length > d.Coef)
+        var rest = d - start - length;
+        if (start.IsConstant && start.Coef < 0 || length.IsConstant && length.Coef < 1 || rest.IsConstant && rest.Coef < 0)
             throw new ShapeError(ShapeErrorKind.InvalidArgument, $"slice [{start}, {start + length}) is out of range for axis {axis} of {x.Shape}");
-        if (start == 0 && length == d.Coef) return x;
-        var shape = new Shape(x.Shape.Dims.Select((v, i) => i == axis ? Dim.Const(length) : v));
-        return Prim(OpKind.Slice, shape, new NodeAttrs { Axes = new[] { axis }, Ints = new[] { start } }, x);
+        if (start == Dim.Const(0) && length == d) return x;
+        var shape = new Shape(x.Shape.Dims.Select((v, i) => i == axis ? length : v));
+        return Prim(OpKind.Slice, shape, new NodeAttrs { Axes = new[] { axis }, DimValue = start }, x);
     }
 
     /// <summary>Index <paramref name="index"/> along <paramref name="axis"/>, the axis removed (torch.select; <c>x[.., t]</c>).</summary>
@@ -221,12 +273,23 @@ public sealed partial class GraphBuilder
     /// <summary>Zero padding along <paramref name="axis"/>: <paramref name="before"/> zeros, the input, <paramref name="after"/> zeros.</summary>
     public Node Pad(Node x, int axis, int before, int after)
     {
-        axis = NormalizeAxis(axis, x.Shape.Rank, "pad");
-        var d = x.Shape[axis];
         if (before < 0 || after < 0) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"pad widths must not be negative, got {before} and {after}");
-        if (!d.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"pad: axis {axis} of {x.Shape} must have a constant size");
-        if (before == 0 && after == 0) return x;
-        var shape = new Shape(x.Shape.Dims.Select((v, i) => i == axis ? Dim.Const(v.Coef + before + after) : v));
-        return Prim(OpKind.Pad, shape, new NodeAttrs { Axes = new[] { axis }, Ints = new[] { before, after } }, x);
+        return Pad(x, axis, Dim.Const(before), Dim.Const(after));
+    }
+
+    /// <summary>Zero padding whose widths may be symbolic (a concatenation along a run-time axis pads each part by the others' lengths).</summary>
+    public Node Pad(Node x, int axis, Dim before, Dim after)
+    {
+        axis = NormalizeAxis(axis, x.Shape.Rank, "pad");
+        if (before == Dim.Const(0) && after == Dim.Const(0)) return x;
+        var shape = new Shape(x.Shape.Dims.Select((v, i) => i == axis ? v + before + after : v));
+        return Prim(OpKind.Pad, shape, new NodeAttrs { Axes = new[] { axis }, DimValue = before }, x);
+    }
+
+    /// <summary>The zeros a <see cref="OpKind.Pad"/> adds after its input.</summary>
+    public static Dim PadAfter(Node pad)
+    {
+        int axis = pad.Attrs.Axes[0];
+        return pad.Shape[axis] - pad[0].Shape[axis] - pad.Attrs.DimValue;
     }
 }

@@ -107,6 +107,23 @@ public sealed partial class GraphBuilder
 
     public Node Max(Node x, IReadOnlyList<int>? axes = null, bool keepDims = false) => Reduce(OpKind.ReduceMax, x, axes, keepDims);
 
+    /// <summary>
+    /// The max over <paramref name="axes"/> whose gradient goes to the first arg-max (in row-major order over those axes)
+    /// instead of being shared between tied maxima: how PyTorch's max pooling routes it, so input gradients agree on flat
+    /// windows (an image's blank border, a ReLU's zeros).
+    /// </summary>
+    public Node MaxToFirst(Node x, IReadOnlyList<int> axes, bool keepDims = false)
+    {
+        var ax = NormalizeAxes(axes, x.Shape.Rank, "max");
+        if (ax.Length == 0) return x;
+        var kept = new Shape(x.Shape.Dims.Select((d, i) => ax.Contains(i) ? Dim.Const(1) : d));
+        var r = Prim(OpKind.ReduceMax, kept, new NodeAttrs { Axes = ax, Ints = new[] { FirstMax } }, x);
+        return keepDims ? r : Reshape(r, new Shape(x.Shape.Dims.Where((_, i) => !ax.Contains(i))));
+    }
+
+    /// <summary>The flag (Ints[0]) of a max reduction that routes its gradient to the first arg-max.</summary>
+    public const int FirstMax = 1;
+
     // ---- movement -----------------------------------------------------------------------
 
     /// <summary>Reshape to <paramref name="target"/>; at most one dim may be -1 (inferred).</summary>
@@ -208,14 +225,12 @@ public sealed partial class GraphBuilder
     }
 
     /// <summary>
-    /// Solves A X = B (or Aᵀ X = B) for a square A [n, n] and B [n] or [n, k]; the result has B's shape.
-    /// The runtime factors A by LU with partial pivoting; a singular A is a run-time error.
-    /// </summary>
-    /// <summary>
-    /// X with op(A)·X = B: A [..., n, n], B [..., n, k] (or [..., n] for one right-hand side), the leading batch axes equal
+    /// X with op(A)·X = B (LU with partial pivoting at run time; a singular A is a run-time error): A [..., n, n], B [..., n, k] (or [..., n] for one right-hand side), the leading batch axes equal
     /// (a batch of systems, one per user in ALS).
     /// </summary>
-    public Node Solve(Node a, Node rhs, bool transA = false)
+    public Node Solve(Node a, Node rhs, bool transA = false) => Solve(a, rhs, transA, 0);
+
+    private Node Solve(Node a, Node rhs, bool transA, int triangle)
     {
         int r = a.Shape.Rank;
         if (r < 2)
@@ -223,13 +238,22 @@ public sealed partial class GraphBuilder
         if (a.Shape[r - 1] != a.Shape[r - 2])
             throw new ShapeError(ShapeErrorKind.Mismatch, $"solve needs square matrices as A, got {a.Shape}");
         if (rhs.Shape.Rank == r - 1)
-            return Reshape(Solve(a, Reshape(rhs, new Shape(rhs.Shape.Dims.Concat(new[] { Dim.Const(1) }))), transA), rhs.Shape);
+            return Reshape(Solve(a, Reshape(rhs, new Shape(rhs.Shape.Dims.Concat(new[] { Dim.Const(1) }))), transA, triangle), rhs.Shape);
         if (rhs.Shape.Rank != r)
             throw new ShapeError(ShapeErrorKind.WrongRank, $"solve: B {rhs.Shape} must have A's rank {r} (or one less, for one right-hand side)");
         if (!rhs.Shape.Dims.Take(r - 1).SequenceEqual(a.Shape.Dims.Take(r - 1)))
             throw new ShapeError(ShapeErrorKind.Mismatch, $"solve: A {a.Shape} and B {rhs.Shape} differ in their batch axes or row counts");
-        return Prim(OpKind.Solve, rhs.Shape, new NodeAttrs { TransA = transA }, a, rhs);
+        return Prim(OpKind.Solve, rhs.Shape, triangle == 0 ? new NodeAttrs { TransA = transA } : new NodeAttrs { TransA = transA, Ints = new[] { triangle } }, a, rhs);
     }
+
+    /// <summary>
+    /// X with op(A)·X = B for a triangular A [..., n, n] (lower, or upper when <paramref name="upper"/>), by substitution;
+    /// only that triangle of A is read, like torch.linalg.solve_triangular. B as for <see cref="Solve"/>.
+    /// </summary>
+    public Node SolveTriangular(Node a, Node rhs, bool upper, bool transA = false) => Solve(a, rhs, transA, upper ? 2 : 1);
+
+    /// <summary>Which triangle a <see cref="OpKind.Solve"/> reads: 0 all of A (LU), 1 the lower, 2 the upper.</summary>
+    public static int Triangle(Node solve) => solve.Attrs.Ints is { Length: > 0 } t ? t[0] : 0;
 
     // ---- shape helpers ------------------------------------------------------------------
 

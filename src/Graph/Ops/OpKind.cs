@@ -101,6 +101,10 @@ public enum OpKind
     /// the eigenvalues ascending, rows 1..n the eigenvectors as columns in that order, each with its largest component positive.
     /// </summary>
     Eigh,
+    /// <summary>The lower-triangular Cholesky factor of each symmetric positive definite matrix [..., n, n], read as (A + Aᵀ)/2.</summary>
+    Cholesky,
+    /// <summary>[..., n, n] to [..., 2]: the sign of the determinant and the log of its absolute value (LU, partial pivoting).</summary>
+    SLogDet,
 
     // Control
     /// <summary>A loop over steps (<see cref="ScanBody"/> in Attrs.Scan): inputs are initial carries, scanned sequences, invariants; read through <see cref="ScanOutput"/>.</summary>

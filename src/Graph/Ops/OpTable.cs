@@ -73,6 +73,8 @@ public static class OpTable
         OpKind.PutAlong => new(OpCategory.Structured, "put_along"),
         OpKind.CumSum => new(OpCategory.Structured, "cumsum"),
         OpKind.Eigh => new(OpCategory.Structured, "eigh"),
+        OpKind.Cholesky => new(OpCategory.Structured, "cholesky"),
+        OpKind.SLogDet => new(OpCategory.Structured, "slogdet"),
         OpKind.Scan => new(OpCategory.Scan, "scan"),
         OpKind.ScanOutput => new(OpCategory.Scan, "scan_output"),
     };

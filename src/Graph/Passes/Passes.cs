@@ -77,9 +77,8 @@ public static class Pipeline
         return Rewriter.Run(g, (b, n, ins) =>
         {
             if (n.Op != OpKind.Slice || !Sinkable(n[0])) return null;
-            int axis = n.Attrs.Axes[0], start = n.Attrs.Ints[0];
-            long length = n.Shape[axis].Coef;
-            var parts = ins[0].Inputs.Select(x => b.Slice(x, axis, start, (int)length)).ToArray();
+            int axis = n.Attrs.Axes[0];
+            var parts = ins[0].Inputs.Select(x => b.Slice(x, axis, n.Attrs.DimValue, n.Shape[axis])).ToArray();
             return b.Graph.Add(ins[0].Op, n.Shape, ins[0].Attrs, parts);
         });
     }

@@ -137,12 +137,8 @@ public static class Scheduler
         var inner = ViewOf(n[0], materialized);
         if (n.Op == OpKind.Slice) // the same strides, from the slice's start along its axis
         {
-            int first = n.Attrs.Ints[0];
-            var start = first == 0 ? Dim.Const(0) : inner.Strides[n.Attrs.Axes[0]] * Dim.Const(first);
-            // A slice view's consumers are elementwise, so its base is a buffer or a movement of one: offsets do not nest.
-            var offset = inner.Offset == Dim.Const(0) ? start : start.IsConstant && inner.Offset.IsConstant ? Dim.Const(start.Coef + inner.Offset.Coef)
-                : throw Rewriter.Internal($"a slice of a view that already starts at {inner.Offset}: {GraphPrinter.Line(n)}");
-            return new Load(inner.Base, inner.Strides) { Offset = offset };
+            var start = inner.Strides[n.Attrs.Axes[0]] * n.Attrs.DimValue;
+            return new Load(inner.Base, inner.Strides) { Offset = inner.Offset + start };
         }
         var strides = n.Op switch
         {

@@ -79,6 +79,17 @@ public static class Guard
                 $"Entry point '{entry}' needs a value of {size} = {elements:0} elements for these inputs, more than the {MaxElements} a tensor can hold; use a smaller batch.");
     }
 
+    /// <summary>
+    /// Checks a size the entry point derives from its inputs' dims (T − 1 after a next-token slice, what a slice leaves
+    /// over): it must be at least <paramref name="least"/>, or the inputs are too short for the model.
+    /// </summary>
+    public static void AtLeast(string entry, string size, long value, long least, string what)
+    {
+        if (value < least)
+            throw new ArgumentException(
+                $"Entry point '{entry}' needs {what} {size} to be at least {least}, but it is {value} for these inputs; the inputs are too short along that dim.");
+    }
+
     /// <summary>A reference argument that is not a tensor (the optimizer of a training step).</summary>
     public static void NotNull(object? value, string name, string expected)
     {

@@ -206,7 +206,9 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
     }
 
     /// <summary>Structured ops by their definitions, index by index (the oracle for the runtime routines).</summary>
-    private static void Structured(Node n, (int[] Shape, T[] Data)[] ins, int[] shape, T[] o)
+    private long Bound(Dim d) => d.Evaluate(x => _dims[x]);
+
+    private void Structured(Node n, (int[] Shape, T[] Data)[] ins, int[] shape, T[] o)
     {
         var x = ins[0];
         switch (n.Op)
@@ -262,6 +264,59 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 var (w, v) = GraphNet.Linalg.Eigh(sym, size);
                 for (int i = 0; i < size; i++) o[i] = T.CreateChecked(w[i]);
                 for (int i = 0; i < size * size; i++) o[size + i] = T.CreateChecked(v[i]);
+                break;
+            }
+            case OpKind.Cholesky:
+            {
+                int size = x.Shape[^1];
+                for (int p = 0; p < o.Length / (size * size); p++)
+                {
+                    int at = p * size * size;
+                    double A(int i, int j) => 0.5 * (double.CreateChecked(x.Data[at + i * size + j]) + double.CreateChecked(x.Data[at + j * size + i]));
+                    var l = new double[size, size];
+                    for (int i = 0; i < size; i++)
+                        for (int j = 0; j <= i; j++)
+                        {
+                            double sum = A(i, j);
+                            for (int q = 0; q < j; q++) sum -= l[i, q] * l[j, q];
+                            if (i == j)
+                            {
+                                if (!(sum > 0)) throw new ArithmeticException($"cholesky: matrix {p} is not positive definite");
+                                l[i, i] = Math.Sqrt(sum);
+                            }
+                            else l[i, j] = sum / l[j, j];
+                        }
+                    for (int i = 0; i < size; i++)
+                        for (int j = 0; j < size; j++) o[at + i * size + j] = T.CreateChecked(l[i, j]);
+                }
+                break;
+            }
+            case OpKind.SLogDet:
+            {
+                int size = x.Shape[^1];
+                for (int p = 0; p < o.Length / 2; p++)
+                {
+                    var m = new double[size, size];
+                    for (int i = 0; i < size; i++)
+                        for (int j = 0; j < size; j++) m[i, j] = double.CreateChecked(x.Data[p * size * size + i * size + j]);
+                    double sign = 1, log = 0;
+                    for (int c = 0; c < size; c++) // Gaussian elimination with row swaps: det = ± the product of the pivots
+                    {
+                        int piv = c;
+                        for (int i = c + 1; i < size; i++) if (Math.Abs(m[i, c]) > Math.Abs(m[piv, c])) piv = i;
+                        if (m[piv, c] == 0) { sign = 0; log = double.NegativeInfinity; break; }
+                        if (piv != c) { sign = -sign; for (int j = 0; j < size; j++) (m[c, j], m[piv, j]) = (m[piv, j], m[c, j]); }
+                        sign *= Math.Sign(m[c, c]);
+                        log += Math.Log(Math.Abs(m[c, c]));
+                        for (int i = c + 1; i < size; i++)
+                        {
+                            double f = m[i, c] / m[c, c];
+                            for (int j = c; j < size; j++) m[i, j] -= f * m[c, j];
+                        }
+                    }
+                    o[2 * p] = T.CreateChecked(sign);
+                    o[2 * p + 1] = T.CreateChecked(log);
+                }
                 break;
             }
             case OpKind.ArgSort:
@@ -335,7 +390,7 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
             }
             case OpKind.Slice or OpKind.Pad:
             {
-                int axis = n.Attrs.Axes[0], shift = n.Attrs.Ints[0];
+                int axis = n.Attrs.Axes[0], shift = (int)Bound(n.Attrs.DimValue);
                 for (int i = 0; i < o.Length; i++)
                 {
                     var idx = Index(i, shape);
@@ -359,7 +414,12 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
         var aug = new double[m, m + k];
         for (int i = 0; i < m; i++)
         {
-            for (int j = 0; j < m; j++) aug[i, j] = double.CreateChecked(n.Attrs.TransA ? a[j * m + i] : a[i * m + j]);
+            for (int j = 0; j < m; j++)
+            {
+                int row = n.Attrs.TransA ? j : i, col = n.Attrs.TransA ? i : j; // the element of A that op(A)[i, j] reads
+                bool read = GraphBuilder.Triangle(n) switch { 1 => col <= row, 2 => col >= row, _ => true };
+                aug[i, j] = read ? double.CreateChecked(a[row * m + col]) : 0;
+            }
             for (int j = 0; j < k; j++) aug[i, m + j] = double.CreateChecked(b[i * k + j]);
         }
         for (int c = 0; c < m; c++)

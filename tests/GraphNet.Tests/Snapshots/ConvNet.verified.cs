@@ -122,8 +122,8 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     // ==== Step: Loss, its gradient with respect to every parameter, then the optimizer's step ====
-    // 71 kernels; arena of 16 slots: #0 576*B, #1 256*B | 4 | 36, #2 256*B | 4 | 1, #3 4 | 256*B, #4 4 | 256*B, #5 4 | 256*B | 576*B | 64*B, #6 576*B | 64*B | 256*B, #7 576*B, #8 64*B | 4*B | 10*B | B | 576*B, #9 4*B | 64*B, #10 4*B, #11 100 | 10*B | 4*B, #12 100 | B | 1, #13 100 | B | 1, #14 10*B, #15 B floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_Step = new(16);
+    // 72 kernels; arena of 15 slots: #0 576*B, #1 256*B | 4 | 36, #2 256*B | 4 | 1, #3 4 | 256*B, #4 4 | 256*B, #5 4 | 256*B | 576*B, #6 576*B | 64*B | 4*B | 256*B, #7 576*B, #8 64*B | 4*B | 10*B | B, #9 4*B | 64*B, #10 100 | 10*B | 4*B, #11 100 | B | 1, #12 100 | B | 1, #13 10*B, #14 B floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Step = new(15);
     private global::GraphNet.Tensor? __out_Step_state_mean;
     private global::GraphNet.Tensor? __out_Step_state_variance;
     private global::GraphNet.Tensor? __out_Step_loss;
@@ -164,17 +164,16 @@ partial class ConvNet : global::GraphNet.IModel
         __a.Reserve(2, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(4), 1)));
         __a.Reserve(3, global::System.Math.Max((long)(4), 256 * __d_B));
         __a.Reserve(4, global::System.Math.Max((long)(4), 256 * __d_B));
-        __a.Reserve(5, global::System.Math.Max((long)(4), global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(576 * __d_B), 64 * __d_B))));
-        __a.Reserve(6, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(64 * __d_B), 256 * __d_B)));
+        __a.Reserve(5, global::System.Math.Max((long)(4), global::System.Math.Max((long)(256 * __d_B), 576 * __d_B)));
+        __a.Reserve(6, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), 256 * __d_B))));
         __a.Reserve(7, 576 * __d_B);
-        __a.Reserve(8, global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(__d_B), 576 * __d_B)))));
+        __a.Reserve(8, global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(10 * __d_B), __d_B))));
         __a.Reserve(9, global::System.Math.Max((long)(4 * __d_B), 64 * __d_B));
-        __a.Reserve(10, 4 * __d_B);
-        __a.Reserve(11, global::System.Math.Max((long)(100), global::System.Math.Max((long)(10 * __d_B), 4 * __d_B)));
+        __a.Reserve(10, global::System.Math.Max((long)(100), global::System.Math.Max((long)(10 * __d_B), 4 * __d_B)));
+        __a.Reserve(11, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
         __a.Reserve(12, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
-        __a.Reserve(13, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
-        __a.Reserve(14, 10 * __d_B);
-        __a.Reserve(15, __d_B);
+        __a.Reserve(13, 10 * __d_B);
+        __a.Reserve(14, __d_B);
         // kernel 0: %9 = window{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7 : [B, 8, 8, 1, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 576 * __d_B, "kernel 0 (window to [B, 8, 8, 1, 3, 3])");
@@ -238,142 +237,146 @@ partial class ConvNet : global::GraphNet.IModel
         var __k21 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k21, __d_B, 64);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 21 (permute to [B, 4, 4, 4])");
-        Predict_Kernel10(__d_B, __a[8], __a[9]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 22 (sum to [B, 4, 1, 1, 1, 1])");
-        var __k23 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[9], output = __a[8] };
+        Predict_Kernel10(__d_B, __a[8], __a[6]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 22 (sum to [B, 4, 1, 1, 1, 1])");
+        var __k23 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k23, 4 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 4 * __d_B, "kernel 23 (mul to [B, 4, 1, 1])");
         // kernel 24: %81 = random{stream=0} : [B, 4]
-        global::GraphNet.Runtime.Fill.Uniform(__a[9], 4 * __d_B, __seed, __draw, 0);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 24 (random to [B, 4])");
-        var __k25 = new Step_Kernel25_Job { __d_B = __d_B, in0 = __a[9], output = __a[10] };
+        global::GraphNet.Runtime.Fill.Uniform(__a[6], 4 * __d_B, __seed, __draw, 0);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 24 (random to [B, 4])");
+        var __k25 = new Step_Kernel25_Job { __d_B = __d_B, in0 = __a[6], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k25, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 4 * __d_B, "kernel 25 (ge, mul to [B, 4])");
-        var __k26 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[10], output = __a[9] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 25 (ge, mul to [B, 4])");
+        var __k26 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[9], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k26, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 26 (mul to [B, 4])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 26 (mul to [B, 4])");
         // kernel 27: %91 = matmul %90, %6 : [B, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 4, __a[9], this.fc.Data, __a[8]);
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 4, __a[6], this.fc.Data, __a[8]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 10 * __d_B, "kernel 27 (matmul to [B, 10])");
         // kernel 28: %92 = iota{axes=0} : [10, 10]
-        global::GraphNet.Runtime.Fill.Iota(__a[11], 1, 10, 10);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 100, "kernel 28 (iota to [10, 10])");
+        global::GraphNet.Runtime.Fill.Iota(__a[10], 1, 10, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 100, "kernel 28 (iota to [10, 10])");
         // kernel 29: %93 = iota{axes=1} : [10, 10]
-        global::GraphNet.Runtime.Fill.Iota(__a[12], 10, 10, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 100, "kernel 29 (iota to [10, 10])");
-        var __k30 = new Step_Kernel30_Job { in0 = __a[11], in1 = __a[12], output = __a[13] };
+        global::GraphNet.Runtime.Fill.Iota(__a[11], 10, 10, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 100, "kernel 29 (iota to [10, 10])");
+        var __k30 = new Step_Kernel30_Job { in0 = __a[10], in1 = __a[11], output = __a[12] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k30, 100, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], 100, "kernel 30 (eq to [10, 10])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 100, "kernel 30 (eq to [10, 10])");
         // kernel 31: %95 = gather %94, %8 : [B, 10]
-        global::GraphNet.Runtime.Indexing.Gather(__a[13], label.Data, __a[11], __d_B, 10, 10, "input 'label'");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 10 * __d_B, "kernel 31 (gather to [B, 10])");
-        Step_Kernel32(__d_B, __a[8], __a[11], __a[12]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B, "kernel 32 (mul, sum to [B, 1])");
-        Step_Kernel33(__d_B, __a[8], __a[13]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], __d_B, "kernel 33 (max_reduce to [B, 1])");
-        var __k34 = new Step_Kernel34_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[13], output = __a[14] };
+        global::GraphNet.Runtime.Indexing.Gather(__a[12], label.Data, __a[10], __d_B, 10, 10, "input 'label'");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 10 * __d_B, "kernel 31 (gather to [B, 10])");
+        Step_Kernel32(__d_B, __a[8], __a[10], __a[11]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B, "kernel 32 (mul, sum to [B, 1])");
+        Step_Kernel33(__d_B, __a[8], __a[12]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B, "kernel 33 (max_reduce to [B, 1])");
+        var __k34 = new Step_Kernel34_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[12], output = __a[13] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k34, __d_B, 10);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[14], 10 * __d_B, "kernel 34 (sub, exp to [B, 10])");
-        Step_Kernel35(__d_B, __a[14], __a[8]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], 10 * __d_B, "kernel 34 (sub, exp to [B, 10])");
+        Step_Kernel35(__d_B, __a[13], __a[8]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], __d_B, "kernel 35 (sum to [B, 1])");
-        var __k36 = new Step_Kernel36_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
+        var __k36 = new Step_Kernel36_Job { __d_B = __d_B, in0 = __a[12], in1 = __a[8], output = __a[14] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k36, __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[15], __d_B, "kernel 36 (log, add to [B, 1])");
-        Step_Kernel37(__d_B, __a[15], __a[12], __a[13]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], 1, "kernel 37 (sub, sum to [1])");
-        var __k38 = new Step_Kernel38_Job { __d_B = __d_B, in0 = __a[13], output = __o_loss };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[14], __d_B, "kernel 36 (log, add to [B, 1])");
+        Step_Kernel37(__d_B, __a[14], __a[11], __a[12]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 1, "kernel 37 (sub, sum to [1])");
+        var __k38 = new Step_Kernel38_Job { __d_B = __d_B, in0 = __a[12], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k38, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_loss, 1, "kernel 38 (div to [])");
-        var __k39 = new Step_Kernel39_Job { __d_B = __d_B, output = __a[12] };
+        var __k39 = new Step_Kernel39_Job { __d_B = __d_B, output = __a[11] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k39, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 1, "kernel 39 (div to [])");
-        var __k40 = new Step_Kernel40_Job { __d_B = __d_B, in0 = __a[12], output = __a[13] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 1, "kernel 39 (div to [])");
+        var __k40 = new Step_Kernel40_Job { __d_B = __d_B, in0 = __a[11], output = __a[12] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k40, __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], __d_B, "kernel 40 (expand to [B])");
-        var __k41 = new Step_Kernel41_Job { __d_B = __d_B, in0 = __a[13], output = __a[12] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B, "kernel 40 (expand to [B])");
+        var __k41 = new Step_Kernel41_Job { __d_B = __d_B, in0 = __a[12], output = __a[11] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k41, __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B, "kernel 41 (neg to [B])");
-        var __k42 = new Step_Kernel42_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[8], output = __a[15] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B, "kernel 41 (neg to [B])");
+        var __k42 = new Step_Kernel42_Job { __d_B = __d_B, in0 = __a[12], in1 = __a[8], output = __a[14] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k42, __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[15], __d_B, "kernel 42 (div to [B, 1])");
-        var __k43 = new Step_Kernel43_Job { __d_B = __d_B, in0 = __a[15], in1 = __a[14], in2 = __a[12], in3 = __a[11], output = __a[8] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[14], __d_B, "kernel 42 (div to [B, 1])");
+        var __k43 = new Step_Kernel43_Job { __d_B = __d_B, in0 = __a[14], in1 = __a[13], in2 = __a[11], in3 = __a[10], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k43, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 10 * __d_B, "kernel 43 (mul, mul, add to [B, 10])");
         // kernel 44: %124 = matmul{tB} %123, %6 : [B, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 4, 10, __a[8], this.fc.Data, __a[11]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 4 * __d_B, "kernel 44 (matmul to [B, 4])");
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 4, 10, __a[8], this.fc.Data, __a[10]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 4 * __d_B, "kernel 44 (matmul to [B, 4])");
         // kernel 45: %125 = matmul{tA} %90, %123 : [4, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 10, __d_B, __a[9], __a[8], __o_grad_fc);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 10, __d_B, __a[6], __a[8], __o_grad_fc);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_fc, 40, "kernel 45 (matmul to [4, 10])");
-        var __k46 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[10], output = __a[8] };
+        var __k46 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[10], in1 = __a[9], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k46, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 4 * __d_B, "kernel 46 (mul to [B, 4])");
-        var __k47 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[8], output = __a[9] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 46 (mul to [B, 4])");
+        var __k47 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k47, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 47 (mul to [B, 4, 1, 1])");
-        var __k48 = new Step_Kernel48_Job { __d_B = __d_B, in0 = __a[9], output = __a[8] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 4 * __d_B, "kernel 47 (mul to [B, 4, 1, 1])");
+        var __k48 = new Step_Kernel48_Job { __d_B = __d_B, in0 = __a[8], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k48, 4 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 48 (expand to [B, 4, 1, 4, 1, 4])");
-        var __k49 = new Step_Kernel49_Job { __d_B = __d_B, in0 = __a[8], output = __a[9] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 64 * __d_B, "kernel 48 (expand to [B, 4, 1, 4, 1, 4])");
+        var __k49 = new Step_Kernel49_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k49, __d_B, 64);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 64 * __d_B, "kernel 49 (permute to [B, 4, 4, 4])");
-        var __k50 = new Step_Kernel50_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[6], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 64 * __d_B, 9);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 576 * __d_B, "kernel 50 (eq to [B, 4, 4, 4, 3, 3])");
-        Step_Kernel51(__d_B, __a[8], __a[5]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 64 * __d_B, "kernel 51 (sum to [B, 4, 4, 4, 1, 1])");
-        var __k52 = new Step_Kernel52_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[9], in2 = __a[8], in3 = __a[5], output = __a[6] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 49 (permute to [B, 4, 4, 4])");
+        // kernel 50: %136 = iota{axes=4} : [B, 4, 4, 4, 9]
+        global::GraphNet.Runtime.Fill.Iota(__a[6], 64 * __d_B, 9, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 576 * __d_B, "kernel 50 (iota to [B, 4, 4, 4, 9])");
+        // kernel 51: %137 = argmax{axis=4} %135 : [B, 4, 4, 4, 1]
+        global::GraphNet.Runtime.Indexing.ArgExtreme(__a[5], __a[9], 64 * __d_B, 9, 1, true);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 64 * __d_B, "kernel 51 (argmax to [B, 4, 4, 4, 1])");
+        var __k52 = new Step_Kernel52_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[9], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k52, 64 * __d_B, 9);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 576 * __d_B, "kernel 52 (div, mul, where to [B, 4, 4, 4, 3, 3])");
-        // kernel 53: %145 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %144 : [B, 4, 8, 8]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 576 * __d_B, "kernel 52 (eq to [B, 4, 4, 4, 9])");
+        var __k53 = new Step_Kernel53_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[8], in2 = __a[5], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 64 * __d_B, 9);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 576 * __d_B, "kernel 53 (mul, where to [B, 4, 4, 4, 3, 3])");
+        // kernel 54: %146 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %145 : [B, 4, 8, 8]
         global::GraphNet.Runtime.Windows.Fold(__a[6], __a[5], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 53 (unwindow to [B, 4, 8, 8])");
-        var __k54 = new Step_Kernel54_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 256 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 256 * __d_B, "kernel 54 (gt, mul to [B, 4, 8, 8])");
-        Step_Kernel55(__d_B, __a[6], __a[4]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 4, "kernel 55 (sum to [1, 4, 1, 1])");
-        var __k56 = new Step_Kernel56_Job { in0 = __a[4], output = __o_grad_beta };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k56, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_beta, 4, "kernel 56 (reshape to [4])");
-        var __k57 = new Step_Kernel57_Job { __d_B = __d_B, in0 = __a[6], in1 = this.gamma.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k57, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 57 (mul to [B, 4, 8, 8])");
-        Step_Kernel58(__d_B, __a[6], __a[3], __a[5]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 58 (mul, sum to [1, 4, 1, 1])");
-        var __k59 = new Step_Kernel56_Job { in0 = __a[5], output = __o_grad_gamma };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k59, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_gamma, 4, "kernel 59 (reshape to [4])");
-        Step_Kernel60(__d_B, __a[4], __a[3], __a[2], __a[5]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 60 (mul, div, neg, sum to [1, 4, 1, 1])");
-        var __k61 = new Step_Kernel61_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k61, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 4, "kernel 61 (mul, div, div to [1, 4, 1, 1])");
-        var __k62 = new Step_Kernel62_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], in3 = __a[1], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k62, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 62 (div, mul, add, add to [B, 4, 8, 8])");
-        Step_Kernel63(__d_B, __a[5], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 63 (neg, sum to [1, 4, 1, 1])");
-        var __k64 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k64, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 64 (div to [1, 4, 1, 1])");
-        var __k65 = new Step_Kernel65_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k65, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 65 (add to [B, 4, 8, 8])");
-        var __k66 = new Step_Kernel66_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 54 (unwindow to [B, 4, 8, 8])");
+        var __k55 = new Step_Kernel55_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k55, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 256 * __d_B, "kernel 55 (gt, mul to [B, 4, 8, 8])");
+        Step_Kernel56(__d_B, __a[6], __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 4, "kernel 56 (sum to [1, 4, 1, 1])");
+        var __k57 = new Step_Kernel57_Job { in0 = __a[4], output = __o_grad_beta };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k57, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_beta, 4, "kernel 57 (reshape to [4])");
+        var __k58 = new Step_Kernel58_Job { __d_B = __d_B, in0 = __a[6], in1 = this.gamma.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k58, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 58 (mul to [B, 4, 8, 8])");
+        Step_Kernel59(__d_B, __a[6], __a[3], __a[5]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 59 (mul, sum to [1, 4, 1, 1])");
+        var __k60 = new Step_Kernel57_Job { in0 = __a[5], output = __o_grad_gamma };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k60, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_gamma, 4, "kernel 60 (reshape to [4])");
+        Step_Kernel61(__d_B, __a[4], __a[3], __a[2], __a[5]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 61 (mul, div, neg, sum to [1, 4, 1, 1])");
+        var __k62 = new Step_Kernel62_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k62, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 4, "kernel 62 (mul, div, div to [1, 4, 1, 1])");
+        var __k63 = new Step_Kernel63_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], in3 = __a[1], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k63, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 63 (div, mul, add, add to [B, 4, 8, 8])");
+        Step_Kernel64(__d_B, __a[5], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 64 (neg, sum to [1, 4, 1, 1])");
+        var __k65 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k65, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 65 (div to [1, 4, 1, 1])");
+        var __k66 = new Step_Kernel66_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k66, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 256 * __d_B, "kernel 66 (permute to [B, 8, 8, 4])");
-        Step_Kernel67(__d_B, __a[2], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 67 (sum to [1, 1, 1, 4])");
-        var __k68 = new Step_Kernel56_Job { in0 = __a[1], output = __o_grad_convb };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k68, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_convb, 4, "kernel 68 (reshape to [4])");
-        // kernel 69: %180 = matmul{tA} %179, %10 : [4, 9]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 66 (add to [B, 4, 8, 8])");
+        var __k67 = new Step_Kernel67_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k67, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 256 * __d_B, "kernel 67 (permute to [B, 8, 8, 4])");
+        Step_Kernel68(__d_B, __a[2], __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 68 (sum to [1, 1, 1, 4])");
+        var __k69 = new Step_Kernel57_Job { in0 = __a[1], output = __o_grad_convb };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k69, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_convb, 4, "kernel 69 (reshape to [4])");
+        // kernel 70: %181 = matmul{tA} %180, %10 : [4, 9]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 9, 64 * __d_B, __a[2], __a[0], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 36, "kernel 69 (matmul to [4, 9])");
-        var __k70 = new Step_Kernel70_Job { in0 = __a[1], output = __o_grad_conv };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k70, 36, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_conv, 36, "kernel 70 (reshape to [4, 1, 3, 3])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 36, "kernel 70 (matmul to [4, 9])");
+        var __k71 = new Step_Kernel71_Job { in0 = __a[1], output = __o_grad_conv };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k71, 36, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_conv, 36, "kernel 71 (reshape to [4, 1, 3, 3])");
         global::System.Array.Copy(__o_state_mean, this.mean.Data, __o_state_mean.Length);
         global::System.Array.Copy(__o_state_variance, this.variance.Data, __o_state_variance.Length);
         optimizer.Step(this.Parameters);
@@ -2033,8 +2036,8 @@ partial class ConvNet : global::GraphNet.IModel
         public void Run(int lo, int hi) => Step_Kernel49(__d_B, in0, output, lo, hi);
     }
 
-    /// <summary>Fuses eq over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel50(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses eq over [B, 4, 4, 4, 9].</summary>
+    private static void Step_Kernel52(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2069,71 +2072,28 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel52 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel52_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel50(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel52(__d_B, in0, in1, output, lo, hi);
     }
 
-    /// <summary>Fuses reduce sum over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
-    private static void Step_Kernel51(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 64 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 64 * __d_B; i0++)
-        {
-            int x0 = i0 * 9;
-            int xo = i0;
-            int j = 0;
-            float acc = 0f;
-            if (9 - j >= 16)
-            {
-                var vacc = V512.Splat(0f);
-                for (; j <= 9 - 16; j += 16)
-                {
-                    var t0 = V512.Load(ref p0, x0 + j);
-                    vacc = V512.Add(vacc, t0);
-                }
-                acc = Sc.Add(acc, V512.ReduceAdd(vacc));
-            }
-            if (9 - j >= 8)
-            {
-                var vacc = V256.Splat(0f);
-                for (; j <= 9 - 8; j += 8)
-                {
-                    var t0 = V256.Load(ref p0, x0 + j);
-                    vacc = V256.Add(vacc, t0);
-                }
-                acc = Sc.Add(acc, V256.ReduceAdd(vacc));
-            }
-            for (; j < 9; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                acc = Sc.Add(acc, t0);
-            }
-            Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
-        }
-    }
-
-    /// <summary>Fuses div, mul, where over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel52(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses mul, where over [B, 4, 4, 4, 3, 3].</summary>
+    private static void Step_Kernel53(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float p2 = ref Sc.Ref(in2);
-        ref float p3 = ref Sc.Ref(in3);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 9;
             int x1 = i0;
             int x2 = i0 * 9;
-            int x3 = i0;
             int xo = i0 * 9;
             int j = 0;
             for (; j <= 9 - 16; j += 16)
@@ -2141,54 +2101,47 @@ partial class ConvNet : global::GraphNet.IModel
                 var t0 = V512.Load(ref p0, x0 + j);
                 var t1 = V512.Splat(Sc.Load(ref p1, x1));
                 var t2 = V512.Load(ref p2, x2 + j);
-                var t3 = V512.Splat(Sc.Load(ref p3, x3));
-                var t4 = V512.Div(t2, t3);
-                var t5 = V512.Mul(t1, t4);
-                var t6 = V512.Splat(0f);
-                var t7 = V512.Where(t0, t5, t6);
-                V512.Store(t7, ref out0, xo + j);
+                var t3 = V512.Mul(t1, t2);
+                var t4 = V512.Splat(0f);
+                var t5 = V512.Where(t0, t3, t4);
+                V512.Store(t5, ref out0, xo + j);
             }
             for (; j <= 9 - 8; j += 8)
             {
                 var t0 = V256.Load(ref p0, x0 + j);
                 var t1 = V256.Splat(Sc.Load(ref p1, x1));
                 var t2 = V256.Load(ref p2, x2 + j);
-                var t3 = V256.Splat(Sc.Load(ref p3, x3));
-                var t4 = V256.Div(t2, t3);
-                var t5 = V256.Mul(t1, t4);
-                var t6 = V256.Splat(0f);
-                var t7 = V256.Where(t0, t5, t6);
-                V256.Store(t7, ref out0, xo + j);
+                var t3 = V256.Mul(t1, t2);
+                var t4 = V256.Splat(0f);
+                var t5 = V256.Where(t0, t3, t4);
+                V256.Store(t5, ref out0, xo + j);
             }
             for (; j < 9; j++)
             {
                 var t0 = Sc.Load(ref p0, x0 + j);
                 var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                 var t2 = Sc.Load(ref p2, x2 + j);
-                var t3 = Sc.Splat(Sc.Load(ref p3, x3));
-                var t4 = Sc.Div(t2, t3);
-                var t5 = Sc.Mul(t1, t4);
-                var t6 = Sc.Splat(0f);
-                var t7 = Sc.Where(t0, t5, t6);
-                Sc.Store(t7, ref out0, xo + j);
+                var t3 = Sc.Mul(t1, t2);
+                var t4 = Sc.Splat(0f);
+                var t5 = Sc.Where(t0, t3, t4);
+                Sc.Store(t5, ref out0, xo + j);
             }
         }
     }
 
-    /// <summary>Runs Step_Kernel52 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel52_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel53 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel53_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
-        public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel52(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel53(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses gt, mul over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel54(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel55(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2226,18 +2179,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel54 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel54_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel55 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel55_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel54(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel55(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel55(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel56(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2281,7 +2234,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [4].</summary>
-    private static void Step_Kernel56(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel57(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2305,16 +2258,16 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel56 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel56_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel57 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel57_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel56(in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel57(in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel57(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2352,18 +2305,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel57 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel57_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel58 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel58_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel57(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel58(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2415,7 +2368,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel60(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void Step_Kernel61(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2478,7 +2431,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, div, div over [1, 4, 1, 1].</summary>
-    private static void Step_Kernel61(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel62(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2522,18 +2475,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel61 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel61_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel62 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel62_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel61(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel62(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses div, mul, add, add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel62(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel63(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2590,8 +2543,8 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel62 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel62_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel63 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel63_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2599,11 +2552,11 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel62(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel63(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel63(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel64(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2650,7 +2603,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel65(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel66(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2688,18 +2641,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel65 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel65_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel66 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel66_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel65(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel66(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, 8, 8, 4].</summary>
-    private static void Step_Kernel66(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel67(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2729,17 +2682,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel66 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel66_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel67 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel67_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel66(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel67(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 8, 8, 4] to [1, 1, 1, 4].</summary>
-    private static void Step_Kernel67(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel68(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2768,7 +2721,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reshape over [4, 1, 3, 3].</summary>
-    private static void Step_Kernel70(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel71(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2792,11 +2745,11 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel70 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel70_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel71 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel71_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel70(in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel71(in0, output, lo, hi);
     }
 }

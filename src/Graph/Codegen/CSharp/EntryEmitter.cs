@@ -191,13 +191,24 @@ internal static class EntryEmitter
     private static void EmitSizeChecks(CodeWriter w, EntryProgram e)
     {
         var s = e.Schedule;
+        string Code(Dim d) => d.ToCode(x => "(long)" + CSharpEmitter.Sym(x));
+        // sums first: T − 1 must be at least 1, and a slice must fit in what it slices
+        var sums = s.Graph.Nodes.SelectMany(n => n.Shape.Dims).Where(d => d.IsSum).Distinct().OrderBy(d => d.ToString(), System.StringComparer.Ordinal).ToList();
+        bool Multiple(Dim d, Dim f) => d != f && d.Terms.Any(t => Dim.TryDivide(t, f.Terms[0]) is { IsConstant: false } q && f * q == d); // B*T-B = B·(T-1)
+        foreach (var d in sums.Where(d => !sums.Any(f => Multiple(d, f)))) w.Line($"{Rt}.Guard.AtLeast(\"{e.Name}\", \"{d}\", {Code(d)}, 1, \"the dim\");");
+        var rests = s.Graph.Nodes.Where(n => n.Op == OpKind.Slice)
+            .Select(n => (Left: n[0].Shape[n.Attrs.Axes[0]] - n.Attrs.DimValue - n.Shape[n.Attrs.Axes[0]], Node: n))
+            .Where(r => !r.Left.IsConstant).GroupBy(r => r.Left).Select(g => g.First()).OrderBy(r => r.Left.ToString(), System.StringComparer.Ordinal);
+        foreach (var (rest, n) in rests)
+            w.Line($"{Rt}.Guard.AtLeast(\"{e.Name}\", \"{rest}\", {Code(rest)}, 0, \"what a slice of {n[0].Shape} along axis {n.Attrs.Axes[0]} leaves,\");");
         var sizes = s.Graph.Nodes.Select(n => n.Shape.Size).Concat(s.Kernels.Select(k => k.IterShape.Size))
-            .Where(d => !d.IsConstant).GroupBy(d => d.Symbols).Select(g => g.OrderByDescending(d => d.Coef).First())
+            .Where(d => !d.IsConstant).SelectMany(d => d.Terms).Where(d => !d.IsConstant)
+            .GroupBy(d => d.Symbols).Select(g => g.OrderByDescending(d => System.Math.Abs(d.Coef)).First())
             .OrderBy(d => d.Symbols, System.StringComparer.Ordinal);
         foreach (var d in sizes)
         {
-            var factors = new[] { d.Coef.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".0" }.Concat(d.SymbolList.Select(CSharpEmitter.Sym));
-            w.Line($"{Rt}.Guard.Elements(\"{e.Name}\", \"{d}\", {string.Join(" * ", factors)});");
+            var factors = new[] { System.Math.Abs(d.Coef).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".0" }.Concat(d.SymbolList.Select(CSharpEmitter.Sym));
+            w.Line($"{Rt}.Guard.Elements(\"{e.Name}\", \"{Dim.Const(System.Math.Abs(d.Coef)) * Dim.Sym(d.Symbols)}\", {string.Join(" * ", factors)});");
         }
     }
 
@@ -414,7 +425,9 @@ internal static class EntryEmitter
                 w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
                 int rank = n.Shape.Rank;
                 var systems = n.Shape.Dims.Take(rank - 2).Aggregate(Dim.Const(1), (x, y) => x * y);
-                w.Line($"global::GraphNet.Linalg.Solve({Bool(n.Attrs.TransA)}, {C(systems)}, {C(n.Shape[rank - 2])}, {C(n.Shape[rank - 1])}, "
+                int triangle = GraphBuilder.Triangle(n);
+                var routine = triangle == 0 ? "Solve(" : $"SolveTriangular({Bool(triangle == 2)}, ";
+                w.Line($"global::GraphNet.Linalg.{routine}{Bool(n.Attrs.TransA)}, {C(systems)}, {C(n.Shape[rank - 2])}, {C(n.Shape[rank - 1])}, "
                     + $"{Buffer(k.Reads[0], plan, dest, m)}, {Buffer(k.Reads[1], plan, dest, m)}, {o});");
                 break;
             }
@@ -485,11 +498,16 @@ internal static class EntryEmitter
                 var x = n[0].Shape;
                 string outer = Prod(x.Dims.Take(axis)), inner = Prod(x.Dims.Skip(axis + 1));
                 return n.Op == OpKind.Slice
-                    ? $"{Rt}.Indexing.Slice({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], C(n.Shape[axis]))});"
-                    : $"{Rt}.Indexing.Pad({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, n.Attrs.Ints[0], n.Attrs.Ints[1])});";
+                    ? $"{Rt}.Indexing.Slice({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, C(n.Attrs.DimValue), C(n.Shape[axis]))});"
+                    : $"{Rt}.Indexing.Pad({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, C(n.Attrs.DimValue), C(GraphBuilder.PadAfter(n)))});";
             }
             case OpKind.Eigh:
                 return $"global::GraphNet.Linalg.Eigh({ins[0]}, {o}, {C(n[0].Shape[0])});";
+            case OpKind.Cholesky or OpKind.SLogDet:
+            {
+                var a = n[0].Shape;
+                return $"global::GraphNet.Linalg.{n.Op}({ins[0]}, {o}, {Prod(a.Dims.Take(a.Rank - 2))}, {C(a[a.Rank - 1])});";
+            }
             case OpKind.ArgSort or OpKind.CumSum:
             {
                 var x = n[0].Shape; int axis = n.Attrs.Axes[0];
