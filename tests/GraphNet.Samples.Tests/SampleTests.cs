@@ -246,6 +246,22 @@ public class SampleTests
     }
 
     [Fact]
+    public void Skip_gram_scores_track_pmi_and_glove_fits_log_cooccurrences()
+    {
+        var corpus = global::Samples.Embeddings.Corpus.Load();
+        // skip-gram with negative sampling: at its optimum w·c = PMI(w, c) − log k (Levy and Goldberg 2014)
+        var sg = global::Samples.Embeddings.Sample.SkipGramRun(epochs: 3, corpus: corpus);
+        Assert.True(sg.Loss.Zip(sg.Loss.Skip(1)).All(p => p.Second < p.First), "skip-gram loss per epoch: " + string.Join(", ", sg.Loss));
+        Assert.True(sg.Correlation > 0.85, $"trained scores vs PMI: correlation {sg.Correlation}");
+        Assert.Equal(5, sg.Neighbours["computer"].Length);
+        Assert.DoesNotContain("computer", sg.Neighbours["computer"]);
+        // GloVe: the whole weighted objective never rises from one epoch to the next, and the fit tracks log X
+        var glove = global::Samples.Embeddings.Sample.GloVeRun(epochs: 8, corpus: corpus);
+        Assert.True(glove.Loss.Zip(glove.Loss.Skip(1)).All(p => p.Second <= p.First), "GloVe objective per epoch: " + string.Join(", ", glove.Loss));
+        Assert.True(Math.Abs(glove.CorrelationAtStart) < 0.05 && glove.Correlation > 0.7, $"fit vs log X: {glove.CorrelationAtStart} at the start, {glove.Correlation} trained");
+    }
+
+    [Fact]
     public void Gmm_em_on_iris_matches_scikit_learn()
     {
         // scikit-learn 1.2.1 GaussianMixture(3, full, the same initial means, equal weights, identity covariances,
