@@ -8,7 +8,9 @@ namespace Samples.Langevin;
 /// Langevin dynamics sampling a 2-D Gaussian mixture with <see cref="Particles"/> independent chains. The particles are
 /// the model's parameter: a [Train] step on the energy U(x) = −log p(x) with plain SGD at rate ε/2 is the drift
 /// x − (ε/2)∇U(x), and its update after the step adds the diffusion √ε·N(0, I), drawn in the compiled program:
-/// x ← x + (ε/2)∇log p(x) + √ε·z, the unadjusted Langevin algorithm.
+/// x ← x + (ε/2)∇log p(x) + √ε·z, the unadjusted Langevin algorithm. Beside it, MALA: the same proposal from chains
+/// held in buffers, the gradient at the proposal from the input-gradient entry, and a Metropolis–Hastings accept step
+/// drawn in the compiled program, which keeps the mixture exact at a step size where the unadjusted chain is biased.
 /// </summary>
 [Model]
 public sealed partial class LangevinSampler
@@ -47,6 +49,58 @@ public sealed partial class LangevinSampler
         logWeights = Log(w);
         return Sum(w);
     }
+
+    // ---- MALA: the Langevin proposal with a Metropolis-Hastings correction, so a large step stays exact ----
+
+    public const float MalaStep = 0.25f;
+
+    [Buffer(Particles, 2)] Tensor current;   // the MALA chains
+    [Buffer(Particles, 2)] Tensor gradient;  // ∇U at the chains, kept from the step that accepted them
+
+    /// <summary>U(x) = −log p(x) of each point: [N].</summary>
+    public Tensor EnergyOf([Shape("N", 2)] Tensor points) => -LogSumExp(Joint(points), -1);
+
+    public Tensor TotalEnergy([Shape("N", 2)] Tensor points) => Sum(EnergyOf(points));
+
+    /// <summary>Starting points for the chains, N(0, I).</summary>
+    public Tensor Draw() => Normal(Particles, 2);
+
+    /// <summary>Puts the chains at <paramref name="points"/>, whose energy gradient is <paramref name="g"/>.</summary>
+    public Tensor Restart([Shape(Particles, 2)] Tensor points, [Shape(Particles, 2)] Tensor g)
+    {
+        current = points;
+        gradient = g;
+        return Sum(points);
+    }
+
+    /// <summary>The Langevin proposal y = x − (ε/2)∇U(x) + √ε·z for every chain.</summary>
+    public Tensor Propose() => current - 0.5f * MalaStep * gradient + MathF.Sqrt(MalaStep) * Normal(Particles, 2);
+
+    /// <summary>
+    /// Accepts each chain's proposal y (energy gradient <paramref name="gy"/>) with probability
+    /// min(1, p(y)·q(x | y) / (p(x)·q(y | x))), q the proposal's Gaussian; returns the acceptance rate.
+    /// </summary>
+    public Tensor Accept([Shape(Particles, 2)] Tensor y, [Shape(Particles, 2)] Tensor gy)
+    {
+        var there = y - current + 0.5f * MalaStep * gradient;   // y − mean of q(· | x)
+        var back = current - y + 0.5f * MalaStep * gy;          // x − mean of q(· | y)
+        var logRatio = EnergyOf(current) - EnergyOf(y) + (Sum(there * there, 1) - Sum(back * back, 1)) / (2 * MalaStep);
+        var accepted = Lt(Log(Uniform(Particles)), logRatio);
+        var keep = Reshape(accepted, Particles, 1);
+        current = Where(keep, y, current);
+        gradient = Where(keep, gy, gradient);
+        return Mean(accepted);
+    }
+
+    /// <summary>The MALA chains' mean responsibility per mode.</summary>
+    public Tensor MalaOccupancy() => Mean(Softmax(Joint(current)), 0);
+
+    [Compile(nameof(Draw))] public partial Tensor DrawStart();
+    [Gradient(nameof(TotalEnergy), "points")] public partial Tensor EnergyGradient(Tensor points);
+    [Update(nameof(Restart))] public partial Tensor StartMala(Tensor points, Tensor g);
+    [Compile(nameof(Propose))] public partial Tensor Proposal();
+    [Update(nameof(Accept))] public partial Tensor MalaStepAccept(Tensor y, Tensor gy);
+    [Compile(nameof(MalaOccupancy))] public partial Tensor MeasureMalaOccupancy();
 
     [Train(nameof(Energy), Then = nameof(Diffuse))] public partial float Step(Optimizer drift);
     [Compile(nameof(Occupancy))] public partial Tensor MeasureOccupancy();

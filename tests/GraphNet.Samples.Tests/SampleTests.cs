@@ -207,6 +207,10 @@ public class SampleTests
         var r = global::Samples.Langevin.Sample.Run(steps: 1500);
         Assert.True(r.MaxGap < 0.02, $"occupancy {string.Join(", ", r.Occupancy)} against weights {string.Join(", ", r.Weights)}");
         Assert.True(r.InitialGap > 0.05, $"the chains start away from the mixture (N(0, I): gap {r.InitialGap})");
+        // MALA: a 12x larger step, kept exact by the accept step (gradients at the proposals from the input-gradient entry)
+        var mala = global::Samples.Langevin.Sample.RunMala(steps: 400);
+        Assert.True(mala.MaxGap < 0.02, $"MALA occupancy {string.Join(", ", mala.Occupancy)} against weights {string.Join(", ", mala.Weights)}");
+        Assert.InRange(mala.AcceptanceRate, 0.5, 0.999);
     }
 
     [Fact]
