@@ -25,9 +25,12 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Parse);
 
         // The spec alone (no source positions): a comment or a blank line leaves it equal, so the compile step stays cached.
+        // A model also gets its device runner when the assembly references the GPU backend (a CPU-only one references no ILGPU).
+        var gpu = context.CompilationProvider.Select(static (c, _) => c.ReferencedAssemblyNames.Any(a => a.Name == "GraphNet.Gpu"));
         var compiled = parsed
             .Select(static (p, _) => p.Spec)
-            .Select(static (model, ct) => ModelCompilation.Compile(model, ct))
+            .Combine(gpu)
+            .Select(static (pair, ct) => ModelCompilation.Compile(pair.Left, ct, pair.Right))
             .WithTrackingName(TrackingNames.Compile);
 
         var sources = compiled

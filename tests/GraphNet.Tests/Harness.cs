@@ -12,19 +12,23 @@ namespace GraphNet.Tests;
 /// <summary>Compiles generated C# in memory (Roslyn) and loads it, so tests can run emitted kernels.</summary>
 public static class Harness
 {
-    public static IEnumerable<MetadataReference> References()
+    /// <summary>The framework, the runtime, the compiler core and the layers; with <paramref name="gpu"/> also GraphNet.Gpu and ILGPU (so the generator emits device runners).</summary>
+    public static IEnumerable<MetadataReference> References(bool gpu = false)
     {
         var tpa = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         return tpa.Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
             .Concat(new[] { typeof(Tensor).Assembly.Location, typeof(GraphBuilder).Assembly.Location, typeof(GraphNet.Layers.Linear).Assembly.Location })
+            .Concat(gpu ? new[] { typeof(GraphNet.Gpu.GpuDevice).Assembly.Location, typeof(ILGPU.Context).Assembly.Location, typeof(ILGPU.Algorithms.XMath).Assembly.Location } : Array.Empty<string>())
             .Distinct()
             .Select(p => MetadataReference.CreateFromFile(p));
     }
 
-    public static Assembly Compile(string name, params string[] sources)
+    public static Assembly Compile(string name, params string[] sources) => Compile(name, false, sources);
+
+    public static Assembly Compile(string name, bool gpu, params string[] sources)
     {
         var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Preview)));
-        var comp = CSharpCompilation.Create(name, trees, References(),
+        var comp = CSharpCompilation.Create(name, trees, References(gpu),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
                 optimizationLevel: OptimizationLevel.Release, allowUnsafe: true));
         using var ms = new MemoryStream();

@@ -135,13 +135,7 @@ public class OpTableTests
         object Model() => Activator.CreateInstance(type, new object?[] { null, 0 })!;
         foreach (var bind in Bindings)
         {
-            var built = Build(row, withLoss: true);
-            var wrt = built.Inputs.Where((_, i) => OpRow.Differentiable(row.DomainOf(i))).ToArray();
-            var grads = Gradients.Grad(built.B, built.Loss!, wrt);
-            var leaves = Inputs(row, built, bind, seed: 5);
-            var reference = new Evaluator<double>(built.B.Graph, leaves);
-            Tensor T(string n) => new(leaves[n].Data.Select(v => (float)v).ToArray(), leaves[n].Shape);
-            var xs = built.Inputs.Select(x => (object)T(x.Attrs.Name)).ToArray();
+            var (built, wrt, grads, reference, T, xs) = Prepare(row, bind);
 
             var forward = (Tensor)type.GetMethod("Run")!.Invoke(Model(), xs)!;
             AssertClose(reference[built.Output], forward, 1e-4, $"{name} forward {Describe(bind)}");
@@ -152,6 +146,54 @@ public class OpTableTests
                 AssertClose(reference[g], got, 1e-3, $"{name} d/d{x.Attrs.Name} {Describe(bind)}");
             }
         }
+    }
+
+    /// <summary>The rows compiled again with their device runners (GraphNet.Gpu), for ILGPU's CPU accelerator.</summary>
+    private static readonly Lazy<Assembly> CompiledForDevice = new(() => CompileRows("OpRowsGpu", gpu: true));
+
+    private static readonly Lazy<GraphNet.Gpu.GpuDevice> Accelerator = new(GraphNet.Gpu.GpuDevice.CpuAccelerator);
+
+    /// <summary>
+    /// The same rows on ILGPU's CPU accelerator through the generated device kernels and routines, against the reference
+    /// interpreter; a row the device path does not cover yet must say so in its runner's HostOnly list.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(OpTable.Cases), MemberType = typeof(OpTable))]
+    public void Device_kernels_on_the_ilgpu_cpu_accelerator_match_reference(string name)
+    {
+        var row = Row(name);
+        var type = CompiledForDevice.Value.GetType("OpRowsGpu.Row_" + name)!;
+        var runner = type.GetNestedType("OnDevice")!;
+        var hostOnly = ((string Entry, string Reason)[])runner.GetField("HostOnly")!.GetValue(null)!;
+        object Device() => type.GetMethod("OnGpu")!.Invoke(Activator.CreateInstance(type, new object?[] { null, 0 })!, new object[] { Accelerator.Value })!;
+        if (runner.GetMethod("Run") is not { } run)
+        {
+            Assert.Contains(hostOnly, h => h.Entry == "Run" && h.Reason.Length > 0);
+            return;
+        }
+        var bind = Bindings[1];
+        var (built, wrt, grads, reference, T, xs) = Prepare(row, bind);
+        AssertClose(reference[built.Output], (Tensor)run.Invoke(Device(), xs)!, 1e-4, $"{name} forward on the device");
+        foreach (var (x, g) in wrt.Zip(grads))
+        {
+            if (runner.GetMethod("Grad_" + x.Attrs.Name) is not { } grad)
+            {
+                Assert.Contains(hostOnly, h => h.Entry == "Grad_" + x.Attrs.Name);
+                continue;
+            }
+            AssertClose(reference[g], (Tensor)grad.Invoke(Device(), xs.Append(T("w")).ToArray())!, 1e-3, $"{name} d/d{x.Attrs.Name} on the device");
+        }
+    }
+
+    /// <summary>A row's graph with its loss and input gradients, inputs drawn at a binding, the reference values, and the inputs as tensors.</summary>
+    private static (Built Built, Node[] Wrt, Node[] Grads, Evaluator<double> Reference, Func<string, Tensor> T, object[] Xs) Prepare(OpRow row, Dictionary<string, long> bind)
+    {
+        var built = Build(row, withLoss: true);
+        var wrt = built.Inputs.Where((_, i) => OpRow.Differentiable(row.DomainOf(i))).ToArray();
+        var grads = Gradients.Grad(built.B, built.Loss!, wrt);
+        var leaves = Inputs(row, built, bind, seed: 5);
+        Tensor T(string n) => new(leaves[n].Data.Select(v => (float)v).ToArray(), leaves[n].Shape);
+        return (built, wrt, grads, new Evaluator<double>(built.B.Graph, leaves), T, built.Inputs.Select(x => (object)T(x.Attrs.Name)).ToArray());
     }
 
     private static string Describe(Dictionary<string, long> bind) => string.Join(",", bind.Select(kv => $"{kv.Key}={kv.Value}"));
@@ -165,7 +207,10 @@ public class OpTableTests
     }
 
     /// <summary>All rows compiled into one assembly: a forward entry and one input-gradient entry per differentiable input.</summary>
-    private static readonly Lazy<Assembly> Compiled = new(() =>
+    private static readonly Lazy<Assembly> Compiled = new(() => CompileRows("OpRows", gpu: false));
+
+    /// <summary>One model per row with a forward entry and an input-gradient entry per differentiable input, compiled in memory.</summary>
+    private static Assembly CompileRows(string ns, bool gpu)
     {
         var sources = OpTable.Rows.Select(row =>
         {
@@ -173,10 +218,10 @@ public class OpTableTests
             for (int i = 0; i < row.Shapes.Length; i++)
                 if (OpRow.Differentiable(row.DomainOf(i)))
                     entries.Add(ModelCompiler.Compile("Grad_x" + i, EntryKind.InputGradient, row.Name, Build(row, true).B.Graph, "x" + i, verify: true));
-            return CSharpEmitter.EmitModel(new ModelProgram("OpRows", Array.Empty<string>(), "Row_" + row.Name, Array.Empty<ParamDecl>(), entries) { PartialEntries = false });
+            return CSharpEmitter.EmitModel(new ModelProgram(ns, Array.Empty<string>(), "Row_" + row.Name, Array.Empty<ParamDecl>(), entries) { PartialEntries = false, Gpu = gpu });
         }).ToArray();
-        return Harness.Compile("OpRows", sources);
-    });
+        return Harness.Compile(ns, gpu, sources);
+    }
 
     [Fact]
     public void Cholesky_logdet_and_triangular_solve_match_numpy()

@@ -21,7 +21,7 @@ public static class ModelCompilation
     /// </summary>
     public const int StackBytes = 256 << 20;
 
-    public static CompiledModel Compile(ModelSpec model, CancellationToken ct) => OnLargeStack(() => CompileCore(model, ct));
+    public static CompiledModel Compile(ModelSpec model, CancellationToken ct, bool gpu = false) => OnLargeStack(() => CompileCore(model, ct, gpu));
 
     private static T OnLargeStack<T>(Func<T> f)
     {
@@ -38,7 +38,7 @@ public static class ModelCompilation
         return result;
     }
 
-    private static CompiledModel CompileCore(ModelSpec model, CancellationToken ct)
+    private static CompiledModel CompileCore(ModelSpec model, CancellationToken ct, bool gpu)
     {
         var diags = new List<DiagnosticInfo>(model.Diagnostics);
         try
@@ -85,6 +85,7 @@ public static class ModelCompilation
                 Buffers = slots.Where(p => p.IsBuffer).Select(Decl).ToList(),
                 FailedEntries = failed,
                 Bindings = ModuleEmitter.Bindings(model.Submodules, "this.", "__t", ""),
+                Gpu = gpu,
             };
             return new CompiledModel(model.HintName, CSharpEmitter.EmitModel(program), diags.ToEquatable());
         }

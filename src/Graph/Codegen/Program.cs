@@ -85,6 +85,9 @@ public sealed record ModelProgram(
     /// <summary>Model buffers (running statistics): state the entry points read and update, never trained.</summary>
     public IReadOnlyList<ParamDecl> Buffers { get; init; } = new ParamDecl[0];
 
+    /// <summary>Also emit the device runner (<c>OnGpu</c>): the assembly references GraphNet.Gpu.</summary>
+    public bool Gpu { get; init; }
+
     /// <summary>Entry points implement the user's partial declarations (false: plain methods, for tests).</summary>
     public bool PartialEntries { get; init; } = true;
 

@@ -32,6 +32,7 @@ public static class CSharpEmitter
             foreach (var e in m.Entries) EntryEmitter.Emit(w, m, e, kernels);
             EmitFailed(w, m.FailedEntries);
             kernels.EmitAll(w);
+            if (m.Gpu) IlgpuEmitter.EmitRunner(w, m);
         }
         for (int i = closers.Count - 1; i >= 0; i--) closers[i].Dispose();
         return w.ToString();

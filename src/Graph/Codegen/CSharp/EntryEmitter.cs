@@ -22,13 +22,7 @@ internal static class EntryEmitter
             w.Line($"private readonly {Rt}.Arena __arena_{e.Member}_{id} = new({ScanSlots(k)}); // loop of kernel {k.Index}{(id.Contains('_') ? " (nested)" : "")}");
         var outputs = s.Graph.Outputs;
         // The tensor an entry returns is new on each call (the caller keeps it); other outputs live in reused buffers.
-        var returned = e.Kind switch
-        {
-            EntryKind.Forward when e.ResultArity > 0 => Enumerable.Range(0, e.ResultArity).Select(OutputNames.ResultAt).ToList(),
-            EntryKind.Forward => new List<string> { OutputNames.Result },
-            EntryKind.InputGradient => new List<string> { OutputNames.Grad(e.Wrt!) },
-            _ => new List<string>(),
-        };
+        var returned = Returned(e);
         var owned = outputs.Where(o => !IsParamGrad(m, o.Key) && !returned.Contains(o.Key)).ToList();
         foreach (var i in e.Inputs.Where(i => i.ScalarType is not null)) w.Line($"private readonly {T} __scalar_{e.Member}_{i.Name} = new {T}();");
         foreach (var o in owned) w.Line($"private {T}? __out_{e.Member}_{Clean(o.Key)};");
@@ -111,6 +105,15 @@ internal static class EntryEmitter
         }
     }
 
+    /// <summary>The outputs an entry returns to its caller, in order (a new tensor each call).</summary>
+    internal static List<string> Returned(EntryProgram e) => e.Kind switch
+    {
+        EntryKind.Forward when e.ResultArity > 0 => Enumerable.Range(0, e.ResultArity).Select(OutputNames.ResultAt).ToList(),
+        EntryKind.Forward => new List<string> { OutputNames.Result },
+        EntryKind.InputGradient => new List<string> { OutputNames.Grad(e.Wrt!) },
+        _ => new List<string>(),
+    };
+
     /// <summary>Each parameter's block in the flat vector of all parameter values: offset and length.</summary>
     private static IEnumerable<(ParamDecl Param, long Offset, long Length)> FlatBlocks(ModelProgram m)
     {
@@ -162,7 +165,7 @@ internal static class EntryEmitter
         w.Line();
     }
 
-    private static string Describe(EntryProgram e) => e.Kind switch
+    internal static string Describe(EntryProgram e) => e.Kind switch
     {
         EntryKind.Forward => $"forward of {e.Spec}",
         EntryKind.LossAndGradients => $"{e.Spec} and its gradient with respect to every parameter",
@@ -172,15 +175,15 @@ internal static class EntryEmitter
         EntryKind.Hessian => $"full Hessian of {e.Spec} over all parameters",
     };
 
-    private static bool IsParamGrad(ModelProgram m, string output) =>
+    internal static bool IsParamGrad(ModelProgram m, string output) =>
         output.StartsWith("grad.", System.StringComparison.Ordinal) && m.Params.Any(p => OutputNames.Grad(p.Name) == output);
 
     private static string Id(string name) => CSharpEmitter.Id(name);
 
     /// <summary>The entry's parameter for an input: its own name, or the user's name of a scalar argument.</summary>
-    private static string Arg(TensorDecl i) => i.Argument ?? i.Name;
+    internal static string Arg(TensorDecl i) => i.Argument ?? i.Name;
 
-    private static string Clean(string name) => name.Replace('.', '_');
+    internal static string Clean(string name) => name.Replace('.', '_');
 
     private static string Dims(Shape s) => s.Rank == 0 ? "" : ", " + CSharpEmitter.ShapeArgs(s);
 
@@ -188,7 +191,7 @@ internal static class EntryEmitter
     /// Once dims are bound, every value the entry computes must fit in a tensor: one check per product of symbols
     /// (the largest factor of each), so no size or offset computed in int can wrap around.
     /// </summary>
-    private static void EmitSizeChecks(CodeWriter w, EntryProgram e)
+    internal static void EmitSizeChecks(CodeWriter w, EntryProgram e)
     {
         var s = e.Schedule;
         string Code(Dim d) => d.ToCode(x => "(long)" + CSharpEmitter.Sym(x));
@@ -213,7 +216,7 @@ internal static class EntryEmitter
     }
 
     /// <summary>Binds each symbolic dim from the first input that has it and checks every other dim.</summary>
-    private static void EmitBinding(CodeWriter w, ModelProgram m, EntryProgram e)
+    internal static void EmitBinding(CodeWriter w, ModelProgram m, EntryProgram e, string self = "this")
     {
         var bound = new HashSet<string>();
         var checks = new List<string>();
@@ -236,7 +239,7 @@ internal static class EntryEmitter
         }
         foreach (var c in checks) w.Line(c);
         foreach (var p in m.Params.Concat(m.Buffers))
-            w.Line($"{Rt}.Guard.Shape(this.{Id(p.Name)}, \"{p.Display}\", __shape_{p.Name});");
+            w.Line($"{Rt}.Guard.Shape({self}.{Id(p.Name)}, \"{p.Display}\", __shape_{p.Name});");
     }
 
     private static string Buffer(Node n, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, string arena = "__a") => n.Op switch
@@ -467,66 +470,73 @@ internal static class EntryEmitter
         }
     }
 
+    /// <summary>
+    /// A window's (or its adjoint's) geometry after its two buffers, the same on both backends: images n, c, h, w, output
+    /// positions oh, ow, then kernel, stride, dilation and padding (height, width; a 1-d window has height 1).
+    /// </summary>
+    internal static string WindowArgs(Node n)
+    {
+        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+        var w = Window.FromInts(n.Attrs.Ints);
+        var image = n.Op == OpKind.Window ? n[0].Shape : n.Shape;
+        var cols = n.Op == OpKind.Window ? n.Shape : n[0].Shape;
+        bool two = w.Rank == 2;
+        int S(int[] v, int dflt) => two ? v[0] : dflt;
+        int T(int[] v) => two ? v[1] : v[0];
+        return string.Join(", ", new object[] { C(image[0]), C(image[1]), two ? C(image[2]) : "1", C(image[image.Rank - 1]),
+            two ? C(cols[1]) : "1", C(cols[two ? 2 : 1]), S(w.Kernel, 1), T(w.Kernel), S(w.Stride, 1), T(w.Stride),
+            S(w.Dilation, 1), T(w.Dilation), S(w.PadBefore, 0), T(w.PadBefore) });
+    }
+
+    /// <summary>The name of the indexing routine that computes <paramref name="n"/> (both backends name them alike).</summary>
+    internal static string IndexRoutine(Node n) => n.Op is OpKind.ArgMax or OpKind.ArgMin ? "ArgExtreme" : n.Op.ToString();
+
+    /// <summary>
+    /// The sizes and flags an indexing routine takes after its buffers, the same on both backends: the tensor seen as
+    /// [outer, n, inner] around the op's axis (gathers and scatters: count, row length, rows), then the op's own numbers.
+    /// </summary>
+    internal static string IndexRoutineArgs(Node n)
+    {
+        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+        string Prod(IEnumerable<Dim> ds) => C(ds.Aggregate(Dim.Const(1), (x, y) => x * y));
+        string Around(Shape x, int axis, params string[] more) =>
+            string.Join(", ", new[] { Prod(x.Dims.Take(axis)), C(x[axis]), Prod(x.Dims.Skip(axis + 1)) }.Concat(more));
+        int ax = n.Attrs.Axes.Length > 0 ? n.Attrs.Axes[0] : 0;
+        return n.Op switch
+        {
+            OpKind.Gather => $"{C(n[1].Shape.Size)}, {Prod(n[0].Shape.Dims.Skip(1))}, {C(n[0].Shape[0])}",
+            OpKind.ScatterAdd => $"{C(n[0].Shape.Size)}, {Prod(n.Shape.Dims.Skip(1))}, {n.Attrs.Ints[0]}",
+            OpKind.Slice => Around(n[0].Shape, ax, C(n.Attrs.DimValue), C(n.Shape[ax])),
+            OpKind.Pad => Around(n[0].Shape, ax, C(n.Attrs.DimValue), C(GraphBuilder.PadAfter(n))),
+            OpKind.ArgSort or OpKind.CumSum => Around(n[0].Shape, ax, Bool(n.Attrs.Ints[0] == 1)),
+            OpKind.ArgMax or OpKind.ArgMin => Around(n[0].Shape, ax, Bool(n.Op == OpKind.ArgMax)),
+            OpKind.TakeAlong => $"{Prod(n[0].Shape.Dims.Take(ax))}, {C(n[0].Shape[ax])}, {C(n.Shape[ax])}, {Prod(n[0].Shape.Dims.Skip(ax + 1))}",
+            OpKind.PutAlong => $"{Prod(n[1].Shape.Dims.Take(ax))}, {C(n.Shape[ax])}, {C(n[1].Shape[ax])}, {Prod(n[1].Shape.Dims.Skip(ax + 1))}",
+            _ => throw Rewriter.Internal($"{GraphPrinter.Line(n)} is not an indexing routine"),
+        };
+    }
+
     /// <summary>The runtime call for a structured op or a random fill; the tensor is seen as [outer, n, inner] around its axis.</summary>
     private static string RoutineCall(Node n, List<string> ins, string o, string? step = null)
     {
         string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
         string Prod(IEnumerable<Dim> ds) => C(ds.Aggregate(Dim.Const(1), (x, y) => x * y));
-        string Args(params object[] a) => string.Join(", ", a);
         switch (n.Op)
         {
             case OpKind.Window or OpKind.Unwindow:
-            {
-                var w = Window.FromInts(n.Attrs.Ints);
-                var image = n.Op == OpKind.Window ? n[0].Shape : n.Shape;
-                var cols = n.Op == OpKind.Window ? n.Shape : n[0].Shape;
-                bool two = w.Rank == 2;
-                int S(int[] v, int dflt) => two ? v[0] : dflt;
-                int T(int[] v) => two ? v[1] : v[0];
-                var geometry = Args(C(image[0]), C(image[1]), two ? C(image[2]) : "1", C(image[image.Rank - 1]),
-                    two ? C(cols[1]) : "1", C(cols[two ? 2 : 1]), S(w.Kernel, 1), T(w.Kernel), S(w.Stride, 1), T(w.Stride),
-                    S(w.Dilation, 1), T(w.Dilation), S(w.PadBefore, 0), T(w.PadBefore));
-                return $"{Rt}.Windows.{(n.Op == OpKind.Window ? "Unfold" : "Fold")}({ins[0]}, {o}, {geometry});";
-            }
-            case OpKind.Gather:
-                return $"{Rt}.Indexing.Gather({ins[0]}, {ins[1]}, {o}, {C(n[1].Shape.Size)}, {Prod(n[0].Shape.Dims.Skip(1))}, {C(n[0].Shape[0])}, \"{IndexSource(n[1])}\");";
-            case OpKind.ScatterAdd:
-                return $"{Rt}.Indexing.ScatterAdd({ins[0]}, {ins[1]}, {o}, {C(n[0].Shape.Size)}, {Prod(n.Shape.Dims.Skip(1))}, {n.Attrs.Ints[0]}, \"{IndexSource(n[0])}\");";
-            case OpKind.Slice or OpKind.Pad:
-            {
-                int axis = n.Attrs.Axes[0];
-                var x = n[0].Shape;
-                string outer = Prod(x.Dims.Take(axis)), inner = Prod(x.Dims.Skip(axis + 1));
-                return n.Op == OpKind.Slice
-                    ? $"{Rt}.Indexing.Slice({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, C(n.Attrs.DimValue), C(n.Shape[axis]))});"
-                    : $"{Rt}.Indexing.Pad({ins[0]}, {o}, {Args(outer, C(x[axis]), inner, C(n.Attrs.DimValue), C(GraphBuilder.PadAfter(n)))});";
-            }
+                return $"{Rt}.Windows.{(n.Op == OpKind.Window ? "Unfold" : "Fold")}({ins[0]}, {o}, {WindowArgs(n)});";
+            case OpKind.Gather or OpKind.ScatterAdd:
+                return $"{Rt}.Indexing.{n.Op}({ins[0]}, {ins[1]}, {o}, {IndexRoutineArgs(n)}, \"{IndexSource(n.Op == OpKind.Gather ? n[1] : n[0])}\");";
+            case OpKind.Slice or OpKind.Pad or OpKind.ArgSort or OpKind.CumSum or OpKind.ArgMax or OpKind.ArgMin:
+                return $"{Rt}.Indexing.{IndexRoutine(n)}({ins[0]}, {o}, {IndexRoutineArgs(n)});";
+            case OpKind.TakeAlong or OpKind.PutAlong:
+                return $"{Rt}.Indexing.{n.Op}({ins[0]}, {ins[1]}, {o}, {IndexRoutineArgs(n)});";
             case OpKind.Eigh:
                 return $"global::GraphNet.Linalg.Eigh({ins[0]}, {o}, {C(n[0].Shape[0])});";
             case OpKind.Cholesky or OpKind.SLogDet:
             {
                 var a = n[0].Shape;
                 return $"global::GraphNet.Linalg.{n.Op}({ins[0]}, {o}, {Prod(a.Dims.Take(a.Rank - 2))}, {C(a[a.Rank - 1])});";
-            }
-            case OpKind.ArgSort or OpKind.CumSum:
-            {
-                var x = n[0].Shape; int axis = n.Attrs.Axes[0];
-                return $"{Rt}.Indexing.{n.Op}({ins[0]}, {o}, {Args(Prod(x.Dims.Take(axis)), C(x[axis]), Prod(x.Dims.Skip(axis + 1)))}, {Bool(n.Attrs.Ints[0] == 1)});";
-            }
-            case OpKind.TakeAlong:
-            {
-                var x = n[0].Shape; int axis = n.Attrs.Axes[0];
-                return $"{Rt}.Indexing.TakeAlong({ins[0]}, {ins[1]}, {o}, {Args(Prod(x.Dims.Take(axis)), C(x[axis]), C(n.Shape[axis]), Prod(x.Dims.Skip(axis + 1)))});";
-            }
-            case OpKind.PutAlong:
-            {
-                var v = n[1].Shape; int axis = n.Attrs.Axes[0];
-                return $"{Rt}.Indexing.PutAlong({ins[0]}, {ins[1]}, {o}, {Args(Prod(v.Dims.Take(axis)), C(n.Shape[axis]), C(v[axis]), Prod(v.Dims.Skip(axis + 1)))});";
-            }
-            case OpKind.ArgMax or OpKind.ArgMin:
-            {
-                var x = n[0].Shape; int axis = n.Attrs.Axes[0];
-                return $"{Rt}.Indexing.ArgExtreme({ins[0]}, {o}, {Args(Prod(x.Dims.Take(axis)), C(x[axis]), Prod(x.Dims.Skip(axis + 1)))}, {Bool(n.Op == OpKind.ArgMax)});";
             }
             case OpKind.Random:
                 return $"{Rt}.Fill.Uniform({o}, {C(n.Shape.Size)}, __seed, __draw, {(int)n.Attrs.Value}{(step is null ? "" : $", {step} * (long)({C(n.Shape.Size)})")});";
@@ -542,10 +552,10 @@ internal static class EntryEmitter
         return ids.Op == OpKind.Input ? $"input '{ids.Attrs.Name}'" : "ids";
     }
 
-    private static string MaxOf(IReadOnlyList<string> sizes) =>
+    internal static string MaxOf(IReadOnlyList<string> sizes) =>
         sizes.Count == 1 ? sizes[0] : $"global::System.Math.Max((long)({sizes[0]}), {MaxOf(sizes.Skip(1).ToList())})";
 
-    private static string Bool(bool b) => b ? "true" : "false";
+    internal static string Bool(bool b) => b ? "true" : "false";
 }
 
 /// <summary>

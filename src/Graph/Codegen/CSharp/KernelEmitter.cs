@@ -12,7 +12,7 @@ internal static class KernelEmitter
 {
     public sealed record KernelSignature(IReadOnlyList<string> Symbols, IReadOnlyList<Node> Buffers);
 
-    private sealed class LoopDim
+    internal sealed class LoopDim
     {
         public Dim Size;
         public bool Reduced;
@@ -47,7 +47,7 @@ internal static class KernelEmitter
         return new KernelSignature(syms.ToList(), loads.Select(l => l.Base).Distinct().ToList());
     }
 
-    private static List<Load> Operands(Kernel k) => Scheduler.Loads(k.Body!).Where(l => !l.IsScalar).Distinct().ToList();
+    internal static List<Load> Operands(Kernel k) => Scheduler.Loads(k.Body!).Where(l => !l.IsScalar).Distinct().ToList();
 
     private static void Emit(CodeWriter w, string name, Kernel k)
     {
@@ -177,7 +177,7 @@ internal static class KernelEmitter
     }
 
     /// <summary>Drops unit dims and merges neighbours that every operand walks contiguously.</summary>
-    private static List<LoopDim> Coalesce(Kernel k, List<Load> loads)
+    internal static List<LoopDim> Coalesce(Kernel k, List<Load> loads)
     {
         var shape = k.IterShape;
         var reducedAxes = k.Kind == KernelKind.Reduce ? k.Root.Attrs.Axes : System.Array.Empty<int>();

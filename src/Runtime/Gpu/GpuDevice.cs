@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Concurrent;
+using System.Reflection;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace GraphNet.Gpu;
+
+/// <summary>
+/// A device that runs the ILGPU kernels GraphNet generates: an NVIDIA GPU through ILGPU's CUDA accelerator, or ILGPU's
+/// CPU accelerator, which runs the same kernels on the CPU (slowly: it is the GPU path's test device, not a CPU backend).
+/// Create one per process and dispose it at the end; models are put on it with their generated <c>OnGpu(device)</c>.
+/// </summary>
+public sealed class GpuDevice : IDisposable
+{
+    private readonly Context _context;
+    private readonly ConcurrentDictionary<MethodInfo, Action<Index1D, ArrayView<float>, KernelArgs>> _kernels = new();
+
+    /// <summary>The ILGPU accelerator the kernels run on.</summary>
+    public Accelerator Accelerator { get; }
+
+    /// <summary>True for ILGPU's CPU accelerator (the test device).</summary>
+    public bool IsCpuAccelerator => Accelerator.AcceleratorType == AcceleratorType.CPU;
+
+    /// <summary>What the device is, for logs: "NVIDIA H100 80GB HBM3 (CUDA)" or "ILGPU CPU accelerator".</summary>
+    public string Name => IsCpuAccelerator ? "ILGPU CPU accelerator" : $"{Accelerator.Name} ({Accelerator.AcceleratorType})";
+
+    private GpuDevice(Context context, Accelerator accelerator)
+    {
+        _context = context;
+        Accelerator = accelerator;
+    }
+
+    /// <summary>ILGPU's CPU accelerator: the generated GPU kernels run on the CPU, so the GPU path is tested without a GPU.</summary>
+    public static GpuDevice CpuAccelerator()
+    {
+        var context = Context.Create(b => b.CPU().EnableAlgorithms().Math(MathMode.Default));
+        return new GpuDevice(context, context.CreateCPUAccelerator(0));
+    }
+
+    /// <summary>Whether an NVIDIA GPU and its driver are visible to ILGPU.</summary>
+    public static bool CudaAvailable
+    {
+        get
+        {
+            try
+            {
+                using var context = Context.Create(b => b.Cuda());
+                return context.GetCudaDevices().Count > 0;
+            }
+            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InvalidOperationException or NotSupportedException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>CUDA device <paramref name="index"/>; an error naming what is missing when there is no GPU or driver.</summary>
+    public static GpuDevice Cuda(int index = 0)
+    {
+        var context = Context.Create(b => b.Cuda().EnableAlgorithms().Math(MathMode.Default));
+        var devices = context.GetCudaDevices();
+        if (devices.Count == 0)
+        {
+            context.Dispose();
+            throw new InvalidOperationException("No CUDA device is visible to ILGPU (no NVIDIA GPU, or no driver). Use GpuDevice.CpuAccelerator() to run the GPU path on the CPU, or the model's CPU entries.");
+        }
+        if (index < 0 || index >= devices.Count)
+        {
+            context.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {devices.Count} CUDA devices; the index must be 0 .. {devices.Count - 1}.");
+        }
+        return new GpuDevice(context, devices[index].CreateAccelerator(context));
+    }
+
+    /// <summary>The best device here: the first CUDA GPU if there is one, else ILGPU's CPU accelerator.</summary>
+    public static GpuDevice Default() => CudaAvailable ? Cuda() : CpuAccelerator();
+
+    /// <summary>
+    /// A generated (or built-in) kernel, compiled for this device once: every GraphNet kernel has the same signature,
+    /// a thread index, the device memory and its arguments.
+    /// </summary>
+    public Action<Index1D, ArrayView<float>, KernelArgs> Kernel(Action<Index1D, ArrayView<float>, KernelArgs> method) =>
+        _kernels.GetOrAdd(method.Method, _ => Accelerator.LoadAutoGroupedStreamKernel(method));
+
+    /// <summary>Runs <paramref name="kernel"/> on <paramref name="extent"/> threads (nothing for none).</summary>
+    public void Launch(Action<Index1D, ArrayView<float>, KernelArgs> kernel, long extent, ArrayView<float> memory, in KernelArgs args)
+    {
+        if (extent <= 0) return;
+        if (extent > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(extent), extent, "A kernel launch is limited to 2^31 - 1 threads.");
+        Kernel(kernel)((int)extent, memory, args);
+    }
+
+    private Action<KernelConfig, ArrayView<float>, KernelArgs>? _gemm;
+
+    /// <summary>The GEMM tile edge on this device: 16, or what the accelerator's group size allows.</summary>
+    public int GemmTile { get; private set; }
+
+    /// <summary>C = op(A)·op(B) for a batch of matrices in device memory, by the tiled shared-memory kernel.</summary>
+    public void Gemm(ArrayView<float> memory, int batch, int m, int n, int k, bool transA, bool transB, long a, long b, long c)
+    {
+        if ((long)batch * m * n == 0) return;
+        if (_gemm is null)
+        {
+            GemmTile = Math.Min(Routines.MaxTile, (int)Math.Sqrt(Accelerator.MaxNumThreadsPerGroup));
+            _gemm = Accelerator.LoadStreamKernel<ArrayView<float>, KernelArgs>(Routines.GemmTiled);
+        }
+        int t = GemmTile;
+        var config = new KernelConfig(new Index3D((n + t - 1) / t, (m + t - 1) / t, batch), new Index3D(t, t, 1));
+        _gemm(config, memory, new KernelArgs { A0 = batch, A1 = m, A2 = n, A3 = k, A4 = transA ? 1 : 0, A5 = transB ? 1 : 0, A6 = (int)a, A7 = (int)b, A8 = (int)c, A10 = t });
+    }
+
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    public override string ToString() => Name;
+}

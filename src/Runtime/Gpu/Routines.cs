@@ -1,0 +1,188 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace GraphNet.Gpu;
+
+/// <summary>
+/// The device forms of the runtime routines the generated schedules call besides their fused kernels: matrix products,
+/// index fills, gathers and scatters, slices and pads, arg-extremes, running sums, random fills. One thread per output
+/// element (per line for the line-wise ones); offsets are elements of the device memory. An index that is not a valid
+/// row writes its position + 1 to the error cell (element 0), which the entry point turns into the CPU path's error.
+/// </summary>
+public static class Routines
+{
+    /// <summary>Element 0 of the device memory: 0, or 1 + the position of the first bad index a kernel met.</summary>
+    public const int ErrorCell = 0;
+
+    private static int Row(ArrayView<float> mem, float value, int position, int rows)
+    {
+        int id = (int)value;
+        if (id == value && id >= 0 && id < rows) return id;
+        mem[ErrorCell] = position + 1;
+        return 0;
+    }
+
+    /// <summary>The largest GEMM tile edge: a tile of A and one of B, 16×16 each, sit in a group's shared memory.</summary>
+    public const int MaxTile = 16;
+
+    /// <summary>
+    /// The tiled GEMM (explicitly grouped: a T×T group computes a T×T block of C, staging T×T tiles of A and B through
+    /// shared memory): A0 batch, A1 m, A2 n, A3 k, A4 transA, A5 transB, A6 A, A7 B, A8 C, A10 the tile edge T ≤ 16.
+    /// Grid: (⌈n/T⌉, ⌈m/T⌉, batch), groups (T, T).
+    /// </summary>
+    public static void GemmTiled(ArrayView<float> mem, KernelArgs a)
+    {
+        var tileA = SharedMemory.Allocate<float>(MaxTile * MaxTile);
+        var tileB = SharedMemory.Allocate<float>(MaxTile * MaxTile);
+        int t = a.A10, m = a.A1, n = a.A2, k = a.A3;
+        int tx = Group.IdxX, ty = Group.IdxY;
+        int col = Grid.IdxX * t + tx, row = Grid.IdxY * t + ty, p = Grid.IdxZ;
+        long baseA = a.A6 + (long)p * m * k, baseB = a.A7 + (long)p * k * n;
+        float sum = 0;
+        for (int q0 = 0; q0 < k; q0 += t)
+        {
+            int qa = q0 + tx, qb = q0 + ty;
+            tileA[ty * MaxTile + tx] = row < m && qa < k ? (a.A4 != 0 ? mem[baseA + (long)qa * m + row] : mem[baseA + (long)row * k + qa]) : 0f;
+            tileB[ty * MaxTile + tx] = qb < k && col < n ? (a.A5 != 0 ? mem[baseB + (long)col * k + qb] : mem[baseB + (long)qb * n + col]) : 0f;
+            Group.Barrier();
+            for (int q = 0; q < t; q++) sum += tileA[ty * MaxTile + q] * tileB[q * MaxTile + tx];
+            Group.Barrier();
+        }
+        if (row < m && col < n) mem[a.A8 + (long)p * m * n + (long)row * n + col] = sum;
+    }
+
+    /// <summary>out[o, j, r] = j over [outer, n, inner]: A0 n, A1 inner, A2 out.</summary>
+    public static void Iota(Index1D i, ArrayView<float> mem, KernelArgs a) => mem[a.A2 + (long)i.X] = (i / a.A1) % a.A0;
+
+    /// <summary>A0 elements of the value F0 from A1.</summary>
+    public static void Fill(Index1D i, ArrayView<float> mem, KernelArgs a) => mem[a.A1 + (long)i.X] = a.F0;
+
+    /// <summary>A0 elements from A1 to A2.</summary>
+    public static void Copy(Index1D i, ArrayView<float> mem, KernelArgs a) => mem[a.A2 + (long)i.X] = mem[a.A1 + (long)i.X];
+
+    /// <summary>Rows of a table by id: A0 row length, A1 rows, A2 table, A3 ids, A4 out.</summary>
+    public static void Gather(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int item = i / a.A0, j = i % a.A0;
+        int id = Row(mem, mem[a.A3 + (long)item], item, a.A1);
+        mem[a.A4 + (long)i.X] = mem[a.A2 + (long)id * a.A0 + j];
+    }
+
+    /// <summary>Rows added into a cleared table by id (atomically): A0 row length, A1 rows, A2 ids, A3 values, A4 out.</summary>
+    public static void ScatterAdd(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int item = i / a.A0, j = i % a.A0;
+        int id = Row(mem, mem[a.A2 + (long)item], item, a.A1);
+        Atomic.Add(ref mem[a.A4 + (long)id * a.A0 + j], mem[a.A3 + (long)i.X]);
+    }
+
+    /// <summary>[outer, n, inner] to [outer, length, inner] from start: A0 n, A1 inner, A2 start, A3 length, A4 x, A5 out.</summary>
+    public static void Slice(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int r = i % a.A1, j = (i / a.A1) % a.A3, o = i / (a.A1 * a.A3);
+        mem[a.A5 + (long)i.X] = mem[a.A4 + ((long)o * a.A0 + a.A2 + j) * a.A1 + r];
+    }
+
+    /// <summary>[outer, n, inner] zero-padded to [outer, before + n + after, inner]: A0 n, A1 inner, A2 before, A3 padded n, A4 x, A5 out.</summary>
+    public static void Pad(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int r = i % a.A1, j = (i / a.A1) % a.A3 - a.A2, o = i / (a.A1 * a.A3);
+        mem[a.A5 + (long)i.X] = j >= 0 && j < a.A0 ? mem[a.A4 + ((long)o * a.A0 + j) * a.A1 + r] : 0f;
+    }
+
+    /// <summary>The first index of the largest (A2 = 1) or smallest value along the middle axis, NaN winning: A0 n, A1 inner, A3 x, A4 out.</summary>
+    public static void ArgExtreme(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int o = i / a.A1, r = i % a.A1;
+        long row = a.A3 + (long)o * a.A0 * a.A1 + r;
+        int best = 0;
+        float bestValue = mem[row];
+        for (int k = 1; k < a.A0 && !XMath.IsNaN(bestValue); k++)
+        {
+            float v = mem[row + (long)k * a.A1];
+            if (XMath.IsNaN(v) || (a.A2 != 0 ? v > bestValue : v < bestValue)) { best = k; bestValue = v; }
+        }
+        mem[a.A4 + (long)i.X] = best;
+    }
+
+    /// <summary>Running sums along the middle axis, from the first (A2 = 0) or the last element: A0 n, A1 inner, A3 x, A4 out.</summary>
+    public static void CumSum(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int o = i / a.A1, r = i % a.A1;
+        float sum = 0;
+        for (int s = 0; s < a.A0; s++)
+        {
+            int k = a.A2 != 0 ? a.A0 - 1 - s : s;
+            long at = ((long)o * a.A0 + k) * a.A1 + r;
+            sum += mem[a.A3 + at];
+            mem[a.A4 + at] = sum;
+        }
+    }
+
+    /// <summary>out[o, j, r] = x[o, idx[o, j, r], r]: A0 n, A1 m, A2 inner, A3 x, A4 indices, A5 out.</summary>
+    public static void TakeAlong(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int r = i % a.A2, o = i / (a.A1 * a.A2);
+        int id = Row(mem, mem[a.A4 + (long)i.X], i, a.A0);
+        mem[a.A5 + (long)i.X] = mem[a.A3 + ((long)o * a.A0 + id) * a.A2 + r];
+    }
+
+    /// <summary>out[o, idx[o, j, r], r] += values[o, j, r] into a cleared out: A0 n, A1 m, A2 inner, A3 indices, A4 values, A5 out.</summary>
+    public static void PutAlong(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int r = i % a.A2, o = i / (a.A1 * a.A2);
+        int id = Row(mem, mem[a.A3 + (long)i.X], i, a.A0);
+        Atomic.Add(ref mem[a.A5 + ((long)o * a.A0 + id) * a.A2 + r], mem[a.A4 + (long)i.X]);
+    }
+
+    /// <summary>
+    /// One element of the windows [N, OH, OW, C, KH, KW] of images [N, C, H, W] (zero outside): A0 n, A1 c, A2 h, A3 w,
+    /// A4 oh, A5 ow, A6 kh, A7 kw, A8 sh, A9 sw, A10 dh, A11 dw, A12 ph, A13 pw, A14 images, A15 windows.
+    /// </summary>
+    public static void Unfold(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        if (WindowSource(i, a) is var at && at >= 0) mem[a.A15 + (long)i.X] = mem[a.A14 + at];
+        else mem[a.A15 + (long)i.X] = 0f;
+    }
+
+    /// <summary>The adjoint of <see cref="Unfold"/>: each window element added (atomically) at its source in cleared images.</summary>
+    public static void Fold(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        if (WindowSource(i, a) is var at && at >= 0) Atomic.Add(ref mem[a.A14 + at], mem[a.A15 + (long)i.X]);
+    }
+
+    /// <summary>Where window element i reads in the images, or −1 in the padding.</summary>
+    private static long WindowSource(Index1D i, KernelArgs a)
+    {
+        long rest = i.X;
+        int kx = (int)(rest % a.A7); rest /= a.A7;
+        int ky = (int)(rest % a.A6); rest /= a.A6;
+        int ch = (int)(rest % a.A1); rest /= a.A1;
+        int ox = (int)(rest % a.A5); rest /= a.A5;
+        int oy = (int)(rest % a.A4); rest /= a.A4;
+        long b = rest;
+        int iy = oy * a.A8 - a.A12 + ky * a.A10, ix = ox * a.A9 - a.A13 + kx * a.A11;
+        if (iy < 0 || iy >= a.A2 || ix < 0 || ix >= a.A3) return -1;
+        return ((b * a.A1 + ch) * a.A2 + iy) * a.A3 + ix;
+    }
+
+    /// <summary>
+    /// Uniform draws on [0, 1), the same numbers as the CPU path's counter-based generator: A0 salt (the call site),
+    /// A1 seed, L0 the entry call's draw counter, L1 the offset of element 0 in the stream (a loop step's share), A2 out.
+    /// </summary>
+    public static void Uniform(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        ulong stream = (ulong)a.L0 * 65536UL + (ulong)a.A0;
+        ulong key = Mix((ulong)(uint)a.A1 * 0x9E3779B97F4A7C15UL ^ Mix(stream + 0x632BE59BD9B4E019UL));
+        ulong counter = (ulong)(a.L1 + i);
+        ulong bits = Mix(key ^ Mix(counter * 0xD1B54A32D192ED03UL + 0x8CB92BA72F3D8DD7UL));
+        mem[a.A2 + (long)i.X] = (bits >> 40) * (1f / (1 << 24));
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

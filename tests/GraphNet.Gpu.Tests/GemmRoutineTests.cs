@@ -1,0 +1,44 @@
+using GraphNet.Gpu;
+using Xunit;
+
+namespace GraphNet.Gpu.Tests;
+
+/// <summary>The device GEMM routine against the CPU backend's packed GEMM, transposes and batches included.</summary>
+public class GemmRoutineTests
+{
+    private sealed class Runner(GpuDevice d) : DeviceModel(d, 0)
+    {
+        public float[] MatMul(bool transA, bool transB, int batch, float[] a, float[] b, int m, int n, int k)
+        {
+            long sa = (long)batch * m * k, sb = (long)batch * k * n, sc = (long)batch * m * n;
+            EnsureWork(sa + sb + sc);
+            Upload(a, WorkStart, sa);
+            Upload(b, WorkStart + sa, sb);
+            Gemm(transA, transB, batch, m, n, k, WorkStart, WorkStart + sa, WorkStart + sa + sb);
+            Finish("gemm");
+            var c = new float[sc];
+            Download(WorkStart + sa + sb, c, sc);
+            return c;
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false, 1, 5, 64, 784)]
+    [InlineData(true, false, 2, 7, 3, 9)]
+    [InlineData(false, true, 3, 4, 10, 32)]
+    [InlineData(true, true, 1, 17, 33, 5)]
+    public void Device_gemm_matches_the_cpu_gemm(bool transA, bool transB, int batch, int m, int n, int k)
+    {
+        using var device = GpuDevice.CpuAccelerator();
+        using var runner = new Runner(device);
+        var a = new float[batch * m * k];
+        var b = new float[batch * k * n];
+        new Rng(1, 1).FillNormal(a, 0, 1);
+        new Rng(1, 2).FillNormal(b, 0, 1);
+        var expected = new float[batch * m * n];
+        GraphNet.Runtime.Gemm.MatMul(transA, transB, batch, m, n, k, a, b, expected);
+        var got = runner.MatMul(transA, transB, batch, a, b, m, n, k);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(System.Math.Abs(expected[i] - got[i]) < 1e-4 * (1 + System.Math.Abs(expected[i])), $"element {i}: CPU {expected[i]}, device {got[i]}");
+    }
+}
