@@ -20,10 +20,23 @@ public static class Sample
         return (Read("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"), Read("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"));
     }
 
-    public static Result Run(int epochs = 10, int batch = 128, float learningRate = 1e-3f, int seed = 1, TrainingProgress? progress = null)
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> epochs, on the CPU or, given a <paramref name="device"/>, through the model's
+    /// device runner (the same steps as ILGPU kernels); <paramref name="limit"/> keeps the first images of each split.
+    /// </summary>
+    public static Result Run(int epochs = 10, int batch = 128, float learningRate = 1e-3f, int seed = 1, TrainingProgress? progress = null,
+        GraphNet.Gpu.GpuDevice? device = null, int? limit = null)
     {
         var (train, test) = Load();
+        if (limit is int n)
+        {
+            int[] First(Dataset d) => System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Range(0, Math.Min(n, d.Count)));
+            (train, test) = (train.Subset(First(train)), test.Subset(First(test)));
+        }
         var model = new Mlp(seed: seed);
+        var onDevice = device is null ? null : model.OnGpu(device);
+        Func<Tensor, Tensor, Optimizer, float> step = onDevice is null ? model.Step : onDevice.Step;
+        Func<Tensor, Tensor> predict = onDevice is null ? model.Predict : onDevice.Predict;
         var opt = new Adam(learningRate);
         var curve = new TrainingLog();
         var accuracy = new double[epochs];
@@ -34,15 +47,15 @@ public static class Sample
             for (int epoch = 1; epoch <= epochs; epoch++)
             {
                 foreach (var (x, y) in train.Batches(batch, seed: seed, epoch: epoch))
-                    report.Step(model.Step(x, y, opt), x.Shape[0]);
-                accuracy[epoch - 1] = Metrics.Accuracy(model.Predict(test.Features), test.Targets);
+                    report.Step(step(x, y, opt), x.Shape[0]);
+                accuracy[epoch - 1] = Metrics.Accuracy(predict(test.Features), test.Targets);
                 curve.Add(epoch, "train loss", report.MeanLoss);
                 curve.Add(epoch, "test accuracy", accuracy[epoch - 1]);
                 report.EndEpoch($"test accuracy {accuracy[epoch - 1]:P2}");
             }
             samplesPerSecond = report.SamplesPerSecond;
         });
-        var confusion = Metrics.Confusion(model.Predict(test.Features), test.Targets, 10);
+        var confusion = Metrics.Confusion(predict(test.Features), test.Targets, 10);
         return new Result(accuracy, samplesPerSecond, confusion, curve, model, opt);
     }
 }

@@ -3,18 +3,18 @@ using Xunit;
 
 namespace GraphNet.Gpu.Tests;
 
-/// <summary>The device GEMM routine against the CPU backend's packed GEMM, transposes and batches included.</summary>
+/// <summary>The device GEMM routines (tiled, for GPUs, and one thread per element) against the CPU backend's packed GEMM, transposes and batches included.</summary>
 public class GemmRoutineTests
 {
     private sealed class Runner(GpuDevice d) : DeviceModel(d, 0)
     {
-        public float[] MatMul(bool transA, bool transB, int batch, float[] a, float[] b, int m, int n, int k)
+        public float[] MatMul(bool transA, bool transB, int batch, float[] a, float[] b, int m, int n, int k, bool tiled)
         {
             long sa = (long)batch * m * k, sb = (long)batch * k * n, sc = (long)batch * m * n;
             EnsureWork(sa + sb + sc);
             Upload(a, WorkStart, sa);
             Upload(b, WorkStart + sa, sb);
-            Gemm(transA, transB, batch, m, n, k, WorkStart, WorkStart + sa, WorkStart + sa + sb);
+            Device.Gemm(Memory, batch, m, n, k, transA, transB, WorkStart, WorkStart + sa, WorkStart + sa + sb, tiled);
             Finish("gemm");
             var c = new float[sc];
             Download(WorkStart + sa + sb, c, sc);
@@ -23,11 +23,13 @@ public class GemmRoutineTests
     }
 
     [Theory]
-    [InlineData(false, false, 1, 5, 64, 784)]
-    [InlineData(true, false, 2, 7, 3, 9)]
-    [InlineData(false, true, 3, 4, 10, 32)]
-    [InlineData(true, true, 1, 17, 33, 5)]
-    public void Device_gemm_matches_the_cpu_gemm(bool transA, bool transB, int batch, int m, int n, int k)
+    [InlineData(false, false, 1, 5, 64, 784, true)]
+    [InlineData(true, false, 2, 7, 3, 9, true)]
+    [InlineData(false, true, 3, 4, 10, 32, true)]
+    [InlineData(true, true, 1, 17, 33, 5, true)]
+    [InlineData(false, false, 1, 5, 64, 784, false)]
+    [InlineData(true, true, 2, 17, 33, 5, false)]
+    public void Device_gemm_matches_the_cpu_gemm(bool transA, bool transB, int batch, int m, int n, int k, bool tiled)
     {
         using var device = GpuDevice.CpuAccelerator();
         using var runner = new Runner(device);
@@ -37,7 +39,7 @@ public class GemmRoutineTests
         new Rng(1, 2).FillNormal(b, 0, 1);
         var expected = new float[batch * m * n];
         GraphNet.Runtime.Gemm.MatMul(transA, transB, batch, m, n, k, a, b, expected);
-        var got = runner.MatMul(transA, transB, batch, a, b, m, n, k);
+        var got = runner.MatMul(transA, transB, batch, a, b, m, n, k, tiled);
         for (int i = 0; i < expected.Length; i++)
             Assert.True(System.Math.Abs(expected[i] - got[i]) < 1e-4 * (1 + System.Math.Abs(expected[i])), $"element {i}: CPU {expected[i]}, device {got[i]}");
     }

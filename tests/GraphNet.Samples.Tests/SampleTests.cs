@@ -266,6 +266,26 @@ public class SampleTests
     }
 
     [Fact]
+    public void Mnist_mlp_trains_on_the_ilgpu_cpu_accelerator_as_on_the_cpu()
+    {
+        // a reduced run (2048 training and 2000 test images, one epoch) through the device runner and on the CPU
+        using var device = GraphNet.Gpu.GpuDevice.CpuAccelerator();
+        TrainingProgress Quiet() => new(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.No }));
+        var cpu = global::Samples.MnistMlp.Sample.Run(epochs: 1, limit: 2048, progress: Quiet());
+        var gpu = global::Samples.MnistMlp.Sample.Run(epochs: 1, limit: 2048, progress: Quiet(), device: device);
+        Assert.True(gpu.TestAccuracy[0] > 0.8, $"test accuracy after one epoch on the device: {gpu.TestAccuracy[0]}");
+        Assert.Equal(cpu.TestAccuracy[0], gpu.TestAccuracy[0], 2);
+        for (int i = 0; i < cpu.Model.Parameters.Count; i++)
+        {
+            var a = cpu.Model.Parameters[i].Value.Data;
+            var b = gpu.Model.Parameters[i].Value.Data;
+            double worst = 0;
+            for (int j = 0; j < a.Length; j++) worst = Math.Max(worst, Math.Abs(a[j] - b[j]));
+            Assert.True(worst < 1e-3, $"{cpu.Model.Parameters[i].Name}: largest difference {worst} after one epoch");
+        }
+    }
+
+    [Fact]
     public void Gmm_em_on_iris_matches_scikit_learn()
     {
         // scikit-learn 1.2.1 GaussianMixture(3, full, the same initial means, equal weights, identity covariances,

@@ -98,10 +98,18 @@ public sealed class GpuDevice : IDisposable
     /// <summary>The GEMM tile edge on this device: 16, or what the accelerator's group size allows.</summary>
     public int GemmTile { get; private set; }
 
-    /// <summary>C = op(A)·op(B) for a batch of matrices in device memory, by the tiled shared-memory kernel.</summary>
-    public void Gemm(ArrayView<float> memory, int batch, int m, int n, int k, bool transA, bool transB, long a, long b, long c)
+    /// <summary>
+    /// C = op(A)·op(B) for a batch of matrices in device memory: the tiled shared-memory kernel on a GPU (or when
+    /// <paramref name="tiled"/>), one thread per element on ILGPU's CPU accelerator.
+    /// </summary>
+    public void Gemm(ArrayView<float> memory, int batch, int m, int n, int k, bool transA, bool transB, long a, long b, long c, bool? tiled = null)
     {
         if ((long)batch * m * n == 0) return;
+        if (!(tiled ?? !IsCpuAccelerator))
+        {
+            Launch(Routines.GemmSimple, (long)batch * m * n, memory, new KernelArgs { A0 = batch, A1 = m, A2 = n, A3 = k, A4 = transA ? 1 : 0, A5 = transB ? 1 : 0, A6 = (int)a, A7 = (int)b, A8 = (int)c });
+            return;
+        }
         if (_gemm is null)
         {
             GemmTile = Math.Min(Routines.MaxTile, (int)Math.Sqrt(Accelerator.MaxNumThreadsPerGroup));

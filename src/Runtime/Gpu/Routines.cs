@@ -22,6 +22,25 @@ public static class Routines
         return 0;
     }
 
+    /// <summary>
+    /// C = op(A)·op(B) with one thread per element of C, for ILGPU's CPU accelerator (where a group's barriers are
+    /// thread synchronizations and the tiled kernel is slow): A0 batch, A1 m, A2 n, A3 k, A4 transA, A5 transB, A6 A, A7 B, A8 C.
+    /// </summary>
+    public static void GemmSimple(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int m = a.A1, n = a.A2, k = a.A3;
+        int p = i / (m * n), r = i % (m * n), row = r / n, col = r % n;
+        long baseA = a.A6 + (long)p * m * k, baseB = a.A7 + (long)p * k * n;
+        float sum = 0;
+        for (int q = 0; q < k; q++)
+        {
+            float x = a.A4 != 0 ? mem[baseA + (long)q * m + row] : mem[baseA + (long)row * k + q];
+            float y = a.A5 != 0 ? mem[baseB + (long)col * k + q] : mem[baseB + (long)q * n + col];
+            sum += x * y;
+        }
+        mem[a.A8 + (long)p * m * n + r] = sum;
+    }
+
     /// <summary>The largest GEMM tile edge: a tile of A and one of B, 16×16 each, sit in a group's shared memory.</summary>
     public const int MaxTile = 16;
 

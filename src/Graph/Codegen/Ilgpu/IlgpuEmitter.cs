@@ -28,7 +28,6 @@ public static class IlgpuEmitter
         {
             switch (k.Kind)
             {
-                case KernelKind.Scan: return "loops over time (scans)";
                 case KernelKind.Solve: return "linear solves";
                 case KernelKind.Elementwise or KernelKind.Reduce when KernelEmitter.Signature(k) is var sig && sig.Symbols.Count + sig.Buffers.Count + 1 > MaxArgs:
                     return $"a fused kernel with {sig.Symbols.Count + sig.Buffers.Count + 1} arguments (the device kernels take {MaxArgs})";
@@ -150,11 +149,12 @@ public static class IlgpuEmitter
                 w.Line($"long __s{i} = __w; __w += {EntryEmitter.MaxOf(plan.SlotSizes[i].Select(Code).ToList())};");
             foreach (var n in s.Graph.Nodes)
                 if (!off.ContainsKey(n) && plan.SlotOf.TryGetValue(n, out var slot)) off[n] = $"__s{slot}";
+            LayoutScans(w, s, "");
             w.Line("EnsureWork(__w - WorkStart);");
             w.Line("SyncParameters();");
             foreach (var input in s.Graph.Nodes.Where(n => n.Op == OpKind.Input))
                 w.Line($"Upload({Id(input.Attrs.Name)}.Data, {off[input]}, {Code(input.Shape.Size)});");
-            foreach (var k in s.Kernels) EmitLaunch(w, k, off, kernels, e);
+            foreach (var k in s.Kernels) EmitLaunch(w, k, off, kernels, e, "", null);
             foreach (var a in after) w.Line(a);
             w.Line($"Finish(\"{e.Name}\");");
             foreach (var d in downloads) w.Line(d);
@@ -172,9 +172,110 @@ public static class IlgpuEmitter
     private static string Off(Node n, Dictionary<Node, string> off) =>
         off.TryGetValue(n, out var o) ? o : throw Rewriter.Internal($"no device buffer for {GraphPrinter.Line(n)}");
 
-    private static void EmitLaunch(CodeWriter w, Kernel k, Dictionary<Node, string> off, List<(string, Kernel)> kernels, EntryProgram e)
+    /// <summary>
+    /// The work-area regions of each loop (nested ones too): the body's plan slots, two buffers per carry (this step's and
+    /// the next), one per sequence read and one per per-step result.
+    /// </summary>
+    private static void LayoutScans(CodeWriter w, Schedule s, string prefix)
+    {
+        foreach (var k in s.Kernels.Where(k => k.Kind == KernelKind.Scan))
+        {
+            string id = ScanId(prefix, k);
+            var sb = k.Root.Attrs.Scan!;
+            var sub = k.Sub!;
+            for (int i = 0; i < sub.Memory.SlotSizes.Count; i++)
+                w.Line($"long __{id}_s{i} = __w; __w += {EntryEmitter.MaxOf(sub.Memory.SlotSizes[i].Select(Code).ToList())};");
+            for (int i = 0; i < sb.Carries; i++)
+            {
+                string size = Code(ScanBody.In(sub.Graph, ScanBody.Carry(i)).Shape.Size);
+                w.Line($"long __{id}_c{i} = __w; __w += {size}; long __{id}_c{i}n = __w; __w += {size};");
+            }
+            for (int i = 0; i < sb.Xs; i++) w.Line($"long __{id}_x{i} = __w; __w += {Code(ScanBody.In(sub.Graph, ScanBody.X(i)).Shape.Size)};");
+            for (int q = 0; q < sb.Ys; q++) w.Line($"long __{id}_y{q} = __w; __w += {Code(sub.Graph.Output(ScanBody.Y(q)).Shape.Size)};");
+            LayoutScans(w, sub, id + "_");
+        }
+    }
+
+    private static string ScanId(string prefix, Kernel k) => prefix + "s" + k.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A loop on the device: the host runs the steps, each launching the body's kernels. Initial carries are copied in;
+    /// per step each sequence's step t is sliced out, the body runs, per-step results are copied into their stacks at t
+    /// and the carries' two buffers swap; the final carries are copied out.
+    /// </summary>
+    private static void EmitScan(CodeWriter w, Kernel k, Dictionary<Node, string> off, List<(string, Kernel)> kernels, EntryProgram e, string prefix, string? outerStep)
     {
         var n = k.Root;
+        var sb = n.Attrs.Scan!;
+        var sub = k.Sub!;
+        var body = sub.Graph;
+        string id = ScanId(prefix, k), t = $"__t_{id}", step = $"__i_{id}";
+        int nc = sb.Carries, nx = sb.Xs;
+        var inner = new Dictionary<Node, string>();
+        using (w.Block($"// the body's {sub.Kernels.Count} kernels run once per step"))
+        {
+            for (int i = 0; i < nc; i++)
+            {
+                var carry = ScanBody.In(body, ScanBody.Carry(i));
+                w.Line($"long __{id}_cur{i} = __{id}_c{i}, __{id}_next{i} = __{id}_c{i}n;");
+                w.Line($"Copy({Off(k.Reads[i], off)}, __{id}_cur{i}, {Code(carry.Shape.Size)});");
+                inner[carry] = $"__{id}_cur{i}";
+            }
+            var users = body.Consumers();
+            var reads = new List<string>();
+            for (int i = 0; i < nx; i++)
+            {
+                var x = ScanBody.In(body, ScanBody.X(i));
+                inner[x] = $"__{id}_x{i}";
+                if (users[x].Count == 0 && !body.Outputs.Any(o => o.Value == x)) continue;
+                int axis = sb.XAxes[i];
+                var dims = n.Inputs[nc + i].Shape.Dims;
+                string outer = Code(dims.Take(axis).Aggregate(Dim.Const(1), (a, b) => a * b)), rest = Code(dims.Skip(axis + 1).Aggregate(Dim.Const(1), (a, b) => a * b));
+                reads.Add($"Slice({Off(k.Reads[nc + i], off)}, __{id}_x{i}, {outer}, {Code(sb.Length)}, {rest}, {step}, 1);");
+            }
+            for (int j = 0; j < sb.Invariants; j++) inner[ScanBody.In(body, ScanBody.Invariant(j))] = Off(k.Reads[nc + nx + j], off);
+            var after = new List<string>();
+            for (int i = 0; i < nc; i++)
+            {
+                var o = body.Output(ScanBody.Carry(i));
+                if (inner.ContainsKey(o)) after.Add($"Copy({inner[o]}, __{id}_next{i}, {Code(o.Shape.Size)});");
+                else inner[o] = $"__{id}_next{i}";
+            }
+            var written = k.Writes.ToDictionary(o => o.Attrs.Ints[0], o => o);
+            for (int q = 0; q < sb.Ys; q++)
+            {
+                var o = body.Output(ScanBody.Y(q));
+                if (!inner.ContainsKey(o)) inner[o] = $"__{id}_y{q}";
+                if (written.TryGetValue(nc + q, out var stack))
+                    after.Add($"Copy({inner[o]}, {Off(stack, off)} + (long){step} * {Code(o.Shape.Size)}, {Code(o.Shape.Size)});");
+            }
+            foreach (var node in body.Nodes)
+                if (!inner.ContainsKey(node) && sub.Memory.SlotOf.TryGetValue(node, out var slot)) inner[node] = $"__{id}_s{slot}";
+            string T = Code(sb.Length);
+            using (w.Block($"for (int {t} = 0; {t} < {T}; {t}++)"))
+            {
+                w.Line($"int {step} = {(sb.Reverse ? $"{T} - 1 - {t}" : t)};");
+                foreach (var r in reads) w.Line(r);
+                string global = outerStep is null ? step : $"({outerStep} * (long){T} + {step})";
+                foreach (var bk in sub.Kernels) EmitLaunch(w, bk, inner, kernels, e, id + "_", global);
+                foreach (var a in after) w.Line(a);
+                for (int i = 0; i < nc; i++) w.Line($"(__{id}_cur{i}, __{id}_next{i}) = (__{id}_next{i}, __{id}_cur{i});");
+            }
+            for (int i = 0; i < nc; i++)
+                if (written.TryGetValue(i, out var final))
+                    w.Line($"Copy(__{id}_cur{i}, {Off(final, off)}, {Code(final.Shape.Size)});");
+        }
+    }
+
+    private static void EmitLaunch(CodeWriter w, Kernel k, Dictionary<Node, string> off, List<(string, Kernel)> kernels, EntryProgram e, string prefix, string? step)
+    {
+        var n = k.Root;
+        if (k.Kind == KernelKind.Scan)
+        {
+            w.Line($"// kernel {k.Index}: {GraphPrinter.Line(n)}");
+            EmitScan(w, k, off, kernels, e, prefix, step);
+            return;
+        }
         string o = Off(n, off);
         string C(Dim d) => Code(d);
         string Prod(IEnumerable<Dim> ds) => C(ds.Aggregate(Dim.Const(1), (x, y) => x * y));
@@ -184,7 +285,7 @@ public static class IlgpuEmitter
         {
             case KernelKind.Elementwise or KernelKind.Reduce:
             {
-                string name = $"{Id(e.Member)}_K{k.Index}";
+                string name = $"{Id(e.Member)}_{prefix}K{k.Index}";
                 kernels.Add((name, k));
                 var sig = KernelEmitter.Signature(k);
                 var fields = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select(b => $"(int){Off(b, off)}")).Concat(new[] { $"(int){o}" })
@@ -209,19 +310,19 @@ public static class IlgpuEmitter
                 break;
             }
             case KernelKind.Routine:
-                w.Line(Routine(n, k, In, o));
+                w.Line(Routine(n, k, In, o, step));
                 break;
             default:
                 throw Rewriter.Internal($"no device form for {GraphPrinter.Line(n)}");
         }
     }
 
-    private static string Routine(Node n, Kernel k, System.Func<int, string> In, string o) => n.Op switch
+    private static string Routine(Node n, Kernel k, System.Func<int, string> In, string o, string? step) => n.Op switch
     {
         OpKind.Gather or OpKind.ScatterAdd or OpKind.TakeAlong or OpKind.PutAlong => $"{n.Op}({In(0)}, {In(1)}, {o}, {EntryEmitter.IndexRoutineArgs(n)});",
         OpKind.Slice or OpKind.Pad or OpKind.CumSum or OpKind.ArgMax or OpKind.ArgMin => $"{EntryEmitter.IndexRoutine(n)}({In(0)}, {o}, {EntryEmitter.IndexRoutineArgs(n)});",
         OpKind.Window or OpKind.Unwindow => $"{(n.Op == OpKind.Window ? "Unfold" : "Fold")}({In(0)}, {o}, {EntryEmitter.WindowArgs(n)});",
-        OpKind.Random => $"Uniform({o}, {Code(n.Shape.Size)}, __m.__seed, __draw, {(int)n.Attrs.Value});",
+        OpKind.Random => $"Uniform({o}, {Code(n.Shape.Size)}, __m.__seed, __draw, {(int)n.Attrs.Value}{(step is null ? "" : $", {step} * (long)({Code(n.Shape.Size)})")});",
         _ => throw Rewriter.Internal($"no device routine for {GraphPrinter.Line(n)}"),
     };
 
