@@ -20,6 +20,30 @@ public class GemmRoutineTests
             Download(WorkStart + sa + sb, c, sc);
             return c;
         }
+
+        public float[] Solve(float[] a, float[] b, int n)
+        {
+            EnsureWork(2L * n * n + 2L * n);
+            Upload(a, WorkStart, n * n);
+            Upload(b, WorkStart + n * n, n);
+            Solve(false, 1, n, 1, WorkStart, WorkStart + n * n, WorkStart + n * n + n, WorkStart + n * n + 2 * n);
+            Finish("solve");
+            var x = new float[n];
+            Download(WorkStart + n * n + n, x, n);
+            return x;
+        }
+    }
+
+    [Fact]
+    public void Device_solve_solves_and_a_singular_matrix_is_an_error_naming_it()
+    {
+        using var device = GpuDevice.CpuAccelerator();
+        using var runner = new Runner(device);
+        var x = runner.Solve(new float[] { 0, 2, 1, 1 }, new float[] { 4, 3 }, 2); // needs a pivot swap
+        Assert.Equal(new[] { 1f, 2f }, x);
+        var error = Assert.Throws<System.ArithmeticException>(() => runner.Solve(new float[] { 1, 2, 2, 4 }, new float[] { 1, 1 }, 2));
+        Assert.Contains("matrix 0", error.Message);
+        Assert.Equal(new[] { 1f, 2f }, runner.Solve(new float[] { 0, 2, 1, 1 }, new float[] { 4, 3 }, 2)); // the error cell was cleared
     }
 
     [Theory]

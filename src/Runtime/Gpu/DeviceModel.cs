@@ -66,6 +66,8 @@ public abstract class DeviceModel : IDisposable
         Download(Routines.ErrorCell, _error, 1);
         if (_error[0] == 0) return;
         Memory.SubView(Routines.ErrorCell, 1).MemSetToZero();
+        if (_error[0] < 0)
+            throw new ArithmeticException($"{entry}: matrix {-_error[0] - 1:0} of a linear solve or a Cholesky factorization is singular or not positive definite to working precision; add a small ridge to the diagonal.");
         throw new ArgumentOutOfRangeException("ids",
             $"{entry}: an index at position {_error[0] - 1:0} is out of range or not an integer: expected an integer in 0 .. rows − 1 (a class label, a token id or a row of a table).");
     }
@@ -111,6 +113,22 @@ public abstract class DeviceModel : IDisposable
         Fill(output, (long)outer * n * inner, 0f);
         Launch(Routines.PutAlong, (long)outer * m * inner, new KernelArgs { A0 = n, A1 = m, A2 = inner, A3 = (int)indices, A4 = (int)values, A5 = (int)output });
     }
+
+    protected void Solve(bool transA, int batch, int n, int k, long a, long b, long x, long scratch, int triangle = 0) =>
+        Launch(Routines.Solve, batch, new KernelArgs { A0 = n, A1 = k, A2 = transA ? 1 : 0, A3 = triangle, A4 = (int)a, A5 = (int)b, A6 = (int)x, A7 = (int)scratch });
+
+    protected void SolveTriangular(bool upper, bool transA, int batch, int n, int k, long a, long b, long x, long scratch) =>
+        Solve(transA, batch, n, k, a, b, x, scratch, upper ? 2 : 1);
+
+    protected void Cholesky(long a, long output, int batch, int n) => Launch(Routines.Cholesky, batch, new KernelArgs { A0 = n, A1 = (int)a, A2 = (int)output });
+
+    protected void SLogDet(long a, long output, int batch, int n, long scratch) =>
+        Launch(Routines.SLogDet, batch, new KernelArgs { A0 = n, A1 = (int)a, A2 = (int)output, A3 = (int)scratch });
+
+    protected void Eigh(long a, long output, int n, long scratch) => Launch(Routines.Eigh, 1, new KernelArgs { A0 = n, A1 = (int)a, A2 = (int)output, A3 = (int)scratch });
+
+    protected void ArgSort(long x, long output, int outer, int n, int inner, bool descending) =>
+        Launch(Routines.ArgSort, (long)outer * inner, new KernelArgs { A0 = n, A1 = inner, A2 = descending ? 1 : 0, A3 = (int)x, A4 = (int)output });
 
     /// <summary>Windows [N, OH, OW, C, KH, KW] of images [N, C, H, W], zero in the padding.</summary>
     protected void Unfold(long images, long windows, int n, int c, int h, int w, int oh, int ow, int kh, int kw, int sh, int sw, int dh, int dw, int ph, int pw) =>

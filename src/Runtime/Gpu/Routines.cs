@@ -185,6 +185,196 @@ public static class Routines
         return ((b * a.A1 + ch) * a.A2 + iy) * a.A3 + ix;
     }
 
+    /// <summary>Marks system <paramref name="p"/> as singular or not positive definite: the error cell holds −(p + 1).</summary>
+    private static void Singular(ArrayView<float> mem, int p) => mem[ErrorCell] = -(p + 1);
+
+    /// <summary>
+    /// op(A_p)·X_p = B_p, one thread per system, by LU with partial pivoting in the scratch: A0 n, A1 k, A2 transA,
+    /// A3 triangle read (0 all, 1 lower, 2 upper), A4 A, A5 B, A6 X, A7 scratch (n·n per system).
+    /// </summary>
+    public static void Solve(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int p = i.X, n = a.A0, k = a.A1;
+        long A = a.A4 + (long)p * n * n, B = a.A5 + (long)p * n * k, X = a.A6 + (long)p * n * k, S = a.A7 + (long)p * n * n;
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++)
+            {
+                int row = a.A2 != 0 ? c : r, col = a.A2 != 0 ? r : c;
+                bool read = a.A3 == 1 ? col <= row : a.A3 == 2 ? col >= row : true;
+                mem[S + (long)r * n + c] = read ? mem[A + (long)row * n + col] : 0f;
+            }
+        for (long q = 0; q < (long)n * k; q++) mem[X + q] = mem[B + q];
+        for (int c = 0; c < n; c++)
+        {
+            int piv = c;
+            for (int r = c + 1; r < n; r++) if (XMath.Abs(mem[S + (long)r * n + c]) > XMath.Abs(mem[S + (long)piv * n + c])) piv = r;
+            float d = mem[S + (long)piv * n + c];
+            if (d == 0f) { Singular(mem, p); return; }
+            if (piv != c)
+            {
+                for (int j = 0; j < n; j++) { float t = mem[S + (long)c * n + j]; mem[S + (long)c * n + j] = mem[S + (long)piv * n + j]; mem[S + (long)piv * n + j] = t; }
+                for (int j = 0; j < k; j++) { float t = mem[X + (long)c * k + j]; mem[X + (long)c * k + j] = mem[X + (long)piv * k + j]; mem[X + (long)piv * k + j] = t; }
+            }
+            for (int r = c + 1; r < n; r++)
+            {
+                float f = mem[S + (long)r * n + c] / d;
+                if (f == 0f) continue;
+                for (int j = c + 1; j < n; j++) mem[S + (long)r * n + j] -= f * mem[S + (long)c * n + j];
+                for (int j = 0; j < k; j++) mem[X + (long)r * k + j] -= f * mem[X + (long)c * k + j];
+            }
+        }
+        for (int r = n - 1; r >= 0; r--)
+            for (int j = 0; j < k; j++)
+            {
+                float sum = mem[X + (long)r * k + j];
+                for (int q = r + 1; q < n; q++) sum -= mem[S + (long)r * n + q] * mem[X + (long)q * k + j];
+                mem[X + (long)r * k + j] = sum / mem[S + (long)r * n + r];
+            }
+    }
+
+    /// <summary>L with A = L·Lᵀ per matrix (A read as (A + Aᵀ)/2), one thread per matrix: A0 n, A1 A, A2 L.</summary>
+    public static void Cholesky(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int p = i.X, n = a.A0;
+        long A = a.A1 + (long)p * n * n, L = a.A2 + (long)p * n * n;
+        for (long q = 0; q < (long)n * n; q++) mem[L + q] = 0f;
+        for (int j = 0; j < n; j++)
+        {
+            float d = mem[A + (long)j * n + j];
+            for (int q = 0; q < j; q++) d -= mem[L + (long)j * n + q] * mem[L + (long)j * n + q];
+            if (!(d > 0f)) { Singular(mem, p); return; }
+            float ljj = XMath.Sqrt(d);
+            mem[L + (long)j * n + j] = ljj;
+            for (int r = j + 1; r < n; r++)
+            {
+                float sum = 0.5f * (mem[A + (long)r * n + j] + mem[A + (long)j * n + r]);
+                for (int q = 0; q < j; q++) sum -= mem[L + (long)r * n + q] * mem[L + (long)j * n + q];
+                mem[L + (long)r * n + j] = sum / ljj;
+            }
+        }
+    }
+
+    /// <summary>The sign and log |det| of each matrix by LU in the scratch, one thread per matrix: A0 n, A1 A, A2 out [.., 2], A3 scratch.</summary>
+    public static void SLogDet(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int p = i.X, n = a.A0;
+        long A = a.A1 + (long)p * n * n, S = a.A3 + (long)p * n * n;
+        for (long q = 0; q < (long)n * n; q++) mem[S + q] = mem[A + q];
+        float sign = 1f, log = 0f;
+        for (int c = 0; c < n; c++)
+        {
+            int piv = c;
+            for (int r = c + 1; r < n; r++) if (XMath.Abs(mem[S + (long)r * n + c]) > XMath.Abs(mem[S + (long)piv * n + c])) piv = r;
+            float d = mem[S + (long)piv * n + c];
+            if (d == 0f) { sign = 0f; log = float.NegativeInfinity; break; }
+            if (piv != c)
+            {
+                for (int j = 0; j < n; j++) { float t = mem[S + (long)c * n + j]; mem[S + (long)c * n + j] = mem[S + (long)piv * n + j]; mem[S + (long)piv * n + j] = t; }
+                sign = -sign;
+            }
+            if (d < 0f) sign = -sign;
+            log += XMath.Log(XMath.Abs(d));
+            for (int r = c + 1; r < n; r++)
+            {
+                float f = mem[S + (long)r * n + c] / d;
+                for (int j = c + 1; j < n; j++) mem[S + (long)r * n + j] -= f * mem[S + (long)c * n + j];
+            }
+        }
+        mem[a.A2 + 2L * p] = sign;
+        mem[a.A2 + 2L * p + 1] = log;
+    }
+
+    /// <summary>
+    /// The symmetric eigendecomposition (upper triangle read) by cyclic Jacobi on one thread: A0 n, A1 A, A2 out [n + 1, n]
+    /// (eigenvalues ascending, then the eigenvectors as columns, each with its largest component positive), A3 scratch (n·n).
+    /// </summary>
+    public static void Eigh(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int n = a.A0;
+        long A = a.A1, M = a.A3, V = a.A2 + n; // the vectors live in rows 1..n of the output
+        float scale = 0f;
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++)
+            {
+                float v = mem[A + (long)XMath.Min(r, c) * n + XMath.Max(r, c)];
+                mem[M + (long)r * n + c] = v;
+                mem[V + (long)r * n + c] = r == c ? 1f : 0f;
+                scale += v * v;
+            }
+        for (int sweep = 0; sweep < 100; sweep++)
+        {
+            float off = 0f;
+            for (int p = 0; p < n; p++) for (int q = p + 1; q < n; q++) off += mem[M + (long)p * n + q] * mem[M + (long)p * n + q];
+            if (off <= 1e-14f * scale) break;
+            for (int p = 0; p < n; p++)
+                for (int q = p + 1; q < n; q++)
+                {
+                    float apq = mem[M + (long)p * n + q];
+                    if (apq == 0f) continue;
+                    float theta = (mem[M + (long)q * n + q] - mem[M + (long)p * n + p]) / (2f * apq);
+                    float t = (theta >= 0f ? 1f : -1f) / (XMath.Abs(theta) + XMath.Sqrt(theta * theta + 1f));
+                    float cs = 1f / XMath.Sqrt(t * t + 1f), sn = t * cs;
+                    for (int r = 0; r < n; r++)
+                    {
+                        float rp = mem[M + (long)r * n + p], rq = mem[M + (long)r * n + q];
+                        mem[M + (long)r * n + p] = cs * rp - sn * rq;
+                        mem[M + (long)r * n + q] = sn * rp + cs * rq;
+                    }
+                    for (int r = 0; r < n; r++)
+                    {
+                        float pr = mem[M + (long)p * n + r], qr = mem[M + (long)q * n + r];
+                        mem[M + (long)p * n + r] = cs * pr - sn * qr;
+                        mem[M + (long)q * n + r] = sn * pr + cs * qr;
+                    }
+                    for (int r = 0; r < n; r++)
+                    {
+                        float vp = mem[V + (long)r * n + p], vq = mem[V + (long)r * n + q];
+                        mem[V + (long)r * n + p] = cs * vp - sn * vq;
+                        mem[V + (long)r * n + q] = sn * vp + cs * vq;
+                    }
+                }
+        }
+        for (int j = 0; j < n; j++) // selection sort by eigenvalue, the columns with them (the first index on ties)
+        {
+            int best = j;
+            for (int c = j + 1; c < n; c++) if (mem[M + (long)c * n + c] < mem[M + (long)best * n + best]) best = c;
+            if (best != j)
+            {
+                float t = mem[M + (long)j * n + j]; mem[M + (long)j * n + j] = mem[M + (long)best * n + best]; mem[M + (long)best * n + best] = t;
+                for (int r = 0; r < n; r++) { float v = mem[V + (long)r * n + j]; mem[V + (long)r * n + j] = mem[V + (long)r * n + best]; mem[V + (long)r * n + best] = v; }
+            }
+            mem[a.A2 + j] = mem[M + (long)j * n + j];
+            int big = 0;
+            for (int r = 1; r < n; r++) if (XMath.Abs(mem[V + (long)r * n + j]) > XMath.Abs(mem[V + (long)big * n + j])) big = r;
+            if (mem[V + (long)big * n + j] < 0f) for (int r = 0; r < n; r++) mem[V + (long)r * n + j] = -mem[V + (long)r * n + j];
+        }
+    }
+
+    /// <summary>
+    /// The indices that sort each line along the middle axis (stable, NaN largest), one thread per line by insertion:
+    /// A0 n, A1 inner, A2 descending, A3 x, A4 out.
+    /// </summary>
+    public static void ArgSort(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int o = i.X / a.A1, r = i.X % a.A1, n = a.A0;
+        long x = a.A3 + (long)o * n * a.A1 + r, outp = a.A4 + (long)o * n * a.A1 + r;
+        for (int j = 0; j < n; j++)
+        {
+            float v = mem[x + (long)j * a.A1];
+            int at = j;
+            while (at > 0)
+            {
+                float u = mem[x + (long)mem[outp + (long)(at - 1) * a.A1] * a.A1];
+                int c = XMath.IsNaN(v) ? (XMath.IsNaN(u) ? 0 : 1) : XMath.IsNaN(u) ? -1 : v < u ? -1 : v > u ? 1 : 0;
+                bool before = a.A2 != 0 ? c > 0 : c < 0; // strictly before: equal values keep their order
+                if (!before) break;
+                mem[outp + (long)at * a.A1] = mem[outp + (long)(at - 1) * a.A1];
+                at--;
+            }
+            mem[outp + (long)at * a.A1] = j;
+        }
+    }
+
     /// <summary>
     /// Uniform draws on [0, 1), the same numbers as the CPU path's counter-based generator: A0 salt (the call site),
     /// A1 seed, L0 the entry call's draw counter, L1 the offset of element 0 in the stream (a loop step's share), A2 out.

@@ -28,11 +28,8 @@ public static class IlgpuEmitter
         {
             switch (k.Kind)
             {
-                case KernelKind.Solve: return "linear solves";
                 case KernelKind.Elementwise or KernelKind.Reduce when KernelEmitter.Signature(k) is var sig && sig.Symbols.Count + sig.Buffers.Count + 1 > MaxArgs:
                     return $"a fused kernel with {sig.Symbols.Count + sig.Buffers.Count + 1} arguments (the device kernels take {MaxArgs})";
-                case KernelKind.Routine when k.Root.Op is OpKind.ArgSort or OpKind.Eigh or OpKind.Cholesky or OpKind.SLogDet:
-                    return k.Root.Op.Info().Name;
             }
         }
         return null;
@@ -150,6 +147,8 @@ public static class IlgpuEmitter
             foreach (var n in s.Graph.Nodes)
                 if (!off.ContainsKey(n) && plan.SlotOf.TryGetValue(n, out var slot)) off[n] = $"__s{slot}";
             LayoutScans(w, s, "");
+            var scratch = EntryEmitter.AllKernels(s).Select(Scratch).Where(d => d is not null).Select(d => Code(d!.Value)).Distinct().ToList();
+            if (scratch.Count > 0) w.Line($"long __scratch = __w; __w += {EntryEmitter.MaxOf(scratch)}; // the factorizations' working copies");
             w.Line("EnsureWork(__w - WorkStart);");
             w.Line("SyncParameters();");
             foreach (var input in s.Graph.Nodes.Where(n => n.Op == OpKind.Input))
@@ -302,6 +301,13 @@ public static class IlgpuEmitter
                 w.Line($"Gemm({Bool(n.Attrs.TransA)}, {Bool(n.Attrs.TransB)}, {C(batch)}, {C(n.Shape[r - 2])}, {C(n.Shape[r - 1])}, {C(kdim)}, {In(0)}, {In(1)}, {o});");
                 break;
             }
+            case KernelKind.Solve:
+            {
+                int rank = n.Shape.Rank;
+                var systems = n.Shape.Dims.Take(rank - 2).Aggregate(Dim.Const(1), (x, y) => x * y);
+                w.Line($"Solve({Bool(n.Attrs.TransA)}, {C(systems)}, {C(n.Shape[rank - 2])}, {C(n.Shape[rank - 1])}, {In(0)}, {In(1)}, {o}, __scratch, {GraphBuilder.Triangle(n)});");
+                break;
+            }
             case KernelKind.Iota:
             {
                 int axis = n.Attrs.Axes[0];
@@ -321,10 +327,27 @@ public static class IlgpuEmitter
     {
         OpKind.Gather or OpKind.ScatterAdd or OpKind.TakeAlong or OpKind.PutAlong => $"{n.Op}({In(0)}, {In(1)}, {o}, {EntryEmitter.IndexRoutineArgs(n)});",
         OpKind.Slice or OpKind.Pad or OpKind.CumSum or OpKind.ArgMax or OpKind.ArgMin => $"{EntryEmitter.IndexRoutine(n)}({In(0)}, {o}, {EntryEmitter.IndexRoutineArgs(n)});",
+        OpKind.ArgSort => $"ArgSort({In(0)}, {o}, {EntryEmitter.IndexRoutineArgs(n)});",
+        OpKind.Cholesky => $"Cholesky({In(0)}, {o}, {Code(Batch(n[0].Shape))}, {Code(n.Shape[n.Shape.Rank - 1])});",
+        OpKind.SLogDet => $"SLogDet({In(0)}, {o}, {Code(Batch(n[0].Shape))}, {Code(n[0].Shape[n[0].Shape.Rank - 1])}, __scratch);",
+        OpKind.Eigh => $"Eigh({In(0)}, {o}, {Code(n[0].Shape[0])}, __scratch);",
         OpKind.Window or OpKind.Unwindow => $"{(n.Op == OpKind.Window ? "Unfold" : "Fold")}({In(0)}, {o}, {EntryEmitter.WindowArgs(n)});",
         OpKind.Random => $"Uniform({o}, {Code(n.Shape.Size)}, __m.__seed, __draw, {(int)n.Attrs.Value}{(step is null ? "" : $", {step} * (long)({Code(n.Shape.Size)})")});",
         _ => throw Rewriter.Internal($"no device routine for {GraphPrinter.Line(n)}"),
     };
+
+    /// <summary>The working copy a factorization needs (n·n per matrix), or null.</summary>
+    private static Dim? Scratch(Kernel k)
+    {
+        var n = k.Root;
+        Dim Matrices(Shape a) => a.Dims.Take(a.Rank - 2).Aggregate(Dim.Const(1), (x, y) => x * y) * a[a.Rank - 1] * a[a.Rank - 1];
+        return k.Kind switch
+        {
+            KernelKind.Solve => Matrices(n[0].Shape),
+            KernelKind.Routine when n.Op is OpKind.SLogDet or OpKind.Eigh => Matrices(n[0].Shape),
+            _ => null,
+        };
+    }
 
     /// <summary>Threads of a fused kernel: one per output element (a reduction's thread loops over what it reduces).</summary>
     private static string Threads(Kernel k)
@@ -417,6 +440,9 @@ public static class IlgpuEmitter
     }
 
     private static string Code(Dim d) => d.ToCode(CSharpEmitter.Sym);
+
+    /// <summary>The number of matrices in [..., n, n].</summary>
+    private static Dim Batch(Shape a) => a.Dims.Take(a.Rank - 2).Aggregate(Dim.Const(1), (x, y) => x * y);
 
     private static string Id(string name) => CSharpEmitter.Id(name);
 
