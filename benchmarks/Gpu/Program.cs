@@ -60,6 +60,8 @@ Tensor Normal(int seed, params int[] shape)
             Tensor.FromArray(new[] { blockOnDevice.OnGpu(device).Step(bx, bt, new Adam(3e-4f)) }, 1));
 }
 
+Console.WriteLine($"cublas: {device.CuBlasUnavailable ?? (device.IsCpuAccelerator ? "not asked" : "in use, checked against GraphNet's GEMM kernel")}");
+
 // 2. MNIST MLP, one epoch on the device
 {
     var progress = new GraphNet.Terminal.TrainingProgress(Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings

@@ -8,7 +8,7 @@ public class GemmRoutineTests
 {
     private sealed class Runner(GpuDevice d) : DeviceModel(d, 0)
     {
-        public float[] MatMul(bool transA, bool transB, int batch, float[] a, float[] b, int m, int n, int k, bool tiled)
+        public float[] MatMul(bool transA, bool transB, int batch, float[] a, float[] b, int m, int n, int k, bool? tiled)
         {
             long sa = (long)batch * m * k, sb = (long)batch * k * n, sc = (long)batch * m * n;
             EnsureWork(sa + sb + sc);
@@ -66,5 +66,16 @@ public class GemmRoutineTests
         var got = runner.MatMul(transA, transB, batch, a, b, m, n, k, tiled);
         for (int i = 0; i < expected.Length; i++)
             Assert.True(System.Math.Abs(expected[i] - got[i]) < 1e-4 * (1 + System.Math.Abs(expected[i])), $"element {i}: CPU {expected[i]}, device {got[i]}");
+    }
+
+    [Fact]
+    public void CuBlas_is_only_tried_on_cuda_devices_and_the_own_kernel_serves_elsewhere()
+    {
+        using var device = GpuDevice.CpuAccelerator();
+        using var runner = new Runner(device);
+        Assert.Null(device.CuBlasUnavailable); // nothing asked yet
+        var c = runner.MatMul(false, false, 1, new float[] { 1, 2 }, new float[] { 3, 4 }, 1, 1, 2, tiled: null);
+        Assert.Equal(new[] { 11f }, c);
+        Assert.Equal("not a CUDA device", device.CuBlasUnavailable);
     }
 }

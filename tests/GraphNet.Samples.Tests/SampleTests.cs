@@ -286,6 +286,18 @@ public class SampleTests
     }
 
     [Fact]
+    public void Gmm_em_on_the_ilgpu_cpu_accelerator_follows_the_cpu_run()
+    {
+        // each EM iteration (batched Cholesky, triangular solve, log-determinant, the M-step) as device kernels
+        using var device = GraphNet.Gpu.GpuDevice.CpuAccelerator();
+        var cpu = global::Samples.Gmm.Sample.Run(maxIterations: 30);
+        var gpu = global::Samples.Gmm.Sample.Run(maxIterations: 30, device: device);
+        Assert.Equal(cpu.LogLikelihood.Length, gpu.LogLikelihood.Length);
+        for (int i = 0; i < cpu.LogLikelihood.Length; i++) Assert.Equal(cpu.LogLikelihood[i], gpu.LogLikelihood[i], 4);
+        Assert.True(gpu.LogLikelihood.Zip(gpu.LogLikelihood.Skip(1)).All(p => p.Second >= p.First - 1e-5), "the log-likelihood never decreases on the device either");
+    }
+
+    [Fact]
     public void Gmm_em_on_iris_matches_scikit_learn()
     {
         // scikit-learn 1.2.1 GaussianMixture(3, full, the same initial means, equal weights, identity covariances,

@@ -94,6 +94,64 @@ public sealed class GpuDevice : IDisposable
     }
 
     private Action<KernelConfig, ArrayView<float>, KernelArgs>? _gemm;
+    private CuBlas? _cublas;
+    private bool _cublasTried;
+
+    /// <summary>Why cuBLAS is not used on this device (null while it is, or before the first product).</summary>
+    public string? CuBlasUnavailable { get; private set; }
+
+    /// <summary>
+    /// On a CUDA device, loads cuBLAS once and checks it against GraphNet's own GEMM kernel on a small product with both
+    /// transposes; if it cannot load (no libcublas for this CUDA version) or disagrees, GraphNet says so once and keeps
+    /// its own kernel. <c>GRAPHNET_CUBLAS=0</c> turns it off.
+    /// </summary>
+    private bool CuBlasReady()
+    {
+        if (_cublasTried) return _cublas is not null;
+        _cublasTried = true;
+        if (Accelerator is not CudaAccelerator cuda) { CuBlasUnavailable = "not a CUDA device"; return false; }
+        if (Environment.GetEnvironmentVariable("GRAPHNET_CUBLAS") == "0") { CuBlasUnavailable = "GRAPHNET_CUBLAS=0"; return false; }
+        try
+        {
+            _cublas = new CuBlas(cuda);
+            if (CuBlasDisagrees() is { } why) throw new InvalidOperationException(why);
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or InvalidOperationException or CuBlasException or CudaException)
+        {
+            _cublas?.Dispose();
+            _cublas = null;
+            CuBlasUnavailable = e.Message;
+            Console.Error.WriteLine($"GraphNet.Gpu: cuBLAS is not used on {Name} ({e.GetType().Name}: {e.Message}); matrix products use GraphNet's GEMM kernel.");
+            return false;
+        }
+    }
+
+    /// <summary>Null when cuBLAS and the tiled kernel agree on op(A)·op(B) for every pair of transposes, else what differed.</summary>
+    private string? CuBlasDisagrees()
+    {
+        const int m = 37, n = 29, k = 41;
+        var host = new float[2 * m * k + 2 * k * n];
+        new Rng(17, 1).FillNormal(host, 0, 1);
+        using var buffer = Accelerator.Allocate1D<float>(host.Length + 2L * m * n);
+        buffer.View.SubView(0, host.Length).CopyFromCPU(host);
+        ArrayView<float> view = buffer.View;
+        long c1 = host.Length, c2 = c1 + m * n;
+        var got = new float[m * n];
+        var want = new float[m * n];
+        foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
+        {
+            Gemm(view, 1, m, n, k, ta, tb, 0, 2L * m * k, c1, tiled: true);
+            Gemm(view, 1, m, n, k, ta, tb, 0, 2L * m * k, c2, tiled: null);
+            Accelerator.Synchronize();
+            view.SubView(c1, m * n).CopyToCPU(want);
+            view.SubView(c2, m * n).CopyToCPU(got);
+            for (int i = 0; i < got.Length; i++)
+                if (!(Math.Abs(got[i] - want[i]) <= 1e-3f * (1 + Math.Abs(want[i]))))
+                    return $"cuBLAS gave {got[i]} where GraphNet's kernel gave {want[i]} (element {i}, transA {ta}, transB {tb})";
+        }
+        return null;
+    }
 
     /// <summary>The GEMM tile edge on this device: 16, or what the accelerator's group size allows.</summary>
     public int GemmTile { get; private set; }
@@ -105,6 +163,14 @@ public sealed class GpuDevice : IDisposable
     public void Gemm(ArrayView<float> memory, int batch, int m, int n, int k, bool transA, bool transB, long a, long b, long c, bool? tiled = null)
     {
         if ((long)batch * m * n == 0) return;
+        if (tiled is null && CuBlasReady())
+        {
+            var op = (bool t) => t ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose;
+            for (int p = 0; p < batch; p++) // row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ
+                _cublas!.Gemm(op(transB), op(transA), n, m, k, 1f, memory.SubView(b + (long)p * k * n, (long)k * n), transB ? k : n,
+                    memory.SubView(a + (long)p * m * k, (long)m * k), transA ? m : k, 0f, memory.SubView(c + (long)p * m * n, (long)m * n), n);
+            return;
+        }
         if (!(tiled ?? !IsCpuAccelerator))
         {
             Launch(Routines.GemmSimple, (long)batch * m * n, memory, new KernelArgs { A0 = batch, A1 = m, A2 = n, A3 = k, A4 = transA ? 1 : 0, A5 = transB ? 1 : 0, A6 = (int)a, A7 = (int)b, A8 = (int)c });
@@ -122,6 +188,7 @@ public sealed class GpuDevice : IDisposable
 
     public void Dispose()
     {
+        _cublas?.Dispose();
         Accelerator.Dispose();
         _context.Dispose();
     }
