@@ -28,6 +28,16 @@ public static class Ops
     public static Tensor Square(Tensor x) => E((b, n) => b.Square(n[0]), x);
     /// <summary>Identity whose gradient is zero (detach).</summary>
     public static Tensor StopGradient(Tensor x) => E((b, n) => b.StopGradient(n[0]), x);
+
+    /// <summary>
+    /// ∂y/∂x for a scalar y computed from x, inside a compiled entry point: the generator builds the gradient into the
+    /// program, and the entry's own backward pass differentiates through it (double backward: gradient penalties,
+    /// contractive penalties, score matching). A vector-Jacobian product Jᵀv is <c>Grad(Sum(y * v), x)</c>.
+    /// Eager calls keep no graph, so there is nothing to differentiate: called directly it throws and says so.
+    /// </summary>
+    public static Tensor Grad(Tensor y, Tensor x) => throw new InvalidOperationException(
+        "Grad(y, x) differentiates inside a compiled entry point ([Compile], [Train], [Gradients], ...): the generator builds the gradient into the program. "
+        + "A spec method called directly runs eagerly and keeps no graph; call the model's entry point instead, or a [Gradient] entry for ∂loss/∂input.");
     public static Tensor Add(Tensor a, Tensor c) => E((b, n) => b.Add(n[0], n[1]), a, c);
     public static Tensor Sub(Tensor a, Tensor c) => E((b, n) => b.Sub(n[0], n[1]), a, c);
     public static Tensor Mul(Tensor a, Tensor c) => E((b, n) => b.Mul(n[0], n[1]), a, c);

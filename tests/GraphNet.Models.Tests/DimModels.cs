@@ -36,3 +36,24 @@ public sealed partial class NextTokenModel
     [Compile(nameof(Join))] public partial (Tensor joined, Tensor middle) Joined(Tensor a, Tensor b);
     [Compile(nameof(Statistics))] public partial (Tensor ridge, Tensor variance) Stats(Tensor x);
 }
+
+/// <summary>A gradient inside the program and a loss built from it: the entry's backward pass differentiates it again.</summary>
+[Model]
+public sealed partial class DoubleBackward
+{
+    [Param(3, 4, Init = Init.Normal)] Tensor w;
+    [Param(4)] Tensor b;
+
+    /// <summary>Jᵀv for the Jacobian J of tanh(x·W + b) with respect to x, per example.</summary>
+    public Tensor VectorJacobian([Shape("B", 3)] Tensor x, [Shape("B", 4)] Tensor v) => Grad(Sum(Tanh(MatMul(x, w) + b) * v), x);
+
+    /// <summary>A gradient penalty: the mean squared norm of Jᵀv.</summary>
+    public Tensor Penalty([Shape("B", 3)] Tensor x, [Shape("B", 4)] Tensor v)
+    {
+        var jv = VectorJacobian(x, v);
+        return Mean(Sum(jv * jv, 1));
+    }
+
+    [Compile(nameof(VectorJacobian))] public partial Tensor Jtv(Tensor x, Tensor v);
+    [Gradients(nameof(Penalty))] public partial float PenaltyAndGradients(Tensor x, Tensor v);
+}

@@ -92,6 +92,47 @@ public class DimTests
     }
 
     [Fact]
+    public void Grad_inside_a_spec_gives_the_vector_jacobian_product_and_a_penalty_on_it_trains_by_double_backward()
+    {
+        var model = new DoubleBackward(seed: 4);
+        var rng = new Random(3);
+        Tensor Random(params int[] shape) { var t = new Tensor(shape); for (int i = 0; i < t.Length; i++) t.Data[i] = (float)(rng.NextDouble() * 2 - 1); return t; }
+        var x = Random(5, 3);
+        var v = Random(5, 4);
+        var w = model.Parameters["w"].Value;
+        var b = model.Parameters["b"].Value;
+        var jv = model.Jtv(x, v);
+        for (int n = 0; n < 5; n++) // Jᵀv = (v ⊙ (1 − h²))·Wᵀ
+            for (int i = 0; i < 3; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < 4; j++)
+                {
+                    double pre = b.Data[j];
+                    for (int q = 0; q < 3; q++) pre += x[n, q] * w[q, j];
+                    double h = Math.Tanh(pre);
+                    sum += v[n, j] * (1 - h * h) * w[i, j];
+                }
+                Assert.Equal(sum, jv[n, i], 5);
+            }
+        model.PenaltyAndGradients(x, v);
+        foreach (var p in model.Parameters)
+        {
+            var g = p.Grad.ToArray();
+            for (int i = 0; i < p.Value.Length; i++)
+            {
+                float keep = p.Value.Data[i];
+                p.Value.Data[i] = keep + 1e-2f; double up = model.PenaltyAndGradients(x, v);
+                p.Value.Data[i] = keep - 1e-2f; double down = model.PenaltyAndGradients(x, v);
+                p.Value.Data[i] = keep;
+                Assert.True(Math.Abs((up - down) / 2e-2 - g[i]) < 2e-3 + 0.02 * Math.Abs(g[i]), $"{p.Name}[{i}]: analytic {g[i]}, finite difference {(up - down) / 2e-2}");
+            }
+        }
+        var eager = Assert.Throws<InvalidOperationException>(() => Grad(Sum(x), x));
+        Assert.Contains("compiled entry point", eager.Message);
+    }
+
+    [Fact]
     public void Range_indexers_slice_eagerly_as_csharp_ranges_read()
     {
         var x = Tensor.FromArray(Enumerable.Range(0, 12).Select(i => (float)i).ToArray(), 3, 4);

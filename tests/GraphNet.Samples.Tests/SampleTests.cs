@@ -298,6 +298,21 @@ public class SampleTests
     }
 
     [Fact]
+    public void Autoencoders_plain_denoising_and_contractive_show_their_properties()
+    {
+        var r = global::Samples.Autoencoders.Sample.Run(epochs: 6);
+        // each learned a code: far below the mean-image baseline (206 nats per test digit)
+        foreach (var t in new[] { r.Plain, r.Denoising, r.Contractive })
+            Assert.True(t.CleanError < r.MeanImageError - 30, $"{t.Kind}: {t.CleanError} nats/image against the baseline {r.MeanImageError}");
+        Assert.InRange(r.KeptFraction, 0.64, 0.69); // the masking noise drew in the program keeps 2/3 of the pixels
+        // the denoising autoencoder reconstructs corrupted digits better than the plain one
+        Assert.True(r.Denoising.CorruptedError < r.Plain.CorruptedError - 5, $"corrupted digits: denoising {r.Denoising.CorruptedError}, plain {r.Plain.CorruptedError}");
+        // the contractive penalty shrinks the encoder's Jacobian, and its estimator (a gradient in the loss) is unbiased
+        Assert.True(r.Contractive.Jacobian < 0.5 * r.Plain.Jacobian, $"‖J‖²: contractive {r.Contractive.Jacobian}, plain {r.Plain.Jacobian}");
+        Assert.True(Math.Abs(r.EstimatedJacobian - r.ExactJacobian) < 0.03 * r.ExactJacobian, $"estimate {r.EstimatedJacobian}, closed form {r.ExactJacobian}");
+    }
+
+    [Fact]
     public void Gmm_em_on_iris_matches_scikit_learn()
     {
         // scikit-learn 1.2.1 GaussianMixture(3, full, the same initial means, equal weights, identity covariances,

@@ -23,7 +23,7 @@ internal static class OpLowering
         "Concat", "Stack", "Split", "Chunk", "Slice", "Select", "Pad", "Attention", "AttentionWeights",
         "MultiHeadAttention", "SplitHeads", "MergeHeads", "SinusoidalPositions", "ArgMax", "ArgMin",
         "Uniform", "Normal", "Bernoulli", "Categorical", "Permutation", "ArgSort", "Sort", "TopK", "CumSum", "Eigh", "ScatterAdd",
-        "Cholesky", "LogDet", "SLogDet", "SolveTriangular",
+        "Cholesky", "LogDet", "SLogDet", "SolveTriangular", "Grad",
     };
 
     /// <summary>Lowers a call whose result is a tensor, or an array of tensors for Split and Chunk.</summary>
@@ -163,6 +163,7 @@ internal static class OpLowering
             "ArgSort" => b.ArgSort(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "Sort" => b.Sort(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
             "Cholesky" => b.Cholesky(T(0)),
+            "Grad" => Grad(b, T(0), T(1)),
             "LogDet" => b.LogDet(T(0)),
             "SolveTriangular" => b.SolveTriangular(T(0), T(1), Bo(2), a.Count > 3 && Bo(3)),
             "CumSum" => b.CumSum(T(0), a.Count > 1 ? I(1) : -1, a.Count > 2 && Bo(2)),
@@ -198,6 +199,17 @@ internal static class OpLowering
         DimValue { Dim.IsConstant: true } d => (int)d.Dim.Coef,
         _ => throw Invalid(op, "expected a constant integer (axes and counts cannot depend on run-time dims)"),
     };
+
+    /// <summary>
+    /// ∂y/∂x inside the program (y a scalar computed from x): the gradient's nodes join the graph, so a loss built from
+    /// them is differentiated again by the entry's own autodiff (a gradient penalty, a contractive penalty: double backward).
+    /// </summary>
+    private static Node Grad(GraphBuilder b, Node y, Node x)
+    {
+        if (y.Shape.Size != Dim.Const(1))
+            throw new ShapeError(ShapeErrorKind.WrongRank, $"grad differentiates a scalar, got {y.Shape}: reduce it first (Sum or Mean), or take Sum(y * v) for a vector-Jacobian product");
+        return Gradients.Grad(b, y.Shape.Rank == 0 ? y : b.Reshape(y, Shape.Scalar), new[] { x })[0];
+    }
 
     /// <summary><c>x[.., start..end]</c> along one axis: each bound absent (the axis' start or end), from the start, or <c>^k</c> from the end.</summary>
     private static Node SliceRange(GraphBuilder b, Node x, int axis, Value start, bool startFromEnd, Value end, bool endFromEnd)
