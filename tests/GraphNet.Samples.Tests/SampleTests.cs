@@ -313,6 +313,19 @@ public class SampleTests
     }
 
     [Fact]
+    public void Vae_elbo_improves_past_140_nats_and_the_beta_vae_trades_reconstruction_for_kl()
+    {
+        var r = global::Samples.Vae.Sample.Run(epochs: 4);
+        Assert.True(r.Vae.NegativeElbo < 140, $"VAE test ELBO {-r.Vae.NegativeElbo} nats/image after 4 epochs");
+        Assert.True(r.Vae.TrainLoss.Zip(r.Vae.TrainLoss.Skip(1)).All(p => p.Second < p.First), "the VAE's training loss falls every epoch");
+        Assert.True(r.BetaVae.Kl < 0.7 * r.Vae.Kl && r.BetaVae.Reconstruction > r.Vae.Reconstruction,
+            $"β = 4: KL {r.BetaVae.Kl} (VAE {r.Vae.Kl}), reconstruction {r.BetaVae.Reconstruction} (VAE {r.Vae.Reconstruction})");
+        var samples = r.Vae.Model.Generate(16);
+        Assert.Equal(new[] { 16, 784 }, samples.Shape);
+        Assert.All(samples.Data, v => Assert.InRange(v, 0f, 1f));
+    }
+
+    [Fact]
     public void Gmm_em_on_iris_matches_scikit_learn()
     {
         // scikit-learn 1.2.1 GaussianMixture(3, full, the same initial means, equal weights, identity covariances,
