@@ -326,6 +326,29 @@ public class SampleTests
     }
 
     [Fact]
+    public void Gan_steps_train_one_network_each_and_wgan_gp_covers_the_ring()
+    {
+        // a discriminator step moves the critic's parameters only, a generator step the generator's only
+        var model = new global::Samples.Gan.Gan(seed: 3);
+        float[] Values(string prefix) => model.Parameters.Where(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)).SelectMany(p => p.Value.ToArray()).ToArray();
+        var (g0, c0) = (Values("generator."), Values("critic."));
+        model.StepDiscriminator(global::Samples.Gan.Sample.Ring(64, 1), new Adam(1e-2f));
+        Assert.Equal(g0, Values("generator."));
+        Assert.NotEqual(c0, Values("critic."));
+        var c1 = Values("critic.");
+        model.StepGenerator(64, new Adam(1e-2f));
+        Assert.Equal(c1, Values("critic."));
+        Assert.NotEqual(g0, Values("generator."));
+        // the clipped critic's update after its step keeps every weight in the box
+        model.StepClippedCritic(global::Samples.Gan.Sample.Ring(64, 2), new Adam(1e-2f));
+        Assert.All(Values("critic."), v => Assert.InRange(v, -global::Samples.Gan.Gan.Clip, global::Samples.Gan.Gan.Clip));
+
+        var r = global::Samples.Gan.Sample.Run(steps: 500);
+        Assert.True(r.Penalized.ModesCovered >= 7 && r.Penalized.NearFraction > 0.3, $"WGAN-GP: {r.Penalized.ModesCovered} modes, {r.Penalized.NearFraction:P1} near a mode");
+        Assert.True(r.Gan.ModesCovered >= 5, $"GAN: {r.Gan.ModesCovered} modes");
+    }
+
+    [Fact]
     public void Gmm_em_on_iris_matches_scikit_learn()
     {
         // scikit-learn 1.2.1 GaussianMixture(3, full, the same initial means, equal weights, identity covariances,

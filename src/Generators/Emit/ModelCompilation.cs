@@ -112,7 +112,7 @@ public static class ModelCompilation
         var helper = train with
         {
             Name = "__then_" + train.Name, Kind = EntryKind.Forward, Spec = then, Wrt = null, ParamNames = EquatableArray<string>.Empty,
-            ParamTypes = EquatableArray<string>.Empty, Commits = true, Training = false, Then = null, Extra = null, ReturnArity = 0,
+            ParamTypes = EquatableArray<string>.Empty, Commits = true, Training = false, Then = null, Trains = null, Extra = null, ReturnArity = 0,
         };
         return CompileEntry(model, root, slots, helper, diags, ct) is { } program ? program with { Hidden = true, Modifiers = "private" } : null;
     }
@@ -253,10 +253,24 @@ public static class ModelCompilation
         if (spec.TupleArity > 0)
             for (int i = 0; i < results.Count; i++) b.Graph.SetOutput(OutputNames.ResultAt(i), results[i]);
         else b.Graph.SetOutput(OutputNames.Result, results[0]);
+        List<ParamSlot>? trained = null;
+        if (e.Trains is { } names)
+        {
+            var fields = names.Split(',').Select(n => n.Trim()).Where(n => n.Length > 0).ToList();
+            trained = slots.Where(p => !p.IsBuffer && fields.Any(f => p.Path == f || p.Path.StartsWith(f + ".", StringComparison.Ordinal))).ToList();
+            string? why = e.Kind != EntryKind.Train ? "Parameters is for [Train] entries"
+                : fields.FirstOrDefault(f => !slots.Any(p => !p.IsBuffer && (p.Path == f || p.Path.StartsWith(f + ".", StringComparison.Ordinal)))) is { } missing
+                    ? $"Parameters = \"{missing}\" names no [Param] field and no sub-module with parameters of '{model.ClassName}'" : null;
+            if (why is not null)
+            {
+                diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.InvalidEntry, e.Location, e.Name, why));
+                return null;
+            }
+        }
         EntryProgram program;
         try
         {
-            program = ModelCompiler.Compile(e.Name, e.Kind, spec.Name, b.Graph, e.Wrt, ct: ct);
+            program = ModelCompiler.Compile(e.Name, e.Kind, spec.Name, b.Graph, e.Wrt, ct: ct, trains: trained?.Select(p => p.Graph).ToList());
         }
         catch (ShapeError se) // what autodiff cannot derive (second order through a scan): an error on the entry
         {
@@ -266,7 +280,7 @@ public static class ModelCompilation
         var scalars = spec.Inputs.Where(i => i.ScalarType is not null).ToDictionary(i => ScalarInput(i.Name));
         return program with
         {
-            Modifiers = e.Modifiers, Extra = e.Extra, ResultArity = spec.TupleArity, ResultType = spec.TupleArity > 0 ? e.ReturnType : null,
+            Modifiers = e.Modifiers, Extra = e.Extra, ResultArity = spec.TupleArity, Trains = trained?.Select(p => p.Path).ToList(), ResultType = spec.TupleArity > 0 ? e.ReturnType : null,
             Inputs = program.Inputs.Select(i => scalars.TryGetValue(i.Name, out var s)
                 ? i with { ScalarType = s.ScalarType, Argument = s.Name, BindsDim = s.ScalarType == "int" && UsesDim(program, s.Name) ? s.Name : null } : i).ToList(),
         };

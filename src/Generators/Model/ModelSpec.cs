@@ -136,6 +136,9 @@ public sealed record EntrySpec(
     /// <summary>[Train(Then = ...)]: the spec method run as an update after each optimizer step.</summary>
     public string? Then { get; init; }
 
+    /// <summary>[Train(Parameters = ...)]: the sub-modules or [Param] fields the step trains (comma-separated); null for all.</summary>
+    public string? Trains { get; init; }
+
     /// <summary>The user's own declaration (return type, name, parameters, fully qualified), for the body of an entry that failed.</summary>
     public string Declared { get; init; } = "";
 

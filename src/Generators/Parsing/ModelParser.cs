@@ -395,6 +395,7 @@ public static class ModelParser
             Extra = extra, Declared = Declaration(m), Training = training, Implementable = implementable, Invalid = problem is not null,
             Commits = attr.AttributeClass!.Name == "UpdateAttribute",
             Then = attr.NamedArguments.FirstOrDefault(a => a.Key == "Then").Value.Value as string,
+            Trains = attr.NamedArguments.FirstOrDefault(a => a.Key == "Parameters").Value.Value as string,
             ParamTypes = types.ToEquatable(), ReturnArity = arity, ReturnType = m.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
         };
     }

@@ -11,8 +11,9 @@ namespace GraphNet.Compiler;
 public static class ModelCompiler
 {
     /// <param name="forward">The spec method's graph with its value as output <see cref="OutputNames.Result"/>.</param>
+    /// <param name="trains">For gradient entries: the parameters (graph names) to differentiate; null for all.</param>
     public static EntryProgram Compile(string name, EntryKind kind, string spec, Graph forward, string? wrt = null,
-        bool verify = false, CancellationToken ct = default)
+        bool verify = false, CancellationToken ct = default, IReadOnlyCollection<string>? trains = null)
     {
         var hoisted = ScanHoisting.Hoist(forward);
         var g = kind == EntryKind.Forward ? hoisted : ScanGradients.Prepare(hoisted);
@@ -24,7 +25,7 @@ public static class ModelCompiler
             case EntryKind.Forward:
                 break;
             case EntryKind.LossAndGradients or EntryKind.Train:
-                var ps = g.Leaves(OpKind.Param).ToList();
+                var ps = g.Leaves(OpKind.Param).Where(p => trains is null || trains.Contains(p.Attrs.Name)).ToList();
                 var grads = Gradients.Grad(b, result, ps, ct: ct);
                 g.SetOutput(OutputNames.Loss, result);
                 for (int i = 0; i < ps.Count; i++) g.SetOutput(OutputNames.Grad(ps[i].Attrs.Name), grads[i]);

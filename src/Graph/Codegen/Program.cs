@@ -70,6 +70,9 @@ public sealed record EntryProgram(string Name, EntryKind Kind, string Spec, IRea
     /// <summary>A Train entry's update run after the optimizer step: the name of the hidden entry that runs it.</summary>
     public string? Then { get; init; }
 
+    /// <summary>The parameters (display names) a [Train] entry steps, when not all of them.</summary>
+    public IReadOnlyList<string>? Trains { get; init; }
+
     /// <summary>A generated helper entry (a Train entry's update): private, not a partial the user declared, called from inside another entry.</summary>
     public bool Hidden { get; init; }
 }

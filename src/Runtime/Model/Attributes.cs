@@ -146,6 +146,13 @@ public sealed class TrainAttribute(string spec) : EntryAttribute(spec)
     /// <c>[Train(nameof(Loss), Then = nameof(Clip))]</c>.
     /// </summary>
     public string? Then { get; set; }
+
+    /// <summary>
+    /// The parameters this step trains: a sub-module field (its parameters) or a [Param] field, several separated by
+    /// commas; gradients are derived for those only and the optimizer steps those only. A GAN's discriminator step is
+    /// <c>[Train(nameof(DiscriminatorLoss), Parameters = nameof(discriminator))]</c>. Default: every parameter.
+    /// </summary>
+    public string? Parameters { get; set; }
 }
 
 /// <summary>

@@ -25,6 +25,7 @@ internal static class EntryEmitter
         var returned = Returned(e);
         var owned = outputs.Where(o => !IsParamGrad(m, o.Key) && !returned.Contains(o.Key)).ToList();
         foreach (var i in e.Inputs.Where(i => i.ScalarType is not null)) w.Line($"private readonly {T} __scalar_{e.Member}_{i.Name} = new {T}();");
+        if (e.Trains is not null) w.Line($"private global::GraphNet.Parameter[]? __trains_{e.Member}; // the parameters {e.Name} steps");
         foreach (var o in owned) w.Line($"private {T}? __out_{e.Member}_{Clean(o.Key)};");
         bool second = e.Kind is EntryKind.HessianVectorProduct or EntryKind.Hessian;
         if (second)
@@ -92,7 +93,7 @@ internal static class EntryEmitter
                 foreach (var (p, offset, len) in FlatBlocks(m))
                     w.Line($"global::System.Array.Copy(__o_{Clean(OutputNames.Hvp(p.Name))}, 0, __flat.Data, {offset}, {len});");
             }
-            if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step(this.Parameters);");
+            if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step({Trained(e, "this")});");
             if (e.Then is { } then) w.Line($"{then}(); // the update after the step");
             w.Line(e.Kind switch
             {
@@ -104,6 +105,10 @@ internal static class EntryEmitter
             });
         }
     }
+
+    /// <summary>What a [Train] entry hands its optimizer: every parameter, or the ones it trains (looked up once).</summary>
+    internal static string Trained(EntryProgram e, string self) => e.Trains is null ? $"{self}.Parameters"
+        : $"__trains_{e.Member} ??= new[] {{ {string.Join(", ", e.Trains.Select(p => $"{self}.Parameters[\"{p}\"]"))} }}";
 
     /// <summary>The outputs an entry returns to its caller, in order (a new tensor each call).</summary>
     internal static List<string> Returned(EntryProgram e) => e.Kind switch
@@ -170,7 +175,7 @@ internal static class EntryEmitter
         EntryKind.Forward => $"forward of {e.Spec}",
         EntryKind.LossAndGradients => $"{e.Spec} and its gradient with respect to every parameter",
         EntryKind.InputGradient => $"gradient of {e.Spec} with respect to input '{e.Wrt}'",
-        EntryKind.Train => $"{e.Spec}, its gradient with respect to every parameter, then the optimizer's step",
+        EntryKind.Train => e.Trains is null ? $"{e.Spec}, its gradient with respect to every parameter, then the optimizer's step" : $"{e.Spec}, its gradient with respect to {string.Join(", ", e.Trains)}, then the optimizer's step on those",
         EntryKind.HessianVectorProduct => $"Hessian of {e.Spec} over all parameters times a vector",
         EntryKind.Hessian => $"full Hessian of {e.Spec} over all parameters",
     };

@@ -97,6 +97,7 @@ public static class IlgpuEmitter
         var args = e.Inputs.Select(i => $"{i.ScalarType ?? T} {Id(EntryEmitter.Arg(i))}").ToList();
         if (e.Kind == EntryKind.Train) args.Add($"global::GraphNet.Optimizer {Id(e.Extra!)}");
         w.Line();
+        if (e.Trains is not null) w.Line($"private global::GraphNet.Parameter[]? __trains_{e.Member};");
         w.Line($"/// <summary>{e.Name} on the device: {EntryEmitter.Describe(e)}; {s.Kernels.Count} kernels.</summary>");
         using (w.Block($"public {ret} {Id(e.Name)}({string.Join(", ", args)})"))
         {
@@ -157,7 +158,7 @@ public static class IlgpuEmitter
             foreach (var a in after) w.Line(a);
             w.Line($"Finish(\"{e.Name}\");");
             foreach (var d in downloads) w.Line(d);
-            if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step(__m.Parameters); // on the host, with the device's gradients");
+            if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step({EntryEmitter.Trained(e, "__m")}); // on the host, with the device's gradients");
             if (e.Then is { } then) w.Line($"__m.{then}(); // the update after the step (host)");
             w.Line(e.Kind switch
             {
