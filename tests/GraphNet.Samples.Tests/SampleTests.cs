@@ -349,6 +349,18 @@ public class SampleTests
     }
 
     [Fact]
+    public void Pgd_breaks_a_standard_classifier_and_adversarial_training_resists_it()
+    {
+        var r = global::Samples.Adversarial.Sample.Run(epochs: 2, robustEpochs: 2);
+        Assert.True(r.Standard.Clean > 0.85, $"standard clean accuracy {r.Standard.Clean}");
+        Assert.True(r.Standard.PgdLinf < 0.3 && r.Standard.Fgsm < 0.5 && r.Standard.PgdL2 < 0.5,
+            $"standard under attack: FGSM {r.Standard.Fgsm}, PGD-L∞ {r.Standard.PgdLinf}, PGD-L2 {r.Standard.PgdL2}");
+        Assert.True(r.Robust.PgdLinf > 0.5 && r.Robust.PgdLinf > r.Standard.PgdLinf + 0.3, $"adversarially trained under PGD-L∞: {r.Robust.PgdLinf}");
+        Assert.InRange(r.LargestLinf, 0.09, 0.1 + 1e-6); // the projections hold: the L∞ box and the L2 ball
+        Assert.InRange(r.LargestL2, 1.0, 1.5 + 1e-3);
+    }
+
+    [Fact]
     public void Gmm_em_on_iris_matches_scikit_learn()
     {
         // scikit-learn 1.2.1 GaussianMixture(3, full, the same initial means, equal weights, identity covariances,
