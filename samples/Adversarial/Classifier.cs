@@ -57,9 +57,60 @@ public sealed partial class Classifier
     /// <summary>The loss at the PGD example, which is held constant (its construction is not differentiated).</summary>
     public Tensor RobustLoss([Shape("B", Pixels)] Tensor x, [Shape("B")] Tensor label) => Loss(StopGradient(PgdLinf(x, label)), label);
 
+    /// <summary>
+    /// Interval bound propagation (Gowal et al. 2018) over the ε-box around x (within [0, 1]): each layer maps the box's
+    /// centre through W and its radius through |W|, ReLU maps bounds to bounds. The logits' bounds as centre and radius.
+    /// </summary>
+    public (Tensor centre, Tensor radius) LogitBounds([Shape("B", Pixels)] Tensor x, float epsilon)
+    {
+        var low = Clamp(x - epsilon, 0f, 1f);
+        var high = Clamp(x + epsilon, 0f, 1f);
+        var centre = MatMul(0.5f * (low + high), w1) + b1;
+        var radius = MatMul(0.5f * (high - low), Abs(w1));
+        var hiddenLow = Relu(centre - radius);
+        var hiddenHigh = Relu(centre + radius);
+        return (MatMul(0.5f * (hiddenLow + hiddenHigh), w2) + b2, MatMul(0.5f * (hiddenHigh - hiddenLow), Abs(w2)));
+    }
+
+    /// <summary>The worst logits the box allows: the true class at its lower bound, every other at its upper bound.</summary>
+    public Tensor WorstLogits([Shape("B", Pixels)] Tensor x, [Shape("B")] Tensor label, float epsilon)
+    {
+        var (centre, radius) = LogitBounds(x, epsilon);
+        return centre + radius * (1f - 2f * OneHot(label, Classes));
+    }
+
+    /// <summary>Per digit, the true logit's lower bound minus the largest upper bound of another: positive means certified.</summary>
+    public Tensor CertifiedMargin([Shape("B", Pixels)] Tensor x, [Shape("B")] Tensor label)
+    {
+        var worst = WorstLogits(x, label, Epsilon);
+        var truth = OneHot(label, Classes);
+        return Sum(worst * truth, 1) - Max(worst - 1e9f * truth, 1);
+    }
+
+    /// <summary>IBP training: half the clean loss, half the loss at the worst logits a box of <paramref name="epsilon"/> allows (ramped up by the caller).</summary>
+    public Tensor IbpLoss([Shape("B", Pixels)] Tensor x, [Shape("B")] Tensor label, float epsilon) =>
+        0.5f * Loss(x, label) + 0.5f * SoftmaxCrossEntropy(WorstLogits(x, label, epsilon), label).Mean();
+
+    /// <summary>Gaussian data augmentation (σ), the training randomized smoothing needs.</summary>
+    public Tensor NoisyLoss([Shape("B", Pixels)] Tensor x, [Shape("B")] Tensor label) => Loss(x + Sigma * Normal(x.Shape[0], Pixels), label);
+
+    /// <summary>Randomized smoothing (Cohen et al. 2019): per digit, how many of <paramref name="samples"/> copies with N(0, σ²) noise fall in each class.</summary>
+    public Tensor NoisyVotes([Shape("B", Pixels)] Tensor x, int samples)
+    {
+        var noisy = Reshape(x, 1, x.Shape[0], Pixels) + Sigma * Normal(samples, x.Shape[0], Pixels);
+        var logits = Reshape(Logits(Reshape(noisy, samples * x.Shape[0], Pixels)), samples, x.Shape[0], Classes);
+        return Sum(OneHot(ArgMax(logits, -1), Classes), 0);
+    }
+
+    public const float Sigma = 0.25f;
+
     [Compile(nameof(Logits))] public partial Tensor Predict(Tensor x);
+    [Compile(nameof(CertifiedMargin))] public partial Tensor Certify(Tensor x, Tensor label);
+    [Compile(nameof(NoisyVotes))] public partial Tensor Votes(Tensor x, int samples);
     [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor label, Optimizer optimizer);
     [Train(nameof(RobustLoss))] public partial float RobustStep(Tensor x, Tensor label, Optimizer optimizer);
+    [Train(nameof(IbpLoss))] public partial float IbpStep(Tensor x, Tensor label, float epsilon, Optimizer optimizer);
+    [Train(nameof(NoisyLoss))] public partial float NoisyStep(Tensor x, Tensor label, Optimizer optimizer);
     [Compile(nameof(Fgsm))] public partial Tensor AttackFgsm(Tensor x, Tensor label);
     [Compile(nameof(PgdLinf))] public partial Tensor AttackPgd(Tensor x, Tensor label);
     [Compile(nameof(PgdL2))] public partial Tensor AttackPgdL2(Tensor x, Tensor label);

@@ -351,11 +351,15 @@ public class SampleTests
     [Fact]
     public void Pgd_breaks_a_standard_classifier_and_adversarial_training_resists_it()
     {
-        var r = global::Samples.Adversarial.Sample.Run(epochs: 2, robustEpochs: 2);
+        var r = global::Samples.Adversarial.Sample.Run(epochs: 2, robustEpochs: 3, smoothedDigits: 200, noisyCopies: 500);
         Assert.True(r.Standard.Clean > 0.85, $"standard clean accuracy {r.Standard.Clean}");
         Assert.True(r.Standard.PgdLinf < 0.3 && r.Standard.Fgsm < 0.5 && r.Standard.PgdL2 < 0.5,
             $"standard under attack: FGSM {r.Standard.Fgsm}, PGD-L∞ {r.Standard.PgdLinf}, PGD-L2 {r.Standard.PgdL2}");
         Assert.True(r.Robust.PgdLinf > 0.5 && r.Robust.PgdLinf > r.Standard.PgdLinf + 0.3, $"adversarially trained under PGD-L∞: {r.Robust.PgdLinf}");
+        // certificates: IBP training certifies a share of the ε-box, and no certificate ever exceeds what PGD leaves standing
+        Assert.True(r.Ibp.CertifiedIbp > 0.2, $"IBP-trained: certified {r.Ibp.CertifiedIbp}");
+        foreach (var a in new[] { r.Standard, r.Robust, r.Ibp, r.Noisy }) Assert.True(a.CertifiedIbp <= a.PgdLinf, $"certified {a.CertifiedIbp} above PGD accuracy {a.PgdLinf}");
+        Assert.True(r.Noisy.SmoothedCertified > 0.5, $"smoothed classifier (noise-trained) certified at L2 0.25: {r.Noisy.SmoothedCertified}");
         Assert.InRange(r.LargestLinf, 0.09, 0.1 + 1e-6); // the projections hold: the L∞ box and the L2 ball
         Assert.InRange(r.LargestL2, 1.0, 1.5 + 1e-3);
     }

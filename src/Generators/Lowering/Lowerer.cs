@@ -600,6 +600,9 @@ internal sealed class Lowerer
 
     private Value Binary(BinaryExpr bin, Value l, Value r)
     {
+        // an entry's int argument is a run-time dim: samples * x.Shape[0] is a size
+        static Value Count(Value v) => v is TensorValue { Node: { Op: OpKind.Input, Attrs.DimValue: { IsConstant: false } d } } ? new DimValue(d) : v;
+        (l, r) = (Count(l), Count(r));
         if (Comparisons.Contains(bin.Operator)) return Compare(bin, l, r);
         string name = bin.Operator switch { "+" => "add", "-" => "sub", "*" => "mul", "%" => "remainder", _ => "div" };
         if (l is ScalarValue ls && r is ScalarValue rs)

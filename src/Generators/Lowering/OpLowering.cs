@@ -227,7 +227,7 @@ internal static class OpLowering
         ScalarValue s when s.Value == Math.Floor(s.Value) => Dim.Const((long)s.Value),
         DimValue d => d.Dim,
         TensorValue { Node: { Op: OpKind.Input, Attrs.DimValue: { IsConstant: false } count } } => count, // an entry's int argument: a run-time dim
-        _ => throw Invalid(op, "expected an integer dim (a constant, x.Shape[i], a product of those, or an int argument; a sum or difference of run-time dims such as T - 1 is a run-time number, not a size)"),
+        _ => throw Invalid(op, "expected an integer dim (a constant, x.Shape[i], an int argument, or sums and products of those)"),
     };
 
     private static ShapeError Invalid(string op, string why) => new(ShapeErrorKind.InvalidArgument, $"{op}: {why}");
