@@ -54,6 +54,30 @@ public sealed partial class Classifier
         return adversary;
     }
 
+    public const int Queries = 20;
+    public const float Probe = 0.01f;
+
+    /// <summary>
+    /// A black-box attack: the same signed, projected steps as PGD-L∞, but each gradient estimated from queries of the
+    /// model's loss only (antithetic finite differences along <see cref="Queries"/> random directions: Σ (L(x + δu) − L(x − δu))·u).
+    /// </summary>
+    public Tensor BlackBox([Shape("B", Pixels)] Tensor x, [Shape("B")] Tensor label)
+    {
+        var b = x.Shape[0];
+        var labels = Reshape(BroadcastTo(Reshape(label, 1, b), Queries, b), Queries * b);
+        var adversary = x;
+        for (int i = 0; i < Steps; i++)
+        {
+            var u = Normal(Queries, b, Pixels);
+            var at = Reshape(adversary, 1, b, Pixels);
+            var up = Reshape(SoftmaxCrossEntropy(Logits(Reshape(at + Probe * u, Queries * b, Pixels)), labels), Queries, b, 1);
+            var down = Reshape(SoftmaxCrossEntropy(Logits(Reshape(at - Probe * u, Queries * b, Pixels)), labels), Queries, b, 1);
+            var estimate = Sum((up - down) * u, 0);
+            adversary = Clamp(Minimum(Maximum(adversary + StepSize * Sign(estimate), x - Epsilon), x + Epsilon), 0f, 1f);
+        }
+        return adversary;
+    }
+
     /// <summary>The loss at the PGD example, which is held constant (its construction is not differentiated).</summary>
     public Tensor RobustLoss([Shape("B", Pixels)] Tensor x, [Shape("B")] Tensor label) => Loss(StopGradient(PgdLinf(x, label)), label);
 
@@ -114,4 +138,5 @@ public sealed partial class Classifier
     [Compile(nameof(Fgsm))] public partial Tensor AttackFgsm(Tensor x, Tensor label);
     [Compile(nameof(PgdLinf))] public partial Tensor AttackPgd(Tensor x, Tensor label);
     [Compile(nameof(PgdL2))] public partial Tensor AttackPgdL2(Tensor x, Tensor label);
+    [Compile(nameof(BlackBox))] public partial Tensor AttackBlackBox(Tensor x, Tensor label);
 }

@@ -9,7 +9,7 @@ namespace Samples.Adversarial;
 /// <summary>Test accuracy of one model on clean digits and under each attack.</summary>
 public sealed record Accuracies(double Clean, double Fgsm, double PgdLinf, double PgdL2, double CertifiedIbp, double SmoothedCertified);
 
-public sealed record Result(Accuracies Standard, Accuracies Robust, Accuracies Ibp, Accuracies Noisy, double LargestLinf, double LargestL2, Tensor Clean, Tensor Adversarial, TrainingLog Curve);
+public sealed record Result(Accuracies Standard, Accuracies Robust, Accuracies Ibp, Accuracies Noisy, double BlackBox, double Transfer, double LargestLinf, double LargestL2, Tensor Clean, Tensor Adversarial, TrainingLog Curve);
 
 /// <summary>
 /// A standard and an adversarially trained classifier on MNIST-10k (Adam 1e-3, batch 128), then every attack on the
@@ -52,7 +52,7 @@ public static class Sample
         return 0.5 * (lo + hi);
     }
 
-    public static Result Run(int epochs = 5, int robustEpochs = 5, int batch = 128, int seed = 1, int smoothedDigits = 500, int noisyCopies = 1000)
+    public static Result Run(int epochs = 5, int robustEpochs = 5, int batch = 128, int seed = 1, int smoothedDigits = 500, int noisyCopies = 1000, int blackBoxDigits = 200)
     {
         var (train, test) = MnistClassifier.Load();
         var curve = new TrainingLog { XLabel = "epoch" };
@@ -83,6 +83,15 @@ public static class Sample
         int ibpSteps = 0, ibpTotal = robustEpochs * ((train.Count + batch - 1) / batch);
         var ibp = Train("IBP", m => (x, y, o) => m.IbpStep(x, y, Classifier.Epsilon * Math.Min(1f, ibpSteps++ / (0.6f * ibpTotal)), o), robustEpochs);
         var noisy = Train("Gaussian noise", m => m.NoisyStep, epochs);
+        // the standard model attacked without its gradients: by queries of its loss only, and by PGD examples made on a
+        // surrogate (the same architecture trained from another seed)
+        var first = Tensor.FromArray(test.Features.Data.AsSpan(0, blackBoxDigits * Classifier.Pixels).ToArray(), blackBoxDigits, Classifier.Pixels);
+        var firstLabels = Tensor.FromArray(test.Targets.Data.AsSpan(0, blackBoxDigits).ToArray(), blackBoxDigits);
+        double blackBox = Metrics.Accuracy(standard.Predict(standard.AttackBlackBox(first, firstLabels)), firstLabels);
+        var surrogate = new Classifier(seed: seed + 1);
+        var sopt = new Adam(1e-3f);
+        for (int e = 1; e <= epochs; e++) foreach (var (x, y) in train.Batches(batch, seed: seed + 1, epoch: e)) surrogate.Step(x, y, sopt);
+        double transfer = Metrics.Accuracy(standard.Predict(surrogate.AttackPgd(test.Features, test.Targets)), test.Targets);
         // how far the attacks moved the digits: the constraints hold
         var shown = Tensor.FromArray(test.Features.Data.AsSpan(0, 200 * Classifier.Pixels).ToArray(), 200, Classifier.Pixels);
         var labels = Tensor.FromArray(test.Targets.Data.AsSpan(0, 200).ToArray(), 200);
@@ -100,6 +109,6 @@ public static class Sample
             }
             largestL2 = Math.Max(largestL2, Math.Sqrt(sq));
         }
-        return new Result(Measure(standard), Measure(robust), Measure(ibp), Measure(noisy), largestLinf, largestL2, shown, linf, curve);
+        return new Result(Measure(standard), Measure(robust), Measure(ibp), Measure(noisy), blackBox, transfer, largestLinf, largestL2, shown, linf, curve);
     }
 }

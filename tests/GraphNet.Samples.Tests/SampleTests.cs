@@ -351,7 +351,7 @@ public class SampleTests
     [Fact]
     public void Pgd_breaks_a_standard_classifier_and_adversarial_training_resists_it()
     {
-        var r = global::Samples.Adversarial.Sample.Run(epochs: 2, robustEpochs: 3, smoothedDigits: 200, noisyCopies: 500);
+        var r = global::Samples.Adversarial.Sample.Run(epochs: 2, robustEpochs: 3, smoothedDigits: 200, noisyCopies: 500, blackBoxDigits: 100);
         Assert.True(r.Standard.Clean > 0.85, $"standard clean accuracy {r.Standard.Clean}");
         Assert.True(r.Standard.PgdLinf < 0.3 && r.Standard.Fgsm < 0.5 && r.Standard.PgdL2 < 0.5,
             $"standard under attack: FGSM {r.Standard.Fgsm}, PGD-L∞ {r.Standard.PgdLinf}, PGD-L2 {r.Standard.PgdL2}");
@@ -360,6 +360,8 @@ public class SampleTests
         Assert.True(r.Ibp.CertifiedIbp > 0.2, $"IBP-trained: certified {r.Ibp.CertifiedIbp}");
         foreach (var a in new[] { r.Standard, r.Robust, r.Ibp, r.Noisy }) Assert.True(a.CertifiedIbp <= a.PgdLinf, $"certified {a.CertifiedIbp} above PGD accuracy {a.PgdLinf}");
         Assert.True(r.Noisy.SmoothedCertified > 0.5, $"smoothed classifier (noise-trained) certified at L2 0.25: {r.Noisy.SmoothedCertified}");
+        // without the model's gradients: loss queries alone, and a surrogate's PGD examples, still cost accuracy
+        Assert.True(r.BlackBox < r.Standard.Clean - 0.05 && r.Transfer < 0.6, $"black-box {r.BlackBox}, transfer {r.Transfer}, clean {r.Standard.Clean}");
         Assert.InRange(r.LargestLinf, 0.09, 0.1 + 1e-6); // the projections hold: the L∞ box and the L2 ball
         Assert.InRange(r.LargestL2, 1.0, 1.5 + 1e-3);
     }

@@ -600,9 +600,11 @@ internal sealed class Lowerer
 
     private Value Binary(BinaryExpr bin, Value l, Value r)
     {
-        // an entry's int argument is a run-time dim: samples * x.Shape[0] is a size
-        static Value Count(Value v) => v is TensorValue { Node: { Op: OpKind.Input, Attrs.DimValue: { IsConstant: false } d } } ? new DimValue(d) : v;
-        (l, r) = (Count(l), Count(r));
+        // an entry's int argument with a dim is dim arithmetic: samples * x.Shape[0] is a size (with a tensor or a
+        // number it stays a number: Softmax(z) + shift)
+        static Value? Count(Value v) => v is TensorValue { Node: { Op: OpKind.Input, Attrs.DimValue: { IsConstant: false } d } } ? new DimValue(d) : null;
+        if (Count(l) is { } cl && (r is DimValue || Count(r) is not null)) l = cl;
+        if (Count(r) is { } cr && l is DimValue) r = cr;
         if (Comparisons.Contains(bin.Operator)) return Compare(bin, l, r);
         string name = bin.Operator switch { "+" => "add", "-" => "sub", "*" => "mul", "%" => "remainder", _ => "div" };
         if (l is ScalarValue ls && r is ScalarValue rs)
