@@ -367,6 +367,17 @@ public class SampleTests
     }
 
     [Fact]
+    public void Flows_beat_the_best_gaussian_on_held_out_moons_and_integrate_to_one()
+    {
+        var r = global::Samples.Flows.Sample.Run(epochs: 60);
+        Assert.True(r.RealNvp > r.Gaussian + 0.5, $"RealNVP {r.RealNvp} vs Gaussian {r.Gaussian} nats/point");
+        Assert.True(r.Nice > r.Gaussian + 0.2, $"NICE {r.Nice} vs Gaussian {r.Gaussian} nats/point");
+        // the exact change of variables: each density's total mass is 1
+        Assert.InRange(r.RealNvpMass, 0.99, 1.01);
+        Assert.InRange(r.NiceMass, 0.99, 1.01);
+    }
+
+    [Fact]
     public void Gmm_em_on_iris_matches_scikit_learn()
     {
         // scikit-learn 1.2.1 GaussianMixture(3, full, the same initial means, equal weights, identity covariances,
