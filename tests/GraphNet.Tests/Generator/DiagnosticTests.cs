@@ -300,6 +300,11 @@ public class DiagnosticTests
         + "[Train(nameof(L), Then = nameof(Clip))] public partial float [|S|](Tensor x, Optimizer o); }");
 
     [Fact]
+    public void GN0017_train_parameters_that_name_nothing() => Expect("GN0017", Head +
+        "[Param(3)] Tensor w;\nTensor L([Shape(\"B\", 3)] Tensor x) => (x * w).Sum();\n"
+        + "[Train(nameof(L), Parameters = \"critic\")] public partial float [|S|](Tensor x, Optimizer o); }");
+
+    [Fact]
     public void Math_of_a_tensor_points_to_ops() => Expect("GN0007", Head +
         "Tensor F([Shape(\"B\", 3)] Tensor x) => x * [|System.MathF.Sqrt(x.Shape[0])|];\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 
