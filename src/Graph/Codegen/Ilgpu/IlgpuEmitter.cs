@@ -297,7 +297,7 @@ public static class IlgpuEmitter
             {
                 int r = n.Shape.Rank;
                 var a = n[0].Shape;
-                var batch = n.Shape.Dims.Take(r - 2).Aggregate(Dim.Const(1), (x, y) => x * y);
+                var batch = Batch(n.Shape);
                 var kdim = n.Attrs.TransA ? a[r - 2] : a[r - 1];
                 w.Line($"Gemm({Bool(n.Attrs.TransA)}, {Bool(n.Attrs.TransB)}, {C(batch)}, {C(n.Shape[r - 2])}, {C(n.Shape[r - 1])}, {C(kdim)}, {In(0)}, {In(1)}, {o});");
                 break;
@@ -305,7 +305,7 @@ public static class IlgpuEmitter
             case KernelKind.Solve:
             {
                 int rank = n.Shape.Rank;
-                var systems = n.Shape.Dims.Take(rank - 2).Aggregate(Dim.Const(1), (x, y) => x * y);
+                var systems = Batch(n.Shape);
                 w.Line($"Solve({Bool(n.Attrs.TransA)}, {C(systems)}, {C(n.Shape[rank - 2])}, {C(n.Shape[rank - 1])}, {In(0)}, {In(1)}, {o}, __scratch, {GraphBuilder.Triangle(n)});");
                 break;
             }
@@ -317,14 +317,14 @@ public static class IlgpuEmitter
                 break;
             }
             case KernelKind.Routine:
-                w.Line(Routine(n, k, In, o, step));
+                w.Line(Routine(n, In, o, step));
                 break;
             default:
                 throw Rewriter.Internal($"no device form for {GraphPrinter.Line(n)}");
         }
     }
 
-    private static string Routine(Node n, Kernel k, System.Func<int, string> In, string o, string? step) => n.Op switch
+    private static string Routine(Node n, System.Func<int, string> In, string o, string? step) => n.Op switch
     {
         OpKind.Gather or OpKind.ScatterAdd or OpKind.TakeAlong or OpKind.PutAlong => $"{n.Op}({In(0)}, {In(1)}, {o}, {EntryEmitter.IndexRoutineArgs(n)});",
         OpKind.Slice or OpKind.Pad or OpKind.CumSum or OpKind.ArgMax or OpKind.ArgMin => $"{EntryEmitter.IndexRoutine(n)}({In(0)}, {o}, {EntryEmitter.IndexRoutineArgs(n)});",
@@ -341,7 +341,7 @@ public static class IlgpuEmitter
     private static Dim? Scratch(Kernel k)
     {
         var n = k.Root;
-        Dim Matrices(Shape a) => a.Dims.Take(a.Rank - 2).Aggregate(Dim.Const(1), (x, y) => x * y) * a[a.Rank - 1] * a[a.Rank - 1];
+        Dim Matrices(Shape a) => Batch(a) * a[a.Rank - 1] * a[a.Rank - 1];
         return k.Kind switch
         {
             KernelKind.Solve => Matrices(n[0].Shape),
@@ -442,7 +442,7 @@ public static class IlgpuEmitter
 
     private static string Code(Dim d) => d.ToCode(CSharpEmitter.Sym);
 
-    /// <summary>The number of matrices in [..., n, n].</summary>
+    /// <summary>The product of the leading axes of [..., m, n]: how many matrices.</summary>
     private static Dim Batch(Shape a) => a.Dims.Take(a.Rank - 2).Aggregate(Dim.Const(1), (x, y) => x * y);
 
     private static string Id(string name) => CSharpEmitter.Id(name);
