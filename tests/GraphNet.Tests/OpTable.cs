@@ -153,6 +153,8 @@ public static class OpTable
         new("slice_next_token", (b, x) => b.Mul(b.Slice(x[0], 1, 1, x[0].Shape[1] - 1), b.Slice(x[0], 1, 0, x[0].Shape[1] - 1)), new[] { "B,T,2" }),
         new("concat_symbolic_axis", (b, x) => b.Concat(new[] { x[0], x[1], x[0] }, 1), new[] { "B,T,2", "B,3,2" }),
         new("eye_symbolic", (b, x) => b.Mul(b.Eye(x[0].Shape[0]), x[0]), new[] { "T,T" }),
+        // a gradient inside the graph (the Grad op): ∂/∂x Σ x·tanh(x·W), itself differentiated again by the row's checks
+        new("grad_in_graph", (b, x) => Gradients.Grad(b, b.Sum(b.Mul(x[0], b.Tanh(b.MatMul(x[0], x[1])))), new[] { x[0] })[0], new[] { "B,3", "3,3" }),
         new("select", (b, x) => b.Select(x[0], 1, 2), new[] { "B,4,3" }),
         // a loop over a run-time number of steps T: h = tanh(h·W + x[.., t]), per-step results h ⊙ x[.., t]
         new("scan_elman", (b, x) => ElmanScan(b, x[0], x[1], x[2], reverse: false), new[] { "B,T,3", "B,3", "3,3" }),
