@@ -103,6 +103,26 @@ public partial class KMeansModel
     [Compile(nameof(Distances))] public partial Tensor Distance(Tensor x);
 }
 
+/// <summary>A diffusion schedule set by an [Update] that reads fields after assigning them: reads follow program order.</summary>
+[Model]
+public partial class NoiseSchedule
+{
+    public const int T = 5;
+
+    [Buffer(T)] Tensor beta;
+    [Buffer(T)] Tensor alphaBar;
+
+    public Tensor Define(float first, float increment)
+    {
+        var before = Sum(beta);                                  // the old β
+        beta = first + increment * (CumSum(Ones(T), 0) - 1f);
+        alphaBar = Exp(CumSum(Log(1f - beta), 0));               // the new β
+        return before + 100f * Sum(alphaBar);                    // the new ᾱ
+    }
+
+    [Update(nameof(Define))] public partial Tensor Set(float first, float increment);
+}
+
 /// <summary>Weight clipping after every optimizer step (W-GAN's critic): [Train(Then = ...)] runs a compiled update.</summary>
 [Model]
 public partial class ClippedRegression

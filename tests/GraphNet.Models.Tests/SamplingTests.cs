@@ -139,6 +139,22 @@ public class SamplingTests
     }
 
     [Fact]
+    public void An_update_reads_fields_in_program_order_as_the_method_run_as_csharp()
+    {
+        var compiled = new NoiseSchedule(seed: 1);
+        var eager = new NoiseSchedule(seed: 1);
+        double cumulative = 0, product = 1;
+        for (int t = 0; t < NoiseSchedule.T; t++) { product *= 1 - (0.1 + 0.1 * t); cumulative += product; }
+        // β was zero before the first call: the return is 100 Σ ᾱ of the new schedule, ᾱ built from the new β
+        Assert.Equal(100 * cumulative, compiled.Set(0.1f, 0.1f).ToScalar(), 3);
+        Assert.Equal(100 * cumulative, eager.Define(0.1f, 0.1f).ToScalar(), 3);
+        // a second call reads the committed β (Σ = 1.5) before assigning the next one
+        Assert.Equal(1.5 + 100 * 5, compiled.Set(0f, 0f).ToScalar(), 3);
+        var committed = compiled.Buffers.Single(b => b.Key == "alphaBar").Value.Data;
+        Assert.All(committed, v => Assert.Equal(1f, v));
+    }
+
+    [Fact]
     public void A_train_entry_runs_its_update_after_the_optimizer_step()
     {
         var x = Random(1, 16, 4);

@@ -349,6 +349,16 @@ public class SampleTests
     }
 
     [Fact]
+    public void Conditional_gan_draws_the_digit_it_is_asked_for()
+    {
+        var r = global::Samples.Gan.Digits.Run(epochs: 6, count: 300);
+        Assert.InRange(r.Untrained.AsAsked, 0, 0.2); // chance is 0.1
+        Assert.True(r.Samples.AsAsked > 0.5, $"read as the class asked for: {r.Samples.AsAsked}");
+        Assert.True(r.Samples.Frechet < r.Untrained.Frechet / 4, $"Fréchet distance {r.Samples.Frechet} vs untrained {r.Untrained.Frechet}");
+        Assert.Equal(new[] { 80, 784 }, r.Grid.Shape);
+    }
+
+    [Fact]
     public void Pgd_breaks_a_standard_classifier_and_adversarial_training_resists_it()
     {
         var r = global::Samples.Adversarial.Sample.Run(epochs: 2, robustEpochs: 3, smoothedDigits: 200, noisyCopies: 500, blackBoxDigits: 100);
@@ -401,6 +411,37 @@ public class SampleTests
         Assert.True(r.Loss[^1] < r.Loss[0] - 10, $"loss {r.Loss[0]} → {r.Loss[^1]}");
         Assert.True(r.Near > 0.7, $"Langevin samples near a mode: {r.Near}");
         Assert.All(r.ModeShares, s => Assert.InRange(s, 0.1, 0.4));
+    }
+
+    [Fact]
+    public void Diffusion_schedule_annealed_langevin_and_ddpm_recover_the_mixture_weights_and_sample_digits()
+    {
+        // the schedule [Update] reads the β it has just assigned: ᾱ_t = Π (1 − β_s), σ_0 = 0, the skip starts at √(1 − ᾱ_t)
+        var model = new global::Samples.Diffusion.PointDiffusion(seed: 1);
+        model.SetSchedule(0.01f, 0.002f);
+        float[] Buffer(string name) => model.Buffers.Single(b => b.Key == "ddpm." + name).Value.Data;
+        var alphaBar = Buffer("alphaBar");
+        double product = 1;
+        for (int t = 0; t < global::Samples.Diffusion.PointDiffusion.Steps; t++)
+        {
+            product *= 1 - (0.01 + 0.002 * t);
+            Assert.Equal(product, alphaBar[t], 4);
+            Assert.Equal(Math.Sqrt(1 - product), model.Parameters["ddpm.skip"].Value.Data[t], 4);
+        }
+        Assert.Equal(0f, Buffer("sigma")[0]);
+        Assert.Equal(Math.Sqrt((0.01 + 0.002 * 5) * (1 - alphaBar[4]) / (1 - alphaBar[5])), Buffer("sigma")[5], 4);
+
+        var points = global::Samples.Diffusion.Points.Run(epochs: 80);
+        Assert.True(points.Annealed.Near > 0.8 && points.Annealed.TotalVariation < 0.15, $"annealed: near {points.Annealed.Near}, TV {points.Annealed.TotalVariation}");
+        // one level finds the modes but not their weights: chains stay in the quadrant they start in
+        Assert.True(points.SingleLevel.TotalVariation > points.Annealed.TotalVariation + 0.05, $"single level TV {points.SingleLevel.TotalVariation}");
+        Assert.True(points.Ddpm.Near > 0.6 && points.Ddpm.TotalVariation < 0.15, $"DDPM: near {points.Ddpm.Near}, TV {points.Ddpm.TotalVariation}");
+        Assert.True(points.DdpmLoss[^1] < points.DdpmLoss[0] && points.ScoreLoss[^1] < points.ScoreLoss[0]);
+
+        var digits = global::Samples.Diffusion.Digits.Run(epochs: 3, count: 300);
+        Assert.True(digits.Samples.Frechet < digits.Untrained.Frechet / 2, $"Fréchet distance {digits.Samples.Frechet} vs untrained {digits.Untrained.Frechet}");
+        Assert.True(digits.Training.Frechet < digits.Samples.Frechet, $"training digits {digits.Training.Frechet}");
+        Assert.True(digits.Loss[^1] < digits.Loss[0]);
     }
 
     [Fact]

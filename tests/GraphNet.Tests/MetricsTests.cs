@@ -12,6 +12,49 @@ namespace GraphNet.Tests;
 public class MetricsTests
 {
     [Fact]
+    public void Frechet_distance_matches_the_closed_form_for_two_dimensional_features()
+    {
+        // in 2-D, tr √M = √(tr M + 2 √det M) for M = Σa Σb (eigenvalues ≥ 0): an oracle that needs no eigensolver
+        var rng = new Rng(5, 1);
+        Tensor Draw(int n, float[] mix, float[] shift, ulong stream)
+        {
+            var x = new Tensor(n, 2);
+            for (int r = 0; r < n; r++)
+            {
+                float u = rng.Normal(stream * 1000 + (ulong)(2 * r)), v = rng.Normal(stream * 1000 + (ulong)(2 * r + 1));
+                x.Data[2 * r] = mix[0] * u + mix[1] * v + shift[0];
+                x.Data[2 * r + 1] = mix[2] * u + mix[3] * v + shift[1];
+            }
+            return x;
+        }
+        static (double[] Mean, double[] Cov) Moments(Tensor x)
+        {
+            int n = x.Shape[0];
+            double mx = 0, my = 0;
+            for (int r = 0; r < n; r++) { mx += x.Data[2 * r]; my += x.Data[2 * r + 1]; }
+            mx /= n; my /= n;
+            double sxx = 0, sxy = 0, syy = 0;
+            for (int r = 0; r < n; r++) { double dx = x.Data[2 * r] - mx, dy = x.Data[2 * r + 1] - my; sxx += dx * dx; sxy += dx * dy; syy += dy * dy; }
+            return (new[] { mx, my }, new[] { sxx / (n - 1), sxy / (n - 1), sxy / (n - 1), syy / (n - 1) });
+        }
+        var a = Draw(50, new[] { 1f, 0.3f, -0.2f, 0.7f }, new[] { 0f, 1f }, 1);
+        var b = Draw(70, new[] { 2f, 0f, 0.5f, 1.5f }, new[] { 1f, -1f }, 2);
+        var (ma, ca) = Moments(a);
+        var (mb, cb) = Moments(b);
+        double m00 = ca[0] * cb[0] + ca[1] * cb[2], m01 = ca[0] * cb[1] + ca[1] * cb[3], m10 = ca[2] * cb[0] + ca[3] * cb[2], m11 = ca[2] * cb[1] + ca[3] * cb[3];
+        double traceRoot = Math.Sqrt(m00 + m11 + 2 * Math.Sqrt(m00 * m11 - m01 * m10));
+        double expected = Math.Pow(ma[0] - mb[0], 2) + Math.Pow(ma[1] - mb[1], 2) + ca[0] + ca[3] + cb[0] + cb[3] - 2 * traceRoot;
+        Assert.Equal(expected, Metrics.FrechetDistance(a, b), 4);
+        Assert.Equal(Metrics.FrechetDistance(a, b), Metrics.FrechetDistance(b, a), 4);
+        Assert.Equal(0, Metrics.FrechetDistance(a, a), 4);
+        var shifted = new Tensor(a.Shape);
+        for (int i = 0; i < a.Length; i++) shifted.Data[i] = a.Data[i] + (i % 2 == 0 ? 3 : -4);
+        Assert.Equal(25, Metrics.FrechetDistance(a, shifted), 3);
+        var error = Assert.Throws<ArgumentException>(() => Metrics.FrechetDistance(a, new Tensor(5, 3)));
+        Assert.Contains("[50, 2] and [5, 3]", error.Message);
+    }
+
+    [Fact]
     public void Accuracy_logloss_mse_and_confusion_on_hand_computed_cases()
     {
         var logits = Tensor.FromArray(new float[] { 2, 0, 0, /**/ 0, 1, 3, /**/ 1, 0, 0, /**/ 0, 5, 0 }, 4, 3);

@@ -211,7 +211,7 @@ public static class ModelCompilation
             {
                 var (_, path, _, at) = lowerer.Updates[0];
                 diags.Add(DiagnosticDescriptors.Info(DiagnosticDescriptors.Unsupported, at, spec.Name, $"an assignment to the field '{path}' in an entry declared [{AttributeOf(e.Kind)}]",
-                    $"run the method through '[Update(nameof({spec.Name}))]', which computes from the fields' old values and then commits the assignments"));
+                    $"run the method through '[Update(nameof({spec.Name}))]', which computes the new values and then commits the assignments"));
                 return null;
             }
             foreach (var (field, _, value, _) in lowerer.Updates) b.UpdateState(nodes[field], value);

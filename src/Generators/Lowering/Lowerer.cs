@@ -565,7 +565,12 @@ internal sealed class Lowerer
     {
         var self = Self;
         if (self.Params.TryGetValue(name, out var slot))
+        {
+            // in program order, as when the method runs as C#: a read after an assignment sees the assigned value
+            int assigned = Updates.FindIndex(u => u.Field == slot.Graph);
+            if (assigned >= 0) return new TensorValue(Updates[assigned].Value);
             return _nodes.TryGetValue(slot.Graph, out var node) ? new TensorValue(node) : throw new LoweringFailed();
+        }
         if (self.Subs.TryGetValue(name, out var sub)) return sub;
         if (self.Config.TryGetValue(name, out var c)) return c;
         if (self.Spec.Params.Any(q => q.Name == name && q.IsBroken)) throw new LoweringFailed(); // its own error is reported

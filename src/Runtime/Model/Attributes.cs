@@ -125,10 +125,10 @@ public abstract class EntryAttribute(string spec) : Attribute
 
 /// <summary>
 /// Implements the partial method as one compiled forward pass of a spec method that assigns to the model's
-/// <c>[Param]</c> and <c>[Buffer]</c> fields (<c>centroids = ...;</c>): every value is computed from the fields'
-/// old values, then the assignments are committed together. Returns what the spec returns (an inertia, a
+/// <c>[Param]</c> and <c>[Buffer]</c> fields (<c>centroids = ...;</c>): reads follow program order (a field read
+/// before its assignment gives the old value, after it the assigned one, as when the method runs as C#), and the
+/// assignments are committed together when the program has run. Returns what the spec returns (an inertia, a
 /// log-likelihood). Declare it as <c>[Update(nameof(Lloyd))] public partial Tensor Step(Tensor x);</c>.
-/// Calling the spec method directly runs C#: there, an assignment replaces the field at once.
 /// </summary>
 public sealed class UpdateAttribute(string spec) : EntryAttribute(spec);
 

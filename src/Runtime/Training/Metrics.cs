@@ -88,6 +88,66 @@ public static class Metrics
         return total / Math.Max(1, logits.Length);
     }
 
+    /// <summary>
+    /// The Fréchet distance between Gaussians fitted to two sets of feature vectors a [N, D] and b [M, D]:
+    /// ‖μ_a − μ_b‖² + tr(Σ_a + Σ_b − 2 (Σ_a^½ Σ_b Σ_a^½)^½), the FID when the features come from a classifier's hidden
+    /// layer. Covariances are unbiased (N − 1); the square roots come from symmetric eigendecompositions in double.
+    /// </summary>
+    public static double FrechetDistance(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Shape.Length != 2 || b.Shape.Length != 2 || a.Shape[1] != b.Shape[1] || a.Shape[0] < 2 || b.Shape[0] < 2)
+            throw new ArgumentException($"FrechetDistance: expected two feature sets [N, D] and [M, D] with at least two rows each, got {Tensor.Format(a.Shape)} and {Tensor.Format(b.Shape)}.");
+        int d = a.Shape[1];
+        var (ma, ca) = Moments(a);
+        var (mb, cb) = Moments(b);
+        double distance = 0;
+        for (int i = 0; i < d; i++) distance += (ma[i] - mb[i]) * (ma[i] - mb[i]) + ca[i * d + i] + cb[i * d + i];
+        var rootA = SymmetricFunction(ca, d, Math.Sqrt);
+        var middle = Multiply(Multiply(rootA, cb, d), rootA, d);
+        for (int i = 0; i < d; i++) for (int j = 0; j < i; j++) middle[i * d + j] = middle[j * d + i] = 0.5 * (middle[i * d + j] + middle[j * d + i]);
+        var (values, _) = Linalg.Eigh(middle, d);
+        foreach (var v in values) distance -= 2 * Math.Sqrt(Math.Max(v, 0));
+        return distance;
+
+        static (double[] Mean, double[] Covariance) Moments(Tensor x)
+        {
+            int n = x.Shape[0], d = x.Shape[1];
+            var mean = new double[d];
+            for (int r = 0; r < n; r++) for (int i = 0; i < d; i++) mean[i] += x.Data[r * d + i];
+            for (int i = 0; i < d; i++) mean[i] /= n;
+            var cov = new double[d * d];
+            var row = new double[d];
+            for (int r = 0; r < n; r++)
+            {
+                for (int i = 0; i < d; i++) row[i] = x.Data[r * d + i] - mean[i];
+                for (int i = 0; i < d; i++) { double ri = row[i]; if (ri == 0) continue; for (int j = i; j < d; j++) cov[i * d + j] += ri * row[j]; }
+            }
+            for (int i = 0; i < d; i++) for (int j = i; j < d; j++) cov[j * d + i] = cov[i * d + j] /= n - 1;
+            return (mean, cov);
+        }
+
+        static double[] SymmetricFunction(double[] m, int d, Func<double, double> f)
+        {
+            var (w, v) = Linalg.Eigh(m, d);
+            var r = new double[d * d];
+            for (int k = 0; k < d; k++)
+            {
+                double fk = f(Math.Max(w[k], 0));
+                for (int i = 0; i < d; i++) { double vik = v[i * d + k] * fk; for (int j = 0; j < d; j++) r[i * d + j] += vik * v[j * d + k]; }
+            }
+            return r;
+        }
+
+        static double[] Multiply(double[] x, double[] y, int d)
+        {
+            var r = new double[d * d];
+            for (int i = 0; i < d; i++) for (int k = 0; k < d; k++) { double xik = x[i * d + k]; for (int j = 0; j < d; j++) r[i * d + j] += xik * y[k * d + j]; }
+            return r;
+        }
+    }
+
     /// <summary>Counts [true class, predicted class] over the examples, for <paramref name="classes"/> classes.</summary>
     public static ConfusionMatrix Confusion(Tensor scores, Tensor labels, int classes, float threshold = 0f)
     {
