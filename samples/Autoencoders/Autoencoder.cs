@@ -57,6 +57,7 @@ public sealed partial class Autoencoder
     [Train(nameof(Plain))] public partial float StepPlain(Tensor x, Optimizer optimizer);
     [Train(nameof(Denoising))] public partial float StepDenoising(Tensor x, Optimizer optimizer);
     [Train(nameof(Contractive))] public partial float StepContractive(Tensor x, Optimizer optimizer);
+    [Gradients(nameof(Contractive))] public partial float ContractiveGradients(Tensor x);
     [Compile(nameof(Error))] public partial Tensor ReconstructionError(Tensor input, Tensor target);
     [Compile(nameof(Corrupt))] public partial Tensor Corrupted(Tensor x);
     [Compile(nameof(JacobianEstimate))] public partial Tensor EstimateJacobian(Tensor x);

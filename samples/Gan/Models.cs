@@ -74,5 +74,6 @@ public sealed partial class Gan
     [Train(nameof(CriticLoss), Parameters = nameof(critic), Then = nameof(ClipCritic))] public partial float StepClippedCritic(Tensor real, Optimizer optimizer);
     [Train(nameof(WassersteinGeneratorLoss), Parameters = nameof(generator))] public partial float StepWassersteinGenerator(int batch, Optimizer optimizer);
     [Train(nameof(PenalizedCriticLoss), Parameters = nameof(critic))] public partial float StepPenalizedCritic(Tensor real, Optimizer optimizer);
+    [Gradients(nameof(PenalizedCriticLoss))] public partial float PenalizedGradients(Tensor real);
     [Compile(nameof(Generate))] public partial Tensor Sample(int count);
 }

@@ -8,7 +8,7 @@ namespace GraphNet.Gpu.Tests;
 
 public class DeviceTests
 {
-    private static Tensor Random(int seed, params int[] shape)
+    internal static Tensor Random(int seed, params int[] shape)
     {
         var t = new Tensor(shape);
         new Rng((ulong)seed, 7).FillNormal(t.Data, 0, 1);

@@ -134,8 +134,9 @@ public partial class ClippedRegression
     /// <summary>Clips every weight to [-0.1, 0.1]; returns the largest magnitude before clipping.</summary>
     public Tensor Clip()
     {
+        var largest = Max(Abs(w));
         w = Clamp(w, -0.1f, 0.1f);
-        return Max(Abs(w));
+        return largest;
     }
 
     [Train(nameof(Loss), Then = nameof(Clip))] public partial float Step(Tensor x, Tensor y, Optimizer optimizer);

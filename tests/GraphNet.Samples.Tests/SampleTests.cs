@@ -300,6 +300,11 @@ public class SampleTests
     [Fact]
     public void Autoencoders_plain_denoising_and_contractive_show_their_properties()
     {
+        // the contractive loss holds a gradient w.r.t. the input: its parameter gradients against finite differences
+        var contractive = new global::Samples.Autoencoders.Autoencoder(seed: 4);
+        var digits = global::Samples.Shared.MnistClassifier.Load().Test.Subset(Enumerable.Range(0, 16).ToArray()).Features;
+        GradientsMatchFiniteDifferences(contractive, () => contractive.ContractiveGradients(digits), () => contractive.RandomDraws, d => contractive.RandomDraws = d);
+
         var r = global::Samples.Autoencoders.Sample.Run(epochs: 6);
         // each learned a code: far below the mean-image baseline (206 nats per test digit)
         foreach (var t in new[] { r.Plain, r.Denoising, r.Contractive })
@@ -325,6 +330,36 @@ public class SampleTests
         Assert.All(samples.Data, v => Assert.InRange(v, 0f, 1f));
     }
 
+    /// <summary>
+    /// Each parameter's gradient from a [Gradients] entry against central differences at three of its elements, the
+    /// random draws of every call the same (the model's stream position put back before each). A ReLU network's loss
+    /// has kinks a step can cross, so each element tries steps h, h/3 and h/10 and one of them must agree.
+    /// </summary>
+    private static void GradientsMatchFiniteDifferences(IModel model, Func<float> lossAndGradients, Func<ulong> position, Action<ulong> seek, float h = 1e-2f)
+    {
+        ulong start = position();
+        lossAndGradients();
+        foreach (var p in model.Parameters)
+        {
+            var g = p.Grad.ToArray();
+            foreach (int i in new[] { 0, p.Value.Length / 2, p.Value.Length - 1 })
+            {
+                float keep = p.Value.Data[i];
+                var tried = new System.Collections.Generic.List<double>();
+                foreach (float step in new[] { h, h / 3, h / 10 })
+                {
+                    p.Value.Data[i] = keep + step; seek(start); double up = lossAndGradients();
+                    p.Value.Data[i] = keep - step; seek(start); double down = lossAndGradients();
+                    p.Value.Data[i] = keep;
+                    tried.Add((up - down) / (2 * step));
+                    if (Math.Abs(tried[^1] - g[i]) < 1e-2 + 0.03 * Math.Abs(tried[^1])) break;
+                }
+                Assert.True(Math.Abs(tried[^1] - g[i]) < 1e-2 + 0.03 * Math.Abs(tried[^1]), $"{p.Name}[{i}]: analytic {g[i]}, finite differences {string.Join(", ", tried)}");
+            }
+        }
+        seek(start);
+    }
+
     [Fact]
     public void Gan_steps_train_one_network_each_and_wgan_gp_covers_the_ring()
     {
@@ -342,6 +377,11 @@ public class SampleTests
         // the clipped critic's update after its step keeps every weight in the box
         model.StepClippedCritic(global::Samples.Gan.Sample.Ring(64, 2), new Adam(1e-2f));
         Assert.All(Values("critic."), v => Assert.InRange(v, -global::Samples.Gan.Gan.Clip, global::Samples.Gan.Gan.Clip));
+
+        // the gradient penalty differentiates the critic's input gradient: its parameter gradients against finite differences
+        var penalized = new global::Samples.Gan.Gan(seed: 5);
+        var ring = global::Samples.Gan.Sample.Ring(32, 4);
+        GradientsMatchFiniteDifferences(penalized, () => penalized.PenalizedGradients(ring), () => penalized.RandomDraws, d => penalized.RandomDraws = d, h: 1e-3f);
 
         var r = global::Samples.Gan.Sample.Run(steps: 500);
         Assert.True(r.Penalized.ModesCovered >= 7 && r.Penalized.NearFraction > 0.3, $"WGAN-GP: {r.Penalized.ModesCovered} modes, {r.Penalized.NearFraction:P1} near a mode");

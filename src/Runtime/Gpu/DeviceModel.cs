@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -6,9 +8,10 @@ namespace GraphNet.Gpu;
 
 /// <summary>
 /// The base of a model's generated device runner (<c>model.OnGpu(device)</c>): one device buffer holds the error cell,
-/// the model's state (parameters, buffers, gradients at fixed offsets) and the entry points' work area (inputs,
-/// results and the memory plan's slots at offsets computed from the bound dims). Copies between host and device are
-/// explicit: <see cref="Upload"/> puts host values in, and entries return host tensors.
+/// the model's state (parameters, buffers, gradients at fixed offsets), the optimizers' state (moments, added when an
+/// optimizer first steps here) and the entry points' work area (inputs, results and the memory plan's slots at offsets
+/// computed from the bound dims). Parameters, buffers and optimizer state stay on the device between calls; the
+/// model's <see cref="DeviceLink"/> copies them to the host only when the host reads them.
 /// </summary>
 public abstract class DeviceModel : IDisposable
 {
@@ -18,8 +21,11 @@ public abstract class DeviceModel : IDisposable
     /// <summary>The device the model runs on.</summary>
     public GpuDevice Device { get; }
 
-    /// <summary>Where the work area starts: after the error cell and the state.</summary>
-    protected long WorkStart { get; }
+    /// <summary>Where the work area starts: after the error cell, the model's state and the optimizers' state.</summary>
+    protected long WorkStart { get; private set; }
+
+    private readonly Dictionary<string, (long Value, long Grad, long Length)> _slots = new();
+    private readonly Dictionary<(Optimizer Optimizer, string Parameter), (long[] Offsets, Tensor[] Host)> _moments = new();
 
     protected DeviceModel(GpuDevice device, long stateFloats)
     {
@@ -44,16 +50,122 @@ public abstract class DeviceModel : IDisposable
         _memory = grown;
     }
 
+    /// <summary>Where each parameter (by its name) and its gradient live on the device, for the optimizer steps.</summary>
+    protected void DeclareParameters(params (string Name, long Value, long Grad, long Length)[] slots)
+    {
+        foreach (var s in slots) _slots[s.Name] = (s.Value, s.Grad, s.Length);
+    }
+
+    /// <summary>
+    /// One optimizer step on the device from the gradients there: the optimizer's schedule, clipping and decay on the
+    /// host, the rule as one kernel per parameter, its moments in device memory. An optimizer whose rule has no device
+    /// form steps on the host instead (parameters and gradients copied down, parameters copied back).
+    /// </summary>
+    protected void Optimize(Optimizer optimizer, IReadOnlyList<Parameter> parameters)
+    {
+        var slots = parameters.Select(p => _slots.TryGetValue(p.Name, out var s) ? s
+            : throw new ArgumentException($"The parameter '{p.Name}' is not this model's.", nameof(parameters))).ToArray();
+        if (optimizer is ElementwiseOptimizer elementwise)
+        {
+            var moments = parameters.Select((p, i) => Moments(optimizer, p, slots[i].Length)).ToArray();
+            bool done = elementwise.StepElsewhere(parameters, () => SumSquares(slots), (i, rule) =>
+            {
+                var (value, grad, length) = slots[i];
+                var at = moments[i];
+                Launch(Routines.Update, length, new KernelArgs
+                {
+                    A0 = (int)rule.Kind, A1 = (int)value, A2 = (int)grad, A3 = (int)(at.Length > 0 ? at[0] : 0), A4 = (int)(at.Length > 1 ? at[1] : 0),
+                    A5 = Bits(rule.C0), A6 = Bits(rule.C1), A7 = Bits(rule.C2), A8 = Bits(rule.C3), A9 = Bits(rule.C4),
+                    A10 = Bits(rule.GradScale), A11 = Bits(rule.L2), A12 = Bits(rule.Keep),
+                });
+            });
+            if (done) return;
+        }
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            Download(slots[i].Value, parameters[i].Value.Data, slots[i].Length);
+            Download(slots[i].Grad, parameters[i].Grad.Data, slots[i].Length);
+        }
+        optimizer.Step(parameters);
+        for (int i = 0; i < parameters.Count; i++) Upload(parameters[i].Value.Data, slots[i].Value, slots[i].Length);
+    }
+
+    private static int Bits(float value) => BitConverter.SingleToInt32Bits(value);
+
+    private double SumSquares((long Value, long Grad, long Length)[] slots)
+    {
+        Fill(WorkStart, 1, 0f);
+        foreach (var (_, grad, length) in slots)
+            Launch(Routines.SumSquares, (length + 255) / 256, new KernelArgs { A0 = (int)length, A1 = (int)grad, A2 = (int)WorkStart });
+        Device.Accelerator.Synchronize();
+        var total = new float[1];
+        Download(WorkStart, total, 1);
+        return total[0];
+    }
+
+    /// <summary>The device offsets of an optimizer's state slots for a parameter: allocated and filled from the host's state on first use.</summary>
+    private long[] Moments(Optimizer optimizer, Parameter parameter, long length)
+    {
+        if (_moments.TryGetValue((optimizer, parameter.Name), out var known)) return known.Offsets;
+        var host = optimizer.State(new[] { parameter }).Select(kv => kv.Value).ToArray();
+        var offsets = new long[host.Length];
+        for (int k = 0; k < host.Length; k++)
+        {
+            offsets[k] = ReserveState(length);
+            Upload(host[k].Data, offsets[k], length);
+        }
+        _moments[(optimizer, parameter.Name)] = (offsets, host);
+        return offsets;
+    }
+
+    /// <summary>Grows the state region by <paramref name="floats"/>, moving the work area after it; returns the new region's offset.</summary>
+    private long ReserveState(long floats)
+    {
+        long at = WorkStart;
+        var grown = Device.Accelerator.Allocate1D<float>(Math.Max(_memory.Length, at + floats) + floats);
+        grown.View.SubView(0, at).CopyFrom(_memory.View.SubView(0, at));
+        grown.View.SubView(at, floats).MemSetToZero();
+        Device.Accelerator.Synchronize();
+        _memory.Dispose();
+        _memory = grown;
+        WorkStart = at + floats;
+        return at;
+    }
+
+    /// <summary>Copies the optimizers' state on the device into their host tensors (what checkpoints save).</summary>
+    protected void OptimizerStateToHost()
+    {
+        foreach (var (offsets, host) in _moments.Values)
+            for (int k = 0; k < host.Length; k++) Download(offsets[k], host[k].Data, host[k].Length);
+    }
+
+    /// <summary>Copies the optimizers' host state to the device (after a checkpoint was loaded into it).</summary>
+    protected void OptimizerStateToDevice()
+    {
+        foreach (var (offsets, host) in _moments.Values)
+            for (int k = 0; k < host.Length; k++) Upload(host[k].Data, offsets[k], host[k].Length);
+    }
+
     /// <summary>Copies <paramref name="count"/> host floats to device offset <paramref name="at"/>.</summary>
     protected void Upload(float[] data, long at, long count)
     {
-        if (count > 0) Memory.SubView(at, count).CopyFromCPU(new ReadOnlySpan<float>(data, 0, (int)count));
+        if (count <= 0) return;
+        Memory.SubView(at, count).CopyFromCPU(new ReadOnlySpan<float>(data, 0, (int)count));
+        FloatsUploaded += count;
     }
+
+    /// <summary>Floats copied from the host to the device so far (inputs, and state when the host had changed it).</summary>
+    public long FloatsUploaded { get; private set; }
+
+    /// <summary>Floats copied from the device to the host so far (results, and state when the host read it).</summary>
+    public long FloatsDownloaded { get; private set; }
 
     /// <summary>Copies <paramref name="count"/> device floats at <paramref name="at"/> to the host.</summary>
     protected void Download(long at, float[] data, long count)
     {
-        if (count > 0) Memory.SubView(at, count).CopyToCPU(new Span<float>(data, 0, (int)count));
+        if (count <= 0) return;
+        Memory.SubView(at, count).CopyToCPU(new Span<float>(data, 0, (int)count));
+        FloatsDownloaded += count;
     }
 
     /// <summary>Runs a kernel over <paramref name="extent"/> threads.</summary>

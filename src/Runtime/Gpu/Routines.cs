@@ -394,4 +394,69 @@ public static class Routines
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
+
+    /// <summary>
+    /// One optimizer step on a parameter (the runtime's <see cref="RuleKind"/> rules): A0 the rule, A1 w, A2 g, A3 the
+    /// first state slot, A4 the second; the constants C0..C4, the gradient scale, L2 and keep as float bits in A5..A12.
+    /// </summary>
+    public static void Update(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        float c0 = F(a.A5), c1 = F(a.A6), c2 = F(a.A7), c3 = F(a.A8), c4 = F(a.A9);
+        long at = a.A1 + (long)(int)i;
+        float w = mem[at];
+        float g = mem[a.A2 + (long)(int)i] * F(a.A10) + F(a.A11) * w;
+        float delta;
+        switch ((RuleKind)a.A0)
+        {
+            case RuleKind.Momentum:
+            case RuleKind.Nesterov:
+            {
+                float v = c1 * mem[a.A3 + (long)(int)i] + g;
+                mem[a.A3 + (long)(int)i] = v;
+                delta = a.A0 == (int)RuleKind.Nesterov ? c0 * (g + c1 * v) : c0 * v;
+                break;
+            }
+            case RuleKind.AdaGrad:
+            {
+                float sum = mem[a.A3 + (long)(int)i] + g * g;
+                mem[a.A3 + (long)(int)i] = sum;
+                delta = c0 * g / (XMath.Sqrt(sum) + c1);
+                break;
+            }
+            case RuleKind.RmsProp:
+            {
+                float sq = c1 * mem[a.A3 + (long)(int)i] + (1f - c1) * g * g;
+                mem[a.A3 + (long)(int)i] = sq;
+                delta = c0 * g / (XMath.Sqrt(sq) + c2);
+                break;
+            }
+            case RuleKind.Adam:
+            {
+                float m1 = c1 * mem[a.A3 + (long)(int)i] + (1f - c1) * g;
+                float v = c2 * mem[a.A4 + (long)(int)i] + (1f - c2) * g * g;
+                mem[a.A3 + (long)(int)i] = m1;
+                mem[a.A4 + (long)(int)i] = v;
+                delta = c0 * m1 / (XMath.Sqrt(v * c3) + c4);
+                break;
+            }
+            case RuleKind.SignSgd:
+                delta = c0 * (g > 0 ? 1f : g < 0 ? -1f : 0f);
+                break;
+            default:
+                delta = c0 * g;
+                break;
+        }
+        mem[at] = F(a.A12) * w - delta;
+    }
+
+    private static float F(int bits) => Interop.IntAsFloat((uint)bits);
+
+    /// <summary>Adds the squares of A0 elements at A1 into the cell A2, 256 elements per thread.</summary>
+    public static void SumSquares(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        long start = (long)(int)i * 256, end = System.Math.Min(start + 256, a.A0);
+        float sum = 0;
+        for (long j = start; j < end; j++) { float g = mem[a.A1 + j]; sum += g * g; }
+        Atomic.Add(ref mem[a.A2], sum);
+    }
 }

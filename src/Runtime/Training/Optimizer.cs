@@ -103,6 +103,38 @@ public abstract class ElementwiseOptimizer : Optimizer
         }
     }
 
+    /// <summary>
+    /// One step run elsewhere (on a device), with this optimizer's schedule, clipping, decay and step count: the global
+    /// squared gradient norm comes from <paramref name="gradSquares"/> (asked only when <see cref="ClipNorm"/> is set),
+    /// and <paramref name="apply"/> runs the rule on parameter i. Returns false, doing nothing, when the rule has no
+    /// such form (a subclass that does not describe it): then the caller steps on the host.
+    /// </summary>
+    public bool StepElsewhere(IReadOnlyList<Parameter> parameters, Func<double> gradSquares, Action<int, RuleStep> apply)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(gradSquares);
+        ArgumentNullException.ThrowIfNull(apply);
+        if (Describe(new StepArgs(1f, 1f, 0f, 1f, 1)) is null) return false;
+        float scale = 1f;
+        if (ClipNorm is { } clip)
+        {
+            LastGradNorm = (float)Math.Sqrt(gradSquares());
+            if (LastGradNorm > clip) scale = clip / (LastGradNorm + 1e-6f);
+        }
+        float lr = CurrentLearningRate;
+        Steps++;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            bool decay = DecayBiases || parameters[i].Value.Rank >= 2;
+            var rule = Describe(new StepArgs(lr, scale, decay ? L2 : 0f, decay ? 1f - lr * WeightDecay : 1f, Steps))!.Value;
+            apply(i, rule with { GradScale = scale, L2 = decay ? L2 : 0f, Keep = decay ? 1f - lr * WeightDecay : 1f });
+        }
+        return true;
+    }
+
+    /// <summary>The rule of one step as data (<see cref="StepElsewhere"/>); null when it has no such form.</summary>
+    protected virtual RuleStep? Describe(in StepArgs a) => null;
+
     /// <summary>The learning rate, gradient scale, L2 coefficient, decoupled-decay factor and 1-based step of one update.</summary>
     protected readonly record struct StepArgs(float Lr, float GradScale, float L2, float Keep, long Step);
 
@@ -185,3 +217,28 @@ public abstract class ElementwiseOptimizer : Optimizer
         Vector<float> Delta(Vector<float> g, ref Vector<float> s0, ref Vector<float> s1);
     }
 }
+
+/// <summary>The elementwise rules an optimizer can hand to a device (<see cref="ElementwiseOptimizer.StepElsewhere"/>).</summary>
+public enum RuleKind
+{
+    /// <summary>w ← keep·w − C0·g.</summary>
+    Sgd,
+    /// <summary>v ← C1·v + g; w ← keep·w − C0·v.</summary>
+    Momentum,
+    /// <summary>v ← C1·v + g; w ← keep·w − C0·(g + C1·v).</summary>
+    Nesterov,
+    /// <summary>s ← s + g²; w ← keep·w − C0·g / (√s + C1).</summary>
+    AdaGrad,
+    /// <summary>s ← C1·s + (1 − C1)·g²; w ← keep·w − C0·g / (√s + C2).</summary>
+    RmsProp,
+    /// <summary>m ← C1·m + (1 − C1)·g; v ← C2·v + (1 − C2)·g²; w ← keep·w − C0·m / (√(C3·v) + C4).</summary>
+    Adam,
+    /// <summary>w ← keep·w − C0·sign(g).</summary>
+    SignSgd,
+}
+
+/// <summary>
+/// One step of an elementwise rule for one parameter: the rule, its constants (see <see cref="RuleKind"/>), and the
+/// shared pre-processing g ← GradScale·g + L2·w.
+/// </summary>
+public readonly record struct RuleStep(RuleKind Kind, float C0, float C1 = 0, float C2 = 0, float C3 = 0, float C4 = 0, float GradScale = 1, float L2 = 0, float Keep = 1);

@@ -11,6 +11,8 @@ public sealed class Sgd(float learningRate) : ElementwiseOptimizer(learningRate)
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, in StepArgs a) =>
         Run(new Rule(new Vector<float>(a.Lr)), w, g, default, default, a);
 
+    protected override RuleStep? Describe(in StepArgs a) => new(RuleKind.Sgd, a.Lr);
+
     private readonly struct Rule(Vector<float> lr) : IUpdateRule
     {
         public Vector<float> Delta(Vector<float> g, ref Vector<float> s0, ref Vector<float> s1) => lr * g;
@@ -31,6 +33,8 @@ public class Momentum(float learningRate, float momentum = 0.9f, bool nesterov =
 
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, in StepArgs a) =>
         Run(new Rule(new Vector<float>(a.Lr), new Vector<float>(Mu), Nesterov), w, g, state[0].Data, default, a);
+
+    protected override RuleStep? Describe(in StepArgs a) => new(Nesterov ? RuleKind.Nesterov : RuleKind.Momentum, a.Lr, Mu);
 
     private readonly struct Rule(Vector<float> lr, Vector<float> mu, bool nesterov) : IUpdateRule
     {
@@ -55,6 +59,8 @@ public sealed class AdaGrad(float learningRate, float epsilon = 1e-10f) : Elemen
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, in StepArgs a) =>
         Run(new Rule(new Vector<float>(a.Lr), new Vector<float>(Epsilon)), w, g, state[0].Data, default, a);
 
+    protected override RuleStep? Describe(in StepArgs a) => new(RuleKind.AdaGrad, a.Lr, Epsilon);
+
     private readonly struct Rule(Vector<float> lr, Vector<float> eps) : IUpdateRule
     {
         public Vector<float> Delta(Vector<float> g, ref Vector<float> sum, ref Vector<float> unused)
@@ -76,6 +82,8 @@ public sealed class RmsProp(float learningRate, float rho = 0.99f, float epsilon
 
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, in StepArgs a) =>
         Run(new Rule(new Vector<float>(a.Lr), new Vector<float>(Rho), new Vector<float>(Epsilon)), w, g, state[0].Data, default, a);
+
+    protected override RuleStep? Describe(in StepArgs a) => new(RuleKind.RmsProp, a.Lr, Rho, Epsilon);
 
     private readonly struct Rule(Vector<float> lr, Vector<float> rho, Vector<float> eps) : IUpdateRule
     {
@@ -110,6 +118,9 @@ public sealed class Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float b
         Run(rule, w, g, state[0].Data, state[1].Data, a);
     }
 
+    protected override RuleStep? Describe(in StepArgs a) =>
+        new(RuleKind.Adam, a.Lr / (1f - MathF.Pow(Beta1, a.Step)), Beta1, Beta2, 1f / (1f - MathF.Pow(Beta2, a.Step)), Epsilon);
+
     private readonly struct Rule(Vector<float> lrOverC1, Vector<float> b1, Vector<float> b2, Vector<float> invC2, Vector<float> eps) : IUpdateRule
     {
         public Vector<float> Delta(Vector<float> g, ref Vector<float> m, ref Vector<float> v)
@@ -128,6 +139,8 @@ public sealed class SignSgd(float learningRate) : ElementwiseOptimizer(learningR
 
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, in StepArgs a) =>
         Run(new Rule(new Vector<float>(a.Lr)), w, g, default, default, a);
+
+    protected override RuleStep? Describe(in StepArgs a) => new(RuleKind.SignSgd, a.Lr);
 
     private readonly struct Rule(Vector<float> lr) : IUpdateRule
     {

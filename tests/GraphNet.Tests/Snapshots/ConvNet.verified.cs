@@ -24,9 +24,10 @@ partial class ConvNet : global::GraphNet.IModel
     private readonly int __seed;
     private ulong __draws;
     private int __busy; // 1 while an entry point runs: one call at a time per instance
+    private readonly global::GraphNet.ParameterSet __parameters;
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
-    public global::GraphNet.ParameterSet Parameters { get; }
+    public global::GraphNet.ParameterSet Parameters => __parameters;
 
     /// <summary>The device this model runs on.</summary>
     public global::GraphNet.Device Device { get; }
@@ -41,17 +42,18 @@ partial class ConvNet : global::GraphNet.IModel
         this.gamma = global::GraphNet.Initializers.Create(global::GraphNet.Init.Ones, seed, 2, 4);
         this.beta = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 3, 4);
         this.fc = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 4, 4, 10);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("conv", this.conv, __grad_conv), new global::GraphNet.Parameter("convb", this.convb, __grad_convb), new global::GraphNet.Parameter("gamma", this.gamma, __grad_gamma), new global::GraphNet.Parameter("beta", this.beta, __grad_beta), new global::GraphNet.Parameter("fc", this.fc, __grad_fc));
+        __parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("conv", this.conv, __grad_conv), new global::GraphNet.Parameter("convb", this.convb, __grad_convb), new global::GraphNet.Parameter("gamma", this.gamma, __grad_gamma), new global::GraphNet.Parameter("beta", this.beta, __grad_beta), new global::GraphNet.Parameter("fc", this.fc, __grad_fc));
         this.mean = global::GraphNet.Initializers.Create(global::GraphNet.Init.Zeros, seed, 5, 4);
         this.variance = global::GraphNet.Initializers.Create(global::GraphNet.Init.Ones, seed, 6, 4);
-        Buffers = new global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>[] { new("mean", this.mean), new("variance", this.variance) };
+        __buffers = new global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>[] { new("mean", this.mean), new("variance", this.variance) };
     }
 
     /// <summary>The calls of entry points that drew random numbers so far: the model's place in its random stream (checkpoints save it).</summary>
     public ulong RandomDraws { get => __draws; set => __draws = value; }
 
     /// <summary>The model's buffers (running statistics), saved in checkpoints beside the parameters.</summary>
-    public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>> Buffers { get; }
+    public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>> Buffers => __buffers;
+    private readonly global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>> __buffers;
 
     // ==== Predict: forward of Logits ====
     // 13 kernels; arena of 3 slots: #0 576*B | 256*B | 64*B | 4*B, #1 256*B | 4 | 64*B | 4*B, #2 256*B | 576*B floats.
@@ -379,7 +381,7 @@ partial class ConvNet : global::GraphNet.IModel
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_conv, 36, "kernel 71 (reshape to [4, 1, 3, 3])");
         global::System.Array.Copy(__o_state_mean, this.mean.Data, __o_state_mean.Length);
         global::System.Array.Copy(__o_state_variance, this.variance.Data, __o_state_variance.Length);
-        optimizer.Step(this.Parameters);
+        optimizer.Step(this.__parameters);
         return __o_loss[0];
     }
 

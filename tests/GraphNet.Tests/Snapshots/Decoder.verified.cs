@@ -20,9 +20,10 @@ partial class Decoder : global::GraphNet.IModel
     private static readonly int[] __shape_head = { 8, 12 };
     private readonly global::GraphNet.Tensor __grad_head = new global::GraphNet.Tensor(__shape_head);
     private int __busy; // 1 while an entry point runs: one call at a time per instance
+    private readonly global::GraphNet.ParameterSet __parameters;
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
-    public global::GraphNet.ParameterSet Parameters { get; }
+    public global::GraphNet.ParameterSet Parameters => __parameters;
 
     /// <summary>The device this model runs on.</summary>
     public global::GraphNet.Device Device { get; }
@@ -36,7 +37,7 @@ partial class Decoder : global::GraphNet.IModel
         this.b = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 2, 8);
         this.qkv = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 3, 8, 24);
         this.head = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 4, 8, 12);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("tokens", this.tokens, __grad_tokens), new global::GraphNet.Parameter("g", this.g, __grad_g), new global::GraphNet.Parameter("b", this.b, __grad_b), new global::GraphNet.Parameter("qkv", this.qkv, __grad_qkv), new global::GraphNet.Parameter("head", this.head, __grad_head));
+        __parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("tokens", this.tokens, __grad_tokens), new global::GraphNet.Parameter("g", this.g, __grad_g), new global::GraphNet.Parameter("b", this.b, __grad_b), new global::GraphNet.Parameter("qkv", this.qkv, __grad_qkv), new global::GraphNet.Parameter("head", this.head, __grad_head));
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====

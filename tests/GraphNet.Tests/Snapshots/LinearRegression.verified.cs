@@ -14,9 +14,10 @@ partial class LinearRegression : global::GraphNet.IModel
     private static readonly int[] __shape_b = { 1 };
     private readonly global::GraphNet.Tensor __grad_b = new global::GraphNet.Tensor(__shape_b);
     private int __busy; // 1 while an entry point runs: one call at a time per instance
+    private readonly global::GraphNet.ParameterSet __parameters;
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
-    public global::GraphNet.ParameterSet Parameters { get; }
+    public global::GraphNet.ParameterSet Parameters => __parameters;
 
     /// <summary>The device this model runs on.</summary>
     public global::GraphNet.Device Device { get; }
@@ -27,7 +28,7 @@ partial class LinearRegression : global::GraphNet.IModel
         Device = device ?? global::GraphNet.Device.Cpu;
         this.w = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 0, 8);
         this.b = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 1, 1);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w", this.w, __grad_w), new global::GraphNet.Parameter("b", this.b, __grad_b));
+        __parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w", this.w, __grad_w), new global::GraphNet.Parameter("b", this.b, __grad_b));
     }
 
     // ==== Forward: forward of Predict ====

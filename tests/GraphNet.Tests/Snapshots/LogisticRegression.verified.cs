@@ -14,9 +14,10 @@ partial class LogisticRegression : global::GraphNet.IModel
     private static readonly int[] __shape_b = { 1 };
     private readonly global::GraphNet.Tensor __grad_b = new global::GraphNet.Tensor(__shape_b);
     private int __busy; // 1 while an entry point runs: one call at a time per instance
+    private readonly global::GraphNet.ParameterSet __parameters;
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
-    public global::GraphNet.ParameterSet Parameters { get; }
+    public global::GraphNet.ParameterSet Parameters => __parameters;
 
     /// <summary>The device this model runs on.</summary>
     public global::GraphNet.Device Device { get; }
@@ -27,7 +28,7 @@ partial class LogisticRegression : global::GraphNet.IModel
         Device = device ?? global::GraphNet.Device.Cpu;
         this.w = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 0, 30);
         this.b = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 1, 1);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w", this.w, __grad_w), new global::GraphNet.Parameter("b", this.b, __grad_b));
+        __parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w", this.w, __grad_w), new global::GraphNet.Parameter("b", this.b, __grad_b));
     }
 
     // ==== Forward: forward of Logits ====
@@ -246,7 +247,7 @@ partial class LogisticRegression : global::GraphNet.IModel
         var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, 30, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_w, 30, "kernel 14 (reshape to [30])");
-        optimizer.Step(this.Parameters);
+        optimizer.Step(this.__parameters);
         return __o_loss[0];
     }
 

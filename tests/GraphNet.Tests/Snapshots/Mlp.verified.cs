@@ -22,9 +22,10 @@ partial class Mlp : global::GraphNet.IModel
     private static readonly int[] __shape_b3 = { 10 };
     private readonly global::GraphNet.Tensor __grad_b3 = new global::GraphNet.Tensor(__shape_b3);
     private int __busy; // 1 while an entry point runs: one call at a time per instance
+    private readonly global::GraphNet.ParameterSet __parameters;
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
-    public global::GraphNet.ParameterSet Parameters { get; }
+    public global::GraphNet.ParameterSet Parameters => __parameters;
 
     /// <summary>The device this model runs on.</summary>
     public global::GraphNet.Device Device { get; }
@@ -39,7 +40,7 @@ partial class Mlp : global::GraphNet.IModel
         this.b2 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 3, 256);
         this.w3 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 4, 256, 10);
         this.b3 = global::GraphNet.Initializers.Create(global::GraphNet.Init.Auto, seed, 5, 10);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w1", this.w1, __grad_w1), new global::GraphNet.Parameter("b1", this.b1, __grad_b1), new global::GraphNet.Parameter("w2", this.w2, __grad_w2), new global::GraphNet.Parameter("b2", this.b2, __grad_b2), new global::GraphNet.Parameter("w3", this.w3, __grad_w3), new global::GraphNet.Parameter("b3", this.b3, __grad_b3));
+        __parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("w1", this.w1, __grad_w1), new global::GraphNet.Parameter("b1", this.b1, __grad_b1), new global::GraphNet.Parameter("w2", this.w2, __grad_w2), new global::GraphNet.Parameter("b2", this.b2, __grad_b2), new global::GraphNet.Parameter("w3", this.w3, __grad_w3), new global::GraphNet.Parameter("b3", this.b3, __grad_b3));
     }
 
     // ==== Predict: forward of Logits ====

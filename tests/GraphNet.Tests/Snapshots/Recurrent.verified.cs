@@ -31,9 +31,10 @@ partial class Recurrent : global::GraphNet.IModel
     private static readonly int[] __shape___m_head_bias = { 7 };
     private readonly global::GraphNet.Tensor __grad___m_head_bias = new global::GraphNet.Tensor(__shape___m_head_bias);
     private int __busy; // 1 while an entry point runs: one call at a time per instance
+    private readonly global::GraphNet.ParameterSet __parameters;
 
     /// <summary>The trainable parameters, each with its gradient buffer.</summary>
-    public global::GraphNet.ParameterSet Parameters { get; }
+    public global::GraphNet.ParameterSet Parameters => __parameters;
 
     /// <summary>The device this model runs on.</summary>
     public global::GraphNet.Device Device { get; }
@@ -49,9 +50,9 @@ partial class Recurrent : global::GraphNet.IModel
         this.__m_lstm_bias_hh_l0 = global::GraphNet.Initializers.CreateWithFanIn(global::GraphNet.Init.UniformFanIn, seed, 4, 6, 24);
         this.__m_head_weight = global::GraphNet.Initializers.Create(global::GraphNet.Init.UniformFanIn, seed, 5, 7, 6);
         this.__m_head_bias = global::GraphNet.Initializers.CreateWithFanIn(global::GraphNet.Init.UniformFanIn, seed, 6, 6, 7);
-        Parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("tokens.weight", this.__m_tokens_weight, __grad___m_tokens_weight), new global::GraphNet.Parameter("lstm.weight_ih_l0", this.__m_lstm_weight_ih_l0, __grad___m_lstm_weight_ih_l0), new global::GraphNet.Parameter("lstm.weight_hh_l0", this.__m_lstm_weight_hh_l0, __grad___m_lstm_weight_hh_l0), new global::GraphNet.Parameter("lstm.bias_ih_l0", this.__m_lstm_bias_ih_l0, __grad___m_lstm_bias_ih_l0), new global::GraphNet.Parameter("lstm.bias_hh_l0", this.__m_lstm_bias_hh_l0, __grad___m_lstm_bias_hh_l0), new global::GraphNet.Parameter("head.weight", this.__m_head_weight, __grad___m_head_weight), new global::GraphNet.Parameter("head.bias", this.__m_head_bias, __grad___m_head_bias));
+        __parameters = new global::GraphNet.ParameterSet(new global::GraphNet.Parameter("tokens.weight", this.__m_tokens_weight, __grad___m_tokens_weight), new global::GraphNet.Parameter("lstm.weight_ih_l0", this.__m_lstm_weight_ih_l0, __grad___m_lstm_weight_ih_l0), new global::GraphNet.Parameter("lstm.weight_hh_l0", this.__m_lstm_weight_hh_l0, __grad___m_lstm_weight_hh_l0), new global::GraphNet.Parameter("lstm.bias_ih_l0", this.__m_lstm_bias_ih_l0, __grad___m_lstm_bias_ih_l0), new global::GraphNet.Parameter("lstm.bias_hh_l0", this.__m_lstm_bias_hh_l0, __grad___m_lstm_bias_hh_l0), new global::GraphNet.Parameter("head.weight", this.__m_head_weight, __grad___m_head_weight), new global::GraphNet.Parameter("head.bias", this.__m_head_bias, __grad___m_head_bias));
         // Sub-module objects read the model's tensors, so their spec methods also run eagerly.
-        var __t = global::GraphNet.Modules.Lookup(Parameters);
+        var __t = global::GraphNet.Modules.Lookup(__parameters);
         ((global::GraphNet.IModule)this.tokens).Bind(__t, "tokens.");
         ((global::GraphNet.IModule)this.lstm).Bind(__t, "lstm.");
         ((global::GraphNet.IModule)this.head).Bind(__t, "head.");
@@ -335,7 +336,7 @@ partial class Recurrent : global::GraphNet.IModel
         global::GraphNet.Runtime.Indexing.ScatterAdd(ids.Data, __a[2], __o_grad___m_tokens_weight, __d_B * __d_T, 8, 7, "input 'ids'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad___m_tokens_weight, 56, "kernel 37 (scatter_add to [7, 8])");
         global::System.Array.Copy(__o_grad___m_lstm_bias_ih_l0, __o_grad___m_lstm_bias_hh_l0, __o_grad___m_lstm_bias_hh_l0.Length);
-        optimizer.Step(this.Parameters);
+        optimizer.Step(this.__parameters);
         return __o_loss[0];
     }
 

@@ -81,9 +81,19 @@ public static class CSharpEmitter
             w.Line("private ulong __draws;");
         }
         if (m.Entries.Count > 0) w.Line("private int __busy; // 1 while an entry point runs: one call at a time per instance");
+        if (m.Gpu) w.Line("private global::GraphNet.DeviceLink? __link; // set while a device runner holds the values (OnGpu)");
+        w.Line("private readonly global::GraphNet.ParameterSet __parameters;");
         w.Line();
-        w.Line("/// <summary>The trainable parameters, each with its gradient buffer.</summary>");
-        w.Line("public global::GraphNet.ParameterSet Parameters { get; }");
+        if (m.Gpu)
+        {
+            w.Line("/// <summary>The trainable parameters, each with its gradient buffer (current on the host: values a device runner changed are copied back first).</summary>");
+            w.Line("public global::GraphNet.ParameterSet Parameters { get { __link?.OnHost(writes: true); return __parameters; } }");
+        }
+        else
+        {
+            w.Line("/// <summary>The trainable parameters, each with its gradient buffer.</summary>");
+            w.Line("public global::GraphNet.ParameterSet Parameters => __parameters;");
+        }
         w.Line();
         w.Line("/// <summary>The device this model runs on.</summary>");
         w.Line("public global::GraphNet.Device Device { get; }");
@@ -99,18 +109,18 @@ public static class CSharpEmitter
                 w.Line($"this.{Id(p.Name)} = {Create(p, i)};");
             }
             var entries = m.Params.Select(p => $"new global::GraphNet.Parameter(\"{p.Display}\", this.{Id(p.Name)}, __grad_{p.Name})");
-            w.Line($"Parameters = new global::GraphNet.ParameterSet({string.Join(", ", entries)});");
+            w.Line($"__parameters = new global::GraphNet.ParameterSet({string.Join(", ", entries)});");
             for (int i = 0; i < m.Buffers.Count; i++)
             {
                 var p = m.Buffers[i];
                 w.Line($"this.{Id(p.Name)} = {Create(p, m.Params.Count + i)};");
             }
             if (m.Buffers.Count > 0)
-                w.Line($"Buffers = new {BufferEntry}[] {{ " + string.Join(", ", m.Buffers.Select(p => $"new(\"{p.Display}\", this.{Id(p.Name)})")) + " };");
+                w.Line($"__buffers = new {BufferEntry}[] {{ " + string.Join(", ", m.Buffers.Select(p => $"new(\"{p.Display}\", this.{Id(p.Name)})")) + " };");
             if (m.Bindings.Count > 0)
             {
                 w.Line("// Sub-module objects read the model's tensors, so their spec methods also run eagerly.");
-                w.Line($"var __t = global::GraphNet.Modules.Lookup(Parameters{(m.Buffers.Count > 0 ? ", Buffers" : "")});");
+                w.Line($"var __t = global::GraphNet.Modules.Lookup(__parameters{(m.Buffers.Count > 0 ? ", __buffers" : "")});");
                 foreach (var b in m.Bindings) w.Line(b);
             }
         }
@@ -124,7 +134,10 @@ public static class CSharpEmitter
         {
             w.Line();
             w.Line("/// <summary>The model's buffers (running statistics), saved in checkpoints beside the parameters.</summary>");
-            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{BufferEntry}> Buffers {{ get; }}");
+            w.Line(m.Gpu
+                ? $"public global::System.Collections.Generic.IReadOnlyList<{BufferEntry}> Buffers {{ get {{ __link?.OnHost(writes: true); return __buffers; }} }}"
+                : $"public global::System.Collections.Generic.IReadOnlyList<{BufferEntry}> Buffers => __buffers;");
+            w.Line($"private readonly global::System.Collections.Generic.IReadOnlyList<{BufferEntry}> __buffers;");
         }
     }
 

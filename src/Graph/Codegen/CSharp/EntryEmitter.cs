@@ -55,6 +55,7 @@ internal static class EntryEmitter
         using (w.Block($"{mods} {ret} {name}({string.Join(", ", inputArgs)})"))
         {
             if (e.Kind != EntryKind.Hessian && !e.Hidden) w.Line($"using var __run = {Rt}.Exclusive.Enter(ref __busy, \"{m.ClassName}\", \"{e.Name}\");");
+            if (e.Kind != EntryKind.Hessian && m.Gpu) w.Line($"__link?.OnHost(writes: {(Writes(e) ? "true" : "false")});");
             foreach (var i in e.Inputs.Where(i => i.ScalarType is not null))
                 w.Line($"var {i.Name} = __scalar_{e.Member}_{i.Name}; {i.Name}.Data[0] = {Id(Arg(i))};");
             EmitBinding(w, m, e);
@@ -107,8 +108,12 @@ internal static class EntryEmitter
     }
 
     /// <summary>What a [Train] entry hands its optimizer: every parameter, or the ones it trains (looked up once).</summary>
-    internal static string Trained(EntryProgram e, string self) => e.Trains is null ? $"{self}.Parameters"
-        : $"__trains_{e.Member} ??= new[] {{ {string.Join(", ", e.Trains.Select(p => $"{self}.Parameters[\"{p}\"]"))} }}";
+    internal static string Trained(EntryProgram e, string self) => e.Trains is null ? $"{self}.__parameters"
+        : $"__trains_{e.Member} ??= new[] {{ {string.Join(", ", e.Trains.Select(p => $"{self}.__parameters[\"{p}\"]"))} }}";
+
+    /// <summary>Whether an entry changes the model's values: a training step, an update after it, or state it commits (assignments, running statistics).</summary>
+    internal static bool Writes(EntryProgram e) => e.Kind == EntryKind.Train || e.Then is not null
+        || e.Schedule.Graph.Outputs.Any(o => o.Key.StartsWith(GraphBuilder.StatePrefix, System.StringComparison.Ordinal));
 
     /// <summary>The outputs an entry returns to its caller, in order (a new tensor each call).</summary>
     internal static List<string> Returned(EntryProgram e) => e.Kind switch

@@ -41,16 +41,25 @@ public static class IlgpuEmitter
         long stateFloats = state.Values.Select(v => v.Offset + v.Length).DefaultIfEmpty(1).Max() - 1;
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// This model on a GPU device (GraphNet.Gpu): the same entry points, each run as ILGPU kernels on the device. The host");
-        w.Line("/// model stays the source of truth: each call uploads its parameters and buffers, and training steps run the optimizer");
-        w.Line("/// on the host with the gradients the device computed.");
+        w.Line("/// This model on a GPU device (GraphNet.Gpu): the same entry points, each run as ILGPU kernels on the device, with the");
+        w.Line("/// parameters, buffers and optimizer state kept there between calls (training steps run the optimizer on the device).");
+        w.Line("/// The model stays coherent: reading its <c>Parameters</c> or <c>Buffers</c>, or calling a host entry, copies what the");
+        w.Line("/// device changed back first, and the next device call uploads what the host changed. One runner per model: calling");
+        w.Line("/// this again with the same device returns it.");
         w.Line("/// </summary>");
-        w.Line($"public OnDevice OnGpu({Gpu}.GpuDevice device) => new(this, device);");
+        using (w.Block($"public OnDevice OnGpu({Gpu}.GpuDevice device)"))
+        {
+            w.Line("if (__gpu is { } current && ReferenceEquals(current.Device, device)) return current;");
+            w.Line("__link?.OnHost(writes: true); // what the previous runner changed comes back first");
+            w.Line("return __gpu = new OnDevice(this, device);");
+        }
+        w.Line("private OnDevice? __gpu;");
         w.Line();
         w.Line($"/// <summary>{m.ClassName}'s entry points on a device; entries the device path does not cover yet are listed in <see cref=\"HostOnly\"/>.</summary>");
         using (w.Block($"public sealed class OnDevice : {Gpu}.DeviceModel"))
         {
             w.Line($"private readonly {m.ClassName} __m;");
+            w.Line("private readonly global::GraphNet.DeviceLink __link;");
             foreach (var kv in state) w.Line($"private const long __st_{Clean(kv.Key)} = {kv.Value.Offset}; // {kv.Key}");
             w.Line();
             w.Line("/// <summary>The entry points that run on the host only, with the reason.</summary>");
@@ -58,12 +67,34 @@ public static class IlgpuEmitter
             w.Line($"public static readonly (string Entry, string Reason)[] HostOnly = {{ {string.Join(", ", hostOnly)} }};");
             w.Line();
             using (w.Block($"internal OnDevice({m.ClassName} model, {Gpu}.GpuDevice device) : base(device, {stateFloats})"))
+            {
                 w.Line("__m = model;");
+                if (m.Params.Count > 0)
+                    w.Line("DeclareParameters(" + string.Join(", ", m.Params.Select(p => $"(\"{p.Display}\", __st_{Clean(p.Name)}, __st_{Clean(OutputNames.Grad(p.Name))}, {Size(p.Shape)}L)")) + ");");
+                w.Line("__link = model.__link = new global::GraphNet.DeviceLink(CopyToHost, CopyFromHost);");
+            }
             w.Line();
-            w.Line("/// <summary>Copies the host model's parameters and buffers to the device.</summary>");
-            using (w.Block("private void SyncParameters()"))
-                foreach (var p in m.Params.Concat(m.Buffers))
-                    w.Line($"Upload(__m.{Id(p.Name)}.Data, __st_{Clean(p.Name)}, {Size(p.Shape)});");
+            void Copies(string doc, string name, System.Func<ParamDecl, string> line, string optimizerState)
+            {
+                w.Line($"/// <summary>{doc}</summary>");
+                using (w.Block($"private void {name}()"))
+                {
+                    foreach (var p in m.Params.Concat(m.Buffers)) w.Line(line(p));
+                    w.Line(optimizerState);
+                }
+                w.Line();
+            }
+            Copies("Copies the host model's parameters, buffers and optimizer state to the device.", "CopyFromHost",
+                p => $"Upload(__m.{Id(p.Name)}.Data, __st_{Clean(p.Name)}, {Size(p.Shape)});", "OptimizerStateToDevice();");
+            Copies("Copies the device's parameters, buffers and optimizer state into the host model's tensors.", "CopyToHost",
+                p => $"Download(__st_{Clean(p.Name)}, __m.{Id(p.Name)}.Data, {Size(p.Shape)});", "OptimizerStateToHost();");
+            w.Line("/// <summary>Makes the device's values current before an entry runs (the runner must still be the model's).</summary>");
+            using (w.Block("private void Use(bool writes)"))
+            {
+                w.Line("if (!ReferenceEquals(__m.__link, __link))");
+                w.Line($"    throw new global::System.InvalidOperationException(\"This {m.ClassName} runner was replaced by a later OnGpu call on another device; use that runner.\");");
+                w.Line("__link.OnDevice(writes);");
+            }
             var kernels = new List<(string Name, Kernel Kernel)>();
             foreach (var e in m.Entries.Where(e => Unsupported(e) is null)) EmitEntry(w, m, e, state, kernels);
             foreach (var (name, k) in kernels) EmitKernel(w, name, k);
@@ -99,7 +130,7 @@ public static class IlgpuEmitter
         w.Line();
         if (e.Trains is not null) w.Line($"private global::GraphNet.Parameter[]? __trains_{e.Member};");
         w.Line($"/// <summary>{e.Name} on the device: {EntryEmitter.Describe(e)}; {s.Kernels.Count} kernels.</summary>");
-        using (w.Block($"public {ret} {Id(e.Name)}({string.Join(", ", args)})"))
+        using (w.Block($"{(e.Hidden ? "private" : "public")} {ret} {Id(e.Name)}({string.Join(", ", args)})"))
         {
             foreach (var i in e.Inputs.Where(i => i.ScalarType is not null))
                 w.Line($"var {i.Name} = new {T}(); {i.Name}.Data[0] = {Id(EntryEmitter.Arg(i))};");
@@ -119,6 +150,7 @@ public static class IlgpuEmitter
             }
             var after = new List<string>();
             var downloads = new List<string>();
+            var commits = new List<string>();
             foreach (var o in outputs)
             {
                 string local = "__o_" + Clean(o.Key);
@@ -134,9 +166,9 @@ public static class IlgpuEmitter
                     w.Line($"var {r} = new {T}({CSharpEmitter.ShapeArgs(o.Value.Shape)});");
                     downloads.Add($"Download({local}, {r}.Data, {r}.Data.Length);");
                 }
-                else if (grad) downloads.Add($"Download({local}, __m.__grad_{o.Key.Substring(5)}.Data, {Code(o.Value.Shape.Size)});");
-                else if (o.Key.StartsWith(GraphBuilder.StatePrefix, System.StringComparison.Ordinal))
-                    downloads.Add($"Download({local}, __m.{Id(o.Key.Substring(GraphBuilder.StatePrefix.Length))}.Data, {Code(o.Value.Shape.Size)});");
+                else if (grad && e.Kind != EntryKind.Train) downloads.Add($"Download({local}, __m.__grad_{o.Key.Substring(5)}.Data, {Code(o.Value.Shape.Size)});");
+                else if (o.Key.StartsWith(GraphBuilder.StatePrefix, System.StringComparison.Ordinal)) // committed on the device, after every kernel read the old value
+                    commits.Add($"Copy({local}, __st_{Clean(o.Key.Substring(GraphBuilder.StatePrefix.Length))}, {Code(o.Value.Shape.Size)});");
                 else if (o.Key == OutputNames.Loss)
                 {
                     w.Line("var __loss = new float[1];");
@@ -151,15 +183,20 @@ public static class IlgpuEmitter
             var scratch = EntryEmitter.AllKernels(s).Select(Scratch).Where(d => d is not null).Select(d => Code(d!.Value)).Distinct().ToList();
             if (scratch.Count > 0) w.Line($"long __scratch = __w; __w += {EntryEmitter.MaxOf(scratch)}; // the factorizations' working copies");
             w.Line("EnsureWork(__w - WorkStart);");
-            w.Line("SyncParameters();");
+            w.Line($"Use(writes: {(EntryEmitter.Writes(e) ? "true" : "false")});");
             foreach (var input in s.Graph.Nodes.Where(n => n.Op == OpKind.Input))
                 w.Line($"Upload({Id(input.Attrs.Name)}.Data, {off[input]}, {Code(input.Shape.Size)});");
             foreach (var k in s.Kernels) EmitLaunch(w, k, off, kernels, e, "", null);
             foreach (var a in after) w.Line(a);
+            foreach (var c in commits) w.Line(c);
             w.Line($"Finish(\"{e.Name}\");");
             foreach (var d in downloads) w.Line(d);
-            if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step({EntryEmitter.Trained(e, "__m")}); // on the host, with the device's gradients");
-            if (e.Then is { } then) w.Line($"__m.{then}(); // the update after the step (host)");
+            if (e.Kind == EntryKind.Train) w.Line($"Optimize({Id(e.Extra!)}, {EntryEmitter.Trained(e, "__m")}); // on the device, from the gradients there");
+            if (e.Then is { } then)
+            {
+                if (m.Entries.FirstOrDefault(x => x.Name == then) is { } t && Unsupported(t) is null) w.Line($"{then}(); // the update after the step, on the device");
+                else { w.Line("__link.OnHost(writes: true);"); w.Line($"__m.{then}(); // the update after the step runs on the host"); }
+            }
             w.Line(e.Kind switch
             {
                 EntryKind.Forward when e.ResultArity > 0 => "return (" + string.Join(", ", Enumerable.Range(0, e.ResultArity).Select(i => "__r" + i)) + ");",

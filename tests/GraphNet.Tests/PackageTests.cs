@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using Xunit;
+
+namespace GraphNet.Tests;
+
+/// <summary>
+/// The user's path: the GraphNet package packed into a local folder, a fresh console project outside the repository
+/// that adds it (and nothing else) declares a model, builds, and trains it for a few steps.
+/// </summary>
+public class PackageTests
+{
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GraphNet.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("GraphNet.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+
+    private static (int Code, string Output) Dotnet(string workingDirectory, IDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        // the test host's MSBuild settings are not the child's; no build servers outlive the test
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_HOST_PATH", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(key);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        foreach (var (k, v) in environment) start.Environment[k] = v;
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(600_000)) { p.Kill(entireProcessTree: true); return (-1, "timed out\n" + stdout.Result + stderr.Result); }
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    [Fact]
+    public void The_package_alone_makes_a_model_build_and_train_in_a_fresh_project()
+    {
+        string root = RepoRoot(), work = Path.Combine(Path.GetTempPath(), "graphnet-package-" + Guid.NewGuid().ToString("N"));
+        string feed = Path.Combine(work, "feed"), app = Path.Combine(work, "app");
+        Directory.CreateDirectory(app);
+        var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(work, "packages") };
+        try
+        {
+            // the repository's build is done (the test runs from it): pack its outputs
+            var (code, output) = Dotnet(root, env, "pack", Path.Combine("src", "Package", "GraphNet.Package.csproj"), "-c", Configuration, "--no-build", "-o", feed);
+            Assert.True(code == 0, "dotnet pack failed:\n" + output);
+            string package = Path.Combine(feed, "GraphNet.0.1.0.nupkg");
+            Assert.True(File.Exists(package), "no package in " + feed + ":\n" + output);
+            using (var zip = ZipFile.OpenRead(package))
+            {
+                var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+                foreach (var expected in new[] { "lib/net10.0/GraphNet.Runtime.dll", "lib/net10.0/GraphNet.Layers.dll", "lib/net10.0/GraphNet.Graph.dll",
+                    "analyzers/dotnet/cs/GraphNet.Generators.dll", "analyzers/dotnet/cs/GraphNet.Graph.dll", "README.md" })
+                    Assert.Contains(expected, entries);
+                Assert.DoesNotContain(entries, e => e.Contains("ILGPU", StringComparison.OrdinalIgnoreCase)); // the CPU package carries no GPU runtime
+            }
+
+            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <clear />
+                    <add key="local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            File.WriteAllText(Path.Combine(app, "App.csproj"), """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>enable</Nullable>
+                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="GraphNet" Version="0.1.0" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(app, "Program.cs"), """
+                using System;
+                using GraphNet;
+                using GraphNet.Layers;
+                using static GraphNet.Ops;
+
+                // y = 2·x₀ − x₁ + 0.5, learned by a linear layer from the package's layer library
+                var x = new Tensor(64, 2);
+                var y = new Tensor(64, 1);
+                var rng = new Rng(1, 0);
+                for (int i = 0; i < 64; i++)
+                {
+                    x.Data[2 * i] = rng.Normal((ulong)(2 * i));
+                    x.Data[2 * i + 1] = rng.Normal((ulong)(2 * i + 1));
+                    y.Data[i] = 2 * x.Data[2 * i] - x.Data[2 * i + 1] + 0.5f;
+                }
+                var model = new Fit(seed: 1);
+                var opt = new Adam(0.05f);
+                float first = model.Step(x, y, opt), last = first;
+                for (int s = 0; s < 200; s++) last = model.Step(x, y, opt);
+                Console.WriteLine(FormattableString.Invariant($"loss {first:F4} -> {last:F4}"));
+                return last < 0.01f * first ? 0 : 1;
+
+                [Model]
+                public partial class Fit
+                {
+                    Linear layer = new(2, 1);
+
+                    public Tensor Loss([Shape("B", 2)] Tensor x, [Shape("B", 1)] Tensor y) => Mse(layer.Forward(x), y);
+
+                    [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor y, Optimizer optimizer);
+                }
+                """);
+            (code, output) = Dotnet(app, env, "build", "-c", "Release", "-p:UseSharedCompilation=false", "-nodeReuse:false");
+            Assert.True(code == 0, "the fresh project does not build:\n" + output);
+            (code, output) = Dotnet(app, env, Path.Combine(app, "bin", "Release", "net10.0", "App.dll"));
+            Assert.True(code == 0, "the fresh project did not train:\n" + output);
+            Assert.Contains("loss ", output);
+
+            // the package's README example, as written, in the same project
+            string readme = File.ReadAllText(Path.Combine(root, "src", "Package", "Package.md"));
+            int open = readme.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+            File.WriteAllText(Path.Combine(app, "Program.cs"), readme[open..readme.IndexOf("```", open, StringComparison.Ordinal)]);
+            (code, output) = Dotnet(app, env, "build", "-c", "Release", "-p:UseSharedCompilation=false", "-nodeReuse:false");
+            Assert.True(code == 0, "the package README's example does not build:\n" + output);
+            (code, output) = Dotnet(app, env, Path.Combine(app, "bin", "Release", "net10.0", "App.dll"));
+            Assert.True(code == 0 && output.Contains("loss 0.0", StringComparison.Ordinal), "the package README's example did not fit:\n" + output);
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
