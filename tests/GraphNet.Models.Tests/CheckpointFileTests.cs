@@ -55,7 +55,7 @@ public sealed class CheckpointFileTests : IDisposable
     [InlineData("{\"w\":{\"dtype\":\"F32\",\"shape\":[30.5],\"data_offsets\":[0,120]}," + B + "}", 124, "tensor 'w' has dimension 30.5 in its shape")]
     [InlineData("{\"w\":{\"dtype\":\"F32\",\"shape\":[\"30\"],\"data_offsets\":[0,120]}," + B + "}", 124, "tensor 'w' has dimension \"30\" in its shape")]
     [InlineData("{\"w\":{\"dtype\":\"F32\",\"shape\":[3000000000],\"data_offsets\":[0,120]}," + B + "}", 124, "tensor 'w' has dimension 3000000000 in its shape")]
-    [InlineData("{\"w\":{\"dtype\":\"I64\",\"shape\":[30],\"data_offsets\":[0,120]}," + B + "}", 124, "tensor 'w' has dtype I64; GraphNet reads F32, F64, F16 and BF16")]
+    [InlineData("{\"w\":{\"dtype\":\"C64\",\"shape\":[30],\"data_offsets\":[0,120]}," + B + "}", 124, "tensor 'w' has dtype C64; GraphNet reads F32, F64, F16, BF16 and the integer and BOOL dtypes (as float)")]
     [InlineData("{\"w\":{\"shape\":[30],\"data_offsets\":[0,120]}," + B + "}", 124, "tensor 'w' has no 'dtype'")]
     [InlineData("{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,120]}," + B + "}", 124, "tensor 'w' has no 'shape'")]
     [InlineData("{\"w\":{\"dtype\":\"F32\",\"shape\":[30]}," + B + "}", 124, "tensor 'w' has no 'data_offsets'")]

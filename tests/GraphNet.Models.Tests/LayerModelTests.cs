@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Xunit;
@@ -156,5 +157,66 @@ public class LayerModelTests
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void A_pytorch_state_dict_loads_by_name_and_gives_pytorchs_outputs()
+    {
+        // data/torch_state_dict.safetensors: written by data/make_torch_state_dict.py with PyTorch 1.13 (weights, batch
+        // norm running statistics after training batches, num_batches_tracked as I64, and inputs/outputs under "io.")
+        string path = System.IO.Path.Combine(System.AppContext.BaseDirectory, "data", "torch_state_dict.safetensors");
+        var io = Checkpoint.Read(path).Tensors;
+        var model = new TorchMirror(seed: 1);
+        var before = model.Logits(io["io.images"]);
+        model.LoadPyTorch(path, ignore: name => name.StartsWith("io.", System.StringComparison.Ordinal));
+        void Close(Tensor expected, Tensor actual)
+        {
+            Assert.Equal(expected.Shape, actual.Shape);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(System.Math.Abs(expected.Data[i] - actual.Data[i]) < 1e-4 * (1 + System.Math.Abs(expected.Data[i])), $"element {i}: PyTorch {expected.Data[i]}, GraphNet {actual.Data[i]}");
+        }
+        Close(io["io.logits"], model.Logits(io["io.images"]));
+        Close(io["io.outputs"], model.Outputs(io["io.sequence"]));
+        Assert.NotEqual(before.Data, model.Logits(io["io.images"]).Data);
+
+        // the inputs are tensors the model does not have: strict loading names the first one and changes nothing
+        var fresh = new TorchMirror(seed: 1);
+        var error = Assert.Throws<System.IO.InvalidDataException>(() => fresh.LoadPyTorch(path));
+        Assert.Contains("tensor 'io.", error.Message);
+        Assert.Equal(before.Data, fresh.Logits(io["io.images"]).Data);
+        fresh.LoadPyTorch(path, strict: false);
+        Close(io["io.logits"], fresh.Logits(io["io.images"]));
+    }
+
+    [Fact]
+    public void A_pytorch_state_dict_with_a_wrong_or_missing_tensor_is_an_error_naming_it()
+    {
+        string dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "graphnet-torch-" + System.Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(dir);
+        try
+        {
+            var source = new TorchMirror(seed: 3);
+            var tensors = source.Parameters.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Value)).Concat(source.Buffers).ToList();
+            string Write(string file, IEnumerable<KeyValuePair<string, Tensor>> items)
+            {
+                string path = System.IO.Path.Combine(dir, file);
+                Checkpoint.Write(path, items.ToList(), new SortedDictionary<string, string> { ["format"] = "pt" });
+                return path;
+            }
+            var model = new TorchMirror(seed: 4);
+            var wrong = Write("wrong.safetensors", tensors.Select(kv => kv.Key == "fc.weight" ? new KeyValuePair<string, Tensor>(kv.Key, new Tensor(144, 10)) : kv));
+            var e1 = Assert.Throws<System.IO.InvalidDataException>(() => model.LoadPyTorch(wrong));
+            Assert.Contains("tensor 'fc.weight' has shape [144, 10], the model's is [10, 144]", e1.Message);
+            var missing = Write("missing.safetensors", tensors.Where(kv => kv.Key != "bn.running_var"));
+            var e2 = Assert.Throws<System.IO.InvalidDataException>(() => model.LoadPyTorch(missing));
+            Assert.Contains("no tensor 'bn.running_var'", e2.Message);
+            Assert.NotEqual(source.Parameters["conv.weight"].Value.Data, model.Parameters["conv.weight"].Value.Data); // nothing changed
+            model.LoadPyTorch(Write("right.safetensors", tensors));
+            Assert.Equal(source.Parameters["conv.weight"].Value.Data, model.Parameters["conv.weight"].Value.Data);
+        }
+        finally
+        {
+            System.IO.Directory.Delete(dir, recursive: true);
+        }
     }
 }

@@ -64,3 +64,27 @@ public sealed partial class TinyConvNet
     [Compile(nameof(Logits), Mode = Mode.Training)] public partial Tensor PredictTraining(Tensor x);
     [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor y, Optimizer optimizer);
 }
+
+/// <summary>
+/// The GraphNet twin of data/make_torch_state_dict.py's PyTorch module: the same attribute names (conv, bn, fc, lstm), so
+/// its state_dict loads by name.
+/// </summary>
+[Model]
+public sealed partial class TorchMirror
+{
+    GraphNet.Layers.Conv2d conv = new(1, 4, 3);
+    GraphNet.Layers.BatchNorm2d bn = new(4);
+    GraphNet.Layers.Linear fc = new(4 * 6 * 6, 10);
+    GraphNet.Layers.Lstm lstm = new(5, 6);
+
+    public Tensor Images([Shape("B", 1, 8, 8)] Tensor x) => fc.Forward(Reshape(Relu(bn.Forward(conv.Forward(x))), x.Shape[0], 4 * 6 * 6));
+
+    public Tensor Sequence([Shape("B", "T", 5)] Tensor s)
+    {
+        var (output, _, _) = lstm.Forward(s);
+        return output;
+    }
+
+    [Compile(nameof(Images))] public partial Tensor Logits(Tensor x);
+    [Compile(nameof(Sequence))] public partial Tensor Outputs(Tensor s);
+}

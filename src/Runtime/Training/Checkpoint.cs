@@ -59,6 +59,42 @@ public static class Checkpoint
                 : throw new InvalidDataException($"Checkpoint '{path}': '{DrawsKey}' in its metadata is '{d}', not a count of draws.");
     }
 
+    /// <summary>
+    /// Loads a PyTorch <c>state_dict</c> saved as safetensors (<c>safetensors.torch.save_file(module.state_dict(), path)</c>)
+    /// into the model: tensors are matched by name (the equivalent <c>nn.Module</c>'s names, which the layer library and
+    /// module fields produce: <c>conv.weight</c>, <c>bn.running_mean</c>, <c>lstm.weight_ih_l0</c>) and converted to float.
+    /// Every parameter and buffer must be present with its shape; PyTorch's <c>num_batches_tracked</c> counters are
+    /// ignored; with <paramref name="strict"/> (default) a tensor the model does not have is an error too. Errors name
+    /// the tensor and nothing is changed; tensors named in <paramref name="ignore"/> are skipped (inputs stored beside
+    /// the weights).
+    /// </summary>
+    public static void LoadPyTorch(this IModel model, string path, bool strict = true, Func<string, bool>? ignore = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var file = OpenRead(path);
+        var header = SafeTensors.ReadHeader(file, path);
+        var expected = new List<KeyValuePair<string, Tensor>>();
+        foreach (var p in model.Parameters) expected.Add(new(p.Name, p.Value));
+        expected.AddRange(model.Buffers);
+        foreach (var (name, target) in expected)
+        {
+            if (!header.Tensors.TryGetValue(name, out var stored))
+                throw new InvalidDataException($"PyTorch state dict '{path}' has no tensor '{name}' (the model's {Tensor.Format(target.Shape)}); "
+                    + $"it has {string.Join(", ", header.Tensors.Keys.Take(12))}{(header.Tensors.Count > 12 ? ", ..." : "")}.");
+            if (!target.HasShape(stored.Shape))
+                throw new InvalidDataException($"PyTorch state dict '{path}': tensor '{name}' has shape {Tensor.Format(stored.Shape)}, the model's is {Tensor.Format(target.Shape)}.");
+        }
+        if (strict)
+        {
+            var known = new HashSet<string>(expected.Select(e => e.Key), StringComparer.Ordinal);
+            foreach (var (name, stored) in header.Tensors)
+                if (!known.Contains(name) && !name.EndsWith("num_batches_tracked", StringComparison.Ordinal) && !(ignore?.Invoke(name) ?? false))
+                    throw new InvalidDataException($"PyTorch state dict '{path}' has tensor '{name}' {Tensor.Format(stored.Shape)} that the model does not have (pass strict: false to skip it).");
+        }
+        var values = expected.Select(e => SafeTensors.ReadTensor(file, header, header.Tensors[e.Key])).ToList();
+        for (int i = 0; i < expected.Count; i++) values[i].Data.CopyTo(expected[i].Value.Data, 0);
+    }
+
     /// <summary>Writes the parameters (and the optimizer's state) to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, ParameterSet parameters, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null,
         IReadOnlyList<KeyValuePair<string, Tensor>>? buffers = null)
@@ -111,7 +147,7 @@ public static class Checkpoint
         optimizer?.RestoreSteps(steps);
     }
 
-    /// <summary>Every tensor in a safetensors file (F32, F64, F16 and BF16 are read as float) and its metadata.</summary>
+    /// <summary>Every tensor in a safetensors file (every dtype read as float) and its metadata.</summary>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
         using var file = OpenRead(path);
@@ -127,7 +163,7 @@ public static class Checkpoint
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
     }
 
-    private static void Write(string path, List<KeyValuePair<string, Tensor>> tensors, SortedDictionary<string, string> meta)
+    internal static void Write(string path, List<KeyValuePair<string, Tensor>> tensors, SortedDictionary<string, string> meta)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full) ?? ".";

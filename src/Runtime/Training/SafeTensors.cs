@@ -165,12 +165,28 @@ internal static class SafeTensors
             case "F64": for (int i = 0; i < dst.Length; i++) dst[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(src[(8 * i)..]); break;
             case "F16": for (int i = 0; i < dst.Length; i++) dst[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(src[(2 * i)..]); break;
             case "BF16": for (int i = 0; i < dst.Length; i++) dst[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(src[(2 * i)..]) << 16); break;
+            // integer tensors (PyTorch's num_batches_tracked, label tensors) read as float
+            case "I64": for (int i = 0; i < dst.Length; i++) dst[i] = BinaryPrimitives.ReadInt64LittleEndian(src[(8 * i)..]); break;
+            case "U64": for (int i = 0; i < dst.Length; i++) dst[i] = BinaryPrimitives.ReadUInt64LittleEndian(src[(8 * i)..]); break;
+            case "I32": for (int i = 0; i < dst.Length; i++) dst[i] = BinaryPrimitives.ReadInt32LittleEndian(src[(4 * i)..]); break;
+            case "U32": for (int i = 0; i < dst.Length; i++) dst[i] = BinaryPrimitives.ReadUInt32LittleEndian(src[(4 * i)..]); break;
+            case "I16": for (int i = 0; i < dst.Length; i++) dst[i] = BinaryPrimitives.ReadInt16LittleEndian(src[(2 * i)..]); break;
+            case "U16": for (int i = 0; i < dst.Length; i++) dst[i] = BinaryPrimitives.ReadUInt16LittleEndian(src[(2 * i)..]); break;
+            case "I8": for (int i = 0; i < dst.Length; i++) dst[i] = (sbyte)src[i]; break;
+            case "U8" or "BOOL": for (int i = 0; i < dst.Length; i++) dst[i] = src[i]; break;
             default: throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a dtype GraphNet reads.");
         }
     }
 
     /// <summary>Bytes per value of the dtypes GraphNet reads; 0 for any other.</summary>
-    private static int ElementSize(string dtype) => dtype switch { "F32" => 4, "F64" => 8, "F16" or "BF16" => 2, _ => 0 };
+    private static int ElementSize(string dtype) => dtype switch
+    {
+        "F32" or "I32" or "U32" => 4,
+        "F64" or "I64" or "U64" => 8,
+        "F16" or "BF16" or "I16" or "U16" => 2,
+        "I8" or "U8" or "BOOL" => 1,
+        _ => 0,
+    };
 
     private static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata, Func<string, string> corrupt)
     {
@@ -194,7 +210,7 @@ internal static class SafeTensors
 
         string dtype = Field("dtype", JsonValueKind.String).GetString()!;
         int size = ElementSize(dtype);
-        if (size == 0) throw Bad($"has dtype {dtype}; GraphNet reads F32, F64, F16 and BF16");
+        if (size == 0) throw Bad($"has dtype {dtype}; GraphNet reads F32, F64, F16, BF16 and the integer and BOOL dtypes (as float)");
         var shape = new List<int>();
         foreach (var d in Field("shape", JsonValueKind.Array).EnumerateArray())
         {
