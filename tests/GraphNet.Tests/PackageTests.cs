@@ -140,4 +140,49 @@ public class PackageTests
             try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
+
+    [Fact]
+    public void The_dotnet_new_template_creates_a_project_that_trains_and_whose_test_passes()
+    {
+        string root = RepoRoot(), work = Path.Combine(Path.GetTempPath(), "graphnet-template-" + Guid.NewGuid().ToString("N"));
+        string feed = Path.Combine(work, "feed"), hive = Path.Combine(work, "hive"), demo = Path.Combine(work, "demo");
+        var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(work, "packages") };
+        try
+        {
+            // the template's default GraphNet version is the one Directory.Build.props gives the assemblies
+            string template = File.ReadAllText(Path.Combine(root, "templates", "graphnet-model", ".template.config", "template.json"));
+            var version = typeof(Tensor).Assembly.GetName().Version!;
+            Assert.Contains($"\"defaultValue\": \"{version.Major}.{version.Minor}.{version.Build}\"", template);
+
+            foreach (var project in new[] { "Package", "Templates" })
+            {
+                var (packed, log) = Dotnet(root, env, "pack", Path.Combine("src", project), "-c", Configuration, "--no-build", "-o", feed);
+                Assert.True(packed == 0, $"dotnet pack src/{project} failed:\n{log}");
+            }
+            var (code, output) = Dotnet(work, env, "new", "install", Path.Combine(feed, "GraphNet.Templates.0.1.0.nupkg"), "--debug:custom-hive", hive);
+            Assert.True(code == 0, "dotnet new install failed:\n" + output);
+            (code, output) = Dotnet(work, env, "new", "graphnet-model", "-n", "Demo", "-o", demo, "--debug:custom-hive", hive);
+            Assert.True(code == 0, "dotnet new graphnet-model failed:\n" + output);
+            Assert.True(File.Exists(Path.Combine(demo, "src", "Demo", "Demo.csproj")) && File.Exists(Path.Combine(demo, "tests", "Demo.Tests", "Demo.Tests.csproj")), output);
+            Assert.Contains("namespace Demo;", File.ReadAllText(Path.Combine(demo, "src", "Demo", "Classifier.cs")));
+
+            // the local feed beside the configured sources (the test project restores xunit from them)
+            File.WriteAllText(Path.Combine(demo, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            (code, output) = Dotnet(demo, env, "test", Path.Combine("tests", "Demo.Tests"), "-p:UseSharedCompilation=false", "-nodeReuse:false");
+            Assert.True(code == 0 && output.Contains("Passed!", StringComparison.Ordinal), "the template's test did not pass:\n" + output);
+            (code, output) = Dotnet(demo, env, "run", "--project", Path.Combine("src", "Demo"), "-p:UseSharedCompilation=false");
+            Assert.True(code == 0 && output.Contains("test accuracy", StringComparison.Ordinal), "the template's program did not run:\n" + output);
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
 }
