@@ -153,4 +153,22 @@ public class ResidencyTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void A_runner_replaced_by_one_on_another_device_says_so_and_the_new_one_starts_from_the_trained_values()
+    {
+        using var first = GpuDevice.CpuAccelerator();
+        using var second = GpuDevice.CpuAccelerator();
+        var cpu = new LogisticRegression(seed: 6);
+        var model = new LogisticRegression(seed: 6);
+        var old = model.OnGpu(first);
+        Adam a = new(0.05f), b = new(0.05f);
+        for (int step = 0; step < 2; step++) Assert.Equal(cpu.Step(X, Y, a), old.Step(X, Y, b), 4);
+        var moved = model.OnGpu(second); // the values the first runner trained come back to the host, then go to the new device
+        Assert.NotSame(old, moved);
+        var error = Assert.Throws<InvalidOperationException>(() => old.Step(X, Y, b));
+        Assert.Contains("replaced by a later OnGpu call on another device", error.Message);
+        for (int step = 0; step < 2; step++) Assert.Equal(cpu.Step(X, Y, a), moved.Step(X, Y, b), 4);
+        Same(cpu, model);
+    }
 }
