@@ -118,13 +118,6 @@ public static class Points
 /// </summary>
 public static class Digits
 {
-    static Tensor Pixels(Tensor samples)
-    {
-        var images = new Tensor(samples.Shape);
-        for (int i = 0; i < images.Length; i++) images.Data[i] = Math.Clamp(0.5f * (samples.Data[i] + 1), 0, 1);
-        return images;
-    }
-
     public static DigitResult Run(int epochs = 40, int judgeEpochs = 3, int count = 1000, int seed = 1)
     {
         var (train, test) = MnistClassifier.Load();
@@ -133,22 +126,22 @@ public static class Digits
 
         var (judge, accuracy) = Judging.Train(train, test, judgeEpochs, seed);
 
-        Tensor Scaled(Tensor x) { var s = new Tensor(x.Shape); for (int i = 0; i < s.Length; i++) s.Data[i] = 2 * x.Data[i] - 1; return s; }
         var model = new DigitDiffusion(seed: seed);
         model.SetSchedule(1e-3f, (0.15f - 1e-3f) / (DigitDiffusion.Steps - 1));
         var reference = test.Subset(Enumerable.Range(0, count).ToArray()).Features;
-        var untrained = judge.Read("untrained DDPM", Pixels(model.Generate(count, DigitDiffusion.Steps, 1f)), reference);
+        var untrained = judge.Read("untrained DDPM", SignedPixels.ToUnit(model.Generate(count, DigitDiffusion.Steps, 1f)), reference);
         int stepsPerEpoch = (train.Count + batch - 1) / batch;
         var opt = new Adam(1e-3f) { Schedule = Schedule.Cosine((long)epochs * stepsPerEpoch, 0.05f) };
+        var signed = SignedPixels.FromUnit(train);
         var losses = new double[epochs];
         for (int e = 0; e < epochs; e++)
         {
             double sum = 0; int n = 0;
-            foreach (var (x, _) in train.Batches(batch, seed: seed, epoch: e + 1)) { sum += model.Step(Scaled(x), opt); n++; }
+            foreach (var (x, _) in signed.Batches(batch, seed: seed, epoch: e + 1)) { sum += model.Step(x, opt); n++; }
             losses[e] = sum / n;
             curve.Add(e + 1, "DDPM noise-prediction loss", losses[e]);
         }
-        var images = Pixels(model.Generate(count, DigitDiffusion.Steps, 1f));
+        var images = SignedPixels.ToUnit(model.Generate(count, DigitDiffusion.Steps, 1f));
         var real = train.Subset(Enumerable.Range(0, count).ToArray()).Features;
         return new DigitResult(judge.Read("DDPM samples", images, reference), untrained, judge.Read("training digits", real, reference), accuracy, losses, images, curve);
     }

@@ -22,9 +22,6 @@ public static class Digits
         return labels;
     }
 
-    static Tensor Signed(Tensor x) { var s = new Tensor(x.Shape); for (int i = 0; i < s.Length; i++) s.Data[i] = 2 * x.Data[i] - 1; return s; }
-    static Tensor Unsigned(Tensor x) { var s = new Tensor(x.Shape); for (int i = 0; i < s.Length; i++) s.Data[i] = 0.5f * (x.Data[i] + 1); return s; }
-
     public static ConditionalResult Run(int epochs = 30, int count = 1000, int seed = 1)
     {
         var (train, test) = MnistClassifier.Load();
@@ -33,22 +30,23 @@ public static class Digits
         var asked = Labels(count);
 
         var model = new ConditionalGan(seed: seed);
-        var untrained = judge.Read("untrained generator", Unsigned(model.Sample(asked)), reference, asked);
+        var untrained = judge.Read("untrained generator", SignedPixels.ToUnit(model.Sample(asked)), reference, asked);
         Adam d = new(2e-4f, 0.5f), g = new(2e-4f, 0.5f);
         var curve = new TrainingLog { XLabel = "epoch" };
+        var signed = SignedPixels.FromUnit(train);
         for (int e = 1; e <= epochs; e++)
         {
             double dSum = 0, gSum = 0; int n = 0;
-            foreach (var (x, y) in train.Batches(64, seed: seed, epoch: e, dropLast: true))
+            foreach (var (x, y) in signed.Batches(64, seed: seed, epoch: e, dropLast: true))
             {
-                dSum += model.StepDiscriminator(Signed(x), y, d);
+                dSum += model.StepDiscriminator(x, y, d);
                 gSum += model.StepGenerator(y, g);
                 n++;
             }
             curve.Add(e, "discriminator loss", dSum / n);
             curve.Add(e, "generator loss", gSum / n);
         }
-        var samples = Unsigned(model.Sample(asked));
+        var samples = SignedPixels.ToUnit(model.Sample(asked));
         var real = train.Subset(Enumerable.Range(0, count).ToArray());
         return new ConditionalResult(judge.Read("conditional GAN", samples, reference, asked), untrained,
             judge.Read("training digits", real.Features, reference, real.Targets), accuracy, samples[..80], curve);

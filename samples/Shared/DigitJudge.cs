@@ -63,3 +63,26 @@ public static class Judging
             asked is null ? double.NaN : (double)agree / n);
     }
 }
+
+/// <summary>Pixel intensities in [0, 1] and the [−1, 1] range generative models with tanh or Gaussian noise work in.</summary>
+public static class SignedPixels
+{
+    /// <summary>x ↦ 2x − 1.</summary>
+    public static Tensor FromUnit(Tensor x)
+    {
+        var s = new Tensor(x.Shape);
+        for (int i = 0; i < s.Length; i++) s.Data[i] = 2 * x.Data[i] - 1;
+        return s;
+    }
+
+    /// <summary>x ↦ (x + 1) / 2, clamped to [0, 1].</summary>
+    public static Tensor ToUnit(Tensor x)
+    {
+        var s = new Tensor(x.Shape);
+        for (int i = 0; i < s.Length; i++) s.Data[i] = Math.Clamp(0.5f * (x.Data[i] + 1), 0, 1);
+        return s;
+    }
+
+    /// <summary>The data set with its images mapped to [−1, 1] once (not per batch).</summary>
+    public static Dataset FromUnit(Dataset data) => new(FromUnit(data.Features), data.Targets);
+}

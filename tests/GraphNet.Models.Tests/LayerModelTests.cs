@@ -206,7 +206,7 @@ public class LayerModelTests
             var model = new TorchMirror(seed: 4);
             var wrong = Write("wrong.safetensors", tensors.Select(kv => kv.Key == "fc.weight" ? new KeyValuePair<string, Tensor>(kv.Key, new Tensor(144, 10)) : kv));
             var e1 = Assert.Throws<System.IO.InvalidDataException>(() => model.LoadPyTorch(wrong));
-            Assert.Contains("tensor 'fc.weight' has shape [144, 10], the model's is [10, 144]", e1.Message);
+            Assert.Contains("tensor 'fc.weight' has shape [144, 10], expected [10, 144]", e1.Message);
             var missing = Write("missing.safetensors", tensors.Where(kv => kv.Key != "bn.running_var"));
             var e2 = Assert.Throws<System.IO.InvalidDataException>(() => model.LoadPyTorch(missing));
             Assert.Contains("no tensor 'bn.running_var'", e2.Message);

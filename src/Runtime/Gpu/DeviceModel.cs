@@ -17,6 +17,7 @@ public abstract class DeviceModel : IDisposable
 {
     private MemoryBuffer1D<float, Stride1D.Dense> _memory;
     private readonly float[] _error = new float[1];
+    private readonly float[] _cell = new float[1];
 
     /// <summary>The device the model runs on.</summary>
     public GpuDevice Device { get; }
@@ -63,24 +64,19 @@ public abstract class DeviceModel : IDisposable
     /// </summary>
     protected void Optimize(Optimizer optimizer, IReadOnlyList<Parameter> parameters)
     {
-        var slots = parameters.Select(p => _slots.TryGetValue(p.Name, out var s) ? s
-            : throw new ArgumentException($"The parameter '{p.Name}' is not this model's.", nameof(parameters))).ToArray();
-        if (optimizer is ElementwiseOptimizer elementwise)
-        {
-            var moments = parameters.Select((p, i) => Moments(optimizer, p, slots[i].Length)).ToArray();
-            bool done = elementwise.StepElsewhere(parameters, () => SumSquares(slots), (i, rule) =>
+        var slots = SlotsOf(parameters);
+        if (optimizer is ElementwiseOptimizer elementwise && elementwise.StepElsewhere(parameters, () => SumSquares(slots), (i, rule) =>
             {
                 var (value, grad, length) = slots[i];
-                var at = moments[i];
+                var at = Moments(optimizer, parameters[i], length);
                 Launch(Routines.Update, length, new KernelArgs
                 {
                     A0 = (int)rule.Kind, A1 = (int)value, A2 = (int)grad, A3 = (int)(at.Length > 0 ? at[0] : 0), A4 = (int)(at.Length > 1 ? at[1] : 0),
                     A5 = Bits(rule.C0), A6 = Bits(rule.C1), A7 = Bits(rule.C2), A8 = Bits(rule.C3), A9 = Bits(rule.C4),
                     A10 = Bits(rule.GradScale), A11 = Bits(rule.L2), A12 = Bits(rule.Keep),
                 });
-            });
-            if (done) return;
-        }
+            }))
+            return;
         for (int i = 0; i < parameters.Count; i++)
         {
             Download(slots[i].Value, parameters[i].Value.Data, slots[i].Length);
@@ -90,6 +86,21 @@ public abstract class DeviceModel : IDisposable
         for (int i = 0; i < parameters.Count; i++) Upload(parameters[i].Value.Data, slots[i].Value, slots[i].Length);
     }
 
+    /// <summary>The device slots of a parameter list, looked up once per list (a training entry hands the same list each step).</summary>
+    private (long Value, long Grad, long Length)[] SlotsOf(IReadOnlyList<Parameter> parameters)
+    {
+        if (ReferenceEquals(parameters, _lastParameters)) return _lastSlots!;
+        var slots = new (long, long, long)[parameters.Count];
+        for (int i = 0; i < slots.Length; i++)
+            slots[i] = _slots.TryGetValue(parameters[i].Name, out var s) ? s
+                : throw new ArgumentException($"The parameter '{parameters[i].Name}' is not this model's.", nameof(parameters));
+        (_lastParameters, _lastSlots) = (parameters, slots);
+        return slots;
+    }
+
+    private IReadOnlyList<Parameter>? _lastParameters;
+    private (long Value, long Grad, long Length)[]? _lastSlots;
+
     private static int Bits(float value) => BitConverter.SingleToInt32Bits(value);
 
     private double SumSquares((long Value, long Grad, long Length)[] slots)
@@ -98,9 +109,8 @@ public abstract class DeviceModel : IDisposable
         foreach (var (_, grad, length) in slots)
             Launch(Routines.SumSquares, (length + 255) / 256, new KernelArgs { A0 = (int)length, A1 = (int)grad, A2 = (int)WorkStart });
         Device.Accelerator.Synchronize();
-        var total = new float[1];
-        Download(WorkStart, total, 1);
-        return total[0];
+        Download(WorkStart, _cell, 1);
+        return _cell[0];
     }
 
     /// <summary>The device offsets of an optimizer's state slots for a parameter: allocated and filled from the host's state on first use.</summary>
@@ -122,7 +132,7 @@ public abstract class DeviceModel : IDisposable
     private long ReserveState(long floats)
     {
         long at = WorkStart;
-        var grown = Device.Accelerator.Allocate1D<float>(Math.Max(_memory.Length, at + floats) + floats);
+        var grown = Device.Accelerator.Allocate1D<float>(_memory.Length + floats); // the work area keeps its size after the new region
         grown.View.SubView(0, at).CopyFrom(_memory.View.SubView(0, at));
         grown.View.SubView(at, floats).MemSetToZero();
         Device.Accelerator.Synchronize();

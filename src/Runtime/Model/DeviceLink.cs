@@ -37,7 +37,4 @@ public sealed class DeviceLink
         if (_hostNewer) { _toDevice(); _hostNewer = false; }
         if (writes) _deviceNewer = true;
     }
-
-    /// <summary>The host's copies are current (nothing newer on the device).</summary>
-    public bool HostCurrent => !_deviceNewer;
 }

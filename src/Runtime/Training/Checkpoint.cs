@@ -73,24 +73,32 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(model);
         using var file = OpenRead(path);
         var header = SafeTensors.ReadHeader(file, path);
-        var expected = new List<KeyValuePair<string, Tensor>>();
-        foreach (var p in model.Parameters) expected.Add(new(p.Name, p.Value));
-        expected.AddRange(model.Buffers);
+        var expected = model.Parameters.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Value)).Concat(model.Buffers).ToList();
+        ReadInto(file, header, expected, $"PyTorch state dict '{path}'", name =>
+            !strict || name.EndsWith("num_batches_tracked", StringComparison.Ordinal) || (ignore?.Invoke(name) ?? false) ? null : " (pass strict: false to skip it).");
+    }
+
+    /// <summary>
+    /// Checks that the file holds every expected tensor with its shape, and no other tensor unless
+    /// <paramref name="unexpected"/> returns null for it (else the end of the error); then reads all values and only
+    /// then copies them in, so an error changes nothing. Errors begin with <paramref name="source"/>; <paramref name="checkMore"/>
+    /// runs after the tensors are checked and before any is read.
+    /// </summary>
+    private static void ReadInto(FileStream file, SafeTensors.Header header, List<KeyValuePair<string, Tensor>> expected, string source,
+        Func<string, string?> unexpected, Action? checkMore = null)
+    {
         foreach (var (name, target) in expected)
         {
             if (!header.Tensors.TryGetValue(name, out var stored))
-                throw new InvalidDataException($"PyTorch state dict '{path}' has no tensor '{name}' (the model's {Tensor.Format(target.Shape)}); "
-                    + $"it has {string.Join(", ", header.Tensors.Keys.Take(12))}{(header.Tensors.Count > 12 ? ", ..." : "")}.");
+                throw new InvalidDataException($"{source} has no tensor '{name}' (expected shape {Tensor.Format(target.Shape)}).");
             if (!target.HasShape(stored.Shape))
-                throw new InvalidDataException($"PyTorch state dict '{path}': tensor '{name}' has shape {Tensor.Format(stored.Shape)}, the model's is {Tensor.Format(target.Shape)}.");
+                throw new InvalidDataException($"{source}: tensor '{name}' has shape {Tensor.Format(stored.Shape)}, expected {Tensor.Format(target.Shape)}.");
         }
-        if (strict)
-        {
-            var known = new HashSet<string>(expected.Select(e => e.Key), StringComparer.Ordinal);
-            foreach (var (name, stored) in header.Tensors)
-                if (!known.Contains(name) && !name.EndsWith("num_batches_tracked", StringComparison.Ordinal) && !(ignore?.Invoke(name) ?? false))
-                    throw new InvalidDataException($"PyTorch state dict '{path}' has tensor '{name}' {Tensor.Format(stored.Shape)} that the model does not have (pass strict: false to skip it).");
-        }
+        var known = new HashSet<string>(expected.Select(e => e.Key), StringComparer.Ordinal);
+        foreach (var (name, stored) in header.Tensors)
+            if (!known.Contains(name) && unexpected(name) is { } why)
+                throw new InvalidDataException($"{source} has tensor '{name}' {Tensor.Format(stored.Shape)} that the model does not have{why}");
+        checkMore?.Invoke();
         var values = expected.Select(e => SafeTensors.ReadTensor(file, header, header.Tensors[e.Key])).ToList();
         for (int i = 0; i < expected.Count; i++) values[i].Data.CopyTo(expected[i].Value.Data, 0);
     }
@@ -127,23 +135,13 @@ public static class Checkpoint
         if (buffers is not null) expected.AddRange(buffers);
         if (optimizer is not null)
             foreach (var kv in optimizer.State(parameters)) expected.Add(new(OptimizerPrefix + kv.Key, kv.Value));
-        foreach (var (name, target) in expected)
-        {
-            if (!header.Tensors.TryGetValue(name, out var stored))
-                throw new InvalidDataException($"Checkpoint '{path}' has no tensor '{name}' (expected shape {Tensor.Format(target.Shape)}).");
-            if (!target.HasShape(stored.Shape))
-                throw new InvalidDataException($"Checkpoint '{path}': tensor '{name}' has shape {Tensor.Format(stored.Shape)}, expected {Tensor.Format(target.Shape)}.");
-        }
-        var known = new HashSet<string>(expected.Select(e => e.Key), StringComparer.Ordinal);
-        foreach (var (name, stored) in header.Tensors)
-            if (!known.Contains(name) && !(optimizer is null && name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)))
-                throw new InvalidDataException($"Checkpoint '{path}' has tensor '{name}' {Tensor.Format(stored.Shape)} that the model does not have"
-                    + (name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) ? " (state of a different optimizer?)." : "."));
         long steps = 0;
-        if (optimizer is not null && !(header.Metadata.TryGetValue(StepsKey, out var s) && long.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out steps)))
-            throw new InvalidDataException($"Checkpoint '{path}' has no optimizer step count ('{StepsKey}' in its metadata); was it saved with an optimizer?");
-        var values = expected.Select(e => SafeTensors.ReadTensor(file, header, header.Tensors[e.Key])).ToList();
-        for (int i = 0; i < expected.Count; i++) values[i].Data.CopyTo(expected[i].Value.Data, 0);
+        ReadInto(file, header, expected, $"Checkpoint '{path}'", name =>
+            !name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) ? "." : optimizer is null ? null : " (state of a different optimizer?).", () =>
+        {
+            if (optimizer is not null && !(header.Metadata.TryGetValue(StepsKey, out var s) && long.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out steps)))
+                throw new InvalidDataException($"Checkpoint '{path}' has no optimizer step count ('{StepsKey}' in its metadata); was it saved with an optimizer?");
+        });
         optimizer?.RestoreSteps(steps);
     }
 

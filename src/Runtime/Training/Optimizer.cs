@@ -71,25 +71,54 @@ public abstract class ElementwiseOptimizer : Optimizer
     /// <summary>Names of the per-parameter state slots, for example "adam.m".</summary>
     protected abstract string[] SlotNames { get; }
 
-    public sealed override void Step(IReadOnlyList<Parameter> parameters)
+    public sealed override void Step(IReadOnlyList<Parameter> parameters) => Advance(parameters, new OnHost(this, parameters));
+
+    /// <summary>Where the rule runs and where the gradient norm comes from (a struct: the host step allocates nothing).</summary>
+    private interface IStepTarget
+    {
+        double GradSquares();
+        void Apply(int i, in StepArgs args);
+    }
+
+    private readonly struct OnHost(ElementwiseOptimizer optimizer, IReadOnlyList<Parameter> parameters) : IStepTarget
+    {
+        public double GradSquares()
+        {
+            double sq = 0;
+            for (int i = 0; i < parameters.Count; i++) sq += SumSquares(parameters[i].Grad.Data);
+            return sq;
+        }
+
+        public void Apply(int i, in StepArgs args) => optimizer.Update(parameters[i].Value.Data, parameters[i].Grad.Data, optimizer.StateOf(parameters[i]), args);
+    }
+
+    private readonly struct Elsewhere(ElementwiseOptimizer optimizer, Func<double> gradSquares, Action<int, RuleStep> apply) : IStepTarget
+    {
+        public double GradSquares() => gradSquares();
+
+        public void Apply(int i, in StepArgs args) =>
+            apply(i, optimizer.Describe(args)!.Value with { GradScale = args.GradScale, L2 = args.L2, Keep = args.Keep });
+    }
+
+    /// <summary>
+    /// One step's plan, wherever it runs: the gradient scale from clipping (the squared norm asked only when
+    /// <see cref="ClipNorm"/> is set), the scheduled learning rate, the step count, and each parameter's L2 and
+    /// decoupled-decay factor; the target runs the rule on parameter i.
+    /// </summary>
+    private void Advance<TTarget>(IReadOnlyList<Parameter> parameters, TTarget target) where TTarget : struct, IStepTarget
     {
         float scale = 1f;
         if (ClipNorm is { } clip)
         {
-            double sq = 0;
-            for (int i = 0; i < parameters.Count; i++) sq += SumSquares(parameters[i].Grad.Data);
-            LastGradNorm = (float)Math.Sqrt(sq);
+            LastGradNorm = (float)Math.Sqrt(target.GradSquares());
             if (LastGradNorm > clip) scale = clip / (LastGradNorm + 1e-6f);
         }
         float lr = CurrentLearningRate;
         Steps++;
         for (int i = 0; i < parameters.Count; i++)
         {
-            var p = parameters[i];
-            bool decay = DecayBiases || p.Value.Rank >= 2;
-            var s = StateOf(p);
-            var args = new StepArgs(lr, scale, decay ? L2 : 0f, decay ? 1f - lr * WeightDecay : 1f, Steps);
-            Update(p.Value.Data, p.Grad.Data, s, args);
+            bool decay = DecayBiases || parameters[i].Value.Rank >= 2;
+            target.Apply(i, new StepArgs(lr, scale, decay ? L2 : 0f, decay ? 1f - lr * WeightDecay : 1f, Steps));
         }
     }
 
@@ -115,20 +144,7 @@ public abstract class ElementwiseOptimizer : Optimizer
         ArgumentNullException.ThrowIfNull(gradSquares);
         ArgumentNullException.ThrowIfNull(apply);
         if (Describe(new StepArgs(1f, 1f, 0f, 1f, 1)) is null) return false;
-        float scale = 1f;
-        if (ClipNorm is { } clip)
-        {
-            LastGradNorm = (float)Math.Sqrt(gradSquares());
-            if (LastGradNorm > clip) scale = clip / (LastGradNorm + 1e-6f);
-        }
-        float lr = CurrentLearningRate;
-        Steps++;
-        for (int i = 0; i < parameters.Count; i++)
-        {
-            bool decay = DecayBiases || parameters[i].Value.Rank >= 2;
-            var rule = Describe(new StepArgs(lr, scale, decay ? L2 : 0f, decay ? 1f - lr * WeightDecay : 1f, Steps))!.Value;
-            apply(i, rule with { GradScale = scale, L2 = decay ? L2 : 0f, Keep = decay ? 1f - lr * WeightDecay : 1f });
-        }
+        Advance(parameters, new Elsewhere(this, gradSquares, apply));
         return true;
     }
 
