@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using GraphNet;
 using GraphNet.Data;
+using GraphNet.Gpu;
 using GraphNet.Terminal;
 
 namespace Samples.MnistMlp;
@@ -35,8 +36,8 @@ public static class Sample
         }
         var model = new Mlp(seed: seed);
         var onDevice = device is null ? null : model.OnGpu(device);
-        Func<Tensor, Tensor, Optimizer, float> step = onDevice is null ? model.Step : onDevice.Step;
         Func<Tensor, Tensor> predict = onDevice is null ? model.Predict : onDevice.Predict;
+        using var resident = device is null ? null : train.ToDevice(device); // uploaded once: batches are gathered on the device
         var opt = new Adam(learningRate);
         var curve = new TrainingLog();
         var accuracy = new double[epochs];
@@ -46,8 +47,12 @@ public static class Sample
         {
             for (int epoch = 1; epoch <= epochs; epoch++)
             {
-                foreach (var (x, y) in train.Batches(batch, seed: seed, epoch: epoch))
-                    report.Step(step(x, y, opt), x.Shape[0]);
+                if (onDevice is null)
+                    foreach (var (x, y) in train.Batches(batch, seed: seed, epoch: epoch))
+                        report.Step(model.Step(x, y, opt), x.Shape[0]);
+                else
+                    foreach (var (x, y) in resident!.Batches(batch, seed: seed, epoch: epoch))
+                        report.Step(onDevice.Step(x, y, opt), x.Shape[0]);
                 accuracy[epoch - 1] = Metrics.Accuracy(predict(test.Features), test.Targets);
                 curve.Add(epoch, "train loss", report.MeanLoss);
                 curve.Add(epoch, "test accuracy", accuracy[epoch - 1]);

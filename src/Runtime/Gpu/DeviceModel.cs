@@ -164,6 +164,27 @@ public abstract class DeviceModel : IDisposable
         FloatsUploaded += count;
     }
 
+    /// <summary>
+    /// Copies an entry's input to device offset <paramref name="at"/>: a host tensor is uploaded, a device tensor on this
+    /// runner's device is copied on the device (no host transfer).
+    /// </summary>
+    protected void Upload(in DeviceInput input, string name, long at, long count)
+    {
+        if (input.Host is { } host) { Upload(host.Data, at, count); return; }
+        var resident = input.Resident!;
+        if (!ReferenceEquals(resident.Device, Device))
+            throw new ArgumentException($"Input '{name}' is a device tensor on {resident.Device.Name}, not on this runner's device ({Device.Name}); copy it here first (ToHost, then To(device)).", name);
+        if (count <= 0) return;
+        resident.View.SubView(0, count).CopyTo(Memory.SubView(at, count));
+        FloatsCopiedOnDevice += count;
+    }
+
+    /// <summary>Floats of device-tensor inputs copied within the device so far.</summary>
+    public long FloatsCopiedOnDevice { get; private set; }
+
+    /// <summary>The host cell a training step's loss is downloaded into (one per runner: a step allocates nothing for it).</summary>
+    protected float[] LossCell { get; } = new float[1];
+
     /// <summary>Floats copied from the host to the device so far (inputs, and state when the host had changed it).</summary>
     public long FloatsUploaded { get; private set; }
 

@@ -93,6 +93,19 @@ public sealed class GpuDevice : IDisposable
         Kernel(kernel)((int)extent, memory, args);
     }
 
+    private Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>? _gatherRows;
+
+    /// <summary>
+    /// Copies rows <c>order[start + r]</c> of <paramref name="source"/> (rows of <paramref name="rowLength"/> floats) to
+    /// row r of <paramref name="destination"/>, for every row of the destination: a shuffled batch gathered on the device.
+    /// </summary>
+    public void GatherRows(ArrayView<float> source, ArrayView<int> order, int start, ArrayView<float> destination, int rowLength)
+    {
+        if (destination.Length == 0) return;
+        _gatherRows ??= Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(Routines.GatherRows);
+        _gatherRows((int)destination.Length, source, order, destination, rowLength, start);
+    }
+
     private Action<KernelConfig, ArrayView<float>, KernelArgs>? _gemm;
     private CuBlas? _cublas;
     private bool _cublasTried;

@@ -87,6 +87,13 @@ public static class Routines
         mem[a.A4 + (long)i.X] = mem[a.A2 + (long)id * a.A0 + j];
     }
 
+    /// <summary>Row r of dst is row order[start + r] of src (rows of rowLength floats): a data set's batch, gathered on the device.</summary>
+    public static void GatherRows(Index1D i, ArrayView<float> src, ArrayView<int> order, ArrayView<float> dst, int rowLength, int start)
+    {
+        int row = i / rowLength, j = i % rowLength;
+        dst[i] = src[(long)order[start + row] * rowLength + j];
+    }
+
     /// <summary>Rows added into a cleared table by id (atomically): A0 row length, A1 rows, A2 ids, A3 values, A4 out.</summary>
     public static void ScatterAdd(Index1D i, ArrayView<float> mem, KernelArgs a)
     {

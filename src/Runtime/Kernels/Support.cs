@@ -32,27 +32,34 @@ public sealed class Arena
 /// <summary>Argument checks at entry points: errors name the input and the expected shape.</summary>
 public static class Guard
 {
-    public static void Rank(Tensor t, string name, int rank, string expected)
-    {
-        if (t is null) throw new ArgumentNullException(name, $"Input '{name}' is null; expected a tensor of shape {expected}.");
-        if (t.Rank != rank)
-            throw new ArgumentException($"Input '{name}' has shape {Tensor.Format(t.Shape)}, expected {expected} (rank {rank}).", name);
-    }
+    public static void Rank(Tensor t, string name, int rank, string expected) => Rank(t?.Shape, name, rank, expected);
 
-    public static void Dim(Tensor t, string name, int axis, int expectedValue, string expected)
-    {
-        if (t.Shape[axis] != expectedValue)
-            throw new ArgumentException(
-                $"Input '{name}' has shape {Tensor.Format(t.Shape)}, expected {expected}: dim {axis} must be {expectedValue}.", name);
-    }
+    public static void Dim(Tensor t, string name, int axis, int expectedValue, string expected) => Dim(t.Shape, name, axis, expectedValue, expected);
 
     /// <summary>Binds a symbolic dim from an input: it must be at least 1 (an empty batch is an error, it would poison statistics).</summary>
-    public static int Bound(Tensor t, string name, int axis, string dim, string expected)
+    public static int Bound(Tensor t, string name, int axis, string dim, string expected) => Bound(t.Shape, name, axis, dim, expected);
+
+    /// <summary>The rank check of an input known by its dims (a device tensor's); null for a null input.</summary>
+    public static void Rank(int[]? shape, string name, int rank, string expected)
     {
-        int v = t.Shape[axis];
+        if (shape is null) throw new ArgumentNullException(name, $"Input '{name}' is null; expected a tensor of shape {expected}.");
+        if (shape.Length != rank)
+            throw new ArgumentException($"Input '{name}' has shape {Tensor.Format(shape)}, expected {expected} (rank {rank}).", name);
+    }
+
+    public static void Dim(int[]? shape, string name, int axis, int expectedValue, string expected)
+    {
+        if (shape![axis] != expectedValue)
+            throw new ArgumentException(
+                $"Input '{name}' has shape {Tensor.Format(shape)}, expected {expected}: dim {axis} must be {expectedValue}.", name);
+    }
+
+    public static int Bound(int[]? shape, string name, int axis, string dim, string expected)
+    {
+        int v = shape![axis]; // after Rank
         if (v < 1)
             throw new ArgumentException(
-                $"Input '{name}' has shape {Tensor.Format(t.Shape)}, expected {expected}: dim {axis} ({dim}) is {v}; an entry point needs at least one element along every dim (an empty batch has no mean, no statistics and no gradient).", name);
+                $"Input '{name}' has shape {Tensor.Format(shape)}, expected {expected}: dim {axis} ({dim}) is {v}; an entry point needs at least one element along every dim (an empty batch has no mean, no statistics and no gradient).", name);
         return v;
     }
 

@@ -226,7 +226,8 @@ internal static class EntryEmitter
     }
 
     /// <summary>Binds each symbolic dim from the first input that has it and checks every other dim.</summary>
-    internal static void EmitBinding(CodeWriter w, ModelProgram m, EntryProgram e, string self = "this")
+    /// <param name="shape">What follows an input's name to read its dims: nothing for a host tensor, <c>.Shape</c> for a device runner's input.</param>
+    internal static void EmitBinding(CodeWriter w, ModelProgram m, EntryProgram e, string self = "this", string shape = "")
     {
         var bound = new HashSet<string>();
         var checks = new List<string>();
@@ -237,14 +238,14 @@ internal static class EntryEmitter
         }
         foreach (var input in e.Inputs.Where(i => i.ScalarType is null))
         {
-            w.Line($"{Rt}.Guard.Rank({Id(input.Name)}, \"{input.Name}\", {input.Shape.Rank}, \"{input.Shape}\");");
+            w.Line($"{Rt}.Guard.Rank({Id(input.Name)}{shape}, \"{input.Name}\", {input.Shape.Rank}, \"{input.Shape}\");");
             for (int a = 0; a < input.Shape.Rank; a++)
             {
                 var d = input.Shape[a];
                 if (d.IsSymbol && bound.Add(d.Symbols))
-                    w.Line($"int {CSharpEmitter.Sym(d.Symbols)} = {Rt}.Guard.Bound({Id(input.Name)}, \"{input.Name}\", {a}, \"{d.Symbols}\", \"{input.Shape}\");");
+                    w.Line($"int {CSharpEmitter.Sym(d.Symbols)} = {Rt}.Guard.Bound({Id(input.Name)}{shape}, \"{input.Name}\", {a}, \"{d.Symbols}\", \"{input.Shape}\");");
                 else
-                    checks.Add($"{Rt}.Guard.Dim({Id(input.Name)}, \"{input.Name}\", {a}, {d.ToCode(CSharpEmitter.Sym)}, \"{input.Shape}\");");
+                    checks.Add($"{Rt}.Guard.Dim({Id(input.Name)}{shape}, \"{input.Name}\", {a}, {d.ToCode(CSharpEmitter.Sym)}, \"{input.Shape}\");");
             }
         }
         foreach (var c in checks) w.Line(c);

@@ -125,16 +125,26 @@ public static class IlgpuEmitter
             EntryKind.Forward when e.ResultArity > 0 => e.ResultType ?? "(" + string.Join(", ", Enumerable.Repeat(T, e.ResultArity)) + ")",
             _ => T,
         };
-        var args = e.Inputs.Select(i => $"{i.ScalarType ?? T} {Id(EntryEmitter.Arg(i))}").ToList();
+        var args = e.Inputs.Select(i => $"{i.ScalarType ?? Gpu + ".DeviceInput"} {Id(EntryEmitter.Arg(i))}").ToList(); // a host or a device tensor
         if (e.Kind == EntryKind.Train) args.Add($"global::GraphNet.Optimizer {Id(e.Extra!)}");
         w.Line();
         if (e.Trains is not null) w.Line($"private global::GraphNet.Parameter[]? __trains_{e.Member};");
-        w.Line($"/// <summary>{e.Name} on the device: {EntryEmitter.Describe(e)}; {s.Kernels.Count} kernels.</summary>");
+        if (e.Inputs.Any(i => i.ScalarType is null))
+        {
+            // host tensors bind here first, so method groups still convert to Func<Tensor, ...>; device tensors take the overload below
+            var hostArgs = e.Inputs.Select(i => $"{i.ScalarType ?? T} {Id(EntryEmitter.Arg(i))}").Concat(args.Skip(e.Inputs.Count));
+            var forward = e.Inputs.Select(i => i.ScalarType is null ? $"({Gpu}.DeviceInput){Id(EntryEmitter.Arg(i))}" : Id(EntryEmitter.Arg(i)))
+                .Concat(e.Kind == EntryKind.Train ? new[] { Id(e.Extra!) } : System.Array.Empty<string>());
+            w.Line($"/// <summary>{e.Name} on the device with host tensors: each call uploads them.</summary>");
+            w.Line($"{(e.Hidden ? "private" : "public")} {ret} {Id(e.Name)}({string.Join(", ", hostArgs)}) => {Id(e.Name)}({string.Join(", ", forward)});");
+            w.Line();
+        }
+        w.Line($"/// <summary>{e.Name} on the device: {EntryEmitter.Describe(e)}; {s.Kernels.Count} kernels. Inputs may be host or device tensors.</summary>");
         using (w.Block($"{(e.Hidden ? "private" : "public")} {ret} {Id(e.Name)}({string.Join(", ", args)})"))
         {
             foreach (var i in e.Inputs.Where(i => i.ScalarType is not null))
                 w.Line($"var {i.Name} = new {T}(); {i.Name}.Data[0] = {Id(EntryEmitter.Arg(i))};");
-            EntryEmitter.EmitBinding(w, m, e, "__m");
+            EntryEmitter.EmitBinding(w, m, e, "__m", ".Shape");
             if (e.Kind == EntryKind.Train) w.Line($"{Rt}.Guard.NotNull({Id(e.Extra!)}, \"{e.Extra}\", \"an optimizer, for example new Adam(1e-3f)\");");
             EntryEmitter.EmitSizeChecks(w, e);
             if (EntryEmitter.AllKernels(s).Any(k => k.Root.Op == OpKind.Random)) w.Line("ulong __draw = __m.__draws++;");
@@ -171,8 +181,7 @@ public static class IlgpuEmitter
                     commits.Add($"Copy({local}, __st_{Clean(o.Key.Substring(GraphBuilder.StatePrefix.Length))}, {Code(o.Value.Shape.Size)});");
                 else if (o.Key == OutputNames.Loss)
                 {
-                    w.Line("var __loss = new float[1];");
-                    downloads.Add($"Download({local}, __loss, 1);");
+                    downloads.Add($"Download({local}, LossCell, 1);");
                 }
             }
             for (int i = 0; i < plan.SlotSizes.Count; i++)
@@ -185,7 +194,9 @@ public static class IlgpuEmitter
             w.Line("EnsureWork(__w - WorkStart);");
             w.Line($"Use(writes: {(EntryEmitter.Writes(e) ? "true" : "false")});");
             foreach (var input in s.Graph.Nodes.Where(n => n.Op == OpKind.Input))
-                w.Line($"Upload({Id(input.Attrs.Name)}.Data, {off[input]}, {Code(input.Shape.Size)});");
+                w.Line(e.Inputs.Any(i => i.Name == input.Attrs.Name && i.ScalarType is not null)
+                    ? $"Upload({Id(input.Attrs.Name)}.Data, {off[input]}, {Code(input.Shape.Size)});"
+                    : $"Upload({Id(input.Attrs.Name)}, \"{input.Attrs.Name}\", {off[input]}, {Code(input.Shape.Size)});");
             foreach (var k in s.Kernels) EmitLaunch(w, k, off, kernels, e, "", null);
             foreach (var a in after) w.Line(a);
             foreach (var c in commits) w.Line(c);
@@ -200,7 +211,7 @@ public static class IlgpuEmitter
             w.Line(e.Kind switch
             {
                 EntryKind.Forward when e.ResultArity > 0 => "return (" + string.Join(", ", Enumerable.Range(0, e.ResultArity).Select(i => "__r" + i)) + ");",
-                EntryKind.LossAndGradients or EntryKind.Train => "return __loss[0];",
+                EntryKind.LossAndGradients or EntryKind.Train => "return LossCell[0];",
                 _ => "return __r;",
             });
         }
