@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using GraphNet;
 using Samples.Embeddings;
 
 // Word embeddings of the 1000 most frequent words of fortunes.txt: skip-gram with negative sampling (noise words drawn

@@ -1,4 +1,5 @@
 using System;
+using GraphNet;
 using Samples.Flows;
 
 // RealNVP and NICE flows fitted to two half-moons by exact maximum likelihood (log-determinants of the couplings),

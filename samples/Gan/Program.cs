@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using GraphNet;
 using Samples.Gan;
 
 // A GAN, a Wasserstein GAN with weight clipping and WGAN-GP on eight Gaussians on a ring: modes covered and the share

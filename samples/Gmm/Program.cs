@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using GraphNet;
 using Samples.Gmm;
 
 // A Gaussian mixture (3 components, full covariances) fitted to iris by EM, each iteration a compiled [Update].

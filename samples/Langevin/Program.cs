@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using GraphNet;
 using Samples.Langevin;
 
 // Langevin dynamics (unadjusted) with 4000 chains on a 2-D mixture of three Gaussians: the drift is a compiled [Train]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Linq;
+using GraphNet;
 using GraphNet.Data;
 using Samples.LinearRegression;
 

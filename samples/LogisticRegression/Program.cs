@@ -1,3 +1,4 @@
+using GraphNet;
 using Samples.LogisticRegression;
 
 // Logistic regression on breast_cancer.csv by gradient descent and by Newton's method.

@@ -1,4 +1,5 @@
 using System;
+using GraphNet;
 using Samples.MatrixFactorization;
 
 // Matrix factorization of a synthetic 300×200 ratings matrix (rank-4 truth, noise 0.1): mini-batch gradient steps

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using GraphNet;
 using Samples.Pca;
 
 // PCA of the 8×8 digits by a compiled eigendecomposition, beside a linear autoencoder trained to the same subspace.

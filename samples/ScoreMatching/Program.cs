@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using GraphNet;
 using Samples.ScoreMatching;
 
 // Score matching on a four-Gaussian mixture (the loss differentiates the energy three times) and Langevin sampling

@@ -1,3 +1,4 @@
+using GraphNet;
 using Samples.Svm;
 
 // Linear soft-margin SVM (hinge loss, subgradient SGD) on breast_cancer.csv.

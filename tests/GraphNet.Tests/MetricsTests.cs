@@ -80,28 +80,79 @@ public class MetricsTests
     }
 
     [Fact]
-    public void Training_log_writes_csv_and_a_well_formed_svg()
+    public void Training_log_writes_csv_and_plots_through_scottplot()
     {
         var log = new TrainingLog();
         for (int e = 1; e <= 3; e++)
         {
-            log.Add(e, "train loss", 1.0 / e);
+            log.Add(e, "train loss", 2.0 / e);
             log.Add(e, "test accuracy", 0.5 + 0.1 * e);
         }
-        Assert.Equal("epoch,train loss,test accuracy\n1,1,0.6\n2,0.5,0.7\n3,0.333,0.8\n", log.ToCsv());
+        Assert.Equal("epoch,train loss,test accuracy\n1,2,0.6\n2,1,0.7\n3,0.667,0.8\n", log.ToCsv());
         var svg = XDocument.Parse(log.ToSvg("MLP <MNIST>"));
-        XNamespace ns = "http://www.w3.org/2000/svg";
-        var lines = svg.Descendants(ns + "polyline").ToList();
+        var text = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(t => t.Value.Trim()).ToList();
+        Assert.Contains("MLP <MNIST>", text);
+        Assert.Contains("epoch", text);                          // the x axis label
+        Assert.Contains("loss", text);                           // the left axis names the metric
+        Assert.Contains("accuracy", text);                       // and the right axis the unit-range one
+        Assert.Contains("test accuracy (right axis)", text);     // in the legend
+
+        var plot = log.ToPlot("t");
+        var lines = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
         Assert.Equal(2, lines.Count);
-        Assert.All(lines, l => Assert.Equal(3, l.Attribute("points")!.Value.Split(' ').Length));
-        Assert.Contains(svg.Descendants(ns + "text"), t => t.Value == "MLP <MNIST>");
+        Assert.Same(plot.Axes.Right, lines[1].Axes.YAxis);
+        Assert.Equal(ScottPlot.LinePattern.Dashed.Name, lines[1].LinePattern.Name); // a held-out series is dashed
+
         var dir = Path.Combine(Path.GetTempPath(), "graphnet-log-" + Guid.NewGuid().ToString("N"));
         try
         {
             log.Write(Path.Combine(dir, "curve"), "t");
-            Assert.True(File.Exists(Path.Combine(dir, "curve.csv")) && File.Exists(Path.Combine(dir, "curve.svg")));
+            foreach (var ext in new[] { ".csv", ".svg", ".png" }) Assert.True(File.Exists(Path.Combine(dir, "curve" + ext)), ext);
+            using var png = SkiaSharp.SKBitmap.Decode(Path.Combine(dir, "curve.png"));
+            Assert.Equal((720, 420), (png.Width, png.Height));
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void A_loss_spanning_decades_gets_a_log_axis_with_the_values_as_tick_labels()
+    {
+        var log = new TrainingLog { XLabel = "step" };
+        for (int s = 0; s < 5; s++) { log.Add(s, "train loss", Math.Pow(10, -s)); log.Add(s, "validation loss", 2 * Math.Pow(10, -s)); }
+        var plot = log.ToPlot("decades");
+        var lines = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+        Assert.Equal(lines[0].Color, lines[1].Color);          // one metric, one color: train solid, validation dashed
+        Assert.Equal(-4, lines[0].Data.GetScatterPoints()[4].Y, 9); // plotted as log10
+        var ticks = XDocument.Parse(plot.GetSvgXml(600, 400)).Descendants().Where(e => e.Name.LocalName == "text").Select(t => t.Value.Trim()).ToList();
+        Assert.Contains("0.01", ticks);                         // ticks read as the values, not their logs
+        Assert.DoesNotContain("-2", ticks);
+        var linear = new TrainingLog();
+        for (int s = 1; s <= 3; s++) linear.Add(s, "train loss", s);
+        Assert.Equal(3, linear.ToPlot("x").GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Single().Data.GetScatterPoints()[2].Y);
+    }
+
+    [Fact]
+    public void Image_grid_draws_each_pixel_at_its_place_scaled_with_gaps()
+    {
+        // three 2×2 images, values in [-1, 1] mapped to black..white, two per row, each pixel drawn 2×2
+        var images = Tensor.FromArray(new float[] { -1, 1, 0, 1, 1, -1, -1, -1, 0.5f, 0.5f, -1, 3 }, 3, 4);
+        string path = Path.Combine(Path.GetTempPath(), "graphnet-grid-" + Guid.NewGuid().ToString("N") + ".png");
+        try
+        {
+            ImageGrid.WritePng(path, images, 2, 2, columns: 2, scale: 2, low: -1, high: 1);
+            using var png = SkiaSharp.SKBitmap.Decode(path);
+            Assert.Equal((2 * 5 + 1, 2 * 5 + 1), (png.Width, png.Height));
+            int At(int image, int y, int x) => png.GetPixel(1 + image % 2 * 5 + 2 * x + 1, 1 + image / 2 * 5 + 2 * y).Red;
+            Assert.Equal(new[] { 0, 255, 127, 255 }, new[] { At(0, 0, 0), At(0, 0, 1), At(0, 1, 0), At(0, 1, 1) }.Select(v => v == 128 ? 127 : v));
+            Assert.Equal(255, At(1, 0, 0));
+            Assert.Equal(0, At(1, 1, 1));
+            Assert.InRange(At(2, 0, 0), 190, 192);                  // 0.5 → 0.75 of white
+            Assert.Equal(255, At(2, 1, 1));                         // 3 is clamped to white
+            Assert.InRange(png.GetPixel(0, 0).Red, 62, 65);        // the gap: dark gray
+            Assert.InRange(png.GetPixel(7, 7).Red, 62, 65);        // the fourth cell, without an image
+            Assert.Throws<ArgumentException>(() => ImageGrid.WritePng(path, images, 3, 3));
+        }
+        finally { File.Delete(path); }
     }
 
     [Fact]

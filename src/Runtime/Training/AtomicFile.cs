@@ -4,7 +4,7 @@ using System.IO;
 namespace GraphNet;
 
 /// <summary>Writes a whole file so that a reader sees the old file or the new one, never half of it: a temporary file beside it, renamed over it.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, ReadOnlySpan<byte> bytes)
     {
