@@ -16,10 +16,13 @@ internal sealed partial class OnnxLowering
     private readonly Dictionary<string, Func<string>> _symbols = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _memo = new(StringComparer.Ordinal);
 
-    /// <summary>A graph input: a float tensor with its symbolic dims as named dynamic axes, or an int64 scalar for an <c>int</c> argument that sizes a loop.</summary>
+    /// <summary>
+    /// A graph input: a float tensor with its symbolic dims as named dynamic axes, or an int64 scalar for an <c>int</c> argument
+    /// that sizes a loop. An argument named like a parameter is renamed <c>name:input</c>.
+    /// </summary>
     private void DeclareInput(Node input)
     {
-        var name = input.Attrs.Name;
+        var name = _leaf(input.Attrs.Name) is null ? input.Attrs.Name : input.Attrs.Name + ":input"; // ONNX reads an input named like an initializer as its override
         if (input.Shape.Rank == 0 && input.Attrs.DimValue.IsSymbol)
         {
             _top.Inputs.Add(new OnnxValueInfo(name, OnnxType.Int64, Array.Empty<OnnxDim>()));
