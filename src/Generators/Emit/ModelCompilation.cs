@@ -278,8 +278,11 @@ public static class ModelCompilation
             return null;
         }
         var scalars = spec.Inputs.Where(i => i.ScalarType is not null).ToDictionary(i => ScalarInput(i.Name));
+        var leafNames = slots.Where(p => p.Path != p.Graph).GroupBy(p => p.Graph).ToDictionary(g => g.Key, g => g.First().Path);
+        foreach (var s in scalars) leafNames[s.Key] = s.Value.Name;
         return program with
         {
+            Graph = e.Kind == EntryKind.Forward && !e.Commits ? GraphCodec.Encode(program.Schedule.Graph, leafNames) : null,
             Modifiers = e.Modifiers, Extra = e.Extra, ResultArity = spec.TupleArity, Trains = trained?.Select(p => p.Path).ToList(), ResultType = spec.TupleArity > 0 ? e.ReturnType : null,
             Inputs = program.Inputs.Select(i => scalars.TryGetValue(i.Name, out var s)
                 ? i with { ScalarType = s.ScalarType, Argument = s.Name, BindsDim = s.ScalarType == "int" && UsesDim(program, s.Name) ? s.Name : null } : i).ToList(),

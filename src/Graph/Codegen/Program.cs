@@ -73,6 +73,9 @@ public sealed record EntryProgram(string Name, EntryKind Kind, string Spec, IRea
     /// <summary>The parameters (display names) a [Train] entry steps, when not all of them.</summary>
     public IReadOnlyList<string>? Trains { get; init; }
 
+    /// <summary>A [Compile] entry's inference graph (<see cref="GraphCodec"/> text, leaves under their user-facing names), emitted for ONNX export; null for other entries.</summary>
+    public string? Graph { get; init; }
+
     /// <summary>A generated helper entry (a Train entry's update): private, not a partial the user declared, called from inside another entry.</summary>
     public bool Hidden { get; init; }
 }

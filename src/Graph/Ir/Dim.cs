@@ -89,6 +89,26 @@ public readonly struct Dim : IEquatable<Dim>, IComparable<Dim>
         return new Dim(a._coef / b._coef, string.Join("*", rest));
     }
 
+    /// <summary>The dim that <see cref="ToString"/> printed: "784", "B", "4*B", "B*T", "T-1", "2*T+S".</summary>
+    public static Dim Parse(string text)
+    {
+        Dim sum = Const(0);
+        int start = 0;
+        for (int i = 1; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] != '+' && text[i] != '-') continue;
+            bool negative = text[start] == '-';
+            var term = text.Substring(negative || text[start] == '+' ? start + 1 : start, i - start - (negative || text[start] == '+' ? 1 : 0));
+            Dim monomial = Const(1);
+            foreach (var factor in term.Split('*'))
+                monomial = monomial * (long.TryParse(factor, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? new Dim(c, "")
+                    : factor.Length > 0 ? Sym(factor) : throw new FormatException($"'{text}' is not a dim"));
+            sum = negative ? sum - monomial : sum + monomial;
+            start = i;
+        }
+        return text.Length == 0 ? throw new FormatException("an empty dim") : sum;
+    }
+
     /// <summary>The value once every symbol is bound.</summary>
     public long Evaluate(Func<string, long> bind)
     {

@@ -18,6 +18,12 @@ public interface IModel
     /// of the model's counter-based stream, saved in checkpoints so a resumed run draws what it would have drawn.
     /// </summary>
     ulong RandomDraws { get => 0; set { } }
+
+    /// <summary>
+    /// The inference graph of each <c>[Compile]</c> entry point by name, as <c>GraphCodec</c> text (parameters and buffers under
+    /// their hierarchical names): what <see cref="OnnxExport.ExportOnnx"/> writes. Generated.
+    /// </summary>
+    IReadOnlyList<KeyValuePair<string, string>> EntryGraphs => Array.Empty<KeyValuePair<string, string>>();
 }
 
 /// <summary>

@@ -2754,4 +2754,11 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] output;
         public void Run(int lo, int hi) => Step_Kernel71(in0, output, lo, hi);
     }
+
+    // The inference graph of each [Compile] entry (GraphNet.Compiler.GraphCodec text), read by ExportOnnx.
+    private static readonly global::System.Collections.Generic.KeyValuePair<string, string>[] __graphs =
+    {
+        new("Predict", "param [4,1,3,3] n=conv;param [4] n=convb;param [4] n=gamma;param [4] n=beta;state [4] n=mean;state [4] n=variance;param [4,10] n=fc;input [B,1,8,8] n=x;window [B,8,8,1,3,3] (7) i=3,3,1,1,1,1,1,1,1,1;reshape [64*B,9] (8);reshape [4,9] (0);matmul [64*B,4] (9,10) tb;reshape [B,8,8,4] (11);reshape [1,1,1,4] (1);expand [B,8,8,4] (13);add [B,8,8,4] (12,14);permute [B,4,8,8] (15) a=0,3,1,2;reshape [1,4,1,1] (4);reshape [1,4,1,1] (5);expand [B,4,8,8] (17);sub [B,4,8,8] (16,19);const [] v=9.999999747378752E-06;reshape [1,1,1,1] (21);expand [1,4,1,1] (22);add [1,4,1,1] (18,23);sqrt [1,4,1,1] (24);expand [B,4,8,8] (25);div [B,4,8,8] (20,26);reshape [1,4,1,1] (2);expand [B,4,8,8] (28);mul [B,4,8,8] (27,29);reshape [1,4,1,1] (3);expand [B,4,8,8] (31);add [B,4,8,8] (30,32);relu [B,4,8,8] (33);window [B,4,4,4,3,3] (34) i=3,3,2,2,1,1,1,1,1,1;const [] v=1;reshape [1,1,1,1] (36);expand [B,4,8,8] (37);window [B,4,4,4,3,3] (38) i=3,3,2,2,1,1,1,1,1,1;const [] v=-3E+38;reshape [1,1,1,1,1,1] (40);expand [B,4,4,4,3,3] (41);where [B,4,4,4,3,3] (39,35,42);max_reduce [B,4,4,4,1,1] (43) a=4,5 i=1;reshape [B,4,4,4] (44);permute [B,4,4,4] (45) a=0,3,1,2;reshape [B,4,1,4,1,4] (46);sum [B,4,1,1,1,1] (47) a=3,5;reshape [B,4,1,1] (48);const [] v=0.0625;reshape [1,1,1,1] (50);expand [B,4,1,1] (51);mul [B,4,1,1] (49,52);reshape [B,4] (53);matmul [B,10] (54,6);>result=55"),
+    };
+    global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> global::GraphNet.IModel.EntryGraphs => __graphs;
 }

@@ -441,4 +441,11 @@ partial class LinearRegression : global::GraphNet.IModel
         public float[] output;
         public void Run(int lo, int hi) => LossAndGradients_Kernel8(in0, output, lo, hi);
     }
+
+    // The inference graph of each [Compile] entry (GraphNet.Compiler.GraphCodec text), read by ExportOnnx.
+    private static readonly global::System.Collections.Generic.KeyValuePair<string, string>[] __graphs =
+    {
+        new("Forward", "param [8] n=w;param [1] n=b;input [N,8] n=x;reshape [8,1] (0);matmul [N,1] (2,3);reshape [N] (4);expand [N] (1);add [N] (5,6);>result=7"),
+    };
+    global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> global::GraphNet.IModel.EntryGraphs => __graphs;
 }

@@ -1284,4 +1284,11 @@ partial class LogisticRegression : global::GraphNet.IModel
         public float[] output;
         public void Run(int lo, int hi) => Hvp_Kernel3(__d_N, in0, in1, in2, in3, in4, output, lo, hi);
     }
+
+    // The inference graph of each [Compile] entry (GraphNet.Compiler.GraphCodec text), read by ExportOnnx.
+    private static readonly global::System.Collections.Generic.KeyValuePair<string, string>[] __graphs =
+    {
+        new("Forward", "param [30] n=w;param [1] n=b;input [N,30] n=x;reshape [30,1] (0);matmul [N,1] (2,3);reshape [N] (4);expand [N] (1);add [N] (5,6);>result=7"),
+    };
+    global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> global::GraphNet.IModel.EntryGraphs => __graphs;
 }

@@ -1154,4 +1154,11 @@ partial class Mlp : global::GraphNet.IModel
         public float[] output;
         public void Run(int lo, int hi) => LossAndGradients_Kernel30(in0, output, lo, hi);
     }
+
+    // The inference graph of each [Compile] entry (GraphNet.Compiler.GraphCodec text), read by ExportOnnx.
+    private static readonly global::System.Collections.Generic.KeyValuePair<string, string>[] __graphs =
+    {
+        new("Predict", "param [784,256] n=w1;param [256] n=b1;param [256,256] n=w2;param [256] n=b2;param [256,10] n=w3;param [10] n=b3;input [B,784] n=x;matmul [B,256] (6,0);reshape [1,256] (1);expand [B,256] (8);add [B,256] (7,9);relu [B,256] (10);matmul [B,256] (11,2);reshape [1,256] (3);expand [B,256] (13);add [B,256] (12,14);relu [B,256] (15);matmul [B,10] (16,4);reshape [1,10] (5);expand [B,10] (18);add [B,10] (17,19);>result=20"),
+    };
+    global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> global::GraphNet.IModel.EntryGraphs => __graphs;
 }

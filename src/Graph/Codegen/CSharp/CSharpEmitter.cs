@@ -32,6 +32,7 @@ public static class CSharpEmitter
             foreach (var e in m.Entries) EntryEmitter.Emit(w, m, e, kernels);
             EmitFailed(w, m.FailedEntries);
             kernels.EmitAll(w);
+            EmitGraphs(w, m.Entries);
             if (m.Gpu) IlgpuEmitter.EmitRunner(w, m);
         }
         for (int i = closers.Count - 1; i >= 0; i--) closers[i].Dispose();
@@ -61,6 +62,20 @@ public static class CSharpEmitter
             w.Line($"{e.Modifiers} partial {e.Declared} =>");
             w.Line($"    throw new global::System.InvalidOperationException(\"GraphNet could not compile '{e.Name}'; see the GN errors of this build.\");");
         }
+    }
+
+    /// <summary>The [Compile] entries' inference graphs, one line each, for ONNX export (<c>model.ExportOnnx</c>).</summary>
+    private static void EmitGraphs(CodeWriter w, IReadOnlyList<EntryProgram> entries)
+    {
+        var graphs = entries.Where(e => e.Graph is not null).ToList();
+        if (graphs.Count == 0) return;
+        const string Pair = "global::System.Collections.Generic.KeyValuePair<string, string>";
+        w.Line();
+        w.Line("// The inference graph of each [Compile] entry (GraphNet.Compiler.GraphCodec text), read by ExportOnnx.");
+        w.Line($"private static readonly {Pair}[] __graphs =").Line("{");
+        foreach (var e in graphs) w.Line($"    new(\"{e.Member}\", \"{e.Graph}\"),");
+        w.Line("};");
+        w.Line($"global::System.Collections.Generic.IReadOnlyList<{Pair}> global::GraphNet.IModel.EntryGraphs => __graphs;");
     }
 
     private static void EmitParameters(CodeWriter w, ModelProgram m)
