@@ -65,28 +65,7 @@ public class PackageTests
                 Assert.DoesNotContain(entries, e => e.Contains("ILGPU", StringComparison.OrdinalIgnoreCase)); // the CPU package carries no GPU runtime
             }
 
-            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <clear />
-                    <add key="local" value="{feed}" />
-                  </packageSources>
-                </configuration>
-                """);
-            File.WriteAllText(Path.Combine(app, "App.csproj"), """
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="GraphNet" Version="0.1.0" />
-                  </ItemGroup>
-                </Project>
-                """);
+            WriteProject(app, feed, clearSources: true, "GraphNet");
             File.WriteAllText(Path.Combine(app, "Program.cs"), """
                 using System;
                 using GraphNet;
@@ -134,6 +113,102 @@ public class PackageTests
             Assert.True(code == 0, "the package README's example does not build:\n" + output);
             (code, output) = Dotnet(app, env, Path.Combine(app, "bin", "Release", "net10.0", "App.dll"));
             Assert.True(code == 0 && output.Contains("loss 0.0", StringComparison.Ordinal), "the package README's example did not fit:\n" + output);
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>A console project in <paramref name="app"/> that references <paramref name="packages"/> (version 0.1.0) from the local feed.</summary>
+    private static void WriteProject(string app, string feed, bool clearSources, params string[] packages)
+    {
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                {(clearSources ? "<clear />" : "")}
+                <add key="local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+                {string.Concat(packages.Select(p => $"<PackageReference Include=\"{p}\" Version=\"0.1.0\" />"))}
+              </ItemGroup>
+            </Project>
+            """);
+    }
+
+    [Fact]
+    public void The_gpu_and_console_packages_train_on_a_device_and_plot_in_a_fresh_project()
+    {
+        string root = RepoRoot(), work = Path.Combine(Path.GetTempPath(), "graphnet-packages-" + Guid.NewGuid().ToString("N"));
+        string feed = Path.Combine(work, "feed"), app = Path.Combine(work, "app");
+        Directory.CreateDirectory(app);
+        var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(work, "packages") };
+        try
+        {
+            foreach (var project in new[] { "GraphNet.Package.csproj", Path.Combine("Gpu", "GraphNet.Gpu.Package.csproj"), Path.Combine("Console", "GraphNet.Console.Package.csproj") })
+            {
+                var (packed, log) = Dotnet(root, env, "pack", Path.Combine("src", "Package", project), "-c", Configuration, "--no-build", "-o", feed);
+                Assert.True(packed == 0, $"dotnet pack {project} failed:\n{log}");
+            }
+            foreach (var (id, dll, dependencies) in new[] { ("GraphNet.Gpu", "GraphNet.Gpu.dll", new[] { "GraphNet", "ILGPU", "ILGPU.Algorithms" }), ("GraphNet.Console", "GraphNet.Console.dll", new[] { "GraphNet", "Spectre.Console", "ScottPlot" }) })
+            {
+                using var zip = ZipFile.OpenRead(Path.Combine(feed, id + ".0.1.0.nupkg"));
+                Assert.Contains("lib/net10.0/" + dll, zip.Entries.Select(e => e.FullName));
+                Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith("GraphNet.Runtime.dll", StringComparison.Ordinal)); // that is GraphNet's
+                using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+                string text = nuspec.ReadToEnd();
+                foreach (var d in dependencies) Assert.Contains($"id=\"{d}\"", text);
+            }
+
+            // ILGPU, ScottPlot and Spectre.Console come from the configured sources, GraphNet's packages from the local feed
+            WriteProject(app, feed, clearSources: false, "GraphNet.Gpu", "GraphNet.Console");
+            File.WriteAllText(Path.Combine(app, "Program.cs"), """
+                using System;
+                using System.IO;
+                using GraphNet;
+                using GraphNet.Gpu;
+                using GraphNet.Layers;
+
+                var x = new Tensor(32, 2);
+                var y = new Tensor(32, 1);
+                for (int i = 0; i < 32; i++) { x.Data[2 * i] = i % 7 - 3; x.Data[2 * i + 1] = i % 5 - 2; y.Data[i] = 2 * x.Data[2 * i] - x.Data[2 * i + 1] + 0.5f; }
+                using var device = GpuDevice.CpuAccelerator();
+                var model = new Fit(seed: 1);
+                var onDevice = model.OnGpu(device);
+                var opt = new Adam(0.1f);
+                var log = new TrainingLog { XLabel = "step" };
+                for (int s = 0; s < 150; s++) log.Add(s, "train loss", onDevice.Step(x, y, opt));
+                log.Write("curve", "fit on " + device.Name);
+                var loss = log.Points("train loss");
+                Console.WriteLine(FormattableString.Invariant($"loss {loss[0].Value:F4} -> {loss[^1].Value:F4}, png {new FileInfo("curve.png").Length} bytes"));
+                return loss[^1].Value < 0.01 * loss[0].Value ? 0 : 1;
+
+                [Model]
+                public partial class Fit
+                {
+                    Linear layer = new(2, 1);
+
+                    public Tensor Loss([Shape("B", 2)] Tensor x, [Shape("B", 1)] Tensor y) => Ops.Mse(layer.Forward(x), y);
+
+                    [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor y, Optimizer optimizer);
+                }
+                """);
+            var (code, output) = Dotnet(app, env, "build", "-c", "Release", "-p:UseSharedCompilation=false", "-nodeReuse:false");
+            Assert.True(code == 0, "the fresh project does not build:\n" + output);
+            (code, output) = Dotnet(app, env, Path.Combine(app, "bin", "Release", "net10.0", "App.dll"));
+            Assert.True(code == 0 && output.Contains("png ", StringComparison.Ordinal), "the fresh project did not train on the device and plot:\n" + output);
+            Assert.True(File.Exists(Path.Combine(app, "curve.png")) && File.Exists(Path.Combine(app, "curve.svg")), output);
         }
         finally
         {
