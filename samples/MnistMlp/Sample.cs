@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using GraphNet;
 using GraphNet.Data;
+using GraphNet.Distributed;
 using GraphNet.Terminal;
 
 namespace Samples.MnistMlp;
@@ -23,9 +24,11 @@ public static class Sample
     /// <summary>
     /// Trains for <paramref name="epochs"/> epochs, on the CPU or, given a <paramref name="device"/>, through the model's
     /// device runner (the same steps as ILGPU kernels); <paramref name="limit"/> keeps the first images of each split.
+    /// Given a <paramref name="world"/> of several ranks, each rank trains on its shard of every batch of
+    /// <paramref name="batch"/> (data-parallel: gradients averaged over the ranks); only rank 0 reports progress.
     /// </summary>
     public static Result Run(int epochs = 10, int batch = 128, float learningRate = 1e-3f, int seed = 1, TrainingProgress? progress = null,
-        GraphNet.Gpu.GpuDevice? device = null, int? limit = null)
+        GraphNet.Gpu.GpuDevice? device = null, int? limit = null, Communicator? world = null)
     {
         var (train, test) = Load();
         if (limit is int n)
@@ -38,16 +41,22 @@ public static class Sample
         Func<Tensor, Tensor, Optimizer, float> step = onDevice is null ? model.Step : onDevice.Step;
         Func<Tensor, Tensor> predict = onDevice is null ? model.Predict : onDevice.Predict;
         var opt = new Adam(learningRate);
+        var parallel = world is null ? null : new DataParallel(model, opt, world);
+        Optimizer optimizer = parallel ?? (Optimizer)opt;
         var curve = new TrainingLog();
         var accuracy = new double[epochs];
         double samplesPerSecond = 0;
         int stepsPerEpoch = (train.Count + batch - 1) / batch;
-        (progress ?? new TrainingProgress()).Run(epochs, stepsPerEpoch, report =>
+        progress ??= world is { IsRoot: false } ? TrainingProgress.Silent() : new TrainingProgress();
+        progress.Run(epochs, stepsPerEpoch, report =>
         {
             for (int epoch = 1; epoch <= epochs; epoch++)
             {
-                foreach (var (x, y) in train.Batches(batch, seed: seed, epoch: epoch))
-                    report.Step(step(x, y, opt), x.Shape[0]);
+                foreach (var (x, y) in parallel?.Batches(train, batch, seed: seed, epoch: epoch) ?? train.Batches(batch, seed: seed, epoch: epoch))
+                {
+                    float loss = step(x, y, optimizer);
+                    report.Step(parallel?.Average(loss) ?? loss, x.Shape[0] * (world?.Size ?? 1));
+                }
                 accuracy[epoch - 1] = Metrics.Accuracy(predict(test.Features), test.Targets);
                 curve.Add(epoch, "train loss", report.MeanLoss);
                 curve.Add(epoch, "test accuracy", accuracy[epoch - 1]);
