@@ -109,7 +109,7 @@ public sealed unsafe class Communicator : IDisposable
         End();
     }
 
-    /// <summary>Copies rank 0's arrays (laid out in <paramref name="buckets"/>) to every rank.</summary>
+    /// <summary>Copies rank 0's arrays (laid out in <paramref name="buckets"/>, with no bases) to every rank.</summary>
     internal void BroadcastFromRoot(Buckets buckets, string what)
     {
         Span<float> unscaled = [1f];

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using GraphNet.Data;
 
 namespace GraphNet.Distributed;
@@ -17,7 +18,7 @@ namespace GraphNet.Distributed;
 /// once, after the whole backward. Batch norm normalizes each rank's shard by the shard's own statistics (as PyTorch's
 /// DistributedDataParallel without SyncBatchNorm); the running statistics are then averaged over the ranks after every
 /// step (weighted by shard size: the running mean follows the global batch's mean exactly, the running variance the mean
-/// of the shards' variances), so every rank holds the same buffers. Random draws in the step (dropout) use a stream per
+/// of the shards' variances), so every rank holds the same buffers; a buffer that no step changes is left bit for bit. Random draws in the step (dropout) use a stream per
 /// rank: rank r takes the model's draws r, r + ranks, r + 2·ranks, ...
 /// </para>
 /// </summary>
@@ -25,6 +26,7 @@ public sealed class DataParallel : Optimizer
 {
     private readonly IModel _model;
     private readonly bool _hasBuffers;
+    private readonly float[][] _bufferBases; // the buffers as all ranks last agreed on them
     private readonly float[] _count = new float[1];
     private IReadOnlyList<Parameter>? _lastParameters;
     private Buckets? _buckets;
@@ -37,7 +39,8 @@ public sealed class DataParallel : Optimizer
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         if (optimizer is DataParallel) throw new ArgumentException("The optimizer is already data-parallel.", nameof(optimizer));
         World = world ?? Communicator.World;
-        _hasBuffers = model.Buffers.Count > 0;
+        _bufferBases = model.Buffers.Select(b => new float[b.Value.Length]).ToArray();
+        _hasBuffers = _bufferBases.Length > 0;
         Synchronize();
     }
 
@@ -122,20 +125,24 @@ public sealed class DataParallel : Optimizer
     public void Synchronize()
     {
         _draws = _model.RandomDraws;
-        if (World.Size == 1) return;
-        var parameters = _model.Parameters;
-        var arrays = new List<(float[], int)>();
-        foreach (var p in parameters) arrays.Add((p.Value.Data, 0));
-        foreach (var b in _model.Buffers) arrays.Add((b.Value.Data, 0));
-        foreach (var s in Optimizer.State(parameters)) arrays.Add((s.Value.Data, 0));
-        var scalars = new float[4];
-        var counters = System.Runtime.InteropServices.MemoryMarshal.Cast<float, long>(scalars.AsSpan());
-        (counters[0], counters[1]) = (Optimizer.Steps, (long)_draws);
-        arrays.Add((scalars, 0));
-        World.BroadcastFromRoot(new Buckets(arrays, BucketFloats), "the copy of rank 0's parameters, buffers and optimizer state");
-        if (!World.IsRoot) Optimizer.RestoreSteps(counters[0]);
-        Steps = Optimizer.Steps;
-        _model.RandomDraws = _draws = (ulong)counters[1] + (ulong)World.Rank;
+        if (World.Size > 1)
+        {
+            var parameters = _model.Parameters;
+            var arrays = new List<(float[], int, float[]?)>();
+            foreach (var p in parameters) arrays.Add((p.Value.Data, 0, null));
+            foreach (var b in _model.Buffers) arrays.Add((b.Value.Data, 0, null));
+            foreach (var s in Optimizer.State(parameters)) arrays.Add((s.Value.Data, 0, null));
+            var scalars = new float[4];
+            var counters = System.Runtime.InteropServices.MemoryMarshal.Cast<float, long>(scalars.AsSpan());
+            (counters[0], counters[1]) = (Optimizer.Steps, (long)_draws);
+            arrays.Add((scalars, 0, null));
+            World.BroadcastFromRoot(new Buckets(arrays, BucketFloats), "the copy of rank 0's parameters, buffers and optimizer state");
+            if (!World.IsRoot) Optimizer.RestoreSteps(counters[0]);
+            Steps = Optimizer.Steps;
+            _model.RandomDraws = _draws = (ulong)counters[1] + (ulong)World.Rank;
+        }
+        var buffers = _model.Buffers;
+        for (int i = 0; i < _bufferBases.Length; i++) buffers[i].Value.Data.CopyTo(_bufferBases[i], 0);
     }
 
     private void AverageGradients(IReadOnlyList<Parameter> parameters)
@@ -150,13 +157,17 @@ public sealed class DataParallel : Optimizer
         if (_model.RandomDraws == _draws + 1) _model.RandomDraws = _draws += (ulong)World.Size;
     }
 
-    /// <summary>The gradients, then the buffers, then the cell that carries this rank's weight (the last float).</summary>
+    /// <summary>
+    /// The gradients, then the buffers (as changes from what the ranks last agreed on, so that a buffer no step changes
+    /// stays bit for bit), then the cell that carries this rank's weight (the last float).
+    /// </summary>
     private Buckets Layout(IReadOnlyList<Parameter> parameters)
     {
-        var arrays = new List<(float[], int)>();
-        foreach (var p in parameters) arrays.Add((p.Grad.Data, 0));
-        foreach (var b in _model.Buffers) arrays.Add((b.Value.Data, 0));
-        arrays.Add((_count, 1));
+        var arrays = new List<(float[], int, float[]?)>();
+        foreach (var p in parameters) arrays.Add((p.Grad.Data, 0, null));
+        var buffers = _model.Buffers;
+        for (int i = 0; i < buffers.Count; i++) arrays.Add((buffers[i].Value.Data, 0, _bufferBases[i]));
+        arrays.Add((_count, 1, null));
         return new Buckets(arrays, BucketFloats);
     }
 }

@@ -62,31 +62,39 @@ public sealed class DataParallelTests(Runs runs) : IClassFixture<Runs>
 
     /// <summary>
     /// The conv net with batch norm and dropout normalizes each shard by its own statistics, so the reference is one process
-    /// that runs the two shards' steps separately (their dropout streams base + rank + 2·step), sums gradients and running
-    /// statistics weighted by shard size, scales by 1/total and makes one update: bit for bit the same, losses included
-    /// (two ranks add in one order). One process with the whole batch normalizes over 64 and differs.
+    /// that runs the two shards' steps separately (their dropout streams base + rank + 2·step), sums gradients and the running
+    /// statistics' changes weighted by shard size, scales by 1/total and makes one update: bit for bit the same, losses included
+    /// (two ranks add in one order). One process with the whole batch normalizes over 64 and differs. A buffer that no step
+    /// changes keeps its initial bits (the buffers travel as changes, so shards of 28 and 29 do not round it).
     /// </summary>
     [Fact]
     public void ConvNetWithBatchNormOnTwoRanksEqualsItsShardsAccumulatedBitwise()
     {
         var (two, meta) = Mpi.Read(runs.Training, "convbn.rank0");
         var (accumulated, accumulatedMeta) = Mpi.Read(runs.Training, "convbn.accumulated");
-        Assert.Equal(6, accumulated.Count); // four parameters, two buffers
+        Assert.Equal(7, accumulated.Count); // four parameters, three buffers
+        var (untrained, _) = Mpi.Read(runs.Training, "convbn.untrained");
+        Assert.True(untrained["constant"].Data.SequenceEqual(two["constant"].Data), "A buffer that no step changes must stay bit for bit.");
         foreach (var (name, t) in accumulated) Assert.True(t.Data.SequenceEqual(two[name].Data), $"{name} differs.");
         Assert.Equal(Losses(accumulatedMeta), Losses(meta));
         var (single, _) = Mpi.Read(runs.Training, "convbn.single");
         Assert.False(single["mean"].Data.SequenceEqual(two["mean"].Data), "Per-shard batch statistics should differ from the whole batch's.");
     }
 
-    /// <summary>Every rank applies the same update: parameters and buffers are bitwise equal on both ranks after training.</summary>
+    /// <summary>
+    /// Every rank applies the same update: parameters and buffers are bitwise equal on both ranks after training. A warm
+    /// data-parallel step and loss average allocate nothing.
+    /// </summary>
     [Fact]
-    public void RanksHoldTheSameParametersAndBuffers()
+    public void RanksHoldTheSameParametersAndBuffersAndWarmStepsAllocateNothing()
     {
         foreach (var model in new[] { "mlp", "convbn" })
         {
             var (zero, meta) = Mpi.Read(runs.Training, model + ".rank0");
-            var (one, _) = Mpi.Read(runs.Training, model + ".rank1");
+            var (one, oneMeta) = Mpi.Read(runs.Training, model + ".rank1");
             Assert.Equal("8", meta["steps"]);
+            Assert.Equal("0", meta["allocated"]);
+            Assert.Equal("0", oneMeta["allocated"]);
             foreach (var (name, t) in zero) Assert.True(t.Data.SequenceEqual(one[name].Data), $"{model}.{name} differs between the ranks.");
         }
     }

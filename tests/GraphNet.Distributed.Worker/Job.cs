@@ -33,10 +33,14 @@ public static class Job
         return new Dataset(x, y);
     }
 
-    /// <summary>The model's parameters and buffers, the step count and the losses to <c>file(.rank{r}).safetensors</c>.</summary>
-    public static void Write(IModel model, string file, int? rank, long steps, IReadOnlyList<float>? losses = null)
+    /// <summary>The model's parameters and buffers, the step count, the losses and the bytes the warm steps allocated to <c>file(.rank{r}).safetensors</c>.</summary>
+    public static void Write(IModel model, string file, int? rank, long steps, IReadOnlyList<float>? losses = null, long allocated = 0)
     {
-        var meta = new Dictionary<string, string> { ["steps"] = steps.ToString(CultureInfo.InvariantCulture) };
+        var meta = new Dictionary<string, string>
+        {
+            ["steps"] = steps.ToString(CultureInfo.InvariantCulture),
+            ["allocated"] = allocated.ToString(CultureInfo.InvariantCulture),
+        };
         if (losses is not null) meta["losses"] = string.Join(",", System.Linq.Enumerable.Select(losses, l => l.ToString("R", CultureInfo.InvariantCulture)));
         Checkpoint.Save($"{file}{(rank is int r ? $".rank{r}" : "")}.safetensors", model.Parameters, null, meta, model.Buffers);
     }
@@ -47,10 +51,18 @@ public static class Job
         for (int i = 0; i < sum.Length; i++) sum[i] += n * values[i];
     }
 
-    /// <summary>to = values·scale, elementwise in float.</summary>
-    public static void Scaled(float[] values, float scale, float[] to)
+    /// <summary>to = values·scale (+ plus), elementwise in float.</summary>
+    public static void Scaled(float[] values, float scale, float[] to, float[]? plus = null)
     {
-        for (int i = 0; i < values.Length; i++) to[i] = values[i] * scale;
+        for (int i = 0; i < values.Length; i++) to[i] = values[i] * scale + (plus?[i] ?? 0f);
+    }
+
+    /// <summary>a − b, elementwise.</summary>
+    public static float[] Minus(float[] a, float[] b)
+    {
+        var d = new float[a.Length];
+        for (int i = 0; i < a.Length; i++) d[i] = a[i] - b[i];
+        return d;
     }
 
     private sealed class Keep : GraphNet.Optimizer

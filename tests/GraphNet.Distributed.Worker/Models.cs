@@ -18,7 +18,10 @@ public sealed partial class Mlp
     [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor label, Optimizer optimizer);
 }
 
-/// <summary>A conv net with batch norm (running statistics as buffers) and dropout: conv 1→4 3×3, BN, ReLU, global average pool, dropout, linear to 3.</summary>
+/// <summary>
+/// A conv net with batch norm (running statistics as buffers) and dropout: conv 1→4 3×3, BN, ReLU, global average pool,
+/// dropout, linear to 3, each logit times a constant buffer that no step changes.
+/// </summary>
 [Model]
 public sealed partial class ConvBn
 {
@@ -28,9 +31,10 @@ public sealed partial class ConvBn
     [Buffer(4)] Tensor mean;
     [Buffer(4, Init = Init.Ones)] Tensor variance;
     [Param(4, 3)] Tensor fc;
+    [Buffer(3, Init = Init.Uniform)] Tensor constant;
 
     public Tensor Loss([Shape("B", 1, 6, 6)] Tensor x, [Shape("B")] Tensor label) =>
-        SoftmaxCrossEntropy(MatMul(Dropout(GlobalAvgPool(Relu(BatchNorm(Conv2d(x, conv, null, 1, "same"), gamma, beta, mean, variance, 0.1f))), 0.25f), fc), label).Mean();
+        SoftmaxCrossEntropy(MatMul(Dropout(GlobalAvgPool(Relu(BatchNorm(Conv2d(x, conv, null, 1, "same"), gamma, beta, mean, variance, 0.1f))), 0.25f), fc) * constant, label).Mean();
 
     [Train(nameof(Loss))] public partial float Step(Tensor x, Tensor label, Optimizer optimizer);
 }

@@ -11,7 +11,8 @@ using GraphNet.Distributed.Worker;
 
 // The distributed tests' worker. Under mpirun each rank runs the same scenario; alone it is one rank (the references).
 //   train DIR                    both models data-parallel, 2 epochs: DIR/{mlp,convbn}.rank{r}.safetensors
-//   reference DIR                one process: batch G (DIR/{mlp,convbn}.single) and the conv net's shards accumulated (DIR/convbn.accumulated)
+//   reference DIR                one process: batch G (DIR/{mlp,convbn}.single), the conv net's shards accumulated (DIR/convbn.accumulated)
+//                                and untrained (DIR/convbn.untrained)
 //   shards DIR N                 the examples each rank's batches hold, per epoch: DIR/shards.rank{r}.txt
 //   checkpointed DIR FAULT       the conv net: epoch 1, checkpoint (DIR/ckpt.rank{r}.safetensors: rank 0's only), epoch 2 with
 //                                FAULT none | kill | hang on rank 1 at its second step: DIR/final.rank{r}.safetensors
@@ -28,6 +29,7 @@ switch (args[0])
         SingleRun(new Mlp(seed: 1), (m, x, y, o) => m.Step(x, y, o), Job.MlpData(), Path.Combine(dir, "mlp.single"));
         SingleRun(new ConvBn(seed: 1), (m, x, y, o) => m.Step(x, y, o), Job.ConvData(), Path.Combine(dir, "convbn.single"));
         AccumulatedRun(new ConvBn(seed: 1), (m, x, y, o) => m.Step(x, y, o), Job.ConvData(), Path.Combine(dir, "convbn.accumulated"));
+        Job.Write(new ConvBn(seed: 1), Path.Combine(dir, "convbn.untrained"), null, 0);
         break;
     case "shards":
         Shards(world, dir, int.Parse(args[2], CultureInfo.InvariantCulture));
@@ -51,11 +53,16 @@ static void DataParallelRun<TModel>(Communicator world, TModel model, Func<TMode
     where TModel : IModel
 {
     var dp = new DataParallel(model, Job.Optimizer(), world) { BucketFloats = 100 }; // small buckets: tensors span several
-    var losses = new List<float>();
+    var losses = new List<float>(Job.Epochs * Job.GlobalBatch);
+    long allocated = 0;
     for (int epoch = 1; epoch <= Job.Epochs; epoch++)
         foreach (var (x, y) in dp.Batches(data, Job.GlobalBatch, seed: 3, epoch: epoch))
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
             losses.Add(dp.Average(step(model, x, y, dp)));
-    Job.Write(model, file, world.Rank, dp.Steps, losses);
+            if (epoch > 1) allocated += GC.GetAllocatedBytesForCurrentThread() - before; // warm in the second epoch
+        }
+    Job.Write(model, file, world.Rank, dp.Steps, losses, allocated);
 }
 
 static void SingleRun<TModel>(TModel model, Func<TModel, Tensor, Tensor, Optimizer, float> step, Dataset data, string file) where TModel : IModel
@@ -69,7 +76,8 @@ static void SingleRun<TModel>(TModel model, Func<TModel, Tensor, Tensor, Optimiz
 }
 
 // What two ranks compute, written out in one process: each shard's gradients (and batch statistics, and dropout draws
-// base + shard + 2·step) on its own; gradients and buffers summed weighted by shard size, times 1/total; one update.
+// base + shard + 2·step) on its own; gradients and the buffers' changes summed weighted by shard size, times 1/total
+// (the buffers' added to where they were); one update.
 static void AccumulatedRun<TModel>(TModel model, Func<TModel, Tensor, Tensor, Optimizer, float> step, Dataset data, string file) where TModel : IModel
 {
     const int Ranks = 2;
@@ -95,11 +103,11 @@ static void AccumulatedRun<TModel>(TModel model, Func<TModel, Tensor, Tensor, Op
                 model.RandomDraws = draws + (ulong)r;
                 loss += n * step(model, x, y, Job.KeepGradients);
                 for (int i = 0; i < parameters.Count; i++) Job.AddScaled(grads[i], parameters[i].Grad.Data, n);
-                for (int i = 0; i < buffers.Count; i++) Job.AddScaled(stats[i], buffers[i].Value.Data, n);
+                for (int i = 0; i < buffers.Count; i++) Job.AddScaled(stats[i], Job.Minus(buffers[i].Value.Data, before[i]), n);
                 total += n;
             }
             for (int i = 0; i < parameters.Count; i++) Job.Scaled(grads[i], 1f / total, parameters[i].Grad.Data);
-            for (int i = 0; i < buffers.Count; i++) Job.Scaled(stats[i], 1f / total, buffers[i].Value.Data);
+            for (int i = 0; i < buffers.Count; i++) Job.Scaled(stats[i], 1f / total, buffers[i].Value.Data, plus: before[i]);
             model.RandomDraws = draws += Ranks;
             opt.Step(parameters);
             losses.Add(loss / total);
