@@ -99,6 +99,34 @@ public sealed class DataParallelTests(Runs runs) : IClassFixture<Runs>
         }
     }
 
+    /// <summary>
+    /// GPU ranks: each rank trains through its model's device runner (ILGPU's CPU accelerator here), which hands the
+    /// data-parallel optimizer to the host: parameters and gradients staged through host memory, buffers through the
+    /// model's device link. One epoch of both models ends within 1e-6 of the same ranks on the CPU backend (the device
+    /// kernels sum in their own order), the ranks bitwise equal, the constant buffer untouched.
+    /// </summary>
+    [Fact]
+    public void DeviceRanksStageThroughTheHostAndMatchCpuRanks()
+    {
+        var dir = Mpi.NewFolder();
+        Mpi.Succeeds(Mpi.Ranks(2, ["device", dir]));
+        foreach (var model in new[] { "mlp", "convbn" })
+        {
+            var (device, meta) = Mpi.Read(dir, model + ".device.rank0");
+            var (other, _) = Mpi.Read(dir, model + ".device.rank1");
+            var (host, _) = Mpi.Read(dir, model + ".host.rank0");
+            Assert.Equal("4", meta["steps"]);
+            foreach (var (name, t) in host)
+            {
+                float worst = t.Data.Zip(device[name].Data, (a, b) => Math.Abs(a - b)).Max();
+                Assert.True(worst <= 1e-6f, $"{model}.{name}: the device ranks differ from the CPU ranks by up to {worst}.");
+                Assert.True(device[name].Data.SequenceEqual(other[name].Data), $"{model}.{name} differs between the device ranks.");
+            }
+        }
+        var (untrained, _) = Mpi.Read(dir, "convbn.device.rank0");
+        Assert.True(untrained["constant"].Data.SequenceEqual(Mpi.Read(dir, "convbn.host.rank0").Tensors["constant"].Data));
+    }
+
     /// <summary>103 examples in global batches of 10 over two ranks, three epochs: each example exactly once per epoch, the ranks' shards disjoint, the same number of batches on each.</summary>
     [Fact]
     public void ShardsCoverEveryExampleOncePerEpoch()

@@ -11,6 +11,8 @@ using GraphNet.Distributed.Worker;
 
 // The distributed tests' worker. Under mpirun each rank runs the same scenario; alone it is one rank (the references).
 //   train DIR                    both models data-parallel, 2 epochs: DIR/{mlp,convbn}.rank{r}.safetensors
+//   device DIR                   both models for 1 epoch through the device runners on ILGPU's CPU accelerator and on the
+//                                host: DIR/{mlp,convbn}.{device,host}.rank{r}
 //   reference DIR                one process: batch G (DIR/{mlp,convbn}.single), the conv net's shards accumulated (DIR/convbn.accumulated)
 //                                and untrained (DIR/convbn.untrained)
 //   shards DIR N                 the examples each rank's batches hold, per epoch: DIR/shards.rank{r}.txt
@@ -24,6 +26,15 @@ switch (args[0])
     case "train":
         DataParallelRun(world, new Mlp(seed: 1), (m, x, y, o) => m.Step(x, y, o), Job.MlpData(), Path.Combine(dir, "mlp"));
         DataParallelRun(world, new ConvBn(seed: 1), (m, x, y, o) => m.Step(x, y, o), Job.ConvData(), Path.Combine(dir, "convbn"));
+        break;
+    case "device":
+        using (var accelerator = GraphNet.Gpu.GpuDevice.CpuAccelerator())
+        {
+            DataParallelRun(world, new Mlp(seed: 1), (m, x, y, o) => m.OnGpu(accelerator).Step(x, y, o), Job.MlpData(), Path.Combine(dir, "mlp.device"), epochs: 1);
+            DataParallelRun(world, new Mlp(seed: 1), (m, x, y, o) => m.Step(x, y, o), Job.MlpData(), Path.Combine(dir, "mlp.host"), epochs: 1);
+            DataParallelRun(world, new ConvBn(seed: 1), (m, x, y, o) => m.OnGpu(accelerator).Step(x, y, o), Job.ConvData(), Path.Combine(dir, "convbn.device"), epochs: 1);
+            DataParallelRun(world, new ConvBn(seed: 1), (m, x, y, o) => m.Step(x, y, o), Job.ConvData(), Path.Combine(dir, "convbn.host"), epochs: 1);
+        }
         break;
     case "reference":
         SingleRun(new Mlp(seed: 1), (m, x, y, o) => m.Step(x, y, o), Job.MlpData(), Path.Combine(dir, "mlp.single"));
@@ -49,13 +60,13 @@ switch (args[0])
         throw new ArgumentException($"Unknown scenario '{args[0]}'.");
 }
 
-static void DataParallelRun<TModel>(Communicator world, TModel model, Func<TModel, Tensor, Tensor, Optimizer, float> step, Dataset data, string file)
-    where TModel : IModel
+static void DataParallelRun<TModel>(Communicator world, TModel model, Func<TModel, Tensor, Tensor, Optimizer, float> step, Dataset data, string file,
+    int epochs = Job.Epochs) where TModel : IModel
 {
     var dp = new DataParallel(model, Job.Optimizer(), world) { BucketFloats = 100 }; // small buckets: tensors span several
     var losses = new List<float>(Job.Epochs * Job.GlobalBatch);
     long allocated = 0;
-    for (int epoch = 1; epoch <= Job.Epochs; epoch++)
+    for (int epoch = 1; epoch <= epochs; epoch++)
         foreach (var (x, y) in dp.Batches(data, Job.GlobalBatch, seed: 3, epoch: epoch))
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
