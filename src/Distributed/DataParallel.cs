@@ -18,8 +18,8 @@ namespace GraphNet.Distributed;
 /// once, after the whole backward. Batch norm normalizes each rank's shard by the shard's own statistics (as PyTorch's
 /// DistributedDataParallel without SyncBatchNorm); the running statistics are then averaged over the ranks after every
 /// step (weighted by shard size: the running mean follows the global batch's mean exactly, the running variance the mean
-/// of the shards' variances), so every rank holds the same buffers; a buffer that no step changes is left bit for bit. Random draws in the step (dropout) use a stream per
-/// rank: rank r takes the model's draws r, r + ranks, r + 2·ranks, ...
+/// of the shards' variances), so every rank holds the same buffers; a buffer that no step changes is left bit for bit.
+/// Random draws in the step (dropout) use a stream per rank: rank r takes the model's draws r, r + ranks, r + 2·ranks, ...
 /// </para>
 /// </summary>
 public sealed class DataParallel : Optimizer
