@@ -2,6 +2,7 @@ using System;
 using System.Text;
 using GraphNet;
 using GraphNet.Data;
+using GraphNet.Distributed;
 using GraphNet.Terminal;
 using Samples.Shared;
 
@@ -42,15 +43,21 @@ public static class Sample
         return output.ToString();
     }
 
+    /// <summary>
+    /// Trains for <paramref name="steps"/> steps of <paramref name="batch"/> windows; given a <paramref name="world"/> of several
+    /// ranks, data-parallel (each rank a share of every batch, gradients averaged, rank 0 alone reports and generates).
+    /// </summary>
     public static Result Run(int steps = 1000, int batch = 32, float learningRate = 2e-3f, int evaluateEvery = 250, int seed = 1,
-        string prompt = "The ", int generate = 300, TrainingProgress? progress = null)
+        string prompt = "The ", int generate = 300, TrainingProgress? progress = null, Communicator? world = null)
     {
         var (train, validation) = CharText.Load();
         var model = new Gpt(seed: seed);
         var opt = new Adam(learningRate) { Schedule = Schedule.Cosine(steps, 0.1f), ClipNorm = 1f };
-        var run = CharText.Train((ids, next) => model.Step(ids, next, opt), (ids, next) => model.Evaluate(ids, next).ToScalar(),
-            train, validation, steps, batch, Gpt.Context, evaluateEvery, seed, progress);
-        var text = Generate(model, prompt, generate);
+        var parallel = world is null ? null : new DataParallel(model, opt, world);
+        Func<Tensor, Tensor, float> step = parallel is null ? (ids, next) => model.Step(ids, next, opt) : (ids, next) => parallel.Average(model.Step(ids, next, parallel));
+        var run = CharText.Train(step, (ids, next) => model.Evaluate(ids, next).ToScalar(), train, validation, steps, batch, Gpt.Context, evaluateEvery, seed,
+            progress ?? (world is { IsRoot: false } ? TrainingProgress.Silent() : null), world?.Rank ?? 0, world?.Size ?? 1);
+        var text = Generate(model, prompt, world is { IsRoot: false } ? 0 : generate);
         return new Result(steps, run.ValidationBits, run.EvaluatedAt, run.TokensPerSecond, text, run.Curve, model);
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using GraphNet;
 using GraphNet.Data;
+using GraphNet.Distributed;
 using GraphNet.Gpu;
 using GraphNet.Terminal;
 
@@ -24,9 +25,11 @@ public static class Sample
     /// <summary>
     /// Trains for <paramref name="epochs"/> epochs, on the CPU or, given a <paramref name="device"/>, through the model's
     /// device runner (the same steps as ILGPU kernels); <paramref name="limit"/> keeps the first images of each split.
+    /// Given a <paramref name="world"/> of several ranks, each rank trains on its shard of every batch of
+    /// <paramref name="batch"/> (data-parallel: gradients averaged over the ranks); only rank 0 reports progress.
     /// </summary>
     public static Result Run(int epochs = 10, int batch = 128, float learningRate = 1e-3f, int seed = 1, TrainingProgress? progress = null,
-        GraphNet.Gpu.GpuDevice? device = null, int? limit = null)
+        GraphNet.Gpu.GpuDevice? device = null, int? limit = null, Communicator? world = null)
     {
         var (train, test) = Load();
         if (limit is int n)
@@ -37,22 +40,29 @@ public static class Sample
         var model = new Mlp(seed: seed);
         var onDevice = device is null ? null : model.OnGpu(device);
         Func<Tensor, Tensor> predict = onDevice is null ? model.Predict : onDevice.Predict;
-        using var resident = device is null ? null : train.ToDevice(device); // uploaded once: batches are gathered on the device
+        // on one device the data set is uploaded once and its batches gathered there; data-parallel ranks take host shards
+        using var resident = device is null || world is not null ? null : train.ToDevice(device);
         var opt = new Adam(learningRate);
+        var parallel = world is null ? null : new DataParallel(model, opt, world);
+        Optimizer optimizer = parallel ?? (Optimizer)opt;
         var curve = new TrainingLog();
         var accuracy = new double[epochs];
         double samplesPerSecond = 0;
         int stepsPerEpoch = (train.Count + batch - 1) / batch;
-        (progress ?? new TrainingProgress()).Run(epochs, stepsPerEpoch, report =>
+        progress ??= world is { IsRoot: false } ? TrainingProgress.Silent() : new TrainingProgress();
+        progress.Run(epochs, stepsPerEpoch, report =>
         {
             for (int epoch = 1; epoch <= epochs; epoch++)
             {
-                if (onDevice is null)
-                    foreach (var (x, y) in train.Batches(batch, seed: seed, epoch: epoch))
-                        report.Step(model.Step(x, y, opt), x.Shape[0]);
+                if (resident is not null)
+                    foreach (var (x, y) in resident.Batches(batch, seed: seed, epoch: epoch))
+                        report.Step(onDevice!.Step(x, y, optimizer), x.Shape[0]);
                 else
-                    foreach (var (x, y) in resident!.Batches(batch, seed: seed, epoch: epoch))
-                        report.Step(onDevice.Step(x, y, opt), x.Shape[0]);
+                    foreach (var (x, y) in parallel?.Batches(train, batch, seed: seed, epoch: epoch) ?? train.Batches(batch, seed: seed, epoch: epoch))
+                    {
+                        float loss = onDevice is null ? model.Step(x, y, optimizer) : onDevice.Step(x, y, optimizer);
+                        report.Step(parallel?.Average(loss) ?? loss, x.Shape[0] * (world?.Size ?? 1));
+                    }
                 accuracy[epoch - 1] = Metrics.Accuracy(predict(test.Features), test.Targets);
                 curve.Add(epoch, "train loss", report.MeanLoss);
                 curve.Add(epoch, "test accuracy", accuracy[epoch - 1]);

@@ -47,10 +47,12 @@ public static class CharText
     /// Trains a character model for <paramref name="steps"/> steps on batches of random training windows (drawn from a
     /// seeded stream), measuring validation bits per character every <paramref name="evaluateEvery"/> steps:
     /// <paramref name="step"/> takes (ids, next) and returns the batch's loss in nats, <paramref name="loss"/> the
-    /// same without training.
+    /// same without training. Data-parallel (<paramref name="ranks"/> &gt; 1): every rank draws the same global batch of
+    /// windows and trains on its contiguous share of it (rank <paramref name="rank"/>'s), so <paramref name="step"/> should
+    /// return the loss averaged over the ranks.
     /// </summary>
     public static Training Train(Func<Tensor, Tensor, float> step, Func<Tensor, Tensor, float> loss, float[] train, float[] validation,
-        int steps, int batch, int window, int evaluateEvery, int seed, TrainingProgress? progress)
+        int steps, int batch, int window, int evaluateEvery, int seed, TrainingProgress? progress, int rank = 0, int ranks = 1)
     {
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), $"steps must be positive, got {steps}.");
         evaluateEvery = Math.Min(evaluateEvery, steps);
@@ -70,7 +72,7 @@ public static class CharText
                 {
                     for (int b = 0; b < batch; b++)
                         starts[b] = (long)(rng.Bits((ulong)(done * batch + b)) % (ulong)(train.Length - window - 1));
-                    var (ids, next) = Windows(train, starts, window);
+                    var (ids, next) = Windows(train, starts.AsSpan(batch * rank / ranks, batch * (rank + 1) / ranks - batch * rank / ranks), window);
                     report.Step(step(ids, next), batch * window);
                 }
                 bits[e] = ValidationBits(loss, validation, window);

@@ -16,6 +16,13 @@ public sealed class TrainingProgress
 
     public TrainingProgress(IAnsiConsole? console = null) { _console = console ?? AnsiConsole.Console; }
 
+    /// <summary>A progress report that prints nothing (the ranks of a data-parallel job other than rank 0).</summary>
+    public static TrainingProgress Silent() => new(AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(System.IO.TextWriter.Null),
+        Interactive = InteractionSupport.No,
+    }));
+
     /// <summary>Runs <paramref name="body"/>, which reports steps and epochs through the given reporter.</summary>
     public void Run(int epochs, int stepsPerEpoch, Action<Reporter> body)
     {

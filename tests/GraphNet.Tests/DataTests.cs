@@ -153,6 +153,27 @@ public class DataTests
     }
 
     [Fact]
+    public void Batches_shard_each_global_batch_over_ranks()
+    {
+        var d = Numbered(23);
+        for (int ranks = 1; ranks <= 4; ranks++)
+        {
+            var shards = Enumerable.Range(0, ranks).Select(r => d.Batches(8, seed: 3, epoch: 2, rank: r, ranks: ranks).Select(b => b.Targets.ToArray()).ToList()).ToList();
+            Assert.All(shards, s => Assert.Equal(3, s.Count)); // 8, 8, 7 split over the ranks
+            var whole = d.Batches(8, seed: 3, epoch: 2).Select(b => b.Targets.ToArray()).ToList();
+            for (int b = 0; b < 3; b++)
+            {
+                Assert.Equal(whole[b], shards.SelectMany(s => s[b])); // contiguous shards of the same global batch, in rank order
+                Assert.InRange(shards.Max(s => s[b].Length) - shards.Min(s => s[b].Length), 0, 1);
+            }
+        }
+        // 21 = 2·10 + 1: the last global batch holds fewer examples than 2 ranks, so no rank gets it
+        Assert.Equal(new[] { 5, 5 }, d.Subset(Enumerable.Range(0, 21).ToArray()).Batches(10, rank: 1, ranks: 2).Select(b => b.Count));
+        Assert.Throws<ArgumentOutOfRangeException>(() => d.Batches(8, rank: 2, ranks: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => d.Batches(1, rank: 0, ranks: 2));
+    }
+
+    [Fact]
     public void Standardizer_uses_the_training_statistics()
     {
         var t = Csv.Read(DataFiles.Find("tabular/diabetes.csv")).Data;

@@ -64,31 +64,40 @@ public sealed class Dataset
     /// Mini-batches for one epoch, reshuffled per epoch from (<paramref name="seed"/>, <paramref name="epoch"/>) when
     /// <paramref name="shuffle"/>. The last partial batch is kept (a model with a symbolic batch dim takes it as is)
     /// unless <paramref name="dropLast"/>. The two batch tensors are reused from one batch to the next: copy them to keep them.
+    /// <para>
+    /// Data-parallel training: with <paramref name="ranks"/> &gt; 1, <paramref name="size"/> is the global batch and this
+    /// rank gets its shard of each: every rank shuffles the same way, each global batch is cut into <paramref name="ranks"/>
+    /// contiguous shards whose sizes differ by at most one, and rank <paramref name="rank"/> takes shard <paramref name="rank"/>,
+    /// so each example is seen by exactly one rank once per epoch and every rank gets the same number of batches. (A last
+    /// global batch with fewer examples than ranks would leave a rank nothing: it is dropped on every rank.)
+    /// </para>
     /// </summary>
-    public IEnumerable<Batch> Batches(int size, bool shuffle = true, int seed = 0, int epoch = 0, bool dropLast = false)
+    public IEnumerable<Batch> Batches(int size, bool shuffle = true, int seed = 0, int epoch = 0, bool dropLast = false, int rank = 0, int ranks = 1)
     {
         if (size <= 0) throw new ArgumentOutOfRangeException(nameof(size), size, "The batch size must be positive.");
-        var order = shuffle ? Permutation(Count, seed, epoch) : Identity(Count);
-        Tensor? full = null, fullY = null;
+        if (ranks < 1 || rank < 0 || rank >= ranks)
+            throw new ArgumentOutOfRangeException(nameof(rank), rank, $"Rank {rank} of {ranks}: the rank must be in [0, ranks) and ranks at least 1.");
+        if (size < ranks) throw new ArgumentOutOfRangeException(nameof(size), size, $"A global batch of {size} cannot give each of {ranks} ranks an example.");
+        return Shards(size, shuffle ? Permutation(Count, seed, epoch) : Identity(Count), dropLast, rank, ranks);
+    }
+
+    private IEnumerable<Batch> Shards(int size, int[] order, bool dropLast, int rank, int ranks)
+    {
+        Tensor? x = null, y = null;
         int index = 0;
         for (int start = 0; start < Count; start += size)
         {
             int n = Math.Min(size, Count - start);
-            if (n < size && dropLast) yield break;
-            Tensor x, y;
-            if (n == size)
+            if ((n < size && dropLast) || n < ranks) yield break;
+            int from = start + (int)((long)n * rank / ranks), to = start + (int)((long)n * (rank + 1) / ranks);
+            if (x is null || x.Shape[0] != to - from)
             {
-                x = full ??= new Tensor(WithFirst(Features.Shape, size));
-                y = fullY ??= new Tensor(WithFirst(Targets.Shape, size));
+                x = new Tensor(WithFirst(Features.Shape, to - from));
+                y = new Tensor(WithFirst(Targets.Shape, to - from));
             }
-            else
-            {
-                x = new Tensor(WithFirst(Features.Shape, n));
-                y = new Tensor(WithFirst(Targets.Shape, n));
-            }
-            CopyRows(Features, order.AsSpan(start, n), x);
-            CopyRows(Targets, order.AsSpan(start, n), y);
-            yield return new Batch(x, y, index++);
+            CopyRows(Features, order.AsSpan(from, to - from), x);
+            CopyRows(Targets, order.AsSpan(from, to - from), y!);
+            yield return new Batch(x, y!, index++);
         }
     }
 
