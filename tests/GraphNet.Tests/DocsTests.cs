@@ -85,6 +85,14 @@ public class DocsTests
     }
 
     [Fact]
+    public void The_diagnostics_page_links_every_diagnostic()
+    {
+        var page = File.ReadAllText(Path.Combine(GuideFolder(), "diagnostics.md"));
+        foreach (var id in GraphNet.Generators.DiagnosticDescriptors.ById.Keys)
+            Assert.Contains($"[{id}](../diagnostics/{id}.md)", page);
+    }
+
+    [Fact]
     public void The_extractor_finds_csharp_blocks_and_their_expected_diagnostics()
     {
         var blocks = Extract("text\n```csharp\nvar a = 1;\n```\n```bash\nls\n```\n  ```csharp GN0004\n  int b;\n  ```\n", "x.md");
