@@ -31,6 +31,7 @@ public class GuardTests
         {
             var e = Assert.Throws<ArgumentOutOfRangeException>(call);
             Assert.Contains("input 'label'", e.Message);
+            Assert.Equal("label", e.ParamName);
             Assert.Contains("position 2", e.Message);
             Assert.Contains("0 .. 2", e.Message);
         }

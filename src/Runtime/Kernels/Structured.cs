@@ -258,7 +258,7 @@ public static class Indexing
     {
         int id = (int)value;
         if (id != value || (uint)id >= (uint)rows)
-            throw new ArgumentOutOfRangeException(source,
+            throw new ArgumentOutOfRangeException(source.StartsWith("input '", StringComparison.Ordinal) ? source[7..^1] : source, // the parameter's bare name
                 $"Index {value} at position {position} of {source} is out of range: expected an integer in 0 .. {rows - 1} (a class label, a token id or a row of a table with {rows} rows).");
         return id;
     }
