@@ -41,6 +41,25 @@ public static class Workloads
         }
     }
 
+    /// <summary>
+    /// eager_op.py: one op called eagerly (GraphNet: Ops.Add / Ops.Exp / Ops.Tanh outside any compiled entry; torch: the
+    /// same function on tensors) over 2000×784 floats, a new result tensor per call on both sides.
+    /// </summary>
+    public static void EagerOp(int threads)
+    {
+        const int Rows = 2000, Cols = 784;
+        var rng = new Rng(0, 5);
+        Tensor Random() { var t = new Tensor(Rows, Cols); for (int i = 0; i < t.Length; i++) t.Data[i] = rng.Uniform((ulong)i) * 4 - 2; return t; }
+        var x = Random();
+        var y = Random();
+        Bench.Emit("eager_op", new (string, object)[] { ("threads", threads), ("shape", "2000x784") }, new[]
+        {
+            ("add_ms", Bench.Ms(Bench.Run(() => Ops.Add(x, y), warmup: 3, reps: 11, minRepS: 0.2, budgetS: 4))),
+            ("exp_ms", Bench.Ms(Bench.Run(() => Ops.Exp(x), warmup: 3, reps: 11, minRepS: 0.2, budgetS: 4))),
+            ("tanh_ms", Bench.Ms(Bench.Run(() => Ops.Tanh(x), warmup: 3, reps: 11, minRepS: 0.2, budgetS: 4))),
+        });
+    }
+
     /// <summary>g_fusion.py: y = tanh(0.5x + 0.1)·sigmoid(1.5x) over 16M floats in [-2, 2), one generated kernel.</summary>
     public static void Fusion(int threads)
     {

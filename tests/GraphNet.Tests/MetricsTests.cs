@@ -88,7 +88,10 @@ public class MetricsTests
             log.Add(e, "train loss", 2.0 / e);
             log.Add(e, "test accuracy", 0.5 + 0.1 * e);
         }
-        Assert.Equal("epoch,train loss,test accuracy\n1,2,0.6\n2,1,0.7\n3,0.667,0.8\n", log.ToCsv());
+        Assert.Equal("epoch,train loss,test accuracy\n1,2,0.6\n2,1,0.7\n3,0.666667,0.8\n", log.ToCsv());
+        var small = new TrainingLog();
+        small.Add(1, "train loss", 3e-5);
+        Assert.Equal("epoch,train loss\n1,3E-05\n", small.ToCsv()); // small losses keep their digits
         var svg = XDocument.Parse(log.ToSvg("MLP <MNIST>"));
         var text = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(t => t.Value.Trim()).ToList();
         Assert.Contains("MLP <MNIST>", text);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
 using GraphNet.Compiler;
+using GraphNet.Runtime;
 
 namespace GraphNet.Reference;
 
@@ -83,6 +84,8 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                         _ => T.CreateChecked(i / Stride(shape, n.Attrs.Axes[0]) % shape[n.Attrs.Axes[0]]),
                     };
                 break;
+            case OpCategory.Unary or OpCategory.Binary or OpCategory.Ternary when outData is float[] f && Vectorized(n, f):
+                break;
             case OpCategory.Unary or OpCategory.Binary or OpCategory.Ternary:
                 for (int i = 0; i < outData.Length; i++)
                 {
@@ -97,6 +100,14 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 break;
             case OpCategory.Movement:
                 Move(n, _values[n.Inputs[0]], shape, outData);
+                break;
+            case OpCategory.MatMul when outData is float[] c: // the eager path: the compiled code's GEMM
+                {
+                    int r = shape.Length, m = shape[r - 2], nn = shape[r - 1];
+                    var a = _values[n.Inputs[0]];
+                    GraphNet.Runtime.Gemm.MatMul(n.Attrs.TransA, n.Attrs.TransB, c.Length / Math.Max(1, m * nn), m, nn,
+                        n.Attrs.TransA ? a.Shape[r - 2] : a.Shape[r - 1], (float[])(object)a.Data, (float[])(object)_values[n.Inputs[1]].Data, c);
+                }
                 break;
             case OpCategory.MatMul:
                 MatMul(n, _values[n.Inputs[0]], _values[n.Inputs[1]], shape, outData);
@@ -117,6 +128,32 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
     }
 
     private readonly Dictionary<Node, (int[] Shape, T[] Data)[]> _scans = new();
+
+    /// <summary>
+    /// The eager path's elementwise ops in float, over whole arrays with the compiled kernels' vector math
+    /// (<see cref="GraphNet.Runtime.Elementwise"/>); false for the ops left to the scalar loop (comparisons, where, pow,
+    /// min and max with their NaN rules, and the rarer functions).
+    /// </summary>
+    private bool Vectorized(Node n, float[] output)
+    {
+        float[] In(int i) => (float[])(object)_values[n.Inputs[i]].Data;
+        switch (n.Op)
+        {
+            case OpKind.Neg: Elementwise.Map<Elementwise.Neg>(In(0), output); return true;
+            case OpKind.Exp: Elementwise.Map<Elementwise.Exp>(In(0), output); return true;
+            case OpKind.Log: Elementwise.Map<Elementwise.Log>(In(0), output); return true;
+            case OpKind.Sqrt: Elementwise.Map<Elementwise.Sqrt>(In(0), output); return true;
+            case OpKind.Abs: Elementwise.Map<Elementwise.Abs>(In(0), output); return true;
+            case OpKind.Tanh: Elementwise.Map<Elementwise.Tanh>(In(0), output); return true;
+            case OpKind.Sigmoid: Elementwise.Map<Elementwise.Sigmoid>(In(0), output); return true;
+            case OpKind.Add: Elementwise.Zip<Elementwise.Add>(In(0), In(1), output); return true;
+            case OpKind.Sub: Elementwise.Zip<Elementwise.Sub>(In(0), In(1), output); return true;
+            case OpKind.Mul: Elementwise.Zip<Elementwise.Mul>(In(0), In(1), output); return true;
+            case OpKind.Div: Elementwise.Zip<Elementwise.Div>(In(0), In(1), output); return true;
+            case OpKind.StopGradient: In(0).AsSpan().CopyTo(output); return true;
+            default: return false;
+        }
+    }
 
     /// <summary>Runs a scan's body once per step with its own evaluator: the outputs, final carries then stacks.</summary>
     private (int[] Shape, T[] Data)[] Scan(Node n)

@@ -55,6 +55,6 @@ public sealed class TrainingLog
     /// </summary>
     public void WriteCsv(string basePath) => AtomicFile.WriteText(basePath + ".csv", ToCsv());
 
-    private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture); // six significant digits: a loss of 3e-5 is written 3E-05, not 0
 
 }
