@@ -14,6 +14,7 @@ public sealed class TrainingProgress
 {
     private readonly IAnsiConsole _console;
 
+    /// <summary>A progress display on <paramref name="console"/>, or on Spectre.Console's default console when null.</summary>
     public TrainingProgress(IAnsiConsole? console = null) { _console = console ?? AnsiConsole.Console; }
 
     /// <summary>A progress report that prints nothing (the ranks of a data-parallel job other than rank 0).</summary>
@@ -60,6 +61,7 @@ public sealed class TrainingProgress
         /// <summary>Samples per second since the run started.</summary>
         public double SamplesPerSecond => _samples / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);
 
+        /// <summary>Records one step: its <paramref name="loss"/> (averaged into the epoch's mean) and the <paramref name="samples"/> it processed (for samples/s).</summary>
         public void Step(float loss, int samples)
         {
             _lossSum += loss;

@@ -14,6 +14,7 @@ public partial class Conv2d(int inChannels, int outChannels, int kernel, int str
     [Param(nameof(outChannels), nameof(inChannels), nameof(kernel), nameof(kernel), Init = Init.UniformFanIn)] Tensor weight;
     [Param(nameof(outChannels), Init = Init.UniformFanIn, FanIn = nameof(fanIn))] Tensor bias;
 
+    /// <summary>x [N, in, H, W] to [N, out, H', W'], H' = (H + 2·padding − kernel) / stride + 1 (rounded down), W' likewise.</summary>
     public Tensor Forward(Tensor x) => Ops.Conv2d(x, weight, bias, stride, padding);
 }
 
@@ -26,5 +27,6 @@ public partial class Conv1d(int inChannels, int outChannels, int kernel, int str
     [Param(nameof(outChannels), nameof(inChannels), nameof(kernel), Init = Init.UniformFanIn)] Tensor weight;
     [Param(nameof(outChannels), Init = Init.UniformFanIn, FanIn = nameof(fanIn))] Tensor bias;
 
+    /// <summary>x [N, in, L] to [N, out, L'], L' = (L + 2·padding − kernel) / stride + 1 (rounded down).</summary>
     public Tensor Forward(Tensor x) => Ops.Conv1d(x, weight, bias, stride, padding);
 }

@@ -23,6 +23,7 @@ public partial class Mlp(int inFeatures, int hidden, int outFeatures, bool gelu 
     Linear fc1 = new(inFeatures, hidden);
     Linear fc2 = new(hidden, outFeatures);
 
+    /// <summary>x [..., in] to [..., out].</summary>
     public Tensor Forward(Tensor x)
     {
         var h = fc1.Forward(x);
@@ -44,5 +45,6 @@ public partial class Embedding(int count, int dim)
 [Module]
 public partial class Dropout(float p)
 {
+    /// <summary>x with dropout applied (training mode) or unchanged (evaluation mode, or <c>p</c> = 0); same shape.</summary>
     public Tensor Forward(Tensor x) => p > 0 ? Ops.Dropout(x, p) : x;
 }

@@ -12,6 +12,7 @@ public partial class BatchNorm1d(int features, float momentum = 0.1f, float eps 
     [Buffer(nameof(features))] Tensor running_mean;
     [Buffer(nameof(features), Init = Init.Ones)] Tensor running_var;
 
+    /// <summary>x [N, C] (or [N, C, L]) normalized per feature: by the batch's statistics in training mode, by the running ones in evaluation mode; same shape.</summary>
     public Tensor Forward(Tensor x) => Ops.BatchNorm(x, weight, bias, running_mean, running_var, momentum, eps);
 }
 
@@ -24,6 +25,7 @@ public partial class BatchNorm2d(int features, float momentum = 0.1f, float eps 
     [Buffer(nameof(features))] Tensor running_mean;
     [Buffer(nameof(features), Init = Init.Ones)] Tensor running_var;
 
+    /// <summary>x [N, C, H, W] normalized per channel: by the batch's statistics in training mode, by the running ones in evaluation mode; same shape.</summary>
     public Tensor Forward(Tensor x) => Ops.BatchNorm(x, weight, bias, running_mean, running_var, momentum, eps);
 }
 
@@ -34,5 +36,6 @@ public partial class LayerNorm(int features, float eps = 1e-5f)
     [Param(nameof(features), Init = Init.Ones)] Tensor weight;
     [Param(nameof(features), Init = Init.Zeros)] Tensor bias;
 
+    /// <summary>x [..., features] to (x − mean) / √(var + eps) · weight + bias over the last axis; same shape.</summary>
     public Tensor Forward(Tensor x) => Ops.LayerNorm(x, weight, bias, eps);
 }

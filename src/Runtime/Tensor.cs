@@ -12,6 +12,7 @@ namespace GraphNet;
 /// </summary>
 public sealed partial class Tensor
 {
+    /// <summary>A zero-filled tensor of <paramref name="shape"/> (no dims: a scalar); a negative dim throws <see cref="ArgumentException"/>.</summary>
     public Tensor(params ReadOnlySpan<int> shape)
     {
         Shape = shape.ToArray();
@@ -35,8 +36,10 @@ public sealed partial class Tensor
     /// <summary>The elements in row-major order.</summary>
     public float[] Data { get; }
 
+    /// <summary>The number of dims (0 for a scalar).</summary>
     public int Rank => Shape.Length;
 
+    /// <summary>The number of elements: the product of the dims.</summary>
     public int Length => Data.Length;
 
     /// <summary>Copies <paramref name="data"/> into a new tensor.</summary>
@@ -49,6 +52,7 @@ public sealed partial class Tensor
         return t;
     }
 
+    /// <summary>Copies a 2-d array into a new [rows, columns] tensor.</summary>
     public static Tensor FromArray(float[,] data)
     {
         var t = new Tensor(data.GetLength(0), data.GetLength(1));
@@ -56,10 +60,13 @@ public sealed partial class Tensor
         return t;
     }
 
+    /// <summary>A rank-0 tensor holding <paramref name="value"/>.</summary>
     public static Tensor Scalar(float value) => new(new[] { value });
 
+    /// <summary>A zero-filled tensor of <paramref name="shape"/>.</summary>
     public static Tensor Zeros(params ReadOnlySpan<int> shape) => new(shape);
 
+    /// <summary>A tensor of <paramref name="shape"/> with every element <paramref name="value"/>.</summary>
     public static Tensor Full(float value, params ReadOnlySpan<int> shape)
     {
         var t = new Tensor(shape);
@@ -75,20 +82,32 @@ public sealed partial class Tensor
     }
 
     // Fixed-arity forms for generated code: a params-span call site may allocate, these never do.
+
+    /// <summary>As <see cref="Reuse(ref Tensor?, ReadOnlySpan{int})"/> for a scalar, without allocating at the call site.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static Tensor Reuse(ref Tensor? cached) => cached is { Rank: 0 } ? cached : cached = new Tensor();
 
+    /// <summary>As <see cref="Reuse(ref Tensor?, ReadOnlySpan{int})"/> for rank 1, without allocating at the call site.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static Tensor Reuse(ref Tensor? cached, int d0) =>
         cached is { Rank: 1 } c && c.Shape[0] == d0 ? c : cached = new Tensor(d0);
 
+    /// <summary>As <see cref="Reuse(ref Tensor?, ReadOnlySpan{int})"/> for rank 2, without allocating at the call site.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static Tensor Reuse(ref Tensor? cached, int d0, int d1) =>
         cached is { Rank: 2 } c && c.Shape[0] == d0 && c.Shape[1] == d1 ? c : cached = new Tensor(d0, d1);
 
+    /// <summary>As <see cref="Reuse(ref Tensor?, ReadOnlySpan{int})"/> for rank 3, without allocating at the call site.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static Tensor Reuse(ref Tensor? cached, int d0, int d1, int d2) =>
         cached is { Rank: 3 } c && c.Shape[0] == d0 && c.Shape[1] == d1 && c.Shape[2] == d2 ? c : cached = new Tensor(d0, d1, d2);
 
+    /// <summary>As <see cref="Reuse(ref Tensor?, ReadOnlySpan{int})"/> for rank 4, without allocating at the call site.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static Tensor Reuse(ref Tensor? cached, int d0, int d1, int d2, int d3) =>
         cached is { Rank: 4 } c && c.Shape[0] == d0 && c.Shape[1] == d1 && c.Shape[2] == d2 && c.Shape[3] == d3 ? c : cached = new Tensor(d0, d1, d2, d3);
 
+    /// <summary>True when the dims are exactly <paramref name="shape"/>.</summary>
     public bool HasShape(ReadOnlySpan<int> shape)
     {
         if (shape.Length != Shape.Length) return false;
@@ -97,6 +116,10 @@ public sealed partial class Tensor
         return true;
     }
 
+    /// <summary>
+    /// The element at <paramref name="index"/>, one index per dim (<c>t[i, j]</c>). A wrong number of indices throws
+    /// <see cref="ArgumentException"/>, an index outside its dim <see cref="IndexOutOfRangeException"/>.
+    /// </summary>
     public float this[params ReadOnlySpan<int> index]
     {
         get => Data[Offset(index)];
@@ -134,8 +157,10 @@ public sealed partial class Tensor
     /// <summary>The single value of a one-element tensor.</summary>
     public float ToScalar() => Length == 1 ? Data[0] : throw new InvalidOperationException($"ToScalar() needs a one-element tensor, this one has shape {Format(Shape)}.");
 
+    /// <summary>A copy of the elements in row-major order.</summary>
     public float[] ToArray() => (float[])Data.Clone();
 
+    /// <summary>A new tensor with a copy of the elements and the same shape.</summary>
     public Tensor Clone() => new((float[])Data.Clone(), Shape);
 
     private int Offset(ReadOnlySpan<int> index)
@@ -158,8 +183,10 @@ public sealed partial class Tensor
         return (int)n;
     }
 
+    /// <summary>A shape as text, for messages: "[2, 3]".</summary>
     public static string Format(int[] shape) => "[" + string.Join(", ", shape) + "]";
 
+    /// <summary>The shape and the first eight elements: "Tensor[2, 3] {1, 2, 3, 4, 5, 6}".</summary>
     public override string ToString()
     {
         var sb = new StringBuilder("Tensor").Append(Format(Shape)).Append(' ');

@@ -59,8 +59,9 @@ public class PackageTests
             using (var zip = ZipFile.OpenRead(package))
             {
                 var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
-                foreach (var expected in new[] { "lib/net10.0/GraphNet.Runtime.dll", "lib/net10.0/GraphNet.Layers.dll", "lib/net10.0/GraphNet.Graph.dll",
-                    "analyzers/dotnet/cs/GraphNet.Generators.dll", "analyzers/dotnet/cs/GraphNet.Graph.dll", "README.md" })
+                foreach (var expected in new[] { "lib/net10.0/GraphNet.Runtime.dll", "lib/net10.0/GraphNet.Runtime.xml", "lib/net10.0/GraphNet.Layers.dll",
+                    "lib/net10.0/GraphNet.Layers.xml", "lib/net10.0/GraphNet.Graph.dll", "analyzers/dotnet/cs/GraphNet.Generators.dll",
+                    "analyzers/dotnet/cs/GraphNet.Graph.dll", "README.md" })
                     Assert.Contains(expected, entries);
                 Assert.DoesNotContain(entries, e => e.Contains("ILGPU", StringComparison.OrdinalIgnoreCase)); // the CPU package carries no GPU runtime
             }
@@ -164,7 +165,9 @@ public class PackageTests
             foreach (var (id, dll, dependencies) in new[] { ("GraphNet.Gpu", "GraphNet.Gpu.dll", new[] { "GraphNet", "ILGPU", "ILGPU.Algorithms" }), ("GraphNet.Console", "GraphNet.Console.dll", new[] { "GraphNet", "Spectre.Console", "ScottPlot" }) })
             {
                 using var zip = ZipFile.OpenRead(Path.Combine(feed, id + ".0.1.0.nupkg"));
-                Assert.Contains("lib/net10.0/" + dll, zip.Entries.Select(e => e.FullName));
+                var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+                foreach (var file in new[] { dll, Path.ChangeExtension(dll, ".xml") }) // the assembly and its XML documentation
+                    Assert.Contains("lib/net10.0/" + file, entries);
                 Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith("GraphNet.Runtime.dll", StringComparison.Ordinal)); // that is GraphNet's
                 using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
                 string text = nuspec.ReadToEnd();

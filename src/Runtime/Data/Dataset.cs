@@ -10,6 +10,10 @@ namespace GraphNet.Data;
 /// </summary>
 public sealed class Dataset
 {
+    /// <summary>
+    /// Wraps <paramref name="features"/> [N, ...] and <paramref name="targets"/> [N, ...] (not copied). Both need an example
+    /// axis first with the same N, else <see cref="ArgumentException"/>.
+    /// </summary>
     public Dataset(Tensor features, Tensor targets)
     {
         if (features.Rank == 0 || targets.Rank == 0)
@@ -20,8 +24,10 @@ public sealed class Dataset
         Targets = targets;
     }
 
+    /// <summary>The features, [N, ...].</summary>
     public Tensor Features { get; }
 
+    /// <summary>The targets, [N, ...].</summary>
     public Tensor Targets { get; }
 
     /// <summary>Number of examples.</summary>
@@ -150,8 +156,10 @@ public sealed class Dataset
 /// <summary>One mini-batch: features, targets, and its index within the epoch.</summary>
 public readonly record struct Batch(Tensor Features, Tensor Targets, int Index)
 {
+    /// <summary>The number of examples in the batch (the last one may be short).</summary>
     public int Count => Features.Shape[0];
 
+    /// <summary>Deconstructs into features and targets: <c>foreach (var (x, y) in data.Batches(64))</c>.</summary>
     public void Deconstruct(out Tensor features, out Tensor targets) { features = Features; targets = Targets; }
 }
 
@@ -163,8 +171,10 @@ public sealed class Standardizer
 {
     private Standardizer(float[] mean, float[] std) { Mean = mean; Std = std; }
 
+    /// <summary>The per-column means of the data it was fitted on.</summary>
     public float[] Mean { get; }
 
+    /// <summary>The per-column (population) standard deviations, 1 for a constant column.</summary>
     public float[] Std { get; }
 
     /// <summary>Fits on a [N, F] feature matrix.</summary>

@@ -12,6 +12,7 @@ namespace GraphNet.Data;
 /// </summary>
 public sealed class Vocabulary
 {
+    /// <summary>The token unknown words map to: id 0 of a word vocabulary (a character vocabulary has none).</summary>
     public const string Unknown = "<unk>";
 
     private readonly Dictionary<string, int> _ids;
@@ -28,8 +29,10 @@ public sealed class Vocabulary
     /// <summary>True for a word vocabulary, false for characters.</summary>
     public bool IsWords { get; }
 
+    /// <summary>The number of tokens (<see cref="Unknown"/> included in a word vocabulary).</summary>
     public int Count => _tokens.Length;
 
+    /// <summary>The token with id <paramref name="id"/>.</summary>
     public string this[int id] => _tokens[id];
 
     /// <summary>Every distinct character of <paramref name="text"/>, in ordinal order.</summary>

@@ -18,6 +18,10 @@ public sealed class DeviceDataset : IDisposable
     private readonly int[] _identity;
     private DeviceTensor? _x, _y;
 
+    /// <summary>
+    /// Uploads <paramref name="data"/>'s features and targets to <paramref name="device"/> once; null arguments throw
+    /// <see cref="ArgumentNullException"/>. Later changes to the host data set are not seen.
+    /// </summary>
     public DeviceDataset(Dataset data, GpuDevice device)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -30,6 +34,7 @@ public sealed class DeviceDataset : IDisposable
         for (int i = 0; i < Count; i++) _identity[i] = i;
     }
 
+    /// <summary>The device that holds the data.</summary>
     public GpuDevice Device { get; }
 
     /// <summary>All the features on the device, [N, ...].</summary>
@@ -38,6 +43,7 @@ public sealed class DeviceDataset : IDisposable
     /// <summary>All the targets on the device, [N, ...].</summary>
     public DeviceTensor Targets { get; }
 
+    /// <summary>The number of examples.</summary>
     public int Count { get; }
 
     /// <summary>
@@ -82,6 +88,7 @@ public sealed class DeviceDataset : IDisposable
         return s;
     }
 
+    /// <summary>Frees the device memory of the data, the batch tensors and the shuffle order.</summary>
     public void Dispose()
     {
         Features.Dispose();
@@ -95,7 +102,9 @@ public sealed class DeviceDataset : IDisposable
 /// <summary>One mini-batch on a device.</summary>
 public readonly record struct DeviceBatch(DeviceTensor Features, DeviceTensor Targets, int Index)
 {
+    /// <summary>The number of examples in the batch (the last one may be short).</summary>
     public int Count => Features.Shape[0];
 
+    /// <summary>Deconstructs into features and targets: <c>foreach (var (x, y) in data.Batches(64))</c>.</summary>
     public void Deconstruct(out DeviceTensor features, out DeviceTensor targets) { features = Features; targets = Targets; }
 }

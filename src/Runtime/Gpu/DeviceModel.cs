@@ -28,6 +28,10 @@ public abstract class DeviceModel : IDisposable
     private readonly Dictionary<string, (long Value, long Grad, long Length)> _slots = new();
     private readonly Dictionary<(Optimizer Optimizer, string Parameter), (long[] Offsets, Tensor[] Host)> _moments = new();
 
+    /// <summary>
+    /// Allocates the device memory for the error cell and <paramref name="stateFloats"/> floats of model state, zeroed; a null
+    /// <paramref name="device"/> throws <see cref="ArgumentNullException"/>.
+    /// </summary>
     protected DeviceModel(GpuDevice device, long stateFloats)
     {
         Device = device ?? throw new ArgumentNullException(nameof(device), "Pass a device, for example GpuDevice.Default().");
@@ -221,55 +225,78 @@ public abstract class DeviceModel : IDisposable
     protected void Gemm(bool transA, bool transB, int batch, int m, int n, int k, long a, long b, long c) =>
         Device.Gemm(Memory, batch, m, n, k, transA, transB, a, b, c);
 
+    /// <summary>out[o, j, r] = j for [<paramref name="outer"/>, <paramref name="n"/>, <paramref name="inner"/>] at offset <paramref name="at"/>.</summary>
     protected void Iota(long at, int outer, int n, int inner) => Launch(Routines.Iota, (long)outer * n * inner, new KernelArgs { A0 = n, A1 = inner, A2 = (int)at });
 
+    /// <summary>Sets <paramref name="count"/> floats from offset <paramref name="at"/> to <paramref name="value"/>.</summary>
     protected void Fill(long at, long count, float value) => Launch(Routines.Fill, count, new KernelArgs { A1 = (int)at, F0 = value });
 
+    /// <summary>Copies <paramref name="count"/> floats from offset <paramref name="from"/> to offset <paramref name="to"/>.</summary>
     protected void Copy(long from, long to, long count) => Launch(Routines.Copy, count, new KernelArgs { A1 = (int)from, A2 = (int)to });
 
+    /// <summary>Row ids[i] of a [<paramref name="rows"/>, <paramref name="rowLength"/>] table into row i of the output, for i &lt; <paramref name="count"/>; a bad id goes to the error cell.</summary>
     protected void Gather(long table, long ids, long output, int count, int rowLength, int rows) =>
         Launch(Routines.Gather, (long)count * rowLength, new KernelArgs { A0 = rowLength, A1 = rows, A2 = (int)table, A3 = (int)ids, A4 = (int)output });
 
+    /// <summary>The adjoint of <see cref="Gather"/>: clears the [<paramref name="rows"/>, <paramref name="rowLength"/>] output, then adds row i of the values into row ids[i].</summary>
     protected void ScatterAdd(long ids, long values, long output, int count, int rowLength, int rows)
     {
         Fill(output, (long)rows * rowLength, 0f);
         Launch(Routines.ScatterAdd, (long)count * rowLength, new KernelArgs { A0 = rowLength, A1 = rows, A2 = (int)ids, A3 = (int)values, A4 = (int)output });
     }
 
+    /// <summary>[outer, n, inner] to [outer, <paramref name="length"/>, inner] from <paramref name="start"/> along the middle axis.</summary>
     protected void Slice(long x, long output, int outer, int n, int inner, int start, int length) =>
         Launch(Routines.Slice, (long)outer * length * inner, new KernelArgs { A0 = n, A1 = inner, A2 = start, A3 = length, A4 = (int)x, A5 = (int)output });
 
+    /// <summary>[outer, n, inner] zero-padded to [outer, <paramref name="before"/> + n + <paramref name="after"/>, inner].</summary>
     protected void Pad(long x, long output, int outer, int n, int inner, int before, int after) =>
         Launch(Routines.Pad, (long)outer * (before + n + after) * inner, new KernelArgs { A0 = n, A1 = inner, A2 = before, A3 = before + n + after, A4 = (int)x, A5 = (int)output });
 
+    /// <summary>The index of the largest (<paramref name="max"/>) or smallest value along the middle axis of [outer, n, inner], the first on ties.</summary>
     protected void ArgExtreme(long x, long output, int outer, int n, int inner, bool max) =>
         Launch(Routines.ArgExtreme, (long)outer * inner, new KernelArgs { A0 = n, A1 = inner, A2 = max ? 1 : 0, A3 = (int)x, A4 = (int)output });
 
+    /// <summary>Running sums along the middle axis of [outer, n, inner], from the first element or (<paramref name="reverse"/>) the last.</summary>
     protected void CumSum(long x, long output, int outer, int n, int inner, bool reverse) =>
         Launch(Routines.CumSum, (long)outer * inner, new KernelArgs { A0 = n, A1 = inner, A2 = reverse ? 1 : 0, A3 = (int)x, A4 = (int)output });
 
+    /// <summary>out[o, j, r] = x[o, idx[o, j, r], r] for x [outer, n, inner] and indices [outer, m, inner].</summary>
     protected void TakeAlong(long x, long indices, long output, int outer, int n, int m, int inner) =>
         Launch(Routines.TakeAlong, (long)outer * m * inner, new KernelArgs { A0 = n, A1 = m, A2 = inner, A3 = (int)x, A4 = (int)indices, A5 = (int)output });
 
+    /// <summary>The adjoint of <see cref="TakeAlong"/>: clears the output [outer, n, inner], then out[o, idx[o, j, r], r] += values[o, j, r].</summary>
     protected void PutAlong(long indices, long values, long output, int outer, int n, int m, int inner)
     {
         Fill(output, (long)outer * n * inner, 0f);
         Launch(Routines.PutAlong, (long)outer * m * inner, new KernelArgs { A0 = n, A1 = m, A2 = inner, A3 = (int)indices, A4 = (int)values, A5 = (int)output });
     }
 
+    /// <summary>
+    /// X with op(A)·X = B for each of <paramref name="batch"/> systems (A [n, n], B and X [n, k]) by LU with partial pivoting in
+    /// <paramref name="scratch"/> (n·n floats per system); <paramref name="triangle"/> reads all of A (0), its lower (1) or upper (2) triangle.
+    /// </summary>
     protected void Solve(bool transA, int batch, int n, int k, long a, long b, long x, long scratch, int triangle = 0) =>
         Launch(Routines.Solve, batch, new KernelArgs { A0 = n, A1 = k, A2 = transA ? 1 : 0, A3 = triangle, A4 = (int)a, A5 = (int)b, A6 = (int)x, A7 = (int)scratch });
 
+    /// <summary>As <see cref="Solve"/>, reading only the lower or (<paramref name="upper"/>) upper triangle of each A.</summary>
     protected void SolveTriangular(bool upper, bool transA, int batch, int n, int k, long a, long b, long x, long scratch) =>
         Solve(transA, batch, n, k, a, b, x, scratch, upper ? 2 : 1);
 
+    /// <summary>The lower-triangular L with A = L·Lᵀ for each of <paramref name="batch"/> matrices [n, n].</summary>
     protected void Cholesky(long a, long output, int batch, int n) => Launch(Routines.Cholesky, batch, new KernelArgs { A0 = n, A1 = (int)a, A2 = (int)output });
 
+    /// <summary>The sign and log |det A| of each of <paramref name="batch"/> matrices [n, n], as pairs, by LU in <paramref name="scratch"/>.</summary>
     protected void SLogDet(long a, long output, int batch, int n, long scratch) =>
         Launch(Routines.SLogDet, batch, new KernelArgs { A0 = n, A1 = (int)a, A2 = (int)output, A3 = (int)scratch });
 
+    /// <summary>
+    /// The eigenvalues (ascending) and then the eigenvectors (columns) of one symmetric matrix [n, n], as [n + 1, n], by cyclic
+    /// Jacobi on one device thread.
+    /// </summary>
     protected void Eigh(long a, long output, int n, long scratch) => Launch(Routines.Eigh, 1, new KernelArgs { A0 = n, A1 = (int)a, A2 = (int)output, A3 = (int)scratch });
 
+    /// <summary>The indices that sort the middle axis of [outer, n, inner], ascending or <paramref name="descending"/>; stable, NaN largest.</summary>
     protected void ArgSort(long x, long output, int outer, int n, int inner, bool descending) =>
         Launch(Routines.ArgSort, (long)outer * inner, new KernelArgs { A0 = n, A1 = inner, A2 = descending ? 1 : 0, A3 = (int)x, A4 = (int)output });
 
@@ -290,9 +317,14 @@ public abstract class DeviceModel : IDisposable
         A14 = (int)images, A15 = (int)windows,
     };
 
+    /// <summary>
+    /// <paramref name="length"/> uniform draws on [0, 1), the numbers the CPU path draws for the same <paramref name="seed"/>,
+    /// <paramref name="draw"/>, <paramref name="salt"/> and <paramref name="offset"/>.
+    /// </summary>
     protected void Uniform(long output, long length, int seed, ulong draw, int salt, long offset = 0) =>
         Launch(Routines.Uniform, length, new KernelArgs { A0 = salt, A1 = seed, A2 = (int)output, L0 = (long)draw, L1 = offset });
 
+    /// <summary>Frees the runner's device memory (model state, optimizer state and work area); the device itself stays open.</summary>
     public void Dispose()
     {
         _memory.Dispose();

@@ -47,8 +47,10 @@ public sealed class DeviceTensor : IDisposable
     /// <summary>The dims, outermost first (the same layout as a host <see cref="Tensor"/>: row-major, contiguous).</summary>
     public int[] Shape { get; }
 
+    /// <summary>The number of dims (0 for a scalar).</summary>
     public int Rank => Shape.Length;
 
+    /// <summary>The number of elements: the product of the dims.</summary>
     public long Length => View.Length;
 
     /// <summary>The values in device memory.</summary>
@@ -129,6 +131,7 @@ public sealed class DeviceTensor : IDisposable
         _owned?.Dispose();
     }
 
+    /// <summary>The shape and the device: "DeviceTensor [64, 784] on ILGPU CPU accelerator".</summary>
     public override string ToString() => $"DeviceTensor {Tensor.Format(Shape)} on {Device.Name}";
 }
 
@@ -150,8 +153,10 @@ public readonly struct DeviceInput
     /// <summary>The input's dims (null for a null input).</summary>
     public int[]? Shape => Host?.Shape ?? Resident?.Shape;
 
+    /// <summary>A host tensor as an input: the call uploads it.</summary>
     public static implicit operator DeviceInput(Tensor? host) => new(host, null);
 
+    /// <summary>A device tensor as an input: the call copies it within the device (it must be on the runner's device).</summary>
     public static implicit operator DeviceInput(DeviceTensor? resident) => new(null, resident);
 }
 

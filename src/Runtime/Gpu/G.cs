@@ -1,12 +1,15 @@
 using ILGPU.Algorithms;
 
+#pragma warning disable CS1591 // members called by generated code; see the class summary
+
 namespace GraphNet.Gpu;
 
 /// <summary>
 /// The scalar operations of generated device kernels: the same names as the CPU path's scalar lane (<c>Sc</c>), so a
 /// fused kernel's body reads the same on both backends; the math goes through ILGPU's <c>XMath</c>, which maps to the
-/// device's intrinsics.
+/// device's intrinsics. Called by generated code; not part of the user-facing API.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class G
 {
     public static float Neg(float a) => -a;

@@ -199,6 +199,7 @@ public sealed class GpuDevice : IDisposable
         _gemm(config, memory, new KernelArgs { A0 = batch, A1 = m, A2 = n, A3 = k, A4 = transA ? 1 : 0, A5 = transB ? 1 : 0, A6 = (int)a, A7 = (int)b, A8 = (int)c, A10 = t });
     }
 
+    /// <summary>Releases cuBLAS, the accelerator and the ILGPU context; device tensors and runners made on it must not be used afterwards.</summary>
     public void Dispose()
     {
         _cublas?.Dispose();
@@ -206,5 +207,6 @@ public sealed class GpuDevice : IDisposable
         _context.Dispose();
     }
 
+    /// <summary>The device's <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 }

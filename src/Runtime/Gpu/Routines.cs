@@ -8,7 +8,9 @@ namespace GraphNet.Gpu;
 /// index fills, gathers and scatters, slices and pads, arg-extremes, running sums, random fills. One thread per output
 /// element (per line for the line-wise ones); offsets are elements of the device memory. An index that is not a valid
 /// row writes its position + 1 to the error cell (element 0), which the entry point turns into the CPU path's error.
+/// Called by generated code and the device runner; not part of the user-facing API.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Routines
 {
     /// <summary>Element 0 of the device memory: 0, or 1 + the position of the first bad index a kernel met.</summary>

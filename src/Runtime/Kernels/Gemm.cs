@@ -19,7 +19,9 @@ namespace GraphNet.Runtime;
 /// results are added in a fixed order. Every split follows from the shape alone, so results are the same bits
 /// whatever the thread count. Matrix-vector products (n = 1 or m = 1) take a streaming path.
 /// </para>
+/// Called by generated code; not part of the user-facing API.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static unsafe class Gemm
 {
     private static readonly int KC = Env("GRAPHNET_GEMM_KC", 192), MC = Env("GRAPHNET_GEMM_MC", 144), NC = Env("GRAPHNET_GEMM_NC", 4096);
@@ -49,6 +51,11 @@ public static unsafe class Gemm
     [ThreadStatic] private static float[]? _packA;
     [ThreadStatic] private static float[]? _packB;
 
+    /// <summary>
+    /// C[p] = op(A[p])·op(B[p]) for p &lt; <paramref name="batch"/>: A [batch, m, k] (stored [k, m] per item when
+    /// <paramref name="transA"/>), B [batch, k, n] (stored [n, k] when <paramref name="transB"/>), C [batch, m, n], all row-major.
+    /// Throws <see cref="ArgumentException"/> for a negative dim or an operand too small for them.
+    /// </summary>
     public static void MatMul(bool transA, bool transB, int batch, int m, int n, int k,
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c) => MatMul(transA, transB, batch, m, n, k, a, b, c, accumulate: false);
 

@@ -2,12 +2,16 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
+#pragma warning disable CS1591 // members called by generated code; see the class summary
+
 namespace GraphNet.Runtime;
 
 /// <summary>
 /// Scalar lane of generated kernels: the same method names as <see cref="V256"/> and
-/// <see cref="V512"/>, so one kernel body is emitted once per width.
+/// <see cref="V512"/>, so one kernel body is emitted once per width. Called by generated code; not part of the
+/// user-facing API.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Sc
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ref float Ref(ReadOnlySpan<float> s) => ref MemoryMarshal.GetReference(s);

@@ -5,8 +5,9 @@ namespace GraphNet.Runtime;
 /// <summary>
 /// Sliding windows (im2col) and their adjoint (col2im) for 1 or 2 spatial dims; a 1-d window is the
 /// 2-d case with a height of 1. Windows are laid out [N, OH, OW, C, KH, KW], so a convolution is one
-/// GEMM of [N·OH·OW, C·KH·KW] by the transposed weights.
+/// GEMM of [N·OH·OW, C·KH·KW] by the transposed weights. Called by generated code; not part of the user-facing API.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static unsafe class Windows
 {
     /// <summary>The window geometry and operands of one call; images are independent, so the pool splits them.</summary>
@@ -88,6 +89,11 @@ public static unsafe class Windows
         }
     }
 
+    /// <summary>
+    /// Writes the windows [N, OH, OW, C, KH, KW] of images <paramref name="x"/> [N, C, H, W] into <paramref name="cols"/>:
+    /// output position (oy, ox) reads rows oy·sh − ph + ky·dh and columns ox·sw − pw + kx·dw, zero outside the image.
+    /// Throws <see cref="ArgumentException"/> when either buffer is too small.
+    /// </summary>
     public static void Unfold(ReadOnlySpan<float> x, Span<float> cols, int n, int c, int h, int w, int oh, int ow,
         int kh, int kw, int sh, int sw, int dh, int dw, int ph, int pw) =>
         Run(false, x, cols, n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw);
@@ -117,7 +123,11 @@ public static unsafe class Windows
     }
 }
 
-/// <summary>Gather and scatter-add by row index, slice and pad along one axis, arg-max and arg-min (a tensor seen as [outer, n, inner]).</summary>
+/// <summary>
+/// Gather and scatter-add by row index, slice and pad along one axis, arg-max and arg-min (a tensor seen as [outer, n, inner]).
+/// Called by generated code; not part of the user-facing API.
+/// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Indexing
 {
     /// <summary>For each (outer, inner) position, the index along the middle axis of the largest (<paramref name="max"/>) or smallest value, the first on ties; NaN counts as the extreme, as in PyTorch.</summary>
@@ -231,7 +241,11 @@ public static class Indexing
         }
     }
 
-    /// <param name="source">What the ids are, for errors: "input 'label'".</param>
+    /// <summary>
+    /// Row ids[i] of <paramref name="table"/> [rows, rowLen] into row i of <paramref name="output"/>, for i &lt; <paramref name="count"/>;
+    /// an id that is not an integer in 0 .. rows − 1 throws <see cref="ArgumentOutOfRangeException"/> naming <paramref name="source"/>
+    /// (what the ids are, for errors: "input 'label'").
+    /// </summary>
     public static void Gather(ReadOnlySpan<float> table, ReadOnlySpan<float> ids, Span<float> output, int count, int rowLen, int rows, string source = "ids")
     {
         for (int i = 0; i < count; i++)
@@ -241,6 +255,10 @@ public static class Indexing
         }
     }
 
+    /// <summary>
+    /// The adjoint of <see cref="Gather"/>: clears <paramref name="output"/> [rows, rowLen], then adds row i of <paramref name="values"/>
+    /// into row ids[i], for i &lt; <paramref name="count"/>; a bad id throws as in <see cref="Gather"/>.
+    /// </summary>
     public static void ScatterAdd(ReadOnlySpan<float> ids, ReadOnlySpan<float> values, Span<float> output, int count, int rowLen, int rows, string source = "ids")
     {
         output.Slice(0, rows * rowLen).Clear();
@@ -263,12 +281,14 @@ public static class Indexing
         return id;
     }
 
+    /// <summary>Elements start .. start + length − 1 along the middle axis of x [outer, n, inner] into output [outer, length, inner].</summary>
     public static void Slice(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, int start, int length)
     {
         for (int o = 0; o < outer; o++)
             x.Slice((o * n + start) * inner, length * inner).CopyTo(output.Slice(o * length * inner, length * inner));
     }
 
+    /// <summary>x [outer, n, inner] into output [outer, before + n + after, inner], zeros before and after along the middle axis.</summary>
     public static void Pad(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, int before, int after)
     {
         int m = n + before + after;
@@ -282,7 +302,8 @@ public static class Indexing
     }
 }
 
-/// <summary>The copies a compiled loop over time steps makes around its body.</summary>
+/// <summary>The copies a compiled loop over time steps makes around its body. Called by generated code; not part of the user-facing API.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Steps
 {
     /// <summary>Step <paramref name="t"/> of a sequence seen as [outer, steps, inner] into a contiguous [outer, inner] buffer.</summary>

@@ -5,18 +5,22 @@ namespace GraphNet.Runtime;
 
 /// <summary>
 /// The per-entry-point memory arena: one float buffer per slot of the memory plan. A slot grows
-/// only when the bound dims need more than it has, so steady-state calls allocate nothing.
+/// only when the bound dims need more than it has, so steady-state calls allocate nothing. Called by generated code;
+/// not part of the user-facing API.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class Arena
 {
     private readonly float[][] _slots;
 
+    /// <summary>An arena of <paramref name="slots"/> empty slots.</summary>
     public Arena(int slots)
     {
         _slots = new float[slots][];
         for (int i = 0; i < slots; i++) _slots[i] = Array.Empty<float>();
     }
 
+    /// <summary>The buffer of slot <paramref name="slot"/> (empty until <see cref="Reserve"/> grows it).</summary>
     public float[] this[int slot] => _slots[slot];
 
     /// <summary>Makes slot <paramref name="slot"/> hold at least <paramref name="floats"/> floats.</summary>
@@ -29,11 +33,17 @@ public sealed class Arena
     public long Floats { get { long n = 0; foreach (var s in _slots) n += s.Length; return n; } }
 }
 
-/// <summary>Argument checks at entry points: errors name the input and the expected shape.</summary>
+/// <summary>
+/// Argument checks at entry points: errors name the input and the expected shape. Called by generated code; not part
+/// of the user-facing API.
+/// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Guard
 {
+    /// <summary>Throws <see cref="ArgumentNullException"/> for a null input, <see cref="ArgumentException"/> when its rank is not <paramref name="rank"/>.</summary>
     public static void Rank(Tensor t, string name, int rank, string expected) => Rank(t?.Shape, name, rank, expected);
 
+    /// <summary>Throws <see cref="ArgumentException"/> when dim <paramref name="axis"/> of the input is not <paramref name="expectedValue"/> (after <see cref="Rank(Tensor, string, int, string)"/>).</summary>
     public static void Dim(Tensor t, string name, int axis, int expectedValue, string expected) => Dim(t.Shape, name, axis, expectedValue, expected);
 
     /// <summary>Binds a symbolic dim from an input: it must be at least 1 (an empty batch is an error, it would poison statistics).</summary>
@@ -47,6 +57,7 @@ public static class Guard
             throw new ArgumentException($"Input '{name}' has shape {Tensor.Format(shape)}, expected {expected} (rank {rank}).", name);
     }
 
+    /// <summary>The dim check of an input known by its dims (a device tensor's).</summary>
     public static void Dim(int[]? shape, string name, int axis, int expectedValue, string expected)
     {
         if (shape![axis] != expectedValue)
@@ -54,6 +65,7 @@ public static class Guard
                 $"Input '{name}' has shape {Tensor.Format(shape)}, expected {expected}: dim {axis} must be {expectedValue}.", name);
     }
 
+    /// <summary>Binds a symbolic dim from an input known by its dims; it must be at least 1.</summary>
     public static int Bound(int[]? shape, string name, int axis, string dim, string expected)
     {
         int v = shape![axis]; // after Rank
@@ -103,6 +115,7 @@ public static class Guard
         if (value is null) throw new ArgumentNullException(name, $"Argument '{name}' is null; expected {expected}.");
     }
 
+    /// <summary>Throws <see cref="InvalidOperationException"/> when parameter or buffer <paramref name="name"/> is null or not of shape <paramref name="dims"/>.</summary>
     public static void Shape(Tensor t, string name, int[] dims)
     {
         if (t is null) throw new InvalidOperationException($"Parameter '{name}' is null.");
@@ -111,7 +124,8 @@ public static class Guard
     }
 }
 
-/// <summary>Fill kernels.</summary>
+/// <summary>Fill kernels. Called by generated code; not part of the user-facing API.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Fill
 {
     /// <summary><c>out[o, i, r] = i</c> for a tensor viewed as [outer, n, inner].</summary>
@@ -144,14 +158,19 @@ public static class Fill
 /// <summary>
 /// One call at a time per model instance: entry points share the instance's arena, gradient buffers and
 /// parameters, so a second thread entering while one runs would read half-written buffers. It gets this
-/// error instead; use one model instance per thread.
+/// error instead; use one model instance per thread. Called by generated code; not part of the user-facing API.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public ref struct Exclusive
 {
     private readonly ref int _busy;
 
     private Exclusive(ref int busy) { _busy = ref busy; }
 
+    /// <summary>
+    /// Marks the model busy for the call (<c>using var run = Exclusive.Enter(...)</c>); throws <see cref="InvalidOperationException"/>
+    /// naming <paramref name="model"/> and <paramref name="entry"/> when another call is already running on it.
+    /// </summary>
     public static Exclusive Enter(ref int busy, string model, string entry)
     {
         if (System.Threading.Interlocked.Exchange(ref busy, 1) != 0)
@@ -161,6 +180,7 @@ public ref struct Exclusive
         return new Exclusive(ref busy);
     }
 
+    /// <summary>Marks the model free again.</summary>
     public void Dispose() => System.Threading.Volatile.Write(ref _busy, 0);
 }
 
@@ -179,6 +199,7 @@ public static class Anomaly
     public static bool Detect { get => _detect ?? FromEnvironment; set => _detect = value; }
 
     /// <summary>Throws when an input of an entry point holds NaN or an infinity.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static void CheckInput(string entry, Tensor t, string name)
     {
         int i = FirstNonFinite(t.Data, t.Data.Length);
@@ -187,6 +208,7 @@ public static class Anomaly
     }
 
     /// <summary>Throws when the first <paramref name="length"/> values a kernel wrote hold NaN or an infinity.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static void CheckOutput(string entry, ReadOnlySpan<float> values, long length, string op)
     {
         int i = FirstNonFinite(values, (int)Math.Min(length, values.Length));
@@ -205,5 +227,6 @@ public static class Anomaly
 /// <summary>A NaN or an infinity found by <see cref="Anomaly"/> detection.</summary>
 public sealed class NumericsException : ArithmeticException
 {
+    /// <summary>An error with <paramref name="message"/>, which names the entry point, the op and the position.</summary>
     public NumericsException(string message) : base(message) { }
 }

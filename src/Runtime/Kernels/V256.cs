@@ -2,9 +2,15 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
+#pragma warning disable CS1591 // members called by generated code; see the class summary
+
 namespace GraphNet.Runtime;
 
-/// <summary>8-lane float vectors for generated kernels (same method names as <see cref="Sc"/>).</summary>
+/// <summary>
+/// 8-lane float vectors for generated kernels (same method names as <see cref="Sc"/>). Called by generated code;
+/// not part of the user-facing API.
+/// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class V256
 {
     private static readonly Vector256<float> One = Vector256.Create(1f);

@@ -16,7 +16,9 @@ namespace GraphNet.Runtime;
 /// <item>erf: |x| &lt; 1 its Maclaurin series to x²¹ (alternating, error below 1e-8); otherwise
 /// 1 − t·P(t)·exp(−x²), t = 1/(1 + 0.3275911|x|) (Abramowitz–Stegun 7.1.26, absolute error 1.5e-7).</item>
 /// </list>
+/// Called by generated code (through <see cref="Sc"/>, <see cref="V256"/> and <see cref="V512"/>); not part of the user-facing API.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class VMath
 {
     private const float Log2E = 1.44269504088896341f, Ln2Hi = 0.693359375f, Ln2Lo = -2.12194440e-4f;
@@ -31,6 +33,7 @@ public static class VMath
 
     // ---- 16 lanes ----
 
+    /// <summary>eˣ per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
@@ -53,9 +56,11 @@ public static class VMath
         return p * s1 * s2;
     }
 
+    /// <summary>1/(1 + e⁻ˣ) per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Exp(-x));
 
+    /// <summary>tanh x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Tanh(Vector512<float> x)
     {
@@ -71,6 +76,7 @@ public static class VMath
         return Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(0.625f)), small, big);
     }
 
+    /// <summary>The error function per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Erf(Vector512<float> x)
     {
@@ -99,6 +105,7 @@ public static class VMath
 
     // ---- 8 lanes ----
 
+    /// <summary>eˣ per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {
@@ -121,9 +128,11 @@ public static class VMath
         return p * s1 * s2;
     }
 
+    /// <summary>1/(1 + e⁻ˣ) per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exp(-x));
 
+    /// <summary>tanh x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
@@ -139,6 +148,7 @@ public static class VMath
         return Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.625f)), small, big);
     }
 
+    /// <summary>The error function per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Erf(Vector256<float> x)
     {

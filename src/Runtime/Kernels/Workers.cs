@@ -5,15 +5,25 @@ using System.Threading;
 
 namespace GraphNet.Runtime;
 
-/// <summary>One piece of a parallel kernel: <see cref="Run"/> does task <c>task</c> of the kernel's split.</summary>
+/// <summary>
+/// One piece of a parallel kernel: <see cref="Run"/> does task <c>task</c> of the kernel's split. Implemented by generated
+/// code; not part of the user-facing API.
+/// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface IParallelJob
 {
+    /// <summary>Does task <paramref name="task"/> (0-based) of the kernel's split.</summary>
     void Run(int task);
 }
 
-/// <summary>A kernel whose outer loop can be cut: <see cref="Run"/> does iterations [lo, hi).</summary>
+/// <summary>
+/// A kernel whose outer loop can be cut: <see cref="Run"/> does iterations [lo, hi). Implemented by generated code; not
+/// part of the user-facing API.
+/// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface IRangeJob
 {
+    /// <summary>Does iterations <paramref name="lo"/> .. <paramref name="hi"/> − 1 of the outer loop.</summary>
     void Run(int lo, int hi);
 }
 
@@ -82,6 +92,7 @@ public static unsafe class Workers
 
     /// <summary>Runs <c>job.Run(0 .. tasks-1)</c> over the pool and returns when every task is done.</summary>
     /// <remarks><paramref name="job"/> must be a local of the caller (it is reached through its address).</remarks>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static void For<TJob>(int tasks, ref TJob job) where TJob : struct, IParallelJob
     {
         if (tasks <= 0) return;
@@ -114,6 +125,7 @@ public static unsafe class Workers
     }
 
     /// <summary>Below this many elements an elementwise kernel runs on the calling thread: a split costs microseconds.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public const long SplitElements = 1 << 15;
 
     /// <summary>
@@ -121,6 +133,7 @@ public static unsafe class Workers
     /// inline when small, else cut into ranges over the pool (several per thread when large, for balance). When the
     /// loop is the whole kernel (inner = 1) the cuts fall on multiples of 16, so the vector loop runs to each cut.
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static void ForRange<TJob>(ref TJob job, int extent, long inner) where TJob : struct, IRangeJob
     {
         long total = extent * inner;

@@ -24,8 +24,10 @@ public sealed class ModuleAttribute : Attribute { }
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class CompiledModuleAttribute(int version, string spec) : Attribute
 {
+    /// <summary>The version of the spec format the generator wrote.</summary>
     public int Version { get; } = version;
 
+    /// <summary>The module's spec, encoded as text for the generator.</summary>
     public string Spec { get; } = spec;
 }
 
@@ -36,8 +38,10 @@ public sealed class CompiledModuleAttribute(int version, string spec) : Attribut
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 public sealed class ParamAttribute : Attribute
 {
+    /// <summary>A parameter of <paramref name="shape"/>: ints, or names of const ints or config values.</summary>
     public ParamAttribute(params object[] shape) { Shape = shape; }
 
+    /// <summary>The dims as given: ints and names.</summary>
     public object[] Shape { get; }
 
     /// <summary>How the parameter is initialized (default: Glorot for matrices, zeros for vectors).</summary>
@@ -59,6 +63,7 @@ public sealed class ParamAttribute : Attribute
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 public sealed class FlattenAttribute(string suffix) : Attribute
 {
+    /// <summary>The suffix appended to each name; <c>{i}</c> stands for the index in an array.</summary>
     public string Suffix { get; } = suffix;
 }
 
@@ -69,8 +74,10 @@ public sealed class FlattenAttribute(string suffix) : Attribute
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 public sealed class BufferAttribute : Attribute
 {
+    /// <summary>A buffer of <paramref name="shape"/>: ints, or names of const ints or config values.</summary>
     public BufferAttribute(params object[] shape) { Shape = shape; }
 
+    /// <summary>The dims as given: ints and names.</summary>
     public object[] Shape { get; }
 
     /// <summary>The initial value (running means start at zeros, running variances at ones).</summary>
@@ -82,7 +89,9 @@ public enum Mode
 {
     /// <summary>Training for [Train] and [Gradients]; evaluation for [Compile], [Gradient] and the second-order entries.</summary>
     Auto,
+    /// <summary>Batch norm uses and updates the batch statistics; dropout drops.</summary>
     Training,
+    /// <summary>Batch norm uses the running statistics; dropout is the identity.</summary>
     Evaluation,
 }
 
@@ -90,8 +99,10 @@ public enum Mode
 [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
 public sealed class ShapeAttribute : Attribute
 {
+    /// <summary>The shape <paramref name="dims"/>: ints for constant dims, strings for symbolic ones ("N").</summary>
     public ShapeAttribute(params object[] dims) { Dims = dims; }
 
+    /// <summary>The dims as given.</summary>
     public object[] Dims { get; }
 }
 
@@ -110,6 +121,7 @@ public sealed class GradientsAttribute(string spec) : EntryAttribute(spec);
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class GradientAttribute(string spec, string input) : EntryAttribute(spec)
 {
+    /// <summary>The name of the input the gradient is taken with respect to.</summary>
     public string Input { get; } = input;
 }
 

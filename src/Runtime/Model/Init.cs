@@ -7,7 +7,9 @@ public enum Init
 {
     /// <summary>Glorot uniform for rank 2 and above, zeros for vectors and scalars.</summary>
     Auto,
+    /// <summary>All zeros.</summary>
     Zeros,
+    /// <summary>All ones.</summary>
     Ones,
     /// <summary>Uniform on [-0.05, 0.05).</summary>
     Uniform,
@@ -33,6 +35,10 @@ public enum Init
 /// </summary>
 public static class Initializers
 {
+    /// <summary>
+    /// A new tensor of <paramref name="shape"/> filled by <paramref name="init"/>, drawing from the counter-based stream
+    /// (<paramref name="seed"/>, <paramref name="stream"/>): the same arguments give the same values.
+    /// </summary>
     public static Tensor Create(Init init, int seed, int stream, params ReadOnlySpan<int> shape)
     {
         var t = new Tensor(shape);
@@ -53,6 +59,10 @@ public static class Initializers
         return t;
     }
 
+    /// <summary>
+    /// Overwrites <paramref name="t"/> with values from <paramref name="init"/>, drawn from the stream (<paramref name="seed"/>,
+    /// <paramref name="stream"/>); the fans come from its shape. An undefined <see cref="Init"/> value throws <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
     public static void Fill(Tensor t, Init init, int seed, int stream)
     {
         var (fanIn, fanOut) = Fans(t.Shape);

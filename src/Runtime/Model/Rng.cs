@@ -10,6 +10,7 @@ public readonly struct Rng
 {
     private readonly ulong _key;
 
+    /// <summary>The generator of stream <paramref name="stream"/> under <paramref name="seed"/>.</summary>
     public Rng(ulong seed, ulong stream = 0) { _key = Mix(seed * 0x9E3779B97F4A7C15UL ^ Mix(stream + 0x632BE59BD9B4E019UL)); }
 
     /// <summary>64 random bits for counter <paramref name="i"/>.</summary>
@@ -26,11 +27,13 @@ public readonly struct Rng
         return (float)(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
     }
 
+    /// <summary>Element i of <paramref name="d"/> ← uniform on [<paramref name="lo"/>, <paramref name="hi"/>) from counter i.</summary>
     public void FillUniform(Span<float> d, float lo, float hi)
     {
         for (int i = 0; i < d.Length; i++) d[i] = lo + (hi - lo) * Uniform((ulong)i);
     }
 
+    /// <summary>Element i of <paramref name="d"/> ← normal with <paramref name="mean"/> and standard deviation <paramref name="std"/>, from counter i.</summary>
     public void FillNormal(Span<float> d, float mean, float std)
     {
         for (int i = 0; i < d.Length; i++) d[i] = mean + std * Normal((ulong)i);

@@ -67,7 +67,7 @@ internal sealed partial class OnnxLowering
 
     private string Fresh(string hint) => $"%{_fresh++}_{hint}";
 
-    /// <summary>Adds a node with one output (or <paramref name="outputs"/>) to the graph being built.</summary>
+    /// <summary>Adds a node with one output to the graph being built.</summary>
     private OnnxNode Op(string op, params string[] inputs) => Op(op, 1, inputs);
 
     private OnnxNode Op(string op, int outputs, params string[] inputs)

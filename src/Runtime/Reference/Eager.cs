@@ -11,6 +11,10 @@ namespace GraphNet.Reference;
 /// </summary>
 public static class Eager
 {
+    /// <summary>
+    /// Builds an op's graph with <paramref name="build"/> over inputs bound to <paramref name="args"/> and evaluates it: what each
+    /// <see cref="Ops"/> method does when called directly. Shape errors throw <see cref="ShapeError"/>.
+    /// </summary>
     public static Tensor Run(Func<GraphBuilder, Node[], Node> build, params Tensor[] args) =>
         RunAll((b, n) => new[] { build(b, n) }, args)[0];
 
@@ -43,5 +47,6 @@ public static class Eager
         System.Threading.Interlocked.Exchange(ref _draws, 0);
     }
 
+    /// <summary>The constant graph shape of <paramref name="t"/>.</summary>
     public static Compiler.Shape ShapeOf(Tensor t) => new(Array.ConvertAll(t.Shape, d => Dim.Const(d)));
 }

@@ -48,6 +48,7 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>The value of node <paramref name="n"/> of the graph: its dims and elements; <see cref="KeyNotFoundException"/> for a node of another graph.</summary>
     public (int[] Shape, T[] Data) this[Node n] => _values[n];
 
     private void Bind(Node n, int[] actual)

@@ -8,6 +8,7 @@ namespace GraphNet;
 /// <summary>A model compiled by the generator: it owns a parameter set.</summary>
 public interface IModel
 {
+    /// <summary>The model's trainable parameters, in declaration order.</summary>
     ParameterSet Parameters { get; }
 
     /// <summary>State that is not trained but belongs to the model (batch norm's running statistics), by name.</summary>
@@ -48,6 +49,10 @@ public static class Checkpoint
 
     private const string DrawsKey = "graphnet.random.draws";
 
+    /// <summary>
+    /// Saves the model's parameters, buffers and random-stream position (and the optimizer's state and step count) to
+    /// <paramref name="path"/> atomically; <paramref name="metadata"/> is stored in the file's header beside them.
+    /// </summary>
     public static void Save(this IModel model, string path, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var meta = metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal);

@@ -181,10 +181,13 @@ public static class Metrics
 /// <summary>Counts[t, p]: examples of true class t predicted as p.</summary>
 public sealed class ConfusionMatrix(int[,] counts)
 {
+    /// <summary>The counts, [true class, predicted class].</summary>
     public int[,] Counts { get; } = counts;
 
+    /// <summary>The number of classes.</summary>
     public int Classes => Counts.GetLength(0);
 
+    /// <summary>The examples of class <paramref name="truth"/> predicted as <paramref name="predicted"/>.</summary>
     public int this[int truth, int predicted] => Counts[truth, predicted];
 
     /// <summary>Recall of class c: the fraction of its examples predicted as c.</summary>

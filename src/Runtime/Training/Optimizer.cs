@@ -37,6 +37,7 @@ public abstract class ElementwiseOptimizer : Optimizer
 {
     private readonly Dictionary<Parameter, Tensor[]> _state = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>Sets the base <see cref="LearningRate"/>; it must be positive and finite (else <see cref="ArgumentOutOfRangeException"/>).</summary>
     protected ElementwiseOptimizer(float learningRate)
     {
         if (!(learningRate > 0) || float.IsInfinity(learningRate))
@@ -71,6 +72,11 @@ public abstract class ElementwiseOptimizer : Optimizer
     /// <summary>Names of the per-parameter state slots, for example "adam.m".</summary>
     protected abstract string[] SlotNames { get; }
 
+    /// <summary>
+    /// One update of each parameter on the host: clipping (when <see cref="ClipNorm"/> is set), the scheduled learning rate,
+    /// the L2 penalty, the rule and decoupled weight decay, in one pass per parameter. State slots are created (zeroed) for a
+    /// parameter on its first step.
+    /// </summary>
     public sealed override void Step(IReadOnlyList<Parameter> parameters) => Advance(parameters, new OnHost(this, parameters));
 
     /// <summary>Where the rule runs and where the gradient norm comes from (a struct: the host step allocates nothing).</summary>
@@ -122,6 +128,7 @@ public abstract class ElementwiseOptimizer : Optimizer
         }
     }
 
+    /// <inheritdoc/>
     public sealed override IEnumerable<KeyValuePair<string, Tensor>> State(IReadOnlyList<Parameter> parameters)
     {
         var names = SlotNames;
@@ -230,6 +237,7 @@ public abstract class ElementwiseOptimizer : Optimizer
     /// <summary>An update rule: the amount subtracted from the parameter, given the (penalized) gradient and up to two state slots.</summary>
     protected interface IUpdateRule
     {
+        /// <summary>The amount subtracted from the parameter for gradient <paramref name="g"/>; updates the state slots <paramref name="s0"/> and <paramref name="s1"/> in place.</summary>
         Vector<float> Delta(Vector<float> g, ref Vector<float> s0, ref Vector<float> s1);
     }
 }

@@ -14,6 +14,10 @@ public sealed class ParameterGroups : Optimizer
     private IReadOnlyList<Parameter>? _lastInput;
     private List<Parameter>[] _split = [];
 
+    /// <summary>
+    /// Groups tried in order (build them with <see cref="Prefix"/> or <see cref="Under"/>, or give any selector); no groups
+    /// throws <see cref="ArgumentException"/>.
+    /// </summary>
     public ParameterGroups(params (Func<Parameter, bool> Select, Optimizer Optimizer)[] groups)
     {
         if (groups.Length == 0) throw new ArgumentException("Give at least one (selector, optimizer) group.", nameof(groups));
@@ -34,8 +38,13 @@ public sealed class ParameterGroups : Optimizer
         return (p => p.Name == path || p.Name.StartsWith(path + ".", StringComparison.Ordinal), optimizer);
     }
 
+    /// <summary>The groups' optimizers, in group order.</summary>
     public IReadOnlyList<Optimizer> Optimizers => Array.ConvertAll(_groups, g => g.Optimizer);
 
+    /// <summary>
+    /// Steps each group's optimizer on the parameters it selected (a group with none is skipped). A parameter that no group
+    /// accepts throws <see cref="ArgumentException"/> naming it.
+    /// </summary>
     public override void Step(IReadOnlyList<Parameter> parameters)
     {
         var split = Split(parameters);
@@ -44,6 +53,7 @@ public sealed class ParameterGroups : Optimizer
         Steps++;
     }
 
+    /// <summary>The state of every group's optimizer for the parameters it selected, named as each optimizer names it.</summary>
     public override IEnumerable<KeyValuePair<string, Tensor>> State(IReadOnlyList<Parameter> parameters)
     {
         var split = Split(parameters);
@@ -52,6 +62,7 @@ public sealed class ParameterGroups : Optimizer
                 yield return kv;
     }
 
+    /// <summary>Restores the step count of this optimizer and of every group's optimizer.</summary>
     public override void RestoreSteps(long steps)
     {
         base.RestoreSteps(steps);

@@ -5,6 +5,7 @@ namespace GraphNet;
 /// <summary>A learning-rate schedule: the factor applied to the base learning rate at step t (0-based).</summary>
 public abstract class Schedule
 {
+    /// <summary>The factor for step <paramref name="step"/> (0-based: the number of steps already taken).</summary>
     public abstract float Factor(long step);
 
     /// <summary>Factor 1 at every step.</summary>

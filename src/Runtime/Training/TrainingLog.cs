@@ -29,12 +29,17 @@ public sealed class TrainingLog
         row[name] = value;
     }
 
+    /// <summary>The series names, in the order they were first added.</summary>
     public IReadOnlyList<string> Series => _names;
 
     /// <summary>The points of one series, in x order.</summary>
     public IReadOnlyList<(double X, double Value)> Points(string name) =>
         _rows.Where(r => r.Value.ContainsKey(name)).Select(r => (r.Key, r.Value[name])).ToList();
 
+    /// <summary>
+    /// The log as CSV: a header of <see cref="XLabel"/> and the series names, then one row per x in ascending order, an empty
+    /// cell where a series has no value at that x. Numbers are written with at most three decimals.
+    /// </summary>
     public string ToCsv()
     {
         var sb = new StringBuilder(XLabel);
