@@ -24,8 +24,9 @@ for r in $(seq "$ROUNDS"); do
      ./peerenv.sh openmp-tuned $PY workloads/$w 2>>"$OUT/stderr.log" || echo "FAILED: $w" >&2
    done >> "$OUT/peers_openmp-tuned.jsonl"
    ./peerenv.sh openmp-tuned $PY machine/gemm.py --libs torch --threads 2 --budget 3 >> "$OUT/gemm_openmp-tuned.jsonl" 2>>"$OUT/stderr.log"
+   ./peerenv.sh openmp-tuned $PY "$ROOT/benchmarks/Peers/eager_op.py" >> "$OUT/peers_openmp-tuned.jsonl" 2>>"$OUT/stderr.log"
    OMP_NUM_THREADS=2 machine/fused_probe >> "$OUT/machine.jsonl")
-  $GN --threads 2 g_fusion c_logreg a_mlp b_lenet d_kmeans e_transformer f_mf i_lstm >> "$OUT/peers_csharp.jsonl"
+  $GN --threads 2 g_fusion c_logreg a_mlp b_lenet d_kmeans e_transformer f_mf i_lstm eager_op >> "$OUT/peers_csharp.jsonl"
   $GN --threads 2 sgemm >> "$OUT/gemm_csharp.jsonl"
 done
 $PY "$ROOT/benchmarks/ratios.py" "$OUT"

@@ -68,6 +68,9 @@ def main():
     row("(g) fusion probe ms (vs one-pass C kernel, 2 threads)", ">= 1/1.2 = 0.83x", pick(gn, "g_fusion", "eager_ms"),
         pick(mach, "fused_probe_c", "fused_ms", threads=2), higher_is_better=False)
     row("(g) copy floor ms (GraphNet copy vs torch copy_)", "", pick(gn, "g_fusion", "copy_floor_ms"), pick(pt, "g_fusion", "copy_floor_ms"), higher_is_better=False)
+    for op in ("add", "exp", "tanh"):
+        row(f"eager {op}, 2000x784, ms (vs torch eager)", ">= 0.5x (within 2x)", pick(gn, "eager_op", f"{op}_ms"), pick(pt, "eager_op", f"{op}_ms"),
+            higher_is_better=False)
     for n in (256, 512, 1024, 2048):
         row(f"sgemm n={n}, 2 threads, GFLOP/s (vs OpenBLAS via torch.mm)", ">= 0.9x", pick(ggn, "sgemm", "gflops", n=n, threads=2),
             pick(gpt, "sgemm", "gflops", n=n, threads=2))

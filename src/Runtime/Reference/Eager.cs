@@ -7,7 +7,8 @@ namespace GraphNet.Reference;
 /// <summary>
 /// The eager path: each op call builds a one-node-deep graph through the same <see cref="GraphBuilder"/>
 /// the generator uses (so shapes, broadcasting and composites agree by construction) and runs it
-/// with the reference interpreter. Slow and simple: the debugging path and the oracle.
+/// with the reference interpreter: the debugging path and the oracle. In float, the common elementwise ops run over
+/// whole arrays with the compiled kernels' vector math and matrix products with the packed GEMM; the rest is plain loops.
 /// </summary>
 public static class Eager
 {
