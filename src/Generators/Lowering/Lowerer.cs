@@ -621,7 +621,8 @@ internal sealed class Lowerer
             });
         if (bin.Operator == "%")
             return Fail(DiagnosticDescriptors.Unsupported, bin.Location, Method, "'%' on tensors or symbolic dims", "use % on compile-time numbers");
-        if (l is DimValue or ScalarValue && r is DimValue or ScalarValue && !(l is ScalarValue sl && sl.Value != System.Math.Floor(sl.Value)))
+        static bool Fractional(Value v) => v is ScalarValue s && s.Value != System.Math.Floor(s.Value);
+        if (l is DimValue or ScalarValue && r is DimValue or ScalarValue && !Fractional(l) && !Fractional(r)) // T - 0.5 is a number, not a dim
         {
             Dim a = OpLowering.AsDim(l, name), c = OpLowering.AsDim(r, name);
             if (bin.Operator == "*") return new DimValue(a * c);

@@ -105,6 +105,10 @@ public class RobustnessTests
     public void Bad_shape_argument(string dims) =>
         OnlyError("GN0016", Model($"Tensor F([Shape({dims})] Tensor x) => x;\n" + Entry));
 
+    [Fact] // fuzz seed 29: a dim minus a fraction threw out of the dim arithmetic (GN9001)
+    public void A_dim_with_a_fraction_is_a_number_known_at_run_time() =>
+        Clean(Model("Tensor F([Shape(\"N\")] Tensor x) => x * (x.Shape[0] - 0.5f) + (0.5f + x.Shape[0]);\n" + Entry));
+
     [Fact]
     public void Ref_spec_argument() => Assert.Contains("GN0016", Run(Model("Tensor F([Shape(3)] ref Tensor x) => x;\n" + Entry)).Gn);
 
