@@ -64,16 +64,17 @@ public class DeviceTensorTests
         var seen = onDevice.Batches(5, seed: 9).SelectMany(b => b.Targets.ToHost().Data).OrderBy(v => v).ToArray();
         Assert.Equal(Enumerable.Range(0, 23).Select(i => (float)i), seen);
 
-        // batches are gathered into reused device tensors: an epoch allocates its shuffle (1.6 KB) and a few hundred bytes
-        // per kernel launch on ILGPU's CPU accelerator, not its data (400·50 floats = 80 KB)
-        using var big = new Dataset(Random(6, 400, 50), Tensor.Zeros(400)).ToDevice(device);
-        foreach (var _ in big.Batches(32)) { }
+        // batches are gathered into reused device tensors: an epoch allocates its shuffle (1.6 KB) and ILGPU's launch
+        // bookkeeping (a few hundred bytes per launch on the CPU accelerator, varying from run to run), not its data
+        // (400·2000 floats = 3.2 MB)
+        using var big = new Dataset(Random(6, 400, 2000), Tensor.Zeros(400)).ToDevice(device);
+        for (int warm = 0; warm < 2; warm++) foreach (var _ in big.Batches(32, epoch: warm)) { }
         long before = GC.GetAllocatedBytesForCurrentThread();
         int count = 0;
-        foreach (var _ in big.Batches(32, epoch: 1)) count++;
+        foreach (var _ in big.Batches(32, epoch: 2)) count++;
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(13, count);
-        Assert.True(allocated < 12_000, $"an epoch of device batches allocated {allocated} bytes");
+        Assert.True(allocated < 64_000, $"an epoch of device batches allocated {allocated} bytes, against 3.2 MB of data");
     }
 
     [Fact]
