@@ -21,20 +21,25 @@ public static class TrainingPlots
     {
         ArgumentNullException.ThrowIfNull(log);
         log.WriteCsv(basePath);
-        var plot = log.ToPlot(title);
-        AtomicFile.WriteText(basePath + ".svg", plot.GetSvgXml(width, height));
-        AtomicFile.Write(basePath + ".png", plot.GetImageBytes(width, height, ImageFormat.Png));
+        AtomicFile.WriteText(basePath + ".svg", log.ToSvg(title, width, height));
+        AtomicFile.Write(basePath + ".png", log.ToPlot(title).GetImageBytes(width, height, ImageFormat.Png));
     }
 
-    /// <summary>The curve as an SVG document.</summary>
-    public static string ToSvg(this TrainingLog log, string title, int width = 720, int height = 420) => log.ToPlot(title).GetSvgXml(width, height);
+    /// <summary>
+    /// The curve as an SVG document. Held-out series are told apart by open square markers instead of dashes: Skia's SVG
+    /// canvas cannot write a dash pattern (it would print a warning per line to standard output).
+    /// </summary>
+    public static string ToSvg(this TrainingLog log, string title, int width = 720, int height = 420) => log.ToPlot(title, dashes: false).GetSvgXml(width, height);
 
     /// <summary>
     /// The curve as a ScottPlot <see cref="Plot"/>, to adjust before saving. Series whose values all lie in [0, 1]
-    /// (accuracies) go on the right-hand axis when others (losses) are on the left, a metric's train and held-out series together; the left axis is logarithmic when
-    /// its values are positive and span at least two decades.
+    /// (accuracies) go on the right-hand axis when others (losses) are on the left, a metric's train and held-out series
+    /// together; the left axis is logarithmic when its values are positive and span at least two decades.
     /// </summary>
-    public static Plot ToPlot(this TrainingLog log, string title)
+    /// <param name="log">The curve.</param>
+    /// <param name="title">The plot's title.</param>
+    /// <param name="dashes">Held-out series dashed (raster output); false marks them with open squares instead (SVG).</param>
+    public static Plot ToPlot(this TrainingLog log, string title, bool dashes = true)
     {
         ArgumentNullException.ThrowIfNull(log);
         var plot = new Plot();
@@ -63,7 +68,8 @@ public static class TrainingPlots
             line.Color = palette.GetColor(metrics.IndexOf(metric));
             line.LineWidth = 2;
             line.MarkerSize = points.Length <= 40 ? 5 : 0;
-            if (heldOut) line.LinePattern = LinePattern.Dashed;
+            if (heldOut && dashes) line.LinePattern = LinePattern.Dashed;
+            else if (heldOut) { line.MarkerShape = MarkerShape.OpenSquare; line.MarkerSize = 6; }
             if (onRight) line.Axes.YAxis = plot.Axes.Right;
         }
         plot.Axes.Left.Label.Text = AxisLabel(left);
