@@ -390,6 +390,10 @@ internal sealed class ExprParser
         AssignmentExpressionSyntax => "an assignment",
         ThrowStatementSyntax or ThrowExpressionSyntax => "a 'throw'",
         TryStatementSyntax => "a 'try' statement",
-        _ => $"'{op.Syntax.ToString().Split('\n')[0].Trim()}' ({op.Kind})",
+        _ => $"'{op.Syntax.ToString().Split('\n')[0].Trim()}' (a {Words(op.Kind.ToString())})",
     };
+
+    /// <summary>An operation kind in words: PropertyReference → "property reference".</summary>
+    private static string Words(string kind) =>
+        string.Concat(kind.Select((c, i) => char.IsUpper(c) ? (i > 0 ? " " : "") + char.ToLowerInvariant(c) : c.ToString()));
 }

@@ -163,6 +163,15 @@ public class DiagnosticTests
         "Linear fc = new([|System.Environment.ProcessorCount|], 3);\nTensor F([Shape(\"B\", 4)] Tensor x) => fc.Forward(x);\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 
     [Fact]
+    public void GN0021_names_what_it_met_in_words()
+    {
+        var (diags, _, _) = GeneratorHarness.Run(GeneratorHarness.Usings + Layers + Head +
+            "Linear fc = new(System.Environment.ProcessorCount, 3);\nTensor F([Shape(\"B\", 4)] Tensor x) => fc.Forward(x);\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
+        var message = Assert.Single(diags).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("'System.Environment.ProcessorCount' (a property reference)", message);
+    }
+
+    [Fact]
     public void GN0021_loop_over_a_symbolic_dim() => Expect("GN0021", Head +
         "Tensor F([Shape(\"B\", 3)] Tensor x) { var y = x; for (int i = 1; [|i < x.Shape[0]|]; i++) y = y + x; return y; }\n[Compile(nameof(F))] public partial Tensor P(Tensor x); }");
 
