@@ -73,13 +73,11 @@ public sealed class DeviceDataset : IDisposable
             int n = Math.Min(size, Count - start);
             if (n < size && dropLast) yield break;
             var (x, y) = n == size ? (_x, _y!) : (_x.Rows(0, n), _y!.Rows(0, n));
-            Device.GatherRows(Features.View, _order.View, start, x.View, RowLength(Features));
-            Device.GatherRows(Targets.View, _order.View, start, y.View, RowLength(Targets));
+            Device.GatherRows(Features.View, _order.View, start, x.View, Features.RowLength);
+            Device.GatherRows(Targets.View, _order.View, start, y.View, Targets.RowLength);
             yield return new DeviceBatch(x, y, index++);
         }
     }
-
-    private static int RowLength(DeviceTensor t) => t.Shape[0] == 0 ? 0 : (int)(t.Length / t.Shape[0]);
 
     private static int[] WithFirst(int[] shape, int first)
     {

@@ -53,6 +53,9 @@ public sealed class DeviceTensor : IDisposable
     /// <summary>The number of elements: the product of the dims.</summary>
     public long Length => View.Length;
 
+    /// <summary>The floats in one row along the first dim (0 for an empty tensor).</summary>
+    internal int RowLength => Rank == 0 || Shape[0] == 0 ? 0 : (int)(Length / Shape[0]);
+
     /// <summary>The values in device memory.</summary>
     public ArrayView<float> View { get; }
 
@@ -111,7 +114,7 @@ public sealed class DeviceTensor : IDisposable
         if (Rank == 0) throw new InvalidOperationException("Rows needs a tensor with at least one dim; this one is a scalar.");
         if (start < 0 || count < 0 || start + count > Shape[0])
             throw new ArgumentOutOfRangeException(nameof(start), $"Rows({start}, {count}) of a tensor of shape {Tensor.Format(Shape)}: expected a range within 0 .. {Shape[0]}.");
-        long row = Shape[0] == 0 ? 0 : Length / Shape[0];
+        long row = RowLength;
         var shape = (int[])Shape.Clone();
         shape[0] = count;
         return new DeviceTensor(Device, View.SubView(start * row, count * row), shape);

@@ -102,14 +102,6 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
             case OpCategory.Movement:
                 Move(n, _values[n.Inputs[0]], shape, outData);
                 break;
-            case OpCategory.MatMul when outData is float[] c: // the eager path: the compiled code's GEMM
-                {
-                    int r = shape.Length, m = shape[r - 2], nn = shape[r - 1];
-                    var a = _values[n.Inputs[0]];
-                    GraphNet.Runtime.Gemm.MatMul(n.Attrs.TransA, n.Attrs.TransB, c.Length / Math.Max(1, m * nn), m, nn,
-                        n.Attrs.TransA ? a.Shape[r - 2] : a.Shape[r - 1], (float[])(object)a.Data, (float[])(object)_values[n.Inputs[1]].Data, c);
-                }
-                break;
             case OpCategory.MatMul:
                 MatMul(n, _values[n.Inputs[0]], _values[n.Inputs[1]], shape, outData);
                 break;
@@ -483,6 +475,11 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
         int k = n.Attrs.TransA ? a.Shape[r - 2] : a.Shape[r - 1];
         int batch = c.Length / Math.Max(1, m * nn);
         if (m * nn == 0) return;
+        if (c is float[] fc) // the eager path: the compiled code's GEMM
+        {
+            Gemm.MatMul(n.Attrs.TransA, n.Attrs.TransB, batch, m, nn, k, (float[])(object)a.Data, (float[])(object)b.Data, fc);
+            return;
+        }
         for (int p = 0; p < batch; p++)
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < nn; j++)
