@@ -99,9 +99,101 @@ public static unsafe class Gemm
                     return;
                 }
             }
+            // A narrow result (k-means distances to 16 centroids, a 10-class layer): op(B) packed once into 16 zero-padded
+            // columns, A read in place, 6 rows × 16 columns per kernel call (the 12×32 kernel would pack all of A and
+            // waste half its columns).
+            if (batch == 1 && n <= SkinnyWidth && n > 1 && m >= 2 * SkinnyRows)
+            {
+                Skinny(ref job, parallel);
+                return;
+            }
             job.Plan(parallel ? Workers.Threads : 1);
             if (job.Tasks == 1) job.Run(0);
             else Workers.For(job.Tasks, ref job);
+        }
+    }
+
+    private const int SkinnyWidth = 16, SkinnyRows = 6;
+
+    [ThreadStatic] private static float[]? _packSkinny;
+
+    private static void Skinny(ref Job job, bool parallel)
+    {
+        int k = job.K;
+        var packed = _packSkinny is { } old && old.Length >= k * SkinnyWidth ? old : _packSkinny = new float[Math.Max(k * SkinnyWidth, 256)];
+        fixed (float* pb = packed)
+        {
+            for (int p = 0; p < k; p++)
+                for (int j = 0; j < SkinnyWidth; j++)
+                    pb[p * SkinnyWidth + j] = j < job.N ? job.B[(long)p * job.RsB + (long)j * job.CsB] : 0f;
+            var run = new SkinnyJob { A = job.A, B = pb, C = job.C, M = job.M, N = job.N, K = k, RsA = job.RsA, CsA = job.CsA, Accumulate = job.Accumulate };
+            int blocks = (job.M + SkinnyRows - 1) / SkinnyRows;
+            if (parallel) Workers.ForRange(ref run, blocks, (long)SkinnyRows * SkinnyWidth * Math.Max(k, 1));
+            else run.Run(0, blocks);
+        }
+    }
+
+    /// <summary>
+    /// Row blocks of a narrow product: per block of <see cref="SkinnyRows"/> rows and per <see cref="KC"/> steps of the
+    /// contraction, each element's products summed by fused multiply-adds in the order of k from zero and then stored
+    /// (or added to C), as the packed kernels do, so a result has the same bits on either path.
+    /// </summary>
+    private struct SkinnyJob : IRangeJob
+    {
+        public float* A, B, C;
+        public int M, N, K, RsA, CsA;
+        public bool Accumulate;
+
+        public void Run(int lo, int hi)
+        {
+            float* t = stackalloc float[SkinnyRows * SkinnyWidth];
+            for (int blk = lo; blk < hi; blk++)
+            {
+                int i0 = blk * SkinnyRows, rows = Math.Min(SkinnyRows, M - i0);
+                // Rows past the end repeat the last row (computed, not stored): one kernel without branches.
+                float* a0 = A + (long)i0 * RsA, a1 = A + (long)(i0 + Math.Min(1, rows - 1)) * RsA, a2 = A + (long)(i0 + Math.Min(2, rows - 1)) * RsA,
+                    a3 = A + (long)(i0 + Math.Min(3, rows - 1)) * RsA, a4 = A + (long)(i0 + Math.Min(4, rows - 1)) * RsA, a5 = A + (long)(i0 + Math.Min(5, rows - 1)) * RsA;
+                for (int pc = 0; pc < K; pc += KC)
+                {
+                    int p1 = Math.Min(K, pc + KC);
+                    Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                        c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+                    for (int p = pc; p < p1; p++)
+                    {
+                        float* b = B + p * SkinnyWidth;
+                        var b0 = Vector256.Load(b);
+                        var b1 = Vector256.Load(b + 8);
+                        long o = (long)p * CsA;
+                        Vector256<float> x;
+                        x = Vector256.Create(a0[o]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                        x = Vector256.Create(a1[o]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                        x = Vector256.Create(a2[o]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                        x = Vector256.Create(a3[o]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+                        x = Vector256.Create(a4[o]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+                        x = Vector256.Create(a5[o]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+                    }
+                    bool add = Accumulate || pc > 0;
+                    float* c = C + (long)i0 * N;
+                    if (N == SkinnyWidth && rows == SkinnyRows)
+                    {
+                        Store(c, c00, c01, add); Store(c + N, c10, c11, add); Store(c + 2 * N, c20, c21, add);
+                        Store(c + 3 * N, c30, c31, add); Store(c + 4 * N, c40, c41, add); Store(c + 5 * N, c50, c51, add);
+                        continue;
+                    }
+                    Vector256.Store(c00, t); Vector256.Store(c01, t + 8); Vector256.Store(c10, t + 16); Vector256.Store(c11, t + 24);
+                    Vector256.Store(c20, t + 32); Vector256.Store(c21, t + 40); Vector256.Store(c30, t + 48); Vector256.Store(c31, t + 56);
+                    Vector256.Store(c40, t + 64); Vector256.Store(c41, t + 72); Vector256.Store(c50, t + 80); Vector256.Store(c51, t + 88);
+                    Edge(t, SkinnyWidth, c, N, rows, N, add);
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector256<float> lo, Vector256<float> hi, bool add)
+        {
+            if (add) { lo += Vector256.Load(c); hi += Vector256.Load(c + 8); }
+            Vector256.Store(lo, c);
+            Vector256.Store(hi, c + 8);
         }
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 
 namespace GraphNet.Runtime;
 
@@ -226,19 +227,108 @@ public static class Indexing
         public void Run(int lo, int hi)
         {
             for (int o = lo; o < hi; o++)
-                for (int i = 0; i < Inner; i++)
+            {
+                float* block = X + (long)o * N * Inner;
+                int i = 0;
+                if (Vector256.IsHardwareAccelerated && N > 1)
                 {
-                    float* row = X + (long)o * N * Inner + i;
-                    int best = 0;
-                    float bestValue = row[0];
-                    for (int k = 1; k < N && !float.IsNaN(bestValue); k++)
-                    {
-                        float v = row[(long)k * Inner];
-                        if (float.IsNaN(v) || (Max ? v > bestValue : v < bestValue)) { best = k; bestValue = v; }
-                    }
-                    Output[(long)o * Inner + i] = best;
+                    if (Inner == 1) { Output[o] = Max ? Row<Greater>(block, N) : Row<Less>(block, N); continue; }
+                    for (; i + 8 <= Inner; i += 8)
+                        if (Max) Lanes<Greater>(block + i, Output + (long)o * Inner + i); else Lanes<Less>(block + i, Output + (long)o * Inner + i);
                 }
+                for (; i < Inner; i++) Output[(long)o * Inner + i] = Scalar(block + i);
+            }
         }
+
+        /// <summary>The reference loop: the first strictly better value wins, and the first NaN ends the search.</summary>
+        private readonly int Scalar(float* row)
+        {
+            int best = 0;
+            float bestValue = row[0];
+            for (int k = 1; k < N && !float.IsNaN(bestValue); k++)
+            {
+                float v = row[(long)k * Inner];
+                if (float.IsNaN(v) || (Max ? v > bestValue : v < bestValue)) { best = k; bestValue = v; }
+            }
+            return best;
+        }
+
+        /// <summary>
+        /// One contiguous row: the extreme by vector min/max, then the first position equal to it (so ties and signed zeros
+        /// resolve to the first, as in the scalar loop); a row holding a NaN goes to the scalar loop.
+        /// </summary>
+        private readonly int Row<TCmp>(float* row, int n) where TCmp : struct, ICompare
+        {
+            int k = 0;
+            var nan = Vector256<float>.Zero;
+            float extreme = row[0];
+            if (n >= 8)
+            {
+                var acc = Vector256.Load(row);
+                for (; k + 8 <= n; k += 8)
+                {
+                    var v = Vector256.Load(row + k);
+                    nan |= ~Vector256.Equals(v, v);
+                    acc = TCmp.Pick(acc, v);
+                }
+                if (nan != Vector256<float>.Zero) return Scalar(row);
+                acc = TCmp.Pick(acc, Vector256.Shuffle(acc, Vector256.Create(4, 5, 6, 7, 0, 1, 2, 3)));
+                acc = TCmp.Pick(acc, Vector256.Shuffle(acc, Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5)));
+                acc = TCmp.Pick(acc, Vector256.Shuffle(acc, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)));
+                extreme = acc.ToScalar();
+            }
+            for (int t = k; t < n; t++)
+            {
+                float v = row[t];
+                if (float.IsNaN(v)) return Scalar(row);
+                if (TCmp.Better(v, extreme)) extreme = v;
+            }
+            var target = Vector256.Create(extreme);
+            int q = 0;
+            for (; q + 8 <= n; q += 8)
+            {
+                uint hits = Vector256.Equals(Vector256.Load(row + q), target).ExtractMostSignificantBits();
+                if (hits != 0) return q + System.Numerics.BitOperations.TrailingZeroCount(hits);
+            }
+            for (; q < n; q++) if (row[q] == extreme) return q;
+            return 0; // unreachable: the extreme is one of the row's values
+        }
+
+        /// <summary>Eight adjacent inner positions at once: per lane the scalar loop's rule (a NaN is kept once met).</summary>
+        private readonly void Lanes<TCmp>(float* col, float* output) where TCmp : struct, ICompare
+        {
+            var best = Vector256.Load(col);
+            var index = Vector256<float>.Zero;
+            for (int k = 1; k < N; k++)
+            {
+                var v = Vector256.Load(col + (long)k * Inner);
+                var take = (~Vector256.Equals(v, v) | TCmp.Strictly(v, best)) & Vector256.Equals(best, best);
+                best = Vector256.ConditionalSelect(take, v, best);
+                index = Vector256.ConditionalSelect(take, Vector256.Create((float)k), index);
+            }
+            index.Store(output);
+        }
+    }
+
+    private interface ICompare
+    {
+        static abstract Vector256<float> Pick(Vector256<float> a, Vector256<float> b);
+        static abstract Vector256<float> Strictly(Vector256<float> v, Vector256<float> than);
+        static abstract bool Better(float v, float than);
+    }
+
+    private struct Greater : ICompare
+    {
+        public static Vector256<float> Pick(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+        public static Vector256<float> Strictly(Vector256<float> v, Vector256<float> than) => Vector256.GreaterThan(v, than);
+        public static bool Better(float v, float than) => v > than;
+    }
+
+    private struct Less : ICompare
+    {
+        public static Vector256<float> Pick(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
+        public static Vector256<float> Strictly(Vector256<float> v, Vector256<float> than) => Vector256.LessThan(v, than);
+        public static bool Better(float v, float than) => v < than;
     }
 
     /// <summary>
@@ -266,9 +356,20 @@ public static class Indexing
         {
             int id = Row(ids[i], i, rows, source);
             var dst = output.Slice(id * rowLen, rowLen);
-            var src = values.Slice(i * rowLen, rowLen);
-            for (int j = 0; j < rowLen; j++) dst[j] += src[j];
+            AddInto(dst, values.Slice(i * rowLen, rowLen));
         }
+    }
+
+    /// <summary>dst += src, element by element (the same sums in any width).</summary>
+    private static void AddInto(Span<float> dst, ReadOnlySpan<float> src)
+    {
+        ref float d = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dst);
+        ref float x = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(src);
+        int j = 0, n = dst.Length;
+        if (Vector256.IsHardwareAccelerated)
+            for (; j + 8 <= n; j += 8)
+                (Vector256.LoadUnsafe(ref d, (nuint)j) + Vector256.LoadUnsafe(ref x, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
+        for (; j < n; j++) dst[j] += src[j];
     }
 
     /// <summary>An index (a class label, a token id) as a row number: an integer in 0 .. rows − 1, or an error naming it.</summary>

@@ -1,0 +1,82 @@
+using System;
+using GraphNet.Runtime;
+using Xunit;
+
+namespace GraphNet.Tests.Kernels;
+
+/// <summary>The vectorized arg-extreme and scatter-add against plain loops, over ties, signed zeros and NaNs.</summary>
+[Collection("Workers")]
+public class IndexingTests
+{
+    /// <summary>The rule in one loop: the first strictly better value wins; the first NaN wins and ends the search.</summary>
+    private static float[] ArgReference(float[] x, int outer, int n, int inner, bool max)
+    {
+        var y = new float[outer * inner];
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                int best = 0;
+                float bv = x[o * n * inner + i];
+                for (int k = 1; k < n && !float.IsNaN(bv); k++)
+                {
+                    float v = x[(o * n + k) * inner + i];
+                    if (float.IsNaN(v) || (max ? v > bv : v < bv)) { best = k; bv = v; }
+                }
+                y[o * inner + i] = best;
+            }
+        return y;
+    }
+
+    public static TheoryData<int, int, int> ArgShapes => new()
+    {
+        { 50, 1, 1 }, { 300, 3, 1 }, { 300, 8, 1 }, { 300, 16, 1 }, { 300, 17, 1 }, { 40, 45, 1 },
+        { 20, 5, 8 }, { 20, 16, 11 }, { 7, 3, 24 }, { 9, 1, 9 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ArgShapes))]
+    public void Arg_extremes_match_the_scalar_rule_with_ties_zeros_and_nans(int outer, int n, int inner)
+    {
+        var r = new Random(outer * 31 + n * 7 + inner);
+        var x = new float[outer * n * inner];
+        // Few distinct values so ties are common; signed zeros; a NaN in about one row in six.
+        float[] pool = { -2f, -1f, -0f, 0f, 1f, 3f, float.NegativeInfinity, float.PositiveInfinity };
+        for (int i = 0; i < x.Length; i++) x[i] = r.Next(5) == 0 ? (float)r.NextDouble() : pool[r.Next(pool.Length)];
+        for (int i = 0; i < x.Length / Math.Max(1, 6 * n); i++) x[r.Next(x.Length)] = float.NaN;
+        foreach (bool max in new[] { false, true })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Workers.SetThreads(threads);
+                try
+                {
+                    var got = new float[outer * inner];
+                    Indexing.ArgExtreme(x, got, outer, n, inner, max);
+                    Assert.Equal(ArgReference(x, outer, n, inner, max), got);
+                }
+                finally { Workers.SetThreads(Environment.ProcessorCount); }
+            }
+    }
+
+    [Theory]
+    [InlineData(1000, 32, 16)]
+    [InlineData(333, 7, 5)]
+    [InlineData(100, 1, 3)]
+    public void Scatter_add_sums_rows_in_order(int count, int rowLen, int rows)
+    {
+        var r = new Random(count + rowLen);
+        var ids = new float[count];
+        var values = new float[count * rowLen];
+        for (int i = 0; i < count; i++) ids[i] = r.Next(rows);
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(r.NextDouble() * 2 - 1);
+        var want = new float[rows * rowLen];
+        for (int i = 0; i < count; i++)
+            for (int j = 0; j < rowLen; j++) want[(int)ids[i] * rowLen + j] += values[i * rowLen + j];
+        var got = new float[rows * rowLen];
+        Array.Fill(got, 5f); // cleared first
+        Indexing.ScatterAdd(ids, values, got, count, rowLen, rows);
+        Assert.Equal(want, got);
+        ids[count / 2] = rows; // out of range: named
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Indexing.ScatterAdd(ids, values, got, count, rowLen, rows, "input 'label'"));
+        Assert.Equal("label", e.ParamName);
+    }
+}
