@@ -25,6 +25,13 @@ namespace GraphNet.Runtime;
 public static unsafe class Gemm
 {
     private static readonly int KC = Env("GRAPHNET_GEMM_KC", 192), MC = Env("GRAPHNET_GEMM_MC", 144), NC = Env("GRAPHNET_GEMM_NC", 4096);
+
+    // Large products (a result of at least 1024×1024 over a contraction of at least 1024) take longer K blocks and
+    // shorter M blocks: fewer passes over C and A blocks that still sit in L2 (n = 2048 on two threads: 193 → 204
+    // GFLOP/s, the median of two runs; smaller products, a transformer's among them, were slower so). Chosen by the
+    // shape alone, so a result's bits still do not depend on the thread count.
+    private static readonly int KCLarge = Env("GRAPHNET_GEMM_KC_LARGE", 384), MCLarge = Env("GRAPHNET_GEMM_MC_LARGE", 96);
+    private static bool Large(int m, int n, int k) => (long)m * n >= 1 << 20 && k >= 1024;
     private static int Env(string k, int d) => int.TryParse(Environment.GetEnvironmentVariable(k), out var v) ? v : d;
 
     /// <summary>Which microkernel runs: true = AVX-512 (default where supported), false = AVX2/portable.</summary>
@@ -74,6 +81,7 @@ public static unsafe class Gemm
             var job = new Job
             {
                 A = pa, B = pb, C = pc, Batch = batch, M = m, N = n, K = k, K0 = 0, K1 = k, Accumulate = accumulate,
+                Kc = Large(m, n, k) ? KCLarge : KC, Mc = Large(m, n, k) ? MCLarge : MC,
                 RsA = transA ? 1 : k, CsA = transA ? m : 1, RsB = transB ? 1 : n, CsB = transB ? k : 1,
             };
             bool parallel = (long)batch * m * n * Math.Max(k, 1) >= ParallelMacs;
@@ -227,7 +235,7 @@ public static unsafe class Gemm
         {
             var job = new Job
             {
-                A = pa, Packed = pb, C = pc, Batch = 1, M = m, N = n, K = k, K0 = 0, K1 = k, Accumulate = accumulate,
+                A = pa, Packed = pb, C = pc, Batch = 1, M = m, N = n, K = k, K0 = 0, K1 = k, Accumulate = accumulate, Kc = KC, Mc = MC, // the packed layout's blocks
                 RsA = transA ? 1 : k, CsA = transA ? m : 1,
             };
             job.Plan((long)m * n * k >= ParallelMacs ? Workers.Threads : 1);
@@ -246,6 +254,7 @@ public static unsafe class Gemm
         public int Tasks, SplitM, SplitN; // tasks = batch items × SplitM × SplitN (or batch ranges when SplitM = SplitN = 0)
         public int BatchPerTask;
         public int K0, K1; // the contraction range this job covers (all of K unless split)
+        public int Kc, Mc; // the block sizes: KC and MC, or the large products' (see Large)
 
         public void Plan(int threads)
         {
@@ -300,8 +309,9 @@ public static unsafe class Gemm
         public void Blocked(float* a, float* b, float* c, int m0, int m1, int n0, int n1)
         {
             int mr = MR, nr = NR;
-            var packA = _packA ??= new float[MC * KC + 64];
-            var packB = _packB ??= new float[KC * NC + 64];
+            int KC = Kc, MC = Mc, ncMax = Math.Min(NC, (n1 - n0 + nr - 1) / nr * nr);
+            var packA = _packA is { } oa && oa.Length >= MC * KC + 64 ? oa : _packA = new float[MC * KC + 64];
+            var packB = Packed != null ? packA : _packB is { } ob && ob.Length >= KC * ncMax + 64 ? ob : _packB = new float[KC * ncMax + 64];
             fixed (float* pa0 = packA, pb0 = packB)
             {
                 float* pa = Align(pa0), pb = Align(pb0);

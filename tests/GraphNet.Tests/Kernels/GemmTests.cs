@@ -158,6 +158,25 @@ public class GemmTests
     }
 
     [Fact]
+    public void A_large_product_with_its_longer_k_blocks_matches_products_of_its_row_halves()
+    {
+        const int n = 1024; // the smallest large product: 1024×1024 over 1024 (the halves are not large)
+        var a = Random(n * n, 7);
+        var b = Random(n * n, 8);
+        foreach (bool tB in new[] { false, true })
+        {
+            var whole = new float[n * n];
+            Gemm.MatMul(false, tB, 1, n, n, n, a, b, whole);
+            var halves = new float[n * n];
+            Gemm.MatMul(false, tB, 1, n / 2, n, n, a.AsSpan(0, n * n / 2), b, halves.AsSpan(0, n * n / 2));
+            Gemm.MatMul(false, tB, 1, n / 2, n, n, a.AsSpan(n * n / 2), b, halves.AsSpan(n * n / 2));
+            for (int i = 0; i < whole.Length; i++)
+                Assert.True(Math.Abs(whole[i] - halves[i]) <= 1e-4 * (1 + Math.Sqrt(n)), $"tB={tB} [{i}]: {whole[i]} vs {halves[i]}");
+            Assert.False(whole.AsSpan().SequenceEqual(halves), "the large blocking was not taken (every element the same bits)");
+        }
+    }
+
+    [Fact]
     public void OperandsTooSmallNameTheShape()
     {
         var e = Assert.Throws<ArgumentException>(() => Gemm.MatMul(false, false, 1, 4, 4, 4, new float[15], new float[16], new float[16]));
