@@ -11,33 +11,61 @@ namespace GraphNet.Runtime;
 /// </summary>
 public static class Elementwise
 {
-    /// <summary>y = f(x) for the unary op named by <typeparamref name="TOp"/>; x and y of equal length.</summary>
-    public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : IUnaryOp
+    /// <summary>y = f(x) for the unary op named by <typeparamref name="TOp"/>; x and y of equal length. Long arrays are split over the worker pool.</summary>
+    public static unsafe void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : IUnaryOp
     {
         if (x.Length != y.Length) throw new ArgumentException($"Elementwise.Map: input of {x.Length} floats, output of {y.Length}.");
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        int i = 0, n = y.Length;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i + 16 <= n; i += 16) V512.Store(TOp.Of(V512.Load(ref px, i)), ref py, i);
-        else if (Vector256.IsHardwareAccelerated)
-            for (; i + 8 <= n; i += 8) V256.Store(TOp.Of(V256.Load(ref px, i)), ref py, i);
-        for (; i < n; i++) y[i] = TOp.Of(x[i]);
+        fixed (float* px = x, py = y)
+        {
+            var job = new MapJob<TOp> { X = px, Y = py };
+            Workers.ForRange(ref job, y.Length, 1); // inline below Workers.SplitElements; cuts on multiples of 16
+        }
     }
 
-    /// <summary>y = f(a, b) for the binary op named by <typeparamref name="TOp"/>; all three of equal length.</summary>
-    public static void Zip<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) where TOp : IBinaryOp
+    /// <summary>y = f(a, b) for the binary op named by <typeparamref name="TOp"/>; all three of equal length. Long arrays are split over the worker pool.</summary>
+    public static unsafe void Zip<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) where TOp : IBinaryOp
     {
         if (a.Length != y.Length || b.Length != y.Length) throw new ArgumentException($"Elementwise.Zip: inputs of {a.Length} and {b.Length} floats, output of {y.Length}.");
-        ref float pa = ref MemoryMarshal.GetReference(a);
-        ref float pb = ref MemoryMarshal.GetReference(b);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        int i = 0, n = y.Length;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i + 16 <= n; i += 16) V512.Store(TOp.Of(V512.Load(ref pa, i), V512.Load(ref pb, i)), ref py, i);
-        else if (Vector256.IsHardwareAccelerated)
-            for (; i + 8 <= n; i += 8) V256.Store(TOp.Of(V256.Load(ref pa, i), V256.Load(ref pb, i)), ref py, i);
-        for (; i < n; i++) y[i] = TOp.Of(a[i], b[i]);
+        fixed (float* pa = a, pb = b, py = y)
+        {
+            var job = new ZipJob<TOp> { A = pa, B = pb, Y = py };
+            Workers.ForRange(ref job, y.Length, 1);
+        }
+    }
+
+    private unsafe struct MapJob<TOp> : IRangeJob where TOp : IUnaryOp
+    {
+        public float* X, Y;
+
+        public readonly void Run(int lo, int hi)
+        {
+            ref float px = ref *X;
+            ref float py = ref *Y;
+            int i = lo;
+            if (Vector512.IsHardwareAccelerated)
+                for (; i + 16 <= hi; i += 16) V512.Store(TOp.Of(V512.Load(ref px, i)), ref py, i);
+            else if (Vector256.IsHardwareAccelerated)
+                for (; i + 8 <= hi; i += 8) V256.Store(TOp.Of(V256.Load(ref px, i)), ref py, i);
+            for (; i < hi; i++) Y[i] = TOp.Of(X[i]);
+        }
+    }
+
+    private unsafe struct ZipJob<TOp> : IRangeJob where TOp : IBinaryOp
+    {
+        public float* A, B, Y;
+
+        public readonly void Run(int lo, int hi)
+        {
+            ref float pa = ref *A;
+            ref float pb = ref *B;
+            ref float py = ref *Y;
+            int i = lo;
+            if (Vector512.IsHardwareAccelerated)
+                for (; i + 16 <= hi; i += 16) V512.Store(TOp.Of(V512.Load(ref pa, i), V512.Load(ref pb, i)), ref py, i);
+            else if (Vector256.IsHardwareAccelerated)
+                for (; i + 8 <= hi; i += 8) V256.Store(TOp.Of(V256.Load(ref pa, i), V256.Load(ref pb, i)), ref py, i);
+            for (; i < hi; i++) Y[i] = TOp.Of(A[i], B[i]);
+        }
     }
 
     /// <summary>A unary op in its three widths.</summary>
