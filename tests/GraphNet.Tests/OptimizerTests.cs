@@ -9,6 +9,7 @@ namespace GraphNet.Tests;
 /// Each optimizer's fused vectorized update against a hand-rolled scalar reference in double, over a few
 /// steps with changing gradients, on parameters whose sizes exercise the vector body and the tail.
 /// </summary>
+[Collection("Workers")]
 public class OptimizerTests
 {
     private const int Steps = 5;
@@ -189,5 +190,33 @@ public class OptimizerTests
     {
         Assert.Contains("learningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(-1f)).Message);
         Assert.Contains("beta1", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(beta1: 1f)).Message);
+    }
+
+    [Fact]
+    public void A_long_parameter_is_updated_over_the_pool_with_the_bits_of_one_thread_and_of_a_short_parameter()
+    {
+        const int Long = 100_003, Short = 37; // the long one is split over the pool (and has a tail); the short one is not
+        float[] Run(int n, int threads, Func<Optimizer> make)
+        {
+            GraphNet.Runtime.Workers.SetThreads(threads);
+            try
+            {
+                var w = new Tensor(n);
+                for (int i = 0; i < n; i++) w.Data[i] = MathF.Sin(i * 0.37f);
+                var ps = new ParameterSet(new Parameter("w", w, new Tensor(n)));
+                var opt = make();
+                for (int t = 1; t <= 3; t++) { for (int i = 0; i < n; i++) ps[0].Grad.Data[i] = MathF.Cos(i * 0.11f * t); opt.Step(ps); }
+                return w.Data;
+            }
+            finally { GraphNet.Runtime.Workers.SetThreads(Environment.ProcessorCount); }
+        }
+        foreach (var make in new Func<Optimizer>[] { () => new Adam(0.01f) { WeightDecay = 0.1f }, () => new Momentum(0.1f, 0.9f) })
+        {
+            var one = Run(Long, 1, make);
+            var two = Run(Long, 2, make);
+            Assert.True(one.AsSpan().SequenceEqual(two), $"{make().GetType().Name}: one thread and two differ");
+            var shortRun = Run(Short, 2, make);
+            Assert.True(shortRun.AsSpan(0, 32).SequenceEqual(two.AsSpan(0, 32)), $"{make().GetType().Name}: the long parameter's first elements differ from the short one's");
+        }
     }
 }

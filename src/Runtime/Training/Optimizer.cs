@@ -206,15 +206,15 @@ public abstract class ElementwiseOptimizer : Optimizer
         var gs = MemoryMarshal.Cast<float, Vector<float>>(g);
         var m0 = s0.IsEmpty ? default : MemoryMarshal.Cast<float, Vector<float>>(s0);
         var m1 = s1.IsEmpty ? default : MemoryMarshal.Cast<float, Vector<float>>(s1);
-        Vector<float> dummy0 = default, dummy1 = default;
-        for (int v = 0; v < ws.Length; v++, i += width)
+        unsafe
         {
-            var wv = ws[v];
-            var gv = gs[v] * scale + l2 * wv;
-            ref var a0 = ref m0.IsEmpty ? ref dummy0 : ref m0[v];
-            ref var a1 = ref m1.IsEmpty ? ref dummy1 : ref m1[v];
-            ws[v] = keep * wv - rule.Delta(gv, ref a0, ref a1);
+            fixed (Vector<float>* pw = ws, pg = gs, p0 = m0, p1 = m1)
+            {
+                var job = new RuleJob<TRule> { Rule = rule, W = pw, G = pg, S0 = p0, S1 = p1, Scale = scale, L2 = l2, Keep = keep };
+                GraphNet.Runtime.Workers.ForRange(ref job, ws.Length, width); // each element on its own: the same bits on any thread count
+            }
         }
+        i = ws.Length * width;
         if (i == n) return;
         Span<float> tw = stackalloc float[width], tg = stackalloc float[width], t0 = stackalloc float[width], t1 = stackalloc float[width];
         int r = n - i;
@@ -232,6 +232,28 @@ public abstract class ElementwiseOptimizer : Optimizer
         tw[..r].CopyTo(w[i..]);
         if (!s0.IsEmpty) t0[..r].CopyTo(s0[i..]);
         if (!s1.IsEmpty) t1[..r].CopyTo(s1[i..]);
+    }
+
+    /// <summary>A range of vectors of one parameter's update (the pool splits long parameters).</summary>
+    private unsafe struct RuleJob<TRule> : GraphNet.Runtime.IRangeJob where TRule : struct, IUpdateRule
+    {
+        public TRule Rule;
+        public Vector<float>* W, G, S0, S1; // S0, S1 null when the rule keeps no such state
+        public Vector<float> Scale, L2, Keep;
+
+        public void Run(int lo, int hi)
+        {
+            Vector<float> dummy0 = default, dummy1 = default;
+            var rule = Rule;
+            for (int v = lo; v < hi; v++)
+            {
+                var wv = W[v];
+                var gv = G[v] * Scale + L2 * wv;
+                ref var a0 = ref S0 == null ? ref dummy0 : ref S0[v];
+                ref var a1 = ref S1 == null ? ref dummy1 : ref S1[v];
+                W[v] = Keep * wv - rule.Delta(gv, ref a0, ref a1);
+            }
+        }
     }
 
     /// <summary>An update rule: the amount subtracted from the parameter, given the (penalized) gradient and up to two state slots.</summary>
