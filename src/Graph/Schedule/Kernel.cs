@@ -73,4 +73,18 @@ public sealed class Kernel
 
     /// <summary>Buffers (materialized nodes) this kernel reads.</summary>
     public List<Node> Reads { get; } = new();
+
+    /// <summary>
+    /// The row pipeline this kernel belongs to (see <see cref="RowPipelines"/>), or −1. A pipeline's kernels are adjacent in
+    /// the schedule, its first a product x·w and its last xᵀ·r; the CPU runs them block of rows by block of rows.
+    /// </summary>
+    public int Group { get; init; } = -1;
+
+    /// <summary>This kernel at another place in the schedule (and in a pipeline, or none).</summary>
+    public Kernel Renumbered(int index, int group)
+    {
+        var k = new Kernel(index, Kind, Root, IterShape, Body, Fused) { Sub = Sub, Writes = _writes!, Group = group };
+        k.Reads.AddRange(Reads);
+        return k;
+    }
 }

@@ -23,17 +23,24 @@ public sealed class MemoryPlan
 
     public static MemoryPlan Build(Graph g, IReadOnlyList<Kernel> kernels)
     {
+        // A row pipeline's kernels run interleaved, block by block: they are one step, so every buffer they touch is
+        // live through all of them (no kernel of a pipeline reuses the slot of a value another one reads).
+        var steps = new List<List<Kernel>>();
+        foreach (var k in kernels)
+            if (k.Group >= 0 && steps.Count > 0 && steps[steps.Count - 1][0].Group == k.Group) steps[steps.Count - 1].Add(k);
+            else steps.Add(new List<Kernel> { k });
         var outputs = new HashSet<Node>(g.Outputs.Select(o => o.Value));
         var lastUse = new Dictionary<Node, int>();
-        foreach (var k in kernels)
-            foreach (var r in k.Reads) lastUse[r] = k.Index;
+        for (int t = 0; t < steps.Count; t++)
+            foreach (var k in steps[t])
+                foreach (var r in k.Reads) lastUse[r] = t;
 
         var slotOf = new Dictionary<Node, int>();
         var sizes = new List<List<Dim>>();
         var free = new SortedSet<int>();
-        foreach (var k in kernels)
+        for (int t = 0; t < steps.Count; t++)
         {
-            foreach (var n in k.Writes)
+            foreach (var n in steps[t].SelectMany(k => k.Writes))
             {
                 if (outputs.Contains(n)) continue;
                 int slot;
@@ -42,9 +49,9 @@ public sealed class MemoryPlan
                 slotOf[n] = slot;
                 if (!sizes[slot].Contains(n.Shape.Size)) sizes[slot].Add(n.Shape.Size);
             }
-            foreach (var r in k.Reads.Distinct())
-                if (slotOf.TryGetValue(r, out var s) && lastUse[r] == k.Index) free.Add(s);
-            foreach (var n in k.Writes)
+            foreach (var r in steps[t].SelectMany(k => k.Reads).Distinct())
+                if (slotOf.TryGetValue(r, out var s) && lastUse[r] == t) free.Add(s);
+            foreach (var n in steps[t].SelectMany(k => k.Writes))
                 if (slotOf.TryGetValue(n, out var own) && !lastUse.ContainsKey(n)) free.Add(own); // dead value
         }
         return new MemoryPlan(slotOf, sizes);

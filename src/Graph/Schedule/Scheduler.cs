@@ -17,7 +17,10 @@ namespace GraphNet.Compiler;
 /// </summary>
 public static class Scheduler
 {
-    public static Schedule Build(Graph g, CancellationToken ct = default)
+    /// <param name="g">The optimized graph.</param>
+    /// <param name="ct">Cancels a long build.</param>
+    /// <param name="rowPipelines">Form <see cref="RowPipelines"/> (not inside a loop's body, whose products run per step).</param>
+    public static Schedule Build(Graph g, CancellationToken ct = default, bool rowPipelines = true)
     {
         var users = g.Consumers();
         var outputs = new HashSet<Node>(g.Outputs.Select(o => o.Value));
@@ -93,7 +96,7 @@ public static class Scheduler
                 OpCategory.Leaf when n.Op == OpKind.Random => new Kernel(kernels.Count, KernelKind.Routine, n, n.Shape, null, fused),
                 OpCategory.Scan => new Kernel(kernels.Count, KernelKind.Scan, n, n.Shape, null, fused)
                 {
-                    Sub = Build(Pipeline.Optimize(n.Attrs.Scan!.Body, ct: ct), ct),
+                    Sub = Build(Pipeline.Optimize(n.Attrs.Scan!.Body, ct: ct), ct, rowPipelines: false),
                     Writes = users[n].Where(u => u.Op == OpKind.ScanOutput).ToList(),
                 },
                 _ => new Kernel(kernels.Count, KernelKind.Elementwise, n, n.Shape, Body(n, owner, materialized, n, false), fused),
@@ -102,6 +105,7 @@ public static class Scheduler
             else if (k.Body is not null) k.Reads.AddRange(Loads(k.Body).Where(l => !l.IsScalar).Select(l => l.Base).Distinct());
             kernels.Add(k);
         }
+        if (rowPipelines) kernels = RowPipelines.Form(kernels);
         return new Schedule(g, kernels, MemoryPlan.Build(g, kernels));
     }
 

@@ -309,9 +309,11 @@ public static unsafe class Gemm
         public void Blocked(float* a, float* b, float* c, int m0, int m1, int n0, int n1)
         {
             int mr = MR, nr = NR;
-            int KC = Kc, MC = Mc, ncMax = Math.Min(NC, (n1 - n0 + nr - 1) / nr * nr);
-            var packA = _packA is { } oa && oa.Length >= MC * KC + 64 ? oa : _packA = new float[MC * KC + 64];
-            var packB = Packed != null ? packA : _packB is { } ob && ob.Length >= KC * ncMax + 64 ? ob : _packB = new float[KC * ncMax + 64];
+            int KC = Kc, MC = Mc;
+            // Sized by the block sizes alone (not by the columns this task got), so a thread's buffers stop growing after
+            // its first product of each kind, whichever tasks it is handed.
+            var packA = _packA ??= new float[Math.Max(MC * KC, Math.Max(Gemm.MC * Gemm.KC, MCLarge * KCLarge)) + 64];
+            var packB = Packed != null ? packA : _packB is { } ob && ob.Length >= KC * NC + 64 ? ob : _packB = new float[KC * NC + 64];
             fixed (float* pa0 = packA, pb0 = packB)
             {
                 float* pa = Align(pa0), pb = Align(pb0);
@@ -425,6 +427,125 @@ public static unsafe class Gemm
             new Span<float>(y, Len).Clear();
             AddRows(Rows, Rs, Len, X, Xs, q0, q1, y);
         }
+    }
+
+    /// <summary>Rows per block of a row pipeline: x's block (a few hundred KB at most) stays in L2 while it is read twice.</summary>
+    private const int PipelineBlock = 256, PipelineRowsPerPart = 2048;
+
+    /// <summary>
+    /// A row pipeline (the compiler's <c>RowPipelines</c>): z = x·w, then <paramref name="rows"/> (the kernels that make r
+    /// from z row by row), then g (+)= xᵀ·r, one block of rows at a time, so x [n, d] is streamed once instead of twice.
+    /// The rows are cut into parts by n alone (each part's xᵀ·r summed on its own, the parts added in order), so the
+    /// result does not depend on the thread count; z's rows are the plain product's bits.
+    /// </summary>
+    public static void RowPipeline<TRows>(ref TRows rows, int n, int d, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> z,
+        ReadOnlySpan<float> r, Span<float> g, bool accumulate = false) where TRows : struct, IRangeJob
+    {
+        if (n < 0 || d < 0 || (long)n * d > x.Length || w.Length < d || z.Length < n || r.Length < n || g.Length < d)
+            throw new ArgumentException($"Row pipeline operands too small for n={n}, d={d}: x has {x.Length} floats (needs {(long)n * d}), "
+                + $"w {w.Length} ({d}), z {z.Length} ({n}), r {r.Length} ({n}), g {g.Length} ({d}).");
+        int parts = Math.Clamp(n / PipelineRowsPerPart, 1, MaxParts), stride = (d + 15) & ~15;
+        var scratch = _partials is { } buf && buf.Length >= parts * stride ? buf : _partials = new float[Math.Max(parts * stride, 1024)];
+        fixed (float* px = x, pw = w, pz = z, pr = r, pg = g, ps = scratch)
+        {
+            var job = new PipelineJob<TRows> { Rows = rows, X = px, W = pw, Z = pz, R = pr, Partials = ps, N = n, D = d, Stride = stride, Parts = parts };
+            if (parts == 1 || (long)n * d < ParallelMacs) for (int p = 0; p < parts; p++) job.Run(p);
+            else Workers.For(parts, ref job);
+            for (int j = 0; j < d; j++)
+            {
+                float sum = accumulate ? pg[j] : 0;
+                for (int p = 0; p < parts; p++) sum += ps[p * stride + j];
+                pg[j] = sum;
+            }
+        }
+    }
+
+    private struct PipelineJob<TRows> : IParallelJob where TRows : struct, IRangeJob
+    {
+        public TRows Rows;
+        public float* X, W, Z, R, Partials;
+        public int N, D, Stride, Parts;
+
+        public void Run(int task)
+        {
+            int i0 = (int)((long)N * task / Parts), i1 = (int)((long)N * (task + 1) / Parts);
+            float* y = Partials + task * Stride;
+            new Span<float>(y, D).Clear();
+            var rows = Rows;
+            for (int lo = i0; lo < i1; lo += PipelineBlock)
+            {
+                int hi = Math.Min(i1, lo + PipelineBlock);
+                for (int i = lo; i < hi; i++) Z[i] = Dot(X + (long)i * D, W, 1, D);
+                rows.Run(lo, hi);
+                AddRows4(X, D, R, lo, hi, y);
+            }
+        }
+    }
+
+    /// <summary>y[0..d) += Σ_{i in [lo, hi)} r[i] · x[i, 0..d), four rows per pass over y (a row pipeline's partial xᵀ·r).</summary>
+    private static void AddRows4(float* x, int d, float* r, int lo, int hi, float* y)
+    {
+        int i = lo;
+        for (; i + 4 <= hi; i += 4)
+        {
+            float* x0 = x + (long)i * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d;
+            float s0 = r[i], s1 = r[i + 1], s2 = r[i + 2], s3 = r[i + 3];
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Vector512<float> v0 = Vector512.Create(s0), v1 = Vector512.Create(s1), v2 = Vector512.Create(s2), v3 = Vector512.Create(s3);
+                for (; j <= d - 16; j += 16)
+                {
+                    var acc = Vector512.Load(y + j);
+                    acc = Vector512.FusedMultiplyAdd(v0, Vector512.Load(x0 + j), acc);
+                    acc = Vector512.FusedMultiplyAdd(v1, Vector512.Load(x1 + j), acc);
+                    acc = Vector512.FusedMultiplyAdd(v2, Vector512.Load(x2 + j), acc);
+                    acc = Vector512.FusedMultiplyAdd(v3, Vector512.Load(x3 + j), acc);
+                    Vector512.Store(acc, y + j);
+                }
+            }
+            else
+            {
+                Vector256<float> v0 = Vector256.Create(s0), v1 = Vector256.Create(s1), v2 = Vector256.Create(s2), v3 = Vector256.Create(s3);
+                for (; j <= d - 8; j += 8)
+                {
+                    var acc = Vector256.Load(y + j);
+                    acc = Vector256.FusedMultiplyAdd(v0, Vector256.Load(x0 + j), acc);
+                    acc = Vector256.FusedMultiplyAdd(v1, Vector256.Load(x1 + j), acc);
+                    acc = Vector256.FusedMultiplyAdd(v2, Vector256.Load(x2 + j), acc);
+                    acc = Vector256.FusedMultiplyAdd(v3, Vector256.Load(x3 + j), acc);
+                    Vector256.Store(acc, y + j);
+                }
+            }
+            for (; j < d; j++) y[j] = MathF.FusedMultiplyAdd(s3, x3[j], MathF.FusedMultiplyAdd(s2, x2[j], MathF.FusedMultiplyAdd(s1, x1[j], MathF.FusedMultiplyAdd(s0, x0[j], y[j]))));
+        }
+        for (; i < hi; i++)
+        {
+            float* xi = x + (long)i * d;
+            for (int j = 0; j < d; j++) y[j] = MathF.FusedMultiplyAdd(r[i], xi[j], y[j]);
+        }
+    }
+
+    /// <summary>Two range jobs run one after the other over the same range (a row pipeline's kernels, composed in generated code).</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public struct Then<TFirst, TRest> : IRangeJob where TFirst : struct, IRangeJob where TRest : struct, IRangeJob
+    {
+        /// <summary>Runs first.</summary>
+        public TFirst First;
+
+        /// <summary>Runs second.</summary>
+        public TRest Rest;
+
+        /// <summary>Runs both over rows <paramref name="lo"/> .. <paramref name="hi"/> − 1.</summary>
+        public void Run(int lo, int hi) { First.Run(lo, hi); Rest.Run(lo, hi); }
+    }
+
+    /// <summary>A range job that does nothing (a row pipeline whose r needs no kernel of z).</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public struct NoRows : IRangeJob
+    {
+        /// <summary>Does nothing.</summary>
+        public readonly void Run(int lo, int hi) { }
     }
 
     private static float* Align(float* p) => (float*)(((nuint)p + 63) & ~(nuint)63);

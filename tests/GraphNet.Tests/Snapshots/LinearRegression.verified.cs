@@ -60,8 +60,8 @@ partial class LinearRegression : global::GraphNet.IModel
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 9 kernels; arena of 3 slots: #0 N | 1 | 8, #1 N, #2 N floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(3);
+    // 9 kernels; arena of 5 slots: #0 1, #1 N, #2 N, #3 N, #4 8 floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(5);
     private global::GraphNet.Tensor? __out_LossAndGradients_loss;
 
     public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
@@ -81,32 +81,33 @@ partial class LinearRegression : global::GraphNet.IModel
         var __o_grad_w = __grad_w.Data;
         var __o_grad_b = __grad_b.Data;
         var __a = __arena_LossAndGradients;
-        __a.Reserve(0, global::System.Math.Max((long)(__d_N), global::System.Math.Max((long)(1), 8)));
+        __a.Reserve(0, 1);
         __a.Reserve(1, __d_N);
         __a.Reserve(2, __d_N);
-        // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 8, x.Data, this.w.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
-        var __k1 = new LossAndGradients_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, in2 = y.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], __d_N, "kernel 1 (add, sub to [N])");
-        LossAndGradients_Kernel2(__d_N, __a[1], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 1, "kernel 2 (mul, sum to [1])");
-        var __k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[0], output = __o_loss };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 3 (div to [])");
-        var __k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 1, "kernel 4 (div to [])");
-        var __k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], __d_N, "kernel 5 (mul, add to [N])");
-        LossAndGradients_Kernel6(__d_N, __a[2], __o_grad_b);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 1, "kernel 6 (sum to [1])");
-        // kernel 7: %23 = matmul{tA} %2, %22 : [8, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 1, __d_N, x.Data, __a[2], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 8, "kernel 7 (matmul to [8, 1])");
-        var __k8 = new LossAndGradients_Kernel8_Job { in0 = __a[0], output = __o_grad_w };
+        __a.Reserve(3, __d_N);
+        __a.Reserve(4, 8);
+        var __k0 = new LossAndGradients_Kernel0_Job { __d_N = __d_N, output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k0, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 1, "kernel 0 (div to [])");
+        // kernels 1..4, a row pipeline (the matrix read once, block of rows by block of rows): kernel 1 (%5 = matmul %2, %4 : [N, 1]), kernels 2, 3 on the block's rows, then kernel 4 (%23 = matmul{tA} %2, %22 : [8, 1])
+        var __p1 = new LossAndGradients_Pipeline1_Rows
+        {
+            k2 = new LossAndGradients_Kernel2_Job { __d_N = __d_N, in0 = __a[1], in1 = this.b.Data, in2 = y.Data, output = __a[2] },
+            k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[2], output = __a[3] },
+        };
+        global::GraphNet.Runtime.Gemm.RowPipeline(ref __p1, __d_N, 8, x.Data, this.w.Data, __a[1], __a[3], __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], __d_N, "kernel 1 (matmul to [N, 1])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], __d_N, "kernel 2 (add, sub to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], __d_N, "kernel 3 (mul, add to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 4 (matmul to [8, 1])");
+        LossAndGradients_Kernel5(__d_N, __a[2], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 1, "kernel 5 (mul, sum to [1])");
+        var __k6 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[0], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 6 (div to [])");
+        LossAndGradients_Kernel7(__d_N, __a[3], __o_grad_b);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 1, "kernel 7 (sum to [1])");
+        var __k8 = new LossAndGradients_Kernel8_Job { in0 = __a[4], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k8, 8, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w, 8, "kernel 8 (reshape to [8])");
         return __o_loss[0];
@@ -155,8 +156,45 @@ partial class LinearRegression : global::GraphNet.IModel
         public void Run(int lo, int hi) => Forward_Kernel1(__d_N, in0, in1, output, lo, hi);
     }
 
+    /// <summary>Fuses div over [].</summary>
+    private static void LossAndGradients_Kernel0(int __d_N, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float out0 = ref Sc.Ref(output);
+        int xo = 0;
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
+        {
+            var t0 = V512.Splat(1f);
+            var t1 = V512.Splat((float)(__d_N));
+            var t2 = V512.Div(t0, t1);
+            V512.Store(t2, ref out0, xo + j);
+        }
+        for (; j <= hi - 8; j += 8)
+        {
+            var t0 = V256.Splat(1f);
+            var t1 = V256.Splat((float)(__d_N));
+            var t2 = V256.Div(t0, t1);
+            V256.Store(t2, ref out0, xo + j);
+        }
+        for (; j < hi; j++)
+        {
+            var t0 = Sc.Splat(1f);
+            var t1 = Sc.Splat((float)(__d_N));
+            var t2 = Sc.Div(t0, t1);
+            Sc.Store(t2, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel0 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel0_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_N;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel0(__d_N, output, lo, hi);
+    }
+
     /// <summary>Fuses add, sub over [N].</summary>
-    private static void LossAndGradients_Kernel1(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel2(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -196,19 +234,77 @@ partial class LinearRegression : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel1(__d_N, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel2(__d_N, in0, in1, in2, output, lo, hi);
+    }
+
+    /// <summary>Fuses mul, add over [N].</summary>
+    private static void LossAndGradients_Kernel3(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        int x0 = 0;
+        int x1 = 0;
+        int xo = 0;
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
+        {
+            var t0 = V512.Splat(Sc.Load(ref p0, x0));
+            var t1 = V512.Load(ref p1, x1 + j);
+            var t2 = V512.Mul(t0, t1);
+            var t3 = V512.Add(t2, t2);
+            V512.Store(t3, ref out0, xo + j);
+        }
+        for (; j <= hi - 8; j += 8)
+        {
+            var t0 = V256.Splat(Sc.Load(ref p0, x0));
+            var t1 = V256.Load(ref p1, x1 + j);
+            var t2 = V256.Mul(t0, t1);
+            var t3 = V256.Add(t2, t2);
+            V256.Store(t3, ref out0, xo + j);
+        }
+        for (; j < hi; j++)
+        {
+            var t0 = Sc.Splat(Sc.Load(ref p0, x0));
+            var t1 = Sc.Load(ref p1, x1 + j);
+            var t2 = Sc.Mul(t0, t1);
+            var t3 = Sc.Add(t2, t2);
+            Sc.Store(t3, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_N;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel3(__d_N, in0, in1, output, lo, hi);
+    }
+
+    /// <summary>Kernels 2, 3 of LossAndGradients over a block of rows: the part of its row pipeline between the two products.</summary>
+    private struct LossAndGradients_Pipeline1_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public LossAndGradients_Kernel2_Job k2;
+        public LossAndGradients_Kernel3_Job k3;
+        public void Run(int lo, int hi)
+        {
+            k2.Run(lo, hi);
+            k3.Run(lo, hi);
+        }
     }
 
     /// <summary>Fuses reduce mul, sum over [N] to [1].</summary>
-    private static void LossAndGradients_Kernel2(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel5(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -249,7 +345,7 @@ partial class LinearRegression : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel3(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel6(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -279,100 +375,17 @@ partial class LinearRegression : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_N;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel3(__d_N, in0, output, lo, hi);
-    }
-
-    /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel4(int __d_N, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float out0 = ref Sc.Ref(output);
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Splat(1f);
-            var t1 = V512.Splat((float)(__d_N));
-            var t2 = V512.Div(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Splat(1f);
-            var t1 = V256.Splat((float)(__d_N));
-            var t2 = V256.Div(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Splat(1f);
-            var t1 = Sc.Splat((float)(__d_N));
-            var t2 = Sc.Div(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_N;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel4(__d_N, output, lo, hi);
-    }
-
-    /// <summary>Fuses mul, add over [N].</summary>
-    private static void LossAndGradients_Kernel5(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Splat(Sc.Load(ref p0, x0));
-            var t1 = V512.Load(ref p1, x1 + j);
-            var t2 = V512.Mul(t0, t1);
-            var t3 = V512.Add(t2, t2);
-            V512.Store(t3, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Splat(Sc.Load(ref p0, x0));
-            var t1 = V256.Load(ref p1, x1 + j);
-            var t2 = V256.Mul(t0, t1);
-            var t3 = V256.Add(t2, t2);
-            V256.Store(t3, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Splat(Sc.Load(ref p0, x0));
-            var t1 = Sc.Load(ref p1, x1 + j);
-            var t2 = Sc.Mul(t0, t1);
-            var t3 = Sc.Add(t2, t2);
-            Sc.Store(t3, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_N;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel5(__d_N, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel6(__d_N, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [N] to [1].</summary>
-    private static void LossAndGradients_Kernel6(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel7(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);

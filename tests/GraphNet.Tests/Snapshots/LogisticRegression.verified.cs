@@ -60,8 +60,8 @@ partial class LogisticRegression : global::GraphNet.IModel
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 15 kernels; arena of 8 slots: #0 N | 30, #1 N | 1, #2 N, #3 N, #4 N, #5 N, #6 N, #7 1 floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(8);
+    // 15 kernels; arena of 11 slots: #0 1, #1 N, #2 N, #3 N, #4 N, #5 N, #6 N, #7 N, #8 N, #9 N, #10 30 floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(11);
     private global::GraphNet.Tensor? __out_LossAndGradients_loss;
 
     public partial float LossAndGradients(global::GraphNet.Tensor x, global::GraphNet.Tensor y)
@@ -81,55 +81,51 @@ partial class LogisticRegression : global::GraphNet.IModel
         var __o_grad_w = __grad_w.Data;
         var __o_grad_b = __grad_b.Data;
         var __a = __arena_LossAndGradients;
-        __a.Reserve(0, global::System.Math.Max((long)(__d_N), 30));
-        __a.Reserve(1, global::System.Math.Max((long)(__d_N), 1));
+        __a.Reserve(0, 1);
+        __a.Reserve(1, __d_N);
         __a.Reserve(2, __d_N);
         __a.Reserve(3, __d_N);
         __a.Reserve(4, __d_N);
         __a.Reserve(5, __d_N);
         __a.Reserve(6, __d_N);
-        __a.Reserve(7, 1);
-        // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
-        var __k1 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], __d_N, "kernel 1 (add to [N])");
-        var __k2 = new LossAndGradients_Kernel2_Job { __d_N = __d_N, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], __d_N, "kernel 2 (gt to [N])");
-        var __k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], __d_N, "kernel 3 (where to [N])");
-        var __k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, in0 = __a[2], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], __d_N, "kernel 4 (neg, exp to [N])");
-        var __k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[3], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], __d_N, "kernel 5 (add to [N])");
-        var __k6 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k6, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], __d_N, "kernel 6 (where, exp to [N])");
-        var __k7 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[5], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], __d_N, "kernel 7 (add to [N])");
-        LossAndGradients_Kernel8(__d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 1, "kernel 8 (log, add, log, where, mul, sub, sum to [1])");
-        var __k9 = new LossAndGradients_Kernel9_Job { __d_N = __d_N, in0 = __a[7], output = __o_loss };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k9, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 9 (div to [])");
-        var __k10 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 1, "kernel 10 (div to [])");
-        var __k11 = new LossAndGradients_Kernel11_Job { __d_N = __d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = __a[6], in4 = __a[5], in5 = __a[4], in6 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k11, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], __d_N, "kernel 11 (neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add to [N])");
-        LossAndGradients_Kernel12(__d_N, __a[2], __o_grad_b);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 1, "kernel 12 (sum to [1])");
-        // kernel 13: %52 = matmul{tA} %2, %51 : [30, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[2], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 30, "kernel 13 (matmul to [30, 1])");
-        var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_grad_w };
+        __a.Reserve(7, __d_N);
+        __a.Reserve(8, __d_N);
+        __a.Reserve(9, __d_N);
+        __a.Reserve(10, 30);
+        var __k0 = new LossAndGradients_Kernel0_Job { __d_N = __d_N, output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k0, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 1, "kernel 0 (div to [])");
+        // kernels 1..10, a row pipeline (the matrix read once, block of rows by block of rows): kernel 1 (%5 = matmul %2, %4 : [N, 1]), kernels 2, 3, 4, 5, 6, 7, 8, 9 on the block's rows, then kernel 10 (%52 = matmul{tA} %2, %51 : [30, 1])
+        var __p1 = new LossAndGradients_Pipeline1_Rows
+        {
+            k2 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[1], in1 = this.b.Data, output = __a[2] },
+            k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[2], output = __a[3] },
+            k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, in0 = __a[3], in1 = __a[2], output = __a[4] },
+            k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[4], output = __a[5] },
+            k6 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[5], output = __a[6] },
+            k7 = new LossAndGradients_Kernel7_Job { __d_N = __d_N, in0 = __a[3], in1 = __a[2], output = __a[7] },
+            k8 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[7], output = __a[8] },
+            k9 = new LossAndGradients_Kernel9_Job { __d_N = __d_N, in0 = __a[0], in1 = y.Data, in2 = __a[3], in3 = __a[8], in4 = __a[7], in5 = __a[6], in6 = __a[5], output = __a[9] },
+        };
+        global::GraphNet.Runtime.Gemm.RowPipeline(ref __p1, __d_N, 30, x.Data, this.w.Data, __a[1], __a[9], __a[10]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], __d_N, "kernel 1 (matmul to [N, 1])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], __d_N, "kernel 2 (add to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], __d_N, "kernel 3 (gt to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], __d_N, "kernel 4 (where to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], __d_N, "kernel 5 (neg, exp to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], __d_N, "kernel 6 (add to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], __d_N, "kernel 7 (where, exp to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], __d_N, "kernel 8 (add to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], __d_N, "kernel 9 (neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 30, "kernel 10 (matmul to [30, 1])");
+        LossAndGradients_Kernel11(__d_N, __a[3], __a[4], __a[6], __a[8], __a[2], y.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 1, "kernel 11 (log, add, log, where, mul, sub, sum to [1])");
+        var __k12 = new LossAndGradients_Kernel12_Job { __d_N = __d_N, in0 = __a[0], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k12, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 12 (div to [])");
+        LossAndGradients_Kernel13(__d_N, __a[9], __o_grad_b);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 1, "kernel 13 (sum to [1])");
+        var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[10], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, 30, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w, 30, "kernel 14 (reshape to [30])");
         return __o_loss[0];
@@ -161,7 +157,7 @@ partial class LogisticRegression : global::GraphNet.IModel
         // kernel 0: %5 = matmul %2, %4 : [N, 1]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("InputGradient", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
-        var __k1 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
+        var __k1 = new LossAndGradients_Kernel0_Job { __d_N = __d_N, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("InputGradient", __a[1], 1, "kernel 1 (div to [])");
         var __k2 = new InputGradient_Kernel2_Job { __d_N = __d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = this.b.Data, output = __a[2] };
@@ -174,8 +170,8 @@ partial class LogisticRegression : global::GraphNet.IModel
     }
 
     // ==== Step: Loss, its gradient with respect to every parameter, then the optimizer's step ====
-    // 15 kernels; arena of 8 slots: #0 N | 30, #1 N | 1, #2 N, #3 N, #4 N, #5 N, #6 N, #7 1 floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_Step = new(8);
+    // 15 kernels; arena of 11 slots: #0 1, #1 N, #2 N, #3 N, #4 N, #5 N, #6 N, #7 N, #8 N, #9 N, #10 30 floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Step = new(11);
     private global::GraphNet.Tensor? __out_Step_loss;
 
     public partial float Step(global::GraphNet.Tensor x, global::GraphNet.Tensor y, global::GraphNet.Optimizer optimizer)
@@ -196,55 +192,51 @@ partial class LogisticRegression : global::GraphNet.IModel
         var __o_grad_w = __grad_w.Data;
         var __o_grad_b = __grad_b.Data;
         var __a = __arena_Step;
-        __a.Reserve(0, global::System.Math.Max((long)(__d_N), 30));
-        __a.Reserve(1, global::System.Math.Max((long)(__d_N), 1));
+        __a.Reserve(0, 1);
+        __a.Reserve(1, __d_N);
         __a.Reserve(2, __d_N);
         __a.Reserve(3, __d_N);
         __a.Reserve(4, __d_N);
         __a.Reserve(5, __d_N);
         __a.Reserve(6, __d_N);
-        __a.Reserve(7, 1);
-        // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
-        var __k1 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], __d_N, "kernel 1 (add to [N])");
-        var __k2 = new LossAndGradients_Kernel2_Job { __d_N = __d_N, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], __d_N, "kernel 2 (gt to [N])");
-        var __k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], __d_N, "kernel 3 (where to [N])");
-        var __k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, in0 = __a[2], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], __d_N, "kernel 4 (neg, exp to [N])");
-        var __k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[3], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], __d_N, "kernel 5 (add to [N])");
-        var __k6 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[0], in1 = __a[1], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k6, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], __d_N, "kernel 6 (where, exp to [N])");
-        var __k7 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[5], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], __d_N, "kernel 7 (add to [N])");
-        LossAndGradients_Kernel8(__d_N, __a[0], __a[2], __a[4], __a[6], __a[1], y.Data, __a[7]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 1, "kernel 8 (log, add, log, where, mul, sub, sum to [1])");
-        var __k9 = new LossAndGradients_Kernel9_Job { __d_N = __d_N, in0 = __a[7], output = __o_loss };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k9, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_loss, 1, "kernel 9 (div to [])");
-        var __k10 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 1, "kernel 10 (div to [])");
-        var __k11 = new LossAndGradients_Kernel11_Job { __d_N = __d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = __a[6], in4 = __a[5], in5 = __a[4], in6 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k11, __d_N, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], __d_N, "kernel 11 (neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add to [N])");
-        LossAndGradients_Kernel12(__d_N, __a[2], __o_grad_b);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_b, 1, "kernel 12 (sum to [1])");
-        // kernel 13: %52 = matmul{tA} %2, %51 : [30, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[2], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 30, "kernel 13 (matmul to [30, 1])");
-        var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_grad_w };
+        __a.Reserve(7, __d_N);
+        __a.Reserve(8, __d_N);
+        __a.Reserve(9, __d_N);
+        __a.Reserve(10, 30);
+        var __k0 = new LossAndGradients_Kernel0_Job { __d_N = __d_N, output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k0, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 1, "kernel 0 (div to [])");
+        // kernels 1..10, a row pipeline (the matrix read once, block of rows by block of rows): kernel 1 (%5 = matmul %2, %4 : [N, 1]), kernels 2, 3, 4, 5, 6, 7, 8, 9 on the block's rows, then kernel 10 (%52 = matmul{tA} %2, %51 : [30, 1])
+        var __p1 = new Step_Pipeline1_Rows
+        {
+            k2 = new Forward_Kernel1_Job { __d_N = __d_N, in0 = __a[1], in1 = this.b.Data, output = __a[2] },
+            k3 = new LossAndGradients_Kernel3_Job { __d_N = __d_N, in0 = __a[2], output = __a[3] },
+            k4 = new LossAndGradients_Kernel4_Job { __d_N = __d_N, in0 = __a[3], in1 = __a[2], output = __a[4] },
+            k5 = new LossAndGradients_Kernel5_Job { __d_N = __d_N, in0 = __a[4], output = __a[5] },
+            k6 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[5], output = __a[6] },
+            k7 = new LossAndGradients_Kernel7_Job { __d_N = __d_N, in0 = __a[3], in1 = __a[2], output = __a[7] },
+            k8 = new LossAndGradients_Kernel6_Job { __d_N = __d_N, in0 = __a[7], output = __a[8] },
+            k9 = new LossAndGradients_Kernel9_Job { __d_N = __d_N, in0 = __a[0], in1 = y.Data, in2 = __a[3], in3 = __a[8], in4 = __a[7], in5 = __a[6], in6 = __a[5], output = __a[9] },
+        };
+        global::GraphNet.Runtime.Gemm.RowPipeline(ref __p1, __d_N, 30, x.Data, this.w.Data, __a[1], __a[9], __a[10]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], __d_N, "kernel 1 (matmul to [N, 1])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], __d_N, "kernel 2 (add to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], __d_N, "kernel 3 (gt to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], __d_N, "kernel 4 (where to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], __d_N, "kernel 5 (neg, exp to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], __d_N, "kernel 6 (add to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], __d_N, "kernel 7 (where, exp to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], __d_N, "kernel 8 (add to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], __d_N, "kernel 9 (neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add to [N])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 30, "kernel 10 (matmul to [30, 1])");
+        LossAndGradients_Kernel11(__d_N, __a[3], __a[4], __a[6], __a[8], __a[2], y.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 1, "kernel 11 (log, add, log, where, mul, sub, sum to [1])");
+        var __k12 = new LossAndGradients_Kernel12_Job { __d_N = __d_N, in0 = __a[0], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k12, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_loss, 1, "kernel 12 (div to [])");
+        LossAndGradients_Kernel13(__d_N, __a[9], __o_grad_b);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_b, 1, "kernel 13 (sum to [1])");
+        var __k14 = new LossAndGradients_Kernel14_Job { in0 = __a[10], output = __o_grad_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, 30, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_w, 30, "kernel 14 (reshape to [30])");
         optimizer.Step(this.__parameters);
@@ -252,8 +244,8 @@ partial class LogisticRegression : global::GraphNet.IModel
     }
 
     // ==== Hvp: Hessian of Loss over all parameters times a vector ====
-    // 7 kernels; arena of 4 slots: #0 N | 30, #1 1, #2 N, #3 N floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_Hvp = new(4);
+    // 7 kernels; arena of 5 slots: #0 1, #1 N, #2 N, #3 N, #4 30 floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Hvp = new(5);
     private global::GraphNet.Tensor? __out_Hvp_hv_w;
     private global::GraphNet.Tensor? __out_Hvp_hv_b;
     private global::GraphNet.Tensor? __in_Hvp___v_w;
@@ -281,28 +273,29 @@ partial class LogisticRegression : global::GraphNet.IModel
         var __o_hv_w = global::GraphNet.Tensor.Reuse(ref __out_Hvp_hv_w, 30).Data;
         var __o_hv_b = global::GraphNet.Tensor.Reuse(ref __out_Hvp_hv_b, 1).Data;
         var __a = __arena_Hvp;
-        __a.Reserve(0, global::System.Math.Max((long)(__d_N), 30));
-        __a.Reserve(1, 1);
+        __a.Reserve(0, 1);
+        __a.Reserve(1, __d_N);
         __a.Reserve(2, __d_N);
         __a.Reserve(3, __d_N);
-        // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
-        var __k1 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[1], 1, "kernel 1 (div to [])");
-        // kernel 2: %34 = matmul %2, %33 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
+        __a.Reserve(4, 30);
+        var __k0 = new LossAndGradients_Kernel0_Job { __d_N = __d_N, output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k0, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[0], 1, "kernel 0 (div to [])");
+        // kernel 1: %34 = matmul %2, %33 : [N, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, __v_w.Data, __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[1], __d_N, "kernel 1 (matmul to [N, 1])");
+        // kernels 2..4, a row pipeline (the matrix read once, block of rows by block of rows): kernel 2 (%5 = matmul %2, %4 : [N, 1]), kernel 3 on the block's rows, then kernel 4 (%61 = matmul{tA} %2, %60 : [30, 1])
+        var __p2 = new Hvp_Pipeline2_Rows
+        {
+            k3 = new Hvp_Kernel3_Job { __d_N = __d_N, in0 = __a[2], in1 = this.b.Data, in2 = __a[1], in3 = __v_b.Data, in4 = __a[0], output = __a[3] },
+        };
+        global::GraphNet.Runtime.Gemm.RowPipeline(ref __p2, __d_N, 30, x.Data, this.w.Data, __a[2], __a[3], __a[4]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[2], __d_N, "kernel 2 (matmul to [N, 1])");
-        var __k3 = new Hvp_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, in2 = __a[2], in3 = __v_b.Data, in4 = __a[1], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[3], __d_N, "kernel 3 (add, gt, where, where, neg, exp, add, exp, add, where, where, div, div, add, where, where, neg, mul, mul, mul, div, neg, mul, mul, mul, div, neg, add, mul, add, mul, neg, where, where, add to [N])");
-        LossAndGradients_Kernel12(__d_N, __a[3], __o_hv_b);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __o_hv_b, 1, "kernel 4 (sum to [1])");
-        // kernel 5: %61 = matmul{tA} %2, %60 : [30, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[3], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[0], 30, "kernel 5 (matmul to [30, 1])");
-        var __k6 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_hv_w };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __a[4], 30, "kernel 4 (matmul to [30, 1])");
+        LossAndGradients_Kernel13(__d_N, __a[3], __o_hv_b);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __o_hv_b, 1, "kernel 5 (sum to [1])");
+        var __k6 = new LossAndGradients_Kernel14_Job { in0 = __a[4], output = __o_hv_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k6, 30, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hvp", __o_hv_w, 30, "kernel 6 (reshape to [30])");
         var __flat = new global::GraphNet.Tensor(31);
@@ -312,8 +305,8 @@ partial class LogisticRegression : global::GraphNet.IModel
     }
 
     // ==== Hessian: full Hessian of Loss over all parameters ====
-    // 7 kernels; arena of 4 slots: #0 N | 30, #1 1, #2 N, #3 N floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_Hessian = new(4);
+    // 7 kernels; arena of 5 slots: #0 1, #1 N, #2 N, #3 N, #4 30 floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Hessian = new(5);
     private global::GraphNet.Tensor? __out_Hessian_hv_w;
     private global::GraphNet.Tensor? __out_Hessian_hv_b;
     private global::GraphNet.Tensor? __in_Hessian___v_w;
@@ -357,28 +350,29 @@ partial class LogisticRegression : global::GraphNet.IModel
         var __o_hv_w = global::GraphNet.Tensor.Reuse(ref __out_Hessian_hv_w, 30).Data;
         var __o_hv_b = global::GraphNet.Tensor.Reuse(ref __out_Hessian_hv_b, 1).Data;
         var __a = __arena_Hessian;
-        __a.Reserve(0, global::System.Math.Max((long)(__d_N), 30));
-        __a.Reserve(1, 1);
+        __a.Reserve(0, 1);
+        __a.Reserve(1, __d_N);
         __a.Reserve(2, __d_N);
         __a.Reserve(3, __d_N);
-        // kernel 0: %5 = matmul %2, %4 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, this.w.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[0], __d_N, "kernel 0 (matmul to [N, 1])");
-        var __k1 = new LossAndGradients_Kernel10_Job { __d_N = __d_N, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[1], 1, "kernel 1 (div to [])");
-        // kernel 2: %34 = matmul %2, %33 : [N, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, __v_w.Data, __a[2]);
+        __a.Reserve(4, 30);
+        var __k0 = new LossAndGradients_Kernel0_Job { __d_N = __d_N, output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k0, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[0], 1, "kernel 0 (div to [])");
+        // kernel 1: %34 = matmul %2, %33 : [N, 1]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_N, 1, 30, x.Data, __v_w.Data, __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[1], __d_N, "kernel 1 (matmul to [N, 1])");
+        // kernels 2..4, a row pipeline (the matrix read once, block of rows by block of rows): kernel 2 (%5 = matmul %2, %4 : [N, 1]), kernel 3 on the block's rows, then kernel 4 (%61 = matmul{tA} %2, %60 : [30, 1])
+        var __p2 = new Hessian_Pipeline2_Rows
+        {
+            k3 = new Hvp_Kernel3_Job { __d_N = __d_N, in0 = __a[2], in1 = this.b.Data, in2 = __a[1], in3 = __v_b.Data, in4 = __a[0], output = __a[3] },
+        };
+        global::GraphNet.Runtime.Gemm.RowPipeline(ref __p2, __d_N, 30, x.Data, this.w.Data, __a[2], __a[3], __a[4]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[2], __d_N, "kernel 2 (matmul to [N, 1])");
-        var __k3 = new Hvp_Kernel3_Job { __d_N = __d_N, in0 = __a[0], in1 = this.b.Data, in2 = __a[2], in3 = __v_b.Data, in4 = __a[1], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_N, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[3], __d_N, "kernel 3 (add, gt, where, where, neg, exp, add, exp, add, where, where, div, div, add, where, where, neg, mul, mul, mul, div, neg, mul, mul, mul, div, neg, add, mul, add, mul, neg, where, where, add to [N])");
-        LossAndGradients_Kernel12(__d_N, __a[3], __o_hv_b);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __o_hv_b, 1, "kernel 4 (sum to [1])");
-        // kernel 5: %61 = matmul{tA} %2, %60 : [30, 1]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 30, 1, __d_N, x.Data, __a[3], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[0], 30, "kernel 5 (matmul to [30, 1])");
-        var __k6 = new LossAndGradients_Kernel14_Job { in0 = __a[0], output = __o_hv_w };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __a[4], 30, "kernel 4 (matmul to [30, 1])");
+        LossAndGradients_Kernel13(__d_N, __a[3], __o_hv_b);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __o_hv_b, 1, "kernel 5 (sum to [1])");
+        var __k6 = new LossAndGradients_Kernel14_Job { in0 = __a[4], output = __o_hv_w };
         global::GraphNet.Runtime.Workers.ForRange(ref __k6, 30, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Hessian", __o_hv_w, 30, "kernel 6 (reshape to [30])");
         var __flat = new global::GraphNet.Tensor(31);
@@ -430,8 +424,45 @@ partial class LogisticRegression : global::GraphNet.IModel
         public void Run(int lo, int hi) => Forward_Kernel1(__d_N, in0, in1, output, lo, hi);
     }
 
+    /// <summary>Fuses div over [].</summary>
+    private static void LossAndGradients_Kernel0(int __d_N, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float out0 = ref Sc.Ref(output);
+        int xo = 0;
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
+        {
+            var t0 = V512.Splat(1f);
+            var t1 = V512.Splat((float)(__d_N));
+            var t2 = V512.Div(t0, t1);
+            V512.Store(t2, ref out0, xo + j);
+        }
+        for (; j <= hi - 8; j += 8)
+        {
+            var t0 = V256.Splat(1f);
+            var t1 = V256.Splat((float)(__d_N));
+            var t2 = V256.Div(t0, t1);
+            V256.Store(t2, ref out0, xo + j);
+        }
+        for (; j < hi; j++)
+        {
+            var t0 = Sc.Splat(1f);
+            var t1 = Sc.Splat((float)(__d_N));
+            var t2 = Sc.Div(t0, t1);
+            Sc.Store(t2, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel0 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel0_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_N;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel0(__d_N, output, lo, hi);
+    }
+
     /// <summary>Fuses gt over [N].</summary>
-    private static void LossAndGradients_Kernel2(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel3(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -461,17 +492,17 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_N;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel2(__d_N, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel3(__d_N, in0, output, lo, hi);
     }
 
     /// <summary>Fuses where over [N].</summary>
-    private static void LossAndGradients_Kernel3(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel4(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -506,18 +537,18 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel3(__d_N, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel4(__d_N, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses neg, exp over [N].</summary>
-    private static void LossAndGradients_Kernel4(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel5(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -547,17 +578,17 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_N;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel4(__d_N, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel5(__d_N, in0, output, lo, hi);
     }
 
     /// <summary>Fuses add over [N].</summary>
-    private static void LossAndGradients_Kernel5(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel6(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -587,17 +618,17 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_N;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel5(__d_N, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel6(__d_N, in0, output, lo, hi);
     }
 
     /// <summary>Fuses where, exp over [N].</summary>
-    private static void LossAndGradients_Kernel6(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel7(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -635,176 +666,18 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel7 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel7_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_N;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel6(__d_N, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses reduce log, add, log, where, mul, sub, sum over [N] to [1].</summary>
-    private static void LossAndGradients_Kernel8(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float p2 = ref Sc.Ref(in2);
-        ref float p3 = ref Sc.Ref(in3);
-        ref float p4 = ref Sc.Ref(in4);
-        ref float p5 = ref Sc.Ref(in5);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 1).Fill(0f);
-        int x0 = 0;
-        int x1 = 0;
-        int x2 = 0;
-        int x3 = 0;
-        int x4 = 0;
-        int x5 = 0;
-        int xo = 0;
-        int j = 0;
-        float acc = 0f;
-        if (__d_N - j >= 16)
-        {
-            var vacc = V512.Splat(0f);
-            for (; j <= __d_N - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Load(ref p1, x1 + j);
-                var t2 = V512.Load(ref p2, x2 + j);
-                var t3 = V512.Log(t2);
-                var t4 = V512.Add(t1, t3);
-                var t5 = V512.Load(ref p3, x3 + j);
-                var t6 = V512.Log(t5);
-                var t7 = V512.Where(t0, t4, t6);
-                var t8 = V512.Load(ref p4, x4 + j);
-                var t9 = V512.Load(ref p5, x5 + j);
-                var t10 = V512.Mul(t8, t9);
-                var t11 = V512.Sub(t7, t10);
-                vacc = V512.Add(vacc, t11);
-            }
-            acc = Sc.Add(acc, V512.ReduceAdd(vacc));
-        }
-        if (__d_N - j >= 8)
-        {
-            var vacc = V256.Splat(0f);
-            for (; j <= __d_N - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Load(ref p1, x1 + j);
-                var t2 = V256.Load(ref p2, x2 + j);
-                var t3 = V256.Log(t2);
-                var t4 = V256.Add(t1, t3);
-                var t5 = V256.Load(ref p3, x3 + j);
-                var t6 = V256.Log(t5);
-                var t7 = V256.Where(t0, t4, t6);
-                var t8 = V256.Load(ref p4, x4 + j);
-                var t9 = V256.Load(ref p5, x5 + j);
-                var t10 = V256.Mul(t8, t9);
-                var t11 = V256.Sub(t7, t10);
-                vacc = V256.Add(vacc, t11);
-            }
-            acc = Sc.Add(acc, V256.ReduceAdd(vacc));
-        }
-        for (; j < __d_N; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Load(ref p1, x1 + j);
-            var t2 = Sc.Load(ref p2, x2 + j);
-            var t3 = Sc.Log(t2);
-            var t4 = Sc.Add(t1, t3);
-            var t5 = Sc.Load(ref p3, x3 + j);
-            var t6 = Sc.Log(t5);
-            var t7 = Sc.Where(t0, t4, t6);
-            var t8 = Sc.Load(ref p4, x4 + j);
-            var t9 = Sc.Load(ref p5, x5 + j);
-            var t10 = Sc.Mul(t8, t9);
-            var t11 = Sc.Sub(t7, t10);
-            acc = Sc.Add(acc, t11);
-        }
-        Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
-    }
-
-    /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel9(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Splat((float)(__d_N));
-            var t2 = V512.Div(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Splat((float)(__d_N));
-            var t2 = V256.Div(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Splat((float)(__d_N));
-            var t2 = Sc.Div(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_N;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel9(__d_N, in0, output, lo, hi);
-    }
-
-    /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel10(int __d_N, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float out0 = ref Sc.Ref(output);
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Splat(1f);
-            var t1 = V512.Splat((float)(__d_N));
-            var t2 = V512.Div(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Splat(1f);
-            var t1 = V256.Splat((float)(__d_N));
-            var t2 = V256.Div(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Splat(1f);
-            var t1 = Sc.Splat((float)(__d_N));
-            var t2 = Sc.Div(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_N;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel10(__d_N, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel7(__d_N, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add over [N].</summary>
-    private static void LossAndGradients_Kernel11(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.ReadOnlySpan<float> in6, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel9(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.ReadOnlySpan<float> in6, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -903,8 +776,8 @@ partial class LogisticRegression : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_N;
         public float[] in0;
@@ -915,11 +788,156 @@ partial class LogisticRegression : global::GraphNet.IModel
         public float[] in5;
         public float[] in6;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel11(__d_N, in0, in1, in2, in3, in4, in5, in6, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel9(__d_N, in0, in1, in2, in3, in4, in5, in6, output, lo, hi);
+    }
+
+    /// <summary>Kernels 2, 3, 4, 5, 6, 7, 8, 9 of LossAndGradients over a block of rows: the part of its row pipeline between the two products.</summary>
+    private struct LossAndGradients_Pipeline1_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Forward_Kernel1_Job k2;
+        public LossAndGradients_Kernel3_Job k3;
+        public LossAndGradients_Kernel4_Job k4;
+        public LossAndGradients_Kernel5_Job k5;
+        public LossAndGradients_Kernel6_Job k6;
+        public LossAndGradients_Kernel7_Job k7;
+        public LossAndGradients_Kernel6_Job k8;
+        public LossAndGradients_Kernel9_Job k9;
+        public void Run(int lo, int hi)
+        {
+            k2.Run(lo, hi);
+            k3.Run(lo, hi);
+            k4.Run(lo, hi);
+            k5.Run(lo, hi);
+            k6.Run(lo, hi);
+            k7.Run(lo, hi);
+            k8.Run(lo, hi);
+            k9.Run(lo, hi);
+        }
+    }
+
+    /// <summary>Fuses reduce log, add, log, where, mul, sub, sum over [N] to [1].</summary>
+    private static void LossAndGradients_Kernel11(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float p2 = ref Sc.Ref(in2);
+        ref float p3 = ref Sc.Ref(in3);
+        ref float p4 = ref Sc.Ref(in4);
+        ref float p5 = ref Sc.Ref(in5);
+        ref float out0 = ref Sc.Ref(output);
+        output.Slice(0, 1).Fill(0f);
+        int x0 = 0;
+        int x1 = 0;
+        int x2 = 0;
+        int x3 = 0;
+        int x4 = 0;
+        int x5 = 0;
+        int xo = 0;
+        int j = 0;
+        float acc = 0f;
+        if (__d_N - j >= 16)
+        {
+            var vacc = V512.Splat(0f);
+            for (; j <= __d_N - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                var t1 = V512.Load(ref p1, x1 + j);
+                var t2 = V512.Load(ref p2, x2 + j);
+                var t3 = V512.Log(t2);
+                var t4 = V512.Add(t1, t3);
+                var t5 = V512.Load(ref p3, x3 + j);
+                var t6 = V512.Log(t5);
+                var t7 = V512.Where(t0, t4, t6);
+                var t8 = V512.Load(ref p4, x4 + j);
+                var t9 = V512.Load(ref p5, x5 + j);
+                var t10 = V512.Mul(t8, t9);
+                var t11 = V512.Sub(t7, t10);
+                vacc = V512.Add(vacc, t11);
+            }
+            acc = Sc.Add(acc, V512.ReduceAdd(vacc));
+        }
+        if (__d_N - j >= 8)
+        {
+            var vacc = V256.Splat(0f);
+            for (; j <= __d_N - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                var t1 = V256.Load(ref p1, x1 + j);
+                var t2 = V256.Load(ref p2, x2 + j);
+                var t3 = V256.Log(t2);
+                var t4 = V256.Add(t1, t3);
+                var t5 = V256.Load(ref p3, x3 + j);
+                var t6 = V256.Log(t5);
+                var t7 = V256.Where(t0, t4, t6);
+                var t8 = V256.Load(ref p4, x4 + j);
+                var t9 = V256.Load(ref p5, x5 + j);
+                var t10 = V256.Mul(t8, t9);
+                var t11 = V256.Sub(t7, t10);
+                vacc = V256.Add(vacc, t11);
+            }
+            acc = Sc.Add(acc, V256.ReduceAdd(vacc));
+        }
+        for (; j < __d_N; j++)
+        {
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Load(ref p1, x1 + j);
+            var t2 = Sc.Load(ref p2, x2 + j);
+            var t3 = Sc.Log(t2);
+            var t4 = Sc.Add(t1, t3);
+            var t5 = Sc.Load(ref p3, x3 + j);
+            var t6 = Sc.Log(t5);
+            var t7 = Sc.Where(t0, t4, t6);
+            var t8 = Sc.Load(ref p4, x4 + j);
+            var t9 = Sc.Load(ref p5, x5 + j);
+            var t10 = Sc.Mul(t8, t9);
+            var t11 = Sc.Sub(t7, t10);
+            acc = Sc.Add(acc, t11);
+        }
+        Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
+    }
+
+    /// <summary>Fuses div over [].</summary>
+    private static void LossAndGradients_Kernel12(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float out0 = ref Sc.Ref(output);
+        int x0 = 0;
+        int xo = 0;
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
+        {
+            var t0 = V512.Load(ref p0, x0 + j);
+            var t1 = V512.Splat((float)(__d_N));
+            var t2 = V512.Div(t0, t1);
+            V512.Store(t2, ref out0, xo + j);
+        }
+        for (; j <= hi - 8; j += 8)
+        {
+            var t0 = V256.Load(ref p0, x0 + j);
+            var t1 = V256.Splat((float)(__d_N));
+            var t2 = V256.Div(t0, t1);
+            V256.Store(t2, ref out0, xo + j);
+        }
+        for (; j < hi; j++)
+        {
+            var t0 = Sc.Load(ref p0, x0 + j);
+            var t1 = Sc.Splat((float)(__d_N));
+            var t2 = Sc.Div(t0, t1);
+            Sc.Store(t2, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_N;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel12(__d_N, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [N] to [1].</summary>
-    private static void LossAndGradients_Kernel12(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel13(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1116,6 +1134,30 @@ partial class LogisticRegression : global::GraphNet.IModel
         public void Run(int lo, int hi) => InputGradient_Kernel2(__d_N, in0, in1, in2, in3, output, lo, hi);
     }
 
+    /// <summary>Kernels 2, 3, 4, 5, 6, 7, 8, 9 of Step over a block of rows: the part of its row pipeline between the two products.</summary>
+    private struct Step_Pipeline1_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Forward_Kernel1_Job k2;
+        public LossAndGradients_Kernel3_Job k3;
+        public LossAndGradients_Kernel4_Job k4;
+        public LossAndGradients_Kernel5_Job k5;
+        public LossAndGradients_Kernel6_Job k6;
+        public LossAndGradients_Kernel7_Job k7;
+        public LossAndGradients_Kernel6_Job k8;
+        public LossAndGradients_Kernel9_Job k9;
+        public void Run(int lo, int hi)
+        {
+            k2.Run(lo, hi);
+            k3.Run(lo, hi);
+            k4.Run(lo, hi);
+            k5.Run(lo, hi);
+            k6.Run(lo, hi);
+            k7.Run(lo, hi);
+            k8.Run(lo, hi);
+            k9.Run(lo, hi);
+        }
+    }
+
     /// <summary>Fuses add, gt, where, where, neg, exp, add, exp, add, where, where, div, div, add, where, where, neg, mul, mul, mul, div, neg, mul, mul, mul, div, neg, add, mul, add, mul, neg, where, where, add over [N].</summary>
     private static void Hvp_Kernel3(int __d_N, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
     {
@@ -1283,6 +1325,26 @@ partial class LogisticRegression : global::GraphNet.IModel
         public float[] in4;
         public float[] output;
         public void Run(int lo, int hi) => Hvp_Kernel3(__d_N, in0, in1, in2, in3, in4, output, lo, hi);
+    }
+
+    /// <summary>Kernels 3 of Hvp over a block of rows: the part of its row pipeline between the two products.</summary>
+    private struct Hvp_Pipeline2_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Hvp_Kernel3_Job k3;
+        public void Run(int lo, int hi)
+        {
+            k3.Run(lo, hi);
+        }
+    }
+
+    /// <summary>Kernels 3 of Hessian over a block of rows: the part of its row pipeline between the two products.</summary>
+    private struct Hessian_Pipeline2_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Hvp_Kernel3_Job k3;
+        public void Run(int lo, int hi)
+        {
+            k3.Run(lo, hi);
+        }
     }
 
     // The inference graph of each [Compile] entry (GraphNet.Compiler.GraphCodec text), read by ExportOnnx.

@@ -301,9 +301,13 @@ internal static class EntryEmitter
     private static void EmitKernels(CodeWriter w, EntryProgram e, Schedule s, string arena, string prefix, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels,
         IReadOnlyDictionary<Kernel, string>? packed = null, string? step = null)
     {
-        foreach (var k in s.Kernels)
+        for (int i = 0; i < s.Kernels.Count; i++)
         {
-            EmitCall(w, e, k, s.Memory, dest, m, kernels, arena, prefix, packed, step);
+            var k = s.Kernels[i];
+            if (k.Group >= 0 && (i == 0 || s.Kernels[i - 1].Group != k.Group))
+                EmitRowPipeline(w, e, s.Kernels.Skip(i).TakeWhile(q => q.Group == k.Group).ToList(), s.Memory, dest, m, kernels, arena, prefix);
+            else if (k.Group < 0)
+                EmitCall(w, e, k, s.Memory, dest, m, kernels, arena, prefix, packed, step);
             if (k.Kind == KernelKind.Scan) continue; // its body's kernels are checked step by step
             string ops = string.Join(", ", k.Fused.Select(n => n.Op.Info().Name));
             w.Line($"if (__check) {Rt}.Anomaly.CheckOutput(\"{e.Name}\", {Buffer(k.Root, s.Memory, dest, m, arena)}, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}, \"{(prefix.Length > 0 ? "loop " + prefix.TrimEnd('_') + ", " : "")}kernel {k.Index} ({ops} to {k.Root.Shape})\");");
@@ -403,6 +407,56 @@ internal static class EntryEmitter
                 if (written.TryGetValue(i, out var final))
                     w.Line($"global::System.Array.Copy({sa}_c{i}, {Buffer(final, plan, dest, m, arena)}, {C(final.Shape.Size)});");
         }
+    }
+
+    /// <summary>
+    /// A row pipeline (<see cref="RowPipelines"/>): z = x·w, the kernels that make r from z row by row, and xᵀ·r, run by the
+    /// runtime one block of rows at a time so that x is streamed once.
+    /// </summary>
+    private static void EmitRowPipeline(CodeWriter w, EntryProgram e, List<Kernel> group, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels,
+        string arena, string prefix)
+    {
+        Kernel first = group[0], last = group[group.Count - 1];
+        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+        string B(Node x) => Buffer(x, plan, dest, m, arena);
+        var inside = group.Skip(1).Take(group.Count - 2).ToList();
+        w.Line($"// kernels {first.Index}..{last.Index}, a row pipeline (the matrix read once, block of rows by block of rows): "
+            + $"kernel {first.Index} ({GraphPrinter.Line(first.Root)}), "
+            + (inside.Count > 0 ? $"kernel{(inside.Count > 1 ? "s" : "")} {string.Join(", ", inside.Select(k => k.Index))} on the block's rows, " : "")
+            + $"then kernel {last.Index} ({GraphPrinter.Line(last.Root)})");
+        string v = $"__{prefix}p{first.Index}";
+        if (inside.Count == 0) w.Line($"var {v} = new {Rt}.Gemm.NoRows();");
+        else
+        {
+            // One struct per pipeline runs its kernels over a block of rows (each kernel's own job, in schedule order).
+            string rowsType = $"{e.Member}_{(prefix.Length > 0 ? prefix.Replace("_", "") + "_" : "")}Pipeline{first.Index}_Rows";
+            var decl = new CodeWriter();
+            decl.Line($"/// <summary>Kernels {string.Join(", ", inside.Select(k => k.Index))} of {e.Member} over a block of rows: the part of its row pipeline between the two products.</summary>");
+            var init = new List<string>();
+            using (decl.Block($"private struct {rowsType} : {Rt}.IRangeJob"))
+            {
+                foreach (var k in inside)
+                {
+                    var sig = KernelEmitter.Signature(k);
+                    string name = kernels.NameFor(k, $"{e.Member}_{(prefix.Length > 0 ? prefix.Replace("_", "") + "_" : "")}Kernel{k.Index}");
+                    var fields = sig.Symbols.Select(x => $"{CSharpEmitter.Sym(x)} = {CSharpEmitter.Sym(x)}")
+                        .Concat(sig.Buffers.Select((b, i) => $"in{i} = {B(b)}")).Concat(new[] { $"output = {B(k.Root)}" });
+                    decl.Line($"public {name}_Job k{k.Index};");
+                    init.Add($"k{k.Index} = new {name}_Job {{ {string.Join(", ", fields)} }},");
+                }
+                decl.Line("public void Run(int lo, int hi)");
+                decl.Line("{");
+                foreach (var k in inside) decl.Line($"    k{k.Index}.Run(lo, hi);");
+                decl.Line("}");
+            }
+            kernels.AddMember(rowsType, decl.ToString());
+            w.Line($"var {v} = new {rowsType}");
+            w.Line("{");
+            foreach (var line in init) w.Line("    " + line);
+            w.Line("};");
+        }
+        var x = first.Reads[0];
+        w.Line($"{Rt}.Gemm.RowPipeline(ref {v}, {C(x.Shape[0])}, {C(x.Shape[1])}, {B(x)}, {B(first.Reads[1])}, {B(first.Root)}, {B(last.Reads[1])}, {B(last.Root)});");
     }
 
     private static void EmitCall(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels, string arena, string prefix,
@@ -585,6 +639,14 @@ internal sealed class KernelTable
         _names[text] = proposed;
         _ordered.Add(new KeyValuePair<string, string>(proposed, text));
         return proposed;
+    }
+
+    /// <summary>Adds a member written once per model (a row pipeline's struct), emitted after the kernels named before it.</summary>
+    public void AddMember(string name, string text)
+    {
+        if (_names.ContainsKey("member:" + name)) return;
+        _names["member:" + name] = name;
+        _ordered.Add(new KeyValuePair<string, string>(name, text));
     }
 
     public void EmitAll(CodeWriter w)
