@@ -336,27 +336,92 @@ public static class Indexing
     /// an id that is not an integer in 0 .. rows − 1 throws <see cref="ArgumentOutOfRangeException"/> naming <paramref name="source"/>
     /// (what the ids are, for errors: "input 'label'").
     /// </summary>
-    public static void Gather(ReadOnlySpan<float> table, ReadOnlySpan<float> ids, Span<float> output, int count, int rowLen, int rows, string source = "ids")
+    public static unsafe void Gather(ReadOnlySpan<float> table, ReadOnlySpan<float> ids, Span<float> output, int count, int rowLen, int rows, string source = "ids")
     {
-        for (int i = 0; i < count; i++)
+        Sizes("Gather", ids.Length, count, table.Length, rows, rowLen, output.Length, count);
+        if ((long)count * rowLen < Workers.SplitElements)
         {
-            int id = Row(ids[i], i, rows, source);
-            table.Slice(id * rowLen, rowLen).CopyTo(output.Slice(i * rowLen, rowLen));
+            for (int i = 0; i < count; i++)
+                table.Slice(Row(ids[i], i, rows, source) * rowLen, rowLen).CopyTo(output.Slice(i * rowLen, rowLen));
+            return;
+        }
+        for (int i = 0; i < count; i++) Row(ids[i], i, rows, source); // the first bad id, named, before the pool copies
+        fixed (float* pt = table, pi = ids, po = output)
+        {
+            var job = new GatherJob { Table = pt, Ids = pi, Output = po, RowLen = rowLen };
+            Workers.ForRange(ref job, count, rowLen); // each output row on its own
+        }
+    }
+
+    private unsafe struct GatherJob : IRangeJob
+    {
+        public float* Table, Ids, Output;
+        public int RowLen;
+
+        public readonly void Run(int lo, int hi)
+        {
+            for (int i = lo; i < hi; i++)
+                new ReadOnlySpan<float>(Table + (long)(int)Ids[i] * RowLen, RowLen).CopyTo(new Span<float>(Output + (long)i * RowLen, RowLen));
         }
     }
 
     /// <summary>
     /// The adjoint of <see cref="Gather"/>: clears <paramref name="output"/> [rows, rowLen], then adds row i of <paramref name="values"/>
-    /// into row ids[i], for i &lt; <paramref name="count"/>; a bad id throws as in <see cref="Gather"/>.
+    /// into row ids[i], for i &lt; <paramref name="count"/>; a bad id throws as in <see cref="Gather"/>. Rows of 32 floats or
+    /// more are split by columns over the pool, each part adding every row in order: the same sums as one thread.
     /// </summary>
-    public static void ScatterAdd(ReadOnlySpan<float> ids, ReadOnlySpan<float> values, Span<float> output, int count, int rowLen, int rows, string source = "ids")
+    public static unsafe void ScatterAdd(ReadOnlySpan<float> ids, ReadOnlySpan<float> values, Span<float> output, int count, int rowLen, int rows, string source = "ids")
     {
-        output.Slice(0, rows * rowLen).Clear();
-        for (int i = 0; i < count; i++)
+        Sizes("ScatterAdd", ids.Length, count, output.Length, rows, rowLen, values.Length, count);
+        // Column parts of 16 floats or more, for tables of many rows: a table of a few rows (k-means' cluster sums) has
+        // every part write the same few cache lines, and one thread is faster there.
+        int parts = (long)count * rowLen >= Workers.SplitElements && rows >= 64 ? rowLen / 16 : 1;
+        if (parts < 2)
         {
-            int id = Row(ids[i], i, rows, source);
-            var dst = output.Slice(id * rowLen, rowLen);
-            AddInto(dst, values.Slice(i * rowLen, rowLen));
+            output.Slice(0, rows * rowLen).Clear();
+            for (int i = 0; i < count; i++)
+                AddInto(output.Slice(Row(ids[i], i, rows, source) * rowLen, rowLen), values.Slice(i * rowLen, rowLen));
+            return;
+        }
+        for (int i = 0; i < count; i++) Row(ids[i], i, rows, source); // the first bad id, named, before the pool adds
+        fixed (float* pi = ids, pv = values, po = output)
+        {
+            var clear = new ClearJob { Output = po, RowLen = rowLen };
+            Workers.ForRange(ref clear, rows, rowLen);
+            var job = new ScatterJob { Ids = pi, Values = pv, Output = po, Count = count, RowLen = rowLen, Parts = parts };
+            Workers.For(parts, ref job);
+        }
+    }
+
+    private static void Sizes(string op, int idsLength, int count, int tableLength, int rows, int rowLen, int rowsLength, int rowCount)
+    {
+        if (count < 0 || rows < 0 || rowLen < 0 || idsLength < count || tableLength < (long)rows * rowLen || rowsLength < (long)rowCount * rowLen)
+            throw new ArgumentException($"{op} buffers too small for {count} ids into a table of {rows} rows of {rowLen}: ids {idsLength}, table {tableLength}, rows {rowsLength} floats.");
+    }
+
+    private unsafe struct ClearJob : IRangeJob
+    {
+        public float* Output;
+        public int RowLen;
+
+        public readonly void Run(int lo, int hi) => new Span<float>(Output + (long)lo * RowLen, (hi - lo) * RowLen).Clear();
+    }
+
+    private unsafe struct ScatterJob : IParallelJob
+    {
+        public float* Ids, Values, Output;
+        public int Count, RowLen, Parts;
+
+        public readonly void Run(int task) // columns of part task, every row in order
+        {
+            int c0 = RowLen * task / Parts / 8 * 8, c1 = task == Parts - 1 ? RowLen : RowLen * (task + 1) / Parts / 8 * 8;
+            Add(c0, c1);
+        }
+
+        private readonly void Add(int c0, int c1)
+        {
+            for (int i = 0; i < Count; i++)
+                AddInto(new Span<float>(Output + (long)(int)Ids[i] * RowLen + c0, c1 - c0), new ReadOnlySpan<float>(Values + (long)i * RowLen + c0, c1 - c0));
         }
     }
 

@@ -61,6 +61,8 @@ public class IndexingTests
     [InlineData(1000, 32, 16)]
     [InlineData(333, 7, 5)]
     [InlineData(100, 1, 3)]
+    [InlineData(5000, 48, 7)] // split over the pool by columns: 3 parts of 16
+    [InlineData(4096, 32, 10000)] // an embedding table's gradient: most rows cleared, not touched
     public void Scatter_add_sums_rows_in_order(int count, int rowLen, int rows)
     {
         var r = new Random(count + rowLen);
@@ -78,5 +80,27 @@ public class IndexingTests
         ids[count / 2] = rows; // out of range: named
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Indexing.ScatterAdd(ids, values, got, count, rowLen, rows, "input 'label'"));
         Assert.Equal("label", e.ParamName);
+    }
+
+    [Theory]
+    [InlineData(10, 3, 4)]
+    [InlineData(5000, 32, 100)]
+    public void Gather_copies_rows_and_names_the_first_bad_id(int count, int rowLen, int rows)
+    {
+        var r = new Random(count);
+        var table = new float[rows * rowLen];
+        for (int i = 0; i < table.Length; i++) table[i] = i;
+        var ids = new float[count];
+        for (int i = 0; i < count; i++) ids[i] = r.Next(rows);
+        var got = new float[count * rowLen];
+        Indexing.Gather(table, ids, got, count, rowLen, rows);
+        for (int i = 0; i < count; i++)
+            for (int j = 0; j < rowLen; j++) Assert.Equal(table[(int)ids[i] * rowLen + j], got[i * rowLen + j]);
+        ids[count - 1] = 2.5f;
+        ids[count / 2] = -1;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Indexing.Gather(table, ids, got, count, rowLen, rows, "input 'tokens'"));
+        Assert.Equal("tokens", e.ParamName);
+        Assert.Contains($"Index -1 at position {count / 2}", e.Message);
+        Assert.Throws<ArgumentException>(() => Indexing.Gather(table, ids, new float[count * rowLen - 1], count, rowLen, rows));
     }
 }
