@@ -134,9 +134,17 @@ public static unsafe class Workers
     /// loop is the whole kernel (inner = 1) the cuts fall on multiples of 16, so the vector loop runs to each cut.
     /// </summary>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public static void ForRange<TJob>(ref TJob job, int extent, long inner) where TJob : struct, IRangeJob
+    public static void ForRange<TJob>(ref TJob job, int extent, long inner) where TJob : struct, IRangeJob => ForRange(ref job, extent, inner, 1);
+
+    /// <summary>
+    /// As above for a kernel whose elements cost <paramref name="weight"/> simple ones each (the generator counts a
+    /// transcendental as several): the split decision weighs the work, not the element count, so an LSTM cell's gates over
+    /// a batch of 32 are shared out though they are only 8192 elements. The cuts do not depend on the weight.
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static void ForRange<TJob>(ref TJob job, int extent, long inner, int weight) where TJob : struct, IRangeJob
     {
-        long total = extent * inner;
+        long total = extent * inner * Math.Max(weight, 1);
         if (extent < 2 || total < SplitElements || Threads == 1) { job.Run(0, extent); return; }
         int align = inner == 1 ? 16 : 1;
         int units = (extent + align - 1) / align;

@@ -273,12 +273,12 @@ partial class ConvNet : global::GraphNet.IModel
         Step_Kernel33(__d_B, __a[8], __a[12]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B, "kernel 33 (max_reduce to [B, 1])");
         var __k34 = new Step_Kernel34_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[12], output = __a[13] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k34, __d_B, 10);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, __d_B, 10, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], 10 * __d_B, "kernel 34 (sub, exp to [B, 10])");
         Step_Kernel35(__d_B, __a[13], __a[8]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], __d_B, "kernel 35 (sum to [B, 1])");
         var __k36 = new Step_Kernel36_Job { __d_B = __d_B, in0 = __a[12], in1 = __a[8], output = __a[14] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k36, __d_B, 1);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k36, __d_B, 1, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[14], __d_B, "kernel 36 (log, add to [B, 1])");
         Step_Kernel37(__d_B, __a[14], __a[11], __a[12]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 1, "kernel 37 (sub, sum to [1])");

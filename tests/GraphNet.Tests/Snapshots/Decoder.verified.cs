@@ -103,7 +103,7 @@ partial class Decoder : global::GraphNet.IModel
         global::GraphNet.Runtime.Fill.Iota(__a[3], 20, 2, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], 40, "kernel 3 (iota to [5, 4, 2])");
         var __k4 = new LossAndGradients_Kernel4_Job { in0 = __a[3], in1 = __a[1], in2 = __a[2], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, 40, 1);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, 40, 1, 13);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 40, "kernel 4 (mul, exp, mul, cos, sin, where to [5, 4, 2])");
         var __k5 = new LossAndGradients_Kernel5_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[4], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 40);
@@ -166,7 +166,7 @@ partial class Decoder : global::GraphNet.IModel
         LossAndGradients_Kernel25(__d_B, __a[9], __a[8]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 25 (max_reduce to [B, 2, 5, 1])");
         var __k26 = new LossAndGradients_Kernel26_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], output = __a[10] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 10 * __d_B, 5);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 10 * __d_B, 5, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 50 * __d_B, "kernel 26 (sub, exp to [B, 2, 5, 5])");
         LossAndGradients_Kernel27(__d_B, __a[10], __a[8]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 27 (sum to [B, 2, 5, 1])");
@@ -186,7 +186,7 @@ partial class Decoder : global::GraphNet.IModel
         global::GraphNet.Runtime.Workers.ForRange(ref __k32, 40 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[14], 40 * __d_B, "kernel 32 (mul to [B, 5, 8])");
         var __k33 = new LossAndGradients_Kernel33_Job { __d_B = __d_B, in0 = __a[14], output = __a[13] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 40 * __d_B, 1);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 40 * __d_B, 1, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[13], 40 * __d_B, "kernel 33 (erf, add to [B, 5, 8])");
         var __k34 = new LossAndGradients_Kernel34_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[12], in2 = __a[13], output = __a[15] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k34, 40 * __d_B, 1);
@@ -211,12 +211,12 @@ partial class Decoder : global::GraphNet.IModel
         LossAndGradients_Kernel41(__d_B, __a[1], __a[18]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 5 * __d_B, "kernel 41 (max_reduce to [B, 5, 1])");
         var __k42 = new LossAndGradients_Kernel42_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[18], output = __a[19] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k42, 5 * __d_B, 12);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k42, 5 * __d_B, 12, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 60 * __d_B, "kernel 42 (sub, exp to [B, 5, 12])");
         LossAndGradients_Kernel43(__d_B, __a[19], __a[1]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 43 (sum to [B, 5, 1])");
         var __k44 = new LossAndGradients_Kernel44_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[1], output = __a[20] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k44, 5 * __d_B, 1);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k44, 5 * __d_B, 1, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 5 * __d_B, "kernel 44 (log, add to [B, 5, 1])");
         LossAndGradients_Kernel45(__d_B, __a[20], __a[17], __a[18]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 1, "kernel 45 (sub, sum to [1, 1])");
@@ -245,7 +245,7 @@ partial class Decoder : global::GraphNet.IModel
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 12, 5 * __d_B, __a[15], __a[1], __o_grad_head);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_head, 96, "kernel 53 (matmul to [8, 12])");
         var __k54 = new LossAndGradients_Kernel54_Job { __d_B = __d_B, in0 = __a[16], in1 = __a[12], in2 = __a[14], in3 = __a[13], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 40 * __d_B, 1);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 40 * __d_B, 1, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 54 (mul, mul, mul, neg, exp, mul, mul, mul, mul, add to [B, 5, 8])");
         var __k55 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[1], output = __a[12] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k55, __d_B, 40);

@@ -161,7 +161,7 @@ partial class LogisticRegression : global::GraphNet.IModel
         global::GraphNet.Runtime.Workers.ForRange(ref __k1, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("InputGradient", __a[1], 1, "kernel 1 (div to [])");
         var __k2 = new InputGradient_Kernel2_Job { __d_N = __d_N, in0 = __a[1], in1 = y.Data, in2 = __a[0], in3 = this.b.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_N, 1);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_N, 1, 9);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("InputGradient", __a[2], __d_N, "kernel 2 (add, gt, where, where, neg, exp, add, exp, add, neg, mul, where, where, div, mul, div, mul, neg, add, where, add, where, add to [N])");
         // kernel 3: %42 = matmul{tB} %41, %4 : [N, 30]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_N, 30, 1, __a[2], this.w.Data, __o_grad_x);

@@ -169,12 +169,12 @@ partial class Mlp : global::GraphNet.IModel
         LossAndGradients_Kernel13(__d_B, __a[5], __a[7]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], __d_B, "kernel 13 (max_reduce to [B, 1])");
         var __k14 = new LossAndGradients_Kernel14_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[7], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B, 10);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B, 10, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 14 (sub, exp to [B, 10])");
         LossAndGradients_Kernel15(__d_B, __a[8], __a[5]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], __d_B, "kernel 15 (sum to [B, 1])");
         var __k16 = new LossAndGradients_Kernel16_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k16, __d_B, 1);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k16, __d_B, 1, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], __d_B, "kernel 16 (log, add to [B, 1])");
         LossAndGradients_Kernel17(__d_B, __a[9], __a[6], __a[7]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 1, "kernel 17 (sub, sum to [1])");

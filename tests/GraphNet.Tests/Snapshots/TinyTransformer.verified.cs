@@ -245,7 +245,7 @@ partial class TinyTransformer : global::GraphNet.IModel
         Predict_Kernel19(__d_B, __a[1], __a[2]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 8 * __d_B, "kernel 19 (max_reduce to [B, 2, 4, 1])");
         var __k20 = new Predict_Kernel20_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k20, 8 * __d_B, 4);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k20, 8 * __d_B, 4, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 20 (sub, exp to [B, 2, 4, 4])");
         Predict_Kernel21(__d_B, __a[4], __a[1]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 8 * __d_B, "kernel 21 (sum to [B, 2, 4, 1])");
@@ -284,7 +284,7 @@ partial class TinyTransformer : global::GraphNet.IModel
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_0_linear1_weight.Data, __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 33 (matmul to [4*B, 16])");
         var __k34 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_0_linear1_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k34, 4 * __d_B, 16);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, 4 * __d_B, 16, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 34 (add, mul, mul, erf, add, mul to [B, 4, 16])");
         // kernel 35: %139 = matmul{tB} %138, %11 : [4*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 16, __a[1], this.__m_blocks_0_linear2_weight.Data, __a[0]);
@@ -338,7 +338,7 @@ partial class TinyTransformer : global::GraphNet.IModel
         Predict_Kernel19(__d_B, __a[0], __a[2]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 8 * __d_B, "kernel 52 (max_reduce to [B, 2, 4, 1])");
         var __k53 = new Predict_Kernel20_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 8 * __d_B, 4);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 8 * __d_B, 4, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 53 (sub, exp to [B, 2, 4, 4])");
         Predict_Kernel21(__d_B, __a[4], __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 8 * __d_B, "kernel 54 (sum to [B, 2, 4, 1])");
@@ -377,7 +377,7 @@ partial class TinyTransformer : global::GraphNet.IModel
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_1_linear1_weight.Data, __a[0]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 66 (matmul to [4*B, 16])");
         var __k67 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_linear1_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 4 * __d_B, 16);
+        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 4 * __d_B, 16, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 67 (add, mul, mul, erf, add, mul to [B, 4, 16])");
         // kernel 68: %230 = matmul{tB} %229, %23 : [4*B, 8]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 16, __a[1], this.__m_blocks_1_linear2_weight.Data, __a[0]);

@@ -525,7 +525,8 @@ internal static class EntryEmitter
                     var (extent, inner) = KernelEmitter.SplitExtent(k);
                     string job = $"__{prefix}k{k.Index}";
                     w.Line($"var {job} = new {name}_Job {{ {string.Join(", ", fields)} }};");
-                    w.Line($"{Rt}.Workers.ForRange(ref {job}, {extent}, {inner});");
+                    int weight = KernelEmitter.Weight(k);
+                    w.Line($"{Rt}.Workers.ForRange(ref {job}, {extent}, {inner}{(weight > 1 ? $", {weight}" : "")});");
                     break;
                 }
                 var call = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select(b => Buffer(b, plan, dest, m))).Concat(new[] { o });
