@@ -107,12 +107,14 @@ partial class ConvNet : global::GraphNet.IModel
         // kernel 7: %39 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %38 : [B, 4, 4, 4, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(__a[1], __a[2], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 576 * __d_B, "kernel 7 (window to [B, 4, 4, 4, 3, 3])");
-        Predict_Kernel8(__d_B, __a[2], __a[0], __a[1]);
+        var __k8 = new Predict_Kernel8_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 64 * __d_B, 9);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 8 (where, max_reduce to [B, 4, 4, 4, 1, 1])");
         var __k9 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k9, __d_B, 64);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 9 (permute to [B, 4, 4, 4])");
-        Predict_Kernel10(__d_B, __a[0], __a[1]);
+        var __k10 = new Predict_Kernel10_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 4 * __d_B, 16);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 10 (sum to [B, 4, 1, 1, 1, 1])");
         var __k11 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k11, 4 * __d_B, 1);
@@ -234,12 +236,14 @@ partial class ConvNet : global::GraphNet.IModel
         var __k19 = new Step_Kernel19_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[6], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k19, 576 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 576 * __d_B, "kernel 19 (where to [B, 4, 4, 4, 3, 3])");
-        Step_Kernel20(__d_B, __a[5], __a[6]);
+        var __k20 = new Step_Kernel20_Job { __d_B = __d_B, in0 = __a[5], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k20, 64 * __d_B, 9);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 64 * __d_B, "kernel 20 (max_reduce to [B, 4, 4, 4, 1, 1])");
         var __k21 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k21, __d_B, 64);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 21 (permute to [B, 4, 4, 4])");
-        Predict_Kernel10(__d_B, __a[8], __a[6]);
+        var __k22 = new Predict_Kernel10_Job { __d_B = __d_B, in0 = __a[8], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k22, 4 * __d_B, 16);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 22 (sum to [B, 4, 1, 1, 1, 1])");
         var __k23 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k23, 4 * __d_B, 1);
@@ -268,14 +272,17 @@ partial class ConvNet : global::GraphNet.IModel
         // kernel 31: %95 = gather %94, %8 : [B, 10]
         global::GraphNet.Runtime.Indexing.Gather(__a[12], label.Data, __a[10], __d_B, 10, 10, "input 'label'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 10 * __d_B, "kernel 31 (gather to [B, 10])");
-        Step_Kernel32(__d_B, __a[8], __a[10], __a[11]);
+        var __k32 = new Step_Kernel32_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[10], output = __a[11] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k32, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B, "kernel 32 (mul, sum to [B, 1])");
-        Step_Kernel33(__d_B, __a[8], __a[12]);
+        var __k33 = new Step_Kernel33_Job { __d_B = __d_B, in0 = __a[8], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k33, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B, "kernel 33 (max_reduce to [B, 1])");
         var __k34 = new Step_Kernel34_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[12], output = __a[13] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k34, __d_B, 10, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], 10 * __d_B, "kernel 34 (sub, exp to [B, 10])");
-        Step_Kernel35(__d_B, __a[13], __a[8]);
+        var __k35 = new Step_Kernel35_Job { __d_B = __d_B, in0 = __a[13], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k35, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], __d_B, "kernel 35 (sum to [B, 1])");
         var __k36 = new Step_Kernel36_Job { __d_B = __d_B, in0 = __a[12], in1 = __a[8], output = __a[14] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k36, __d_B, 1, 5);
@@ -584,13 +591,13 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce where, max_reduce over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
-    private static void Predict_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Predict_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 64 * __d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < 64 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(float.NegativeInfinity);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 9;
             int x1 = i0 * 9;
@@ -635,6 +642,16 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Predict_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel8(__d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses permute over [B, 4, 4, 4].</summary>
     private static void Predict_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
@@ -676,12 +693,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 1, 4, 1, 4] to [B, 4, 1, 1, 1, 1].</summary>
-    private static void Predict_Kernel10(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel10(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 4 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 4 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 16;
             int xo = i0;
@@ -714,6 +731,15 @@ partial class ConvNet : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Predict_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel10(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 4, 1, 1].</summary>
@@ -1263,12 +1289,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
-    private static void Step_Kernel20(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel20(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 64 * __d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < 64 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(float.NegativeInfinity);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 9;
             int xo = i0;
@@ -1301,6 +1327,15 @@ partial class ConvNet : global::GraphNet.IModel
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Step_Kernel20 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel20_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel20(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses ge, mul over [B, 4].</summary>
@@ -1435,13 +1470,13 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel32(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel32(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, __d_B).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 10;
             int x1 = i0 * 10;
@@ -1483,13 +1518,23 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel32 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel32_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel32(__d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses reduce max_reduce over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, __d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(float.NegativeInfinity);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 10;
             int xo = i0;
@@ -1522,6 +1567,15 @@ partial class ConvNet : global::GraphNet.IModel
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Step_Kernel33 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel33_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel33(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub, exp over [B, 10].</summary>
@@ -1574,12 +1628,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, __d_B).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 10;
             int xo = i0;
@@ -1612,6 +1666,15 @@ partial class ConvNet : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Step_Kernel35 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel35_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel35(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses log, add over [B, 1].</summary>

@@ -108,7 +108,8 @@ partial class Decoder : global::GraphNet.IModel
         var __k5 = new LossAndGradients_Kernel5_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[4], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 40);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 5 (add to [B, 5, 8])");
-        LossAndGradients_Kernel6(__d_B, __a[1], __a[0]);
+        var __k6 = new LossAndGradients_Kernel6_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, 5 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 5 * __d_B, "kernel 6 (sum to [B, 5, 1])");
         var __k7 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k7, 5 * __d_B, 1);
@@ -116,7 +117,8 @@ partial class Decoder : global::GraphNet.IModel
         var __k8 = new LossAndGradients_Kernel8_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k8, 5 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 40 * __d_B, "kernel 8 (sub to [B, 5, 8])");
-        LossAndGradients_Kernel9(__d_B, __a[0], __a[2]);
+        var __k9 = new LossAndGradients_Kernel9_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k9, 5 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 9 (mul, sum to [B, 5, 1])");
         var __k10 = new LossAndGradients_Kernel10_Job { __d_B = __d_B, in0 = __a[2], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k10, 5 * __d_B, 1);
@@ -163,12 +165,14 @@ partial class Decoder : global::GraphNet.IModel
         var __k24 = new LossAndGradients_Kernel24_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[8], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k24, 2 * __d_B, 25);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 24 (mul, where to [B, 2, 5, 5])");
-        LossAndGradients_Kernel25(__d_B, __a[9], __a[8]);
+        var __k25 = new LossAndGradients_Kernel25_Job { __d_B = __d_B, in0 = __a[9], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k25, 10 * __d_B, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 25 (max_reduce to [B, 2, 5, 1])");
         var __k26 = new LossAndGradients_Kernel26_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], output = __a[10] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k26, 10 * __d_B, 5, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 50 * __d_B, "kernel 26 (sub, exp to [B, 2, 5, 5])");
-        LossAndGradients_Kernel27(__d_B, __a[10], __a[8]);
+        var __k27 = new LossAndGradients_Kernel27_Job { __d_B = __d_B, in0 = __a[10], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k27, 10 * __d_B, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 27 (sum to [B, 2, 5, 1])");
         var __k28 = new LossAndGradients_Kernel28_Job { __d_B = __d_B, in0 = __a[10], in1 = __a[8], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k28, 10 * __d_B, 5);
@@ -206,14 +210,17 @@ partial class Decoder : global::GraphNet.IModel
         // kernel 39: %102 = gather %101, %6 : [B, 5, 12]
         global::GraphNet.Runtime.Indexing.Gather(__a[18], next.Data, __a[16], 5 * __d_B, 12, 12, "input 'next'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 60 * __d_B, "kernel 39 (gather to [B, 5, 12])");
-        LossAndGradients_Kernel40(__d_B, __a[1], __a[16], __a[17]);
+        var __k40 = new LossAndGradients_Kernel40_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[16], output = __a[17] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k40, 5 * __d_B, 12);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 5 * __d_B, "kernel 40 (mul, sum to [B, 5, 1])");
-        LossAndGradients_Kernel41(__d_B, __a[1], __a[18]);
+        var __k41 = new LossAndGradients_Kernel41_Job { __d_B = __d_B, in0 = __a[1], output = __a[18] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k41, 5 * __d_B, 12);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 5 * __d_B, "kernel 41 (max_reduce to [B, 5, 1])");
         var __k42 = new LossAndGradients_Kernel42_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[18], output = __a[19] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k42, 5 * __d_B, 12, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 60 * __d_B, "kernel 42 (sub, exp to [B, 5, 12])");
-        LossAndGradients_Kernel43(__d_B, __a[19], __a[1]);
+        var __k43 = new LossAndGradients_Kernel43_Job { __d_B = __d_B, in0 = __a[19], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k43, 5 * __d_B, 12);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 43 (sum to [B, 5, 1])");
         var __k44 = new LossAndGradients_Kernel44_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[1], output = __a[20] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k44, 5 * __d_B, 1, 5);
@@ -256,7 +263,8 @@ partial class Decoder : global::GraphNet.IModel
         // kernel 57: %151 = matmul{tA} %78, %149 : [B, 2, 5, 4]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[12], __a[7]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 57 (matmul to [B, 2, 5, 4])");
-        LossAndGradients_Kernel58(__d_B, __a[1], __a[9], __a[8], __a[12]);
+        var __k58 = new LossAndGradients_Kernel58_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[9], in2 = __a[8], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k58, 10 * __d_B, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 10 * __d_B, "kernel 58 (mul, div, neg, sum to [B, 2, 5, 1])");
         var __k59 = new LossAndGradients_Kernel59_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[1], in2 = __a[8], in3 = __a[12], in4 = __a[10], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k59, 2 * __d_B, 25);
@@ -307,7 +315,8 @@ partial class Decoder : global::GraphNet.IModel
         var __k75 = new LossAndGradients_Kernel72_Job { in0 = __a[5], output = __o_grad_g };
         global::GraphNet.Runtime.Workers.ForRange(ref __k75, 8, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_g, 8, "kernel 75 (reshape to [8])");
-        LossAndGradients_Kernel76(__d_B, __a[4], __a[2], __a[3], __a[1]);
+        var __k76 = new LossAndGradients_Kernel76_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k76, 5 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 76 (mul, div, neg, sum to [B, 5, 1])");
         var __k77 = new LossAndGradients_Kernel77_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k77, 5 * __d_B, 1);
@@ -315,7 +324,8 @@ partial class Decoder : global::GraphNet.IModel
         var __k78 = new LossAndGradients_Kernel78_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k78, 5 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 78 (div, mul, add, add to [B, 5, 8])");
-        LossAndGradients_Kernel79(__d_B, __a[1], __a[0]);
+        var __k79 = new LossAndGradients_Kernel79_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k79, 5 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 5 * __d_B, "kernel 79 (neg, sum to [B, 5, 1])");
         var __k80 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k80, 5 * __d_B, 1);
@@ -442,12 +452,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int xo = i0;
@@ -480,6 +490,15 @@ partial class Decoder : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel6(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 5, 1].</summary>
@@ -569,12 +588,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int xo = i0;
@@ -610,6 +629,15 @@ partial class Decoder : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel9(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul, add, sqrt over [B, 5, 1].</summary>
@@ -903,12 +931,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel25(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel25(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 10 * __d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < 10 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(float.NegativeInfinity);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 5;
             int xo = i0;
@@ -941,6 +969,15 @@ partial class Decoder : global::GraphNet.IModel
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel25 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel25_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel25(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub, exp over [B, 2, 5, 5].</summary>
@@ -993,12 +1030,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel27(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel27(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 10 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 10 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 5;
             int xo = i0;
@@ -1031,6 +1068,15 @@ partial class Decoder : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel27 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel27_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel27(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 2, 5, 5].</summary>
@@ -1340,13 +1386,13 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 12;
             int x1 = i0 * 12;
@@ -1388,13 +1434,23 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel40 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel40_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel40(__d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses reduce max_reduce over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * __d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < 5 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(float.NegativeInfinity);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 12;
             int xo = i0;
@@ -1427,6 +1483,15 @@ partial class Decoder : global::GraphNet.IModel
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel41(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub, exp over [B, 5, 12].</summary>
@@ -1479,12 +1544,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 12;
             int xo = i0;
@@ -1517,6 +1582,15 @@ partial class Decoder : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel43 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel43_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel43(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses log, add over [B, 5, 1].</summary>
@@ -1958,14 +2032,14 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 10 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 10 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 5;
             int x1 = i0 * 5;
@@ -2015,6 +2089,17 @@ partial class Decoder : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel58 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel58_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel58(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses div, add, mul, where, mul over [B, 2, 5, 5].</summary>
@@ -2300,14 +2385,14 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel76(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel76(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int x1 = i0 * 8;
@@ -2357,6 +2442,17 @@ partial class Decoder : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel76 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel76_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel76(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses mul, div, mul over [B, 5, 1].</summary>
@@ -2482,12 +2578,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel79(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel79(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 5 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 5 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int xo = i0;
@@ -2523,6 +2619,15 @@ partial class Decoder : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel79 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel79_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel79(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses add, add over [B, 5, 8].</summary>

@@ -164,14 +164,17 @@ partial class Mlp : global::GraphNet.IModel
         // kernel 11: %25 = gather %24, %7 : [B, 10]
         global::GraphNet.Runtime.Indexing.Gather(__a[7], label.Data, __a[4], __d_B, 10, 10, "input 'label'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 10 * __d_B, "kernel 11 (gather to [B, 10])");
-        LossAndGradients_Kernel12(__d_B, __a[5], __a[4], __a[6]);
+        var __k12 = new LossAndGradients_Kernel12_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k12, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], __d_B, "kernel 12 (mul, sum to [B, 1])");
-        LossAndGradients_Kernel13(__d_B, __a[5], __a[7]);
+        var __k13 = new LossAndGradients_Kernel13_Job { __d_B = __d_B, in0 = __a[5], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k13, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], __d_B, "kernel 13 (max_reduce to [B, 1])");
         var __k14 = new LossAndGradients_Kernel14_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[7], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B, 10, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 14 (sub, exp to [B, 10])");
-        LossAndGradients_Kernel15(__d_B, __a[8], __a[5]);
+        var __k15 = new LossAndGradients_Kernel15_Job { __d_B = __d_B, in0 = __a[8], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k15, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], __d_B, "kernel 15 (sum to [B, 1])");
         var __k16 = new LossAndGradients_Kernel16_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k16, __d_B, 1, 5);
@@ -456,13 +459,13 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 10] to [B, 1].</summary>
-    private static void LossAndGradients_Kernel12(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel12(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, __d_B).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 10;
             int x1 = i0 * 10;
@@ -504,13 +507,23 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs LossAndGradients_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel12(__d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses reduce max_reduce over [B, 10] to [B, 1].</summary>
-    private static void LossAndGradients_Kernel13(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel13(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, __d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(float.NegativeInfinity);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 10;
             int xo = i0;
@@ -543,6 +556,15 @@ partial class Mlp : global::GraphNet.IModel
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel13 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel13_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel13(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub, exp over [B, 10].</summary>
@@ -595,12 +617,12 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [B, 1].</summary>
-    private static void LossAndGradients_Kernel15(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel15(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, __d_B).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 10;
             int xo = i0;
@@ -633,6 +655,15 @@ partial class Mlp : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel15 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel15_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel15(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses log, add over [B, 1].</summary>

@@ -175,14 +175,17 @@ partial class Recurrent : global::GraphNet.IModel
         // kernel 11: %35 = gather %34, %8 : [B, T, 7]
         global::GraphNet.Runtime.Indexing.Gather(__a[9], next.Data, __a[2], __d_B * __d_T, 7, 7, "input 'next'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 7 * __d_B * __d_T, "kernel 11 (gather to [B, T, 7])");
-        Step_Kernel12(__d_B, __d_T, __a[7], __a[2], __a[8]);
+        var __k12 = new Step_Kernel12_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[7], in1 = __a[2], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k12, __d_B * __d_T, 7);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], __d_B * __d_T, "kernel 12 (mul, sum to [B, T, 1])");
-        Step_Kernel13(__d_B, __d_T, __a[7], __a[9]);
+        var __k13 = new Step_Kernel13_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[7], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k13, __d_B * __d_T, 7);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], __d_B * __d_T, "kernel 13 (max_reduce to [B, T, 1])");
         var __k14 = new Step_Kernel14_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[7], in1 = __a[9], output = __a[10] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B * __d_T, 7, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 7 * __d_B * __d_T, "kernel 14 (sub, exp to [B, T, 7])");
-        Step_Kernel15(__d_B, __d_T, __a[10], __a[7]);
+        var __k15 = new Step_Kernel15_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[10], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k15, __d_B * __d_T, 7);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], __d_B * __d_T, "kernel 15 (sum to [B, T, 1])");
         var __k16 = new Step_Kernel16_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[9], in1 = __a[7], output = __a[11] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k16, __d_B * __d_T, 1, 5);
@@ -717,13 +720,13 @@ partial class Recurrent : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, sum over [B, T, 7] to [B, T, 1].</summary>
-    private static void Step_Kernel12(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel12(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, __d_B * __d_T).Fill(0f);
-        for (int i0 = 0; i0 < __d_B * __d_T; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 7;
             int x1 = i0 * 7;
@@ -765,13 +768,24 @@ partial class Recurrent : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public int __d_T;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel12(__d_B, __d_T, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses reduce max_reduce over [B, T, 7] to [B, T, 1].</summary>
-    private static void Step_Kernel13(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel13(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, __d_B * __d_T).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < __d_B * __d_T; i0++)
+        output.Slice(lo, hi - lo).Fill(float.NegativeInfinity);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 7;
             int xo = i0;
@@ -804,6 +818,16 @@ partial class Recurrent : global::GraphNet.IModel
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Step_Kernel13 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel13_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public int __d_T;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel13(__d_B, __d_T, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub, exp over [B, T, 7].</summary>
@@ -857,12 +881,12 @@ partial class Recurrent : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, T, 7] to [B, T, 1].</summary>
-    private static void Step_Kernel15(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel15(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, __d_B * __d_T).Fill(0f);
-        for (int i0 = 0; i0 < __d_B * __d_T; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 7;
             int xo = i0;
@@ -895,6 +919,16 @@ partial class Recurrent : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Step_Kernel15 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel15_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public int __d_T;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel15(__d_B, __d_T, in0, output, lo, hi);
     }
 
     /// <summary>Fuses log, add over [B, T, 1].</summary>

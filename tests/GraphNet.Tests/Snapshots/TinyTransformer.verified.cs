@@ -190,7 +190,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         // kernel 0: %28 = gather %0, %27 : [B, 4, 8]
         global::GraphNet.Runtime.Indexing.Gather(this.__m_tokens_weight.Data, ids.Data, __a[0], 4 * __d_B, 8, 7, "input 'ids'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 0 (gather to [B, 4, 8])");
-        Predict_Kernel1(__d_B, __a[0], __a[1]);
+        var __k1 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 1 (sum to [B, 4, 1])");
         var __k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k2, 4 * __d_B, 1);
@@ -198,7 +199,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k3 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 3 (sub to [B, 4, 8])");
-        Predict_Kernel4(__d_B, __a[1], __a[2]);
+        var __k4 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 4 (mul, sum to [B, 4, 1])");
         var __k5 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[2], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, 4 * __d_B, 1);
@@ -242,12 +244,14 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k18 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k18, 2 * __d_B, 16);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 18 (mul, where to [B, 2, 4, 4])");
-        Predict_Kernel19(__d_B, __a[1], __a[2]);
+        var __k19 = new Predict_Kernel19_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k19, 8 * __d_B, 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 8 * __d_B, "kernel 19 (max_reduce to [B, 2, 4, 1])");
         var __k20 = new Predict_Kernel20_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k20, 8 * __d_B, 4, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 20 (sub, exp to [B, 2, 4, 4])");
-        Predict_Kernel21(__d_B, __a[4], __a[1]);
+        var __k21 = new Predict_Kernel21_Job { __d_B = __d_B, in0 = __a[4], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k21, 8 * __d_B, 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 8 * __d_B, "kernel 21 (sum to [B, 2, 4, 1])");
         var __k22 = new Predict_Kernel22_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k22, 8 * __d_B, 4);
@@ -264,7 +268,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k26 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[1], in2 = this.__m_blocks_0_self_attn_out_proj_bias.Data, output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k26, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 26 (add, add to [B, 4, 8])");
-        Predict_Kernel1(__d_B, __a[2], __a[0]);
+        var __k27 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k27, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 27 (sum to [B, 4, 1])");
         var __k28 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k28, 4 * __d_B, 1);
@@ -272,7 +277,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k29 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k29, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 29 (sub to [B, 4, 8])");
-        Predict_Kernel4(__d_B, __a[0], __a[1]);
+        var __k30 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k30, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 30 (mul, sum to [B, 4, 1])");
         var __k31 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k31, 4 * __d_B, 1);
@@ -292,7 +298,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k36 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], in2 = this.__m_blocks_0_linear2_bias.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k36, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 36 (add, add to [B, 4, 8])");
-        Predict_Kernel1(__d_B, __a[1], __a[0]);
+        var __k37 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k37, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 37 (sum to [B, 4, 1])");
         var __k38 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k38, 4 * __d_B, 1);
@@ -300,7 +307,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k39 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k39, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 39 (sub to [B, 4, 8])");
-        Predict_Kernel4(__d_B, __a[0], __a[2]);
+        var __k40 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k40, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 40 (mul, sum to [B, 4, 1])");
         var __k41 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[2], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k41, 4 * __d_B, 1);
@@ -335,12 +343,14 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k51 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k51, 2 * __d_B, 16);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 51 (mul, where to [B, 2, 4, 4])");
-        Predict_Kernel19(__d_B, __a[0], __a[2]);
+        var __k52 = new Predict_Kernel19_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k52, 8 * __d_B, 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 8 * __d_B, "kernel 52 (max_reduce to [B, 2, 4, 1])");
         var __k53 = new Predict_Kernel20_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k53, 8 * __d_B, 4, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 53 (sub, exp to [B, 2, 4, 4])");
-        Predict_Kernel21(__d_B, __a[4], __a[0]);
+        var __k54 = new Predict_Kernel21_Job { __d_B = __d_B, in0 = __a[4], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 8 * __d_B, 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 8 * __d_B, "kernel 54 (sum to [B, 2, 4, 1])");
         var __k55 = new Predict_Kernel22_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[0], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k55, 8 * __d_B, 4);
@@ -357,7 +367,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k59 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[0], in2 = this.__m_blocks_1_self_attn_out_proj_bias.Data, output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k59, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 59 (add, add to [B, 4, 8])");
-        Predict_Kernel1(__d_B, __a[2], __a[0]);
+        var __k60 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k60, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 60 (sum to [B, 4, 1])");
         var __k61 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k61, 4 * __d_B, 1);
@@ -365,7 +376,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k62 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k62, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 62 (sub to [B, 4, 8])");
-        Predict_Kernel4(__d_B, __a[0], __a[1]);
+        var __k63 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k63, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 63 (mul, sum to [B, 4, 1])");
         var __k64 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k64, 4 * __d_B, 1);
@@ -395,12 +407,12 @@ partial class TinyTransformer : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 8] to [B, 4, 1].</summary>
-    private static void Predict_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 4 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 4 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int xo = i0;
@@ -433,6 +445,15 @@ partial class TinyTransformer : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Predict_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel1(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 4, 1].</summary>
@@ -522,12 +543,12 @@ partial class TinyTransformer : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8] to [B, 4, 1].</summary>
-    private static void Predict_Kernel4(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel4(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 4 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 4 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int xo = i0;
@@ -563,6 +584,15 @@ partial class TinyTransformer : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Predict_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel4(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul, add, sqrt over [B, 4, 1].</summary>
@@ -957,12 +987,12 @@ partial class TinyTransformer : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 2, 4, 4] to [B, 2, 4, 1].</summary>
-    private static void Predict_Kernel19(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel19(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 8 * __d_B).Fill(float.NegativeInfinity);
-        for (int i0 = 0; i0 < 8 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(float.NegativeInfinity);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 4;
             int xo = i0;
@@ -995,6 +1025,15 @@ partial class TinyTransformer : global::GraphNet.IModel
             }
             Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Predict_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel19(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub, exp over [B, 2, 4, 4].</summary>
@@ -1047,12 +1086,12 @@ partial class TinyTransformer : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 2, 4, 4] to [B, 2, 4, 1].</summary>
-    private static void Predict_Kernel21(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Predict_Kernel21(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 8 * __d_B).Fill(0f);
-        for (int i0 = 0; i0 < 8 * __d_B; i0++)
+        output.Slice(lo, hi - lo).Fill(0f);
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 4;
             int xo = i0;
@@ -1085,6 +1124,15 @@ partial class TinyTransformer : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Predict_Kernel21 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel21_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => Predict_Kernel21(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 2, 4, 4].</summary>

@@ -67,7 +67,12 @@ internal static class KernelEmitter
             for (int i = 0; i < sig.Buffers.Count; i++) w.Line($"ref float p{i} = ref Sc.Ref(in{i});");
             w.Line("ref float out0 = ref Sc.Ref(output);");
             string init = k.Root.Op == OpKind.ReduceMax ? "float.NegativeInfinity" : "0f";
-            if (reduce) w.Line($"output.Slice(0, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}).Fill({init});");
+            if (reduce && split) // this range's outputs only: the rows of the outer loop are the output's outermost
+            {
+                var row = dims[0].Strides[dims[0].Strides.Length - 1];
+                w.Line(row == Dim.Const(1) ? $"output.Slice(lo, hi - lo).Fill({init});" : $"output.Slice(lo * {Code(row)}, (hi - lo) * {Code(row)}).Fill({init});");
+            }
+            else if (reduce) w.Line($"output.Slice(0, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}).Fill({init});");
             EmitLoops(w, k, dims, loads, sig, 0, init, split);
         }
         if (!split) return;
@@ -84,8 +89,18 @@ internal static class KernelEmitter
         }
     }
 
-    /// <summary>Elementwise kernels take a range of their outer loop and run split over the worker pool.</summary>
-    public static bool Splits(Kernel k) => k.Kind == KernelKind.Elementwise;
+    /// <summary>
+    /// Elementwise kernels, and reductions whose outer loop is not reduced (a row's sum, a column's max: each output element
+    /// is summed whole by one thread, so a result has the same bits on any thread count), take a range of their outer loop
+    /// and run split over the worker pool; full reductions run on the caller.
+    /// </summary>
+    public static bool Splits(Kernel k)
+    {
+        if (k.Kind == KernelKind.Elementwise) return true;
+        if (k.Kind != KernelKind.Reduce || k.Body is null) return false;
+        var dims = Coalesce(k, Operands(k));
+        return dims.Count >= 2 && !dims[0].Reduced && dims[0].Strides[dims[0].Strides.Length - 1] != Dim.Const(0);
+    }
 
     /// <summary>
     /// What an element of the kernel costs against a simple one, for the pool's split decision: 1, plus 4 per
