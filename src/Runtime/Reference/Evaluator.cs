@@ -68,7 +68,10 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
     private (int[] Shape, T[] Data) Eval(Node n)
     {
         var shape = Concrete(n.Shape);
-        var outData = new T[Tensor.Count(shape)];
+        // An elementwise op writes every element (vector kernel or scalar loop), so its buffer need not be zeroed first:
+        // for an eager op on a large tensor the zeroing was a pass over memory of its own.
+        var outData = n.Op.Category() is OpCategory.Unary or OpCategory.Binary or OpCategory.Ternary
+            ? GC.AllocateUninitializedArray<T>(Tensor.Count(shape)) : new T[Tensor.Count(shape)];
         T[] In(int i) => _values[n.Inputs[i]].Data;
         switch (n.Op.Category())
         {
