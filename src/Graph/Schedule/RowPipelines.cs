@@ -16,9 +16,7 @@ public static class RowPipelines
 {
     public static List<Kernel> Form(List<Kernel> kernels)
     {
-        var producer = new Dictionary<Node, int>();
-        for (int i = 0; i < kernels.Count; i++)
-            foreach (var n in kernels[i].Writes) producer[n] = i;
+        var producer = Producers(kernels);
         int groups = 0;
         for (int i = 0; i < kernels.Count; i++)
         {
@@ -43,13 +41,20 @@ public static class RowPipelines
                 foreach (var k in after.Select(b => kernels[b]).Concat(kernels.Skip(j + 1)))
                     result.Add(k.Renumbered(result.Count, k.Group));
                 kernels = result;
-                producer.Clear();
-                for (int q = 0; q < kernels.Count; q++)
-                    foreach (var n in kernels[q].Writes) producer[n] = q;
+                producer = Producers(kernels);
                 break;
             }
         }
         return kernels;
+    }
+
+    /// <summary>The index of the kernel that writes each value.</summary>
+    private static Dictionary<Node, int> Producers(List<Kernel> kernels)
+    {
+        var producer = new Dictionary<Node, int>();
+        for (int i = 0; i < kernels.Count; i++)
+            foreach (var n in kernels[i].Writes) producer[n] = i;
+        return producer;
     }
 
     /// <summary>z = x·w with x [N, D] read row by row and w a single column: the pipeline's first kernel.</summary>

@@ -170,20 +170,23 @@ public static class Scheduler
     private static Dim[] Zeros(int rank) => Enumerable.Repeat(Dim.Const(0), rank).ToArray();
 
     /// <summary>The loads of a kernel body in first-use order. The body is a DAG (a value used twice is one term), walked once per term.</summary>
-    public static IEnumerable<Load> Loads(Term t)
+    public static IEnumerable<Load> Loads(Term t) => Terms(t).Where(x => x.Load is not null).Select(x => x.Load!).ToList();
+
+    /// <summary>Each term of a kernel body once, depth first in argument order (a value used twice is one term).</summary>
+    public static List<Term> Terms(Term t)
     {
         var seen = new HashSet<Term>(ReferenceEqualityComparer.Instance);
-        var loads = new List<Load>();
+        var terms = new List<Term>();
         var stack = new Stack<Term>();
         stack.Push(t);
         while (stack.Count > 0)
         {
             var x = stack.Pop();
             if (!seen.Add(x)) continue;
-            if (x.Load is not null) loads.Add(x.Load);
+            terms.Add(x);
             for (int i = x.Args.Count - 1; i >= 0; i--) stack.Push(x.Args[i]);
         }
-        return loads;
+        return terms;
     }
 }
 

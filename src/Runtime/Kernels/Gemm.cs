@@ -78,10 +78,11 @@ public static unsafe class Gemm
         if (batch == 0 || m == 0 || n == 0) return;
         fixed (float* pa = a, pb = b, pc = c)
         {
+            bool large = Large(m, n, k);
             var job = new Job
             {
                 A = pa, B = pb, C = pc, Batch = batch, M = m, N = n, K = k, K0 = 0, K1 = k, Accumulate = accumulate,
-                Kc = Large(m, n, k) ? KCLarge : KC, Mc = Large(m, n, k) ? MCLarge : MC,
+                Kc = large ? KCLarge : KC, Mc = large ? MCLarge : MC,
                 RsA = transA ? 1 : k, CsA = transA ? m : 1, RsB = transB ? 1 : n, CsB = transB ? k : 1,
             };
             bool parallel = (long)batch * m * n * Math.Max(k, 1) >= ParallelMacs;
@@ -312,7 +313,7 @@ public static unsafe class Gemm
             int KC = Kc, MC = Mc;
             // Sized by the block sizes alone (not by the columns this task got), so a thread's buffers stop growing after
             // its first product of each kind, whichever tasks it is handed.
-            var packA = _packA ??= new float[Math.Max(MC * KC, Math.Max(Gemm.MC * Gemm.KC, MCLarge * KCLarge)) + 64];
+            var packA = _packA ??= new float[Math.Max(Gemm.MC * Gemm.KC, MCLarge * KCLarge) + 64]; // either blocking's A block
             var packB = Packed != null ? packA : _packB is { } ob && ob.Length >= KC * NC + 64 ? ob : _packB = new float[KC * NC + 64];
             fixed (float* pa0 = packA, pb0 = packB)
             {
@@ -434,12 +435,12 @@ public static unsafe class Gemm
 
     /// <summary>
     /// A row pipeline (the compiler's <c>RowPipelines</c>): z = x·w, then <paramref name="rows"/> (the kernels that make r
-    /// from z row by row), then g (+)= xᵀ·r, one block of rows at a time, so x [n, d] is streamed once instead of twice.
+    /// from z row by row), then g = xᵀ·r, one block of rows at a time, so x [n, d] is streamed once instead of twice.
     /// The rows are cut into parts by n alone (each part's xᵀ·r summed on its own, the parts added in order), so the
     /// result does not depend on the thread count; z's rows are the plain product's bits.
     /// </summary>
     public static void RowPipeline<TRows>(ref TRows rows, int n, int d, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> z,
-        ReadOnlySpan<float> r, Span<float> g, bool accumulate = false) where TRows : struct, IRangeJob
+        ReadOnlySpan<float> r, Span<float> g) where TRows : struct, IRangeJob
     {
         if (n < 0 || d < 0 || (long)n * d > x.Length || w.Length < d || z.Length < n || r.Length < n || g.Length < d)
             throw new ArgumentException($"Row pipeline operands too small for n={n}, d={d}: x has {x.Length} floats (needs {(long)n * d}), "
@@ -453,7 +454,7 @@ public static unsafe class Gemm
             else Workers.For(parts, ref job);
             for (int j = 0; j < d; j++)
             {
-                float sum = accumulate ? pg[j] : 0;
+                float sum = 0;
                 for (int p = 0; p < parts; p++) sum += ps[p * stride + j];
                 pg[j] = sum;
             }
@@ -524,20 +525,6 @@ public static unsafe class Gemm
             float* xi = x + (long)i * d;
             for (int j = 0; j < d; j++) y[j] = MathF.FusedMultiplyAdd(r[i], xi[j], y[j]);
         }
-    }
-
-    /// <summary>Two range jobs run one after the other over the same range (a row pipeline's kernels, composed in generated code).</summary>
-    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public struct Then<TFirst, TRest> : IRangeJob where TFirst : struct, IRangeJob where TRest : struct, IRangeJob
-    {
-        /// <summary>Runs first.</summary>
-        public TFirst First;
-
-        /// <summary>Runs second.</summary>
-        public TRest Rest;
-
-        /// <summary>Runs both over rows <paramref name="lo"/> .. <paramref name="hi"/> − 1.</summary>
-        public void Run(int lo, int hi) { First.Run(lo, hi); Rest.Run(lo, hi); }
     }
 
     /// <summary>A range job that does nothing (a row pipeline whose r needs no kernel of z).</summary>

@@ -367,8 +367,9 @@ public static class Indexing
 
     /// <summary>
     /// The adjoint of <see cref="Gather"/>: clears <paramref name="output"/> [rows, rowLen], then adds row i of <paramref name="values"/>
-    /// into row ids[i], for i &lt; <paramref name="count"/>; a bad id throws as in <see cref="Gather"/>. Rows of 32 floats or
-    /// more are split by columns over the pool, each part adding every row in order: the same sums as one thread.
+    /// into row ids[i], for i &lt; <paramref name="count"/>; a bad id throws as in <see cref="Gather"/>. A table of 64 rows or
+    /// more with rows of 32 floats or more is split by columns over the pool, each part adding every row in order: the same
+    /// sums as one thread.
     /// </summary>
     public static unsafe void ScatterAdd(ReadOnlySpan<float> ids, ReadOnlySpan<float> values, Span<float> output, int count, int rowLen, int rows, string source = "ids")
     {
@@ -415,11 +416,6 @@ public static class Indexing
         public readonly void Run(int task) // columns of part task, every row in order
         {
             int c0 = RowLen * task / Parts / 8 * 8, c1 = task == Parts - 1 ? RowLen : RowLen * (task + 1) / Parts / 8 * 8;
-            Add(c0, c1);
-        }
-
-        private readonly void Add(int c0, int c1)
-        {
             for (int i = 0; i < Count; i++)
                 AddInto(new Span<float>(Output + (long)(int)Ids[i] * RowLen + c0, c1 - c0), new ReadOnlySpan<float>(Values + (long)i * RowLen + c0, c1 - c0));
         }

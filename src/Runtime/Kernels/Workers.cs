@@ -139,7 +139,8 @@ public static unsafe class Workers
     /// <summary>
     /// As above for a kernel whose elements cost <paramref name="weight"/> simple ones each (the generator counts a
     /// transcendental as several): the split decision weighs the work, not the element count, so an LSTM cell's gates over
-    /// a batch of 32 are shared out though they are only 8192 elements. The cuts do not depend on the weight.
+    /// a batch of 32 are shared out though they are only 8192 elements. The weight changes how many ranges there are, not
+    /// where a flat loop may be cut (multiples of 16), so the results keep their bits.
     /// </summary>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static void ForRange<TJob>(ref TJob job, int extent, long inner, int weight) where TJob : struct, IRangeJob

@@ -429,7 +429,7 @@ internal static class EntryEmitter
         else
         {
             // One struct per pipeline runs its kernels over a block of rows (each kernel's own job, in schedule order).
-            string rowsType = $"{e.Member}_{(prefix.Length > 0 ? prefix.Replace("_", "") + "_" : "")}Pipeline{first.Index}_Rows";
+            string rowsType = $"{Member(e, prefix)}Pipeline{first.Index}_Rows";
             var decl = new CodeWriter();
             decl.Line($"/// <summary>Kernels {string.Join(", ", inside.Select(k => k.Index))} of {e.Member} over a block of rows: the part of its row pipeline between the two products.</summary>");
             var init = new List<string>();
@@ -437,12 +437,9 @@ internal static class EntryEmitter
             {
                 foreach (var k in inside)
                 {
-                    var sig = KernelEmitter.Signature(k);
-                    string name = kernels.NameFor(k, $"{e.Member}_{(prefix.Length > 0 ? prefix.Replace("_", "") + "_" : "")}Kernel{k.Index}");
-                    var fields = sig.Symbols.Select(x => $"{CSharpEmitter.Sym(x)} = {CSharpEmitter.Sym(x)}")
-                        .Concat(sig.Buffers.Select((b, i) => $"in{i} = {B(b)}")).Concat(new[] { $"output = {B(k.Root)}" });
+                    string name = kernels.NameFor(k, $"{Member(e, prefix)}Kernel{k.Index}");
                     decl.Line($"public {name}_Job k{k.Index};");
-                    init.Add($"k{k.Index} = new {name}_Job {{ {string.Join(", ", fields)} }},");
+                    init.Add($"k{k.Index} = {JobOf(k, name, B)},");
                 }
                 decl.Line("public void Run(int lo, int hi)");
                 decl.Line("{");
@@ -457,6 +454,18 @@ internal static class EntryEmitter
         }
         var x = first.Reads[0];
         w.Line($"{Rt}.Gemm.RowPipeline(ref {v}, {C(x.Shape[0])}, {C(x.Shape[1])}, {B(x)}, {B(first.Reads[1])}, {B(first.Root)}, {B(last.Reads[1])}, {B(last.Root)});");
+    }
+
+    /// <summary>The prefix of an entry's kernel and struct names (a loop's body adds its own part).</summary>
+    private static string Member(EntryProgram e, string prefix) => $"{e.Member}_{(prefix.Length > 0 ? prefix.Replace("_", "") + "_" : "")}";
+
+    /// <summary>A split kernel's job: its dims, its input buffers and its output, as an object initializer.</summary>
+    private static string JobOf(Kernel k, string name, System.Func<Node, string> buffer)
+    {
+        var sig = KernelEmitter.Signature(k);
+        var fields = sig.Symbols.Select(x => $"{CSharpEmitter.Sym(x)} = {CSharpEmitter.Sym(x)}")
+            .Concat(sig.Buffers.Select((b, i) => $"in{i} = {buffer(b)}")).Concat(new[] { $"output = {buffer(k.Root)}" });
+        return $"new {name}_Job {{ {string.Join(", ", fields)} }}";
     }
 
     private static void EmitCall(CodeWriter w, EntryProgram e, Kernel k, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels, string arena, string prefix,
@@ -516,19 +525,17 @@ internal static class EntryEmitter
                 break;
             case KernelKind.Elementwise or KernelKind.Reduce:
             {
-                var sig = KernelEmitter.Signature(k);
-                string name = kernels.NameFor(k, $"{e.Member}_{(prefix.Length > 0 ? prefix.Replace("_", "") + "_" : "")}Kernel{k.Index}");
+                string name = kernels.NameFor(k, $"{Member(e, prefix)}Kernel{k.Index}");
                 if (KernelEmitter.Splits(k))
                 {
-                    var fields = sig.Symbols.Select(s => $"{CSharpEmitter.Sym(s)} = {CSharpEmitter.Sym(s)}")
-                        .Concat(sig.Buffers.Select((b, i) => $"in{i} = {Buffer(b, plan, dest, m)}")).Concat(new[] { $"output = {o}" });
                     var (extent, inner) = KernelEmitter.SplitExtent(k);
                     string job = $"__{prefix}k{k.Index}";
-                    w.Line($"var {job} = new {name}_Job {{ {string.Join(", ", fields)} }};");
+                    w.Line($"var {job} = {JobOf(k, name, x => Buffer(x, plan, dest, m))};");
                     int weight = KernelEmitter.Weight(k);
                     w.Line($"{Rt}.Workers.ForRange(ref {job}, {extent}, {inner}{(weight > 1 ? $", {weight}" : "")});");
                     break;
                 }
+                var sig = KernelEmitter.Signature(k);
                 var call = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select(b => Buffer(b, plan, dest, m))).Concat(new[] { o });
                 w.Line($"{name}({string.Join(", ", call)});");
                 break;

@@ -106,22 +106,9 @@ internal static class KernelEmitter
     /// What an element of the kernel costs against a simple one, for the pool's split decision: 1, plus 4 per
     /// transcendental in the body (exp, log, tanh, sigmoid, erf, sin, cos, pow: a polynomial and a division or a reduction each).
     /// </summary>
-    public static int Weight(Kernel k)
-    {
-        if (k.Body is null) return 1;
-        var seen = new HashSet<Term>(ReferenceEqualityComparer.Instance);
-        int heavy = 0;
-        var stack = new Stack<Term>();
-        stack.Push(k.Body);
-        while (stack.Count > 0)
-        {
-            var t = stack.Pop();
-            if (!seen.Add(t)) continue;
-            if (t.Op is OpKind.Exp or OpKind.Log or OpKind.Tanh or OpKind.Sigmoid or OpKind.Erf or OpKind.Sin or OpKind.Cos or OpKind.Pow) heavy++;
-            foreach (var a in t.Args) stack.Push(a);
-        }
-        return 1 + 4 * heavy;
-    }
+    public static int Weight(Kernel k) =>
+        k.Body is null ? 1 : 1 + 4 * Scheduler.Terms(k.Body).Count(t => t.Op is OpKind.Exp or OpKind.Log or OpKind.Tanh or OpKind.Sigmoid
+            or OpKind.Erf or OpKind.Sin or OpKind.Cos or OpKind.Pow);
 
     /// <summary>The outer loop's extent and the elements per outer iteration, as code, for a kernel that <see cref="Splits"/>.</summary>
     public static (string Extent, string Inner) SplitExtent(Kernel k)
