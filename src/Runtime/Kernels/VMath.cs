@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GraphNet.Runtime;
 
@@ -9,7 +10,8 @@ namespace GraphNet.Runtime;
 /// near zero crossings). The same algorithm for 16 and 8 lanes (<see cref="Vector512{T}"/>, <see cref="Vector256{T}"/>).
 /// <list type="bullet">
 /// <item>exp: x = n·ln2 + r with |r| ≤ ln2/2 (two-constant Cody–Waite split), exp(r) by a degree-6 polynomial
-/// (Cephes expf coefficients), 2ⁿ built in the exponent bits in two halves so results underflow to denormals
+/// (Cephes expf coefficients), 2ⁿ applied in one rounding (AVX-512 vscalef, or built in the exponent bits in two
+/// halves where that is missing) so results underflow to denormals
 /// and zero, and overflow to infinity, as they should.</item>
 /// <item>tanh: |x| &lt; 0.625 an odd polynomial (Cephes tanhf); otherwise 1 − 2/(exp(2|x|) + 1), sign restored.</item>
 /// <item>sigmoid: 1/(1 + exp(−x)).</item>
@@ -49,6 +51,7 @@ public static class VMath
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
         p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
+        if (Avx512F.IsSupported) return Avx512F.Scale(p, n); // p·2ⁿ in one rounding, as the two halves below
         var ni = shifted.AsInt32() - magic.AsInt32();
         var half = ni >> 1;
         var s1 = ((half + Vector512.Create(127)) << 23).AsSingle();
@@ -121,6 +124,7 @@ public static class VMath
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
         p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        if (Avx512F.VL.IsSupported) return Avx512F.VL.Scale(p, n); // p·2ⁿ in one rounding, as the two halves below
         var ni = shifted.AsInt32() - magic.AsInt32();
         var half = ni >> 1;
         var s1 = ((half + Vector256.Create(127)) << 23).AsSingle();

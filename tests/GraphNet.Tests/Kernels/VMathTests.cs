@@ -57,6 +57,23 @@ public class VMathTests
     }
 
     [Fact]
+    public void ExpUnderflowsGraduallyThroughTheDenormals()
+    {
+        // Below e^-87.3 the result is denormal: 2^n must be applied in one rounding (vscalef, or two exact halves),
+        // so each result is within one denormal step (2^-149) of the double-precision value, at 16 and 8 lanes.
+        const double Step = 1.401298464324817e-45;
+        for (int i = 0; i < 256; i++)
+        {
+            float x = -87.5f - 16.4f * i / 255;
+            double want = Math.Exp(x);
+            float got16 = VMath.Exp(Vector512.Create(x))[0], got8 = VMath.Exp(Vector256.Create(x))[0];
+            Assert.True(Math.Abs(got16 - want) <= Step * (1 + Math.Abs(want) / Step * 1e-6), $"exp({x:R}) = {got16:R}, want {want:R}");
+            Assert.Equal(got16, got8);
+        }
+        Assert.True(VMath.Exp(Vector512.Create(-100f))[0] > 0, "exp(-100) is a denormal, not zero");
+    }
+
+    [Fact]
     public void ExpSaturatesToInfinityAndZeroAndKeepsNaN()
     {
         var r = VMath.Exp(Vector512.Create(100f));
