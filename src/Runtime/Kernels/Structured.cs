@@ -11,7 +11,13 @@ namespace GraphNet.Runtime;
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static unsafe class Windows
 {
-    /// <summary>The window geometry and operands of one call; images are independent, so the pool splits them.</summary>
+    /// <summary>
+    /// The window geometry and operands of one call; images are independent, so the pool splits them. Rows of up to
+    /// eight taps (stride-1 taps, inside the image) move as one 8-lane vector: a window's row is written with up to
+    /// seven floats past it, which the next window's row overwrites, so the loops keep their order and the last row of
+    /// a part (whose excess would reach the next part) is written lane by lane; folding adds masked lanes and keeps to
+    /// the image row, so no vector reaches another image.
+    /// </summary>
     private struct Job : IParallelJob
     {
         public float* X, Cols;
@@ -26,7 +32,9 @@ public static unsafe class Windows
 
         private readonly void UnfoldImages(int b0, int b1)
         {
-            long p = (long)b0 * OH * OW * C * KH * KW;
+            long p = (long)b0 * OH * OW * C * KH * KW, end = (long)b1 * OH * OW * C * KH * KW;
+            long xEnd = (long)N * C * H * W;
+            bool vectorRows = KW <= 8 && DW == 1 && Vector256.IsHardwareAccelerated;
             for (int b = b0; b < b1; b++)
                 for (int oy = 0; oy < OH; oy++)
                     for (int ox = 0; ox < OW; ox++)
@@ -40,10 +48,17 @@ public static unsafe class Windows
                             {
                                 int iy = oy * SH - PH + ky * DH;
                                 float* dst = Cols + p;
+                                bool room = vectorRows && p + 8 <= end;
                                 p += KW;
-                                if ((uint)iy >= (uint)H) { new Span<float>(dst, KW).Clear(); continue; }
-                                float* row = X + plane + (long)iy * W;
-                                if (inside && DW == 1) { new ReadOnlySpan<float>(row + x0, KW).CopyTo(new Span<float>(dst, KW)); continue; }
+                                if ((uint)iy >= (uint)H)
+                                {
+                                    if (room) Vector256<float>.Zero.Store(dst);
+                                    else new Span<float>(dst, KW).Clear();
+                                    continue;
+                                }
+                                long at = plane + (long)iy * W;
+                                float* row = X + at;
+                                if (inside && room && at + x0 + 8 <= xEnd) { Vector256.Load(row + x0).Store(dst); continue; }
                                 for (int kx = 0; kx < KW; kx++)
                                 {
                                     int ix = x0 + kx * DW;
@@ -57,13 +72,16 @@ public static unsafe class Windows
         private readonly void FoldImages(int b0, int b1)
         {
             new Span<float>(X + (long)b0 * C * H * W, (b1 - b0) * C * H * W).Clear();
-            long p = (long)b0 * OH * OW * C * KH * KW;
+            long p = (long)b0 * OH * OW * C * KH * KW, end = (long)b1 * OH * OW * C * KH * KW;
+            bool vectorRows = KW <= 8 && DW == 1 && Vector256.IsHardwareAccelerated;
+            var taps = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(KW)).AsSingle();
             for (int b = b0; b < b1; b++)
                 for (int oy = 0; oy < OH; oy++)
                     for (int ox = 0; ox < OW; ox++)
                     {
                         int x0 = ox * SW - PW;
                         bool inside = x0 >= 0 && x0 + (KW - 1) * DW < W;
+                        bool vector = vectorRows && inside && x0 + 8 <= W;
                         for (int ch = 0; ch < C; ch++)
                         {
                             long plane = ((long)b * C + ch) * H * W;
@@ -71,12 +89,13 @@ public static unsafe class Windows
                             {
                                 int iy = oy * SH - PH + ky * DH;
                                 float* src = Cols + p;
+                                bool room = p + 8 <= end;
                                 p += KW;
                                 if ((uint)iy >= (uint)H) continue;
                                 float* row = X + plane + (long)iy * W;
-                                if (inside && DW == 1)
+                                if (vector && room)
                                 {
-                                    for (int kx = 0; kx < KW; kx++) row[x0 + kx] += src[kx];
+                                    (Vector256.Load(row + x0) + (Vector256.Load(src) & taps)).Store(row + x0);
                                     continue;
                                 }
                                 for (int kx = 0; kx < KW; kx++)
