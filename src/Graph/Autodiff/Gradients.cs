@@ -206,7 +206,9 @@ public static class Gradients
         var moved = b.Permute(x, perm);
         var window = axes.Aggregate(Dim.Const(1), (p, a) => p * x.Shape[a]);
         var flat = b.Reshape(moved, new Shape(moved.Shape.Dims.Take(r - axes.Count).Concat(new[] { window })));
-        var first = b.Eq(b.Iota(flat.Shape, flat.Shape.Rank - 1), b.BroadcastTo(b.ArgMax(flat, -1, keepDims: true), flat.Shape));
+        // Positions within the window as a [window] vector broadcast by the comparison (not a full-size tensor in memory).
+        var position = b.BroadcastTo(b.Iota(new Shape(window), 0), flat.Shape);
+        var first = b.Eq(position, b.BroadcastTo(b.ArgMax(flat, -1, keepDims: true), flat.Shape));
         return b.Permute(b.Reshape(first, moved.Shape), Inverse(perm));
     }
 

@@ -126,7 +126,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     // ==== Step: Loss, its gradient with respect to every parameter, then the optimizer's step ====
-    // 72 kernels; arena of 15 slots: #0 576*B, #1 256*B | 4 | 36, #2 256*B | 4 | 1, #3 4 | 256*B, #4 4 | 256*B, #5 4 | 256*B | 576*B, #6 576*B | 64*B | 4*B | 256*B, #7 576*B, #8 64*B | 4*B | 10*B | B, #9 4*B | 64*B, #10 100 | 10*B | 4*B, #11 100 | B | 1, #12 100 | B | 1, #13 10*B, #14 B floats.
+    // 72 kernels; arena of 15 slots: #0 576*B, #1 256*B | 4 | 36, #2 256*B | 4 | 1, #3 4 | 256*B, #4 4 | 256*B, #5 4 | 256*B | 576*B, #6 576*B | 64*B | 4*B | 9 | 256*B, #7 576*B, #8 64*B | 4*B | 10*B | B, #9 4*B | 64*B, #10 100 | 10*B | 4*B, #11 100 | B | 1, #12 100 | B | 1, #13 10*B, #14 B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Step = new(15);
     private global::GraphNet.Tensor? __out_Step_state_mean;
     private global::GraphNet.Tensor? __out_Step_state_variance;
@@ -169,7 +169,7 @@ partial class ConvNet : global::GraphNet.IModel
         __a.Reserve(3, global::System.Math.Max((long)(4), 256 * __d_B));
         __a.Reserve(4, global::System.Math.Max((long)(4), 256 * __d_B));
         __a.Reserve(5, global::System.Math.Max((long)(4), global::System.Math.Max((long)(256 * __d_B), 576 * __d_B)));
-        __a.Reserve(6, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), 256 * __d_B))));
+        __a.Reserve(6, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(9), 256 * __d_B)))));
         __a.Reserve(7, 576 * __d_B);
         __a.Reserve(8, global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(10 * __d_B), __d_B))));
         __a.Reserve(9, global::System.Math.Max((long)(4 * __d_B), 64 * __d_B));
@@ -325,10 +325,10 @@ partial class ConvNet : global::GraphNet.IModel
         var __k49 = new Step_Kernel49_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k49, __d_B, 64);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 49 (permute to [B, 4, 4, 4])");
-        // kernel 50: %136 = iota{axes=4} : [B, 4, 4, 4, 9]
-        global::GraphNet.Runtime.Fill.Iota(__a[6], 64 * __d_B, 9, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 576 * __d_B, "kernel 50 (iota to [B, 4, 4, 4, 9])");
-        // kernel 51: %137 = argmax{axis=4} %135 : [B, 4, 4, 4, 1]
+        // kernel 50: %136 = iota{axes=0} : [9]
+        global::GraphNet.Runtime.Fill.Iota(__a[6], 1, 9, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 9, "kernel 50 (iota to [9])");
+        // kernel 51: %139 = argmax{axis=4} %135 : [B, 4, 4, 4, 1]
         global::GraphNet.Runtime.Indexing.ArgExtreme(__a[5], __a[9], 64 * __d_B, 9, 1, true);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 64 * __d_B, "kernel 51 (argmax to [B, 4, 4, 4, 1])");
         var __k52 = new Step_Kernel52_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[9], output = __a[5] };
@@ -337,7 +337,7 @@ partial class ConvNet : global::GraphNet.IModel
         var __k53 = new Step_Kernel53_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[8], in2 = __a[5], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k53, 64 * __d_B, 9);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 576 * __d_B, "kernel 53 (mul, where to [B, 4, 4, 4, 3, 3])");
-        // kernel 54: %146 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %145 : [B, 4, 8, 8]
+        // kernel 54: %148 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %147 : [B, 4, 8, 8]
         global::GraphNet.Runtime.Windows.Fold(__a[6], __a[5], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 54 (unwindow to [B, 4, 8, 8])");
         var __k55 = new Step_Kernel55_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
@@ -380,7 +380,7 @@ partial class ConvNet : global::GraphNet.IModel
         var __k69 = new Step_Kernel57_Job { in0 = __a[1], output = __o_grad_convb };
         global::GraphNet.Runtime.Workers.ForRange(ref __k69, 4, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_convb, 4, "kernel 69 (reshape to [4])");
-        // kernel 70: %181 = matmul{tA} %180, %10 : [4, 9]
+        // kernel 70: %183 = matmul{tA} %182, %10 : [4, 9]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 9, 64 * __d_B, __a[2], __a[0], __a[1]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 36, "kernel 70 (matmul to [4, 9])");
         var __k71 = new Step_Kernel71_Job { in0 = __a[1], output = __o_grad_conv };
@@ -2109,7 +2109,7 @@ partial class ConvNet : global::GraphNet.IModel
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
-            int x0 = i0 * 9;
+            int x0 = 0;
             int x1 = i0;
             int xo = i0 * 9;
             int j = 0;
