@@ -364,7 +364,7 @@ public static class Indexing
                 table.Slice(Row(ids[i], i, rows, source) * rowLen, rowLen).CopyTo(output.Slice(i * rowLen, rowLen));
             return;
         }
-        for (int i = 0; i < count; i++) Row(ids[i], i, rows, source); // the first bad id, named, before the pool copies
+        CheckIds(ids, count, rows, source); // the first bad id, named, before the pool copies
         fixed (float* pt = table, pi = ids, po = output)
         {
             var job = new GatherJob { Table = pt, Ids = pi, Output = po, RowLen = rowLen };
@@ -396,6 +396,24 @@ public static class Indexing
         // Column parts of 16 floats or more, for tables of many rows: a table of a few rows (k-means' cluster sums) has
         // every part write the same few cache lines, and one thread is faster there.
         int parts = (long)count * rowLen >= Workers.SplitElements && rows >= 64 ? rowLen / 16 : 1;
+        // A small table (k-means' cluster sums and counts) over many rows: ranges of rows, each summed into a private
+        // table, the tables then added in order. The ranges follow from the sizes alone, so the sums are the same on
+        // one thread as on many.
+        int ranges = (int)Math.Min(MaxTables, (long)count * rowLen / FloatsPerTable);
+        if (parts < 2 && ranges >= 2 && (long)rows * rowLen <= SmallTable)
+        {
+            CheckIds(ids, count, rows, source);
+            int size = rows * rowLen;
+            var scratch = _tables is { } old && old.Length >= ranges * size ? old : _tables = new float[Math.Max(ranges * size, 1024)];
+            fixed (float* pi = ids, pv = values, po = output, pt = scratch)
+            {
+                var job = new TablesJob { Ids = pi, Values = pv, Tables = pt, Count = count, RowLen = rowLen, Size = size, Ranges = ranges };
+                Workers.For(ranges, ref job);
+                new Span<float>(pt, size).CopyTo(new Span<float>(po, size));
+                for (int t = 1; t < ranges; t++) AddInto(new Span<float>(po, size), new ReadOnlySpan<float>(pt + (long)t * size, size));
+            }
+            return;
+        }
         if (parts < 2)
         {
             output.Slice(0, rows * rowLen).Clear();
@@ -403,7 +421,7 @@ public static class Indexing
                 AddInto(output.Slice(Row(ids[i], i, rows, source) * rowLen, rowLen), values.Slice(i * rowLen, rowLen));
             return;
         }
-        for (int i = 0; i < count; i++) Row(ids[i], i, rows, source); // the first bad id, named, before the pool adds
+        CheckIds(ids, count, rows, source); // the first bad id, named, before the pool adds
         fixed (float* pi = ids, pv = values, po = output)
         {
             var clear = new ClearJob { Output = po, RowLen = rowLen };
@@ -425,6 +443,25 @@ public static class Indexing
         public int RowLen;
 
         public readonly void Run(int lo, int hi) => new Span<float>(Output + (long)lo * RowLen, (hi - lo) * RowLen).Clear();
+    }
+
+    private const int MaxTables = 16, FloatsPerTable = 16384, SmallTable = 16384;
+
+    [ThreadStatic] private static float[]? _tables;
+
+    private unsafe struct TablesJob : IParallelJob
+    {
+        public float* Ids, Values, Tables;
+        public int Count, RowLen, Size, Ranges;
+
+        public readonly void Run(int task) // rows of range task, in order, into table task
+        {
+            int i0 = (int)((long)Count * task / Ranges), i1 = (int)((long)Count * (task + 1) / Ranges);
+            float* table = Tables + (long)task * Size;
+            new Span<float>(table, Size).Clear();
+            for (int i = i0; i < i1; i++)
+                AddInto(new Span<float>(table + (long)(int)Ids[i] * RowLen, RowLen), new ReadOnlySpan<float>(Values + (long)i * RowLen, RowLen));
+        }
     }
 
     private unsafe struct ScatterJob : IParallelJob
@@ -450,6 +487,28 @@ public static class Indexing
             for (; j + 8 <= n; j += 8)
                 (Vector256.LoadUnsafe(ref d, (nuint)j) + Vector256.LoadUnsafe(ref x, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
         for (; j < n; j++) dst[j] += src[j];
+    }
+
+    /// <summary>
+    /// Throws for the first of ids[0..count) that is not a row number (see <see cref="Row"/>); eight ids at a time
+    /// (an integer in 0 .. rows − 1 equals its floor and lies in range; a NaN fails both), one by one from a failing group.
+    /// </summary>
+    private static void CheckIds(ReadOnlySpan<float> ids, int count, int rows, string source)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float p = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(ids);
+            var zero = Vector256<float>.Zero;
+            var limit = Vector256.Create((float)rows);
+            for (; i + 8 <= count; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref p, (nuint)i);
+                var ok = Vector256.GreaterThanOrEqual(v, zero) & Vector256.LessThan(v, limit) & Vector256.Equals(Vector256.Floor(v), v);
+                if (!Vector256.EqualsAll(ok.AsInt32(), Vector256<int>.AllBitsSet)) break;
+            }
+        }
+        for (; i < count; i++) Row(ids[i], i, rows, source);
     }
 
     /// <summary>An index (a class label, a token id) as a row number: an integer in 0 .. rows − 1, or an error naming it.</summary>

@@ -61,7 +61,8 @@ public class IndexingTests
     [InlineData(1000, 32, 16)]
     [InlineData(333, 7, 5)]
     [InlineData(100, 1, 3)]
-    [InlineData(5000, 48, 7)] // split over the pool by columns: 3 parts of 16
+    [InlineData(5000, 48, 70)] // split over the pool by columns: 3 parts of 16
+    [InlineData(1000, 12, 7)] // a small table, too few rows for private tables: in order on the caller
     [InlineData(4096, 32, 10000)] // an embedding table's gradient: most rows cleared, not touched
     public void Scatter_add_sums_rows_in_order(int count, int rowLen, int rows)
     {
@@ -80,6 +81,41 @@ public class IndexingTests
         ids[count / 2] = rows; // out of range: named
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Indexing.ScatterAdd(ids, values, got, count, rowLen, rows, "input 'label'"));
         Assert.Equal("label", e.ParamName);
+    }
+
+    [Theory]
+    [InlineData(100000, 32, 16)] // k-means' cluster sums: private tables per range of rows
+    [InlineData(100000, 1, 16)]  // and its counts
+    [InlineData(40000, 3, 50)]
+    public void Scatter_add_into_a_small_table_sums_ranges_the_same_way_on_any_thread_count(int count, int rowLen, int rows)
+    {
+        var r = new Random(count + rowLen + rows);
+        var ids = new float[count];
+        var values = new float[count * rowLen];
+        for (int i = 0; i < count; i++) ids[i] = r.Next(rows);
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(r.NextDouble() * 2 - 1);
+        var want = new double[rows * rowLen];
+        for (int i = 0; i < count; i++)
+            for (int j = 0; j < rowLen; j++) want[(int)ids[i] * rowLen + j] += values[i * rowLen + j];
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            Workers.SetThreads(threads);
+            try
+            {
+                var got = new float[rows * rowLen];
+                Array.Fill(got, 5f); // overwritten, not added to
+                Indexing.ScatterAdd(ids, values, got, count, rowLen, rows);
+                for (int i = 0; i < got.Length; i++)
+                    Assert.True(Math.Abs(got[i] - want[i]) < 2e-3, $"element {i} on {threads} threads: {got[i]:R}, want {want[i]:R}");
+                first ??= got;
+                Assert.Equal(first, got);
+            }
+            finally { Workers.SetThreads(Environment.ProcessorCount); }
+        }
+        ids[count - 3] = -2; // out of range: named, before any table is added
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Indexing.ScatterAdd(ids, values, new float[rows * rowLen], count, rowLen, rows, "input 'label'"));
+        Assert.Contains($"position {count - 3}", e.Message);
     }
 
     [Theory]
