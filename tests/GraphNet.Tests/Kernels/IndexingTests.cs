@@ -57,6 +57,17 @@ public class IndexingTests
             }
     }
 
+    /// <summary>Random row ids in 0 .. rows − 1 and values in [−1, 1) for count rows of rowLen.</summary>
+    private static (float[] Ids, float[] Values) RandomRows(int count, int rowLen, int rows, int seed)
+    {
+        var r = new Random(seed);
+        var ids = new float[count];
+        var values = new float[count * rowLen];
+        for (int i = 0; i < count; i++) ids[i] = r.Next(rows);
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(r.NextDouble() * 2 - 1);
+        return (ids, values);
+    }
+
     [Theory]
     [InlineData(1000, 32, 16)]
     [InlineData(333, 7, 5)]
@@ -66,11 +77,7 @@ public class IndexingTests
     [InlineData(4096, 32, 10000)] // an embedding table's gradient: most rows cleared, not touched
     public void Scatter_add_sums_rows_in_order(int count, int rowLen, int rows)
     {
-        var r = new Random(count + rowLen);
-        var ids = new float[count];
-        var values = new float[count * rowLen];
-        for (int i = 0; i < count; i++) ids[i] = r.Next(rows);
-        for (int i = 0; i < values.Length; i++) values[i] = (float)(r.NextDouble() * 2 - 1);
+        var (ids, values) = RandomRows(count, rowLen, rows, count + rowLen);
         var want = new float[rows * rowLen];
         for (int i = 0; i < count; i++)
             for (int j = 0; j < rowLen; j++) want[(int)ids[i] * rowLen + j] += values[i * rowLen + j];
@@ -89,11 +96,7 @@ public class IndexingTests
     [InlineData(40000, 3, 50)]
     public void Scatter_add_into_a_small_table_sums_ranges_the_same_way_on_any_thread_count(int count, int rowLen, int rows)
     {
-        var r = new Random(count + rowLen + rows);
-        var ids = new float[count];
-        var values = new float[count * rowLen];
-        for (int i = 0; i < count; i++) ids[i] = r.Next(rows);
-        for (int i = 0; i < values.Length; i++) values[i] = (float)(r.NextDouble() * 2 - 1);
+        var (ids, values) = RandomRows(count, rowLen, rows, count + rowLen + rows);
         var want = new double[rows * rowLen];
         for (int i = 0; i < count; i++)
             for (int j = 0; j < rowLen; j++) want[(int)ids[i] * rowLen + j] += values[i * rowLen + j];
