@@ -80,10 +80,15 @@ public sealed class Kernel
     /// </summary>
     public int Group { get; init; } = -1;
 
-    /// <summary>This kernel at another place in the schedule (and in a pipeline, or none).</summary>
-    public Kernel Renumbered(int index, int group)
+    /// <summary>
+    /// The group (see <see cref="Group"/>) is a product and its epilogue (see <see cref="Epilogues"/>), not a row pipeline.
+    /// </summary>
+    public bool Epilogue { get; init; }
+
+    /// <summary>This kernel at another place in the schedule (and in a group, or none; an epilogue's group when <paramref name="epilogue"/>).</summary>
+    public Kernel Renumbered(int index, int group, bool epilogue = false)
     {
-        var k = new Kernel(index, Kind, Root, IterShape, Body, Fused) { Sub = Sub, Writes = _writes!, Group = group };
+        var k = new Kernel(index, Kind, Root, IterShape, Body, Fused) { Sub = Sub, Writes = _writes!, Group = group, Epilogue = epilogue };
         k.Reads.AddRange(Reads);
         return k;
     }

@@ -20,7 +20,8 @@ public static class Scheduler
     /// <param name="g">The optimized graph.</param>
     /// <param name="ct">Cancels a long build.</param>
     /// <param name="rowPipelines">Form <see cref="RowPipelines"/> (not inside a loop's body, whose products run per step).</param>
-    public static Schedule Build(Graph g, CancellationToken ct = default, bool rowPipelines = true)
+    /// <param name="epilogues">Form <see cref="Epilogues"/> (not inside a loop's body).</param>
+    public static Schedule Build(Graph g, CancellationToken ct = default, bool rowPipelines = true, bool epilogues = true)
     {
         var users = g.Consumers();
         var outputs = new HashSet<Node>(g.Outputs.Select(o => o.Value));
@@ -96,7 +97,7 @@ public static class Scheduler
                 OpCategory.Leaf when n.Op == OpKind.Random => new Kernel(kernels.Count, KernelKind.Routine, n, n.Shape, null, fused),
                 OpCategory.Scan => new Kernel(kernels.Count, KernelKind.Scan, n, n.Shape, null, fused)
                 {
-                    Sub = Build(Pipeline.Optimize(n.Attrs.Scan!.Body, ct: ct), ct, rowPipelines: false),
+                    Sub = Build(Pipeline.Optimize(n.Attrs.Scan!.Body, ct: ct), ct, rowPipelines: false, epilogues: false),
                     Writes = users[n].Where(u => u.Op == OpKind.ScanOutput).ToList(),
                 },
                 _ => new Kernel(kernels.Count, KernelKind.Elementwise, n, n.Shape, Body(n, owner, materialized, n, false), fused),
@@ -106,6 +107,7 @@ public static class Scheduler
             kernels.Add(k);
         }
         if (rowPipelines) kernels = RowPipelines.Form(kernels);
+        if (epilogues) kernels = Epilogues.Form(kernels);
         return new Schedule(g, kernels, MemoryPlan.Build(g, kernels));
     }
 

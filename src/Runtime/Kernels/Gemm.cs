@@ -122,6 +122,57 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// C = op(A)·op(B) [m, n], then <paramref name="rows"/> over C's rows (an epilogue: the elementwise kernels that consume
+    /// the product, such as a bias add and an activation, or the activation's derivative mask in a backward pass). On
+    /// the blocked kernels each of the pool's tasks owns a range of rows and runs the epilogue on each block of them as
+    /// soon as the block is final, while it is in cache, instead of another pass over C after the product. Narrow
+    /// results, vectors and split contractions take their own paths, then the epilogue runs over the rows on the pool.
+    /// The product has <see cref="MatMul(bool, bool, int, int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>'s
+    /// bits either way; <paramref name="rows"/>.Run(lo, hi) must touch only rows lo .. hi − 1 of C and of what it writes.
+    /// </summary>
+    public static void MatMulThen<TRows>(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ref TRows rows) where TRows : struct, IRangeJob
+    {
+        bool parallel = (long)m * n * Math.Max(k, 1) >= ParallelMacs;
+        bool blocked = m > 1 && n > 1 && k > 0 && n <= NC && (long)m * k <= a.Length && (long)k * n <= b.Length && (long)m * n <= c.Length
+            && !(n <= SkinnyWidth && m >= 2 * SkinnyRows) && !(parallel && (long)((m + 11) / 12) * ((n + 31) / 32) < Math.Min(k / StepsPerPart, MaxParts));
+        if (!blocked)
+        {
+            MatMul(transA, transB, 1, m, n, k, a, b, c); // also reports operands too small
+            if (m > 0 && n > 0) Workers.ForRange(ref rows, m, n);
+            return;
+        }
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            bool large = Large(m, n, k);
+            var job = new Job
+            {
+                A = pa, B = pb, C = pc, Batch = 1, M = m, N = n, K = k, K0 = 0, K1 = k,
+                Kc = large ? KCLarge : KC, Mc = large ? MCLarge : MC,
+                RsA = transA ? 1 : k, CsA = transA ? m : 1, RsB = transB ? 1 : n, CsB = transB ? k : 1,
+            };
+            var then = new ThenJob<TRows> { Job = job, Rows = rows, Tasks = parallel ? Math.Min(Workers.Threads, (m + MR - 1) / MR) : 1 };
+            if (then.Tasks <= 1) then.Run(0);
+            else Workers.For(then.Tasks, ref then);
+        }
+    }
+
+    /// <summary>A range of rows of a product, each block of them followed by the epilogue.</summary>
+    private struct ThenJob<TRows> : IParallelJob where TRows : struct, IRangeJob
+    {
+        public Job Job;
+        public TRows Rows;
+        public int Tasks;
+
+        public void Run(int task)
+        {
+            var (m0, m1) = Range(Job.M, Tasks, task, MR);
+            var rows = Rows;
+            if (m0 < m1) Job.Blocked(Job.A, Job.B, Job.C, m0, m1, 0, Job.N, ref rows);
+        }
+    }
+
     private const int SkinnyWidth = 16, SkinnyRows = 6;
 
     [ThreadStatic] private static float[]? _packSkinny;
@@ -309,6 +360,17 @@ public static unsafe class Gemm
 
         public void Blocked(float* a, float* b, float* c, int m0, int m1, int n0, int n1)
         {
+            var none = new NoRows();
+            Blocked(a, b, c, m0, m1, n0, n1, ref none);
+        }
+
+        /// <summary>
+        /// The product's block [m0, m1) × [n0, n1); with <paramref name="then"/> (an epilogue: see <see cref="MatMulThen"/>),
+        /// each block of rows is handed to it as soon as its last contraction block is stored, while it is in cache
+        /// (the caller passes whole rows, n0 = 0 and n1 = N, of a product no wider than NC).
+        /// </summary>
+        public void Blocked<TRows>(float* a, float* b, float* c, int m0, int m1, int n0, int n1, ref TRows then) where TRows : struct, IRangeJob
+        {
             int mr = MR, nr = NR;
             int KC = Kc, MC = Mc;
             // Sized by the block sizes alone (not by the columns this task got), so a thread's buffers stop growing after
@@ -342,6 +404,7 @@ public static unsafe class Gemm
                                     else Kernel6x16(kc, pa + ir * kc, pb + jr * kc, ct, N, rows, cols, add);
                                 }
                             }
+                            if (pc + kc >= K1 && jc + nc >= n1) then.Run(ic, ic + mc); // these rows are final
                         }
                     }
                 }

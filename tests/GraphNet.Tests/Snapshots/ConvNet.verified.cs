@@ -56,7 +56,7 @@ partial class ConvNet : global::GraphNet.IModel
     private readonly global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>> __buffers;
 
     // ==== Predict: forward of Logits ====
-    // 13 kernels; arena of 3 slots: #0 576*B | 256*B | 64*B | 4*B, #1 256*B | 4 | 64*B | 4*B, #2 256*B | 576*B floats.
+    // 13 kernels; arena of 3 slots: #0 576*B | 4 | 64*B | 4*B, #1 256*B | 64*B | 4*B, #2 256*B | 576*B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Predict = new(3);
 
     public partial global::GraphNet.Tensor Predict(global::GraphNet.Tensor x)
@@ -80,26 +80,28 @@ partial class ConvNet : global::GraphNet.IModel
         var __r = new global::GraphNet.Tensor(__d_B, 10);
         var __o_result = __r.Data;
         var __a = __arena_Predict;
-        __a.Reserve(0, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));
-        __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(4), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));
+        __a.Reserve(0, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(4), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));
+        __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B)));
         __a.Reserve(2, global::System.Math.Max((long)(256 * __d_B), 576 * __d_B));
         // kernel 0: %8 = window{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7 : [B, 8, 8, 1, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 576 * __d_B, "kernel 0 (window to [B, 8, 8, 1, 3, 3])");
-        // kernel 1: %11 = matmul{tB} %9, %10 : [64*B, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1]);
+        // kernel 1: %11 = matmul{tB} %9, %10 : [64*B, 4], then kernel 2 on each finished block of its rows
+        var __e1 = new Predict_Epilogue1_Rows
+        {
+            k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[2] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1], ref __e1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 1 (matmul to [64*B, 4])");
-        var __k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 64 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 256 * __d_B, "kernel 2 (add to [B, 8, 8, 4])");
-        var __k3 = new Predict_Kernel3_Job { in0 = this.variance.Data, output = __a[1] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 256 * __d_B, "kernel 2 (add to [B, 8, 8, 4])");
+        var __k3 = new Predict_Kernel3_Job { in0 = this.variance.Data, output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4, "kernel 3 (add, sqrt to [1, 4, 1, 1])");
-        var __k4 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], in1 = this.mean.Data, in2 = __a[1], in3 = this.gamma.Data, in4 = this.beta.Data, output = __a[2] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4, "kernel 3 (add, sqrt to [1, 4, 1, 1])");
+        var __k4 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[2], in1 = this.mean.Data, in2 = __a[0], in3 = this.gamma.Data, in4 = this.beta.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 256 * __d_B, "kernel 4 (sub, div, mul, add, relu to [B, 4, 8, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 4 (sub, div, mul, add, relu to [B, 4, 8, 8])");
         // kernel 5: %35 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %34 : [B, 4, 4, 4, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(__a[2], __a[0], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        global::GraphNet.Runtime.Windows.Unfold(__a[1], __a[0], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 576 * __d_B, "kernel 5 (window to [B, 4, 4, 4, 3, 3])");
         var __k6 = new Predict_Kernel6_Job { __d_B = __d_B, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k6, 256 * __d_B, 1);
@@ -126,7 +128,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     // ==== Step: Loss, its gradient with respect to every parameter, then the optimizer's step ====
-    // 72 kernels; arena of 15 slots: #0 576*B, #1 256*B | 4 | 36, #2 256*B | 4 | 1, #3 4 | 256*B, #4 4 | 256*B, #5 4 | 256*B | 576*B, #6 576*B | 64*B | 4*B | 9 | 256*B, #7 576*B, #8 64*B | 4*B | 10*B | B, #9 4*B | 64*B, #10 100 | 10*B | 4*B, #11 100 | B | 1, #12 100 | B | 1, #13 10*B, #14 B floats.
+    // 72 kernels; arena of 15 slots: #0 576*B, #1 256*B | 4 | 36, #2 256*B | 4 | 1, #3 4 | 256*B, #4 4 | 256*B, #5 4 | 256*B | 576*B, #6 576*B | 64*B | 4*B | 256*B, #7 576*B, #8 64*B | 4*B | 10*B | B | 9 | 576*B, #9 4*B | 64*B, #10 100 | 10*B | 4*B, #11 100 | B | 1 | 4*B, #12 100 | B | 1, #13 10*B, #14 B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Step = new(15);
     private global::GraphNet.Tensor? __out_Step_state_mean;
     private global::GraphNet.Tensor? __out_Step_state_variance;
@@ -169,23 +171,25 @@ partial class ConvNet : global::GraphNet.IModel
         __a.Reserve(3, global::System.Math.Max((long)(4), 256 * __d_B));
         __a.Reserve(4, global::System.Math.Max((long)(4), 256 * __d_B));
         __a.Reserve(5, global::System.Math.Max((long)(4), global::System.Math.Max((long)(256 * __d_B), 576 * __d_B)));
-        __a.Reserve(6, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(9), 256 * __d_B)))));
+        __a.Reserve(6, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), 256 * __d_B))));
         __a.Reserve(7, 576 * __d_B);
-        __a.Reserve(8, global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(10 * __d_B), __d_B))));
+        __a.Reserve(8, global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(9), 576 * __d_B))))));
         __a.Reserve(9, global::System.Math.Max((long)(4 * __d_B), 64 * __d_B));
         __a.Reserve(10, global::System.Math.Max((long)(100), global::System.Math.Max((long)(10 * __d_B), 4 * __d_B)));
-        __a.Reserve(11, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
+        __a.Reserve(11, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(1), 4 * __d_B))));
         __a.Reserve(12, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
         __a.Reserve(13, 10 * __d_B);
         __a.Reserve(14, __d_B);
         // kernel 0: %9 = window{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7 : [B, 8, 8, 1, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 576 * __d_B, "kernel 0 (window to [B, 8, 8, 1, 3, 3])");
-        // kernel 1: %12 = matmul{tB} %10, %11 : [64*B, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1]);
+        // kernel 1: %12 = matmul{tB} %10, %11 : [64*B, 4], then kernel 2 on each finished block of its rows
+        var __e1 = new Step_Epilogue1_Rows
+        {
+            k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[2] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1], ref __e1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 1 (matmul to [64*B, 4])");
-        var __k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 64 * __d_B, 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 256 * __d_B, "kernel 2 (add to [B, 8, 8, 4])");
         Step_Kernel3(__d_B, __a[2], __a[1]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 3 (sum to [1, 4, 1, 1])");
@@ -307,38 +311,41 @@ partial class ConvNet : global::GraphNet.IModel
         var __k43 = new Step_Kernel43_Job { __d_B = __d_B, in0 = __a[14], in1 = __a[13], in2 = __a[11], in3 = __a[10], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k43, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 10 * __d_B, "kernel 43 (mul, mul, add to [B, 10])");
-        // kernel 44: %124 = matmul{tB} %123, %6 : [B, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 4, 10, __a[8], this.fc.Data, __a[10]);
+        // kernel 44: %124 = matmul{tB} %123, %6 : [B, 4], then kernel 45 on each finished block of its rows
+        var __e44 = new Step_Epilogue44_Rows
+        {
+            k45 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[10], in1 = __a[9], output = __a[11] },
+            s45 = 4,
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, __d_B, 4, 10, __a[8], this.fc.Data, __a[10], ref __e44);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 4 * __d_B, "kernel 44 (matmul to [B, 4])");
-        // kernel 45: %125 = matmul{tA} %90, %123 : [4, 10]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 4 * __d_B, "kernel 45 (mul to [B, 4])");
+        // kernel 46: %125 = matmul{tA} %90, %123 : [4, 10]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 10, __d_B, __a[6], __a[8], __o_grad_fc);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_fc, 40, "kernel 45 (matmul to [4, 10])");
-        var __k46 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[10], in1 = __a[9], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 46 (mul to [B, 4])");
-        var __k47 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_fc, 40, "kernel 46 (matmul to [4, 10])");
+        var __k47 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[11], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k47, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 4 * __d_B, "kernel 47 (mul to [B, 4, 1, 1])");
-        var __k48 = new Step_Kernel48_Job { __d_B = __d_B, in0 = __a[8], output = __a[6] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 47 (mul to [B, 4, 1, 1])");
+        var __k48 = new Step_Kernel48_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k48, 4 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 64 * __d_B, "kernel 48 (expand to [B, 4, 1, 4, 1, 4])");
-        var __k49 = new Step_Kernel49_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 48 (expand to [B, 4, 1, 4, 1, 4])");
+        var __k49 = new Step_Kernel49_Job { __d_B = __d_B, in0 = __a[8], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k49, __d_B, 64);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 49 (permute to [B, 4, 4, 4])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 64 * __d_B, "kernel 49 (permute to [B, 4, 4, 4])");
         // kernel 50: %136 = iota{axes=0} : [9]
-        global::GraphNet.Runtime.Fill.Iota(__a[6], 1, 9, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 9, "kernel 50 (iota to [9])");
+        global::GraphNet.Runtime.Fill.Iota(__a[8], 1, 9, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 9, "kernel 50 (iota to [9])");
         // kernel 51: %139 = argmax{axis=4} %135 : [B, 4, 4, 4, 1]
         global::GraphNet.Runtime.Indexing.ArgExtreme(__a[5], __a[9], 64 * __d_B, 9, 1, true);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 64 * __d_B, "kernel 51 (argmax to [B, 4, 4, 4, 1])");
-        var __k52 = new Step_Kernel52_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[9], output = __a[5] };
+        var __k52 = new Step_Kernel52_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[9], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k52, 64 * __d_B, 9);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 576 * __d_B, "kernel 52 (eq to [B, 4, 4, 4, 9])");
-        var __k53 = new Step_Kernel53_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[8], in2 = __a[5], output = __a[6] };
+        var __k53 = new Step_Kernel53_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[6], in2 = __a[5], output = __a[8] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k53, 64 * __d_B, 9);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 576 * __d_B, "kernel 53 (mul, where to [B, 4, 4, 4, 3, 3])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 576 * __d_B, "kernel 53 (mul, where to [B, 4, 4, 4, 3, 3])");
         // kernel 54: %148 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %147 : [B, 4, 8, 8]
-        global::GraphNet.Runtime.Windows.Fold(__a[6], __a[5], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        global::GraphNet.Runtime.Windows.Fold(__a[8], __a[5], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 54 (unwindow to [B, 4, 8, 8])");
         var __k55 = new Step_Kernel55_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k55, 256 * __d_B, 1);
@@ -436,6 +443,16 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] in1;
         public float[] output;
         public void Run(int lo, int hi) => Predict_Kernel2(__d_B, in0, in1, output, lo, hi);
+    }
+
+    /// <summary>Kernel 2 of Predict over a block of rows of kernel 1's product (its epilogue).</summary>
+    private struct Predict_Epilogue1_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel2_Job k2;
+        public void Run(int lo, int hi)
+        {
+            k2.Run(lo, hi);
+        }
     }
 
     /// <summary>Fuses add, sqrt over [1, 4, 1, 1].</summary>
@@ -780,6 +797,16 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] in0;
         public float[] output;
         public void Run(int lo, int hi) => Predict_Kernel11(__d_B, in0, output, lo, hi);
+    }
+
+    /// <summary>Kernel 2 of Step over a block of rows of kernel 1's product (its epilogue).</summary>
+    private struct Step_Epilogue1_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel2_Job k2;
+        public void Run(int lo, int hi)
+        {
+            k2.Run(lo, hi);
+        }
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
@@ -2022,6 +2049,17 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] in3;
         public float[] output;
         public void Run(int lo, int hi) => Step_Kernel43(__d_B, in0, in1, in2, in3, output, lo, hi);
+    }
+
+    /// <summary>Kernel 45 of Step over a block of rows of kernel 44's product (its epilogue).</summary>
+    private struct Step_Epilogue44_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Step_Kernel26_Job k45;
+        public int s45;
+        public void Run(int lo, int hi)
+        {
+            k45.Run(lo * s45, hi * s45);
+        }
     }
 
     /// <summary>Fuses expand over [B, 4, 1, 4, 1, 4].</summary>

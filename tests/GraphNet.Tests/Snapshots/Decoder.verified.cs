@@ -41,7 +41,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 83 kernels; arena of 21 slots: #0 40*B | 5*B, #1 40 | 40*B | 60*B | 5*B | 50*B | 120*B, #2 40 | 5*B | 40*B, #3 40 | 5*B, #4 40 | 40*B | 8, #5 120*B | 40*B | 8, #6 40*B | 120*B, #7 40*B | 120*B, #8 40*B | 50*B | 10*B, #9 25 | 50*B, #10 25 | 50*B, #11 25, #12 40*B | 10*B, #13 40*B, #14 40*B, #15 40*B, #16 144 | 60*B | 40*B, #17 144 | 5*B | 1, #18 144 | 5*B | 1, #19 60*B, #20 5*B floats.
+    // 83 kernels; arena of 21 slots: #0 40*B | 5*B, #1 40 | 40*B | 60*B | 5*B | 10*B | 120*B, #2 40 | 5*B | 40*B, #3 40 | 5*B, #4 40 | 40*B | 8, #5 120*B | 40*B, #6 40*B | 120*B, #7 40*B | 120*B, #8 40*B | 50*B | 10*B, #9 25 | 50*B, #10 25 | 50*B, #11 25, #12 40*B | 50*B, #13 40*B, #14 40*B, #15 40*B, #16 144 | 60*B | 40*B, #17 144 | 5*B | 1 | 40*B, #18 144 | 5*B | 1, #19 60*B, #20 5*B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(21);
     private global::GraphNet.Tensor? __out_LossAndGradients_loss;
 
@@ -70,23 +70,23 @@ partial class Decoder : global::GraphNet.IModel
         var __o_grad_head = __grad_head.Data;
         var __a = __arena_LossAndGradients;
         __a.Reserve(0, global::System.Math.Max((long)(40 * __d_B), 5 * __d_B));
-        __a.Reserve(1, global::System.Math.Max((long)(40), global::System.Math.Max((long)(40 * __d_B), global::System.Math.Max((long)(60 * __d_B), global::System.Math.Max((long)(5 * __d_B), global::System.Math.Max((long)(50 * __d_B), 120 * __d_B))))));
+        __a.Reserve(1, global::System.Math.Max((long)(40), global::System.Math.Max((long)(40 * __d_B), global::System.Math.Max((long)(60 * __d_B), global::System.Math.Max((long)(5 * __d_B), global::System.Math.Max((long)(10 * __d_B), 120 * __d_B))))));
         __a.Reserve(2, global::System.Math.Max((long)(40), global::System.Math.Max((long)(5 * __d_B), 40 * __d_B)));
         __a.Reserve(3, global::System.Math.Max((long)(40), 5 * __d_B));
         __a.Reserve(4, global::System.Math.Max((long)(40), global::System.Math.Max((long)(40 * __d_B), 8)));
-        __a.Reserve(5, global::System.Math.Max((long)(120 * __d_B), global::System.Math.Max((long)(40 * __d_B), 8)));
+        __a.Reserve(5, global::System.Math.Max((long)(120 * __d_B), 40 * __d_B));
         __a.Reserve(6, global::System.Math.Max((long)(40 * __d_B), 120 * __d_B));
         __a.Reserve(7, global::System.Math.Max((long)(40 * __d_B), 120 * __d_B));
         __a.Reserve(8, global::System.Math.Max((long)(40 * __d_B), global::System.Math.Max((long)(50 * __d_B), 10 * __d_B)));
         __a.Reserve(9, global::System.Math.Max((long)(25), 50 * __d_B));
         __a.Reserve(10, global::System.Math.Max((long)(25), 50 * __d_B));
         __a.Reserve(11, 25);
-        __a.Reserve(12, global::System.Math.Max((long)(40 * __d_B), 10 * __d_B));
+        __a.Reserve(12, global::System.Math.Max((long)(40 * __d_B), 50 * __d_B));
         __a.Reserve(13, 40 * __d_B);
         __a.Reserve(14, 40 * __d_B);
         __a.Reserve(15, 40 * __d_B);
         __a.Reserve(16, global::System.Math.Max((long)(144), global::System.Math.Max((long)(60 * __d_B), 40 * __d_B)));
-        __a.Reserve(17, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), 1)));
+        __a.Reserve(17, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), global::System.Math.Max((long)(1), 40 * __d_B))));
         __a.Reserve(18, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), 1)));
         __a.Reserve(19, 60 * __d_B);
         __a.Reserve(20, 5 * __d_B);
@@ -245,28 +245,31 @@ partial class Decoder : global::GraphNet.IModel
         var __k51 = new LossAndGradients_Kernel51_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[19], in2 = __a[17], in3 = __a[16], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k51, 5 * __d_B, 12);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 51 (mul, mul, add to [B, 5, 12])");
-        // kernel 52: %132 = matmul{tB} %131, %4 : [5*B, 8]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * __d_B, 8, 12, __a[1], this.head.Data, __a[16]);
+        // kernel 52: %132 = matmul{tB} %131, %4 : [5*B, 8], then kernel 53 on each finished block of its rows
+        var __e52 = new LossAndGradients_Epilogue52_Rows
+        {
+            k53 = new LossAndGradients_Kernel53_Job { __d_B = __d_B, in0 = __a[16], in1 = __a[12], in2 = __a[14], in3 = __a[13], output = __a[17] },
+            s53 = 8,
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 5 * __d_B, 8, 12, __a[1], this.head.Data, __a[16], ref __e52);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 40 * __d_B, "kernel 52 (matmul to [5*B, 8])");
-        // kernel 53: %133 = matmul{tA} %96, %131 : [8, 12]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 40 * __d_B, "kernel 53 (mul, mul, mul, neg, exp, mul, mul, mul, mul, add to [B, 5, 8])");
+        // kernel 54: %133 = matmul{tA} %96, %131 : [8, 12]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 12, 5 * __d_B, __a[15], __a[1], __o_grad_head);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_head, 96, "kernel 53 (matmul to [8, 12])");
-        var __k54 = new LossAndGradients_Kernel54_Job { __d_B = __d_B, in0 = __a[16], in1 = __a[12], in2 = __a[14], in3 = __a[13], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 40 * __d_B, 1, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 54 (mul, mul, mul, neg, exp, mul, mul, mul, mul, add to [B, 5, 8])");
-        var __k55 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[1], output = __a[12] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_head, 96, "kernel 54 (matmul to [8, 12])");
+        var __k55 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[17], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k55, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 40 * __d_B, "kernel 55 (permute to [B, 2, 5, 4])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 55 (permute to [B, 2, 5, 4])");
         // kernel 56: %150 = matmul{tB} %149, %57 : [B, 2, 5, 5]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 5, 5, 4, __a[12], __a[7], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 50 * __d_B, "kernel 56 (matmul to [B, 2, 5, 5])");
+        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 5, 5, 4, __a[1], __a[7], __a[12]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 50 * __d_B, "kernel 56 (matmul to [B, 2, 5, 5])");
         // kernel 57: %151 = matmul{tA} %78, %149 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[12], __a[7]);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[1], __a[7]);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 57 (matmul to [B, 2, 5, 4])");
-        var __k58 = new LossAndGradients_Kernel58_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[9], in2 = __a[8], output = __a[12] };
+        var __k58 = new LossAndGradients_Kernel58_Job { __d_B = __d_B, in0 = __a[12], in1 = __a[9], in2 = __a[8], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k58, 10 * __d_B, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 10 * __d_B, "kernel 58 (mul, div, neg, sum to [B, 2, 5, 1])");
-        var __k59 = new LossAndGradients_Kernel59_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[1], in2 = __a[8], in3 = __a[12], in4 = __a[10], output = __a[9] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 10 * __d_B, "kernel 58 (mul, div, neg, sum to [B, 2, 5, 1])");
+        var __k59 = new LossAndGradients_Kernel59_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[12], in2 = __a[8], in3 = __a[1], in4 = __a[10], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k59, 2 * __d_B, 25);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 59 (div, add, mul, where, mul to [B, 2, 5, 5])");
         // kernel 60: %165 = matmul %164, %55 : [B, 2, 5, 4]
@@ -296,32 +299,34 @@ partial class Decoder : global::GraphNet.IModel
         var __k68 = new LossAndGradients_Kernel68_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[5], in2 = __a[7], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k68, 120 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 120 * __d_B, "kernel 68 (add, add to [B, 5, 24])");
-        // kernel 69: %179 = matmul{tB} %178, %3 : [5*B, 8]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 5 * __d_B, 8, 24, __a[6], this.qkv.Data, __a[1]);
+        // kernel 69: %179 = matmul{tB} %178, %3 : [5*B, 8], then kernel 70 on each finished block of its rows
+        var __e69 = new LossAndGradients_Epilogue69_Rows
+        {
+            k70 = new LossAndGradients_Kernel70_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[5] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 5 * __d_B, 8, 24, __a[6], this.qkv.Data, __a[1], ref __e69);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 69 (matmul to [5*B, 8])");
-        // kernel 70: %180 = matmul{tA} %46, %178 : [8, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 70 (mul to [B, 5, 8])");
+        // kernel 71: %180 = matmul{tA} %46, %178 : [8, 24]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * __d_B, __a[4], __a[6], __o_grad_qkv);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_qkv, 192, "kernel 70 (matmul to [8, 24])");
-        LossAndGradients_Kernel71(__d_B, __a[1], __a[4]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 71 (sum to [1, 1, 8])");
-        var __k72 = new LossAndGradients_Kernel72_Job { in0 = __a[4], output = __o_grad_b };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k72, 8, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 8, "kernel 72 (reshape to [8])");
-        var __k73 = new LossAndGradients_Kernel73_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k73, 5 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 40 * __d_B, "kernel 73 (mul to [B, 5, 8])");
-        LossAndGradients_Kernel74(__d_B, __a[1], __a[2], __a[5]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 8, "kernel 74 (mul, sum to [1, 1, 8])");
-        var __k75 = new LossAndGradients_Kernel72_Job { in0 = __a[5], output = __o_grad_g };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_qkv, 192, "kernel 71 (matmul to [8, 24])");
+        LossAndGradients_Kernel72(__d_B, __a[1], __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 72 (sum to [1, 1, 8])");
+        var __k73 = new LossAndGradients_Kernel73_Job { in0 = __a[4], output = __o_grad_b };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k73, 8, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 8, "kernel 73 (reshape to [8])");
+        LossAndGradients_Kernel74(__d_B, __a[1], __a[2], __a[4]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 74 (mul, sum to [1, 1, 8])");
+        var __k75 = new LossAndGradients_Kernel73_Job { in0 = __a[4], output = __o_grad_g };
         global::GraphNet.Runtime.Workers.ForRange(ref __k75, 8, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_g, 8, "kernel 75 (reshape to [8])");
-        var __k76 = new LossAndGradients_Kernel76_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], output = __a[1] };
+        var __k76 = new LossAndGradients_Kernel76_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], in2 = __a[3], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k76, 5 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 76 (mul, div, neg, sum to [B, 5, 1])");
         var __k77 = new LossAndGradients_Kernel77_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k77, 5 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 77 (mul, div, mul to [B, 5, 1])");
-        var __k78 = new LossAndGradients_Kernel78_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
+        var __k78 = new LossAndGradients_Kernel78_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k78, 5 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 78 (div, mul, add, add to [B, 5, 8])");
         var __k79 = new LossAndGradients_Kernel79_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
@@ -1941,7 +1946,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses mul, mul, mul, neg, exp, mul, mul, mul, mul, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel54(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel53(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2019,8 +2024,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel54 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel54_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel53 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel53_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2028,7 +2033,18 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel54(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel53(__d_B, in0, in1, in2, in3, output, lo, hi);
+    }
+
+    /// <summary>Kernel 53 of LossAndGradients over a block of rows of kernel 52's product (its epilogue).</summary>
+    private struct LossAndGradients_Epilogue52_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public LossAndGradients_Kernel53_Job k53;
+        public int s53;
+        public void Run(int lo, int hi)
+        {
+            k53.Run(lo * s53, hi * s53);
+        }
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
@@ -2239,70 +2255,8 @@ partial class Decoder : global::GraphNet.IModel
         public void Run(int lo, int hi) => LossAndGradients_Kernel68(__d_B, in0, in1, in2, output, lo, hi);
     }
 
-    /// <summary>Fuses reduce sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel71(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 8).Fill(0f);
-        for (int i0 = 0; i0 < 5 * __d_B; i0++)
-        {
-            int x0 = i0 * 8;
-            int xo = 0;
-            int j = 0;
-            for (; j <= 8 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                V512.Store(V512.Add(V512.Load(ref out0, xo + j), t0), ref out0, xo + j);
-            }
-            for (; j <= 8 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                V256.Store(V256.Add(V256.Load(ref out0, xo + j), t0), ref out0, xo + j);
-            }
-            for (; j < 8; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Fuses reshape over [8].</summary>
-    private static void LossAndGradients_Kernel72(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Load(ref p0, x0 + j);
-            V512.Store(t0, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            V256.Store(t0, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            Sc.Store(t0, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel72 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel72_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel72(in0, output, lo, hi);
-    }
-
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel73(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel70(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2337,14 +2291,86 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel73 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel73_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel70 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel70_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel73(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel70(__d_B, in0, in1, output, lo, hi);
+    }
+
+    /// <summary>Kernel 70 of LossAndGradients over a block of rows of kernel 69's product (its epilogue).</summary>
+    private struct LossAndGradients_Epilogue69_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public LossAndGradients_Kernel70_Job k70;
+        public void Run(int lo, int hi)
+        {
+            k70.Run(lo, hi);
+        }
+    }
+
+    /// <summary>Fuses reduce sum over [B, 5, 8] to [1, 1, 8].</summary>
+    private static void LossAndGradients_Kernel72(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float out0 = ref Sc.Ref(output);
+        output.Slice(0, 8).Fill(0f);
+        for (int i0 = 0; i0 < 5 * __d_B; i0++)
+        {
+            int x0 = i0 * 8;
+            int xo = 0;
+            int j = 0;
+            for (; j <= 8 - 16; j += 16)
+            {
+                var t0 = V512.Load(ref p0, x0 + j);
+                V512.Store(V512.Add(V512.Load(ref out0, xo + j), t0), ref out0, xo + j);
+            }
+            for (; j <= 8 - 8; j += 8)
+            {
+                var t0 = V256.Load(ref p0, x0 + j);
+                V256.Store(V256.Add(V256.Load(ref out0, xo + j), t0), ref out0, xo + j);
+            }
+            for (; j < 8; j++)
+            {
+                var t0 = Sc.Load(ref p0, x0 + j);
+                Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
+            }
+        }
+    }
+
+    /// <summary>Fuses reshape over [8].</summary>
+    private static void LossAndGradients_Kernel73(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    {
+        ref float p0 = ref Sc.Ref(in0);
+        ref float out0 = ref Sc.Ref(output);
+        int x0 = 0;
+        int xo = 0;
+        int j = lo;
+        for (; j <= hi - 16; j += 16)
+        {
+            var t0 = V512.Load(ref p0, x0 + j);
+            V512.Store(t0, ref out0, xo + j);
+        }
+        for (; j <= hi - 8; j += 8)
+        {
+            var t0 = V256.Load(ref p0, x0 + j);
+            V256.Store(t0, ref out0, xo + j);
+        }
+        for (; j < hi; j++)
+        {
+            var t0 = Sc.Load(ref p0, x0 + j);
+            Sc.Store(t0, ref out0, xo + j);
+        }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel73 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel73_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi) => LossAndGradients_Kernel73(in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 8] to [1, 1, 8].</summary>

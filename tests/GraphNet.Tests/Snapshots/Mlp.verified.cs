@@ -44,8 +44,8 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     // ==== Predict: forward of Logits ====
-    // 6 kernels; arena of 2 slots: #0 256*B | 10*B, #1 256*B floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_Predict = new(2);
+    // 6 kernels; arena of 3 slots: #0 256*B | 10*B, #1 256*B, #2 256*B floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Predict = new(3);
 
     public partial global::GraphNet.Tensor Predict(global::GraphNet.Tensor x)
     {
@@ -67,29 +67,36 @@ partial class Mlp : global::GraphNet.IModel
         var __a = __arena_Predict;
         __a.Reserve(0, global::System.Math.Max((long)(256 * __d_B), 10 * __d_B));
         __a.Reserve(1, 256 * __d_B);
-        // kernel 0: %7 = matmul %6, %0 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 784, x.Data, this.w1.Data, __a[0]);
+        __a.Reserve(2, 256 * __d_B);
+        // kernel 0: %7 = matmul %6, %0 : [B, 256], then kernel 1 on each finished block of its rows
+        var __e0 = new Predict_Epilogue0_Rows
+        {
+            k1 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, false, __d_B, 256, 784, x.Data, this.w1.Data, __a[0], ref __e0);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 256 * __d_B, "kernel 0 (matmul to [B, 256])");
-        var __k1 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_B, 256);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 1 (add, relu to [B, 256])");
-        // kernel 2: %12 = matmul %11, %2 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 256, __a[1], this.w2.Data, __a[0]);
+        // kernel 2: %12 = matmul %11, %2 : [B, 256], then kernel 3 on each finished block of its rows
+        var __e2 = new Predict_Epilogue2_Rows
+        {
+            k3 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b2.Data, output = __a[2] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, false, __d_B, 256, 256, __a[1], this.w2.Data, __a[0], ref __e2);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 256 * __d_B, "kernel 2 (matmul to [B, 256])");
-        var __k3 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b2.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 3 (add, relu to [B, 256])");
-        // kernel 4: %17 = matmul %16, %4 : [B, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 256, __a[1], this.w3.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 256 * __d_B, "kernel 3 (add, relu to [B, 256])");
+        // kernel 4: %17 = matmul %16, %4 : [B, 10], then kernel 5 on each finished block of its rows
+        var __e4 = new Predict_Epilogue4_Rows
+        {
+            k5 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b3.Data, output = __o_result },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, false, __d_B, 10, 256, __a[2], this.w3.Data, __a[0], ref __e4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 10 * __d_B, "kernel 4 (matmul to [B, 10])");
-        var __k5 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b3.Data, output = __o_result };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __o_result, 10 * __d_B, "kernel 5 (add to [B, 10])");
         return __r;
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 37 kernels; arena of 10 slots: #0 256*B, #1 256*B | 256, #2 256*B, #3 256*B | 256, #4 10*B | 100 | 10 | 256*B, #5 10*B | B, #6 100 | B | 1, #7 100 | B | 1, #8 10*B, #9 B floats.
+    // 37 kernels; arena of 10 slots: #0 256*B | 10*B | 100 | 10 | 256, #1 256*B, #2 256*B, #3 256*B, #4 256*B, #5 10*B | B, #6 100 | B | 1 | 256*B, #7 100 | B | 1, #8 10*B, #9 B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(10);
     private global::GraphNet.Tensor? __out_LossAndGradients_loss;
 
@@ -118,53 +125,59 @@ partial class Mlp : global::GraphNet.IModel
         var __o_grad_w3 = __grad_w3.Data;
         var __o_grad_b3 = __grad_b3.Data;
         var __a = __arena_LossAndGradients;
-        __a.Reserve(0, 256 * __d_B);
-        __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), 256));
+        __a.Reserve(0, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(100), global::System.Math.Max((long)(10), 256)))));
+        __a.Reserve(1, 256 * __d_B);
         __a.Reserve(2, 256 * __d_B);
-        __a.Reserve(3, global::System.Math.Max((long)(256 * __d_B), 256));
-        __a.Reserve(4, global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(100), global::System.Math.Max((long)(10), 256 * __d_B))));
+        __a.Reserve(3, 256 * __d_B);
+        __a.Reserve(4, 256 * __d_B);
         __a.Reserve(5, global::System.Math.Max((long)(10 * __d_B), __d_B));
-        __a.Reserve(6, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
+        __a.Reserve(6, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(1), 256 * __d_B))));
         __a.Reserve(7, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
         __a.Reserve(8, 10 * __d_B);
         __a.Reserve(9, __d_B);
-        // kernel 0: %8 = matmul %6, %0 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 784, x.Data, this.w1.Data, __a[0]);
+        // kernel 0: %8 = matmul %6, %0 : [B, 256], then kernels 1, 2 on each finished block of its rows
+        var __e0 = new LossAndGradients_Epilogue0_Rows
+        {
+            k1 = new LossAndGradients_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] },
+            k2 = new LossAndGradients_Kernel2_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] },
+            s2 = 256,
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, false, __d_B, 256, 784, x.Data, this.w1.Data, __a[0], ref __e0);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256 * __d_B, "kernel 0 (matmul to [B, 256])");
-        var __k1 = new LossAndGradients_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b1.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_B, 256);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 256 * __d_B, "kernel 1 (add to [B, 256])");
-        var __k2 = new LossAndGradients_Kernel2_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k2, 256 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256 * __d_B, "kernel 2 (relu to [B, 256])");
-        // kernel 3: %13 = matmul %12, %2 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 256, 256, __a[0], this.w2.Data, __a[2]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 256 * __d_B, "kernel 3 (matmul to [B, 256])");
-        var __k4 = new LossAndGradients_Kernel1_Job { __d_B = __d_B, in0 = __a[2], in1 = this.b2.Data, output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 256 * __d_B, "kernel 2 (relu to [B, 256])");
+        // kernel 3: %13 = matmul %12, %2 : [B, 256], then kernels 4, 5 on each finished block of its rows
+        var __e3 = new LossAndGradients_Epilogue3_Rows
+        {
+            k4 = new LossAndGradients_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b2.Data, output = __a[3] },
+            k5 = new LossAndGradients_Kernel2_Job { __d_B = __d_B, in0 = __a[3], output = __a[4] },
+            s5 = 256,
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, false, __d_B, 256, 256, __a[2], this.w2.Data, __a[0], ref __e3);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256 * __d_B, "kernel 3 (matmul to [B, 256])");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], 256 * __d_B, "kernel 4 (add to [B, 256])");
-        var __k5 = new LossAndGradients_Kernel2_Job { __d_B = __d_B, in0 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, 256 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 256 * __d_B, "kernel 5 (relu to [B, 256])");
-        // kernel 6: %18 = matmul %17, %4 : [B, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 256, __a[2], this.w3.Data, __a[4]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 10 * __d_B, "kernel 6 (matmul to [B, 10])");
-        var __k7 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[4], in1 = this.b3.Data, output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_B, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 256 * __d_B, "kernel 5 (relu to [B, 256])");
+        // kernel 6: %18 = matmul %17, %4 : [B, 10], then kernel 7 on each finished block of its rows
+        var __e6 = new LossAndGradients_Epilogue6_Rows
+        {
+            k7 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[0], in1 = this.b3.Data, output = __a[5] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, false, __d_B, 10, 256, __a[4], this.w3.Data, __a[0], ref __e6);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 10 * __d_B, "kernel 6 (matmul to [B, 10])");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 10 * __d_B, "kernel 7 (add to [B, 10])");
         // kernel 8: %22 = iota{axes=0} : [10, 10]
-        global::GraphNet.Runtime.Fill.Iota(__a[4], 1, 10, 10);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 100, "kernel 8 (iota to [10, 10])");
+        global::GraphNet.Runtime.Fill.Iota(__a[0], 1, 10, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 100, "kernel 8 (iota to [10, 10])");
         // kernel 9: %23 = iota{axes=1} : [10, 10]
         global::GraphNet.Runtime.Fill.Iota(__a[6], 10, 10, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 100, "kernel 9 (iota to [10, 10])");
-        var __k10 = new LossAndGradients_Kernel10_Job { in0 = __a[4], in1 = __a[6], output = __a[7] };
+        var __k10 = new LossAndGradients_Kernel10_Job { in0 = __a[0], in1 = __a[6], output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k10, 100, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 100, "kernel 10 (eq to [10, 10])");
         // kernel 11: %25 = gather %24, %7 : [B, 10]
-        global::GraphNet.Runtime.Indexing.Gather(__a[7], label.Data, __a[4], __d_B, 10, 10, "input 'label'");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 10 * __d_B, "kernel 11 (gather to [B, 10])");
-        var __k12 = new LossAndGradients_Kernel12_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
+        global::GraphNet.Runtime.Indexing.Gather(__a[7], label.Data, __a[0], __d_B, 10, 10, "input 'label'");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 10 * __d_B, "kernel 11 (gather to [B, 10])");
+        var __k12 = new LossAndGradients_Kernel12_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[0], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k12, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], __d_B, "kernel 12 (mul, sum to [B, 1])");
         var __k13 = new LossAndGradients_Kernel13_Job { __d_B = __d_B, in0 = __a[5], output = __a[7] };
@@ -196,44 +209,50 @@ partial class Mlp : global::GraphNet.IModel
         var __k22 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[5], output = __a[9] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k22, __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], __d_B, "kernel 22 (div to [B, 1])");
-        var __k23 = new LossAndGradients_Kernel23_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], in2 = __a[6], in3 = __a[4], output = __a[5] };
+        var __k23 = new LossAndGradients_Kernel23_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], in2 = __a[6], in3 = __a[0], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k23, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 10 * __d_B, "kernel 23 (mul, mul, add to [B, 10])");
-        LossAndGradients_Kernel24(__d_B, __a[5], __a[4]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 10, "kernel 24 (sum to [1, 10])");
-        var __k25 = new LossAndGradients_Kernel25_Job { in0 = __a[4], output = __o_grad_b3 };
+        LossAndGradients_Kernel24(__d_B, __a[5], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 10, "kernel 24 (sum to [1, 10])");
+        var __k25 = new LossAndGradients_Kernel25_Job { in0 = __a[0], output = __o_grad_b3 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k25, 10, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b3, 10, "kernel 25 (reshape to [10])");
-        // kernel 26: %57 = matmul{tB} %54, %4 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 256, 10, __a[5], this.w3.Data, __a[4]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 256 * __d_B, "kernel 26 (matmul to [B, 256])");
-        // kernel 27: %58 = matmul{tA} %17, %54 : [256, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 10, __d_B, __a[2], __a[5], __o_grad_w3);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w3, 2560, "kernel 27 (matmul to [256, 10])");
-        var __k28 = new LossAndGradients_Kernel28_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k28, 256 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 256 * __d_B, "kernel 28 (gt, mul to [B, 256])");
-        LossAndGradients_Kernel29(__d_B, __a[2], __a[3]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], 256, "kernel 29 (sum to [1, 256])");
-        var __k30 = new LossAndGradients_Kernel30_Job { in0 = __a[3], output = __o_grad_b2 };
+        // kernel 26: %57 = matmul{tB} %54, %4 : [B, 256], then kernel 27 on each finished block of its rows
+        var __e26 = new LossAndGradients_Epilogue26_Rows
+        {
+            k27 = new LossAndGradients_Kernel27_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], output = __a[6] },
+            s27 = 256,
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, __d_B, 256, 10, __a[5], this.w3.Data, __a[0], ref __e26);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256 * __d_B, "kernel 26 (matmul to [B, 256])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 256 * __d_B, "kernel 27 (gt, mul to [B, 256])");
+        // kernel 28: %58 = matmul{tA} %17, %54 : [256, 10]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 10, __d_B, __a[4], __a[5], __o_grad_w3);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w3, 2560, "kernel 28 (matmul to [256, 10])");
+        LossAndGradients_Kernel29(__d_B, __a[6], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256, "kernel 29 (sum to [1, 256])");
+        var __k30 = new LossAndGradients_Kernel30_Job { in0 = __a[0], output = __o_grad_b2 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k30, 256, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b2, 256, "kernel 30 (reshape to [256])");
-        // kernel 31: %66 = matmul{tB} %63, %2 : [B, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B, 256, 256, __a[2], this.w2.Data, __a[3]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], 256 * __d_B, "kernel 31 (matmul to [B, 256])");
-        // kernel 32: %67 = matmul{tA} %12, %63 : [256, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 256, __d_B, __a[0], __a[2], __o_grad_w2);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w2, 65536, "kernel 32 (matmul to [256, 256])");
-        var __k33 = new LossAndGradients_Kernel28_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 256 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256 * __d_B, "kernel 33 (gt, mul to [B, 256])");
-        LossAndGradients_Kernel29(__d_B, __a[0], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 256, "kernel 34 (sum to [1, 256])");
-        var __k35 = new LossAndGradients_Kernel30_Job { in0 = __a[1], output = __o_grad_b1 };
+        // kernel 31: %66 = matmul{tB} %63, %2 : [B, 256], then kernel 32 on each finished block of its rows
+        var __e31 = new LossAndGradients_Epilogue31_Rows
+        {
+            k32 = new LossAndGradients_Kernel27_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[1], output = __a[3] },
+            s32 = 256,
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, __d_B, 256, 256, __a[6], this.w2.Data, __a[0], ref __e31);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256 * __d_B, "kernel 31 (matmul to [B, 256])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[3], 256 * __d_B, "kernel 32 (gt, mul to [B, 256])");
+        // kernel 33: %67 = matmul{tA} %12, %63 : [256, 256]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 256, __d_B, __a[2], __a[6], __o_grad_w2);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w2, 65536, "kernel 33 (matmul to [256, 256])");
+        LossAndGradients_Kernel29(__d_B, __a[3], __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256, "kernel 34 (sum to [1, 256])");
+        var __k35 = new LossAndGradients_Kernel30_Job { in0 = __a[0], output = __o_grad_b1 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k35, 256, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b1, 256, "kernel 35 (reshape to [256])");
         // kernel 36: %72 = matmul{tA} %6, %69 : [784, 256]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 784, 256, __d_B, x.Data, __a[0], __o_grad_w1);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 784, 256, __d_B, x.Data, __a[3], __o_grad_w1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w1, 200704, "kernel 36 (matmul to [784, 256])");
         return __o_loss[0];
     }
@@ -287,6 +306,26 @@ partial class Mlp : global::GraphNet.IModel
         public void Run(int lo, int hi) => Predict_Kernel1(__d_B, in0, in1, output, lo, hi);
     }
 
+    /// <summary>Kernel 1 of Predict over a block of rows of kernel 0's product (its epilogue).</summary>
+    private struct Predict_Epilogue0_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel1_Job k1;
+        public void Run(int lo, int hi)
+        {
+            k1.Run(lo, hi);
+        }
+    }
+
+    /// <summary>Kernel 3 of Predict over a block of rows of kernel 2's product (its epilogue).</summary>
+    private struct Predict_Epilogue2_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel1_Job k3;
+        public void Run(int lo, int hi)
+        {
+            k3.Run(lo, hi);
+        }
+    }
+
     /// <summary>Fuses add over [B, 10].</summary>
     private static void Predict_Kernel5(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
@@ -331,6 +370,16 @@ partial class Mlp : global::GraphNet.IModel
         public float[] in1;
         public float[] output;
         public void Run(int lo, int hi) => Predict_Kernel5(__d_B, in0, in1, output, lo, hi);
+    }
+
+    /// <summary>Kernel 5 of Predict over a block of rows of kernel 4's product (its epilogue).</summary>
+    private struct Predict_Epilogue4_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel5_Job k5;
+        public void Run(int lo, int hi)
+        {
+            k5.Run(lo, hi);
+        }
     }
 
     /// <summary>Fuses add over [B, 256].</summary>
@@ -414,6 +463,42 @@ partial class Mlp : global::GraphNet.IModel
         public float[] in0;
         public float[] output;
         public void Run(int lo, int hi) => LossAndGradients_Kernel2(__d_B, in0, output, lo, hi);
+    }
+
+    /// <summary>Kernels 1, 2 of LossAndGradients over a block of rows of kernel 0's product (its epilogue).</summary>
+    private struct LossAndGradients_Epilogue0_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public LossAndGradients_Kernel1_Job k1;
+        public LossAndGradients_Kernel2_Job k2;
+        public int s2;
+        public void Run(int lo, int hi)
+        {
+            k1.Run(lo, hi);
+            k2.Run(lo * s2, hi * s2);
+        }
+    }
+
+    /// <summary>Kernels 4, 5 of LossAndGradients over a block of rows of kernel 3's product (its epilogue).</summary>
+    private struct LossAndGradients_Epilogue3_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public LossAndGradients_Kernel1_Job k4;
+        public LossAndGradients_Kernel2_Job k5;
+        public int s5;
+        public void Run(int lo, int hi)
+        {
+            k4.Run(lo, hi);
+            k5.Run(lo * s5, hi * s5);
+        }
+    }
+
+    /// <summary>Kernel 7 of LossAndGradients over a block of rows of kernel 6's product (its epilogue).</summary>
+    private struct LossAndGradients_Epilogue6_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel5_Job k7;
+        public void Run(int lo, int hi)
+        {
+            k7.Run(lo, hi);
+        }
     }
 
     /// <summary>Fuses eq over [10, 10].</summary>
@@ -1076,7 +1161,7 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses gt, mul over [B, 256].</summary>
-    private static void LossAndGradients_Kernel28(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel27(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1114,14 +1199,25 @@ partial class Mlp : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel28 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel28_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel27 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel27_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel28(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel27(__d_B, in0, in1, output, lo, hi);
+    }
+
+    /// <summary>Kernel 27 of LossAndGradients over a block of rows of kernel 26's product (its epilogue).</summary>
+    private struct LossAndGradients_Epilogue26_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public LossAndGradients_Kernel27_Job k27;
+        public int s27;
+        public void Run(int lo, int hi)
+        {
+            k27.Run(lo * s27, hi * s27);
+        }
     }
 
     /// <summary>Fuses reduce sum over [B, 256] to [1, 256].</summary>
@@ -1184,6 +1280,17 @@ partial class Mlp : global::GraphNet.IModel
         public float[] in0;
         public float[] output;
         public void Run(int lo, int hi) => LossAndGradients_Kernel30(in0, output, lo, hi);
+    }
+
+    /// <summary>Kernel 32 of LossAndGradients over a block of rows of kernel 31's product (its epilogue).</summary>
+    private struct LossAndGradients_Epilogue31_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public LossAndGradients_Kernel27_Job k32;
+        public int s32;
+        public void Run(int lo, int hi)
+        {
+            k32.Run(lo * s32, hi * s32);
+        }
     }
 
     // The inference graph of each [Compile] entry (GraphNet.Compiler.GraphCodec text), read by ExportOnnx.

@@ -115,9 +115,9 @@ partial class Recurrent : global::GraphNet.IModel
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 6 * __d_B, "kernel 1 (reshape to [B, 6])");
         // kernel 2: %15 = matmul{tB} %14, %1 : [B*T, 24]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B * __d_T, 24, 8, __a[0], this.__m_lstm_weight_ih_l0.Data, __a[2]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 24 * __d_B * __d_T, "kernel 2 (matmul to [B*T, 24])");
         var __k3 = new Step_Kernel3_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[2], in1 = this.__m_lstm_bias_ih_l0.Data, in2 = this.__m_lstm_bias_hh_l0.Data, output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k3, __d_B, 24 * __d_T);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 24 * __d_B * __d_T, "kernel 2 (matmul to [B*T, 24])");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 24 * __d_B * __d_T, "kernel 3 (add, add to [B, T, 24])");
         // kernel 4: %23 = scan{steps=T,carries=2,xs=1,invariants=1,ys=4,residuals=3} %13, %13, %22, %2 : []
         // the body's 3 kernels run once per step; arena of 0 slots:  floats, then the loop's own buffers.
@@ -159,9 +159,9 @@ partial class Recurrent : global::GraphNet.IModel
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 6 * __d_B * __d_T, "kernel 5 (permute to [B, T, 6])");
         // kernel 6: %27 = matmul{tB} %26, %5 : [B*T, 7]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, __d_B * __d_T, 7, 6, __a[1], this.__m_head_weight.Data, __a[2]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 7 * __d_B * __d_T, "kernel 6 (matmul to [B*T, 7])");
         var __k7 = new Step_Kernel7_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[2], in1 = this.__m_head_bias.Data, output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_B, 7 * __d_T);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 7 * __d_B * __d_T, "kernel 6 (matmul to [B*T, 7])");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 7 * __d_B * __d_T, "kernel 7 (add to [B, T, 7])");
         // kernel 8: %32 = iota{axes=0} : [7, 7]
         global::GraphNet.Runtime.Fill.Iota(__a[2], 1, 7, 7);

@@ -139,7 +139,7 @@ partial class TinyTransformer : global::GraphNet.IModel
     }
 
     // ==== Predict: forward of Logits ====
-    // 72 kernels; arena of 6 slots: #0 32*B | 4*B | 64*B | 96*B | 8*B | 28*B, #1 4*B | 32*B | 96*B | 16 | 8*B | 64*B, #2 4*B | 32*B | 16 | 8*B, #3 4*B | 32*B, #4 32*B, #5 16 floats.
+    // 72 kernels; arena of 6 slots: #0 32*B | 4*B | 64*B | 96*B | 8*B | 28*B, #1 4*B | 32*B | 96*B | 16 | 8*B, #2 4*B | 32*B | 16 | 8*B | 64*B, #3 4*B | 32*B, #4 32*B, #5 16 floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Predict = new(6);
 
     public partial global::GraphNet.Tensor Predict(global::GraphNet.Tensor ids)
@@ -182,8 +182,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __o_result = __r.Data;
         var __a = __arena_Predict;
         __a.Reserve(0, global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(96 * __d_B), global::System.Math.Max((long)(8 * __d_B), 28 * __d_B))))));
-        __a.Reserve(1, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(96 * __d_B), global::System.Math.Max((long)(16), global::System.Math.Max((long)(8 * __d_B), 64 * __d_B))))));
-        __a.Reserve(2, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(16), 8 * __d_B))));
+        __a.Reserve(1, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(96 * __d_B), global::System.Math.Max((long)(16), 8 * __d_B)))));
+        __a.Reserve(2, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(16), global::System.Math.Max((long)(8 * __d_B), 64 * __d_B)))));
         __a.Reserve(3, global::System.Math.Max((long)(4 * __d_B), 32 * __d_B));
         __a.Reserve(4, 32 * __d_B);
         __a.Reserve(5, 16);
@@ -262,41 +262,47 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k24 = new Predict_Kernel24_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k24, __d_B, 32);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 24 (permute to [B, 4, 2, 4])");
-        // kernel 25: %96 = matmul{tB} %95, %5 : [4*B, 8]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_0_self_attn_out_proj_weight.Data, __a[1]);
+        // kernel 25: %96 = matmul{tB} %95, %5 : [4*B, 8], then kernel 26 on each finished block of its rows
+        var __e25 = new Predict_Epilogue25_Rows
+        {
+            k26 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[1], in2 = this.__m_blocks_0_self_attn_out_proj_bias.Data, output = __a[3] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_0_self_attn_out_proj_weight.Data, __a[1], ref __e25);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 25 (matmul to [4*B, 8])");
-        var __k26 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[1], in2 = this.__m_blocks_0_self_attn_out_proj_bias.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 26 (add, add to [B, 4, 8])");
-        var __k27 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[2], output = __a[0] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 26 (add, add to [B, 4, 8])");
+        var __k27 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[3], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k27, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 27 (sum to [B, 4, 1])");
         var __k28 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k28, 4 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 28 (mul to [B, 4, 1])");
-        var __k29 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[1], output = __a[0] };
+        var __k29 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k29, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 29 (sub to [B, 4, 8])");
         var __k30 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k30, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 30 (mul, sum to [B, 4, 1])");
-        var __k31 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
+        var __k31 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k31, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 4 * __d_B, "kernel 31 (mul, add, sqrt to [B, 4, 1])");
-        var __k32 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_0_norm2_weight.Data, in3 = this.__m_blocks_0_norm2_bias.Data, output = __a[1] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 31 (mul, add, sqrt to [B, 4, 1])");
+        var __k32 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], in2 = this.__m_blocks_0_norm2_weight.Data, in3 = this.__m_blocks_0_norm2_bias.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k32, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 32 (div, mul, add to [B, 4, 8])");
-        // kernel 33: %120 = matmul{tB} %119, %9 : [4*B, 16]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_0_linear1_weight.Data, __a[0]);
+        // kernel 33: %120 = matmul{tB} %119, %9 : [4*B, 16], then kernel 34 on each finished block of its rows
+        var __e33 = new Predict_Epilogue33_Rows
+        {
+            k34 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_0_linear1_bias.Data, output = __a[2] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_0_linear1_weight.Data, __a[0], ref __e33);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 33 (matmul to [4*B, 16])");
-        var __k34 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_0_linear1_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k34, 4 * __d_B, 16, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 34 (add, mul, mul, erf, add, mul to [B, 4, 16])");
-        // kernel 35: %139 = matmul{tB} %138, %11 : [4*B, 8]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 16, __a[1], this.__m_blocks_0_linear2_weight.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 64 * __d_B, "kernel 34 (add, mul, mul, erf, add, mul to [B, 4, 16])");
+        // kernel 35: %139 = matmul{tB} %138, %11 : [4*B, 8], then kernel 36 on each finished block of its rows
+        var __e35 = new Predict_Epilogue35_Rows
+        {
+            k36 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[0], in2 = this.__m_blocks_0_linear2_bias.Data, output = __a[1] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 16, __a[2], this.__m_blocks_0_linear2_weight.Data, __a[0], ref __e35);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 35 (matmul to [4*B, 8])");
-        var __k36 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], in2 = this.__m_blocks_0_linear2_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k36, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 36 (add, add to [B, 4, 8])");
         var __k37 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k37, 4 * __d_B, 8);
@@ -361,47 +367,55 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k57 = new Predict_Kernel24_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k57, __d_B, 32);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 57 (permute to [B, 4, 2, 4])");
-        // kernel 58: %195 = matmul{tB} %194, %17 : [4*B, 8]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_1_self_attn_out_proj_weight.Data, __a[0]);
+        // kernel 58: %195 = matmul{tB} %194, %17 : [4*B, 8], then kernel 59 on each finished block of its rows
+        var __e58 = new Predict_Epilogue58_Rows
+        {
+            k59 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[0], in2 = this.__m_blocks_1_self_attn_out_proj_bias.Data, output = __a[3] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_1_self_attn_out_proj_weight.Data, __a[0], ref __e58);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 58 (matmul to [4*B, 8])");
-        var __k59 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[0], in2 = this.__m_blocks_1_self_attn_out_proj_bias.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k59, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 59 (add, add to [B, 4, 8])");
-        var __k60 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[2], output = __a[0] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 59 (add, add to [B, 4, 8])");
+        var __k60 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[3], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k60, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 60 (sum to [B, 4, 1])");
         var __k61 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k61, 4 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 61 (mul to [B, 4, 1])");
-        var __k62 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[1], output = __a[0] };
+        var __k62 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k62, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 62 (sub to [B, 4, 8])");
         var __k63 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k63, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 63 (mul, sum to [B, 4, 1])");
-        var __k64 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
+        var __k64 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k64, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 4 * __d_B, "kernel 64 (mul, add, sqrt to [B, 4, 1])");
-        var __k65 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_1_norm2_weight.Data, in3 = this.__m_blocks_1_norm2_bias.Data, output = __a[1] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 64 (mul, add, sqrt to [B, 4, 1])");
+        var __k65 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], in2 = this.__m_blocks_1_norm2_weight.Data, in3 = this.__m_blocks_1_norm2_bias.Data, output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k65, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 65 (div, mul, add to [B, 4, 8])");
-        // kernel 66: %219 = matmul{tB} %218, %21 : [4*B, 16]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_1_linear1_weight.Data, __a[0]);
+        // kernel 66: %219 = matmul{tB} %218, %21 : [4*B, 16], then kernel 67 on each finished block of its rows
+        var __e66 = new Predict_Epilogue66_Rows
+        {
+            k67 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_linear1_bias.Data, output = __a[2] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_1_linear1_weight.Data, __a[0], ref __e66);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 66 (matmul to [4*B, 16])");
-        var __k67 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_linear1_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 4 * __d_B, 16, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 67 (add, mul, mul, erf, add, mul to [B, 4, 16])");
-        // kernel 68: %230 = matmul{tB} %229, %23 : [4*B, 8]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 8, 16, __a[1], this.__m_blocks_1_linear2_weight.Data, __a[0]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 64 * __d_B, "kernel 67 (add, mul, mul, erf, add, mul to [B, 4, 16])");
+        // kernel 68: %230 = matmul{tB} %229, %23 : [4*B, 8], then kernel 69 on each finished block of its rows
+        var __e68 = new Predict_Epilogue68_Rows
+        {
+            k69 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[0], in2 = this.__m_blocks_1_linear2_bias.Data, output = __a[1] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 16, __a[2], this.__m_blocks_1_linear2_weight.Data, __a[0], ref __e68);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 68 (matmul to [4*B, 8])");
-        var __k69 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], in2 = this.__m_blocks_1_linear2_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k69, 4 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 69 (add, add to [B, 4, 8])");
-        // kernel 70: %237 = matmul{tB} %236, %25 : [4*B, 7]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 7, 8, __a[1], this.__m_head_weight.Data, __a[0]);
+        // kernel 70: %237 = matmul{tB} %236, %25 : [4*B, 7], then kernel 71 on each finished block of its rows
+        var __e70 = new Predict_Epilogue70_Rows
+        {
+            k71 = new Predict_Kernel71_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_head_bias.Data, output = __o_result },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 7, 8, __a[1], this.__m_head_weight.Data, __a[0], ref __e70);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 28 * __d_B, "kernel 70 (matmul to [4*B, 7])");
-        var __k71 = new Predict_Kernel71_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_head_bias.Data, output = __o_result };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k71, 4 * __d_B, 7);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __o_result, 28 * __d_B, "kernel 71 (add to [B, 4, 7])");
         return __r;
     }
@@ -1279,6 +1293,16 @@ partial class TinyTransformer : global::GraphNet.IModel
         public void Run(int lo, int hi) => Predict_Kernel26(__d_B, in0, in1, in2, output, lo, hi);
     }
 
+    /// <summary>Kernel 26 of Predict over a block of rows of kernel 25's product (its epilogue).</summary>
+    private struct Predict_Epilogue25_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel26_Job k26;
+        public void Run(int lo, int hi)
+        {
+            k26.Run(lo, hi);
+        }
+    }
+
     /// <summary>Fuses add, mul, mul, erf, add, mul over [B, 4, 16].</summary>
     private static void Predict_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
@@ -1349,6 +1373,56 @@ partial class TinyTransformer : global::GraphNet.IModel
         public void Run(int lo, int hi) => Predict_Kernel34(__d_B, in0, in1, output, lo, hi);
     }
 
+    /// <summary>Kernel 34 of Predict over a block of rows of kernel 33's product (its epilogue).</summary>
+    private struct Predict_Epilogue33_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel34_Job k34;
+        public void Run(int lo, int hi)
+        {
+            k34.Run(lo, hi);
+        }
+    }
+
+    /// <summary>Kernel 36 of Predict over a block of rows of kernel 35's product (its epilogue).</summary>
+    private struct Predict_Epilogue35_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel26_Job k36;
+        public void Run(int lo, int hi)
+        {
+            k36.Run(lo, hi);
+        }
+    }
+
+    /// <summary>Kernel 59 of Predict over a block of rows of kernel 58's product (its epilogue).</summary>
+    private struct Predict_Epilogue58_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel26_Job k59;
+        public void Run(int lo, int hi)
+        {
+            k59.Run(lo, hi);
+        }
+    }
+
+    /// <summary>Kernel 67 of Predict over a block of rows of kernel 66's product (its epilogue).</summary>
+    private struct Predict_Epilogue66_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel34_Job k67;
+        public void Run(int lo, int hi)
+        {
+            k67.Run(lo, hi);
+        }
+    }
+
+    /// <summary>Kernel 69 of Predict over a block of rows of kernel 68's product (its epilogue).</summary>
+    private struct Predict_Epilogue68_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel26_Job k69;
+        public void Run(int lo, int hi)
+        {
+            k69.Run(lo, hi);
+        }
+    }
+
     /// <summary>Fuses add over [B, 4, 7].</summary>
     private static void Predict_Kernel71(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
@@ -1393,6 +1467,16 @@ partial class TinyTransformer : global::GraphNet.IModel
         public float[] in1;
         public float[] output;
         public void Run(int lo, int hi) => Predict_Kernel71(__d_B, in0, in1, output, lo, hi);
+    }
+
+    /// <summary>Kernel 71 of Predict over a block of rows of kernel 70's product (its epilogue).</summary>
+    private struct Predict_Epilogue70_Rows : global::GraphNet.Runtime.IRangeJob
+    {
+        public Predict_Kernel71_Job k71;
+        public void Run(int lo, int hi)
+        {
+            k71.Run(lo, hi);
+        }
     }
 
     // The inference graph of each [Compile] entry (GraphNet.Compiler.GraphCodec text), read by ExportOnnx.

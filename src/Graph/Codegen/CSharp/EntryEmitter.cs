@@ -305,7 +305,11 @@ internal static class EntryEmitter
         {
             var k = s.Kernels[i];
             if (k.Group >= 0 && (i == 0 || s.Kernels[i - 1].Group != k.Group))
-                EmitRowPipeline(w, e, s.Kernels.Skip(i).TakeWhile(q => q.Group == k.Group).ToList(), s.Memory, dest, m, kernels, arena, prefix);
+            {
+                var group = s.Kernels.Skip(i).TakeWhile(q => q.Group == k.Group).ToList();
+                if (k.Epilogue) EmitEpilogue(w, e, group, s.Memory, dest, m, kernels, arena, prefix);
+                else EmitRowPipeline(w, e, group, s.Memory, dest, m, kernels, arena, prefix);
+            }
             else if (k.Group < 0)
                 EmitCall(w, e, k, s.Memory, dest, m, kernels, arena, prefix, packed, step);
             if (k.Kind == KernelKind.Scan) continue; // its body's kernels are checked step by step
@@ -454,6 +458,58 @@ internal static class EntryEmitter
         }
         var x = first.Reads[0];
         w.Line($"{Rt}.Gemm.RowPipeline(ref {v}, {C(x.Shape[0])}, {C(x.Shape[1])}, {B(x)}, {B(first.Reads[1])}, {B(first.Root)}, {B(last.Reads[1])}, {B(last.Root)});");
+    }
+
+    /// <summary>
+    /// A product and its epilogue (see <see cref="Epilogues"/>): one struct runs the epilogue's kernels over a block of the
+    /// product's rows (each kernel's own job over its outer loop, which is the rows or every element of them), and the
+    /// runtime's GEMM calls it as the blocks are finished. A kernel whose outer loop is neither falls back to the plain calls.
+    /// </summary>
+    private static void EmitEpilogue(CodeWriter w, EntryProgram e, List<Kernel> group, MemoryPlan plan, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels,
+        string arena, string prefix)
+    {
+        Kernel product = group[0];
+        var after = group.Skip(1).ToList();
+        var n = product.Root;
+        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+        string B(Node x) => Buffer(x, plan, dest, m, arena);
+        Dim rows = n.Shape[0], cols = n.Shape[1];
+        var scale = after.Select(k => KernelEmitter.SplitDims(k).Extent is var x && x == rows ? "1" : x == rows * cols ? C(cols) : null).ToList();
+        if (scale.Any(v => v is null))
+        {
+            foreach (var k in group) EmitCall(w, e, k, plan, dest, m, kernels, arena, prefix);
+            return;
+        }
+        w.Line($"// kernel {product.Index}: {GraphPrinter.Line(n)}, then kernel{(after.Count > 1 ? "s" : "")} {string.Join(", ", after.Select(k => k.Index))} on each finished block of its rows");
+        string rowsType = $"{Member(e, prefix)}Epilogue{product.Index}_Rows";
+        var decl = new CodeWriter();
+        decl.Line($"/// <summary>Kernel{(after.Count > 1 ? "s" : "")} {string.Join(", ", after.Select(k => k.Index))} of {e.Member} over a block of rows of kernel {product.Index}'s product (its epilogue).</summary>");
+        var init = new List<string>();
+        using (decl.Block($"private struct {rowsType} : {Rt}.IRangeJob"))
+        {
+            for (int q = 0; q < after.Count; q++)
+            {
+                var k = after[q];
+                string name = kernels.NameFor(k, $"{Member(e, prefix)}Kernel{k.Index}");
+                decl.Line($"public {name}_Job k{k.Index};");
+                init.Add($"k{k.Index} = {JobOf(k, name, B)},");
+                if (scale[q] != "1") { decl.Line($"public int s{k.Index};"); init.Add($"s{k.Index} = {scale[q]},"); }
+            }
+            decl.Line("public void Run(int lo, int hi)");
+            decl.Line("{");
+            foreach (var (k, q) in after.Select((k, q) => (k, q)))
+                decl.Line(scale[q] == "1" ? $"    k{k.Index}.Run(lo, hi);" : $"    k{k.Index}.Run(lo * s{k.Index}, hi * s{k.Index});");
+            decl.Line("}");
+        }
+        kernels.AddMember(rowsType, decl.ToString());
+        string v = $"__{prefix}e{product.Index}";
+        w.Line($"var {v} = new {rowsType}");
+        w.Line("{");
+        foreach (var line in init) w.Line("    " + line);
+        w.Line("};");
+        var a = n[0].Shape;
+        var kdim = n.Attrs.TransA ? a[0] : a[1];
+        w.Line($"{Rt}.Gemm.MatMulThen({Bool(n.Attrs.TransA)}, {Bool(n.Attrs.TransB)}, {C(rows)}, {C(cols)}, {C(kdim)}, {B(product.Reads[0])}, {B(product.Reads[1])}, {B(n)}, ref {v});");
     }
 
     /// <summary>The prefix of an entry's kernel and struct names (a loop's body adds its own part).</summary>

@@ -113,9 +113,15 @@ internal static class KernelEmitter
     /// <summary>The outer loop's extent and the elements per outer iteration, as code, for a kernel that <see cref="Splits"/>.</summary>
     public static (string Extent, string Inner) SplitExtent(Kernel k)
     {
+        var (extent, inner) = SplitDims(k);
+        return (Code(extent), Code(inner));
+    }
+
+    /// <summary>The outer loop's extent and the elements per outer iteration of a kernel that <see cref="Splits"/>.</summary>
+    public static (Dim Extent, Dim Inner) SplitDims(Kernel k)
+    {
         var dims = Coalesce(k, Operands(k));
-        var inner = dims.Skip(1).Aggregate(Dim.Const(1), (a, d) => a * d.Size);
-        return (Code(dims[0].Size), Code(inner));
+        return (dims[0].Size, dims.Skip(1).Aggregate(Dim.Const(1), (a, d) => a * d.Size));
     }
 
     private static void EmitLoops(CodeWriter w, Kernel k, List<LoopDim> dims, List<Load> loads, KernelSignature sig, int level, string init, bool split)

@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GraphNet.Compiler;
+
+/// <summary>
+/// GEMM epilogues: the elementwise kernels right after a product C [M, N] that consume it over C's own shape (a bias
+/// add, an activation, in a backward pass the activation's derivative mask) join it in a group, and the CPU runs them
+/// on each block of C's rows as soon as the GEMM has finished the block, while it is in cache, instead of in passes of
+/// their own after the product. A kernel joins when it reads C, or an earlier member's result, only element for
+/// element (row i of its result needs row i of theirs and nothing else); other operands (the bias, another layer's
+/// values) are complete before the product starts. A joining kernel may come a few kernels later (after the weights'
+/// gradient, in a backward pass): it moves up to the product when it reads nothing the kernels it passes write. The memory plan treats the group as one step, so nothing it
+/// writes takes the place of a value the product still reads. The order stays a valid one for any backend.
+/// </summary>
+public static class Epilogues
+{
+    /// <summary>How many kernels after a product are looked at for its epilogue (a weight gradient's product may come between).</summary>
+    private const int Lookahead = 6;
+
+    public static List<Kernel> Form(List<Kernel> kernels)
+    {
+        int group = kernels.Count == 0 ? 0 : kernels.Max(k => k.Group) + 1;
+        var order = new List<(Kernel Kernel, int Group)>(kernels.Count);
+        var taken = new bool[kernels.Count];
+        for (int i = 0; i < kernels.Count; i++)
+        {
+            if (taken[i]) continue;
+            var p = kernels[i];
+            var joined = new List<int>();
+            if (IsProduct(p))
+            {
+                // A later kernel joins if it reads nothing that a kernel it would move ahead of writes.
+                var members = new HashSet<Node> { p.Root };
+                var passed = new HashSet<Node>();
+                for (int j = i + 1; j < kernels.Count && j <= i + Lookahead; j++)
+                {
+                    var k = kernels[j];
+                    if (k.Group >= 0 || k.Kind == KernelKind.Scan || taken[j]) break;
+                    if (Joins(k, p.Root.Shape, members) && !k.Reads.Any(passed.Contains)) { joined.Add(j); members.Add(k.Root); }
+                    else passed.UnionWith(k.Writes);
+                }
+            }
+            if (joined.Count == 0) { order.Add((p, p.Group)); continue; }
+            order.Add((p, group));
+            foreach (int j in joined) { order.Add((kernels[j], group)); taken[j] = true; }
+            group++;
+        }
+        return order.Select((x, index) => x.Group >= 0 && x.Group != x.Kernel.Group
+            ? x.Kernel.Renumbered(index, x.Group, epilogue: true) : x.Kernel.Renumbered(index, x.Kernel.Group, x.Kernel.Epilogue)).ToList();
+    }
+
+    private static bool IsProduct(Kernel k) => k.Kind == KernelKind.MatMul && k.Group < 0 && k.Root.Shape.Rank == 2;
+
+    private static bool Joins(Kernel k, Shape shape, HashSet<Node> members)
+    {
+        // Over the product's shape, or a shape with its rows split ([B·H·W, C] seen as [B, H, W, C]: a convolution's bias add).
+        var it = k.IterShape;
+        if (k.Kind != KernelKind.Elementwise || k.Group >= 0 || k.Body is null || it.Rank < 2 || it[it.Rank - 1] != shape[1] || it.Size != shape.Size) return false;
+        var loads = Scheduler.Loads(k.Body).ToList();
+        var rowWise = it.ContiguousStrides();
+        return loads.Any(l => members.Contains(l.Base))
+            && loads.Where(l => members.Contains(l.Base)).All(l => l.Offset == Dim.Const(0) && l.Strides.SequenceEqual(rowWise));
+    }
+}

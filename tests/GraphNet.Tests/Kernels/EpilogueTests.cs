@@ -1,0 +1,72 @@
+using System;
+using GraphNet.Runtime;
+using Xunit;
+
+namespace GraphNet.Tests.Kernels;
+
+/// <summary>A product followed by an epilogue over its rows, against the product and then the same rows, bitwise.</summary>
+[Collection("Workers")]
+public class EpilogueTests
+{
+    /// <summary>out = relu(c + bias) row by row, and a count of the times each row was visited.</summary>
+    private struct BiasRelu : IRangeJob
+    {
+        public float[] C, Bias, Out;
+        public int[] Visits;
+        public int N;
+
+        public void Run(int lo, int hi)
+        {
+            for (int i = lo; i < hi; i++)
+            {
+                System.Threading.Interlocked.Increment(ref Visits[i]);
+                for (int j = 0; j < N; j++) Out[i * N + j] = MathF.Max(C[i * N + j] + Bias[j], 0f);
+            }
+        }
+    }
+
+    // m, n, k, transA, transB
+    [Theory]
+    [InlineData(128, 256, 784, false, false)] // an MLP layer: the blocked kernels, the epilogue per block of rows
+    [InlineData(128, 256, 256, false, true)]  // a backward product against the transposed weights
+    [InlineData(300, 70, 33, true, false)]    // edges of every blocking
+    [InlineData(13, 40, 5, false, false)]     // one row block
+    [InlineData(500, 10, 64, false, false)]   // a narrow result: its own path, then the epilogue over the rows
+    [InlineData(64, 1, 300, false, false)]    // a vector
+    [InlineData(16, 24, 40000, true, false)]  // a split contraction
+    public void Epilogue_sees_final_rows_once_and_the_product_keeps_its_bits(int m, int n, int k, bool transA, bool transB)
+    {
+        var r = new Random(m * 7 + n + k);
+        float[] Random(int len) { var v = new float[len]; for (int i = 0; i < len; i++) v[i] = (float)(r.NextDouble() * 2 - 1); return v; }
+        var a = Random(m * k);
+        var b = Random(k * n);
+        var bias = Random(n);
+        var want = new float[m * n];
+        Gemm.MatMul(transA, transB, 1, m, n, k, a, b, want);
+        var wantOut = new float[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) wantOut[i * n + j] = MathF.Max(want[i * n + j] + bias[j], 0f);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            Workers.SetThreads(threads);
+            try
+            {
+                var c = new float[m * n];
+                c.AsSpan().Fill(float.NaN);
+                var rows = new BiasRelu { C = c, Bias = bias, Out = new float[m * n], Visits = new int[m], N = n };
+                Gemm.MatMulThen(transA, transB, m, n, k, a, b, c, ref rows);
+                Assert.Equal(want, c);
+                Assert.Equal(wantOut, rows.Out); // computed from final rows only: a row seen early would differ
+                Assert.All(rows.Visits, v => Assert.Equal(1, v));
+            }
+            finally { Workers.SetThreads(Environment.ProcessorCount); }
+        }
+    }
+
+    [Fact]
+    public void Operands_too_small_are_refused()
+    {
+        var rows = new Gemm.NoRows();
+        Assert.Throws<ArgumentException>(() => Gemm.MatMulThen(false, false, 4, 4, 4, new float[15], new float[16], new float[16], ref rows));
+    }
+}
