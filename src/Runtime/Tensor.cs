@@ -30,6 +30,19 @@ public sealed partial class Tensor
         Data = data;
     }
 
+    /// <summary>
+    /// A tensor of <paramref name="shape"/> whose elements are not zeroed: for a compiled entry's result, which its kernels
+    /// write in full before anything reads it (a fresh zeroed result of 64 MB cost a pass over memory per call).
+    /// Called by generated code; not part of the user-facing API.
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static Tensor Uninitialized(params ReadOnlySpan<int> shape)
+    {
+        foreach (var d in shape)
+            if (d < 0) throw new ArgumentException($"Tensor dims must be non-negative, got {Format(shape.ToArray())}.", nameof(shape));
+        return new Tensor(GC.AllocateUninitializedArray<float>(Count(shape.ToArray())), shape);
+    }
+
     /// <summary>The dims, outermost first.</summary>
     public int[] Shape { get; }
 

@@ -77,7 +77,7 @@ partial class ConvNet : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Elements("Predict", "576*B", 576.0 * __d_B);
         bool __check = global::GraphNet.Runtime.Anomaly.Detect;
         if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Predict", x, "x"); }
-        var __r = new global::GraphNet.Tensor(__d_B, 10);
+        var __r = global::GraphNet.Tensor.Uninitialized(__d_B, 10);
         var __o_result = __r.Data;
         var __a = __arena_Predict;
         __a.Reserve(0, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(4), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));

@@ -46,7 +46,7 @@ partial class LinearRegression : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Elements("Forward", "8*N", 8.0 * __d_N);
         bool __check = global::GraphNet.Runtime.Anomaly.Detect;
         if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Forward", x, "x"); }
-        var __r = new global::GraphNet.Tensor(__d_N);
+        var __r = global::GraphNet.Tensor.Uninitialized(__d_N);
         var __o_result = __r.Data;
         var __a = __arena_Forward;
         __a.Reserve(0, __d_N);

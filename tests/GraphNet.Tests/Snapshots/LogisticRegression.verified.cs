@@ -46,7 +46,7 @@ partial class LogisticRegression : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Elements("Forward", "30*N", 30.0 * __d_N);
         bool __check = global::GraphNet.Runtime.Anomaly.Detect;
         if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Forward", x, "x"); }
-        var __r = new global::GraphNet.Tensor(__d_N);
+        var __r = global::GraphNet.Tensor.Uninitialized(__d_N);
         var __o_result = __r.Data;
         var __a = __arena_Forward;
         __a.Reserve(0, __d_N);
@@ -148,7 +148,7 @@ partial class LogisticRegression : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Elements("InputGradient", "30*N", 30.0 * __d_N);
         bool __check = global::GraphNet.Runtime.Anomaly.Detect;
         if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("InputGradient", x, "x"); global::GraphNet.Runtime.Anomaly.CheckInput("InputGradient", y, "y"); }
-        var __r = new global::GraphNet.Tensor(__d_N, 30);
+        var __r = global::GraphNet.Tensor.Uninitialized(__d_N, 30);
         var __o_grad_x = __r.Data;
         var __a = __arena_InputGradient;
         __a.Reserve(0, __d_N);

@@ -62,7 +62,7 @@ partial class Mlp : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Elements("Predict", "784*B", 784.0 * __d_B);
         bool __check = global::GraphNet.Runtime.Anomaly.Detect;
         if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Predict", x, "x"); }
-        var __r = new global::GraphNet.Tensor(__d_B, 10);
+        var __r = global::GraphNet.Tensor.Uninitialized(__d_B, 10);
         var __o_result = __r.Data;
         var __a = __arena_Predict;
         __a.Reserve(0, global::System.Math.Max((long)(256 * __d_B), 10 * __d_B));

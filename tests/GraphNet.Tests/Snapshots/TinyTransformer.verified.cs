@@ -178,7 +178,7 @@ partial class TinyTransformer : global::GraphNet.IModel
         global::GraphNet.Runtime.Guard.Elements("Predict", "96*B", 96.0 * __d_B);
         bool __check = global::GraphNet.Runtime.Anomaly.Detect;
         if (__check) { global::GraphNet.Runtime.Anomaly.CheckInput("Predict", ids, "ids"); }
-        var __r = new global::GraphNet.Tensor(__d_B, 4, 7);
+        var __r = global::GraphNet.Tensor.Uninitialized(__d_B, 4, 7);
         var __o_result = __r.Data;
         var __a = __arena_Predict;
         __a.Reserve(0, global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(96 * __d_B), global::System.Math.Max((long)(8 * __d_B), 28 * __d_B))))));

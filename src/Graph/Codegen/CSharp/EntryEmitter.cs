@@ -74,7 +74,7 @@ internal static class EntryEmitter
                 if (returned.IndexOf(o.Key) is var at && at >= 0) // before parameter gradients: an input may share a parameter's name
                 {
                     string r = returned.Count == 1 ? "__r" : "__r" + at;
-                    w.Line($"var {r} = new {T}({CSharpEmitter.ShapeArgs(o.Value.Shape)});");
+                    w.Line($"var {r} = {T}.Uninitialized({CSharpEmitter.ShapeArgs(o.Value.Shape)});"); // a kernel or a copy writes every element
                     w.Line($"var {local} = {r}.Data;");
                 }
                 else if (IsParamGrad(m, o.Key)) w.Line($"var {local} = __grad_{o.Key.Substring(5)}.Data;");
