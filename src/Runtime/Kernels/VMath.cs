@@ -68,23 +68,15 @@ public static class VMath
     public static Vector512<float> Tanh(Vector512<float> x)
     {
         var ax = Vector512.Abs(x);
-        var isSmall = Vector512.LessThan(ax, Vector512.Create(0.625f));
-        if (Vector512.EqualsAll(isSmall, Vector512<float>.AllBitsSet)) return TanhSmall(x); // runs of like inputs skip a branch
-        var big = Vector512<float>.One - Vector512.Create(2f) / (Exp(ax + ax) + Vector512<float>.One);
-        big = Vector512.ConditionalSelect(Vector512.Create(-0f).AsInt32().AsSingle(), x, big); // copy x's sign
-        if (Vector512.EqualsAll(isSmall, Vector512<float>.Zero)) return big;
-        return Vector512.ConditionalSelect(isSmall, TanhSmall(x), big);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> TanhSmall(Vector512<float> x)
-    {
         var z = x * x;
         var p = Vector512.FusedMultiplyAdd(Vector512.Create(T0), z, Vector512.Create(T1));
         p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(T2));
         p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(T3));
         p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(T4));
-        return Vector512.FusedMultiplyAdd(p * z, x, x);
+        var small = Vector512.FusedMultiplyAdd(p * z, x, x);
+        var big = Vector512<float>.One - Vector512.Create(2f) / (Exp(ax + ax) + Vector512<float>.One);
+        big = Vector512.ConditionalSelect(Vector512.Create(-0f).AsInt32().AsSingle(), x, big); // copy x's sign
+        return Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(0.625f)), small, big);
     }
 
     /// <summary>The error function per lane.</summary>
@@ -149,23 +141,15 @@ public static class VMath
     public static Vector256<float> Tanh(Vector256<float> x)
     {
         var ax = Vector256.Abs(x);
-        var isSmall = Vector256.LessThan(ax, Vector256.Create(0.625f));
-        if (Vector256.EqualsAll(isSmall, Vector256<float>.AllBitsSet)) return TanhSmall(x); // runs of like inputs skip a branch
-        var big = Vector256<float>.One - Vector256.Create(2f) / (Exp(ax + ax) + Vector256<float>.One);
-        big = Vector256.ConditionalSelect(Vector256.Create(-0f).AsInt32().AsSingle(), x, big); // copy x's sign
-        if (Vector256.EqualsAll(isSmall, Vector256<float>.Zero)) return big;
-        return Vector256.ConditionalSelect(isSmall, TanhSmall(x), big);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> TanhSmall(Vector256<float> x)
-    {
         var z = x * x;
         var p = Vector256.FusedMultiplyAdd(Vector256.Create(T0), z, Vector256.Create(T1));
         p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(T2));
         p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(T3));
         p = Vector256.FusedMultiplyAdd(p, z, Vector256.Create(T4));
-        return Vector256.FusedMultiplyAdd(p * z, x, x);
+        var small = Vector256.FusedMultiplyAdd(p * z, x, x);
+        var big = Vector256<float>.One - Vector256.Create(2f) / (Exp(ax + ax) + Vector256<float>.One);
+        big = Vector256.ConditionalSelect(Vector256.Create(-0f).AsInt32().AsSingle(), x, big);
+        return Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.625f)), small, big);
     }
 
     /// <summary>The error function per lane.</summary>
