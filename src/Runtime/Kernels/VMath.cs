@@ -51,7 +51,15 @@ public static class VMath
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
         p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
-        if (Avx512F.IsSupported) return Avx512F.Scale(p, n); // p·2ⁿ in one rounding, as the two halves below
+        // p·2ⁿ in one rounding; the fallback is a call of its own, so the JIT does not count its IL against a kernel's
+        // inlining budget where the branch is dead (a kernel with a tanh and a sigmoid inlines four exps).
+        return Avx512F.IsSupported ? Avx512F.Scale(p, n) : ScaleByHalves(p, shifted, magic);
+    }
+
+    /// <summary>p·2ⁿ with n held in the low mantissa bits of <paramref name="shifted"/>: 2ⁿ built in two halves, so p·2ⁿ
+    /// underflows to denormals and zero and overflows to infinity in one rounding.</summary>
+    private static Vector512<float> ScaleByHalves(Vector512<float> p, Vector512<float> shifted, Vector512<float> magic)
+    {
         var ni = shifted.AsInt32() - magic.AsInt32();
         var half = ni >> 1;
         var s1 = ((half + Vector512.Create(127)) << 23).AsSingle();
@@ -124,7 +132,15 @@ public static class VMath
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
         p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
-        if (Avx512F.VL.IsSupported) return Avx512F.VL.Scale(p, n); // p·2ⁿ in one rounding, as the two halves below
+        // p·2ⁿ in one rounding; the fallback is a call of its own, so the JIT does not count its IL against a kernel's
+        // inlining budget where the branch is dead (a kernel with a tanh and a sigmoid inlines four exps).
+        return Avx512F.VL.IsSupported ? Avx512F.VL.Scale(p, n) : ScaleByHalves(p, shifted, magic);
+    }
+
+    /// <summary>p·2ⁿ with n held in the low mantissa bits of <paramref name="shifted"/>: 2ⁿ built in two halves, so p·2ⁿ
+    /// underflows to denormals and zero and overflows to infinity in one rounding.</summary>
+    private static Vector256<float> ScaleByHalves(Vector256<float> p, Vector256<float> shifted, Vector256<float> magic)
+    {
         var ni = shifted.AsInt32() - magic.AsInt32();
         var half = ni >> 1;
         var s1 = ((half + Vector256.Create(127)) << 23).AsSingle();
