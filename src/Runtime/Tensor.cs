@@ -15,10 +15,23 @@ public sealed partial class Tensor
     /// <summary>A zero-filled tensor of <paramref name="shape"/> (no dims: a scalar); a negative dim throws <see cref="ArgumentException"/>.</summary>
     public Tensor(params ReadOnlySpan<int> shape)
     {
-        Shape = shape.ToArray();
-        foreach (var d in Shape)
-            if (d < 0) throw new ArgumentException($"Tensor dims must be non-negative, got {Format(Shape)}.", nameof(shape));
+        Shape = Dims(shape);
         Data = new float[Count(Shape)];
+    }
+
+    private Tensor(int[] shape, float[] data)
+    {
+        Shape = shape;
+        Data = data;
+    }
+
+    /// <summary>The dims as an array, or <see cref="ArgumentException"/> for a negative one.</summary>
+    private static int[] Dims(ReadOnlySpan<int> shape)
+    {
+        var dims = shape.ToArray();
+        foreach (var d in dims)
+            if (d < 0) throw new ArgumentException($"Tensor dims must be non-negative, got {Format(dims)}.", nameof(shape));
+        return dims;
     }
 
     /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of <paramref name="shape"/>.</summary>
@@ -38,9 +51,8 @@ public sealed partial class Tensor
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static Tensor Uninitialized(params ReadOnlySpan<int> shape)
     {
-        foreach (var d in shape)
-            if (d < 0) throw new ArgumentException($"Tensor dims must be non-negative, got {Format(shape.ToArray())}.", nameof(shape));
-        return new Tensor(GC.AllocateUninitializedArray<float>(Count(shape.ToArray())), shape);
+        var dims = Dims(shape);
+        return new Tensor(dims, GC.AllocateUninitializedArray<float>(Count(dims)));
     }
 
     /// <summary>The dims, outermost first.</summary>

@@ -10,8 +10,9 @@ namespace GraphNet.Compiler;
 /// their own after the product. A kernel joins when it reads C, or an earlier member's result, only element for
 /// element (row i of its result needs row i of theirs and nothing else); other operands (the bias, another layer's
 /// values) are complete before the product starts. A joining kernel may come a few kernels later (after the weights'
-/// gradient, in a backward pass): it moves up to the product when it reads nothing the kernels it passes write. The memory plan treats the group as one step, so nothing it
-/// writes takes the place of a value the product still reads. The order stays a valid one for any backend.
+/// gradient, in a backward pass): it moves up to the product when it reads nothing the kernels it passes write. The
+/// memory plan treats the group as one step, so nothing it writes takes the place of a value the product still reads.
+/// The order stays a valid one for any backend.
 /// </summary>
 public static class Epilogues
 {
@@ -21,7 +22,7 @@ public static class Epilogues
     public static List<Kernel> Form(List<Kernel> kernels)
     {
         int group = kernels.Count == 0 ? 0 : kernels.Max(k => k.Group) + 1;
-        var order = new List<(Kernel Kernel, int Group)>(kernels.Count);
+        var order = new List<(Kernel Kernel, int Group, bool Epilogue)>(kernels.Count);
         var taken = new bool[kernels.Count];
         for (int i = 0; i < kernels.Count; i++)
         {
@@ -41,13 +42,12 @@ public static class Epilogues
                     else passed.UnionWith(k.Writes);
                 }
             }
-            if (joined.Count == 0) { order.Add((p, p.Group)); continue; }
-            order.Add((p, group));
-            foreach (int j in joined) { order.Add((kernels[j], group)); taken[j] = true; }
+            if (joined.Count == 0) { order.Add((p, p.Group, p.Epilogue)); continue; }
+            order.Add((p, group, true));
+            foreach (int j in joined) { order.Add((kernels[j], group, true)); taken[j] = true; }
             group++;
         }
-        return order.Select((x, index) => x.Group >= 0 && x.Group != x.Kernel.Group
-            ? x.Kernel.Renumbered(index, x.Group, epilogue: true) : x.Kernel.Renumbered(index, x.Kernel.Group, x.Kernel.Epilogue)).ToList();
+        return order.Select((x, index) => x.Kernel.Renumbered(index, x.Group, x.Epilogue)).ToList();
     }
 
     private static bool IsProduct(Kernel k) => k.Kind == KernelKind.MatMul && k.Group < 0 && k.Root.Shape.Rank == 2;
@@ -56,7 +56,7 @@ public static class Epilogues
     {
         // Over the product's shape, or a shape with its rows split ([B·H·W, C] seen as [B, H, W, C]: a convolution's bias add).
         var it = k.IterShape;
-        if (k.Kind != KernelKind.Elementwise || k.Group >= 0 || k.Body is null || it.Rank < 2 || it[it.Rank - 1] != shape[1] || it.Size != shape.Size) return false;
+        if (k.Kind != KernelKind.Elementwise || k.Body is null || it.Rank < 2 || it[it.Rank - 1] != shape[1] || it.Size != shape.Size) return false;
         var loads = Scheduler.Loads(k.Body).ToList();
         var rowWise = it.ContiguousStrides();
         return loads.Any(l => members.Contains(l.Base))

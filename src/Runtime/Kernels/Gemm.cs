@@ -70,21 +70,11 @@ public static unsafe class Gemm
     public static void MatMul(bool transA, bool transB, int batch, int m, int n, int k,
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
     {
-        if (batch < 0 || m < 0 || n < 0 || k < 0)
-            throw new ArgumentException($"GEMM dimensions must be non-negative: batch={batch}, m={m}, n={n}, k={k}.");
-        if ((long)batch * m * k > a.Length || (long)batch * k * n > b.Length || (long)batch * m * n > c.Length)
-            throw new ArgumentException($"GEMM operands too small for batch={batch}, m={m}, n={n}, k={k}: " +
-                $"A has {a.Length} floats (needs {(long)batch * m * k}), B {b.Length} ({(long)batch * k * n}), C {c.Length} ({(long)batch * m * n}).");
+        CheckOperands(batch, m, n, k, a.Length, b.Length, c.Length);
         if (batch == 0 || m == 0 || n == 0) return;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            bool large = Large(m, n, k);
-            var job = new Job
-            {
-                A = pa, B = pb, C = pc, Batch = batch, M = m, N = n, K = k, K0 = 0, K1 = k, Accumulate = accumulate,
-                Kc = large ? KCLarge : KC, Mc = large ? MCLarge : MC,
-                RsA = transA ? 1 : k, CsA = transA ? m : 1, RsB = transB ? 1 : n, CsB = transB ? k : 1,
-            };
+            var job = NewJob(transA, transB, batch, m, n, k, pa, pb, pc, accumulate);
             bool parallel = (long)batch * m * n * Math.Max(k, 1) >= ParallelMacs;
             // A short vector times a matrix stored row by row (Xᵀr, rᵀB): split the rows, sum the partial vectors.
             if (batch == 1 && parallel && ((n == 1 && transA) || (m == 1 && !transB)))
@@ -99,19 +89,15 @@ public static unsafe class Gemm
             }
             // A small output over a long contraction (a weight gradient summed over many positions): split the
             // contraction, each part into its own partial C, then add the partials.
-            if (batch == 1 && parallel && m > 1 && n > 1)
+            if (batch == 1 && ContractionParts(m, n, k, parallel) is var split && split > 0)
             {
-                int parts = Math.Min(k / StepsPerPart, MaxParts);
-                if ((long)((m + 11) / 12) * ((n + 31) / 32) < parts) // more parts than the result has 12×32 tiles (either kernel)
-                {
-                    SplitContraction(ref job, parts);
-                    return;
-                }
+                SplitContraction(ref job, split);
+                return;
             }
             // A narrow result (k-means distances to 16 centroids, a 10-class layer): op(B) packed once into 16 zero-padded
             // columns, A read in place, 6 rows × 16 columns per kernel call (the 12×32 kernel would pack all of A and
             // waste half its columns).
-            if (batch == 1 && n <= SkinnyWidth && n > 1 && m >= 2 * SkinnyRows)
+            if (batch == 1 && Narrow(m, n))
             {
                 Skinny(ref job, parallel);
                 return;
@@ -121,6 +107,37 @@ public static unsafe class Gemm
             else Workers.For(job.Tasks, ref job);
         }
     }
+
+    private static void CheckOperands(int batch, int m, int n, int k, int a, int b, int c)
+    {
+        if (batch < 0 || m < 0 || n < 0 || k < 0)
+            throw new ArgumentException($"GEMM dimensions must be non-negative: batch={batch}, m={m}, n={n}, k={k}.");
+        if ((long)batch * m * k > a || (long)batch * k * n > b || (long)batch * m * n > c)
+            throw new ArgumentException($"GEMM operands too small for batch={batch}, m={m}, n={n}, k={k}: " +
+                $"A has {a} floats (needs {(long)batch * m * k}), B {b} ({(long)batch * k * n}), C {c} ({(long)batch * m * n}).");
+    }
+
+    /// <summary>The product's job over the whole contraction, with the blocking its size calls for (see <see cref="Large"/>).</summary>
+    private static Job NewJob(bool transA, bool transB, int batch, int m, int n, int k, float* pa, float* pb, float* pc, bool accumulate)
+    {
+        bool large = Large(m, n, k);
+        return new Job
+        {
+            A = pa, B = pb, C = pc, Batch = batch, M = m, N = n, K = k, K0 = 0, K1 = k, Accumulate = accumulate,
+            Kc = large ? KCLarge : KC, Mc = large ? MCLarge : MC,
+            RsA = transA ? 1 : k, CsA = transA ? m : 1, RsB = transB ? 1 : n, CsB = transB ? k : 1,
+        };
+    }
+
+    /// <summary>The parts a split contraction cuts k into when it has more than the result has 12×32 tiles (either kernel), else 0.</summary>
+    private static int ContractionParts(int m, int n, int k, bool parallel)
+    {
+        int parts = Math.Min(k / StepsPerPart, MaxParts);
+        return parallel && m > 1 && n > 1 && (long)((m + 11) / 12) * ((n + 31) / 32) < parts ? parts : 0;
+    }
+
+    /// <summary>A result narrow enough for the 6×16 row kernel (<see cref="Skinny"/>).</summary>
+    private static bool Narrow(int m, int n) => n <= SkinnyWidth && n > 1 && m >= 2 * SkinnyRows;
 
     /// <summary>
     /// C = op(A)·op(B) [m, n], then <paramref name="rows"/> over C's rows (an epilogue: the elementwise kernels that consume
@@ -134,24 +151,18 @@ public static unsafe class Gemm
     public static void MatMulThen<TRows>(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ref TRows rows) where TRows : struct, IRangeJob
     {
+        CheckOperands(1, m, n, k, a.Length, b.Length, c.Length);
+        if (m == 0 || n == 0) return;
         bool parallel = (long)m * n * Math.Max(k, 1) >= ParallelMacs;
-        bool blocked = m > 1 && n > 1 && k > 0 && n <= NC && (long)m * k <= a.Length && (long)k * n <= b.Length && (long)m * n <= c.Length
-            && !(n <= SkinnyWidth && m >= 2 * SkinnyRows) && !(parallel && (long)((m + 11) / 12) * ((n + 31) / 32) < Math.Min(k / StepsPerPart, MaxParts));
-        if (!blocked)
+        if (m == 1 || n == 1 || k == 0 || n > NC || Narrow(m, n) || ContractionParts(m, n, k, parallel) > 0)
         {
-            MatMul(transA, transB, 1, m, n, k, a, b, c); // also reports operands too small
-            if (m > 0 && n > 0) Workers.ForRange(ref rows, m, n);
+            MatMul(transA, transB, 1, m, n, k, a, b, c);
+            Workers.ForRange(ref rows, m, n);
             return;
         }
         fixed (float* pa = a, pb = b, pc = c)
         {
-            bool large = Large(m, n, k);
-            var job = new Job
-            {
-                A = pa, B = pb, C = pc, Batch = 1, M = m, N = n, K = k, K0 = 0, K1 = k,
-                Kc = large ? KCLarge : KC, Mc = large ? MCLarge : MC,
-                RsA = transA ? 1 : k, CsA = transA ? m : 1, RsB = transB ? 1 : n, CsB = transB ? k : 1,
-            };
+            var job = NewJob(transA, transB, 1, m, n, k, pa, pb, pc, accumulate: false);
             var then = new ThenJob<TRows> { Job = job, Rows = rows, Tasks = parallel ? Math.Min(Workers.Threads, (m + MR - 1) / MR) : 1 };
             if (then.Tasks <= 1) then.Run(0);
             else Workers.For(then.Tasks, ref then);
