@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GraphNet.Runtime;
 
@@ -13,10 +14,10 @@ public static unsafe class Windows
 {
     /// <summary>
     /// The window geometry and operands of one call; images are independent, so the pool splits them. Rows of up to
-    /// eight taps (stride-1 taps, inside the image) move as one 8-lane vector: a window's row is written with up to
-    /// seven floats past it, which the next window's row overwrites, so the loops keep their order and the last row of
-    /// a part (whose excess would reach the next part) is written lane by lane; folding adds masked lanes and keeps to
-    /// the image row, so no vector reaches another image.
+    /// eight taps (stride-1 taps, inside the image) move as one 8-lane vector: unfolding writes a window's row with up
+    /// to seven floats past it, which a later row of the same window overwrites (rows near a window's end are written
+    /// exactly, so nothing reaches another window or part); folding adds masked lanes and keeps to the image row, so
+    /// no vector reaches another image.
     /// </summary>
     private struct Job : IParallelJob
     {
@@ -32,33 +33,46 @@ public static unsafe class Windows
 
         private readonly void UnfoldImages(int b0, int b1)
         {
-            long p = (long)b0 * OH * OW * C * KH * KW, end = (long)b1 * OH * OW * C * KH * KW;
+            int window = C * KH * KW;
             long xEnd = (long)N * C * H * W;
             bool vectorRows = KW <= 8 && DW == 1 && Vector256.IsHardwareAccelerated;
+            // One window row (ch, ky) at a time across every output column, so the loop over columns is short: a source
+            // row and a destination stride. A vector's excess lands on later rows of the same window only (rows whose
+            // excess would reach the next window, written already, are written exactly).
             for (int b = b0; b < b1; b++)
                 for (int oy = 0; oy < OH; oy++)
-                    for (int ox = 0; ox < OW; ox++)
+                {
+                    float* block = Cols + (long)(b * OH + oy) * OW * window;
+                    for (int ch = 0; ch < C; ch++)
                     {
-                        int x0 = ox * SW - PW;
-                        bool inside = x0 >= 0 && x0 + (KW - 1) * DW < W;
-                        for (int ch = 0; ch < C; ch++)
+                        long plane = ((long)b * C + ch) * H * W;
+                        for (int ky = 0; ky < KH; ky++)
                         {
-                            long plane = ((long)b * C + ch) * H * W;
-                            for (int ky = 0; ky < KH; ky++)
+                            int r = ch * KH + ky, iy = oy * SH - PH + ky * DH;
+                            float* dst = block + r * KW;
+                            bool vector = vectorRows && r * KW + 8 <= window;
+                            if ((uint)iy >= (uint)H)
                             {
-                                int iy = oy * SH - PH + ky * DH;
-                                float* dst = Cols + p;
-                                bool room = vectorRows && p + 8 <= end;
-                                p += KW;
-                                if ((uint)iy >= (uint)H)
-                                {
-                                    if (room) Vector256<float>.Zero.Store(dst);
+                                for (int ox = 0; ox < OW; ox++, dst += window)
+                                    if (vector) Vector256<float>.Zero.Store(dst);
                                     else new Span<float>(dst, KW).Clear();
-                                    continue;
+                                continue;
+                            }
+                            long at = plane + (long)iy * W;
+                            float* row = X + at;
+                            for (int ox = 0, x0 = -PW; ox < OW; ox++, x0 += SW, dst += window)
+                            {
+                                if (x0 >= 0 && x0 + (KW - 1) * DW < W)
+                                {
+                                    if (vector && at + x0 + 8 <= xEnd) { Vector256.Load(row + x0).Store(dst); continue; }
+                                    if (KW >= 4 && DW == 1)
+                                    {
+                                        Vector128.Load(row + x0).Store(dst);
+                                        Vector128.Load(row + x0 + KW - 4).Store(dst + KW - 4);
+                                        for (int kx = 4; kx < KW - 4; kx++) dst[kx] = row[x0 + kx];
+                                        continue;
+                                    }
                                 }
-                                long at = plane + (long)iy * W;
-                                float* row = X + at;
-                                if (inside && room && at + x0 + 8 <= xEnd) { Vector256.Load(row + x0).Store(dst); continue; }
                                 for (int kx = 0; kx < KW; kx++)
                                 {
                                     int ix = x0 + kx * DW;
@@ -67,6 +81,7 @@ public static unsafe class Windows
                             }
                         }
                     }
+                }
         }
 
         private readonly void FoldImages(int b0, int b1)
@@ -251,6 +266,13 @@ public static class Indexing
                 int i = 0;
                 if (Vector256.IsHardwareAccelerated && N > 1)
                 {
+                    if (Inner == 1 && N < 8 && Avx2.IsSupported && o + 8 <= hi)
+                    {
+                        // Short rows (a pooling window): eight rows at once, a row per lane, by gathers.
+                        if (Max) Across<Greater>(block, Output + o); else Across<Less>(block, Output + o);
+                        o += 7;
+                        continue;
+                    }
                     if (Inner == 1) { Output[o] = Max ? Row<Greater>(block, N) : Row<Less>(block, N); continue; }
                     for (; i + 8 <= Inner; i += 8)
                         if (Max) Lanes<Greater>(block + i, Output + (long)o * Inner + i); else Lanes<Less>(block + i, Output + (long)o * Inner + i);
@@ -311,6 +333,22 @@ public static class Indexing
             }
             for (; q < n; q++) if (row[q] == extreme) return q;
             return 0; // unreachable: the extreme is one of the row's values
+        }
+
+        /// <summary>Eight adjacent rows of a contiguous [rows, N] block at once, a row per lane: the scalar loop's rule, as in <see cref="Lanes"/>.</summary>
+        private readonly void Across<TCmp>(float* rows, float* output) where TCmp : struct, ICompare
+        {
+            var at = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * N;
+            var best = Avx2.GatherVector256(rows, at, 4);
+            var index = Vector256<float>.Zero;
+            for (int k = 1; k < N; k++)
+            {
+                var v = Avx2.GatherVector256(rows + k, at, 4);
+                var take = (~Vector256.Equals(v, v) | TCmp.Strictly(v, best)) & Vector256.Equals(best, best);
+                best = Vector256.ConditionalSelect(take, v, best);
+                index = Vector256.ConditionalSelect(take, Vector256.Create((float)k), index);
+            }
+            index.Store(output);
         }
 
         /// <summary>Eight adjacent inner positions at once: per lane the scalar loop's rule (a NaN is kept once met).</summary>

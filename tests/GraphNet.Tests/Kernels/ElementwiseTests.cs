@@ -85,6 +85,23 @@ public class ElementwiseTests
         Assert.Equal(new[] { 300, 257 }, Ops.Exp(x).Shape);
     }
 
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(3, 2)]
+    [InlineData(5, 49)]
+    [InlineData(40, 1000)]
+    public void Strided_gathers_read_every_lane_from_its_offset(int start, int stride)
+    {
+        var x = Values(start + 16 * stride + 1, stride, -1, 1);
+        var v8 = V256.Gather(ref x[0], start, stride);
+        var v16 = V512.Gather(ref x[0], start, stride);
+        for (int k = 0; k < 16; k++)
+        {
+            if (k < 8) Assert.Equal(x[start + k * stride], v8[k]);
+            Assert.Equal(x[start + k * stride], v16[k]);
+        }
+    }
+
     [Fact]
     public void Mismatched_lengths_are_refused_with_both_lengths()
     {

@@ -19,6 +19,9 @@ public class WindowsTests
         { 7, 2, 6, 13, 2, 9, 1, 1, 4 },     // more taps than a vector
         { 3, 5, 1, 30, 1, 4, 1, 1, 1 },     // a 1-d window
         { 40, 2, 4, 5, 4, 5, 1, 1, 0 },     // one output position per image
+        { 4, 1, 7, 9, 1, 6, 1, 1, 0 },      // one row of six taps per window: every row written exactly
+        { 4, 3, 5, 7, 2, 2, 1, 1, 1 },      // two taps
+        { 3, 2, 6, 20, 3, 12, 1, 1, 3 },    // twelve taps, copied in pieces
     };
 
     private static (int oh, int ow) Out(int h, int w, int kh, int kw, int s, int d, int p) =>
