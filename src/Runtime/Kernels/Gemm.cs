@@ -87,6 +87,13 @@ public static unsafe class Gemm
                     return;
                 }
             }
+            // A few rows over a long contraction with op(B) stored row by row (a convolution's weight gradient, Gᵀ·windows):
+            // outer products of A's columns and B's rows, nothing packed, in parts of the contraction.
+            if (batch == 1 && Outer(m, n, k, transB, parallel))
+            {
+                SplitContraction(ref job, Math.Min(k / StepsPerPart, MaxParts), outer: true);
+                return;
+            }
             // A small output over a long contraction (a weight gradient summed over many positions): split the
             // contraction, each part into its own partial C, then add the partials.
             if (batch == 1 && ContractionParts(m, n, k, parallel) is var split && split > 0)
@@ -135,6 +142,16 @@ public static unsafe class Gemm
         int parts = Math.Min(k / StepsPerPart, MaxParts);
         return parallel && m > 1 && n > 1 && (long)((m + 11) / 12) * ((n + 31) / 32) < parts ? parts : 0;
     }
+
+    /// <summary>
+    /// A result of a few rows (at most <see cref="OuterRowsMax"/>, at most <see cref="OuterColsMax"/> columns, so a part's
+    /// rows of B stay in L2 between the row blocks) over a contraction long enough to split, op(B) stored row by row:
+    /// <see cref="OuterProducts"/>, where packing would cost more than the product (6 filters × 25 taps over 50 176 positions).
+    /// </summary>
+    private static bool Outer(int m, int n, int k, bool transB, bool parallel) =>
+        parallel && !transB && m > 1 && m <= OuterRowsMax && n > 1 && n <= OuterColsMax && k >= StepsPerPart;
+
+    private const int OuterRowsMax = 24, OuterColsMax = 256;
 
     /// <summary>A result narrow enough for the 6×16 row kernel (<see cref="Skinny"/>).</summary>
     private static bool Narrow(int m, int n) => n <= SkinnyWidth && n > 1 && m >= 2 * SkinnyRows;
@@ -433,13 +450,13 @@ public static unsafe class Gemm
 
     [ThreadStatic] private static float[]? _partials;
 
-    private static void SplitContraction(ref Job job, int parts)
+    private static void SplitContraction(ref Job job, int parts, bool outer = false)
     {
         int size = job.M * job.N;
         var scratch = _partials is { } buf && buf.Length >= parts * size ? buf : _partials = new float[Math.Max(parts * size, 1024)];
         fixed (float* ps = scratch)
         {
-            var split = new ContractionJob { Job = job, Partials = ps, Parts = parts };
+            var split = new ContractionJob { Job = job, Partials = ps, Parts = parts, Outer = outer };
             Workers.For(parts, ref split);
             float* c = job.C;
             for (int i = 0; i < size; i++)
@@ -456,6 +473,7 @@ public static unsafe class Gemm
         public Job Job;
         public float* Partials;
         public int Parts;
+        public bool Outer;
 
         public void Run(int task)
         {
@@ -464,8 +482,94 @@ public static unsafe class Gemm
             part.Accumulate = false;
             float* partial = Partials + (long)task * Job.M * Job.N;
             if (part.K0 == part.K1) new Span<float>(partial, Job.M * Job.N).Clear(); // only when GRAPHNET_GEMM_KC is set above K / parts
+            else if (Outer) OuterProducts(in part, partial);
             else part.Blocked(Job.A, Job.B, partial, 0, Job.M, 0, Job.N);
         }
+    }
+
+    /// <summary>
+    /// C[M, N] (dense, overwritten) = Σ over the job's K range of op(A)[:, p] ⊗ B[p, :], B stored row by row: per tile of
+    /// 6 rows × 32 columns (16 without AVX-512) the rows of B stream through and each step adds A's 6 values times
+    /// them; every element is the same chain of fused multiply-adds in p order whatever the vector width.
+    /// </summary>
+    private static void OuterProducts(in Job job, float* c)
+    {
+        int width = UseAvx512 ? 32 : 16;
+        for (int i0 = 0; i0 < job.M; i0 += 6)
+            for (int j0 = 0; j0 < job.N; j0 += width)
+            {
+                int rows = Math.Min(6, job.M - i0), cols = Math.Min(width, job.N - j0);
+                float* a = job.A + (long)i0 * job.RsA + (long)job.K0 * job.CsA, b = job.B + (long)job.K0 * job.RsB + j0;
+                float* tile = c + (long)i0 * job.N + j0;
+                if (UseAvx512) OuterTile512(job.K1 - job.K0, a, job.RsA, job.CsA, rows, b, job.RsB, cols, tile, job.N);
+                else OuterTile256(job.K1 - job.K0, a, job.RsA, job.CsA, rows, b, job.RsB, cols, tile, job.N);
+            }
+    }
+
+    /// <summary>One tile of <see cref="OuterProducts"/>: a at op(A)[i0, k0] (rows rsA apart, steps csA apart), b at B[k0, j0] (rows rsB apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterTile512(int steps, float* a, long rsA, long csA, int rows, float* b, long rsB, int cols, float* c, int ldc)
+    {
+        float* t = stackalloc float[6 * 32]; // before the loop: its zeroing is a call, which would spill the accumulators
+        // Rows past the result's repeat its last row (their sums are dropped); masked loads read nothing past the columns.
+        long a1 = Math.Min(1, rows - 1) * rsA, a2 = Math.Min(2, rows - 1) * rsA, a3 = Math.Min(3, rows - 1) * rsA,
+            a4 = Math.Min(4, rows - 1) * rsA, a5 = Math.Min(5, rows - 1) * rsA;
+        var lanes = Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var m0 = Vector512.LessThan(lanes, Vector512.Create((float)cols));
+        var m1 = Vector512.LessThan(lanes + Vector512.Create(16f), Vector512.Create((float)cols));
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int q = 0; q < steps; q++)
+        {
+            var b0 = Avx512F.MaskLoad(b, m0, Vector512<float>.Zero);
+            var b1 = Avx512F.MaskLoad(b + 16, m1, Vector512<float>.Zero);
+            Vector512<float> x;
+            x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[a1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[a2]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[a3]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[a4]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[a5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            a += csA;
+            b += rsB;
+        }
+        Vector512.Store(c00, t + 0); Vector512.Store(c01, t + 16); Vector512.Store(c10, t + 32); Vector512.Store(c11, t + 48);
+        Vector512.Store(c20, t + 64); Vector512.Store(c21, t + 80); Vector512.Store(c30, t + 96); Vector512.Store(c31, t + 112);
+        Vector512.Store(c40, t + 128); Vector512.Store(c41, t + 144); Vector512.Store(c50, t + 160); Vector512.Store(c51, t + 176);
+        Edge(t, 32, c, ldc, rows, cols, add: false);
+    }
+
+    /// <summary>One tile of <see cref="OuterProducts"/>: a at op(A)[i0, k0] (rows rsA apart, steps csA apart), b at B[k0, j0] (rows rsB apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OuterTile256(int steps, float* a, long rsA, long csA, int rows, float* b, long rsB, int cols, float* c, int ldc)
+    {
+        float* t = stackalloc float[6 * 16]; // before the loop: its zeroing is a call, which would spill the accumulators
+        // Rows past the result's repeat its last row (their sums are dropped); masked loads read nothing past the columns.
+        long a1 = Math.Min(1, rows - 1) * rsA, a2 = Math.Min(2, rows - 1) * rsA, a3 = Math.Min(3, rows - 1) * rsA,
+            a4 = Math.Min(4, rows - 1) * rsA, a5 = Math.Min(5, rows - 1) * rsA;
+        var lanes = Vector256.Create(0f, 1, 2, 3, 4, 5, 6, 7);
+        var m0 = Vector256.LessThan(lanes, Vector256.Create((float)cols));
+        var m1 = Vector256.LessThan(lanes + Vector256.Create(8f), Vector256.Create((float)cols));
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int q = 0; q < steps; q++)
+        {
+            var b0 = Avx.MaskLoad(b, m0);
+            var b1 = Avx.MaskLoad(b + 8, m1);
+            Vector256<float> x;
+            x = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[a1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[a2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[a3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[a4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[a5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            a += csA;
+            b += rsB;
+        }
+        Vector256.Store(c00, t + 0); Vector256.Store(c01, t + 8); Vector256.Store(c10, t + 16); Vector256.Store(c11, t + 24);
+        Vector256.Store(c20, t + 32); Vector256.Store(c21, t + 40); Vector256.Store(c30, t + 48); Vector256.Store(c31, t + 56);
+        Vector256.Store(c40, t + 64); Vector256.Store(c41, t + 72); Vector256.Store(c50, t + 80); Vector256.Store(c51, t + 88);
+        Edge(t, 16, c, ldc, rows, cols, add: false);
     }
 
     /// <summary>

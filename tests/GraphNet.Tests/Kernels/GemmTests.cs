@@ -39,7 +39,7 @@ public class GemmTests
     public static TheoryData<int, int, int, int> Shapes => new()
     {
         { 1, 1, 1, 1 }, { 1, 13, 1, 7 }, { 1, 1, 37, 300 }, { 1, 37, 1, 300 }, { 1, 12, 32, 256 }, { 1, 13, 33, 257 },
-        { 1, 121, 65, 513 }, { 1, 250, 70, 40 }, { 1, 6, 25, 5000 }, { 1, 100, 1, 3000 }, { 1, 1, 100, 3000 }, { 3, 5, 6, 25 }, { 4, 64, 64, 64 }, { 1, 128, 3100, 9 }, { 2, 7, 40, 0 },
+        { 1, 121, 65, 513 }, { 1, 250, 70, 40 }, { 1, 6, 25, 5000 }, { 1, 7, 40, 2048 }, { 1, 100, 1, 3000 }, { 1, 1, 100, 3000 }, { 3, 5, 6, 25 }, { 4, 64, 64, 64 }, { 1, 128, 3100, 9 }, { 2, 7, 40, 0 },
         { 1, 1000, 16, 32 }, { 1, 37, 10, 300 }, { 1, 13, 2, 7 }, { 1, 25, 15, 1 }, // narrow results: 6×16 row blocks, A read in place
     };
 
@@ -117,6 +117,7 @@ public class GemmTests
     public static TheoryData<int, int, int, int> SplitShapes => new()
     {
         { 1, 6, 25, 50_176 }, // a conv weight gradient (6 filters of 5×5, 64 images of 28×28): K split into partials
+        { 1, 16, 150, 6400 }, { 1, 7, 40, 2048 }, { 1, 24, 256, 1100 }, // outer products (with transB: the packed paths)
         { 1, 32, 10, 4096 }, // an MLP's last weight gradient over a batch of 4096
         { 1, 300, 1, 20_000 }, { 1, 1, 300, 20_000 }, // Xᵀr and rᵀB with a short result: rows split into partial vectors
         { 1, 2000, 1, 5000 }, { 1, 1, 2000, 5000 }, // a long result: column ranges
