@@ -106,7 +106,8 @@ public static unsafe class Gemm
             // waste half its columns).
             if (batch == 1 && Narrow(m, n))
             {
-                Skinny(ref job, parallel);
+                var none = new NoRows();
+                Skinny(ref job, parallel, ref none);
                 return;
             }
             job.Plan(parallel ? Workers.Threads : 1);
@@ -171,7 +172,7 @@ public static unsafe class Gemm
         CheckOperands(1, m, n, k, a.Length, b.Length, c.Length);
         if (m == 0 || n == 0) return;
         bool parallel = (long)m * n * Math.Max(k, 1) >= ParallelMacs;
-        if (m == 1 || n == 1 || k == 0 || n > NC || Narrow(m, n) || ContractionParts(m, n, k, parallel) > 0)
+        if (m == 1 || n == 1 || k == 0 || n > NC || Outer(m, n, k, transB, parallel) || ContractionParts(m, n, k, parallel) > 0)
         {
             MatMul(transA, transB, 1, m, n, k, a, b, c);
             Workers.ForRange(ref rows, m, n);
@@ -180,6 +181,11 @@ public static unsafe class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             var job = NewJob(transA, transB, 1, m, n, k, pa, pb, pc, accumulate: false);
+            if (Narrow(m, n))
+            {
+                Skinny(ref job, parallel, ref rows);
+                return;
+            }
             var then = new ThenJob<TRows> { Job = job, Rows = rows, Tasks = parallel ? Math.Min(Workers.Threads, (m + MR - 1) / MR) : 1 };
             if (then.Tasks <= 1) then.Run(0);
             else Workers.For(then.Tasks, ref then);
@@ -201,11 +207,12 @@ public static unsafe class Gemm
         }
     }
 
-    private const int SkinnyWidth = 16, SkinnyRows = 6;
+    private const int SkinnyWidth = 16, SkinnyRows = 6, SkinnyChunk = 16; // a chunk's rows (96 × 16 floats) stay in L1 for the epilogue
 
     [ThreadStatic] private static float[]? _packSkinny;
 
-    private static void Skinny(ref Job job, bool parallel)
+    /// <summary>A narrow product (see <see cref="SkinnyJob{TRows}"/>), with <paramref name="rows"/> run on each chunk of rows once final.</summary>
+    private static void Skinny<TRows>(ref Job job, bool parallel, ref TRows rows) where TRows : struct, IRangeJob
     {
         int k = job.K;
         var packed = _packSkinny is { } old && old.Length >= k * SkinnyWidth ? old : _packSkinny = new float[Math.Max(k * SkinnyWidth, 256)];
@@ -214,7 +221,7 @@ public static unsafe class Gemm
             for (int p = 0; p < k; p++)
                 for (int j = 0; j < SkinnyWidth; j++)
                     pb[p * SkinnyWidth + j] = j < job.N ? job.B[(long)p * job.RsB + (long)j * job.CsB] : 0f;
-            var run = new SkinnyJob { A = job.A, B = pb, C = job.C, M = job.M, N = job.N, K = k, RsA = job.RsA, CsA = job.CsA, Accumulate = job.Accumulate };
+            var run = new SkinnyJob<TRows> { A = job.A, B = pb, C = job.C, M = job.M, N = job.N, K = k, RsA = job.RsA, CsA = job.CsA, Accumulate = job.Accumulate, Rows = rows };
             int blocks = (job.M + SkinnyRows - 1) / SkinnyRows;
             if (parallel) Workers.ForRange(ref run, blocks, (long)SkinnyRows * SkinnyWidth * Math.Max(k, 1));
             else run.Run(0, blocks);
@@ -224,15 +231,27 @@ public static unsafe class Gemm
     /// <summary>
     /// Row blocks of a narrow product: per block of <see cref="SkinnyRows"/> rows and per <see cref="KC"/> steps of the
     /// contraction, each element's products summed by fused multiply-adds in the order of k from zero and then stored
-    /// (or added to C), as the packed kernels do, so a result has the same bits on either path.
+    /// (or added to C), as the packed kernels do, so a result has the same bits on either path. An epilogue
+    /// (<see cref="MatMulThen"/>) runs on every <see cref="SkinnyChunk"/> blocks' rows once they are final, while in cache.
     /// </summary>
-    private struct SkinnyJob : IRangeJob
+    private struct SkinnyJob<TRows> : IRangeJob where TRows : struct, IRangeJob
     {
         public float* A, B, C;
         public int M, N, K, RsA, CsA;
         public bool Accumulate;
+        public TRows Rows;
 
         public void Run(int lo, int hi)
+        {
+            for (int b0 = lo; b0 < hi; b0 += SkinnyChunk)
+            {
+                int b1 = Math.Min(hi, b0 + SkinnyChunk);
+                Blocks(b0, b1);
+                Rows.Run(b0 * SkinnyRows, Math.Min(M, b1 * SkinnyRows));
+            }
+        }
+
+        private readonly void Blocks(int lo, int hi)
         {
             float* t = stackalloc float[SkinnyRows * SkinnyWidth];
             for (int blk = lo; blk < hi; blk++)

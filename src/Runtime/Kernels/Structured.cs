@@ -273,6 +273,7 @@ public static class Indexing
                         o += 7;
                         continue;
                     }
+                    if (Inner == 1 && N <= 16 && Avx512F.IsSupported) { Output[o] = Max ? Short<Greater>(block) : Short<Less>(block); continue; }
                     if (Inner == 1) { Output[o] = Max ? Row<Greater>(block, N) : Row<Less>(block, N); continue; }
                     for (; i + 8 <= Inner; i += 8)
                         if (Max) Lanes<Greater>(block + i, Output + (long)o * Inner + i); else Lanes<Less>(block + i, Output + (long)o * Inner + i);
@@ -335,6 +336,22 @@ public static class Indexing
             return 0; // unreachable: the extreme is one of the row's values
         }
 
+        /// <summary>
+        /// A row of at most 16 in one masked load (lanes past it hold the comparison's worst value, so they never come
+        /// first): the extreme by four halving steps, then the first lane equal to it; a row holding a NaN goes to the scalar loop.
+        /// </summary>
+        private readonly int Short<TCmp>(float* row) where TCmp : struct, ICompare
+        {
+            var inside = Vector512.LessThan(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((float)N));
+            var v = Avx512F.MaskLoad(row, inside, Vector512.Create(TCmp.Worst));
+            if (!Vector512.EqualsAll(v, v)) return Scalar(row);
+            var e = TCmp.Pick(v, Vector512.Shuffle(v, Vector512.Create(8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
+            e = TCmp.Pick(e, Vector512.Shuffle(e, Vector512.Create(4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11)));
+            e = TCmp.Pick(e, Vector512.Shuffle(e, Vector512.Create(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)));
+            e = TCmp.Pick(e, Vector512.Shuffle(e, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14)));
+            return System.Numerics.BitOperations.TrailingZeroCount(Vector512.Equals(v, e).ExtractMostSignificantBits());
+        }
+
         /// <summary>Eight adjacent rows of a contiguous [rows, N] block at once, a row per lane: the scalar loop's rule, as in <see cref="Lanes"/>.</summary>
         private readonly void Across<TCmp>(float* rows, float* output) where TCmp : struct, ICompare
         {
@@ -369,6 +386,9 @@ public static class Indexing
 
     private interface ICompare
     {
+        /// <summary>The value that never wins: −∞ for the maximum, +∞ for the minimum.</summary>
+        static abstract float Worst { get; }
+        static abstract Vector512<float> Pick(Vector512<float> a, Vector512<float> b);
         static abstract Vector256<float> Pick(Vector256<float> a, Vector256<float> b);
         static abstract Vector256<float> Strictly(Vector256<float> v, Vector256<float> than);
         static abstract bool Better(float v, float than);
@@ -376,6 +396,8 @@ public static class Indexing
 
     private struct Greater : ICompare
     {
+        public static float Worst => float.NegativeInfinity;
+        public static Vector512<float> Pick(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
         public static Vector256<float> Pick(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
         public static Vector256<float> Strictly(Vector256<float> v, Vector256<float> than) => Vector256.GreaterThan(v, than);
         public static bool Better(float v, float than) => v > than;
@@ -383,6 +405,8 @@ public static class Indexing
 
     private struct Less : ICompare
     {
+        public static float Worst => float.PositiveInfinity;
+        public static Vector512<float> Pick(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
         public static Vector256<float> Pick(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
         public static Vector256<float> Strictly(Vector256<float> v, Vector256<float> than) => Vector256.LessThan(v, than);
         public static bool Better(float v, float than) => v < than;

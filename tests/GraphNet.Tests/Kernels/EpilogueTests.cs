@@ -31,9 +31,12 @@ public class EpilogueTests
     [InlineData(128, 256, 256, false, true)]  // a backward product against the transposed weights
     [InlineData(300, 70, 33, true, false)]    // edges of every blocking
     [InlineData(13, 40, 5, false, false)]     // one row block
-    [InlineData(500, 10, 64, false, false)]   // a narrow result: its own path, then the epilogue over the rows
+    [InlineData(500, 10, 64, false, false)]   // a narrow result: its own path, the epilogue on each chunk of rows
     [InlineData(64, 1, 300, false, false)]    // a vector
     [InlineData(16, 24, 40000, true, false)]  // a split contraction
+    [InlineData(16, 150, 2048, true, false)]  // outer products (a weight gradient), then the epilogue over the rows
+    [InlineData(100000, 16, 32, false, true)] // k-means distances: narrow, the epilogue on each chunk of rows
+    [InlineData(300, 12, 400, true, false)]   // narrow over several contraction blocks: rows final only after the last
     public void Epilogue_sees_final_rows_once_and_the_product_keeps_its_bits(int m, int n, int k, bool transA, bool transB)
     {
         var r = new Random(m * 7 + n + k);

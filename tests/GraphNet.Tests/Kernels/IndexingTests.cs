@@ -32,6 +32,7 @@ public class IndexingTests
         { 50, 1, 1 }, { 300, 3, 1 }, { 300, 8, 1 }, { 300, 16, 1 }, { 300, 17, 1 }, { 40, 45, 1 },
         { 20, 5, 8 }, { 20, 16, 11 }, { 7, 3, 24 }, { 9, 1, 9 },
         { 203, 4, 1 }, { 77, 2, 1 }, { 64, 7, 1 }, { 5, 4, 1 }, // short rows, eight at a time, and a remainder
+        { 203, 12, 1 }, { 100, 9, 1 }, // rows of 9 to 16 in one masked vector
     };
 
     [Theory]
