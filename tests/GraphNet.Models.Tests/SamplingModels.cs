@@ -65,6 +65,30 @@ public partial class RandomWalk
     [Gradient(nameof(Loss), "x")] public partial Tensor InputGradient(Tensor x);
 }
 
+/// <summary>
+/// The nearest of 16 centroids to each of many points, written as k-means at scale writes it (‖c‖² − 2·x·cᵀ; ‖x‖² is the
+/// same for every centroid): the arg-min runs in the distance product's epilogue, on each block of rows as it is finished.
+/// </summary>
+[Model]
+public partial class NearestCentroid
+{
+    public const int K = 16, D = 32;
+
+    [Buffer(K, D)] Tensor centroids;
+
+    public Tensor Nearest([Shape("N", D)] Tensor x) =>
+        ArgMin(Reshape(Sum(centroids * centroids, 1), 1, K) - 2 * MatMul(x, centroids, transposeB: true), -1);
+
+    public Tensor Place([Shape(K, D)] Tensor points)
+    {
+        centroids = points;
+        return Sum(points);
+    }
+
+    [Compile(nameof(Nearest))] public partial Tensor Assign(Tensor x);
+    [Update(nameof(Place))] public partial Tensor Initialize(Tensor points);
+}
+
 /// <summary>K-means as a compiled state update: one Lloyd iteration assigns points to their nearest centroid and moves each centroid to its points' mean.</summary>
 [Model]
 public partial class KMeansModel

@@ -120,6 +120,34 @@ public class SamplingTests
     }
 
     [Fact]
+    public void The_nearest_centroid_from_the_distance_products_epilogue_matches_a_brute_force_search()
+    {
+        const int n = 5003, k = NearestCentroid.K, d = NearestCentroid.D;
+        var r = new Random(7);
+        var centers = new float[k * d];
+        for (int i = 0; i < centers.Length; i++) centers[i] = (float)(r.NextDouble() * 20 - 10);
+        var points = new float[n * d];
+        var want = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            int c = r.Next(k); // a point near centroid c, much nearer than to any other
+            for (int j = 0; j < d; j++) points[i * d + j] = centers[c * d + j] + (float)(r.NextDouble() - 0.5) * 0.1f;
+            double best = double.MaxValue;
+            for (int q = 0; q < k; q++)
+            {
+                double s = 0;
+                for (int j = 0; j < d; j++) s += Math.Pow(points[i * d + j] - centers[q * d + j], 2);
+                if (s < best) { best = s; want[i] = q; }
+            }
+        }
+        var m = new NearestCentroid(seed: 1);
+        m.Initialize(Tensor.FromArray(centers, k, d));
+        var got = m.Assign(Tensor.FromArray(points, n, d));
+        Assert.Equal(new[] { n }, got.Shape);
+        Assert.Equal(want, got.Data);
+    }
+
+    [Fact]
     public void An_update_entry_commits_its_assignments_after_computing_from_the_old_values()
     {
         // two well separated blobs and a far point

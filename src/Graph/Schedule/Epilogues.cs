@@ -5,7 +5,8 @@ namespace GraphNet.Compiler;
 
 /// <summary>
 /// GEMM epilogues: the elementwise kernels right after a product C [M, N] that consume it over C's own shape (a bias
-/// add, an activation, in a backward pass the activation's derivative mask) join it in a group, and the CPU runs them
+/// add, an activation, in a backward pass the activation's derivative mask), and an arg-max or arg-min along the rows
+/// of C or of such a kernel's result (k-means' nearest centroid), join it in a group, and the CPU runs them
 /// on each block of C's rows as soon as the GEMM has finished the block, while it is in cache, instead of in passes of
 /// their own after the product. A kernel joins when it reads C, or an earlier member's result, only element for
 /// element (row i of its result needs row i of theirs and nothing else); other operands (the bias, another layer's
@@ -50,10 +51,17 @@ public static class Epilogues
         return order.Select((x, index) => x.Kernel.Renumbered(index, x.Group, x.Epilogue)).ToList();
     }
 
+    /// <summary>An arg-max or arg-min routine along the last axis of a matrix: [M, N] to [M, 1].</summary>
+    public static bool IsRowArgExtreme(Kernel k) =>
+        k.Kind == KernelKind.Routine && k.Root.Op is OpKind.ArgMax or OpKind.ArgMin && k.Reads.Count == 1
+        && k.Reads[0].Shape.Rank == 2 && k.Root.Attrs.Axes is { Length: 1 } axes && axes[0] == 1;
+
     private static bool IsProduct(Kernel k) => k.Kind == KernelKind.MatMul && k.Group < 0 && k.Root.Shape.Rank == 2;
 
     private static bool Joins(Kernel k, Shape shape, HashSet<Node> members)
     {
+        // The arg-max or arg-min along a member's rows (k-means' nearest centroid): row i of it needs row i of the member.
+        if (IsRowArgExtreme(k)) return members.Contains(k.Reads[0]) && k.Reads[0].Shape.Equals(shape);
         // Over the product's shape, or a shape with its rows split ([B·H·W, C] seen as [B, H, W, C]: a convolution's bias add).
         var it = k.IterShape;
         if (k.Kind != KernelKind.Elementwise || k.Body is null || it.Rank < 2 || it[it.Rank - 1] != shape[1] || it.Size != shape.Size) return false;

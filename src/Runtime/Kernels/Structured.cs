@@ -177,6 +177,21 @@ public static class Indexing
         }
     }
 
+    /// <summary>
+    /// <see cref="ArgExtreme"/> over rows [<paramref name="lo"/>, <paramref name="hi"/>) of x [rows, n] on the calling thread:
+    /// a GEMM epilogue's step (k-means' nearest centroid, on each block of distances as it is finished).
+    /// </summary>
+    public static unsafe void ArgExtremeRows(float[] x, float[] output, int lo, int hi, int n, bool max)
+    {
+        if (lo < 0 || hi < lo || n < 1 || (long)hi * n > x.Length || hi > output.Length)
+            throw new ArgumentException($"ArgExtremeRows: rows {lo}..{hi} of {n} need {(long)hi * n} floats in (has {x.Length}) and {hi} out (has {output.Length}).");
+        fixed (float* px = x, po = output)
+        {
+            var job = new ArgJob { X = px, Output = po, N = n, Inner = 1, Max = max };
+            job.Run(lo, hi);
+        }
+    }
+
     /// <summary>For each (outer, inner) position, the indices that sort the middle axis, ascending or descending; stable, NaN largest.</summary>
     public static void ArgSort(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, bool descending)
     {

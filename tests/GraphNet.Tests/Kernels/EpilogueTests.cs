@@ -1,4 +1,6 @@
 using System;
+using System.Linq;
+using GraphNet.Compiler;
 using GraphNet.Runtime;
 using Xunit;
 
@@ -71,5 +73,42 @@ public class EpilogueTests
     {
         var rows = new Gemm.NoRows();
         Assert.Throws<ArgumentException>(() => Gemm.MatMulThen(false, false, 4, 4, 4, new float[15], new float[16], new float[16], ref rows));
+    }
+}
+
+/// <summary>Which kernels the compiler puts in a product's epilogue.</summary>
+public class EpilogueScheduleTests
+{
+    /// <summary>k-means' assignment: ‖c‖² − 2·x·cᵀ per row, then the nearest centroid (arg-min along the row).</summary>
+    private static Graph Nearest(bool columns)
+    {
+        var b = new GraphBuilder();
+        var x = b.Input("x", new Shape(Dim.Sym("N"), 32));
+        var c = b.Param("c", new Shape(16, 32));
+        var d = b.Sub(b.Reshape(b.Sum(b.Mul(c, c), new[] { 1 }), new Shape(1, 16)), b.Mul(b.Const(2), b.MatMul(x, c, transB: true)));
+        b.Graph.SetOutput(OutputNames.Result, columns ? b.ArgMin(d, 0) : b.ArgMin(d, -1));
+        return b.Graph;
+    }
+
+    [Fact]
+    public void The_nearest_centroid_joins_the_distance_product_as_its_epilogue()
+    {
+        var f = ModelCompiler.Compile("G", EntryKind.Forward, "F", Nearest(columns: false), verify: true);
+        var product = Assert.Single(f.Schedule.Kernels, k => k.Kind == KernelKind.MatMul);
+        var group = f.Schedule.Kernels.Where(k => k.Group >= 0 && k.Group == product.Group).ToList();
+        Assert.True(product.Epilogue);
+        Assert.Equal(3, group.Count); // the product, the distances, the arg-min
+        Assert.Equal(KernelKind.Elementwise, group[1].Kind);
+        Assert.Equal(OpKind.ArgMin, group[2].Root.Op);
+        Assert.Same(group[1].Root, group[2].Reads[0]);
+    }
+
+    [Fact]
+    public void An_arg_min_down_the_columns_needs_every_row_and_stays_out()
+    {
+        var f = ModelCompiler.Compile("G", EntryKind.Forward, "F", Nearest(columns: true), verify: true);
+        var argMin = Assert.Single(f.Schedule.Kernels, k => k.Root.Op == OpKind.ArgMin);
+        Assert.False(argMin.Epilogue);
+        Assert.True(argMin.Group < 0);
     }
 }

@@ -474,7 +474,8 @@ internal static class EntryEmitter
         string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
         string B(Node x) => Buffer(x, plan, dest, m, arena);
         Dim rows = n.Shape[0], cols = n.Shape[1];
-        var scale = after.Select(k => KernelEmitter.SplitDims(k).Extent is var x && x == rows ? "1" : x == rows * cols ? C(cols) : null).ToList();
+        var scale = after.Select(k => Epilogues.IsRowArgExtreme(k) ? "1"
+            : KernelEmitter.SplitDims(k).Extent is var x && x == rows ? "1" : x == rows * cols ? C(cols) : null).ToList();
         if (scale.Any(v => v is null))
         {
             foreach (var k in group) EmitCall(w, e, k, plan, dest, m, kernels, arena, prefix);
@@ -490,6 +491,15 @@ internal static class EntryEmitter
             for (int q = 0; q < after.Count; q++)
             {
                 var k = after[q];
+                if (Epilogues.IsRowArgExtreme(k))
+                {
+                    decl.Line($"public float[] x{k.Index}, o{k.Index};");
+                    decl.Line($"public int n{k.Index};");
+                    init.Add($"x{k.Index} = {B(k.Reads[0])},");
+                    init.Add($"o{k.Index} = {B(k.Root)},");
+                    init.Add($"n{k.Index} = {C(cols)},");
+                    continue;
+                }
                 string name = kernels.NameFor(k, $"{Member(e, prefix)}Kernel{k.Index}");
                 decl.Line($"public {name}_Job k{k.Index};");
                 init.Add($"k{k.Index} = {JobOf(k, name, B)},");
@@ -498,7 +508,9 @@ internal static class EntryEmitter
             decl.Line("public void Run(int lo, int hi)");
             decl.Line("{");
             foreach (var (k, q) in after.Select((k, q) => (k, q)))
-                decl.Line(scale[q] == "1" ? $"    k{k.Index}.Run(lo, hi);" : $"    k{k.Index}.Run(lo * s{k.Index}, hi * s{k.Index});");
+                decl.Line(Epilogues.IsRowArgExtreme(k)
+                    ? $"    {Rt}.Indexing.ArgExtremeRows(x{k.Index}, o{k.Index}, lo, hi, n{k.Index}, {Bool(k.Root.Op == OpKind.ArgMax)});"
+                    : scale[q] == "1" ? $"    k{k.Index}.Run(lo, hi);" : $"    k{k.Index}.Run(lo * s{k.Index}, hi * s{k.Index});");
             decl.Line("}");
         }
         kernels.AddMember(rowsType, decl.ToString());
