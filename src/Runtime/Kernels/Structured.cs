@@ -456,8 +456,22 @@ public static class Indexing
 
         public readonly void Run(int lo, int hi)
         {
+            if (RowLen > 256 || !Vector256.IsHardwareAccelerated)
+            {
+                for (int i = lo; i < hi; i++)
+                    new ReadOnlySpan<float>(Table + (long)(int)Ids[i] * RowLen, RowLen).CopyTo(new Span<float>(Output + (long)i * RowLen, RowLen));
+                return;
+            }
+            // Short rows (an embedding's 32 floats) by vectors in place: a copy routine's call cost more than the row.
             for (int i = lo; i < hi; i++)
-                new ReadOnlySpan<float>(Table + (long)(int)Ids[i] * RowLen, RowLen).CopyTo(new Span<float>(Output + (long)i * RowLen, RowLen));
+            {
+                float* src = Table + (long)(int)Ids[i] * RowLen, dst = Output + (long)i * RowLen;
+                int j = 0;
+                if (Vector512.IsHardwareAccelerated)
+                    for (; j + 16 <= RowLen; j += 16) Vector512.Load(src + j).Store(dst + j);
+                for (; j + 8 <= RowLen; j += 8) Vector256.Load(src + j).Store(dst + j);
+                for (; j < RowLen; j++) dst[j] = src[j];
+            }
         }
     }
 

@@ -125,7 +125,10 @@ public class IndexingTests
 
     [Theory]
     [InlineData(10, 3, 4)]
-    [InlineData(5000, 32, 100)]
+    [InlineData(5000, 32, 100)] // over the pool: an embedding's rows, vector by vector
+    [InlineData(5000, 27, 100)] // 16 + 8 + 3 floats a row
+    [InlineData(40000, 1, 10)]
+    [InlineData(3000, 300, 50)] // long rows: the copy routine
     public void Gather_copies_rows_and_names_the_first_bad_id(int count, int rowLen, int rows)
     {
         var r = new Random(count);
