@@ -57,6 +57,21 @@ public class VMathTests
     }
 
     [Fact]
+    public void TanhStaysWithinOneAndIsOneWhereFloatTanhIs()
+    {
+        // The rational function overshoots 1 by an ulp near its clamp: the result is kept within ±1, and from where
+        // tanh rounds to 1 in float (x ≥ 9.02) it is exactly ±1, at 16 and 8 lanes.
+        for (int i = 0; i <= 4000; i++)
+        {
+            float x = 6f + 6f * i / 4000;
+            float t16 = VMath.Tanh(Vector512.Create(x))[0], t8 = VMath.Tanh(Vector256.Create(-x))[0];
+            Assert.True(t16 <= 1f && t16 > 0.9999f, $"tanh({x:R}) = {t16:R}");
+            Assert.Equal(-t16, t8);
+            if (x >= 9.02f) Assert.Equal(1f, t16);
+        }
+    }
+
+    [Fact]
     public void ExpUnderflowsGraduallyThroughTheDenormals()
     {
         // Below e^-87.3 the result is denormal: 2^n must be applied in one rounding (vscalef, or two exact halves),
