@@ -968,8 +968,25 @@ public static unsafe class Gemm
         Vector512.Store(hi, c + 16);
     }
 
+    /// <summary>The first rows × cols of a tile t (rows nr apart, nr a multiple of 16) stored to (or added to) C: by masked 16-lane moves where AVX-512 has them.</summary>
     private static void Edge(float* t, int nr, float* c, int ldc, int rows, int cols, bool add)
     {
+        if (Avx512F.IsSupported)
+        {
+            var lanes = Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            for (int j0 = 0; j0 < cols; j0 += 16)
+            {
+                var inside = Vector512.LessThan(lanes, Vector512.Create((float)(cols - j0)));
+                for (int r = 0; r < rows; r++)
+                {
+                    float* to = c + (long)r * ldc + j0;
+                    var v = Vector512.Load(t + r * nr + j0);
+                    if (add) v = Avx512F.MaskLoad(to, inside, Vector512<float>.Zero) + v;
+                    Avx512F.MaskStore(to, inside, v);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++)
             for (int j = 0; j < cols; j++)
                 c[(long)r * ldc + j] = add ? c[(long)r * ldc + j] + t[r * nr + j] : t[r * nr + j];
