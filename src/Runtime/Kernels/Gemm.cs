@@ -112,7 +112,50 @@ public static unsafe class Gemm
             }
             job.Plan(parallel ? Workers.Threads : 1);
             if (job.Tasks == 1) job.Run(0);
-            else Workers.For(job.Tasks, ref job);
+            else
+            {
+                if (job.Batch == 1 && job.SplitN == 1 && SharesB(m, n, k)) job.Packed = PackShared(in job);
+                Workers.For(job.Tasks, ref job);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A product split by rows over several tasks packs op(B) once for all of them (<see cref="PackShared"/>) rather
+    /// than once per task; not with the large products' blocking, whose K blocks the packed layout does not have.
+    /// </summary>
+    private static bool SharesB(int m, int n, int k) => !Large(m, n, k) && m > 1 && n > 1 && n <= NC && k > 0;
+
+    [ThreadStatic] private static float[]? _sharedB; // pinned: its address outlives a fixed block
+
+    /// <summary>
+    /// op(B) of <paramref name="job"/> packed in the layout of <see cref="PackB(bool, int, int, ReadOnlySpan{float}, Span{float})"/>,
+    /// its K blocks and column panels shared out over the pool, for the tasks that then read it (the blocked path reads
+    /// a packed B the same way, so the product keeps its bits).
+    /// </summary>
+    private static float* PackShared(in Job job)
+    {
+        int n = job.N, k = job.K, nr = NR, length = PackedLength(n, k);
+        var buffer = _sharedB is { } old && old.Length >= length ? old : _sharedB = GC.AllocateUninitializedArray<float>(Math.Max(length, 1024), pinned: true);
+        float* packed = (float*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer));
+        var pack = new SharedPackJob { B = job.B, Rs = job.RsB, Cs = job.CsB, N = n, K = k, Nr = nr, Dst = packed };
+        pack.Parts = Math.Min((n + nr - 1) / nr, Workers.Threads);
+        Workers.For((k + KC - 1) / KC * pack.Parts, ref pack);
+        return packed;
+    }
+
+    /// <summary>One K block × one range of column panels of op(B), packed into place.</summary>
+    private struct SharedPackJob : IParallelJob
+    {
+        public float* B, Dst;
+        public int Rs, Cs, N, K, Nr, Parts;
+
+        public void Run(int task)
+        {
+            int block = task / Parts, part = task % Parts, pc = block * KC, kc = Math.Min(KC, K - pc);
+            int panels = (N + Nr - 1) / Nr, npad = panels * Nr;
+            int j0 = panels * part / Parts * Nr, j1 = Math.Min(N, panels * (part + 1) / Parts * Nr);
+            if (j0 < j1) PackB(B, Rs, Cs, pc, kc, j0, j1 - j0, Nr, Dst + (long)pc * npad + (long)j0 * kc);
         }
     }
 
@@ -188,7 +231,11 @@ public static unsafe class Gemm
             }
             var then = new ThenJob<TRows> { Job = job, Rows = rows, Tasks = parallel ? Math.Min(Workers.Threads, (m + MR - 1) / MR) : 1 };
             if (then.Tasks <= 1) then.Run(0);
-            else Workers.For(then.Tasks, ref then);
+            else
+            {
+                if (SharesB(m, n, k)) then.Job.Packed = PackShared(in then.Job);
+                Workers.For(then.Tasks, ref then);
+            }
         }
     }
 
