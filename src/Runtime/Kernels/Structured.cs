@@ -620,15 +620,33 @@ public static class Indexing
     }
 
     /// <summary>x [outer, n, inner] into output [outer, before + n + after, inner], zeros before and after along the middle axis.</summary>
-    public static void Pad(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, int before, int after)
+    public static unsafe void Pad(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, int before, int after)
     {
         int m = n + before + after;
-        for (int o = 0; o < outer; o++)
+        if ((long)outer * n * inner > x.Length || (long)outer * m * inner > output.Length)
+            throw new ArgumentException($"Pad buffers too small for [{outer}, {n}, {inner}] padded by {before} and {after}: input {x.Length}, output {output.Length} floats.");
+        fixed (float* px = x, po = output)
         {
-            var row = output.Slice(o * m * inner, m * inner);
-            row.Slice(0, before * inner).Clear();
-            x.Slice(o * n * inner, n * inner).CopyTo(row.Slice(before * inner));
-            row.Slice((before + n) * inner).Clear();
+            // Rows over the pool when there are many (an LSTM's gate gradients, 32 × 1024 floats a time step).
+            var job = new PadJob { X = px, Output = po, N = n, M = m, Inner = inner, Before = before };
+            Workers.ForRange(ref job, outer, (long)m * inner);
+        }
+    }
+
+    private unsafe struct PadJob : IRangeJob
+    {
+        public float* X, Output;
+        public int N, M, Inner, Before;
+
+        public readonly void Run(int lo, int hi)
+        {
+            for (int o = lo; o < hi; o++)
+            {
+                var row = new Span<float>(Output + (long)o * M * Inner, M * Inner);
+                row.Slice(0, Before * Inner).Clear();
+                new ReadOnlySpan<float>(X + (long)o * N * Inner, N * Inner).CopyTo(row.Slice(Before * Inner));
+                row.Slice((Before + N) * Inner).Clear();
+            }
         }
     }
 }
@@ -645,8 +663,23 @@ public static class Steps
             Array.Copy(sequence, (long)t * inner, step, 0, inner);
             return;
         }
-        for (int o = 0; o < outer; o++)
-            Array.Copy(sequence, ((long)o * steps + t) * inner, step, (long)o * inner, inner);
+        if ((long)outer * steps * inner > sequence.Length || (long)outer * inner > step.Length || (uint)t >= (uint)steps)
+            throw new ArgumentException($"Steps.Read: step {t} of [{outer}, {steps}, {inner}] from {sequence.Length} floats into {step.Length}.");
+        // Rows over the pool when there are many (a batch of 32 rows of an LSTM's 1024 input projections a time step).
+        var job = new ReadJob { Sequence = sequence, Step = step, Steps = steps, Inner = inner, T = t };
+        Workers.ForRange(ref job, outer, inner);
+    }
+
+    private struct ReadJob : IRangeJob
+    {
+        public float[] Sequence, Step;
+        public int Steps, Inner, T;
+
+        public readonly void Run(int lo, int hi)
+        {
+            for (int o = lo; o < hi; o++)
+                Array.Copy(Sequence, ((long)o * Steps + T) * Inner, Step, (long)o * Inner, Inner);
+        }
     }
 
     /// <summary>A step's result into position <paramref name="t"/> of its time-major stack.</summary>

@@ -147,4 +147,58 @@ public class IndexingTests
         Assert.Contains($"Index -1 at position {count / 2}", e.Message);
         Assert.Throws<ArgumentException>(() => Indexing.Gather(table, ids, new float[count * rowLen - 1], count, rowLen, rows));
     }
+
+    [Theory]
+    [InlineData(64, 256, 1, 512, 256)] // an LSTM's gate gradient placed in its [B, 1024] slot: rows over the pool
+    [InlineData(3, 5, 4, 2, 1)]
+    public void Pad_places_each_row_between_zeros_on_any_thread_count(int outer, int n, int inner, int before, int after)
+    {
+        var r = new Random(outer + n);
+        var x = new float[outer * n * inner];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)r.NextDouble() + 1;
+        int m = n + before + after;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            Workers.SetThreads(threads);
+            try
+            {
+                var y = new float[outer * m * inner];
+                y.AsSpan().Fill(float.NaN);
+                Indexing.Pad(x, y, outer, n, inner, before, after);
+                for (int o = 0; o < outer; o++)
+                    for (int j = 0; j < m * inner; j++)
+                    {
+                        int k = j / inner - before;
+                        float want = k >= 0 && k < n ? x[(o * n + k) * inner + j % inner] : 0f;
+                        Assert.Equal(want, y[o * m * inner + j]);
+                    }
+            }
+            finally { Workers.SetThreads(Environment.ProcessorCount); }
+        }
+        Assert.Throws<ArgumentException>(() => Indexing.Pad(x, new float[outer * m * inner - 1], outer, n, inner, before, after));
+    }
+
+    [Fact]
+    public void A_loop_reads_each_time_step_of_a_batch_major_sequence_on_any_thread_count()
+    {
+        const int outer = 32, steps = 5, inner = 1024;
+        var seq = new float[outer * steps * inner];
+        for (int i = 0; i < seq.Length; i++) seq[i] = i;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            Workers.SetThreads(threads);
+            try
+            {
+                for (int t = 0; t < steps; t++)
+                {
+                    var step = new float[outer * inner];
+                    Steps.Read(seq, step, outer, steps, inner, t);
+                    for (int o = 0; o < outer; o++)
+                        for (int j = 0; j < inner; j++) Assert.Equal(seq[(o * steps + t) * inner + j], step[o * inner + j]);
+                }
+            }
+            finally { Workers.SetThreads(Environment.ProcessorCount); }
+        }
+        Assert.Throws<ArgumentException>(() => Steps.Read(seq, new float[outer * inner], outer, steps, inner, steps));
+    }
 }
