@@ -121,16 +121,13 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// A product split by rows over several tasks packs op(B) once for all of them (<see cref="PackShared"/>) rather
-    /// than once per task, where that packing is a large part of each task's work: few rows (an MLP's batch of 128), or
-    /// B read transposed (a strided gather). Not for many rows of a plain B: each task packing its own K block just
-    /// before using it keeps it in its own L2 (512×512×512 was 7 % slower shared). Not with the large products'
-    /// blocking, whose K blocks the packed layout does not have.
+    /// A product split by rows over several tasks packs a transposed op(B) (a strided gather: a backward product against
+    /// the weights) once for all of them (<see cref="PackShared"/>) rather than once per task. A plain B is cheap to pack
+    /// and each task packing its own K block just before use keeps it in its own L2: shared, 256³ was 10–40 % and 512³ 7 %
+    /// slower (a second fork-join, blocks read from the other core). Not with the large products' blocking, whose K blocks
+    /// the packed layout does not have.
     /// </summary>
-    private static bool SharesB(int m, int n, int k, bool transB) =>
-        !Large(m, n, k) && m > 1 && n > 1 && n <= NC && k > 0 && (transB || m <= SharedBRows);
-
-    private const int SharedBRows = 256;
+    private static bool SharesB(int m, int n, int k, bool transB) => transB && !Large(m, n, k) && m > 1 && n > 1 && n <= NC && k > 0;
 
     [ThreadStatic] private static float[]? _sharedB; // pinned: its address outlives a fixed block
 
