@@ -12,12 +12,15 @@ namespace GraphNet.Runtime;
 /// Cache-blocked and packed in the BLIS manner: a KC×NC block of op(B) is packed into NR-wide micro-panels (stays in
 /// L3/L2), an MC×KC block of op(A) into MR-tall micro-panels (stays in L2), and a register-blocked microkernel
 /// multiplies one A micro-panel by one B micro-panel (one streams from L1) into an MR×NR tile of C held in
-/// registers. Packing reads A and B through strides, so the transposed variants cost nothing extra.
+/// registers. Packing reads A and B through strides, so the transposed variants need no copy first (a transposed B is
+/// a strided gather, so a product split by rows packs it once for all its tasks).
 /// The microkernel is AVX-512 (12×32, 24 zmm accumulators) where the CPU has it, else AVX2 (6×16), chosen at run
 /// time. Products big enough to pay for it are split over <see cref="Workers"/>: across batch items, else across
 /// column or row ranges of C, or, for a long contraction into a small result, across ranges of K whose partial
 /// results are added in a fixed order. Every split follows from the shape alone, so results are the same bits
-/// whatever the thread count. Matrix-vector products (n = 1 or m = 1) take a streaming path.
+/// whatever the thread count. Matrix-vector products (n = 1 or m = 1) take a streaming path, results of at most 16
+/// columns a row kernel that reads A in place, and a few rows over a long contraction (a convolution's weight
+/// gradient) outer products that pack nothing.
 /// </para>
 /// Called by generated code; not part of the user-facing API.
 /// </summary>
