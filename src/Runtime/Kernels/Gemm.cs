@@ -144,19 +144,23 @@ public static unsafe class Gemm
         int n = job.N, k = job.K, nr = NR, length = PackedLength(n, k);
         var buffer = _sharedB is { } old && old.Length >= length ? old : _sharedB = GC.AllocateUninitializedArray<float>(Math.Max(length, 1024), pinned: true);
         float* packed = (float*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer));
-        var pack = new SharedPackJob { B = job.B, Rs = job.RsB, Cs = job.CsB, N = n, K = k, Nr = nr, Dst = packed };
-        pack.Parts = Math.Min((n + nr - 1) / nr, Workers.Threads);
-        Workers.For((k + KC - 1) / KC * pack.Parts, ref pack);
+        var pack = new PackBJob { B = job.B, Rs = job.RsB, Cs = job.CsB, N = n, K = k, Nr = nr, Dst = packed, Parts = Math.Min((n + nr - 1) / nr, Workers.Threads) };
+        Workers.For(pack.Tasks, ref pack);
         return packed;
     }
 
-    /// <summary>One K block × one range of column panels of op(B), packed into place.</summary>
-    private struct SharedPackJob : IParallelJob
+    /// <summary>
+    /// The packed layout of op(B) (<see cref="PackB(bool, int, int, ReadOnlySpan{float}, Span{float})"/>): K blocks of KC
+    /// rows, each NR-wide column panels of kc × NR; a task packs one K block × one of <see cref="Parts"/> ranges of panels.
+    /// </summary>
+    private struct PackBJob : IParallelJob
     {
         public float* B, Dst;
         public int Rs, Cs, N, K, Nr, Parts;
 
-        public void Run(int task)
+        public readonly int Tasks => (K + KC - 1) / KC * Parts;
+
+        public readonly void Run(int task)
         {
             int block = task / Parts, part = task % Parts, pc = block * KC, kc = Math.Min(KC, K - pc);
             int panels = (N + Nr - 1) / Nr, npad = panels * Nr;
@@ -371,10 +375,11 @@ public static unsafe class Gemm
         if (n < 1 || k < 1) throw new ArgumentException($"A packed matrix needs n >= 1 and k >= 1, got n={n}, k={k}.");
         if ((long)k * n > b.Length || PackedLength(n, k) > packed.Length)
             throw new ArgumentException($"PackB: B has {b.Length} floats (needs {(long)k * n}), the packed buffer {packed.Length} (needs {PackedLength(n, k)}).");
-        int nr = NR, npad = (n + nr - 1) / nr * nr;
         fixed (float* pb = b, dst = packed)
-            for (int pc = 0; pc < k; pc += KC)
-                PackB(pb, transB ? 1 : n, transB ? k : 1, pc, Math.Min(KC, k - pc), 0, n, nr, dst + (long)pc * npad);
+        {
+            var pack = new PackBJob { B = pb, Rs = transB ? 1 : n, Cs = transB ? k : 1, N = n, K = k, Nr = NR, Dst = dst, Parts = 1 };
+            for (int block = 0; block < pack.Tasks; block++) pack.Run(block);
+        }
     }
 
     /// <summary>C = op(A) · B (+ C when accumulating) with B packed by <see cref="PackB(bool, int, int, ReadOnlySpan{float}, Span{float})"/>; split over the workers like <see cref="MatMul(bool, bool, int, int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/>.</summary>
