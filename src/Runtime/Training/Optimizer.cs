@@ -1,20 +1,30 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace GraphNet;
 
 /// <summary>
 /// Updates parameters from the gradients a generated training step wrote into <see cref="Parameter.Grad"/>.
-/// A <c>[Train]</c> entry point calls <see cref="Step"/> after the fused backward pass.
+/// A <c>[Train]</c> entry point calls <see cref="Step(IReadOnlyList{Parameter})"/> (or, for an embedding table's row gradient, the form that names its rows) after the fused backward pass.
 /// </summary>
 public abstract class Optimizer
 {
     /// <summary>Applies one update to each of <paramref name="parameters"/> (a model's set, or any subset of it).</summary>
     public abstract void Step(IReadOnlyList<Parameter> parameters);
 
-    /// <summary>Number of completed <see cref="Step"/> calls.</summary>
+    /// <summary>
+    /// Applies one update to each of <paramref name="parameters"/>, told that the gradient of each parameter named in
+    /// <paramref name="rows"/> is zero outside the rows listed there (an embedding table's gradient: a scatter-add of one
+    /// batch's rows). An optimizer whose rule leaves a weight as it is where its gradient is zero (SGD, AdaGrad, sign-SGD,
+    /// with no L2 penalty or weight decay) then updates only those rows, with the values a full step gives; any other steps
+    /// every row. A <c>[Train]</c> entry calls this form when a parameter's gradient is a scatter-add by one of its inputs.
+    /// </summary>
+    public virtual void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<GradientRows> rows) => Step(parameters);
+
+    /// <summary>Number of completed <see cref="Step(IReadOnlyList{Parameter})"/> calls.</summary>
     public long Steps { get; protected set; }
 
     /// <summary>
@@ -78,6 +88,160 @@ public abstract class ElementwiseOptimizer : Optimizer
     /// parameter on its first step.
     /// </summary>
     public sealed override void Step(IReadOnlyList<Parameter> parameters) => Advance(parameters, new OnHost(this, parameters));
+
+    /// <summary>
+    /// One update as <see cref="Step(IReadOnlyList{Parameter})"/> does (clipping, schedule, step count), where a parameter
+    /// listed in <paramref name="rows"/> whose rule leaves zero-gradient weights as they are (<see cref="UpdateRows"/>), with no
+    /// L2 penalty or weight decay on it, has only the listed rows updated: the same values as the full pass for finite weights,
+    /// without reading the rest of the table. Ids that are not row numbers of the parameter's first axis throw
+    /// <see cref="ArgumentException"/> naming the parameter and the id, before anything changes.
+    /// </summary>
+    public sealed override void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<GradientRows> rows)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (_rowLists.Length < rows.Count) Array.Resize(ref _rowLists, rows.Count);
+        for (int r = 0; r < rows.Count; r++) DistinctRows(rows[r], ref _rowLists[r]); // or marks the table for the full pass
+        Advance(parameters, new OnHostRows(this, parameters, rows, _rowLists));
+    }
+
+    private RowList[] _rowLists = [];
+
+    /// <summary>Distinct row numbers (reused buffer, first <see cref="Count"/> entries); a count of −1 asks for the full pass.</summary>
+    private struct RowList
+    {
+        public int[] Rows;
+        public int Count;
+    }
+
+    /// <summary>Rows updated one by one cost about this many times a row streamed by the full pass (measured, 32-float rows).</summary>
+    private const int RowCostRatio = 8;
+
+    /// <summary>
+    /// Updates rows <paramref name="rows"/> (each of <paramref name="rowLength"/> elements, distinct) of one parameter and
+    /// of its state, where the rest of the gradient is zero and the L2 penalty and decay are off; false, changing nothing,
+    /// when the rule would still change a weight or its state where the gradient is zero (momentum, RMSProp, Adam): then the
+    /// whole parameter is stepped. Overrides call <see cref="RunRows"/> with their rule.
+    /// </summary>
+    protected virtual bool UpdateRows(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, ReadOnlySpan<int> rows, int rowLength, in StepArgs a) => false;
+
+    private readonly struct OnHostRows(ElementwiseOptimizer optimizer, IReadOnlyList<Parameter> parameters, IReadOnlyList<GradientRows> rows, RowList[] lists) : IStepTarget
+    {
+        public double GradSquares() => new OnHost(optimizer, parameters).GradSquares();
+
+        public void Apply(int i, in StepArgs args)
+        {
+            var p = parameters[i];
+            int r = 0;
+            while (r < rows.Count && !ReferenceEquals(rows[r].Parameter, p)) r++;
+            // Rows at random places cost more than a streamed pass over them: below one row in RowCostRatio the listed rows
+            // alone are cheaper (an embedding of a large vocabulary), above it the whole table is stepped.
+            if (r < rows.Count && args.L2 == 0 && args.Keep == 1 && lists[r].Count >= 0
+                && optimizer.UpdateRows(p.Value.Data, p.Grad.Data, optimizer.StateOf(p), lists[r].Rows.AsSpan(0, lists[r].Count), p.Value.Length / Math.Max(p.Value.Shape[0], 1), args))
+                return;
+            optimizer.Update(p.Value.Data, p.Grad.Data, optimizer.StateOf(p), args);
+        }
+    }
+
+    [ThreadStatic] private static bool[]? _seen;
+
+    /// <summary>The distinct row numbers among <paramref name="rows"/>' ids into <paramref name="list"/>, in order of first appearance; a bad id throws.</summary>
+    private static void DistinctRows(GradientRows rows, ref RowList list)
+    {
+        var p = rows.Parameter ?? throw new ArgumentException("GradientRows without a parameter.", nameof(rows));
+        if (rows.Ids is null || rows.Count < 0 || rows.Count > rows.Ids.Length)
+            throw new ArgumentException($"GradientRows of '{p.Name}': {rows.Count} ids asked of an array of {rows.Ids?.Length ?? 0}.", nameof(rows));
+        if (p.Value.Rank < 1) throw new ArgumentException($"GradientRows of '{p.Name}': a scalar parameter has no rows.", nameof(rows));
+        int n = p.Value.Shape[0];
+        list.Count = -1; // the full pass: more ids than pay for themselves (their rows are not read, so not checked either)
+        if ((long)rows.Count * RowCostRatio > n) return;
+        var seen = _seen is { } old && old.Length >= n ? old : _seen = new bool[n];
+        if (list.Rows is null || list.Rows.Length < Math.Min(rows.Count, n)) list.Rows = new int[Math.Min(rows.Count, n)];
+        list.Count = 0;
+        try
+        {
+            for (int k = 0; k < rows.Count; k++)
+            {
+                float id = rows.Ids[k];
+                if (!(id >= 0 && id < n && id == MathF.Floor(id)))
+                    throw new ArgumentException($"GradientRows of '{p.Name}': id {id} at position {k} is not a row number in [0, {n}).", nameof(rows));
+                if (!seen[(int)id]) { seen[(int)id] = true; list.Rows[list.Count++] = (int)id; }
+            }
+        }
+        finally
+        {
+            for (int k = 0; k < list.Count; k++) seen[list.Rows[k]] = false; // the scratch is all false again
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Run"/> over some rows only: each listed row of <paramref name="w"/> (and of the state slots) gets the
+    /// same per-element update as the full pass; rows are split over the worker pool, each on its own.
+    /// </summary>
+    protected static unsafe void RunRows<TRule>(TRule rule, Span<float> w, ReadOnlySpan<float> g, Span<float> s0, Span<float> s1, ReadOnlySpan<int> rows, int rowLength, in StepArgs a)
+        where TRule : struct, IUpdateRule
+    {
+        if (rows.IsEmpty || rowLength == 0) return;
+        fixed (float* pw = w, pg = g, p0 = s0, p1 = s1)
+        fixed (int* pr = rows)
+        {
+            var job = new RowsJob<TRule>
+            {
+                Rule = rule, W = pw, G = pg, S0 = s0.IsEmpty ? null : p0, S1 = s1.IsEmpty ? null : p1, Rows = pr, RowLength = rowLength,
+                Scale = new Vector<float>(a.GradScale), L2 = new Vector<float>(a.L2), Keep = new Vector<float>(a.Keep),
+            };
+            GraphNet.Runtime.Workers.ForRange(ref job, rows.Length, rowLength);
+        }
+    }
+
+    /// <summary>A range of the listed rows of one parameter's update: whole vectors, then the row's tail in a padded vector.</summary>
+    private unsafe struct RowsJob<TRule> : GraphNet.Runtime.IRangeJob where TRule : struct, IUpdateRule
+    {
+        public TRule Rule;
+        public float* W, G, S0, S1; // S0, S1 null when the rule keeps no such state
+        public int* Rows;
+        public int RowLength;
+        public Vector<float> Scale, L2, Keep;
+
+        public void Run(int lo, int hi)
+        {
+            int width = Vector<float>.Count, whole = RowLength / width * width;
+            var rule = Rule;
+            float* tw = stackalloc float[width], tg = stackalloc float[width], t0 = stackalloc float[width], t1 = stackalloc float[width];
+            for (int k = lo; k < hi; k++)
+            {
+                long at = (long)Rows[k] * RowLength;
+                for (int j = 0; j <= RowLength - width; j += width)
+                {
+                    Vector<float> d0 = default, d1 = default;
+                    ref var a0 = ref S0 == null ? ref d0 : ref Unsafe.AsRef<Vector<float>>(S0 + at + j);
+                    ref var a1 = ref S1 == null ? ref d1 : ref Unsafe.AsRef<Vector<float>>(S1 + at + j);
+                    var wv = Unsafe.ReadUnaligned<Vector<float>>(W + at + j);
+                    var gv = Unsafe.ReadUnaligned<Vector<float>>(G + at + j) * Scale + L2 * wv;
+                    Unsafe.WriteUnaligned(W + at + j, Keep * wv - rule.Delta(gv, ref a0, ref a1));
+                }
+                int rest = RowLength - whole;
+                if (rest == 0) continue;
+                for (int j = 0; j < width; j++)
+                {
+                    bool inside = j < rest;
+                    tw[j] = inside ? W[at + whole + j] : 0; tg[j] = inside ? G[at + whole + j] : 0;
+                    t0[j] = inside && S0 != null ? S0[at + whole + j] : 0; t1[j] = inside && S1 != null ? S1[at + whole + j] : 0;
+                }
+                var wt = Unsafe.ReadUnaligned<Vector<float>>(tw);
+                var gt = Unsafe.ReadUnaligned<Vector<float>>(tg) * Scale + L2 * wt;
+                var v0 = Unsafe.ReadUnaligned<Vector<float>>(t0);
+                var v1 = Unsafe.ReadUnaligned<Vector<float>>(t1);
+                Unsafe.WriteUnaligned(tw, Keep * wt - rule.Delta(gt, ref v0, ref v1));
+                for (int j = 0; j < rest; j++)
+                {
+                    W[at + whole + j] = tw[j];
+                    if (S0 != null) S0[at + whole + j] = ((float*)&v0)[j];
+                    if (S1 != null) S1[at + whole + j] = ((float*)&v1)[j];
+                }
+            }
+        }
+    }
 
     /// <summary>Where the rule runs and where the gradient norm comes from (a struct: the host step allocates nothing).</summary>
     private interface IStepTarget
@@ -288,3 +452,11 @@ public enum RuleKind
 /// shared pre-processing g ← GradScale·g + L2·w.
 /// </summary>
 public readonly record struct RuleStep(RuleKind Kind, float C0, float C1 = 0, float C2 = 0, float C3 = 0, float C4 = 0, float GradScale = 1, float L2 = 0, float Keep = 1);
+
+/// <summary>
+/// The rows of <see cref="Parameter"/>'s gradient that may be nonzero: the first <see cref="Count"/> entries of
+/// <see cref="Ids"/>, row numbers along its first axis (repeats allowed). A <c>[Train]</c> entry passes them to
+/// <see cref="Optimizer.Step(IReadOnlyList{Parameter}, IReadOnlyList{GradientRows})"/> for a gradient that is a scatter-add
+/// of a batch's rows, so an optimizer can leave the rest of an embedding table unread.
+/// </summary>
+public readonly record struct GradientRows(Parameter Parameter, float[] Ids, int Count);

@@ -14,6 +14,13 @@ public sealed class Sgd(float learningRate) : ElementwiseOptimizer(learningRate)
         Run(new Rule(new Vector<float>(a.Lr)), w, g, default, default, a);
 
     /// <inheritdoc/>
+    protected override bool UpdateRows(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, ReadOnlySpan<int> rows, int rowLength, in StepArgs a)
+    {
+        RunRows(new Rule(new Vector<float>(a.Lr)), w, g, default, default, rows, rowLength, a); // w − lr·0 = w
+        return true;
+    }
+
+    /// <inheritdoc/>
     protected override RuleStep? Describe(in StepArgs a) => new(RuleKind.Sgd, a.Lr);
 
     private readonly struct Rule(Vector<float> lr) : IUpdateRule
@@ -69,6 +76,13 @@ public sealed class AdaGrad(float learningRate, float epsilon = 1e-10f) : Elemen
     /// <inheritdoc/>
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, in StepArgs a) =>
         Run(new Rule(new Vector<float>(a.Lr), new Vector<float>(Epsilon)), w, g, state[0].Data, default, a);
+
+    /// <inheritdoc/>
+    protected override bool UpdateRows(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, ReadOnlySpan<int> rows, int rowLength, in StepArgs a)
+    {
+        RunRows(new Rule(new Vector<float>(a.Lr), new Vector<float>(Epsilon)), w, g, state[0].Data, default, rows, rowLength, a); // G + 0 = G, lr·0/(√G + ε) = 0
+        return true;
+    }
 
     /// <inheritdoc/>
     protected override RuleStep? Describe(in StepArgs a) => new(RuleKind.AdaGrad, a.Lr, Epsilon);
@@ -164,6 +178,13 @@ public sealed class SignSgd(float learningRate) : ElementwiseOptimizer(learningR
     /// <inheritdoc/>
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, in StepArgs a) =>
         Run(new Rule(new Vector<float>(a.Lr)), w, g, default, default, a);
+
+    /// <inheritdoc/>
+    protected override bool UpdateRows(Span<float> w, ReadOnlySpan<float> g, Tensor[] state, ReadOnlySpan<int> rows, int rowLength, in StepArgs a)
+    {
+        RunRows(new Rule(new Vector<float>(a.Lr)), w, g, default, default, rows, rowLength, a); // sign(0) = 0
+        return true;
+    }
 
     /// <inheritdoc/>
     protected override RuleStep? Describe(in StepArgs a) => new(RuleKind.SignSgd, a.Lr);

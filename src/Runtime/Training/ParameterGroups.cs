@@ -53,6 +53,15 @@ public sealed class ParameterGroups : Optimizer
         Steps++;
     }
 
+    /// <summary>As <see cref="Step(IReadOnlyList{Parameter})"/>, passing <paramref name="rows"/> on to each group's optimizer.</summary>
+    public override void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<GradientRows> rows)
+    {
+        var split = Split(parameters);
+        for (int i = 0; i < _groups.Length; i++)
+            if (split[i].Count > 0) _groups[i].Optimizer.Step(split[i], rows);
+        Steps++;
+    }
+
     /// <summary>The state of every group's optimizer for the parameters it selected, named as each optimizer names it.</summary>
     public override IEnumerable<KeyValuePair<string, Tensor>> State(IReadOnlyList<Parameter> parameters)
     {

@@ -63,6 +63,7 @@ partial class Recurrent : global::GraphNet.IModel
     private readonly global::GraphNet.Runtime.Arena __arena_Step = new(12);
     private readonly global::GraphNet.Runtime.Arena __arena_Step_s4 = new(10); // loop of kernel 4
     private readonly global::GraphNet.Runtime.Arena __arena_Step_s30 = new(19); // loop of kernel 30
+    private global::GraphNet.GradientRows[]? __rows_Step; // the rows of the gradients that are scatter-adds
     private global::GraphNet.Tensor? __out_Step_loss;
 
     public partial float Step(global::GraphNet.Tensor ids, global::GraphNet.Tensor next, global::GraphNet.Optimizer optimizer)
@@ -339,7 +340,9 @@ partial class Recurrent : global::GraphNet.IModel
         global::GraphNet.Runtime.Indexing.ScatterAdd(ids.Data, __a[2], __o_grad___m_tokens_weight, __d_B * __d_T, 8, 7, "input 'ids'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad___m_tokens_weight, 56, "kernel 37 (scatter_add to [7, 8])");
         global::System.Array.Copy(__o_grad___m_lstm_bias_ih_l0, __o_grad___m_lstm_bias_hh_l0, __o_grad___m_lstm_bias_hh_l0.Length);
-        optimizer.Step(this.__parameters);
+        var __rows = __rows_Step ??= new global::GraphNet.GradientRows[1];
+        __rows[0] = new global::GraphNet.GradientRows(this.__parameters[0], ids.Data, __d_B * __d_T);
+        optimizer.Step(this.__parameters, __rows);
         return __o_loss[0];
     }
 

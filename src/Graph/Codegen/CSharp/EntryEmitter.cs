@@ -26,6 +26,7 @@ internal static class EntryEmitter
         var owned = outputs.Where(o => !IsParamGrad(m, o.Key) && !returned.Contains(o.Key)).ToList();
         foreach (var i in e.Inputs.Where(i => i.ScalarType is not null)) w.Line($"private readonly {T} __scalar_{e.Member}_{i.Name} = new {T}();");
         if (e.Trains is not null) w.Line($"private global::GraphNet.Parameter[]? __trains_{e.Member}; // the parameters {e.Name} steps");
+        if (e.Kind == EntryKind.Train && RowGradients(m, e).Count > 0) w.Line($"private global::GraphNet.GradientRows[]? __rows_{e.Member}; // the rows of the gradients that are scatter-adds");
         foreach (var o in owned) w.Line($"private {T}? __out_{e.Member}_{Clean(o.Key)};");
         bool second = e.Kind is EntryKind.HessianVectorProduct or EntryKind.Hessian;
         if (second)
@@ -94,7 +95,15 @@ internal static class EntryEmitter
                 foreach (var (p, offset, len) in FlatBlocks(m))
                     w.Line($"global::System.Array.Copy(__o_{Clean(OutputNames.Hvp(p.Name))}, 0, __flat.Data, {offset}, {len});");
             }
-            if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step({Trained(e, "this")});");
+            if (e.Kind == EntryKind.Train && RowGradients(m, e) is { Count: > 0 } rows)
+            {
+                // Gradients that are scatter-adds by an input's ids (embedding tables): the optimizer may update those rows only.
+                w.Line($"var __rows = __rows_{e.Member} ??= new global::GraphNet.GradientRows[{rows.Count}];");
+                for (int r = 0; r < rows.Count; r++)
+                    w.Line($"__rows[{r}] = new global::GraphNet.GradientRows(this.__parameters[{rows[r].Index}], {Id(rows[r].Ids.Attrs.Name)}.Data, {rows[r].Ids.Shape.Size.ToCode(CSharpEmitter.Sym)});");
+                w.Line($"{Id(e.Extra!)}.Step({Trained(e, "this")}, __rows);");
+            }
+            else if (e.Kind == EntryKind.Train) w.Line($"{Id(e.Extra!)}.Step({Trained(e, "this")});");
             if (e.Then is { } then) w.Line($"{then}(); // the update after the step");
             w.Line(e.Kind switch
             {
@@ -184,6 +193,24 @@ internal static class EntryEmitter
         EntryKind.HessianVectorProduct => $"Hessian of {e.Spec} over all parameters times a vector",
         EntryKind.Hessian => $"full Hessian of {e.Spec} over all parameters",
     };
+
+    /// <summary>
+    /// The parameters of a [Train] entry whose gradient is one scatter-add by ids that are an input of the entry (an
+    /// embedding table looked up once): zero outside the rows those ids name, which the caller's tensor still holds when
+    /// the optimizer runs. Each with its index among the model's parameters.
+    /// </summary>
+    internal static List<(int Index, Node Ids)> RowGradients(ModelProgram m, EntryProgram e)
+    {
+        var found = new List<(int, Node)>();
+        if (e.Kind != EntryKind.Train) return found;
+        for (int i = 0; i < m.Params.Count; i++)
+        {
+            string name = OutputNames.Grad(m.Params[i].Name);
+            var g = e.Schedule.Graph.Outputs.FirstOrDefault(o => o.Key == name).Value;
+            if (g is not null && g.Op == OpKind.ScatterAdd && g[0].Op == OpKind.Input && g.Shape.Rank >= 1) found.Add((i, g[0]));
+        }
+        return found;
+    }
 
     internal static bool IsParamGrad(ModelProgram m, string output) =>
         output.StartsWith("grad.", System.StringComparison.Ordinal) && m.Params.Any(p => OutputNames.Grad(p.Name) == output);
