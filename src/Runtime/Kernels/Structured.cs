@@ -550,16 +550,10 @@ public static class Indexing
             int i0 = (int)((long)Count * task / Ranges), i1 = (int)((long)Count * (task + 1) / Ranges);
             float* table = Tables + (long)task * Size;
             new Span<float>(table, Size).Clear();
-            // Counts (rows of one) and k-means' rows of 32 by loads and stores in place: a span pair and a loop per row
-            // cost more than the row. Each element gets the same adds in the same order on every path.
+            // Counts (rows of one) by scalar adds in place: a span pair per element cost more than the add. Each element
+            // gets the same adds in the same order on either path.
             if (RowLen == 1)
                 for (int i = i0; i < i1; i++) table[(int)Ids[i]] += Values[i];
-            else if (RowLen % 16 == 0 && Vector512.IsHardwareAccelerated)
-                for (int i = i0; i < i1; i++)
-                {
-                    float* dst = table + (long)(int)Ids[i] * RowLen, src = Values + (long)i * RowLen;
-                    for (int j = 0; j < RowLen; j += 16) (Vector512.Load(dst + j) + Vector512.Load(src + j)).Store(dst + j);
-                }
             else
                 for (int i = i0; i < i1; i++)
                     AddInto(new Span<float>(table + (long)(int)Ids[i] * RowLen, RowLen), new ReadOnlySpan<float>(Values + (long)i * RowLen, RowLen));
@@ -644,19 +638,36 @@ public static class Indexing
         }
     }
 
+    /// <summary>
+    /// x [outer, n, inner] into its place in output [outer, before + n + after, inner], the rest of output left as it is:
+    /// one part of a concatenation (compiled code places each part instead of padding them all with zeros and adding).
+    /// </summary>
+    public static unsafe void Place(ReadOnlySpan<float> x, Span<float> output, int outer, int n, int inner, int before, int after)
+    {
+        int m = n + before + after;
+        if ((long)outer * n * inner > x.Length || (long)outer * m * inner > output.Length)
+            throw new ArgumentException($"Place buffers too small for [{outer}, {n}, {inner}] placed after {before} of {m}: input {x.Length}, output {output.Length} floats.");
+        fixed (float* px = x, po = output)
+        {
+            var job = new PadJob { X = px, Output = po, N = n, M = m, Inner = inner, Before = before, Keep = true };
+            Workers.ForRange(ref job, outer, (long)n * inner);
+        }
+    }
+
     private unsafe struct PadJob : IRangeJob
     {
         public float* X, Output;
         public int N, M, Inner, Before;
+        public bool Keep; // leave the rest of each row (Place)
 
         public readonly void Run(int lo, int hi)
         {
             for (int o = lo; o < hi; o++)
             {
                 var row = new Span<float>(Output + (long)o * M * Inner, M * Inner);
-                row.Slice(0, Before * Inner).Clear();
+                if (!Keep) row.Slice(0, Before * Inner).Clear();
                 new ReadOnlySpan<float>(X + (long)o * N * Inner, N * Inner).CopyTo(row.Slice(Before * Inner));
-                row.Slice((Before + N) * Inner).Clear();
+                if (!Keep) row.Slice((Before + N) * Inner).Clear();
             }
         }
     }

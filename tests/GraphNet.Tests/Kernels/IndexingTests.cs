@@ -151,7 +151,7 @@ public class IndexingTests
     [Theory]
     [InlineData(64, 256, 1, 512, 256)] // an LSTM's gate gradient placed in its [B, 1024] slot: rows over the pool
     [InlineData(3, 5, 4, 2, 1)]
-    public void Pad_places_each_row_between_zeros_on_any_thread_count(int outer, int n, int inner, int before, int after)
+    public void Pad_and_Place_put_each_row_in_its_slot_on_any_thread_count(int outer, int n, int inner, int before, int after)
     {
         var r = new Random(outer + n);
         var x = new float[outer * n * inner];
@@ -172,10 +172,22 @@ public class IndexingTests
                         float want = k >= 0 && k < n ? x[(o * n + k) * inner + j % inner] : 0f;
                         Assert.Equal(want, y[o * m * inner + j]);
                     }
+                // Place: the same part, and the rest of each row left as it was (a concatenation's other parts).
+                y.AsSpan().Fill(-7f);
+                Indexing.Place(x, y, outer, n, inner, before, after);
+                for (int o = 0; o < outer; o++)
+                    for (int j = 0; j < m * inner; j++)
+                    {
+                        int k = j / inner - before;
+                        float want = k >= 0 && k < n ? x[(o * n + k) * inner + j % inner] : -7f;
+                        Assert.Equal(want, y[o * m * inner + j]);
+                    }
             }
             finally { Workers.SetThreads(Environment.ProcessorCount); }
         }
         Assert.Throws<ArgumentException>(() => Indexing.Pad(x, new float[outer * m * inner - 1], outer, n, inner, before, after));
+        Assert.Throws<ArgumentException>(() => Indexing.Place(x, new float[outer * m * inner - 1], outer, n, inner, before, after));
+        Assert.Throws<ArgumentException>(() => Indexing.Place(new float[x.Length - 1], new float[outer * m * inner], outer, n, inner, before, after));
     }
 
     [Fact]

@@ -296,20 +296,11 @@ partial class Recurrent : global::GraphNet.IModel
                 var __s30_k11 = new Step_s30_Kernel7_Job { __d_B = __d_B, in0 = __s30[6], in1 = __s30_x0, in2 = __s30[0], output = __s30[1] };
                 global::GraphNet.Runtime.Workers.ForRange(ref __s30_k11, 6 * __d_B, 1);
                 if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 6 * __d_B, "loop s30, kernel 11 (mul, sub, mul, mul to [B, 6])");
-                // kernel 12: %54 = pad{axis=1,before=18,after=0} %40 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[7], __s30[0], __d_B, 6, 1, 18, 0);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[0], 24 * __d_B, "loop s30, kernel 12 (pad to [B, 24])");
-                // kernel 13: %55 = pad{axis=1,before=12,after=6} %45 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[3], __s30[2], __d_B, 6, 1, 12, 6);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[2], 24 * __d_B, "loop s30, kernel 13 (pad to [B, 24])");
-                // kernel 14: %57 = pad{axis=1,before=6,after=12} %53 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[1], __s30[3], __d_B, 6, 1, 6, 12);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[3], 24 * __d_B, "loop s30, kernel 14 (pad to [B, 24])");
-                // kernel 15: %59 = pad{axis=1,before=0,after=18} %48 : [B, 24]
-                global::GraphNet.Runtime.Indexing.Pad(__s30[4], __s30[1], __d_B, 6, 1, 0, 18);
-                if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30[1], 24 * __d_B, "loop s30, kernel 15 (pad to [B, 24])");
-                var __s30_k16 = new Step_s30_Kernel16_Job { __d_B = __d_B, in0 = __s30[0], in1 = __s30[2], in2 = __s30[3], in3 = __s30[1], output = __s30_y0 };
-                global::GraphNet.Runtime.Workers.ForRange(ref __s30_k16, 24 * __d_B, 1);
+                // kernel 16: %60 = add %58, %59 : [B, 24], a concatenation: each part copied into place (kernels 15, 14, 13, 12 not run)
+                global::GraphNet.Runtime.Indexing.Place(__s30[4], __s30_y0, __d_B, 6, 1, 0, 18);
+                global::GraphNet.Runtime.Indexing.Place(__s30[1], __s30_y0, __d_B, 6, 1, 6, 12);
+                global::GraphNet.Runtime.Indexing.Place(__s30[3], __s30_y0, __d_B, 6, 1, 12, 6);
+                global::GraphNet.Runtime.Indexing.Place(__s30[7], __s30_y0, __d_B, 6, 1, 18, 0);
                 if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __s30_y0, 24 * __d_B, "loop s30, kernel 16 (add, add, add to [B, 24])");
                 // kernel 17: %61 = matmul %60, %5 : [B, 6]
                 global::GraphNet.Runtime.Gemm.MatMulPacked(false, __d_B, 6, 24, __s30_y0, __s30_w0, __s30_c1n);
@@ -1967,67 +1958,6 @@ partial class Recurrent : global::GraphNet.IModel
         public float[] in1;
         public float[] output;
         public void Run(int lo, int hi) => Step_s30_Kernel10(__d_B, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses add, add, add over [B, 24].</summary>
-    private static void Step_s30_Kernel16(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float p2 = ref Sc.Ref(in2);
-        ref float p3 = ref Sc.Ref(in3);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int x2 = 0;
-        int x3 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Load(ref p1, x1 + j);
-            var t2 = V512.Add(t0, t1);
-            var t3 = V512.Load(ref p2, x2 + j);
-            var t4 = V512.Add(t2, t3);
-            var t5 = V512.Load(ref p3, x3 + j);
-            var t6 = V512.Add(t4, t5);
-            V512.Store(t6, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Load(ref p1, x1 + j);
-            var t2 = V256.Add(t0, t1);
-            var t3 = V256.Load(ref p2, x2 + j);
-            var t4 = V256.Add(t2, t3);
-            var t5 = V256.Load(ref p3, x3 + j);
-            var t6 = V256.Add(t4, t5);
-            V256.Store(t6, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Load(ref p1, x1 + j);
-            var t2 = Sc.Add(t0, t1);
-            var t3 = Sc.Load(ref p2, x2 + j);
-            var t4 = Sc.Add(t2, t3);
-            var t5 = Sc.Load(ref p3, x3 + j);
-            var t6 = Sc.Add(t4, t5);
-            Sc.Store(t6, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs Step_s30_Kernel16 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_s30_Kernel16_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] in2;
-        public float[] in3;
-        public float[] output;
-        public void Run(int lo, int hi) => Step_s30_Kernel16(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, T, 24].</summary>

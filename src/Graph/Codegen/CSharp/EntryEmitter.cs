@@ -328,10 +328,20 @@ internal static class EntryEmitter
     private static void EmitKernels(CodeWriter w, EntryProgram e, Schedule s, string arena, string prefix, Dictionary<Node, string> dest, ModelProgram m, KernelTable kernels,
         IReadOnlyDictionary<Kernel, string>? packed = null, string? step = null)
     {
+        var concats = Concats(s, dest, m, arena);
+        var placed = new HashSet<Node>(concats.Values.SelectMany(parts => parts));
         for (int i = 0; i < s.Kernels.Count; i++)
         {
             var k = s.Kernels[i];
-            if (k.Group >= 0 && (i == 0 || s.Kernels[i - 1].Group != k.Group))
+            if (k.Kind == KernelKind.Routine && placed.Contains(k.Root)) continue; // a pad its concatenation places instead
+            if (concats.TryGetValue(k, out var parts))
+            {
+                string o = Buffer(k.Root, s.Memory, dest, m, arena);
+                w.Line($"// kernel {k.Index}: {GraphPrinter.Line(k.Root)}, a concatenation: each part copied into place (kernels {string.Join(", ", parts.Select(p => s.Kernels.First(q => q.Root == p).Index))} not run)");
+                foreach (var pad in parts)
+                    w.Line($"{Rt}.Indexing.Place({Buffer(PadKernel(s, pad)!.Reads[0], s.Memory, dest, m, arena)}, {o}, {IndexRoutineArgs(pad)});");
+            }
+            else if (k.Group >= 0 && (i == 0 || s.Kernels[i - 1].Group != k.Group))
             {
                 var group = s.Kernels.Skip(i).TakeWhile(q => q.Group == k.Group).ToList();
                 if (k.Epilogue) EmitEpilogue(w, e, group, s.Memory, dest, m, kernels, arena, prefix);
@@ -343,6 +353,62 @@ internal static class EntryEmitter
             string ops = string.Join(", ", k.Fused.Select(n => n.Op.Info().Name));
             w.Line($"if (__check) {Rt}.Anomaly.CheckOutput(\"{e.Name}\", {Buffer(k.Root, s.Memory, dest, m, arena)}, {k.Root.Shape.Size.ToCode(CSharpEmitter.Sym)}, \"{(prefix.Length > 0 ? "loop " + prefix.TrimEnd('_') + ", " : "")}kernel {k.Index} ({ops} to {k.Root.Shape})\");");
         }
+    }
+
+    /// <summary>
+    /// Concatenations (<see cref="GraphBuilder.Concat"/>'s form): an elementwise kernel that only adds pads of constant
+    /// extent along one axis which tile it, each pad computed by its own kernel and read by this one alone, into a buffer
+    /// none of the parts is in. Each part is then copied into its place: no zeros written, no sum reading them back.
+    /// The kernel's parts, in order of offset.
+    /// </summary>
+    private static Dictionary<Kernel, List<Node>> Concats(Schedule s, Dictionary<Node, string> dest, ModelProgram m, string arena)
+    {
+        var found = new Dictionary<Kernel, List<Node>>();
+        var outputs = new HashSet<Node>(s.Graph.Outputs.Select(o => o.Value));
+        foreach (var k in s.Kernels)
+        {
+            if (k.Kind != KernelKind.Elementwise || k.Group >= 0 || k.Body is null) continue;
+            var loads = new List<Load>();
+            if (!AddsOfLoads(k.Body, loads) || loads.Count < 2) continue;
+            var root = k.Root;
+            var strides = root.Shape.ContiguousStrides();
+            bool ok = loads.All(l => l.Base.Op == OpKind.Pad && l.Base.Shape.Equals(root.Shape) && l.Offset == Dim.Const(0) && l.Strides.SequenceEqual(strides));
+            if (!ok) continue;
+            var pads = loads.Select(l => l.Base).ToList();
+            int axis = pads[0].Attrs.Axes[0];
+            if (pads.Distinct().Count() != pads.Count || pads.Any(p => p.Attrs.Axes[0] != axis || !p.Attrs.DimValue.IsConstant || !p[0].Shape[axis].IsConstant)) continue;
+            pads = pads.OrderBy(p => p.Attrs.DimValue.Coef).ToList();
+            long at = 0;
+            foreach (var p in pads)
+            {
+                if (p.Attrs.DimValue.Coef != at) { ok = false; break; }
+                at += p[0].Shape[axis].Coef;
+            }
+            if (!ok || !root.Shape[axis].IsConstant || at != root.Shape[axis].Coef) continue;
+            // Each pad has a kernel of its own, and nothing else reads it or its buffer's contents.
+            if (pads.Any(p => outputs.Contains(p) || dest.ContainsKey(p) || PadKernel(s, p) is not { Group: < 0, Reads.Count: 1 }
+                || s.Kernels.Any(q => q != k && (q.Reads.Contains(p) || q.Sub is not null)))) continue;
+            string o = Buffer(root, s.Memory, dest, m, arena);
+            var sources = pads.Select(p => Buffer(PadKernel(s, p)!.Reads[0], s.Memory, dest, m, arena)).ToList();
+            if (sources.Contains(o)) continue;
+            // The parts are read at this kernel, not at their pads' (earlier) places: no kernel in between may write where
+            // one of them is (the memory plan counted each part dead after its pad).
+            int first = pads.Min(p => s.Kernels.ToList().IndexOf(PadKernel(s, p)!)), here = s.Kernels.ToList().IndexOf(k);
+            if (s.Kernels.Skip(first).Take(here - first).Any(q => !pads.Contains(q.Root)
+                && (q.Group >= 0 || q.Kind == KernelKind.Scan || q.Writes.Any(x => sources.Contains(Buffer(x, s.Memory, dest, m, arena)))))) continue;
+            found[k] = pads;
+        }
+        return found;
+    }
+
+    /// <summary>The routine kernel that computes <paramref name="pad"/>, if any.</summary>
+    private static Kernel? PadKernel(Schedule s, Node pad) => s.Kernels.FirstOrDefault(q => q.Kind == KernelKind.Routine && q.Root == pad);
+
+    /// <summary>Whether a kernel body is a tree of adds over loads, collecting the loads.</summary>
+    private static bool AddsOfLoads(Term t, List<Load> loads)
+    {
+        if (t.Op == OpKind.Input && t.Load is { IsScalar: false } l) { loads.Add(l); return true; }
+        return t.Op == OpKind.Add && t.Args.Count == 2 && AddsOfLoads(t.Args[0], loads) && AddsOfLoads(t.Args[1], loads);
     }
 
     /// <summary>
