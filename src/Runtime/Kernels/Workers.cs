@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -14,6 +15,18 @@ public interface IParallelJob
 {
     /// <summary>Does task <paramref name="task"/> (0-based) of the kernel's split.</summary>
     void Run(int task);
+}
+
+/// <summary>
+/// A kernel that sums the iterations of its outer loop into the same few outputs (a bias's gradient: the column sums of
+/// [rows, n]): <see cref="Run"/> adds iterations [lo, hi) into <c>part</c>, which it clears first. Implemented by generated
+/// code; not part of the user-facing API.
+/// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public interface IPartialJob
+{
+    /// <summary>Sums iterations <paramref name="lo"/> .. <paramref name="hi"/> − 1 of the outer loop into <paramref name="part"/>.</summary>
+    void Run(int lo, int hi, Span<float> part);
 }
 
 /// <summary>
@@ -153,6 +166,50 @@ public static unsafe class Workers
         if (parts < 2) { job.Run(0, extent); return; }
         var split = new RangeSplit<TJob> { Job = job, Extent = extent, Units = units, Align = align, Parts = parts };
         For(parts, ref split);
+    }
+
+    /// <summary>At most this many parts of rows for a column sum (<see cref="ForParts"/>).</summary>
+    private const int MaxParts = 8;
+
+    [ThreadStatic] private static float[]? _parts;
+
+    /// <summary>
+    /// A column sum (<see cref="IPartialJob"/>) of <paramref name="extent"/> rows of <paramref name="inner"/> elements into
+    /// <paramref name="output"/>[0, <paramref name="size"/>): inline when small; else in parts of rows whose number and
+    /// bounds follow from the sizes alone, each summed into a table of its own over the pool, the tables then added in
+    /// order, so the result has the same bits on any thread count.
+    /// </summary>
+    public static void ForParts<TJob>(ref TJob job, int extent, long inner, int weight, float[] output, int size) where TJob : struct, IPartialJob
+    {
+        long total = extent * inner * Math.Max(weight, 1);
+        // An even number of parts (two cores share them evenly), and none below 4·SplitElements: a sum of 6400 rows of 16
+        // (0.07 ms) ran slower in two parts than on the caller.
+        int parts = (int)Math.Min(Math.Min(MaxParts, total / (4 * SplitElements) * 2), extent);
+        if (parts < 2) { job.Run(0, extent, output.AsSpan(0, size)); return; }
+        int stride = (size + 15) & ~15; // each table on cache lines of its own: no line written by two threads
+        var scratch = _parts is { } old && old.Length >= (long)parts * stride ? old : _parts = new float[parts * stride];
+        var split = new PartSplit<TJob> { Job = job, Extent = extent, Parts = parts, Size = size, Stride = stride, Tables = scratch };
+        For(parts, ref split);
+        var sum = output.AsSpan(0, size);
+        scratch.AsSpan(0, size).CopyTo(sum);
+        for (int p = 1; p < parts; p++)
+        {
+            var t = scratch.AsSpan(p * stride, size);
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; j + 8 <= size; j += 8) (Vector256.Create(sum.Slice(j, 8)) + Vector256.Create(t.Slice(j, 8))).CopyTo(sum.Slice(j, 8));
+            for (; j < size; j++) sum[j] += t[j];
+        }
+    }
+
+    private struct PartSplit<TJob> : IParallelJob where TJob : struct, IPartialJob
+    {
+        public TJob Job;
+        public int Extent, Parts, Size, Stride;
+        public float[] Tables;
+
+        public void Run(int task) =>
+            Job.Run((int)((long)Extent * task / Parts), (int)((long)Extent * (task + 1) / Parts), Tables.AsSpan(task * Stride, Size));
     }
 
     private struct RangeSplit<TJob> : IParallelJob where TJob : struct, IRangeJob

@@ -191,7 +191,8 @@ partial class ConvNet : global::GraphNet.IModel
         global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1], ref __e1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 1 (matmul to [64*B, 4])");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 256 * __d_B, "kernel 2 (add to [B, 8, 8, 4])");
-        Step_Kernel3(__d_B, __a[2], __a[1]);
+        var __k3 = new Step_Kernel3_Job { __d_B = __d_B, in0 = __a[2], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k3, __d_B, 256, 1, __a[1], 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 3 (sum to [1, 4, 1, 1])");
         var __k4 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k4, 4, 1);
@@ -199,7 +200,8 @@ partial class ConvNet : global::GraphNet.IModel
         var __k5 = new Step_Kernel5_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[3], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 256);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 5 (sub to [B, 4, 8, 8])");
-        Step_Kernel6(__d_B, __a[1], __a[2]);
+        var __k6 = new Step_Kernel6_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k6, __d_B, 256, 1, __a[2], 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 6 (mul, sum to [1, 4, 1, 1])");
         var __k7 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[2], output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k7, 4, 1);
@@ -350,7 +352,8 @@ partial class ConvNet : global::GraphNet.IModel
         var __k55 = new Step_Kernel55_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k55, 256 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 256 * __d_B, "kernel 55 (gt, mul to [B, 4, 8, 8])");
-        Step_Kernel56(__d_B, __a[6], __a[4]);
+        var __k56 = new Step_Kernel56_Job { __d_B = __d_B, in0 = __a[6], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k56, __d_B, 256, 1, __a[4], 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 4, "kernel 56 (sum to [1, 4, 1, 1])");
         var __k57 = new Step_Kernel57_Job { in0 = __a[4], output = __o_grad_beta };
         global::GraphNet.Runtime.Workers.ForRange(ref __k57, 4, 1);
@@ -358,12 +361,14 @@ partial class ConvNet : global::GraphNet.IModel
         var __k58 = new Step_Kernel58_Job { __d_B = __d_B, in0 = __a[6], in1 = this.gamma.Data, output = __a[4] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k58, __d_B, 256);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 58 (mul to [B, 4, 8, 8])");
-        Step_Kernel59(__d_B, __a[6], __a[3], __a[5]);
+        var __k59 = new Step_Kernel59_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[3], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k59, __d_B, 256, 1, __a[5], 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 59 (mul, sum to [1, 4, 1, 1])");
         var __k60 = new Step_Kernel57_Job { in0 = __a[5], output = __o_grad_gamma };
         global::GraphNet.Runtime.Workers.ForRange(ref __k60, 4, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_gamma, 4, "kernel 60 (reshape to [4])");
-        Step_Kernel61(__d_B, __a[4], __a[3], __a[2], __a[5]);
+        var __k61 = new Step_Kernel61_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k61, __d_B, 256, 1, __a[5], 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 61 (mul, div, neg, sum to [1, 4, 1, 1])");
         var __k62 = new Step_Kernel62_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k62, 4, 1);
@@ -371,7 +376,8 @@ partial class ConvNet : global::GraphNet.IModel
         var __k63 = new Step_Kernel63_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], in3 = __a[1], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k63, __d_B, 256);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 63 (div, mul, add, add to [B, 4, 8, 8])");
-        Step_Kernel64(__d_B, __a[5], __a[1]);
+        var __k64 = new Step_Kernel64_Job { __d_B = __d_B, in0 = __a[5], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k64, __d_B, 256, 1, __a[1], 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 64 (neg, sum to [1, 4, 1, 1])");
         var __k65 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k65, 4, 1);
@@ -382,7 +388,8 @@ partial class ConvNet : global::GraphNet.IModel
         var __k67 = new Step_Kernel67_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k67, __d_B, 256);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 256 * __d_B, "kernel 67 (permute to [B, 8, 8, 4])");
-        Step_Kernel68(__d_B, __a[2], __a[1]);
+        var __k68 = new Step_Kernel68_Job { __d_B = __d_B, in0 = __a[2], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k68, 64 * __d_B, 4, 1, __a[1], 4);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 68 (sum to [1, 1, 1, 4])");
         var __k69 = new Step_Kernel57_Job { in0 = __a[1], output = __o_grad_convb };
         global::GraphNet.Runtime.Workers.ForRange(ref __k69, 4, 1);
@@ -810,12 +817,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -851,6 +858,15 @@ partial class ConvNet : global::GraphNet.IModel
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel3 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel3_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel3(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses div over [1, 4, 1, 1].</summary>
@@ -943,12 +959,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -987,6 +1003,15 @@ partial class ConvNet : global::GraphNet.IModel
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel6 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel6_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel6(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses sub, div over [].</summary>
@@ -2293,12 +2318,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel56(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel56(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -2334,6 +2359,15 @@ partial class ConvNet : global::GraphNet.IModel
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel56 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel56_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel56(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses reshape over [4].</summary>
@@ -2419,13 +2453,13 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -2470,15 +2504,25 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
+    /// <summary>Runs Step_Kernel59 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel59_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel59(__d_B, in0, in1, part, lo, hi);
+    }
+
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel61(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output)
+    private static void Step_Kernel61(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float p2 = ref Sc.Ref(in2);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -2531,6 +2575,17 @@ partial class ConvNet : global::GraphNet.IModel
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel61 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel61_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] in2;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel61(__d_B, in0, in1, in2, part, lo, hi);
     }
 
     /// <summary>Fuses mul, div, div over [1, 4, 1, 1].</summary>
@@ -2659,12 +2714,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel64(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel64(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
@@ -2703,6 +2758,15 @@ partial class ConvNet : global::GraphNet.IModel
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel64 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel64_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel64(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses add over [B, 4, 8, 8].</summary>
@@ -2795,12 +2859,12 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 8, 8, 4] to [1, 1, 1, 4].</summary>
-    private static void Step_Kernel68(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel68(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 4).Fill(0f);
-        for (int i0 = 0; i0 < 64 * __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 4;
             int xo = 0;
@@ -2821,6 +2885,15 @@ partial class ConvNet : global::GraphNet.IModel
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel68 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel68_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel68(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses reshape over [4, 1, 3, 3].</summary>

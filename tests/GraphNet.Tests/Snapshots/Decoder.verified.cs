@@ -310,12 +310,14 @@ partial class Decoder : global::GraphNet.IModel
         // kernel 71: %180 = matmul{tA} %46, %178 : [8, 24]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * __d_B, __a[4], __a[6], __o_grad_qkv);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_qkv, 192, "kernel 71 (matmul to [8, 24])");
-        LossAndGradients_Kernel72(__d_B, __a[1], __a[4]);
+        var __k72 = new LossAndGradients_Kernel72_Job { __d_B = __d_B, in0 = __a[1], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k72, 5 * __d_B, 8, 1, __a[4], 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 72 (sum to [1, 1, 8])");
         var __k73 = new LossAndGradients_Kernel73_Job { in0 = __a[4], output = __o_grad_b };
         global::GraphNet.Runtime.Workers.ForRange(ref __k73, 8, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 8, "kernel 73 (reshape to [8])");
-        LossAndGradients_Kernel74(__d_B, __a[1], __a[2], __a[4]);
+        var __k74 = new LossAndGradients_Kernel74_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k74, 5 * __d_B, 8, 1, __a[4], 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 74 (mul, sum to [1, 1, 8])");
         var __k75 = new LossAndGradients_Kernel73_Job { in0 = __a[4], output = __o_grad_g };
         global::GraphNet.Runtime.Workers.ForRange(ref __k75, 8, 1);
@@ -2312,12 +2314,12 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel72(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel72(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 8).Fill(0f);
-        for (int i0 = 0; i0 < 5 * __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int xo = 0;
@@ -2338,6 +2340,15 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel72 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct LossAndGradients_Kernel72_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => LossAndGradients_Kernel72(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses reshape over [8].</summary>
@@ -2374,13 +2385,13 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel74(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel74(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 8).Fill(0f);
-        for (int i0 = 0; i0 < 5 * __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 8;
             int x1 = i0 * 8;
@@ -2408,6 +2419,16 @@ partial class Decoder : global::GraphNet.IModel
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t2), ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel74 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct LossAndGradients_Kernel74_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => LossAndGradients_Kernel74(__d_B, in0, in1, part, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 5, 8] to [B, 5, 1].</summary>

@@ -212,7 +212,8 @@ partial class Mlp : global::GraphNet.IModel
         var __k23 = new LossAndGradients_Kernel23_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], in2 = __a[6], in3 = __a[0], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k23, __d_B, 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 10 * __d_B, "kernel 23 (mul, mul, add to [B, 10])");
-        LossAndGradients_Kernel24(__d_B, __a[5], __a[0]);
+        var __k24 = new LossAndGradients_Kernel24_Job { __d_B = __d_B, in0 = __a[5], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k24, __d_B, 10, 1, __a[0], 10);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 10, "kernel 24 (sum to [1, 10])");
         var __k25 = new LossAndGradients_Kernel25_Job { in0 = __a[0], output = __o_grad_b3 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k25, 10, 1);
@@ -229,7 +230,8 @@ partial class Mlp : global::GraphNet.IModel
         // kernel 28: %58 = matmul{tA} %17, %54 : [256, 10]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 10, __d_B, __a[4], __a[5], __o_grad_w3);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w3, 2560, "kernel 28 (matmul to [256, 10])");
-        LossAndGradients_Kernel29(__d_B, __a[6], __a[0]);
+        var __k29 = new LossAndGradients_Kernel29_Job { __d_B = __d_B, in0 = __a[6], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k29, __d_B, 256, 1, __a[0], 256);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256, "kernel 29 (sum to [1, 256])");
         var __k30 = new LossAndGradients_Kernel30_Job { in0 = __a[0], output = __o_grad_b2 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k30, 256, 1);
@@ -246,7 +248,8 @@ partial class Mlp : global::GraphNet.IModel
         // kernel 33: %67 = matmul{tA} %12, %63 : [256, 256]
         global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 256, 256, __d_B, __a[2], __a[6], __o_grad_w2);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_w2, 65536, "kernel 33 (matmul to [256, 256])");
-        LossAndGradients_Kernel29(__d_B, __a[3], __a[0]);
+        var __k34 = new LossAndGradients_Kernel29_Job { __d_B = __d_B, in0 = __a[3], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k34, __d_B, 256, 1, __a[0], 256);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 256, "kernel 34 (sum to [1, 256])");
         var __k35 = new LossAndGradients_Kernel30_Job { in0 = __a[0], output = __o_grad_b1 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k35, 256, 1);
@@ -1099,12 +1102,12 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [1, 10].</summary>
-    private static void LossAndGradients_Kernel24(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel24(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 10).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 10;
             int xo = 0;
@@ -1125,6 +1128,15 @@ partial class Mlp : global::GraphNet.IModel
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel24 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct LossAndGradients_Kernel24_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => LossAndGradients_Kernel24(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses reshape over [10].</summary>
@@ -1221,12 +1233,12 @@ partial class Mlp : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, 256] to [1, 256].</summary>
-    private static void LossAndGradients_Kernel29(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel29(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 256).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * 256;
             int xo = 0;
@@ -1247,6 +1259,15 @@ partial class Mlp : global::GraphNet.IModel
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
             }
         }
+    }
+
+    /// <summary>Runs LossAndGradients_Kernel29 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct LossAndGradients_Kernel29_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => LossAndGradients_Kernel29(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses reshape over [256].</summary>

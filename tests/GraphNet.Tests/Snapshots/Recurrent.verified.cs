@@ -191,7 +191,8 @@ partial class Recurrent : global::GraphNet.IModel
         var __k16 = new Step_Kernel16_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[9], in1 = __a[7], output = __a[11] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k16, __d_B * __d_T, 1, 5);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B * __d_T, "kernel 16 (log, add to [B, T, 1])");
-        Step_Kernel17(__d_B, __d_T, __a[11], __a[8], __a[9]);
+        var __k17 = new Step_Kernel17_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[11], in1 = __a[8], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k17, __d_B, __d_T, 1, __a[9], 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 1, "kernel 17 (sub, sum to [1, 1])");
         var __k18 = new Step_Kernel18_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[9], output = __o_loss };
         global::GraphNet.Runtime.Workers.ForRange(ref __k18, 1, 1);
@@ -211,7 +212,8 @@ partial class Recurrent : global::GraphNet.IModel
         var __k23 = new Step_Kernel23_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[11], in1 = __a[10], in2 = __a[8], in3 = __a[2], output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k23, __d_B * __d_T, 7);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 7 * __d_B * __d_T, "kernel 23 (mul, mul, add to [B, T, 7])");
-        Step_Kernel24(__d_B, __d_T, __a[7], __a[2]);
+        var __k24 = new Step_Kernel24_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[7], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k24, __d_B, 7 * __d_T, 1, __a[2], 7);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 7, "kernel 24 (sum to [1, 1, 7])");
         var __k25 = new Step_Kernel25_Job { in0 = __a[2], output = __o_grad___m_head_bias };
         global::GraphNet.Runtime.Workers.ForRange(ref __k25, 7, 1);
@@ -316,7 +318,8 @@ partial class Recurrent : global::GraphNet.IModel
         var __k32 = new Step_Kernel32_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[7], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k32, __d_B, 24 * __d_T);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 24 * __d_B * __d_T, "kernel 32 (permute to [B, T, 24])");
-        Step_Kernel33(__d_B, __d_T, __a[1], __a[2]);
+        var __k33 = new Step_Kernel33_Job { __d_B = __d_B, __d_T = __d_T, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k33, __d_B, 24 * __d_T, 1, __a[2], 24);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 24, "kernel 33 (sum to [1, 1, 24])");
         var __k34 = new Step_Kernel34_Job { in0 = __a[2], output = __o_grad___m_lstm_bias_ih_l0 };
         global::GraphNet.Runtime.Workers.ForRange(ref __k34, 24, 1);
@@ -973,13 +976,13 @@ partial class Recurrent : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sub, sum over [B, T] to [1, 1].</summary>
-    private static void Step_Kernel17(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel17(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 1).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             int x0 = i0 * __d_T;
             int x1 = i0 * __d_T;
@@ -1019,6 +1022,17 @@ partial class Recurrent : global::GraphNet.IModel
             }
             Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
         }
+    }
+
+    /// <summary>Runs Step_Kernel17 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel17_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public int __d_T;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel17(__d_B, __d_T, in0, in1, part, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
@@ -1286,12 +1300,12 @@ partial class Recurrent : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, T, 7] to [1, 1, 7].</summary>
-    private static void Step_Kernel24(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel24(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 7).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < __d_T; i1++)
             {
@@ -1315,6 +1329,16 @@ partial class Recurrent : global::GraphNet.IModel
                 }
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel24 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel24_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public int __d_T;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel24(__d_B, __d_T, in0, part, lo, hi);
     }
 
     /// <summary>Fuses reshape over [7].</summary>
@@ -2002,12 +2026,12 @@ partial class Recurrent : global::GraphNet.IModel
     }
 
     /// <summary>Fuses reduce sum over [B, T, 24] to [1, 1, 24].</summary>
-    private static void Step_Kernel33(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output)
+    private static void Step_Kernel33(int __d_B, int __d_T, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
         output.Slice(0, 24).Fill(0f);
-        for (int i0 = 0; i0 < __d_B; i0++)
+        for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < __d_T; i1++)
             {
@@ -2031,6 +2055,16 @@ partial class Recurrent : global::GraphNet.IModel
                 }
             }
         }
+    }
+
+    /// <summary>Runs Step_Kernel33 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel33_Job : global::GraphNet.Runtime.IPartialJob
+    {
+        public int __d_B;
+        public int __d_T;
+        public float[] in0;
+        public float[] output;
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel33(__d_B, __d_T, in0, part, lo, hi);
     }
 
     /// <summary>Fuses reshape over [24].</summary>

@@ -696,6 +696,14 @@ internal static class EntryEmitter
                     w.Line($"{Rt}.Workers.ForRange(ref {job}, {extent}, {inner}{(weight > 1 ? $", {weight}" : "")});");
                     break;
                 }
+                if (KernelEmitter.SplitsRows(k))
+                {
+                    var (extent, inner) = KernelEmitter.SplitExtent(k);
+                    string job = $"__{prefix}k{k.Index}";
+                    w.Line($"var {job} = {JobOf(k, name, x => Buffer(x, plan, dest, m))};");
+                    w.Line($"{Rt}.Workers.ForParts(ref {job}, {extent}, {inner}, {KernelEmitter.Weight(k)}, {o}, {n.Shape.Size.ToCode(CSharpEmitter.Sym)});");
+                    break;
+                }
                 var sig = KernelEmitter.Signature(k);
                 var call = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select(b => Buffer(b, plan, dest, m))).Concat(new[] { o });
                 w.Line($"{name}({string.Join(", ", call)});");

@@ -56,7 +56,7 @@ internal static class KernelEmitter
         bool reduce = k.Kind == KernelKind.Reduce;
         var dims = Coalesce(k, loads);
         string what = string.Join(", ", k.Fused.Select(n => n.Op.Info().Name));
-        bool split = Splits(k);
+        bool parts = SplitsRows(k), split = Splits(k) || parts;
         var ps = sig.Symbols.Select(s => "int " + CSharpEmitter.Sym(s))
             .Concat(sig.Buffers.Select((_, i) => $"global::System.ReadOnlySpan<float> in{i}"))
             .Concat(new[] { "global::System.Span<float> output" })
@@ -67,7 +67,7 @@ internal static class KernelEmitter
             for (int i = 0; i < sig.Buffers.Count; i++) w.Line($"ref float p{i} = ref Sc.Ref(in{i});");
             w.Line("ref float out0 = ref Sc.Ref(output);");
             string init = k.Root.Op == OpKind.ReduceMax ? "float.NegativeInfinity" : "0f";
-            if (reduce && split) // this range's outputs only: the rows of the outer loop are the output's outermost
+            if (reduce && split && !parts) // this range's outputs only: the rows of the outer loop are the output's outermost
             {
                 var row = dims[0].Strides[dims[0].Strides.Length - 1];
                 w.Line(row == Dim.Const(1) ? $"output.Slice(lo, hi - lo).Fill({init});" : $"output.Slice(lo * {Code(row)}, (hi - lo) * {Code(row)}).Fill({init});");
@@ -76,16 +76,19 @@ internal static class KernelEmitter
             EmitLoops(w, k, dims, loads, sig, 0, init, split);
         }
         if (!split) return;
-        // The job the entry point hands to the worker pool: the kernel's arguments, and a range of its outer loop.
         w.Line();
-        w.Line($"/// <summary>Runs {name} over a range of its outer loop (the entry point splits it over the worker pool).</summary>");
-        using (w.Block($"private struct {name}_Job : {CSharpEmitter.Rt}.IRangeJob"))
+        // The job the entry point hands to the worker pool: the kernel's arguments, and a range of its outer loop (or, for
+        // a column sum, a part of its rows summed into a table of its own; the entry point adds the parts in order).
+        w.Line(parts ? $"/// <summary>Runs {name} over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>"
+            : $"/// <summary>Runs {name} over a range of its outer loop (the entry point splits it over the worker pool).</summary>");
+        using (w.Block($"private struct {name}_Job : {CSharpEmitter.Rt}.{(parts ? "IPartialJob" : "IRangeJob")}"))
         {
             foreach (var s in sig.Symbols) w.Line($"public int {CSharpEmitter.Sym(s)};");
             for (int i = 0; i < sig.Buffers.Count; i++) w.Line($"public float[] in{i};");
             w.Line("public float[] output;");
-            var args = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select((_, i) => $"in{i}")).Concat(new[] { "output", "lo", "hi" });
-            w.Line($"public void Run(int lo, int hi) => {name}({string.Join(", ", args)});");
+            var args = sig.Symbols.Select(CSharpEmitter.Sym).Concat(sig.Buffers.Select((_, i) => $"in{i}")).Concat(new[] { parts ? "part" : "output", "lo", "hi" });
+            w.Line(parts ? $"public void Run(int lo, int hi, global::System.Span<float> part) => {name}({string.Join(", ", args)});"
+                : $"public void Run(int lo, int hi) => {name}({string.Join(", ", args)});");
         }
     }
 
@@ -100,6 +103,18 @@ internal static class KernelEmitter
         if (k.Kind != KernelKind.Reduce || k.Body is null) return false;
         var dims = Coalesce(k, Operands(k));
         return dims.Count >= 2 && !dims[0].Reduced && dims[0].Strides[dims[0].Strides.Length - 1] != Dim.Const(0);
+    }
+
+    /// <summary>
+    /// Column sums (a bias's gradient, a norm's scale gradient): a sum whose outer loop is reduced and which stands alone
+    /// (not in an epilogue or row pipeline) runs its rows in parts over the pool (<c>Workers.ForParts</c>), each part into a
+    /// table of its own; the parts follow from the sizes, so a result has the same bits on any thread count.
+    /// </summary>
+    public static bool SplitsRows(Kernel k)
+    {
+        if (k.Kind != KernelKind.Reduce || k.Body is null || k.Group >= 0 || k.Root.Op != OpKind.ReduceSum) return false;
+        var dims = Coalesce(k, Operands(k));
+        return dims.Count >= 2 && dims[0].Reduced;
     }
 
     /// <summary>
