@@ -82,3 +82,74 @@ public class PoolBench
         Workers.For(2, ref job);
     }
 }
+
+/// <summary>
+/// An SGD step on an embedding table [Rows, 32] whose gradient is nonzero in a batch's rows only: the full pass against
+/// the rows form (<see cref="GraphNet.GradientRows"/>), which steps only the distinct rows when they are at most 1/8 of
+/// the table and the full pass otherwise.
+/// </summary>
+public class RowSparseStepBench
+{
+    private GraphNet.Parameter[] _ps = Array.Empty<GraphNet.Parameter>();
+    private GraphNet.GradientRows[] _rows = Array.Empty<GraphNet.GradientRows>();
+    private readonly GraphNet.Sgd _sgd = new(0.01f);
+
+    [Params(10000, 100000)] public int Rows { get; set; }
+    [Params(250, 1000, 4096)] public int Ids { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var w = new GraphNet.Tensor(Rows, 32);
+        var g = new GraphNet.Tensor(Rows, 32);
+        var r = new Random(1);
+        var ids = new float[Ids];
+        for (int i = 0; i < Ids; i++) { ids[i] = r.Next(Rows); g.Data.AsSpan((int)ids[i] * 32, 32).Fill(0.01f); }
+        var p = new GraphNet.Parameter("table", w, g);
+        _ps = new[] { p };
+        _rows = new[] { new GraphNet.GradientRows(p, ids, Ids) };
+    }
+
+    [Benchmark(Baseline = true)] public void FullPass() => _sgd.Step(_ps);
+    [Benchmark] public void RowsForm() => _sgd.Step(_ps, _rows);
+}
+
+/// <summary>A column sum [Rows, N] → [N] (a bias's gradient) on the caller against <see cref="Workers.ForParts"/>.</summary>
+public class ColumnSumBench
+{
+    private struct Sums : IPartialJob
+    {
+        public float[] X;
+        public int N;
+
+        public readonly void Run(int lo, int hi, Span<float> part)
+        {
+            part.Clear();
+            for (int r = lo; r < hi; r++)
+            {
+                var row = X.AsSpan(r * N, N);
+                for (int j = 0; j < N; j++) part[j] += row[j];
+            }
+        }
+    }
+
+    private Sums _job;
+    private float[] _out = Array.Empty<float>();
+
+    [Params("50176x6", "6400x16", "2048x1024", "2048x256")] public string Shape { get; set; } = "";
+
+    private (int Rows, int N) Dims() { var p = Shape.Split('x'); return (int.Parse(p[0]), int.Parse(p[1])); }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var (rows, n) = Dims();
+        var x = new float[rows * n];
+        for (int i = 0; i < x.Length; i++) x[i] = i % 7;
+        _job = new Sums { X = x, N = n };
+        _out = new float[n];
+    }
+
+    [Benchmark(Baseline = true)] public void OnCaller() => _job.Run(0, Dims().Rows, _out);
+    [Benchmark] public void InParts() { var (rows, n) = Dims(); Workers.ForParts(ref _job, rows, n, 1, _out, n); }
+}
