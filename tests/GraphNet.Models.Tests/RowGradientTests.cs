@@ -126,6 +126,20 @@ public class RowGradientTests
         Assert.Equal(Enumerable.Range(0, 300).Select(k => k == 22 ? 21.5f : (float)k).ToArray(), w.Data);
     }
 
+    /// <summary>A parameter named twice (by a caller of the public form): both entries' rows are stepped, by the full pass.</summary>
+    [Fact]
+    public void ATableNamedTwiceIsSteppedWhole()
+    {
+        var w = new Tensor(100, 3);
+        var g = new Tensor(100, 3);
+        g.Data[3 * 7] = 1f;
+        g.Data[3 * 60] = 1f;
+        var p = new Parameter("t", w, g);
+        new Sgd(0.5f).Step(new[] { p }, new[] { new GradientRows(p, new[] { 7f }, 1), new GradientRows(p, new[] { 60f }, 1) });
+        Assert.Equal(-0.5f, w.Data[3 * 7]);
+        Assert.Equal(-0.5f, w.Data[3 * 60]);
+    }
+
     [Fact]
     public void BadIdsThrowNamingTheParameterAndChangeNothing()
     {

@@ -101,7 +101,12 @@ public abstract class ElementwiseOptimizer : Optimizer
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(rows);
         if (_rowLists.Length < rows.Count) Array.Resize(ref _rowLists, rows.Count);
-        for (int r = 0; r < rows.Count; r++) DistinctRows(rows[r], ref _rowLists[r]); // or marks the table for the full pass
+        for (int r = 0; r < rows.Count; r++)
+        {
+            DistinctRows(rows[r], ref _rowLists[r]); // or marks the table for the full pass
+            for (int q = 0; q < r; q++) // a parameter named twice: its gradient may be nonzero in either's rows
+                if (ReferenceEquals(rows[q].Parameter, rows[r].Parameter)) _rowLists[q].Count = -1;
+        }
         Advance(parameters, new OnHostRows(this, parameters, rows, _rowLists));
     }
 
