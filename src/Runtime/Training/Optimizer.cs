@@ -199,7 +199,7 @@ public abstract class ElementwiseOptimizer : Optimizer
         }
     }
 
-    /// <summary>A range of the listed rows of one parameter's update: whole vectors, then the row's tail in a padded vector.</summary>
+    /// <summary>A range of the listed rows of one parameter's update: each row's whole vectors as the full pass runs them, then its tail.</summary>
     private unsafe struct RowsJob<TRule> : GraphNet.Runtime.IRangeJob where TRule : struct, IUpdateRule
     {
         public TRule Rule;
@@ -211,39 +211,14 @@ public abstract class ElementwiseOptimizer : Optimizer
         public void Run(int lo, int hi)
         {
             int width = Vector<float>.Count, whole = RowLength / width * width;
-            var rule = Rule;
-            float* tw = stackalloc float[width], tg = stackalloc float[width], t0 = stackalloc float[width], t1 = stackalloc float[width];
             for (int k = lo; k < hi; k++)
             {
                 long at = (long)Rows[k] * RowLength;
-                for (int j = 0; j <= RowLength - width; j += width)
-                {
-                    Vector<float> d0 = default, d1 = default;
-                    ref var a0 = ref S0 == null ? ref d0 : ref Unsafe.AsRef<Vector<float>>(S0 + at + j);
-                    ref var a1 = ref S1 == null ? ref d1 : ref Unsafe.AsRef<Vector<float>>(S1 + at + j);
-                    var wv = Unsafe.ReadUnaligned<Vector<float>>(W + at + j);
-                    var gv = Unsafe.ReadUnaligned<Vector<float>>(G + at + j) * Scale + L2 * wv;
-                    Unsafe.WriteUnaligned(W + at + j, Keep * wv - rule.Delta(gv, ref a0, ref a1));
-                }
-                int rest = RowLength - whole;
-                if (rest == 0) continue;
-                for (int j = 0; j < width; j++)
-                {
-                    bool inside = j < rest;
-                    tw[j] = inside ? W[at + whole + j] : 0; tg[j] = inside ? G[at + whole + j] : 0;
-                    t0[j] = inside && S0 != null ? S0[at + whole + j] : 0; t1[j] = inside && S1 != null ? S1[at + whole + j] : 0;
-                }
-                var wt = Unsafe.ReadUnaligned<Vector<float>>(tw);
-                var gt = Unsafe.ReadUnaligned<Vector<float>>(tg) * Scale + L2 * wt;
-                var v0 = Unsafe.ReadUnaligned<Vector<float>>(t0);
-                var v1 = Unsafe.ReadUnaligned<Vector<float>>(t1);
-                Unsafe.WriteUnaligned(tw, Keep * wt - rule.Delta(gt, ref v0, ref v1));
-                for (int j = 0; j < rest; j++)
-                {
-                    W[at + whole + j] = tw[j];
-                    if (S0 != null) S0[at + whole + j] = ((float*)&v0)[j];
-                    if (S1 != null) S1[at + whole + j] = ((float*)&v1)[j];
-                }
+                float* s0 = S0 == null ? null : S0 + at, s1 = S1 == null ? null : S1 + at;
+                var row = new RuleJob<TRule> { Rule = Rule, W = (Vector<float>*)(W + at), G = (Vector<float>*)(G + at), S0 = (Vector<float>*)s0, S1 = (Vector<float>*)s1, Scale = Scale, L2 = L2, Keep = Keep };
+                row.Run(0, whole / width);
+                if (whole < RowLength)
+                    Tail(Rule, W + at + whole, G + at + whole, s0 == null ? null : s0 + whole, s1 == null ? null : s1 + whole, RowLength - whole, Scale, L2, Keep);
             }
         }
     }
@@ -385,22 +360,39 @@ public abstract class ElementwiseOptimizer : Optimizer
         }
         i = ws.Length * width;
         if (i == n) return;
-        Span<float> tw = stackalloc float[width], tg = stackalloc float[width], t0 = stackalloc float[width], t1 = stackalloc float[width];
-        int r = n - i;
-        w[i..].CopyTo(tw);
-        g[i..].CopyTo(tg);
-        if (!s0.IsEmpty) s0[i..].CopyTo(t0);
-        if (!s1.IsEmpty) s1[i..].CopyTo(t1);
-        var wt = new Vector<float>(tw);
-        var gt = new Vector<float>(tg) * scale + l2 * wt;
-        var v0 = new Vector<float>(t0);
-        var v1 = new Vector<float>(t1);
-        (keep * wt - rule.Delta(gt, ref v0, ref v1)).CopyTo(tw);
-        v0.CopyTo(t0);
-        v1.CopyTo(t1);
-        tw[..r].CopyTo(w[i..]);
-        if (!s0.IsEmpty) t0[..r].CopyTo(s0[i..]);
-        if (!s1.IsEmpty) t1[..r].CopyTo(s1[i..]);
+        unsafe
+        {
+            fixed (float* pw = w, pg = g, p0 = s0, p1 = s1)
+                Tail(rule, pw + i, pg + i, s0.IsEmpty ? null : p0 + i, s1.IsEmpty ? null : p1 + i, n - i, scale, l2, keep);
+        }
+    }
+
+    /// <summary>
+    /// The last <paramref name="count"/> (fewer than a vector's width) elements of an update: the same rule on a vector
+    /// padded with zeros, the lanes past them dropped.
+    /// </summary>
+    private static unsafe void Tail<TRule>(TRule rule, float* w, float* g, float* s0, float* s1, int count, Vector<float> scale, Vector<float> l2, Vector<float> keep)
+        where TRule : struct, IUpdateRule
+    {
+        int width = Vector<float>.Count;
+        float* tw = stackalloc float[width], tg = stackalloc float[width], t0 = stackalloc float[width], t1 = stackalloc float[width];
+        for (int j = 0; j < width; j++)
+        {
+            bool inside = j < count;
+            tw[j] = inside ? w[j] : 0; tg[j] = inside ? g[j] : 0;
+            t0[j] = inside && s0 != null ? s0[j] : 0; t1[j] = inside && s1 != null ? s1[j] : 0;
+        }
+        var wt = Unsafe.ReadUnaligned<Vector<float>>(tw);
+        var gt = Unsafe.ReadUnaligned<Vector<float>>(tg) * scale + l2 * wt;
+        var v0 = Unsafe.ReadUnaligned<Vector<float>>(t0);
+        var v1 = Unsafe.ReadUnaligned<Vector<float>>(t1);
+        Unsafe.WriteUnaligned(tw, keep * wt - rule.Delta(gt, ref v0, ref v1));
+        for (int j = 0; j < count; j++)
+        {
+            w[j] = tw[j];
+            if (s0 != null) s0[j] = ((float*)&v0)[j];
+            if (s1 != null) s1[j] = ((float*)&v1)[j];
+        }
     }
 
     /// <summary>A range of vectors of one parameter's update (the pool splits long parameters).</summary>

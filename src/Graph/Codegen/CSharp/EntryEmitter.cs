@@ -329,17 +329,17 @@ internal static class EntryEmitter
         IReadOnlyDictionary<Kernel, string>? packed = null, string? step = null)
     {
         var concats = Concats(s, dest, m, arena);
-        var placed = new HashSet<Node>(concats.Values.SelectMany(parts => parts));
+        var placed = new HashSet<Kernel>(concats.Values.SelectMany(pads => pads));
         for (int i = 0; i < s.Kernels.Count; i++)
         {
             var k = s.Kernels[i];
-            if (k.Kind == KernelKind.Routine && placed.Contains(k.Root)) continue; // a pad its concatenation places instead
-            if (concats.TryGetValue(k, out var parts))
+            if (placed.Contains(k)) continue; // a pad its concatenation places instead
+            if (concats.TryGetValue(k, out var pads))
             {
                 string o = Buffer(k.Root, s.Memory, dest, m, arena);
-                w.Line($"// kernel {k.Index}: {GraphPrinter.Line(k.Root)}, a concatenation: each part copied into place (kernels {string.Join(", ", parts.Select(p => s.Kernels.First(q => q.Root == p).Index))} not run)");
-                foreach (var pad in parts)
-                    w.Line($"{Rt}.Indexing.Place({Buffer(PadKernel(s, pad)!.Reads[0], s.Memory, dest, m, arena)}, {o}, {IndexRoutineArgs(pad)});");
+                w.Line($"// kernel {k.Index}: {GraphPrinter.Line(k.Root)}, a concatenation: each part copied into place (kernels {string.Join(", ", pads.Select(p => p.Index))} not run)");
+                foreach (var pad in pads)
+                    w.Line($"{Rt}.Indexing.Place({Buffer(pad.Reads[0], s.Memory, dest, m, arena)}, {o}, {IndexRoutineArgs(pad.Root)});");
             }
             else if (k.Group >= 0 && (i == 0 || s.Kernels[i - 1].Group != k.Group))
             {
@@ -357,14 +357,21 @@ internal static class EntryEmitter
 
     /// <summary>
     /// Concatenations (<see cref="GraphBuilder.Concat"/>'s form): an elementwise kernel that only adds pads of constant
-    /// extent along one axis which tile it, each pad computed by its own kernel and read by this one alone, into a buffer
-    /// none of the parts is in. Each part is then copied into its place: no zeros written, no sum reading them back.
-    /// The kernel's parts, in order of offset.
+    /// extent along one axis which tile it, each pad computed by a kernel of its own and read by this one alone, into a
+    /// buffer none of the parts is in. Each part is then copied into its place: no zeros written, no sum reading them back.
+    /// The kernel's pad kernels, in order of offset.
     /// </summary>
-    private static Dictionary<Kernel, List<Node>> Concats(Schedule s, Dictionary<Node, string> dest, ModelProgram m, string arena)
+    private static Dictionary<Kernel, List<Kernel>> Concats(Schedule s, Dictionary<Node, string> dest, ModelProgram m, string arena)
     {
-        var found = new Dictionary<Kernel, List<Node>>();
+        var found = new Dictionary<Kernel, List<Kernel>>();
         var outputs = new HashSet<Node>(s.Graph.Outputs.Select(o => o.Value));
+        var position = new Dictionary<Kernel, int>();
+        var padKernel = new Dictionary<Node, Kernel>();
+        for (int i = 0; i < s.Kernels.Count; i++)
+        {
+            position[s.Kernels[i]] = i;
+            if (s.Kernels[i] is { Kind: KernelKind.Routine, Group: < 0, Reads.Count: 1, Root.Op: OpKind.Pad } q) padKernel[q.Root] = q;
+        }
         foreach (var k in s.Kernels)
         {
             if (k.Kind != KernelKind.Elementwise || k.Group >= 0 || k.Body is null) continue;
@@ -372,37 +379,36 @@ internal static class EntryEmitter
             if (!AddsOfLoads(k.Body, loads) || loads.Count < 2) continue;
             var root = k.Root;
             var strides = root.Shape.ContiguousStrides();
-            bool ok = loads.All(l => l.Base.Op == OpKind.Pad && l.Base.Shape.Equals(root.Shape) && l.Offset == Dim.Const(0) && l.Strides.SequenceEqual(strides));
-            if (!ok) continue;
-            var pads = loads.Select(l => l.Base).ToList();
-            int axis = pads[0].Attrs.Axes[0];
-            if (pads.Distinct().Count() != pads.Count || pads.Any(p => p.Attrs.Axes[0] != axis || !p.Attrs.DimValue.IsConstant || !p[0].Shape[axis].IsConstant)) continue;
-            pads = pads.OrderBy(p => p.Attrs.DimValue.Coef).ToList();
+            if (!loads.All(l => l.Base.Op == OpKind.Pad && l.Base.Shape.Equals(root.Shape) && l.Offset == Dim.Const(0) && l.Strides.SequenceEqual(strides))) continue;
+            var nodes = loads.Select(l => l.Base).ToList();
+            int axis = nodes[0].Attrs.Axes[0];
+            if (nodes.Distinct().Count() != nodes.Count || !root.Shape[axis].IsConstant
+                || nodes.Any(p => p.Attrs.Axes[0] != axis || !p.Attrs.DimValue.IsConstant || !p[0].Shape[axis].IsConstant)) continue;
+            nodes = nodes.OrderBy(p => p.Attrs.DimValue.Coef).ToList();
             long at = 0;
-            foreach (var p in pads)
+            bool tiles = true;
+            foreach (var p in nodes)
             {
-                if (p.Attrs.DimValue.Coef != at) { ok = false; break; }
+                tiles &= p.Attrs.DimValue.Coef == at;
                 at += p[0].Shape[axis].Coef;
             }
-            if (!ok || !root.Shape[axis].IsConstant || at != root.Shape[axis].Coef) continue;
+            if (!tiles || at != root.Shape[axis].Coef) continue;
             // Each pad has a kernel of its own, and nothing else reads it or its buffer's contents.
-            if (pads.Any(p => outputs.Contains(p) || dest.ContainsKey(p) || PadKernel(s, p) is not { Group: < 0, Reads.Count: 1 }
+            if (nodes.Any(p => outputs.Contains(p) || dest.ContainsKey(p) || !padKernel.ContainsKey(p)
                 || s.Kernels.Any(q => q != k && (q.Reads.Contains(p) || q.Sub is not null)))) continue;
+            var pads = nodes.Select(p => padKernel[p]).ToList();
             string o = Buffer(root, s.Memory, dest, m, arena);
-            var sources = pads.Select(p => Buffer(PadKernel(s, p)!.Reads[0], s.Memory, dest, m, arena)).ToList();
+            var sources = pads.Select(p => Buffer(p.Reads[0], s.Memory, dest, m, arena)).ToList();
             if (sources.Contains(o)) continue;
             // The parts are read at this kernel, not at their pads' (earlier) places: no kernel in between may write where
             // one of them is (the memory plan counted each part dead after its pad).
-            int first = pads.Min(p => s.Kernels.ToList().IndexOf(PadKernel(s, p)!)), here = s.Kernels.ToList().IndexOf(k);
-            if (s.Kernels.Skip(first).Take(here - first).Any(q => !pads.Contains(q.Root)
+            int first = pads.Min(p => position[p]), here = position[k];
+            if (s.Kernels.Skip(first).Take(here - first).Any(q => !pads.Contains(q)
                 && (q.Group >= 0 || q.Kind == KernelKind.Scan || q.Writes.Any(x => sources.Contains(Buffer(x, s.Memory, dest, m, arena)))))) continue;
             found[k] = pads;
         }
         return found;
     }
-
-    /// <summary>The routine kernel that computes <paramref name="pad"/>, if any.</summary>
-    private static Kernel? PadKernel(Schedule s, Node pad) => s.Kernels.FirstOrDefault(q => q.Kind == KernelKind.Routine && q.Root == pad);
 
     /// <summary>Whether a kernel body is a tree of adds over loads, collecting the loads.</summary>
     private static bool AddsOfLoads(Term t, List<Load> loads)
