@@ -27,7 +27,14 @@ public static class Gradients
     /// The vector-Jacobian product of several values at once: adds to the builder's graph the gradient of
     /// Σ⟨yᵢ, seedᵢ⟩ with respect to each node in <paramref name="wrt"/> (each seed has its value's shape).
     /// </summary>
-    public static Node[] Grad(GraphBuilder b, IReadOnlyList<(Node Y, Node Seed)> ys, IReadOnlyList<Node> wrt, System.Threading.CancellationToken ct = default)
+    public static Node[] Grad(GraphBuilder b, IReadOnlyList<(Node Y, Node Seed)> ys, IReadOnlyList<Node> wrt, System.Threading.CancellationToken ct = default) =>
+        Grad(b, ys, wrt, partial: false, ct);
+
+    /// <summary>
+    /// As above; with <paramref name="partial"/> the gradient stops at the nodes in <paramref name="wrt"/> (the partial
+    /// derivatives, as if they were independent leaves, which is what a rule returns for its inputs).
+    /// </summary>
+    private static Node[] Grad(GraphBuilder b, IReadOnlyList<(Node Y, Node Seed)> ys, IReadOnlyList<Node> wrt, bool partial, System.Threading.CancellationToken ct)
     {
         int last = ys.Max(p => p.Y.Id);
         var nodes = b.Graph.Nodes.Take(last + 1).ToList();
@@ -41,7 +48,7 @@ public static class Gradients
         {
             if ((i & 255) == 0) ct.ThrowIfCancellationRequested();
             var n = nodes[i];
-            if (!needs.Contains(n) || n.Inputs.Count == 0) continue;
+            if (!needs.Contains(n) || n.Inputs.Count == 0 || partial && wrt.Contains(n)) continue;
             Node?[] grads;
             if (n.Op == OpKind.Scan)
             {
@@ -83,6 +90,36 @@ public static class Gradients
         var inner = b.Add(b.Mul(b.Eye(size), b.Reshape(gValues, new Shape(1, size))), b.Mul(f, b.MatMul(vectors, gVectors, transA: true)));
         var full = b.MatMul(b.MatMul(vectors, inner), vectors, transB: true);
         return b.Mul(b.Const(0.5), b.Add(full, b.Transpose(full)));
+    }
+
+    /// <summary>A fused attention's gradient: one recomputing op for the queries, one for the keys and values side by side.</summary>
+    private static Node?[] AttentionRule(GraphBuilder b, Node n, Node g, bool[] need)
+    {
+        var grads = new Node?[3];
+        if (need[0]) grads[0] = b.AttentionGrad(n, g, keys: false);
+        if (need[1] || need[2])
+        {
+            var kv = b.AttentionGrad(n, g, keys: true);
+            int d = (int)n[1].Shape[n[1].Shape.Rank - 1].Coef, dv = (int)n[2].Shape[n[2].Shape.Rank - 1].Coef;
+            grads[1] = b.Slice(kv, -1, 0, d);
+            grads[2] = b.Slice(kv, -1, d, dv);
+        }
+        return grads;
+    }
+
+    /// <summary>
+    /// Second order through a fused attention: the attention gradient's value rebuilt from primitives (the weights stored),
+    /// differentiated with respect to q, k, v and the output gradient. The packed output input is a function of q, k and v,
+    /// which the rebuilt value reads directly, so it gets no gradient of its own.
+    /// </summary>
+    private static Node?[] AttentionGradRule(GraphBuilder b, Node n, Node g)
+    {
+        Node q = n[0], k = n[1], v = n[2], seed = n[4];
+        var packed = b.AttentionUnfused(q, k, v, n.Attrs.Ints[0] == 1, n.Attrs.Value);
+        var first = Grad(b, new[] { (packed, seed) }, new[] { q, k, v }, partial: true, default);
+        var value = n.Attrs.Ints[1] == 0 ? first[0] : b.Concat(new[] { first[1], first[2] }, -1);
+        var second = Grad(b, new[] { (value, g) }, new[] { q, k, v, seed }, partial: true, default);
+        return new Node?[] { second[0], second[1], second[2], null, second[3] };
     }
 
     private static Node?[] Rule(GraphBuilder b, Node n, Node g, bool[] need) => n.Op switch
@@ -132,6 +169,8 @@ public static class Gradients
         OpKind.Eigh => new[] { EighRule(b, n, g) },
         OpKind.Cholesky => new[] { CholeskyRule(b, n, g) },
         OpKind.SLogDet => new[] { SLogDetRule(b, n, g) },
+        OpKind.Attention => AttentionRule(b, n, g, need),
+        OpKind.AttentionGrad => AttentionGradRule(b, n, g),
         OpKind.ScatterAdd => new[] { null, b.Gather(g, n[0]) },
         OpKind.Slice => new[] { b.Pad(g, n.Attrs.Axes[0], n.Attrs.DimValue, n[0].Shape[n.Attrs.Axes[0]] - n.Attrs.DimValue - n.Shape[n.Attrs.Axes[0]]) },
         OpKind.Pad => new[] { b.Slice(g, n.Attrs.Axes[0], n.Attrs.DimValue, n[0].Shape[n.Attrs.Axes[0]]) },

@@ -45,6 +45,8 @@ public static class GraphPrinter
         OpKind.PutAlong => $"axis={n.Attrs.Axes[0]},size={n.Attrs.Ints[0]}",
         OpKind.Pad => $"axis={n.Attrs.Axes[0]},before={n.Attrs.DimValue},after={GraphBuilder.PadAfter(n)}",
         OpKind.ScatterAdd => "rows=" + n.Attrs.Ints[0],
+        OpKind.Attention or OpKind.AttentionGrad => "scale=" + n.Attrs.Value.ToString("R", CultureInfo.InvariantCulture) + (n.Attrs.Ints[0] == 1 ? ",causal" : "")
+            + (n.Op == OpKind.AttentionGrad ? (n.Attrs.Ints[1] == 0 ? ",query" : ",keys") : ""),
         OpKind.Scan => n.Attrs.Scan!.ToString(),
         OpKind.ScanOutput => "index=" + n.Attrs.Ints[0],
         OpKind.Const => n.Attrs.Value.ToString("R", CultureInfo.InvariantCulture),

@@ -31,7 +31,13 @@ public static class Verifier
             OpCategory.Leaf => 0,
             OpCategory.Unary or OpCategory.Reduce or OpCategory.Movement => 1,
             OpCategory.Binary or OpCategory.MatMul or OpCategory.Solve => 2,
-            OpCategory.Structured => n.Op is OpKind.Gather or OpKind.ScatterAdd or OpKind.TakeAlong or OpKind.PutAlong ? 2 : 1,
+            OpCategory.Structured => n.Op switch
+            {
+                OpKind.Gather or OpKind.ScatterAdd or OpKind.TakeAlong or OpKind.PutAlong => 2,
+                OpKind.Attention => 3,
+                OpKind.AttentionGrad => 5,
+                _ => 1,
+            },
             OpCategory.Ternary => 3,
             OpCategory.Scan => n.Op == OpKind.ScanOutput ? 1 : n.Attrs.Scan is { } sb ? sb.Carries + sb.Xs + sb.Invariants : -1,
         };
@@ -61,6 +67,8 @@ public static class Verifier
                 if (r < 2 || B.Rank != r || n.Shape.Rank != r) return "matmul operands must have equal rank >= 2";
                 Dim k1 = n.Attrs.TransA ? A[r - 2] : A[r - 1], k2 = n.Attrs.TransB ? B[r - 1] : B[r - 2];
                 return k1 == k2 ? null : "matmul inner dims differ";
+            case OpCategory.Structured when n.Op is OpKind.Attention or OpKind.AttentionGrad:
+                return AttentionShapes(n);
             case OpCategory.Leaf:
                 return null;
             case OpCategory.Scan when n.Op == OpKind.ScanOutput:
@@ -71,5 +79,21 @@ public static class Verifier
                 return null;
         }
         return null;
+    }
+
+    /// <summary>q [..., Tq, D], k [..., Tk, D], v [..., Tk, Dv] with equal batch axes; the packed output [..., Tq, Dv + 1]; the gradients' shapes.</summary>
+    private static string? AttentionShapes(Node n)
+    {
+        Shape q = n[0].Shape, k = n[1].Shape, v = n[2].Shape;
+        int r = q.Rank;
+        if (r < 2 || k.Rank != r || v.Rank != r || n.Attrs.Ints.Length < 1) return "attention operands must have equal rank >= 2";
+        for (int a = 0; a < r - 2; a++)
+            if (k[a] != q[a] || v[a] != q[a]) return "attention operands must have equal batch axes";
+        if (k[r - 1] != q[r - 1] || v[r - 2] != k[r - 2] || !q[r - 1].IsConstant || !v[r - 1].IsConstant) return "attention operands' lengths or features differ";
+        var packed = new Shape(q.Dims.Take(r - 1).Append(Dim.Const(v[r - 1].Coef + 1)));
+        if (n.Op == OpKind.Attention) return n.Shape.Equals(packed) ? null : "attention output must be [..., Tq, Dv + 1]";
+        if (!n[3].Shape.Equals(packed) || !n[4].Shape.Equals(packed) || n.Attrs.Ints.Length != 2) return "attention gradient needs the packed output and its gradient";
+        var want = n.Attrs.Ints[1] == 0 ? q : new Shape(k.Dims.Take(r - 1).Append(Dim.Const(q[r - 1].Coef + v[r - 1].Coef)));
+        return n.Shape.Equals(want) ? null : "attention gradient has the wrong shape";
     }
 }

@@ -282,27 +282,84 @@ public sealed partial class GraphBuilder
     /// <summary>
     /// Scaled dot-product attention softmax(q·kᵀ/√d)·v over the last two axes, with batch axes broadcast:
     /// q [..., Tq, d], k [..., Tk, d], v [..., Tk, dv]. A causal mask keeps key j ≤ query i (Tq = Tk).
+    /// When q, k and v share their batch axes and dv is a constant (multi-head attention's heads), this is one fused
+    /// <see cref="OpKind.Attention"/>: the [..., Tq, Tk] weights are never stored, and the backward pass recomputes them.
     /// </summary>
-    public Node Attention(Node q, Node k, Node v, bool causal = false) => MatMul(AttentionWeights(q, k, causal), v);
+    public Node Attention(Node q, Node k, Node v, bool causal = false)
+    {
+        if (!Fusable(q, k, v)) return MatMul(AttentionWeights(q, k, causal), v);
+        double scale = AttentionScale(q, k, causal);
+        var packed = Prim(OpKind.Attention, AttentionShape(q, v), new NodeAttrs { Ints = new[] { causal ? 1 : 0 }, Value = scale }, q, k, v);
+        return Slice(packed, -1, 0, (int)v.Shape[v.Shape.Rank - 1].Coef);
+    }
 
-    /// <summary>The attention weights softmax(q·kᵀ/√d) [..., Tq, Tk] (rows sum to 1).</summary>
-    public Node AttentionWeights(Node q, Node k, bool causal = false)
+    /// <summary>q, k and v of one rank with equal batch axes, k and v of equal length, constant feature counts: one fused op.</summary>
+    private static bool Fusable(Node q, Node k, Node v)
+    {
+        int r = q.Shape.Rank;
+        if (r < 2 || k.Shape.Rank != r || v.Shape.Rank != r) return false;
+        for (int i = 0; i < r - 2; i++)
+            if (q.Shape[i] != k.Shape[i] || q.Shape[i] != v.Shape[i]) return false;
+        return q.Shape[r - 1].IsConstant && q.Shape[r - 1] == k.Shape[r - 1] && v.Shape[r - 1].IsConstant && k.Shape[r - 2] == v.Shape[r - 2];
+    }
+
+    /// <summary>The softmax scale 1/√d, after the checks <see cref="AttentionWeights"/> makes.</summary>
+    private static double AttentionScale(Node q, Node k, bool causal)
     {
         if (q.Shape.Rank < 2 || k.Shape.Rank < 2)
             throw new ShapeError(ShapeErrorKind.WrongRank, $"attention: q and k must be [..., T, D], got {q.Shape} and {k.Shape}");
         var d = q.Shape[q.Shape.Rank - 1];
         if (!d.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"attention: the feature dim of q {q.Shape} must be a constant");
-        var scores = Mul(MatMul(q, k, transB: true), Const(1 / Math.Sqrt(d.Coef)));
-        if (causal)
-        {
-            int r = scores.Shape.Rank;
-            if (scores.Shape[r - 2] != scores.Shape[r - 1])
-                throw new ShapeError(ShapeErrorKind.Mismatch, $"causal attention needs as many queries as keys, got {q.Shape} and {k.Shape}");
-            var square = new Shape(scores.Shape[r - 2], scores.Shape[r - 1]);
-            var future = Gt(Iota(square, 1), Iota(square, 0));
-            scores = Where(future, Const(-1e30), scores);
-        }
-        return Softmax(scores, -1);
+        if (k.Shape[k.Shape.Rank - 1] != d)
+            throw new ShapeError(ShapeErrorKind.Mismatch, $"attention: q {q.Shape} and k {k.Shape} must have the same feature dim");
+        if (causal && q.Shape[q.Shape.Rank - 2] != k.Shape[k.Shape.Rank - 2])
+            throw new ShapeError(ShapeErrorKind.Mismatch, $"causal attention needs as many queries as keys, got {q.Shape} and {k.Shape}");
+        return 1 / Math.Sqrt(d.Coef);
+    }
+
+    /// <summary>[..., Tq, Dv + 1]: the attention's rows and each row's log-sum-exp.</summary>
+    private static Shape AttentionShape(Node q, Node v)
+    {
+        int r = q.Shape.Rank;
+        return new Shape(q.Shape.Dims.Take(r - 1).Append(Dim.Const(v.Shape[r - 1].Coef + 1)));
+    }
+
+    /// <summary>
+    /// The gradient of a fused attention <paramref name="attention"/> given its packed output's gradient <paramref name="g"/>:
+    /// the query gradient, or with <paramref name="keys"/> the key and value gradients side by side on the last axis.
+    /// </summary>
+    internal Node AttentionGrad(Node attention, Node g, bool keys)
+    {
+        Node q = attention[0], k = attention[1], v = attention[2];
+        int r = q.Shape.Rank;
+        var shape = keys ? new Shape(k.Shape.Dims.Take(r - 1).Append(Dim.Const(k.Shape[r - 1].Coef + v.Shape[r - 1].Coef))) : q.Shape;
+        var attrs = new NodeAttrs { Ints = new[] { attention.Attrs.Ints[0], keys ? 1 : 0 }, Value = attention.Attrs.Value };
+        return Prim(OpKind.AttentionGrad, shape, attrs, q, k, v, attention, g);
+    }
+
+    /// <summary>
+    /// What a fused <see cref="OpKind.Attention"/> computes, in primitive ops (the weights stored): the rows then the log-sum-exp
+    /// of the scores. Second-order gradients through a fused attention differentiate this.
+    /// </summary>
+    internal Node AttentionUnfused(Node q, Node k, Node v, bool causal, double scale)
+    {
+        var scores = MaskedScores(q, k, causal, scale);
+        var lse = LogSumExp(scores, -1, keepDims: true);
+        return Concat(new[] { MatMul(Exp(Sub(scores, lse)), v), lse }, -1);
+    }
+
+    /// <summary>The attention weights softmax(q·kᵀ/√d) [..., Tq, Tk] (rows sum to 1).</summary>
+    public Node AttentionWeights(Node q, Node k, bool causal = false) => Softmax(MaskedScores(q, k, causal, AttentionScale(q, k, causal)), -1);
+
+    /// <summary>scale·q·kᵀ, with −10³⁰ where a causal mask hides a key.</summary>
+    private Node MaskedScores(Node q, Node k, bool causal, double scale)
+    {
+        var scores = Mul(MatMul(q, k, transB: true), Const(scale));
+        if (!causal) return scores;
+        int r = scores.Shape.Rank;
+        var square = new Shape(scores.Shape[r - 2], scores.Shape[r - 1]);
+        var future = Gt(Iota(square, 1), Iota(square, 0));
+        return Where(future, Const(-1e30), scores);
     }
 
     /// <summary>[B, T, D] to [B, H, T, D/H].</summary>

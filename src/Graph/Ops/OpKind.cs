@@ -105,6 +105,17 @@ public enum OpKind
     Cholesky,
     /// <summary>[..., n, n] to [..., 2]: the sign of the determinant and the log of its absolute value (LU, partial pivoting).</summary>
     SLogDet,
+    /// <summary>
+    /// Fused scaled dot-product attention over slices (the leading dims): q [..., Tq, D], k [..., Tk, D], v [..., Tk, Dv]
+    /// to [..., Tq, Dv + 1]: softmax(Value·q·kᵀ)·v, then each row's log-sum-exp of its scores (what the backward pass
+    /// recomputes the weights from). Ints[0] = 1: causal (key j ≤ query i). No [..., Tq, Tk] matrix is stored.
+    /// </summary>
+    Attention,
+    /// <summary>
+    /// The gradient of an <see cref="Attention"/> (inputs q, k, v, its packed output, the packed output's gradient),
+    /// recomputing the weights: Ints[1] = 0 the query gradient [..., Tq, D]; 1 the key and value gradients side by side [..., Tk, D + Dv].
+    /// </summary>
+    AttentionGrad,
 
     // Control
     /// <summary>A loop over steps (<see cref="ScanBody"/> in Attrs.Scan): inputs are initial carries, scanned sequences, invariants; read through <see cref="ScanOutput"/>.</summary>

@@ -75,6 +75,8 @@ public static class OpTable
         OpKind.Eigh => new(OpCategory.Structured, "eigh"),
         OpKind.Cholesky => new(OpCategory.Structured, "cholesky"),
         OpKind.SLogDet => new(OpCategory.Structured, "slogdet"),
+        OpKind.Attention => new(OpCategory.Structured, "attention"),
+        OpKind.AttentionGrad => new(OpCategory.Structured, "attention_grad"),
         OpKind.Scan => new(OpCategory.Scan, "scan"),
         OpKind.ScanOutput => new(OpCategory.Scan, "scan_output"),
     };

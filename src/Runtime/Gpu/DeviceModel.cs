@@ -245,6 +245,18 @@ public abstract class DeviceModel : IDisposable
         Launch(Routines.ScatterAdd, (long)count * rowLength, new KernelArgs { A0 = rowLength, A1 = rows, A2 = (int)ids, A3 = (int)values, A4 = (int)output });
     }
 
+    /// <summary>Fused attention (<see cref="GraphNet.Runtime.AttentionKernels.Forward"/>): one thread per output element of [slices, tq, dv + 1].</summary>
+    protected void Attention(long q, long k, long v, long output, int slices, int tq, int tk, int d, int dv, float scale, bool causal) =>
+        Launch(Routines.Attention, (long)slices * tq * (dv + 1), new KernelArgs { A0 = tq, A1 = tk, A2 = d, A3 = dv, A4 = causal ? 1 : 0, A5 = (int)q, A6 = (int)k, A7 = (int)v, A8 = (int)output, F0 = scale });
+
+    /// <summary>
+    /// A fused attention's gradient (<see cref="GraphNet.Runtime.AttentionKernels.Backward"/>): one thread per element of the
+    /// query gradient [slices, tq, d], or of the key and value gradients [slices, tk, d + dv].
+    /// </summary>
+    protected void AttentionGrad(long q, long k, long v, long output, long gradOutput, long grad, int slices, int tq, int tk, int d, int dv, float scale, bool causal, bool keys) =>
+        Launch(keys ? Routines.AttentionKeyGrad : Routines.AttentionQueryGrad, (long)slices * (keys ? (long)tk * (d + dv) : (long)tq * d),
+            new KernelArgs { A0 = tq, A1 = tk, A2 = d, A3 = dv, A4 = causal ? 1 : 0, A5 = (int)q, A6 = (int)k, A7 = (int)v, A8 = (int)output, A9 = (int)gradOutput, A10 = (int)grad, F0 = scale });
+
     /// <summary>[outer, n, inner] to [outer, <paramref name="length"/>, inner] from <paramref name="start"/> along the middle axis.</summary>
     protected void Slice(long x, long output, int outer, int n, int inner, int start, int length) =>
         Launch(Routines.Slice, (long)outer * length * inner, new KernelArgs { A0 = n, A1 = inner, A2 = start, A3 = length, A4 = (int)x, A5 = (int)output });

@@ -133,6 +133,77 @@ public static class Routines
         mem[a.A4 + (long)i.X] = best;
     }
 
+    private static float Dot(ArrayView<float> mem, long a, long b, int n)
+    {
+        float sum = 0;
+        for (int c = 0; c < n; c++) sum += mem[a + c] * mem[b + c];
+        return sum;
+    }
+
+    /// <summary>
+    /// Fused attention, one thread per element of [slices, tq, dv + 1] (the row's output, then its log-sum-exp); each thread
+    /// recomputes its row's scores: A0 tq, A1 tk, A2 d, A3 dv, A4 causal, A5 q, A6 k, A7 v, A8 out, F0 scale.
+    /// </summary>
+    public static void Attention(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int tq = a.A0, tk = a.A1, d = a.A2, dv = a.A3, width = dv + 1;
+        int s = i / (tq * width), row = i / width % tq, c = i % width;
+        long q = a.A5 + ((long)s * tq + row) * d, k = a.A6 + (long)s * tk * d, v = a.A7 + (long)s * tk * dv;
+        int seen = a.A4 != 0 ? row + 1 : tk;
+        float max = float.NegativeInfinity;
+        for (int j = 0; j < seen; j++) max = XMath.Max(max, a.F0 * Dot(mem, q, k + (long)j * d, d));
+        float sum = 0, acc = 0;
+        for (int j = 0; j < seen; j++)
+        {
+            float e = XMath.Exp(a.F0 * Dot(mem, q, k + (long)j * d, d) - max);
+            sum += e;
+            if (c < dv) acc += e * mem[v + (long)j * dv + c];
+        }
+        mem[a.A8 + (long)i.X] = c < dv ? (seen == 0 ? 0 : acc / sum) : (seen == 0 ? float.NegativeInfinity : max + XMath.Log(sum));
+    }
+
+    /// <summary>
+    /// A fused attention's query gradient, one thread per element of [slices, tq, d]: A0 tq, A1 tk, A2 d, A3 dv, A4 causal,
+    /// A5 q, A6 k, A7 v, A8 the packed output, A9 its gradient, A10 out, F0 scale.
+    /// </summary>
+    public static void AttentionQueryGrad(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int tq = a.A0, tk = a.A1, d = a.A2, dv = a.A3;
+        int s = i / (tq * d), row = i / d % tq, c = i % d;
+        long q = a.A5 + ((long)s * tq + row) * d, k = a.A6 + (long)s * tk * d, v = a.A7 + (long)s * tk * dv;
+        long o = a.A8 + ((long)s * tq + row) * (dv + 1), g = a.A9 + ((long)s * tq + row) * (dv + 1);
+        float lse = mem[o + dv], shift = mem[g + dv] - Dot(mem, g, o, dv);
+        int seen = a.A4 != 0 ? row + 1 : tk;
+        float acc = 0;
+        for (int j = 0; j < seen; j++)
+        {
+            float p = XMath.Exp(a.F0 * Dot(mem, q, k + (long)j * d, d) - lse);
+            acc += p * (Dot(mem, g, v + (long)j * dv, dv) + shift) * mem[k + (long)j * d + c];
+        }
+        mem[a.A10 + (long)i.X] = a.F0 * acc;
+    }
+
+    /// <summary>
+    /// A fused attention's key and value gradients side by side, one thread per element of [slices, tk, d + dv]; arguments
+    /// as <see cref="AttentionQueryGrad"/>.
+    /// </summary>
+    public static void AttentionKeyGrad(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int tq = a.A0, tk = a.A1, d = a.A2, dv = a.A3, width = d + dv;
+        int s = i / (tk * width), key = i / width % tk, c = i % width;
+        long k = a.A6 + ((long)s * tk + key) * d, v = a.A7 + ((long)s * tk + key) * dv;
+        float acc = 0;
+        for (int row = a.A4 != 0 ? key : 0; row < tq; row++)
+        {
+            long q = a.A5 + ((long)s * tq + row) * d;
+            long o = a.A8 + ((long)s * tq + row) * (dv + 1), g = a.A9 + ((long)s * tq + row) * (dv + 1);
+            float p = XMath.Exp(a.F0 * Dot(mem, q, k, d) - mem[o + dv]);
+            if (c >= d) acc += p * mem[g + c - d];
+            else acc += p * (Dot(mem, g, v, dv) + mem[g + dv] - Dot(mem, g, o, dv)) * mem[q + c];
+        }
+        mem[a.A10 + (long)i.X] = c < d ? a.F0 * acc : acc;
+    }
+
     /// <summary>Running sums along the middle axis, from the first (A2 = 0) or the last element: A0 n, A1 inner, A3 x, A4 out.</summary>
     public static void CumSum(Index1D i, ArrayView<float> mem, KernelArgs a)
     {

@@ -124,6 +124,8 @@ internal sealed partial class OnnxLowering
         OpKind.Permute => Transpose(x[0], n.Attrs.Axes),
         OpKind.MatMul => MatMul(n, x[0], x[1]),
         OpKind.Solve or OpKind.Eigh or OpKind.Cholesky or OpKind.SLogDet => throw Unsupported(n, "a linear-algebra routine"),
+        OpKind.Attention => Attention(n, x),
+        OpKind.AttentionGrad => throw Unsupported(n, "the gradient of an attention, a gradient op"),
         OpKind.Window => Window(n, x[0]),
         OpKind.Unwindow => throw Unsupported(n, "the adjoint of a convolution window, a gradient op"),
         OpKind.Gather => Op("Gather", x[0], Cast(x[1], OnnxType.Int64)).With("axis", 0L).Y,
@@ -140,6 +142,23 @@ internal sealed partial class OnnxLowering
         OpKind.Scan => Loop(n, x),
         OpKind.ScanOutput => _loops[n[0]][n.Attrs.Ints[0]],
     };
+
+    /// <summary>A fused attention as its definition: scores, causal mask (a lower triangle by Trilu), log-sum-exp, weights·v, and the log-sum-exp beside the rows.</summary>
+    private string Attention(Node n, IReadOnlyList<string> x)
+    {
+        int r = n.Shape.Rank;
+        var swap = Enumerable.Range(0, r).Select(i => i == r - 2 ? r - 1 : i == r - 1 ? r - 2 : i);
+        var scores = Op("Mul", Op("MatMul", x[0], Transpose(x[1], swap)).Y, FloatScalar((float)n.Attrs.Value)).Y;
+        if (n.Attrs.Ints[0] == 1)
+        {
+            var ones = Op("Expand", FloatScalar(1f), Op("Shape", scores).Y).Y;
+            var seen = Cast(Op("Trilu", ones).With("upper", 0L).Y, OnnxType.Bool);
+            scores = Op("Where", seen, scores, FloatScalar(-1e30f)).Y;
+        }
+        var lse = Op("ReduceLogSumExp", scores).With("axes", new[] { -1L }).With("keepdims", 1L).Y;
+        var rows = Op("MatMul", Op("Exp", Op("Sub", scores, lse).Y).Y, x[2]).Y;
+        return Op("Concat", rows, lse).With("axis", -1L).Y;
+    }
 
     private string Transpose(string x, IEnumerable<int> perm) => Op("Transpose", x).With("perm", perm.Select(a => (long)a).ToArray()).Y;
 

@@ -299,6 +299,97 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 for (int i = 0; i < size * size; i++) o[size + i] = T.CreateChecked(v[i]);
                 break;
             }
+            case OpKind.Attention or OpKind.AttentionGrad:
+            {
+                // by the definition, slice by slice in double: P = softmax(scale·q·kᵀ) over the keys a row sees, out = P·v and
+                // log Σ exp(scores); the gradient from the output gradient alone (the packed output input is not read)
+                var (q, k, v) = (x, ins[1], ins[2]);
+                int r = q.Shape.Length, tq = q.Shape[r - 2], tk = k.Shape[r - 2], d = q.Shape[r - 1], dv = v.Shape[r - 1];
+                int slices = r == 2 ? 1 : q.Shape.Take(r - 2).Aggregate(1, (a, b) => a * b);
+                double scale = n.Attrs.Value;
+                bool causal = n.Attrs.Ints[0] == 1;
+                double At((int[] Shape, T[] Data) t, long i) => double.CreateChecked(t.Data[i]);
+                for (int sl = 0; sl < slices; sl++)
+                {
+                    long qo = (long)sl * tq * d, ko = (long)sl * tk * d, vo = (long)sl * tk * dv, po = (long)sl * tq * (dv + 1);
+                    var p = new double[tq, tk];
+                    var lse = new double[tq];
+                    for (int i = 0; i < tq; i++)
+                    {
+                        int seen = causal ? i + 1 : tk;
+                        double max = double.NegativeInfinity;
+                        for (int j = 0; j < seen; j++)
+                        {
+                            double dot = 0;
+                            for (int c = 0; c < d; c++) dot += At(q, qo + i * d + c) * At(k, ko + j * d + c);
+                            p[i, j] = scale * dot;
+                            max = Math.Max(max, p[i, j]);
+                        }
+                        double sum = 0;
+                        for (int j = 0; j < seen; j++) sum += Math.Exp(p[i, j] - max);
+                        for (int j = 0; j < seen; j++) p[i, j] = Math.Exp(p[i, j] - max) / sum;
+                        lse[i] = seen == 0 ? double.NegativeInfinity : max + Math.Log(sum);
+                    }
+                    var outRows = new double[tq, dv];
+                    for (int i = 0; i < tq; i++)
+                        for (int c = 0; c < dv; c++)
+                        {
+                            double acc = 0;
+                            for (int j = 0; j < tk; j++) acc += p[i, j] * At(v, vo + j * dv + c);
+                            outRows[i, c] = acc;
+                        }
+                    if (n.Op == OpKind.Attention)
+                    {
+                        for (int i = 0; i < tq; i++)
+                        {
+                            for (int c = 0; c < dv; c++) o[po + i * (dv + 1) + c] = T.CreateChecked(outRows[i, c]);
+                            o[po + i * (dv + 1) + dv] = T.CreateChecked(lse[i]);
+                        }
+                        continue;
+                    }
+                    var g = ins[4];
+                    var ds = new double[tq, tk];
+                    for (int i = 0; i < tq; i++)
+                    {
+                        double shift = At(g, po + i * (dv + 1) + dv);
+                        for (int c = 0; c < dv; c++) shift -= At(g, po + i * (dv + 1) + c) * outRows[i, c];
+                        for (int j = 0; j < tk; j++)
+                        {
+                            double dp = 0;
+                            for (int c = 0; c < dv; c++) dp += At(g, po + i * (dv + 1) + c) * At(v, vo + j * dv + c);
+                            ds[i, j] = p[i, j] * (dp + shift);
+                        }
+                    }
+                    if (n.Attrs.Ints[1] == 0)
+                    {
+                        for (int i = 0; i < tq; i++)
+                            for (int c = 0; c < d; c++)
+                            {
+                                double acc = 0;
+                                for (int j = 0; j < tk; j++) acc += ds[i, j] * At(k, ko + j * d + c);
+                                o[qo + i * d + c] = T.CreateChecked(scale * acc);
+                            }
+                        continue;
+                    }
+                    long kvo = (long)sl * tk * (d + dv);
+                    for (int j = 0; j < tk; j++)
+                    {
+                        for (int c = 0; c < d; c++)
+                        {
+                            double acc = 0;
+                            for (int i = 0; i < tq; i++) acc += ds[i, j] * At(q, qo + i * d + c);
+                            o[kvo + j * (d + dv) + c] = T.CreateChecked(scale * acc);
+                        }
+                        for (int c = 0; c < dv; c++)
+                        {
+                            double acc = 0;
+                            for (int i = 0; i < tq; i++) acc += p[i, j] * At(g, po + i * (dv + 1) + c);
+                            o[kvo + j * (d + dv) + d + c] = T.CreateChecked(acc);
+                        }
+                    }
+                }
+                break;
+            }
             case OpKind.Cholesky:
             {
                 int size = x.Shape[^1];

@@ -41,8 +41,8 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 83 kernels; arena of 21 slots: #0 40*B | 5*B, #1 40 | 40*B | 60*B | 5*B | 10*B | 120*B, #2 40 | 5*B | 40*B, #3 40 | 5*B, #4 40 | 40*B | 8, #5 120*B | 40*B, #6 40*B | 120*B, #7 40*B | 120*B, #8 40*B | 50*B | 10*B, #9 25 | 50*B, #10 25 | 50*B, #11 25, #12 40*B | 50*B, #13 40*B, #14 40*B, #15 40*B, #16 144 | 60*B | 40*B, #17 144 | 5*B | 1 | 40*B, #18 144 | 5*B | 1, #19 60*B, #20 5*B floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(21);
+    // 74 kernels; arena of 18 slots: #0 40*B | 5*B, #1 40 | 40*B | 60*B | 5*B | 120*B, #2 40 | 5*B | 40*B, #3 40 | 5*B, #4 40 | 40*B | 8, #5 120*B | 40*B, #6 40*B | 120*B, #7 40*B | 120*B, #8 40*B | 50*B, #9 40*B | 50*B, #10 40*B | 80*B, #11 40*B, #12 40*B, #13 144 | 60*B | 40*B, #14 144 | 5*B | 1 | 40*B, #15 144 | 5*B | 1, #16 60*B, #17 5*B floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(18);
     private global::GraphNet.Tensor? __out_LossAndGradients_loss;
 
     public partial float LossAndGradients(global::GraphNet.Tensor ids, global::GraphNet.Tensor next)
@@ -70,26 +70,23 @@ partial class Decoder : global::GraphNet.IModel
         var __o_grad_head = __grad_head.Data;
         var __a = __arena_LossAndGradients;
         __a.Reserve(0, global::System.Math.Max((long)(40 * __d_B), 5 * __d_B));
-        __a.Reserve(1, global::System.Math.Max((long)(40), global::System.Math.Max((long)(40 * __d_B), global::System.Math.Max((long)(60 * __d_B), global::System.Math.Max((long)(5 * __d_B), global::System.Math.Max((long)(10 * __d_B), 120 * __d_B))))));
+        __a.Reserve(1, global::System.Math.Max((long)(40), global::System.Math.Max((long)(40 * __d_B), global::System.Math.Max((long)(60 * __d_B), global::System.Math.Max((long)(5 * __d_B), 120 * __d_B)))));
         __a.Reserve(2, global::System.Math.Max((long)(40), global::System.Math.Max((long)(5 * __d_B), 40 * __d_B)));
         __a.Reserve(3, global::System.Math.Max((long)(40), 5 * __d_B));
         __a.Reserve(4, global::System.Math.Max((long)(40), global::System.Math.Max((long)(40 * __d_B), 8)));
         __a.Reserve(5, global::System.Math.Max((long)(120 * __d_B), 40 * __d_B));
         __a.Reserve(6, global::System.Math.Max((long)(40 * __d_B), 120 * __d_B));
         __a.Reserve(7, global::System.Math.Max((long)(40 * __d_B), 120 * __d_B));
-        __a.Reserve(8, global::System.Math.Max((long)(40 * __d_B), global::System.Math.Max((long)(50 * __d_B), 10 * __d_B)));
-        __a.Reserve(9, global::System.Math.Max((long)(25), 50 * __d_B));
-        __a.Reserve(10, global::System.Math.Max((long)(25), 50 * __d_B));
-        __a.Reserve(11, 25);
-        __a.Reserve(12, global::System.Math.Max((long)(40 * __d_B), 50 * __d_B));
-        __a.Reserve(13, 40 * __d_B);
-        __a.Reserve(14, 40 * __d_B);
-        __a.Reserve(15, 40 * __d_B);
-        __a.Reserve(16, global::System.Math.Max((long)(144), global::System.Math.Max((long)(60 * __d_B), 40 * __d_B)));
-        __a.Reserve(17, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), global::System.Math.Max((long)(1), 40 * __d_B))));
-        __a.Reserve(18, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), 1)));
-        __a.Reserve(19, 60 * __d_B);
-        __a.Reserve(20, 5 * __d_B);
+        __a.Reserve(8, global::System.Math.Max((long)(40 * __d_B), 50 * __d_B));
+        __a.Reserve(9, global::System.Math.Max((long)(40 * __d_B), 50 * __d_B));
+        __a.Reserve(10, global::System.Math.Max((long)(40 * __d_B), 80 * __d_B));
+        __a.Reserve(11, 40 * __d_B);
+        __a.Reserve(12, 40 * __d_B);
+        __a.Reserve(13, global::System.Math.Max((long)(144), global::System.Math.Max((long)(60 * __d_B), 40 * __d_B)));
+        __a.Reserve(14, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), global::System.Math.Max((long)(1), 40 * __d_B))));
+        __a.Reserve(15, global::System.Math.Max((long)(144), global::System.Math.Max((long)(5 * __d_B), 1)));
+        __a.Reserve(16, 60 * __d_B);
+        __a.Reserve(17, 5 * __d_B);
         // kernel 0: %7 = gather %0, %5 : [B, 5, 8]
         global::GraphNet.Runtime.Indexing.Gather(this.tokens.Data, ids.Data, __a[0], 5 * __d_B, 8, 12, "input 'ids'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 40 * __d_B, "kernel 0 (gather to [B, 5, 8])");
@@ -150,199 +147,172 @@ partial class Decoder : global::GraphNet.IModel
         var __k19 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[8], output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k19, __d_B, 40);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 19 (permute to [B, 2, 5, 4])");
-        // kernel 20: %58 = matmul{tB} %53, %55 : [B, 2, 5, 5]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 5, 5, 4, __a[5], __a[6], __a[8]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 50 * __d_B, "kernel 20 (matmul to [B, 2, 5, 5])");
-        // kernel 21: %63 = iota{axes=1} : [5, 5]
-        global::GraphNet.Runtime.Fill.Iota(__a[9], 5, 5, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 25, "kernel 21 (iota to [5, 5])");
-        // kernel 22: %64 = iota{axes=0} : [5, 5]
-        global::GraphNet.Runtime.Fill.Iota(__a[10], 1, 5, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 25, "kernel 22 (iota to [5, 5])");
-        var __k23 = new LossAndGradients_Kernel23_Job { in0 = __a[9], in1 = __a[10], output = __a[11] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 25, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[11], 25, "kernel 23 (gt to [5, 5])");
-        var __k24 = new LossAndGradients_Kernel24_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[8], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k24, 2 * __d_B, 25);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 24 (mul, where to [B, 2, 5, 5])");
-        var __k25 = new LossAndGradients_Kernel25_Job { __d_B = __d_B, in0 = __a[9], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k25, 10 * __d_B, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 25 (max_reduce to [B, 2, 5, 1])");
-        var __k26 = new LossAndGradients_Kernel26_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], output = __a[10] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 10 * __d_B, 5, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 50 * __d_B, "kernel 26 (sub, exp to [B, 2, 5, 5])");
-        var __k27 = new LossAndGradients_Kernel27_Job { __d_B = __d_B, in0 = __a[10], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k27, 10 * __d_B, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 10 * __d_B, "kernel 27 (sum to [B, 2, 5, 1])");
-        var __k28 = new LossAndGradients_Kernel28_Job { __d_B = __d_B, in0 = __a[10], in1 = __a[8], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k28, 10 * __d_B, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 28 (div to [B, 2, 5, 5])");
-        // kernel 29: %79 = matmul %78, %57 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 5, 4, 5, __a[9], __a[7], __a[12]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 40 * __d_B, "kernel 29 (matmul to [B, 2, 5, 4])");
-        var __k30 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[12], output = __a[13] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k30, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[13], 40 * __d_B, "kernel 30 (permute to [B, 5, 2, 4])");
-        var __k31 = new LossAndGradients_Kernel31_Job { __d_B = __d_B, in0 = __a[13], output = __a[12] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 40 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 40 * __d_B, "kernel 31 (mul to [B, 5, 8])");
-        var __k32 = new LossAndGradients_Kernel32_Job { __d_B = __d_B, in0 = __a[13], output = __a[14] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k32, 40 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[14], 40 * __d_B, "kernel 32 (mul to [B, 5, 8])");
-        var __k33 = new LossAndGradients_Kernel33_Job { __d_B = __d_B, in0 = __a[14], output = __a[13] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 40 * __d_B, 1, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[13], 40 * __d_B, "kernel 33 (erf, add to [B, 5, 8])");
-        var __k34 = new LossAndGradients_Kernel34_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[12], in2 = __a[13], output = __a[15] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k34, 40 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[15], 40 * __d_B, "kernel 34 (mul, add to [B, 5, 8])");
-        // kernel 35: %97 = matmul %96, %4 : [5*B, 12]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * __d_B, 12, 8, __a[15], this.head.Data, __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 35 (matmul to [5*B, 12])");
-        // kernel 36: %99 = iota{axes=0} : [12, 12]
-        global::GraphNet.Runtime.Fill.Iota(__a[16], 1, 12, 12);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 144, "kernel 36 (iota to [12, 12])");
-        // kernel 37: %100 = iota{axes=1} : [12, 12]
-        global::GraphNet.Runtime.Fill.Iota(__a[17], 12, 12, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 144, "kernel 37 (iota to [12, 12])");
-        var __k38 = new LossAndGradients_Kernel38_Job { in0 = __a[16], in1 = __a[17], output = __a[18] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 144, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 144, "kernel 38 (eq to [12, 12])");
-        // kernel 39: %102 = gather %101, %6 : [B, 5, 12]
-        global::GraphNet.Runtime.Indexing.Gather(__a[18], next.Data, __a[16], 5 * __d_B, 12, 12, "input 'next'");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 60 * __d_B, "kernel 39 (gather to [B, 5, 12])");
-        var __k40 = new LossAndGradients_Kernel40_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[16], output = __a[17] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k40, 5 * __d_B, 12);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 5 * __d_B, "kernel 40 (mul, sum to [B, 5, 1])");
-        var __k41 = new LossAndGradients_Kernel41_Job { __d_B = __d_B, in0 = __a[1], output = __a[18] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k41, 5 * __d_B, 12);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 5 * __d_B, "kernel 41 (max_reduce to [B, 5, 1])");
-        var __k42 = new LossAndGradients_Kernel42_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[18], output = __a[19] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k42, 5 * __d_B, 12, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[19], 60 * __d_B, "kernel 42 (sub, exp to [B, 5, 12])");
-        var __k43 = new LossAndGradients_Kernel43_Job { __d_B = __d_B, in0 = __a[19], output = __a[1] };
+        // kernel 20: %58 = attention{scale=0.5,causal} %53, %55, %57 : [B, 2, 5, 5]
+        global::GraphNet.Runtime.AttentionKernels.Forward(__a[5], __a[6], __a[7], __a[8], 2 * __d_B, 5, 5, 4, 4, 0.5f, true);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[8], 50 * __d_B, "kernel 20 (attention to [B, 2, 5, 5])");
+        // kernel 21: %59 = slice{axis=3,start=0} %58 : [B, 2, 5, 4]
+        global::GraphNet.Runtime.Indexing.Slice(__a[8], __a[9], 10 * __d_B, 5, 1, 0, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 40 * __d_B, "kernel 21 (slice to [B, 2, 5, 4])");
+        var __k22 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[9], output = __a[10] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k22, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 40 * __d_B, "kernel 22 (permute to [B, 5, 2, 4])");
+        var __k23 = new LossAndGradients_Kernel23_Job { __d_B = __d_B, in0 = __a[10], output = __a[9] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 40 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 40 * __d_B, "kernel 23 (mul to [B, 5, 8])");
+        var __k24 = new LossAndGradients_Kernel24_Job { __d_B = __d_B, in0 = __a[10], output = __a[11] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k24, 40 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[11], 40 * __d_B, "kernel 24 (mul to [B, 5, 8])");
+        var __k25 = new LossAndGradients_Kernel25_Job { __d_B = __d_B, in0 = __a[11], output = __a[10] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k25, 40 * __d_B, 1, 5);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 40 * __d_B, "kernel 25 (erf, add to [B, 5, 8])");
+        var __k26 = new LossAndGradients_Kernel26_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[9], in2 = __a[10], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 40 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 40 * __d_B, "kernel 26 (mul, add to [B, 5, 8])");
+        // kernel 27: %78 = matmul %77, %4 : [5*B, 12]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, 5 * __d_B, 12, 8, __a[12], this.head.Data, __a[1]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 27 (matmul to [5*B, 12])");
+        // kernel 28: %80 = iota{axes=0} : [12, 12]
+        global::GraphNet.Runtime.Fill.Iota(__a[13], 1, 12, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[13], 144, "kernel 28 (iota to [12, 12])");
+        // kernel 29: %81 = iota{axes=1} : [12, 12]
+        global::GraphNet.Runtime.Fill.Iota(__a[14], 12, 12, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[14], 144, "kernel 29 (iota to [12, 12])");
+        var __k30 = new LossAndGradients_Kernel30_Job { in0 = __a[13], in1 = __a[14], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k30, 144, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[15], 144, "kernel 30 (eq to [12, 12])");
+        // kernel 31: %83 = gather %82, %6 : [B, 5, 12]
+        global::GraphNet.Runtime.Indexing.Gather(__a[15], next.Data, __a[13], 5 * __d_B, 12, 12, "input 'next'");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[13], 60 * __d_B, "kernel 31 (gather to [B, 5, 12])");
+        var __k32 = new LossAndGradients_Kernel32_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[13], output = __a[14] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k32, 5 * __d_B, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[14], 5 * __d_B, "kernel 32 (mul, sum to [B, 5, 1])");
+        var __k33 = new LossAndGradients_Kernel33_Job { __d_B = __d_B, in0 = __a[1], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 5 * __d_B, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[15], 5 * __d_B, "kernel 33 (max_reduce to [B, 5, 1])");
+        var __k34 = new LossAndGradients_Kernel34_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[15], output = __a[16] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, 5 * __d_B, 12, 5);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 60 * __d_B, "kernel 34 (sub, exp to [B, 5, 12])");
+        var __k35 = new LossAndGradients_Kernel35_Job { __d_B = __d_B, in0 = __a[16], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k35, 5 * __d_B, 12);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 35 (sum to [B, 5, 1])");
+        var __k36 = new LossAndGradients_Kernel36_Job { __d_B = __d_B, in0 = __a[15], in1 = __a[1], output = __a[17] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k36, 5 * __d_B, 1, 5);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 5 * __d_B, "kernel 36 (log, add to [B, 5, 1])");
+        LossAndGradients_Kernel37(__d_B, __a[17], __a[14], __a[15]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[15], 1, "kernel 37 (sub, sum to [1, 1])");
+        var __k38 = new LossAndGradients_Kernel38_Job { __d_B = __d_B, in0 = __a[15], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 38 (div to [])");
+        var __k39 = new LossAndGradients_Kernel39_Job { __d_B = __d_B, output = __a[14] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k39, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[14], 1, "kernel 39 (div to [])");
+        var __k40 = new LossAndGradients_Kernel40_Job { __d_B = __d_B, in0 = __a[14], output = __a[15] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k40, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[15], 5 * __d_B, "kernel 40 (expand to [B, 5])");
+        var __k41 = new LossAndGradients_Kernel41_Job { __d_B = __d_B, in0 = __a[15], output = __a[14] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k41, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[14], 5 * __d_B, "kernel 41 (neg to [B, 5])");
+        var __k42 = new LossAndGradients_Kernel42_Job { __d_B = __d_B, in0 = __a[15], in1 = __a[1], output = __a[17] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k42, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 5 * __d_B, "kernel 42 (div to [B, 5, 1])");
+        var __k43 = new LossAndGradients_Kernel43_Job { __d_B = __d_B, in0 = __a[17], in1 = __a[16], in2 = __a[14], in3 = __a[13], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k43, 5 * __d_B, 12);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 43 (sum to [B, 5, 1])");
-        var __k44 = new LossAndGradients_Kernel44_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[1], output = __a[20] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k44, 5 * __d_B, 1, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 5 * __d_B, "kernel 44 (log, add to [B, 5, 1])");
-        LossAndGradients_Kernel45(__d_B, __a[20], __a[17], __a[18]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 1, "kernel 45 (sub, sum to [1, 1])");
-        var __k46 = new LossAndGradients_Kernel46_Job { __d_B = __d_B, in0 = __a[18], output = __o_loss };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_loss, 1, "kernel 46 (div to [])");
-        var __k47 = new LossAndGradients_Kernel47_Job { __d_B = __d_B, output = __a[17] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k47, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 1, "kernel 47 (div to [])");
-        var __k48 = new LossAndGradients_Kernel48_Job { __d_B = __d_B, in0 = __a[17], output = __a[18] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[18], 5 * __d_B, "kernel 48 (expand to [B, 5])");
-        var __k49 = new LossAndGradients_Kernel49_Job { __d_B = __d_B, in0 = __a[18], output = __a[17] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k49, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 5 * __d_B, "kernel 49 (neg to [B, 5])");
-        var __k50 = new LossAndGradients_Kernel50_Job { __d_B = __d_B, in0 = __a[18], in1 = __a[1], output = __a[20] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[20], 5 * __d_B, "kernel 50 (div to [B, 5, 1])");
-        var __k51 = new LossAndGradients_Kernel51_Job { __d_B = __d_B, in0 = __a[20], in1 = __a[19], in2 = __a[17], in3 = __a[16], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k51, 5 * __d_B, 12);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 51 (mul, mul, add to [B, 5, 12])");
-        // kernel 52: %132 = matmul{tB} %131, %4 : [5*B, 8], then kernel 53 on each finished block of its rows
-        var __e52 = new LossAndGradients_Epilogue52_Rows
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 60 * __d_B, "kernel 43 (mul, mul, add to [B, 5, 12])");
+        // kernel 44: %113 = matmul{tB} %112, %4 : [5*B, 8], then kernel 45 on each finished block of its rows
+        var __e44 = new LossAndGradients_Epilogue44_Rows
         {
-            k53 = new LossAndGradients_Kernel53_Job { __d_B = __d_B, in0 = __a[16], in1 = __a[12], in2 = __a[14], in3 = __a[13], output = __a[17] },
-            s53 = 8,
+            k45 = new LossAndGradients_Kernel45_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[9], in2 = __a[11], in3 = __a[10], output = __a[14] },
+            s45 = 8,
         };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 5 * __d_B, 8, 12, __a[1], this.head.Data, __a[16], ref __e52);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[16], 40 * __d_B, "kernel 52 (matmul to [5*B, 8])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[17], 40 * __d_B, "kernel 53 (mul, mul, mul, neg, exp, mul, mul, mul, mul, add to [B, 5, 8])");
-        // kernel 54: %133 = matmul{tA} %96, %131 : [8, 12]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 12, 5 * __d_B, __a[15], __a[1], __o_grad_head);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_head, 96, "kernel 54 (matmul to [8, 12])");
-        var __k55 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[17], output = __a[1] };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 5 * __d_B, 8, 12, __a[1], this.head.Data, __a[13], ref __e44);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[13], 40 * __d_B, "kernel 44 (matmul to [5*B, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[14], 40 * __d_B, "kernel 45 (mul, mul, mul, neg, exp, mul, mul, mul, mul, add to [B, 5, 8])");
+        // kernel 46: %114 = matmul{tA} %77, %112 : [8, 12]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 12, 5 * __d_B, __a[12], __a[1], __o_grad_head);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_head, 96, "kernel 46 (matmul to [8, 12])");
+        var __k47 = new LossAndGradients_Kernel17_Job { __d_B = __d_B, in0 = __a[14], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k47, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 47 (permute to [B, 2, 5, 4])");
+        // kernel 48: %131 = pad{axis=3,before=0,after=1} %130 : [B, 2, 5, 5]
+        global::GraphNet.Runtime.Indexing.Pad(__a[1], __a[9], 10 * __d_B, 4, 1, 0, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 48 (pad to [B, 2, 5, 5])");
+        // kernel 49: %132 = attention_grad{scale=0.5,causal,query} %53, %55, %57, %58, %131 : [B, 2, 5, 4]
+        global::GraphNet.Runtime.AttentionKernels.Backward(__a[5], __a[6], __a[7], __a[8], __a[9], __a[1], 2 * __d_B, 5, 5, 4, 4, 0.5f, true, false);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 49 (attention_grad to [B, 2, 5, 4])");
+        // kernel 50: %133 = attention_grad{scale=0.5,causal,keys} %53, %55, %57, %58, %131 : [B, 2, 5, 8]
+        global::GraphNet.Runtime.AttentionKernels.Backward(__a[5], __a[6], __a[7], __a[8], __a[9], __a[10], 2 * __d_B, 5, 5, 4, 4, 0.5f, true, true);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 80 * __d_B, "kernel 50 (attention_grad to [B, 2, 5, 8])");
+        // kernel 51: %134 = slice{axis=3,start=0} %133 : [B, 2, 5, 4]
+        global::GraphNet.Runtime.Indexing.Slice(__a[10], __a[5], 10 * __d_B, 8, 1, 0, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 51 (slice to [B, 2, 5, 4])");
+        // kernel 52: %135 = slice{axis=3,start=4} %133 : [B, 2, 5, 4]
+        global::GraphNet.Runtime.Indexing.Slice(__a[10], __a[6], 10 * __d_B, 8, 1, 4, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 52 (slice to [B, 2, 5, 4])");
+        var __k53 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[6], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k53, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 53 (permute to [B, 5, 2, 4])");
+        var __k54 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[5], output = __a[6] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k54, __d_B, 40);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 54 (permute to [B, 5, 2, 4])");
+        var __k55 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[1], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k55, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 55 (permute to [B, 2, 5, 4])");
-        // kernel 56: %150 = matmul{tB} %149, %57 : [B, 2, 5, 5]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 5, 5, 4, __a[1], __a[7], __a[12]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[12], 50 * __d_B, "kernel 56 (matmul to [B, 2, 5, 5])");
-        // kernel 57: %151 = matmul{tA} %78, %149 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[1], __a[7]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 57 (matmul to [B, 2, 5, 4])");
-        var __k58 = new LossAndGradients_Kernel58_Job { __d_B = __d_B, in0 = __a[12], in1 = __a[9], in2 = __a[8], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k58, 10 * __d_B, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 10 * __d_B, "kernel 58 (mul, div, neg, sum to [B, 2, 5, 1])");
-        var __k59 = new LossAndGradients_Kernel59_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[12], in2 = __a[8], in3 = __a[1], in4 = __a[10], output = __a[9] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k59, 2 * __d_B, 25);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 59 (div, add, mul, where, mul to [B, 2, 5, 5])");
-        // kernel 60: %165 = matmul %164, %55 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 5, 4, 5, __a[9], __a[6], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 60 (matmul to [B, 2, 5, 4])");
-        // kernel 61: %166 = matmul{tA} %164, %53 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 2 * __d_B, 5, 4, 5, __a[9], __a[5], __a[6]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 61 (matmul to [B, 2, 5, 4])");
-        var __k62 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[7], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k62, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 62 (permute to [B, 5, 2, 4])");
-        var __k63 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[6], output = __a[7] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k63, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 63 (permute to [B, 5, 2, 4])");
-        var __k64 = new LossAndGradients_Kernel30_Job { __d_B = __d_B, in0 = __a[1], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k64, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 64 (permute to [B, 5, 2, 4])");
-        // kernel 65: %173 = pad{axis=2,before=16,after=0} %168 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[5], __a[1], 5 * __d_B, 8, 1, 16, 0);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 120 * __d_B, "kernel 65 (pad to [B, 5, 24])");
-        // kernel 66: %174 = pad{axis=2,before=8,after=8} %170 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[7], __a[5], 5 * __d_B, 8, 1, 8, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 120 * __d_B, "kernel 66 (pad to [B, 5, 24])");
-        // kernel 67: %176 = pad{axis=2,before=0,after=16} %172 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[6], __a[7], 5 * __d_B, 8, 1, 0, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 120 * __d_B, "kernel 67 (pad to [B, 5, 24])");
-        var __k68 = new LossAndGradients_Kernel68_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[5], in2 = __a[7], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k68, 120 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 120 * __d_B, "kernel 68 (add, add to [B, 5, 24])");
-        // kernel 69: %179 = matmul{tB} %178, %3 : [5*B, 8], then kernel 70 on each finished block of its rows
-        var __e69 = new LossAndGradients_Epilogue69_Rows
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 55 (permute to [B, 5, 2, 4])");
+        // kernel 56: %142 = pad{axis=2,before=16,after=0} %137 : [B, 5, 24]
+        global::GraphNet.Runtime.Indexing.Pad(__a[7], __a[1], 5 * __d_B, 8, 1, 16, 0);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 120 * __d_B, "kernel 56 (pad to [B, 5, 24])");
+        // kernel 57: %143 = pad{axis=2,before=8,after=8} %139 : [B, 5, 24]
+        global::GraphNet.Runtime.Indexing.Pad(__a[6], __a[7], 5 * __d_B, 8, 1, 8, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 120 * __d_B, "kernel 57 (pad to [B, 5, 24])");
+        // kernel 58: %145 = pad{axis=2,before=0,after=16} %141 : [B, 5, 24]
+        global::GraphNet.Runtime.Indexing.Pad(__a[5], __a[6], 5 * __d_B, 8, 1, 0, 16);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 120 * __d_B, "kernel 58 (pad to [B, 5, 24])");
+        var __k59 = new LossAndGradients_Kernel59_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[7], in2 = __a[6], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k59, 120 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 120 * __d_B, "kernel 59 (add, add to [B, 5, 24])");
+        // kernel 60: %148 = matmul{tB} %147, %3 : [5*B, 8], then kernel 61 on each finished block of its rows
+        var __e60 = new LossAndGradients_Epilogue60_Rows
         {
-            k70 = new LossAndGradients_Kernel70_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[5] },
+            k61 = new LossAndGradients_Kernel61_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[6] },
         };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 5 * __d_B, 8, 24, __a[6], this.qkv.Data, __a[1], ref __e69);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 69 (matmul to [5*B, 8])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 70 (mul to [B, 5, 8])");
-        // kernel 71: %180 = matmul{tA} %46, %178 : [8, 24]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * __d_B, __a[4], __a[6], __o_grad_qkv);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_qkv, 192, "kernel 71 (matmul to [8, 24])");
-        var __k72 = new LossAndGradients_Kernel72_Job { __d_B = __d_B, in0 = __a[1], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForParts(ref __k72, 5 * __d_B, 8, 1, __a[4], 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 72 (sum to [1, 1, 8])");
-        var __k73 = new LossAndGradients_Kernel73_Job { in0 = __a[4], output = __o_grad_b };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k73, 8, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 8, "kernel 73 (reshape to [8])");
-        var __k74 = new LossAndGradients_Kernel74_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForParts(ref __k74, 5 * __d_B, 8, 1, __a[4], 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 74 (mul, sum to [1, 1, 8])");
-        var __k75 = new LossAndGradients_Kernel73_Job { in0 = __a[4], output = __o_grad_g };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k75, 8, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_g, 8, "kernel 75 (reshape to [8])");
-        var __k76 = new LossAndGradients_Kernel76_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], in2 = __a[3], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k76, 5 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 76 (mul, div, neg, sum to [B, 5, 1])");
-        var __k77 = new LossAndGradients_Kernel77_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k77, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 77 (mul, div, mul to [B, 5, 1])");
-        var __k78 = new LossAndGradients_Kernel78_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k78, 5 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 78 (div, mul, add, add to [B, 5, 8])");
-        var __k79 = new LossAndGradients_Kernel79_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k79, 5 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 5 * __d_B, "kernel 79 (neg, sum to [B, 5, 1])");
-        var __k80 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k80, 5 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 80 (mul to [B, 5, 1])");
-        var __k81 = new LossAndGradients_Kernel81_Job { __d_B = __d_B, in0 = __a[16], in1 = __a[1], in2 = __a[2], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k81, 5 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 40 * __d_B, "kernel 81 (add, add to [B, 5, 8])");
-        // kernel 82: %209 = scatter_add{rows=12} %5, %208 : [12, 8]
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 5 * __d_B, 8, 24, __a[5], this.qkv.Data, __a[1], ref __e60);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 60 (matmul to [5*B, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 61 (mul to [B, 5, 8])");
+        // kernel 62: %149 = matmul{tA} %46, %147 : [8, 24]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * __d_B, __a[4], __a[5], __o_grad_qkv);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_qkv, 192, "kernel 62 (matmul to [8, 24])");
+        var __k63 = new LossAndGradients_Kernel63_Job { __d_B = __d_B, in0 = __a[1], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k63, 5 * __d_B, 8, 1, __a[4], 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 63 (sum to [1, 1, 8])");
+        var __k64 = new LossAndGradients_Kernel64_Job { in0 = __a[4], output = __o_grad_b };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k64, 8, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_b, 8, "kernel 64 (reshape to [8])");
+        var __k65 = new LossAndGradients_Kernel65_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k65, 5 * __d_B, 8, 1, __a[4], 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[4], 8, "kernel 65 (mul, sum to [1, 1, 8])");
+        var __k66 = new LossAndGradients_Kernel64_Job { in0 = __a[4], output = __o_grad_g };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k66, 8, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_g, 8, "kernel 66 (reshape to [8])");
+        var __k67 = new LossAndGradients_Kernel67_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[2], in2 = __a[3], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 67 (mul, div, neg, sum to [B, 5, 1])");
+        var __k68 = new LossAndGradients_Kernel68_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k68, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 68 (mul, div, mul to [B, 5, 1])");
+        var __k69 = new LossAndGradients_Kernel69_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k69, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 69 (div, mul, add, add to [B, 5, 8])");
+        var __k70 = new LossAndGradients_Kernel70_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k70, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 5 * __d_B, "kernel 70 (neg, sum to [B, 5, 1])");
+        var __k71 = new LossAndGradients_Kernel7_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k71, 5 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 71 (mul to [B, 5, 1])");
+        var __k72 = new LossAndGradients_Kernel72_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[1], in2 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k72, 5 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[0], 40 * __d_B, "kernel 72 (add, add to [B, 5, 8])");
+        // kernel 73: %178 = scatter_add{rows=12} %5, %177 : [12, 8]
         global::GraphNet.Runtime.Indexing.ScatterAdd(ids.Data, __a[0], __o_grad_tokens, 5 * __d_B, 8, 12, "input 'ids'");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_tokens, 96, "kernel 82 (scatter_add to [12, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_tokens, 96, "kernel 73 (scatter_add to [12, 8])");
         return __o_loss[0];
     }
 
@@ -840,300 +810,8 @@ partial class Decoder : global::GraphNet.IModel
         public void Run(int lo, int hi) => LossAndGradients_Kernel17(__d_B, in0, output, lo, hi);
     }
 
-    /// <summary>Fuses gt over [5, 5].</summary>
-    private static void LossAndGradients_Kernel23(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Load(ref p1, x1 + j);
-            var t2 = V512.Gt(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Load(ref p1, x1 + j);
-            var t2 = V256.Gt(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Load(ref p1, x1 + j);
-            var t2 = Sc.Gt(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel23 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel23_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel23(in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses mul, where over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel24(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = 0;
-            int x1 = i0 * 25;
-            int xo = i0 * 25;
-            int j = 0;
-            for (; j <= 25 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Splat(-1E+30f);
-                var t2 = V512.Load(ref p1, x1 + j);
-                var t3 = V512.Splat(0.5f);
-                var t4 = V512.Mul(t2, t3);
-                var t5 = V512.Where(t0, t1, t4);
-                V512.Store(t5, ref out0, xo + j);
-            }
-            for (; j <= 25 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Splat(-1E+30f);
-                var t2 = V256.Load(ref p1, x1 + j);
-                var t3 = V256.Splat(0.5f);
-                var t4 = V256.Mul(t2, t3);
-                var t5 = V256.Where(t0, t1, t4);
-                V256.Store(t5, ref out0, xo + j);
-            }
-            for (; j < 25; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Splat(-1E+30f);
-                var t2 = Sc.Load(ref p1, x1 + j);
-                var t3 = Sc.Splat(0.5f);
-                var t4 = Sc.Mul(t2, t3);
-                var t5 = Sc.Where(t0, t1, t4);
-                Sc.Store(t5, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel24 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel24_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel24(__d_B, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses reduce max_reduce over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel25(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(lo, hi - lo).Fill(float.NegativeInfinity);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 5;
-            int xo = i0;
-            int j = 0;
-            float acc = float.NegativeInfinity;
-            if (5 - j >= 16)
-            {
-                var vacc = V512.Splat(float.NegativeInfinity);
-                for (; j <= 5 - 16; j += 16)
-                {
-                    var t0 = V512.Load(ref p0, x0 + j);
-                    vacc = V512.Max(vacc, t0);
-                }
-                acc = Sc.Max(acc, V512.ReduceMax(vacc));
-            }
-            if (5 - j >= 8)
-            {
-                var vacc = V256.Splat(float.NegativeInfinity);
-                for (; j <= 5 - 8; j += 8)
-                {
-                    var t0 = V256.Load(ref p0, x0 + j);
-                    vacc = V256.Max(vacc, t0);
-                }
-                acc = Sc.Max(acc, V256.ReduceMax(vacc));
-            }
-            for (; j < 5; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                acc = Sc.Max(acc, t0);
-            }
-            Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel25 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel25_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel25(__d_B, in0, output, lo, hi);
-    }
-
-    /// <summary>Fuses sub, exp over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel26(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 5;
-            int x1 = i0;
-            int xo = i0 * 5;
-            int j = 0;
-            for (; j <= 5 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref p1, x1));
-                var t2 = V512.Sub(t0, t1);
-                var t3 = V512.Exp(t2);
-                V512.Store(t3, ref out0, xo + j);
-            }
-            for (; j <= 5 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref p1, x1));
-                var t2 = V256.Sub(t0, t1);
-                var t3 = V256.Exp(t2);
-                V256.Store(t3, ref out0, xo + j);
-            }
-            for (; j < 5; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
-                var t2 = Sc.Sub(t0, t1);
-                var t3 = Sc.Exp(t2);
-                Sc.Store(t3, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel26(__d_B, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses reduce sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel27(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(lo, hi - lo).Fill(0f);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 5;
-            int xo = i0;
-            int j = 0;
-            float acc = 0f;
-            if (5 - j >= 16)
-            {
-                var vacc = V512.Splat(0f);
-                for (; j <= 5 - 16; j += 16)
-                {
-                    var t0 = V512.Load(ref p0, x0 + j);
-                    vacc = V512.Add(vacc, t0);
-                }
-                acc = Sc.Add(acc, V512.ReduceAdd(vacc));
-            }
-            if (5 - j >= 8)
-            {
-                var vacc = V256.Splat(0f);
-                for (; j <= 5 - 8; j += 8)
-                {
-                    var t0 = V256.Load(ref p0, x0 + j);
-                    vacc = V256.Add(vacc, t0);
-                }
-                acc = Sc.Add(acc, V256.ReduceAdd(vacc));
-            }
-            for (; j < 5; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                acc = Sc.Add(acc, t0);
-            }
-            Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel27 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel27_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel27(__d_B, in0, output, lo, hi);
-    }
-
-    /// <summary>Fuses div over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel28(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 5;
-            int x1 = i0;
-            int xo = i0 * 5;
-            int j = 0;
-            for (; j <= 5 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref p1, x1));
-                var t2 = V512.Div(t0, t1);
-                V512.Store(t2, ref out0, xo + j);
-            }
-            for (; j <= 5 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref p1, x1));
-                var t2 = V256.Div(t0, t1);
-                V256.Store(t2, ref out0, xo + j);
-            }
-            for (; j < 5; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
-                var t2 = Sc.Div(t0, t1);
-                Sc.Store(t2, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel28 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel28_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel28(__d_B, in0, in1, output, lo, hi);
-    }
-
     /// <summary>Fuses permute over [B, 5, 2, 4].</summary>
-    private static void LossAndGradients_Kernel30(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel22(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1166,17 +844,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel30 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel30_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel22 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel22_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel30(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel22(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel31(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel23(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1206,17 +884,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel31 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel31_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel23 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel23_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel31(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel23(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel32(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel24(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1246,17 +924,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel32 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel32_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel24 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel24_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel32(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel24(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses erf, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel25(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1289,17 +967,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel33 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel33_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel25 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel25_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel33(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel25(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel26(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1339,19 +1017,19 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel34(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel26(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses eq over [12, 12].</summary>
-    private static void LossAndGradients_Kernel38(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel30(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1383,17 +1061,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel30 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel30_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel38(in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel30(in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel32(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1441,18 +1119,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel40 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel40_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel32 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel32_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel40(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel32(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1492,17 +1170,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel33 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel33_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel41(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel33(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub, exp over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel42(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1540,18 +1218,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel42 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel42_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel42(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel34(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 12] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1591,17 +1269,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel43 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel43_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel35 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel35_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel43(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel35(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses log, add over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel44(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel36(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1636,18 +1314,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel44 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel44_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel36 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel36_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel44(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel36(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B, 5] to [1, 1].</summary>
-    private static void LossAndGradients_Kernel45(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void LossAndGradients_Kernel37(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1693,7 +1371,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel46(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel38(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1723,17 +1401,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel46 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel46_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel46(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel38(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void LossAndGradients_Kernel47(int __d_B, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel39(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -1761,16 +1439,16 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel39 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel39_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel47(__d_B, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel39(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B, 5].</summary>
-    private static void LossAndGradients_Kernel48(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1794,17 +1472,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel40 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel40_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel48(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel40(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses neg over [B, 5].</summary>
-    private static void LossAndGradients_Kernel49(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1831,17 +1509,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel49 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel49_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel49(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel41(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel50(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel42(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1873,18 +1551,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel50 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel50_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel42 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel42_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel50(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel42(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add over [B, 5, 12].</summary>
-    private static void LossAndGradients_Kernel51(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1935,8 +1613,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel51 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel51_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel43 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel43_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -1944,11 +1622,11 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel51(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel43(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, mul, neg, exp, mul, mul, mul, mul, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel53(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel45(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2026,8 +1704,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel53 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel53_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel45 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel45_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2035,178 +1713,22 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel53(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel45(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
-    /// <summary>Kernel 53 of LossAndGradients over a block of rows of kernel 52's product (its epilogue).</summary>
-    private struct LossAndGradients_Epilogue52_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Kernel 45 of LossAndGradients over a block of rows of kernel 44's product (its epilogue).</summary>
+    private struct LossAndGradients_Epilogue44_Rows : global::GraphNet.Runtime.IRangeJob
     {
-        public LossAndGradients_Kernel53_Job k53;
-        public int s53;
+        public LossAndGradients_Kernel45_Job k45;
+        public int s45;
         public void Run(int lo, int hi)
         {
-            k53.Run(lo * s53, hi * s53);
+            k45.Run(lo * s45, hi * s45);
         }
-    }
-
-    /// <summary>Fuses reduce mul, div, neg, sum over [B, 2, 5, 5] to [B, 2, 5, 1].</summary>
-    private static void LossAndGradients_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float p2 = ref Sc.Ref(in2);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(lo, hi - lo).Fill(0f);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 5;
-            int x1 = i0 * 5;
-            int x2 = i0;
-            int xo = i0;
-            int j = 0;
-            float acc = 0f;
-            if (5 - j >= 16)
-            {
-                var vacc = V512.Splat(0f);
-                for (; j <= 5 - 16; j += 16)
-                {
-                    var t0 = V512.Load(ref p0, x0 + j);
-                    var t1 = V512.Load(ref p1, x1 + j);
-                    var t2 = V512.Mul(t0, t1);
-                    var t3 = V512.Splat(Sc.Load(ref p2, x2));
-                    var t4 = V512.Div(t2, t3);
-                    var t5 = V512.Neg(t4);
-                    vacc = V512.Add(vacc, t5);
-                }
-                acc = Sc.Add(acc, V512.ReduceAdd(vacc));
-            }
-            if (5 - j >= 8)
-            {
-                var vacc = V256.Splat(0f);
-                for (; j <= 5 - 8; j += 8)
-                {
-                    var t0 = V256.Load(ref p0, x0 + j);
-                    var t1 = V256.Load(ref p1, x1 + j);
-                    var t2 = V256.Mul(t0, t1);
-                    var t3 = V256.Splat(Sc.Load(ref p2, x2));
-                    var t4 = V256.Div(t2, t3);
-                    var t5 = V256.Neg(t4);
-                    vacc = V256.Add(vacc, t5);
-                }
-                acc = Sc.Add(acc, V256.ReduceAdd(vacc));
-            }
-            for (; j < 5; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Load(ref p1, x1 + j);
-                var t2 = Sc.Mul(t0, t1);
-                var t3 = Sc.Splat(Sc.Load(ref p2, x2));
-                var t4 = Sc.Div(t2, t3);
-                var t5 = Sc.Neg(t4);
-                acc = Sc.Add(acc, t5);
-            }
-            Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel58 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel58_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] in2;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel58(__d_B, in0, in1, in2, output, lo, hi);
-    }
-
-    /// <summary>Fuses div, add, mul, where, mul over [B, 2, 5, 5].</summary>
-    private static void LossAndGradients_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float p2 = ref Sc.Ref(in2);
-        ref float p3 = ref Sc.Ref(in3);
-        ref float p4 = ref Sc.Ref(in4);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            for (int i1 = 0; i1 < 5; i1++)
-            {
-                int x0 = i1 * 5;
-                int x1 = i0 * 25 + i1 * 5;
-                int x2 = i0 * 5 + i1;
-                int x3 = i0 * 5 + i1;
-                int x4 = i0 * 25 + i1 * 5;
-                int xo = i0 * 25 + i1 * 5;
-                int j = 0;
-                for (; j <= 5 - 16; j += 16)
-                {
-                    var t0 = V512.Load(ref p0, x0 + j);
-                    var t1 = V512.Splat(0f);
-                    var t2 = V512.Load(ref p1, x1 + j);
-                    var t3 = V512.Splat(Sc.Load(ref p2, x2));
-                    var t4 = V512.Div(t2, t3);
-                    var t5 = V512.Splat(Sc.Load(ref p3, x3));
-                    var t6 = V512.Add(t4, t5);
-                    var t7 = V512.Load(ref p4, x4 + j);
-                    var t8 = V512.Mul(t6, t7);
-                    var t9 = V512.Where(t0, t1, t8);
-                    var t10 = V512.Splat(0.5f);
-                    var t11 = V512.Mul(t9, t10);
-                    V512.Store(t11, ref out0, xo + j);
-                }
-                for (; j <= 5 - 8; j += 8)
-                {
-                    var t0 = V256.Load(ref p0, x0 + j);
-                    var t1 = V256.Splat(0f);
-                    var t2 = V256.Load(ref p1, x1 + j);
-                    var t3 = V256.Splat(Sc.Load(ref p2, x2));
-                    var t4 = V256.Div(t2, t3);
-                    var t5 = V256.Splat(Sc.Load(ref p3, x3));
-                    var t6 = V256.Add(t4, t5);
-                    var t7 = V256.Load(ref p4, x4 + j);
-                    var t8 = V256.Mul(t6, t7);
-                    var t9 = V256.Where(t0, t1, t8);
-                    var t10 = V256.Splat(0.5f);
-                    var t11 = V256.Mul(t9, t10);
-                    V256.Store(t11, ref out0, xo + j);
-                }
-                for (; j < 5; j++)
-                {
-                    var t0 = Sc.Load(ref p0, x0 + j);
-                    var t1 = Sc.Splat(0f);
-                    var t2 = Sc.Load(ref p1, x1 + j);
-                    var t3 = Sc.Splat(Sc.Load(ref p2, x2));
-                    var t4 = Sc.Div(t2, t3);
-                    var t5 = Sc.Splat(Sc.Load(ref p3, x3));
-                    var t6 = Sc.Add(t4, t5);
-                    var t7 = Sc.Load(ref p4, x4 + j);
-                    var t8 = Sc.Mul(t6, t7);
-                    var t9 = Sc.Where(t0, t1, t8);
-                    var t10 = Sc.Splat(0.5f);
-                    var t11 = Sc.Mul(t9, t10);
-                    Sc.Store(t11, ref out0, xo + j);
-                }
-            }
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel59 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel59_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] in2;
-        public float[] in3;
-        public float[] in4;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel59(__d_B, in0, in1, in2, in3, in4, output, lo, hi);
     }
 
     /// <summary>Fuses add, add over [B, 5, 24].</summary>
-    private static void LossAndGradients_Kernel68(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2246,19 +1768,19 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel68 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel68_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel59 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel59_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel68(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel59(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel70(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel61(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2293,28 +1815,28 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel70 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel70_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel61 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel61_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel70(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel61(__d_B, in0, in1, output, lo, hi);
     }
 
-    /// <summary>Kernel 70 of LossAndGradients over a block of rows of kernel 69's product (its epilogue).</summary>
-    private struct LossAndGradients_Epilogue69_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Kernel 61 of LossAndGradients over a block of rows of kernel 60's product (its epilogue).</summary>
+    private struct LossAndGradients_Epilogue60_Rows : global::GraphNet.Runtime.IRangeJob
     {
-        public LossAndGradients_Kernel70_Job k70;
+        public LossAndGradients_Kernel61_Job k61;
         public void Run(int lo, int hi)
         {
-            k70.Run(lo, hi);
+            k61.Run(lo, hi);
         }
     }
 
     /// <summary>Fuses reduce sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel72(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel63(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2342,17 +1864,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel72 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
-    private struct LossAndGradients_Kernel72_Job : global::GraphNet.Runtime.IPartialJob
+    /// <summary>Runs LossAndGradients_Kernel63 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct LossAndGradients_Kernel63_Job : global::GraphNet.Runtime.IPartialJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi, global::System.Span<float> part) => LossAndGradients_Kernel72(__d_B, in0, part, lo, hi);
+        public void Run(int lo, int hi, global::System.Span<float> part) => LossAndGradients_Kernel63(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses reshape over [8].</summary>
-    private static void LossAndGradients_Kernel73(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel64(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2376,16 +1898,16 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel73 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel73_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel64 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel64_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel73(in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel64(in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 5, 8] to [1, 1, 8].</summary>
-    private static void LossAndGradients_Kernel74(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel65(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2421,18 +1943,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel74 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
-    private struct LossAndGradients_Kernel74_Job : global::GraphNet.Runtime.IPartialJob
+    /// <summary>Runs LossAndGradients_Kernel65 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct LossAndGradients_Kernel65_Job : global::GraphNet.Runtime.IPartialJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi, global::System.Span<float> part) => LossAndGradients_Kernel74(__d_B, in0, in1, part, lo, hi);
+        public void Run(int lo, int hi, global::System.Span<float> part) => LossAndGradients_Kernel65(__d_B, in0, in1, part, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel76(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel67(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2491,19 +2013,19 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel76 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel76_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel67 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel67_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel76(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel67(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses mul, div, mul over [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel77(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel68(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2547,18 +2069,18 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel77 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel77_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel68 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel68_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel77(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel68(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses div, mul, add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel78(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel69(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2612,8 +2134,8 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel78 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel78_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel69 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel69_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2621,11 +2143,11 @@ partial class Decoder : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel78(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel69(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 5, 8] to [B, 5, 1].</summary>
-    private static void LossAndGradients_Kernel79(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel70(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2668,17 +2190,17 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel79 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel79_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel70 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel70_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel79(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel70(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses add, add over [B, 5, 8].</summary>
-    private static void LossAndGradients_Kernel81(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void LossAndGradients_Kernel72(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2721,14 +2243,14 @@ partial class Decoder : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs LossAndGradients_Kernel81 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel81_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs LossAndGradients_Kernel72 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct LossAndGradients_Kernel72_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel81(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => LossAndGradients_Kernel72(__d_B, in0, in1, in2, output, lo, hi);
     }
 }

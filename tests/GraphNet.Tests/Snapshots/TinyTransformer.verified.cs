@@ -139,8 +139,8 @@ partial class TinyTransformer : global::GraphNet.IModel
     }
 
     // ==== Predict: forward of Logits ====
-    // 72 kernels; arena of 6 slots: #0 32*B | 4*B | 64*B | 96*B | 8*B | 28*B, #1 4*B | 32*B | 96*B | 16 | 8*B, #2 4*B | 32*B | 16 | 8*B | 64*B, #3 4*B | 32*B, #4 32*B, #5 16 floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_Predict = new(6);
+    // 59 kernels; arena of 5 slots: #0 32*B | 4*B | 64*B | 96*B | 28*B, #1 4*B | 32*B | 96*B, #2 4*B | 32*B | 64*B, #3 4*B | 32*B, #4 32*B | 40*B floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Predict = new(5);
 
     public partial global::GraphNet.Tensor Predict(global::GraphNet.Tensor ids)
     {
@@ -181,12 +181,11 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __r = global::GraphNet.Tensor.Uninitialized(__d_B, 4, 7);
         var __o_result = __r.Data;
         var __a = __arena_Predict;
-        __a.Reserve(0, global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(96 * __d_B), global::System.Math.Max((long)(8 * __d_B), 28 * __d_B))))));
-        __a.Reserve(1, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(96 * __d_B), global::System.Math.Max((long)(16), 8 * __d_B)))));
-        __a.Reserve(2, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(16), global::System.Math.Max((long)(8 * __d_B), 64 * __d_B)))));
+        __a.Reserve(0, global::System.Math.Max((long)(32 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(96 * __d_B), 28 * __d_B)))));
+        __a.Reserve(1, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), 96 * __d_B)));
+        __a.Reserve(2, global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(32 * __d_B), 64 * __d_B)));
         __a.Reserve(3, global::System.Math.Max((long)(4 * __d_B), 32 * __d_B));
-        __a.Reserve(4, 32 * __d_B);
-        __a.Reserve(5, 16);
+        __a.Reserve(4, global::System.Math.Max((long)(32 * __d_B), 40 * __d_B));
         // kernel 0: %28 = gather %0, %27 : [B, 4, 8]
         global::GraphNet.Runtime.Indexing.Gather(this.__m_tokens_weight.Data, ids.Data, __a[0], 4 * __d_B, 8, 7, "input 'ids'");
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 0 (gather to [B, 4, 8])");
@@ -229,194 +228,155 @@ partial class TinyTransformer : global::GraphNet.IModel
         var __k13 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[4], output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k13, __d_B, 32);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 13 (permute to [B, 2, 4, 4])");
-        // kernel 14: %72 = matmul{tB} %67, %69 : [B, 2, 4, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 4, 4, 4, __a[1], __a[2], __a[4]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 14 (matmul to [B, 2, 4, 4])");
-        // kernel 15: %77 = iota{axes=1} : [4, 4]
-        global::GraphNet.Runtime.Fill.Iota(__a[1], 4, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 16, "kernel 15 (iota to [4, 4])");
-        // kernel 16: %78 = iota{axes=0} : [4, 4]
-        global::GraphNet.Runtime.Fill.Iota(__a[2], 1, 4, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 16, "kernel 16 (iota to [4, 4])");
-        var __k17 = new Predict_Kernel17_Job { in0 = __a[1], in1 = __a[2], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k17, 16, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[5], 16, "kernel 17 (gt to [4, 4])");
-        var __k18 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k18, 2 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 18 (mul, where to [B, 2, 4, 4])");
-        var __k19 = new Predict_Kernel19_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k19, 8 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 8 * __d_B, "kernel 19 (max_reduce to [B, 2, 4, 1])");
-        var __k20 = new Predict_Kernel20_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k20, 8 * __d_B, 4, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 20 (sub, exp to [B, 2, 4, 4])");
-        var __k21 = new Predict_Kernel21_Job { __d_B = __d_B, in0 = __a[4], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k21, 8 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 8 * __d_B, "kernel 21 (sum to [B, 2, 4, 1])");
-        var __k22 = new Predict_Kernel22_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k22, 8 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 22 (div to [B, 2, 4, 4])");
-        // kernel 23: %93 = matmul %92, %71 : [B, 2, 4, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 4, 4, 4, __a[2], __a[3], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 23 (matmul to [B, 2, 4, 4])");
-        var __k24 = new Predict_Kernel24_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k24, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 24 (permute to [B, 4, 2, 4])");
-        // kernel 25: %96 = matmul{tB} %95, %5 : [4*B, 8], then kernel 26 on each finished block of its rows
+        // kernel 14: %72 = attention{scale=0.5,causal} %67, %69, %71 : [B, 2, 4, 5]
+        global::GraphNet.Runtime.AttentionKernels.Forward(__a[1], __a[2], __a[3], __a[4], 2 * __d_B, 4, 4, 4, 4, 0.5f, true);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 40 * __d_B, "kernel 14 (attention to [B, 2, 4, 5])");
+        // kernel 15: %73 = slice{axis=3,start=0} %72 : [B, 2, 4, 4]
+        global::GraphNet.Runtime.Indexing.Slice(__a[4], __a[1], 8 * __d_B, 5, 1, 0, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 15 (slice to [B, 2, 4, 4])");
+        var __k16 = new Predict_Kernel16_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k16, __d_B, 32);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 16 (permute to [B, 4, 2, 4])");
+        // kernel 17: %76 = matmul{tB} %75, %5 : [4*B, 8], then kernel 18 on each finished block of its rows
+        var __e17 = new Predict_Epilogue17_Rows
+        {
+            k18 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[1], in2 = this.__m_blocks_0_self_attn_out_proj_bias.Data, output = __a[3] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_0_self_attn_out_proj_weight.Data, __a[1], ref __e17);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 17 (matmul to [4*B, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 18 (add, add to [B, 4, 8])");
+        var __k19 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[3], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k19, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 19 (sum to [B, 4, 1])");
+        var __k20 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k20, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 20 (mul to [B, 4, 1])");
+        var __k21 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k21, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 21 (sub to [B, 4, 8])");
+        var __k22 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k22, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 22 (mul, sum to [B, 4, 1])");
+        var __k23 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 23 (mul, add, sqrt to [B, 4, 1])");
+        var __k24 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], in2 = this.__m_blocks_0_norm2_weight.Data, in3 = this.__m_blocks_0_norm2_bias.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k24, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 24 (div, mul, add to [B, 4, 8])");
+        // kernel 25: %100 = matmul{tB} %99, %9 : [4*B, 16], then kernel 26 on each finished block of its rows
         var __e25 = new Predict_Epilogue25_Rows
         {
-            k26 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[1], in2 = this.__m_blocks_0_self_attn_out_proj_bias.Data, output = __a[3] },
+            k26 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_0_linear1_bias.Data, output = __a[2] },
         };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_0_self_attn_out_proj_weight.Data, __a[1], ref __e25);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 25 (matmul to [4*B, 8])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 26 (add, add to [B, 4, 8])");
-        var __k27 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[3], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k27, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 27 (sum to [B, 4, 1])");
-        var __k28 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k28, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 28 (mul to [B, 4, 1])");
-        var __k29 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_0_linear1_weight.Data, __a[0], ref __e25);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 25 (matmul to [4*B, 16])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 64 * __d_B, "kernel 26 (add, mul, mul, erf, add, mul to [B, 4, 16])");
+        // kernel 27: %120 = matmul{tB} %119, %11 : [4*B, 8], then kernel 28 on each finished block of its rows
+        var __e27 = new Predict_Epilogue27_Rows
+        {
+            k28 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[0], in2 = this.__m_blocks_0_linear2_bias.Data, output = __a[1] },
+        };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 16, __a[2], this.__m_blocks_0_linear2_weight.Data, __a[0], ref __e27);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 27 (matmul to [4*B, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 28 (add, add to [B, 4, 8])");
+        var __k29 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k29, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 29 (sub to [B, 4, 8])");
-        var __k30 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k30, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 30 (mul, sum to [B, 4, 1])");
-        var __k31 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 31 (mul, add, sqrt to [B, 4, 1])");
-        var __k32 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], in2 = this.__m_blocks_0_norm2_weight.Data, in3 = this.__m_blocks_0_norm2_bias.Data, output = __a[1] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 29 (sum to [B, 4, 1])");
+        var __k30 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k30, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 30 (mul to [B, 4, 1])");
+        var __k31 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k31, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 31 (sub to [B, 4, 8])");
+        var __k32 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k32, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 32 (div, mul, add to [B, 4, 8])");
-        // kernel 33: %120 = matmul{tB} %119, %9 : [4*B, 16], then kernel 34 on each finished block of its rows
-        var __e33 = new Predict_Epilogue33_Rows
-        {
-            k34 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_0_linear1_bias.Data, output = __a[2] },
-        };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_0_linear1_weight.Data, __a[0], ref __e33);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 33 (matmul to [4*B, 16])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 64 * __d_B, "kernel 34 (add, mul, mul, erf, add, mul to [B, 4, 16])");
-        // kernel 35: %139 = matmul{tB} %138, %11 : [4*B, 8], then kernel 36 on each finished block of its rows
-        var __e35 = new Predict_Epilogue35_Rows
-        {
-            k36 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[0], in2 = this.__m_blocks_0_linear2_bias.Data, output = __a[1] },
-        };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 16, __a[2], this.__m_blocks_0_linear2_weight.Data, __a[0], ref __e35);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 35 (matmul to [4*B, 8])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 36 (add, add to [B, 4, 8])");
-        var __k37 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k37, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 37 (sum to [B, 4, 1])");
-        var __k38 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 38 (mul to [B, 4, 1])");
-        var __k39 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k39, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 39 (sub to [B, 4, 8])");
-        var __k40 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k40, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 40 (mul, sum to [B, 4, 1])");
-        var __k41 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[2], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k41, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 4 * __d_B, "kernel 41 (mul, add, sqrt to [B, 4, 1])");
-        var __k42 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_1_norm1_weight.Data, in3 = this.__m_blocks_1_norm1_bias.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k42, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 42 (div, mul, add to [B, 4, 8])");
-        // kernel 43: %163 = matmul{tB} %162, %15 : [4*B, 24]
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 32 (mul, sum to [B, 4, 1])");
+        var __k33 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[2], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k33, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 4 * __d_B, "kernel 33 (mul, add, sqrt to [B, 4, 1])");
+        var __k34 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[3], in2 = this.__m_blocks_1_norm1_weight.Data, in3 = this.__m_blocks_1_norm1_bias.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 34 (div, mul, add to [B, 4, 8])");
+        // kernel 35: %144 = matmul{tB} %143, %15 : [4*B, 24]
         global::GraphNet.Runtime.Gemm.MatMul(false, true, 1, 4 * __d_B, 24, 8, __a[2], this.__m_blocks_1_self_attn_in_proj_weight.Data, __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 96 * __d_B, "kernel 43 (matmul to [4*B, 24])");
-        var __k44 = new Predict_Kernel8_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k44, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 44 (add to [B, 4, 8])");
-        var __k45 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k45, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 45 (add to [B, 4, 8])");
-        var __k46 = new Predict_Kernel10_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 46 (add to [B, 4, 8])");
-        var __k47 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[2], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k47, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 47 (permute to [B, 2, 4, 4])");
-        var __k48 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[3], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k48, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 48 (permute to [B, 2, 4, 4])");
-        var __k49 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[4], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k49, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 49 (permute to [B, 2, 4, 4])");
-        // kernel 50: %182 = matmul{tB} %177, %179 : [B, 2, 4, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, true, 2 * __d_B, 4, 4, 4, __a[0], __a[2], __a[4]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 50 (matmul to [B, 2, 4, 4])");
-        var __k51 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k51, 2 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 51 (mul, where to [B, 2, 4, 4])");
-        var __k52 = new Predict_Kernel19_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k52, 8 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 8 * __d_B, "kernel 52 (max_reduce to [B, 2, 4, 1])");
-        var __k53 = new Predict_Kernel20_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 8 * __d_B, 4, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 53 (sub, exp to [B, 2, 4, 4])");
-        var __k54 = new Predict_Kernel21_Job { __d_B = __d_B, in0 = __a[4], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 8 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 8 * __d_B, "kernel 54 (sum to [B, 2, 4, 1])");
-        var __k55 = new Predict_Kernel22_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k55, 8 * __d_B, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 55 (div to [B, 2, 4, 4])");
-        // kernel 56: %192 = matmul %191, %181 : [B, 2, 4, 4]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 2 * __d_B, 4, 4, 4, __a[2], __a[3], __a[0]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 56 (matmul to [B, 2, 4, 4])");
-        var __k57 = new Predict_Kernel24_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k57, __d_B, 32);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 57 (permute to [B, 4, 2, 4])");
-        // kernel 58: %195 = matmul{tB} %194, %17 : [4*B, 8], then kernel 59 on each finished block of its rows
-        var __e58 = new Predict_Epilogue58_Rows
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 96 * __d_B, "kernel 35 (matmul to [4*B, 24])");
+        var __k36 = new Predict_Kernel8_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k36, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 36 (add to [B, 4, 8])");
+        var __k37 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k37, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 37 (add to [B, 4, 8])");
+        var __k38 = new Predict_Kernel10_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_self_attn_in_proj_bias.Data, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k38, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 32 * __d_B, "kernel 38 (add to [B, 4, 8])");
+        var __k39 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k39, __d_B, 32);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 39 (permute to [B, 2, 4, 4])");
+        var __k40 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[3], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k40, __d_B, 32);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 40 (permute to [B, 2, 4, 4])");
+        var __k41 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[4], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k41, __d_B, 32);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 41 (permute to [B, 2, 4, 4])");
+        // kernel 42: %163 = attention{scale=0.5,causal} %158, %160, %162 : [B, 2, 4, 5]
+        global::GraphNet.Runtime.AttentionKernels.Forward(__a[0], __a[2], __a[3], __a[4], 2 * __d_B, 4, 4, 4, 4, 0.5f, true);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[4], 40 * __d_B, "kernel 42 (attention to [B, 2, 4, 5])");
+        // kernel 43: %164 = slice{axis=3,start=0} %163 : [B, 2, 4, 4]
+        global::GraphNet.Runtime.Indexing.Slice(__a[4], __a[0], 8 * __d_B, 5, 1, 0, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 43 (slice to [B, 2, 4, 4])");
+        var __k44 = new Predict_Kernel16_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k44, __d_B, 32);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 32 * __d_B, "kernel 44 (permute to [B, 4, 2, 4])");
+        // kernel 45: %167 = matmul{tB} %166, %17 : [4*B, 8], then kernel 46 on each finished block of its rows
+        var __e45 = new Predict_Epilogue45_Rows
         {
-            k59 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[0], in2 = this.__m_blocks_1_self_attn_out_proj_bias.Data, output = __a[3] },
+            k46 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[0], in2 = this.__m_blocks_1_self_attn_out_proj_bias.Data, output = __a[3] },
         };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_1_self_attn_out_proj_weight.Data, __a[0], ref __e58);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 58 (matmul to [4*B, 8])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 59 (add, add to [B, 4, 8])");
-        var __k60 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[3], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k60, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 60 (sum to [B, 4, 1])");
-        var __k61 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k61, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 61 (mul to [B, 4, 1])");
-        var __k62 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k62, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 62 (sub to [B, 4, 8])");
-        var __k63 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k63, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 63 (mul, sum to [B, 4, 1])");
-        var __k64 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k64, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 64 (mul, add, sqrt to [B, 4, 1])");
-        var __k65 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], in2 = this.__m_blocks_1_norm2_weight.Data, in3 = this.__m_blocks_1_norm2_bias.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k65, 4 * __d_B, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 65 (div, mul, add to [B, 4, 8])");
-        // kernel 66: %219 = matmul{tB} %218, %21 : [4*B, 16], then kernel 67 on each finished block of its rows
-        var __e66 = new Predict_Epilogue66_Rows
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 8, __a[2], this.__m_blocks_1_self_attn_out_proj_weight.Data, __a[0], ref __e45);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 45 (matmul to [4*B, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[3], 32 * __d_B, "kernel 46 (add, add to [B, 4, 8])");
+        var __k47 = new Predict_Kernel1_Job { __d_B = __d_B, in0 = __a[3], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k47, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 47 (sum to [B, 4, 1])");
+        var __k48 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 48 (mul to [B, 4, 1])");
+        var __k49 = new Predict_Kernel3_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k49, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 49 (sub to [B, 4, 8])");
+        var __k50 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k50, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 50 (mul, sum to [B, 4, 1])");
+        var __k51 = new Predict_Kernel5_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k51, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 4 * __d_B, "kernel 51 (mul, add, sqrt to [B, 4, 1])");
+        var __k52 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[2], in2 = this.__m_blocks_1_norm2_weight.Data, in3 = this.__m_blocks_1_norm2_bias.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k52, 4 * __d_B, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 52 (div, mul, add to [B, 4, 8])");
+        // kernel 53: %191 = matmul{tB} %190, %21 : [4*B, 16], then kernel 54 on each finished block of its rows
+        var __e53 = new Predict_Epilogue53_Rows
         {
-            k67 = new Predict_Kernel34_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_linear1_bias.Data, output = __a[2] },
+            k54 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_blocks_1_linear1_bias.Data, output = __a[2] },
         };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_1_linear1_weight.Data, __a[0], ref __e66);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 66 (matmul to [4*B, 16])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 64 * __d_B, "kernel 67 (add, mul, mul, erf, add, mul to [B, 4, 16])");
-        // kernel 68: %230 = matmul{tB} %229, %23 : [4*B, 8], then kernel 69 on each finished block of its rows
-        var __e68 = new Predict_Epilogue68_Rows
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 16, 8, __a[1], this.__m_blocks_1_linear1_weight.Data, __a[0], ref __e53);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 53 (matmul to [4*B, 16])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 64 * __d_B, "kernel 54 (add, mul, mul, erf, add, mul to [B, 4, 16])");
+        // kernel 55: %202 = matmul{tB} %201, %23 : [4*B, 8], then kernel 56 on each finished block of its rows
+        var __e55 = new Predict_Epilogue55_Rows
         {
-            k69 = new Predict_Kernel26_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[0], in2 = this.__m_blocks_1_linear2_bias.Data, output = __a[1] },
+            k56 = new Predict_Kernel18_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[0], in2 = this.__m_blocks_1_linear2_bias.Data, output = __a[1] },
         };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 16, __a[2], this.__m_blocks_1_linear2_weight.Data, __a[0], ref __e68);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 68 (matmul to [4*B, 8])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 69 (add, add to [B, 4, 8])");
-        // kernel 70: %237 = matmul{tB} %236, %25 : [4*B, 7], then kernel 71 on each finished block of its rows
-        var __e70 = new Predict_Epilogue70_Rows
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 8, 16, __a[2], this.__m_blocks_1_linear2_weight.Data, __a[0], ref __e55);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 32 * __d_B, "kernel 55 (matmul to [4*B, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 32 * __d_B, "kernel 56 (add, add to [B, 4, 8])");
+        // kernel 57: %209 = matmul{tB} %208, %25 : [4*B, 7], then kernel 58 on each finished block of its rows
+        var __e57 = new Predict_Epilogue57_Rows
         {
-            k71 = new Predict_Kernel71_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_head_bias.Data, output = __o_result },
+            k58 = new Predict_Kernel58_Job { __d_B = __d_B, in0 = __a[0], in1 = this.__m_head_bias.Data, output = __o_result },
         };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 7, 8, __a[1], this.__m_head_weight.Data, __a[0], ref __e70);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 28 * __d_B, "kernel 70 (matmul to [4*B, 7])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __o_result, 28 * __d_B, "kernel 71 (add to [B, 4, 7])");
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 4 * __d_B, 7, 8, __a[1], this.__m_head_weight.Data, __a[0], ref __e57);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 28 * __d_B, "kernel 57 (matmul to [4*B, 7])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __o_result, 28 * __d_B, "kernel 58 (add to [B, 4, 7])");
         return __r;
     }
 
@@ -903,300 +863,8 @@ partial class TinyTransformer : global::GraphNet.IModel
         public void Run(int lo, int hi) => Predict_Kernel11(__d_B, in0, output, lo, hi);
     }
 
-    /// <summary>Fuses gt over [4, 4].</summary>
-    private static void Predict_Kernel17(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Load(ref p1, x1 + j);
-            var t2 = V512.Gt(t0, t1);
-            V512.Store(t2, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Load(ref p1, x1 + j);
-            var t2 = V256.Gt(t0, t1);
-            V256.Store(t2, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Load(ref p1, x1 + j);
-            var t2 = Sc.Gt(t0, t1);
-            Sc.Store(t2, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs Predict_Kernel17 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel17_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel17(in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses mul, where over [B, 2, 4, 4].</summary>
-    private static void Predict_Kernel18(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = 0;
-            int x1 = i0 * 16;
-            int xo = i0 * 16;
-            int j = 0;
-            for (; j <= 16 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Splat(-1E+30f);
-                var t2 = V512.Load(ref p1, x1 + j);
-                var t3 = V512.Splat(0.5f);
-                var t4 = V512.Mul(t2, t3);
-                var t5 = V512.Where(t0, t1, t4);
-                V512.Store(t5, ref out0, xo + j);
-            }
-            for (; j <= 16 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Splat(-1E+30f);
-                var t2 = V256.Load(ref p1, x1 + j);
-                var t3 = V256.Splat(0.5f);
-                var t4 = V256.Mul(t2, t3);
-                var t5 = V256.Where(t0, t1, t4);
-                V256.Store(t5, ref out0, xo + j);
-            }
-            for (; j < 16; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Splat(-1E+30f);
-                var t2 = Sc.Load(ref p1, x1 + j);
-                var t3 = Sc.Splat(0.5f);
-                var t4 = Sc.Mul(t2, t3);
-                var t5 = Sc.Where(t0, t1, t4);
-                Sc.Store(t5, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Runs Predict_Kernel18 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel18_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel18(__d_B, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses reduce max_reduce over [B, 2, 4, 4] to [B, 2, 4, 1].</summary>
-    private static void Predict_Kernel19(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(lo, hi - lo).Fill(float.NegativeInfinity);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 4;
-            int xo = i0;
-            int j = 0;
-            float acc = float.NegativeInfinity;
-            if (4 - j >= 16)
-            {
-                var vacc = V512.Splat(float.NegativeInfinity);
-                for (; j <= 4 - 16; j += 16)
-                {
-                    var t0 = V512.Load(ref p0, x0 + j);
-                    vacc = V512.Max(vacc, t0);
-                }
-                acc = Sc.Max(acc, V512.ReduceMax(vacc));
-            }
-            if (4 - j >= 8)
-            {
-                var vacc = V256.Splat(float.NegativeInfinity);
-                for (; j <= 4 - 8; j += 8)
-                {
-                    var t0 = V256.Load(ref p0, x0 + j);
-                    vacc = V256.Max(vacc, t0);
-                }
-                acc = Sc.Max(acc, V256.ReduceMax(vacc));
-            }
-            for (; j < 4; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                acc = Sc.Max(acc, t0);
-            }
-            Sc.Store(Sc.Max(Sc.Load(ref out0, xo), acc), ref out0, xo);
-        }
-    }
-
-    /// <summary>Runs Predict_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel19(__d_B, in0, output, lo, hi);
-    }
-
-    /// <summary>Fuses sub, exp over [B, 2, 4, 4].</summary>
-    private static void Predict_Kernel20(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 4;
-            int x1 = i0;
-            int xo = i0 * 4;
-            int j = 0;
-            for (; j <= 4 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref p1, x1));
-                var t2 = V512.Sub(t0, t1);
-                var t3 = V512.Exp(t2);
-                V512.Store(t3, ref out0, xo + j);
-            }
-            for (; j <= 4 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref p1, x1));
-                var t2 = V256.Sub(t0, t1);
-                var t3 = V256.Exp(t2);
-                V256.Store(t3, ref out0, xo + j);
-            }
-            for (; j < 4; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
-                var t2 = Sc.Sub(t0, t1);
-                var t3 = Sc.Exp(t2);
-                Sc.Store(t3, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Runs Predict_Kernel20 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel20_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel20(__d_B, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses reduce sum over [B, 2, 4, 4] to [B, 2, 4, 1].</summary>
-    private static void Predict_Kernel21(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(lo, hi - lo).Fill(0f);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 4;
-            int xo = i0;
-            int j = 0;
-            float acc = 0f;
-            if (4 - j >= 16)
-            {
-                var vacc = V512.Splat(0f);
-                for (; j <= 4 - 16; j += 16)
-                {
-                    var t0 = V512.Load(ref p0, x0 + j);
-                    vacc = V512.Add(vacc, t0);
-                }
-                acc = Sc.Add(acc, V512.ReduceAdd(vacc));
-            }
-            if (4 - j >= 8)
-            {
-                var vacc = V256.Splat(0f);
-                for (; j <= 4 - 8; j += 8)
-                {
-                    var t0 = V256.Load(ref p0, x0 + j);
-                    vacc = V256.Add(vacc, t0);
-                }
-                acc = Sc.Add(acc, V256.ReduceAdd(vacc));
-            }
-            for (; j < 4; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                acc = Sc.Add(acc, t0);
-            }
-            Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
-        }
-    }
-
-    /// <summary>Runs Predict_Kernel21 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel21_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel21(__d_B, in0, output, lo, hi);
-    }
-
-    /// <summary>Fuses div over [B, 2, 4, 4].</summary>
-    private static void Predict_Kernel22(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 4;
-            int x1 = i0;
-            int xo = i0 * 4;
-            int j = 0;
-            for (; j <= 4 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Splat(Sc.Load(ref p1, x1));
-                var t2 = V512.Div(t0, t1);
-                V512.Store(t2, ref out0, xo + j);
-            }
-            for (; j <= 4 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Splat(Sc.Load(ref p1, x1));
-                var t2 = V256.Div(t0, t1);
-                V256.Store(t2, ref out0, xo + j);
-            }
-            for (; j < 4; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Splat(Sc.Load(ref p1, x1));
-                var t2 = Sc.Div(t0, t1);
-                Sc.Store(t2, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Runs Predict_Kernel22 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel22_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel22(__d_B, in0, in1, output, lo, hi);
-    }
-
     /// <summary>Fuses permute over [B, 4, 2, 4].</summary>
-    private static void Predict_Kernel24(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel16(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1229,17 +897,17 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel24 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel24_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel16 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel16_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel24(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel16(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses add, add over [B, 4, 8].</summary>
-    private static void Predict_Kernel26(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel18(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1282,29 +950,29 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel18 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel18_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel26(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel18(__d_B, in0, in1, in2, output, lo, hi);
     }
 
-    /// <summary>Kernel 26 of Predict over a block of rows of kernel 25's product (its epilogue).</summary>
-    private struct Predict_Epilogue25_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Kernel 18 of Predict over a block of rows of kernel 17's product (its epilogue).</summary>
+    private struct Predict_Epilogue17_Rows : global::GraphNet.Runtime.IRangeJob
     {
-        public Predict_Kernel26_Job k26;
+        public Predict_Kernel18_Job k18;
         public void Run(int lo, int hi)
         {
-            k26.Run(lo, hi);
+            k18.Run(lo, hi);
         }
     }
 
     /// <summary>Fuses add, mul, mul, erf, add, mul over [B, 4, 16].</summary>
-    private static void Predict_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel26(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1363,68 +1031,68 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel34(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel26(__d_B, in0, in1, output, lo, hi);
     }
 
-    /// <summary>Kernel 34 of Predict over a block of rows of kernel 33's product (its epilogue).</summary>
-    private struct Predict_Epilogue33_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Kernel 26 of Predict over a block of rows of kernel 25's product (its epilogue).</summary>
+    private struct Predict_Epilogue25_Rows : global::GraphNet.Runtime.IRangeJob
     {
-        public Predict_Kernel34_Job k34;
+        public Predict_Kernel26_Job k26;
         public void Run(int lo, int hi)
         {
-            k34.Run(lo, hi);
+            k26.Run(lo, hi);
         }
     }
 
-    /// <summary>Kernel 36 of Predict over a block of rows of kernel 35's product (its epilogue).</summary>
-    private struct Predict_Epilogue35_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Kernel 28 of Predict over a block of rows of kernel 27's product (its epilogue).</summary>
+    private struct Predict_Epilogue27_Rows : global::GraphNet.Runtime.IRangeJob
     {
-        public Predict_Kernel26_Job k36;
+        public Predict_Kernel18_Job k28;
         public void Run(int lo, int hi)
         {
-            k36.Run(lo, hi);
+            k28.Run(lo, hi);
         }
     }
 
-    /// <summary>Kernel 59 of Predict over a block of rows of kernel 58's product (its epilogue).</summary>
-    private struct Predict_Epilogue58_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Kernel 46 of Predict over a block of rows of kernel 45's product (its epilogue).</summary>
+    private struct Predict_Epilogue45_Rows : global::GraphNet.Runtime.IRangeJob
     {
-        public Predict_Kernel26_Job k59;
+        public Predict_Kernel18_Job k46;
         public void Run(int lo, int hi)
         {
-            k59.Run(lo, hi);
+            k46.Run(lo, hi);
         }
     }
 
-    /// <summary>Kernel 67 of Predict over a block of rows of kernel 66's product (its epilogue).</summary>
-    private struct Predict_Epilogue66_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Kernel 54 of Predict over a block of rows of kernel 53's product (its epilogue).</summary>
+    private struct Predict_Epilogue53_Rows : global::GraphNet.Runtime.IRangeJob
     {
-        public Predict_Kernel34_Job k67;
+        public Predict_Kernel26_Job k54;
         public void Run(int lo, int hi)
         {
-            k67.Run(lo, hi);
+            k54.Run(lo, hi);
         }
     }
 
-    /// <summary>Kernel 69 of Predict over a block of rows of kernel 68's product (its epilogue).</summary>
-    private struct Predict_Epilogue68_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Kernel 56 of Predict over a block of rows of kernel 55's product (its epilogue).</summary>
+    private struct Predict_Epilogue55_Rows : global::GraphNet.Runtime.IRangeJob
     {
-        public Predict_Kernel26_Job k69;
+        public Predict_Kernel18_Job k56;
         public void Run(int lo, int hi)
         {
-            k69.Run(lo, hi);
+            k56.Run(lo, hi);
         }
     }
 
     /// <summary>Fuses add over [B, 4, 7].</summary>
-    private static void Predict_Kernel71(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1459,30 +1127,30 @@ partial class TinyTransformer : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel71 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel71_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel58 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel58_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel71(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel58(__d_B, in0, in1, output, lo, hi);
     }
 
-    /// <summary>Kernel 71 of Predict over a block of rows of kernel 70's product (its epilogue).</summary>
-    private struct Predict_Epilogue70_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Kernel 58 of Predict over a block of rows of kernel 57's product (its epilogue).</summary>
+    private struct Predict_Epilogue57_Rows : global::GraphNet.Runtime.IRangeJob
     {
-        public Predict_Kernel71_Job k71;
+        public Predict_Kernel58_Job k58;
         public void Run(int lo, int hi)
         {
-            k71.Run(lo, hi);
+            k58.Run(lo, hi);
         }
     }
 
     // The inference graph of each [Compile] entry (GraphNet.Compiler.GraphCodec text), read by ExportOnnx.
     private static readonly global::System.Collections.Generic.KeyValuePair<string, string>[] __graphs =
     {
-        new("Predict", "param [7,8] n=tokens.weight;param [8] n=blocks.0.norm1.weight;param [8] n=blocks.0.norm1.bias;param [24,8] n=blocks.0.self_attn.in_proj_weight;param [24] n=blocks.0.self_attn.in_proj_bias;param [8,8] n=blocks.0.self_attn.out_proj.weight;param [8] n=blocks.0.self_attn.out_proj.bias;param [8] n=blocks.0.norm2.weight;param [8] n=blocks.0.norm2.bias;param [16,8] n=blocks.0.linear1.weight;param [16] n=blocks.0.linear1.bias;param [8,16] n=blocks.0.linear2.weight;param [8] n=blocks.0.linear2.bias;param [8] n=blocks.1.norm1.weight;param [8] n=blocks.1.norm1.bias;param [24,8] n=blocks.1.self_attn.in_proj_weight;param [24] n=blocks.1.self_attn.in_proj_bias;param [8,8] n=blocks.1.self_attn.out_proj.weight;param [8] n=blocks.1.self_attn.out_proj.bias;param [8] n=blocks.1.norm2.weight;param [8] n=blocks.1.norm2.bias;param [16,8] n=blocks.1.linear1.weight;param [16] n=blocks.1.linear1.bias;param [8,16] n=blocks.1.linear2.weight;param [8] n=blocks.1.linear2.bias;param [7,8] n=head.weight;param [7] n=head.bias;input [B,4] n=ids;gather [B,4,8] (0,27);sum [B,4,1] (28) a=2;const [] v=0.125;reshape [1,1,1] (30);expand [B,4,1] (31);mul [B,4,1] (29,32);expand [B,4,8] (33);sub [B,4,8] (28,34);mul [B,4,8] (35,35);sum [B,4,1] (36) a=2;mul [B,4,1] (37,32);const [] v=9.999999747378752E-06;reshape [1,1,1] (39);expand [B,4,1] (40);add [B,4,1] (38,41);sqrt [B,4,1] (42);expand [B,4,8] (43);div [B,4,8] (35,44);reshape [1,1,8] (1);expand [B,4,8] (46);mul [B,4,8] (45,47);reshape [1,1,8] (2);expand [B,4,8] (49);add [B,4,8] (48,50);reshape [4*B,8] (51);matmul [4*B,24] (52,3) tb;reshape [B,4,24] (53);reshape [1,1,24] (4);expand [B,4,24] (55);slice [B,4,8] (54) a=2;slice [B,4,8] (56) a=2;add [B,4,8] (57,58);slice [B,4,8] (54) a=2 d=8;slice [B,4,8] (56) a=2 d=8;add [B,4,8] (60,61);slice [B,4,8] (54) a=2 d=16;slice [B,4,8] (56) a=2 d=16;add [B,4,8] (63,64);reshape [B,4,2,4] (59);permute [B,2,4,4] (66) a=0,2,1,3;reshape [B,4,2,4] (62);permute [B,2,4,4] (68) a=0,2,1,3;reshape [B,4,2,4] (65);permute [B,2,4,4] (70) a=0,2,1,3;matmul [B,2,4,4] (67,69) tb;const [] v=0.5;reshape [1,1,1,1] (73);expand [B,2,4,4] (74);mul [B,2,4,4] (72,75);iota [4,4] a=1;iota [4,4] a=0;gt [4,4] (77,78);const [] v=-1E+30;reshape [1,1,4,4] (79);expand [B,2,4,4] (81);reshape [1,1,1,1] (80);expand [B,2,4,4] (83);where [B,2,4,4] (82,84,76);max_reduce [B,2,4,1] (85) a=3;expand [B,2,4,4] (86);sub [B,2,4,4] (85,87);exp [B,2,4,4] (88);sum [B,2,4,1] (89) a=3;expand [B,2,4,4] (90);div [B,2,4,4] (89,91);matmul [B,2,4,4] (92,71);permute [B,4,2,4] (93) a=0,2,1,3;reshape [4*B,8] (94);matmul [4*B,8] (95,5) tb;reshape [B,4,8] (96);reshape [1,1,8] (6);expand [B,4,8] (98);add [B,4,8] (97,99);add [B,4,8] (28,100);sum [B,4,1] (101) a=2;mul [B,4,1] (102,32);expand [B,4,8] (103);sub [B,4,8] (101,104);mul [B,4,8] (105,105);sum [B,4,1] (106) a=2;mul [B,4,1] (107,32);add [B,4,1] (108,41);sqrt [B,4,1] (109);expand [B,4,8] (110);div [B,4,8] (105,111);reshape [1,1,8] (7);expand [B,4,8] (113);mul [B,4,8] (112,114);reshape [1,1,8] (8);expand [B,4,8] (116);add [B,4,8] (115,117);reshape [4*B,8] (118);matmul [4*B,16] (119,9) tb;reshape [B,4,16] (120);reshape [1,1,16] (10);expand [B,4,16] (122);add [B,4,16] (121,123);reshape [1,1,1] (73);expand [B,4,16] (125);mul [B,4,16] (126,124);const [] v=1;const [] v=0.7071067811865475;reshape [1,1,1] (129);expand [B,4,16] (130);mul [B,4,16] (124,131);erf [B,4,16] (132);reshape [1,1,1] (128);expand [B,4,16] (134);add [B,4,16] (135,133);mul [B,4,16] (127,136);reshape [4*B,16] (137);matmul [4*B,8] (138,11) tb;reshape [B,4,8] (139);reshape [1,1,8] (12);expand [B,4,8] (141);add [B,4,8] (140,142);add [B,4,8] (101,143);sum [B,4,1] (144) a=2;mul [B,4,1] (145,32);expand [B,4,8] (146);sub [B,4,8] (144,147);mul [B,4,8] (148,148);sum [B,4,1] (149) a=2;mul [B,4,1] (150,32);add [B,4,1] (151,41);sqrt [B,4,1] (152);expand [B,4,8] (153);div [B,4,8] (148,154);reshape [1,1,8] (13);expand [B,4,8] (156);mul [B,4,8] (155,157);reshape [1,1,8] (14);expand [B,4,8] (159);add [B,4,8] (158,160);reshape [4*B,8] (161);matmul [4*B,24] (162,15) tb;reshape [B,4,24] (163);reshape [1,1,24] (16);expand [B,4,24] (165);slice [B,4,8] (164) a=2;slice [B,4,8] (166) a=2;add [B,4,8] (167,168);slice [B,4,8] (164) a=2 d=8;slice [B,4,8] (166) a=2 d=8;add [B,4,8] (170,171);slice [B,4,8] (164) a=2 d=16;slice [B,4,8] (166) a=2 d=16;add [B,4,8] (173,174);reshape [B,4,2,4] (169);permute [B,2,4,4] (176) a=0,2,1,3;reshape [B,4,2,4] (172);permute [B,2,4,4] (178) a=0,2,1,3;reshape [B,4,2,4] (175);permute [B,2,4,4] (180) a=0,2,1,3;matmul [B,2,4,4] (177,179) tb;mul [B,2,4,4] (182,75);where [B,2,4,4] (82,84,183);max_reduce [B,2,4,1] (184) a=3;expand [B,2,4,4] (185);sub [B,2,4,4] (184,186);exp [B,2,4,4] (187);sum [B,2,4,1] (188) a=3;expand [B,2,4,4] (189);div [B,2,4,4] (188,190);matmul [B,2,4,4] (191,181);permute [B,4,2,4] (192) a=0,2,1,3;reshape [4*B,8] (193);matmul [4*B,8] (194,17) tb;reshape [B,4,8] (195);reshape [1,1,8] (18);expand [B,4,8] (197);add [B,4,8] (196,198);add [B,4,8] (144,199);sum [B,4,1] (200) a=2;mul [B,4,1] (201,32);expand [B,4,8] (202);sub [B,4,8] (200,203);mul [B,4,8] (204,204);sum [B,4,1] (205) a=2;mul [B,4,1] (206,32);add [B,4,1] (207,41);sqrt [B,4,1] (208);expand [B,4,8] (209);div [B,4,8] (204,210);reshape [1,1,8] (19);expand [B,4,8] (212);mul [B,4,8] (211,213);reshape [1,1,8] (20);expand [B,4,8] (215);add [B,4,8] (214,216);reshape [4*B,8] (217);matmul [4*B,16] (218,21) tb;reshape [B,4,16] (219);reshape [1,1,16] (22);expand [B,4,16] (221);add [B,4,16] (220,222);mul [B,4,16] (126,223);mul [B,4,16] (223,131);erf [B,4,16] (225);add [B,4,16] (135,226);mul [B,4,16] (224,227);reshape [4*B,16] (228);matmul [4*B,8] (229,23) tb;reshape [B,4,8] (230);reshape [1,1,8] (24);expand [B,4,8] (232);add [B,4,8] (231,233);add [B,4,8] (200,234);reshape [4*B,8] (235);matmul [4*B,7] (236,25) tb;reshape [B,4,7] (237);reshape [1,1,7] (26);expand [B,4,7] (239);add [B,4,7] (238,240);>result=241"),
+        new("Predict", "param [7,8] n=tokens.weight;param [8] n=blocks.0.norm1.weight;param [8] n=blocks.0.norm1.bias;param [24,8] n=blocks.0.self_attn.in_proj_weight;param [24] n=blocks.0.self_attn.in_proj_bias;param [8,8] n=blocks.0.self_attn.out_proj.weight;param [8] n=blocks.0.self_attn.out_proj.bias;param [8] n=blocks.0.norm2.weight;param [8] n=blocks.0.norm2.bias;param [16,8] n=blocks.0.linear1.weight;param [16] n=blocks.0.linear1.bias;param [8,16] n=blocks.0.linear2.weight;param [8] n=blocks.0.linear2.bias;param [8] n=blocks.1.norm1.weight;param [8] n=blocks.1.norm1.bias;param [24,8] n=blocks.1.self_attn.in_proj_weight;param [24] n=blocks.1.self_attn.in_proj_bias;param [8,8] n=blocks.1.self_attn.out_proj.weight;param [8] n=blocks.1.self_attn.out_proj.bias;param [8] n=blocks.1.norm2.weight;param [8] n=blocks.1.norm2.bias;param [16,8] n=blocks.1.linear1.weight;param [16] n=blocks.1.linear1.bias;param [8,16] n=blocks.1.linear2.weight;param [8] n=blocks.1.linear2.bias;param [7,8] n=head.weight;param [7] n=head.bias;input [B,4] n=ids;gather [B,4,8] (0,27);sum [B,4,1] (28) a=2;const [] v=0.125;reshape [1,1,1] (30);expand [B,4,1] (31);mul [B,4,1] (29,32);expand [B,4,8] (33);sub [B,4,8] (28,34);mul [B,4,8] (35,35);sum [B,4,1] (36) a=2;mul [B,4,1] (37,32);const [] v=9.999999747378752E-06;reshape [1,1,1] (39);expand [B,4,1] (40);add [B,4,1] (38,41);sqrt [B,4,1] (42);expand [B,4,8] (43);div [B,4,8] (35,44);reshape [1,1,8] (1);expand [B,4,8] (46);mul [B,4,8] (45,47);reshape [1,1,8] (2);expand [B,4,8] (49);add [B,4,8] (48,50);reshape [4*B,8] (51);matmul [4*B,24] (52,3) tb;reshape [B,4,24] (53);reshape [1,1,24] (4);expand [B,4,24] (55);slice [B,4,8] (54) a=2;slice [B,4,8] (56) a=2;add [B,4,8] (57,58);slice [B,4,8] (54) a=2 d=8;slice [B,4,8] (56) a=2 d=8;add [B,4,8] (60,61);slice [B,4,8] (54) a=2 d=16;slice [B,4,8] (56) a=2 d=16;add [B,4,8] (63,64);reshape [B,4,2,4] (59);permute [B,2,4,4] (66) a=0,2,1,3;reshape [B,4,2,4] (62);permute [B,2,4,4] (68) a=0,2,1,3;reshape [B,4,2,4] (65);permute [B,2,4,4] (70) a=0,2,1,3;attention [B,2,4,5] (67,69,71) v=0.5 i=1;slice [B,2,4,4] (72) a=3;permute [B,4,2,4] (73) a=0,2,1,3;reshape [4*B,8] (74);matmul [4*B,8] (75,5) tb;reshape [B,4,8] (76);reshape [1,1,8] (6);expand [B,4,8] (78);add [B,4,8] (77,79);add [B,4,8] (28,80);sum [B,4,1] (81) a=2;mul [B,4,1] (82,32);expand [B,4,8] (83);sub [B,4,8] (81,84);mul [B,4,8] (85,85);sum [B,4,1] (86) a=2;mul [B,4,1] (87,32);add [B,4,1] (88,41);sqrt [B,4,1] (89);expand [B,4,8] (90);div [B,4,8] (85,91);reshape [1,1,8] (7);expand [B,4,8] (93);mul [B,4,8] (92,94);reshape [1,1,8] (8);expand [B,4,8] (96);add [B,4,8] (95,97);reshape [4*B,8] (98);matmul [4*B,16] (99,9) tb;reshape [B,4,16] (100);reshape [1,1,16] (10);expand [B,4,16] (102);add [B,4,16] (101,103);const [] v=0.5;reshape [1,1,1] (105);expand [B,4,16] (106);mul [B,4,16] (107,104);const [] v=1;const [] v=0.7071067811865475;reshape [1,1,1] (110);expand [B,4,16] (111);mul [B,4,16] (104,112);erf [B,4,16] (113);reshape [1,1,1] (109);expand [B,4,16] (115);add [B,4,16] (116,114);mul [B,4,16] (108,117);reshape [4*B,16] (118);matmul [4*B,8] (119,11) tb;reshape [B,4,8] (120);reshape [1,1,8] (12);expand [B,4,8] (122);add [B,4,8] (121,123);add [B,4,8] (81,124);sum [B,4,1] (125) a=2;mul [B,4,1] (126,32);expand [B,4,8] (127);sub [B,4,8] (125,128);mul [B,4,8] (129,129);sum [B,4,1] (130) a=2;mul [B,4,1] (131,32);add [B,4,1] (132,41);sqrt [B,4,1] (133);expand [B,4,8] (134);div [B,4,8] (129,135);reshape [1,1,8] (13);expand [B,4,8] (137);mul [B,4,8] (136,138);reshape [1,1,8] (14);expand [B,4,8] (140);add [B,4,8] (139,141);reshape [4*B,8] (142);matmul [4*B,24] (143,15) tb;reshape [B,4,24] (144);reshape [1,1,24] (16);expand [B,4,24] (146);slice [B,4,8] (145) a=2;slice [B,4,8] (147) a=2;add [B,4,8] (148,149);slice [B,4,8] (145) a=2 d=8;slice [B,4,8] (147) a=2 d=8;add [B,4,8] (151,152);slice [B,4,8] (145) a=2 d=16;slice [B,4,8] (147) a=2 d=16;add [B,4,8] (154,155);reshape [B,4,2,4] (150);permute [B,2,4,4] (157) a=0,2,1,3;reshape [B,4,2,4] (153);permute [B,2,4,4] (159) a=0,2,1,3;reshape [B,4,2,4] (156);permute [B,2,4,4] (161) a=0,2,1,3;attention [B,2,4,5] (158,160,162) v=0.5 i=1;slice [B,2,4,4] (163) a=3;permute [B,4,2,4] (164) a=0,2,1,3;reshape [4*B,8] (165);matmul [4*B,8] (166,17) tb;reshape [B,4,8] (167);reshape [1,1,8] (18);expand [B,4,8] (169);add [B,4,8] (168,170);add [B,4,8] (125,171);sum [B,4,1] (172) a=2;mul [B,4,1] (173,32);expand [B,4,8] (174);sub [B,4,8] (172,175);mul [B,4,8] (176,176);sum [B,4,1] (177) a=2;mul [B,4,1] (178,32);add [B,4,1] (179,41);sqrt [B,4,1] (180);expand [B,4,8] (181);div [B,4,8] (176,182);reshape [1,1,8] (19);expand [B,4,8] (184);mul [B,4,8] (183,185);reshape [1,1,8] (20);expand [B,4,8] (187);add [B,4,8] (186,188);reshape [4*B,8] (189);matmul [4*B,16] (190,21) tb;reshape [B,4,16] (191);reshape [1,1,16] (22);expand [B,4,16] (193);add [B,4,16] (192,194);mul [B,4,16] (107,195);mul [B,4,16] (195,112);erf [B,4,16] (197);add [B,4,16] (116,198);mul [B,4,16] (196,199);reshape [4*B,16] (200);matmul [4*B,8] (201,23) tb;reshape [B,4,8] (202);reshape [1,1,8] (24);expand [B,4,8] (204);add [B,4,8] (203,205);add [B,4,8] (172,206);reshape [4*B,8] (207);matmul [4*B,7] (208,25) tb;reshape [B,4,7] (209);reshape [1,1,7] (26);expand [B,4,7] (211);add [B,4,7] (210,212);>result=213"),
     };
     global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> global::GraphNet.IModel.EntryGraphs => __graphs;
 }

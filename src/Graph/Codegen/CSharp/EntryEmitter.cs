@@ -736,6 +736,16 @@ internal static class EntryEmitter
             S(w.Dilation, 1), T(w.Dilation), S(w.PadBefore, 0), T(w.PadBefore) });
     }
 
+    /// <summary>An attention's sizes and flags after its buffers, the same on both backends: slices, queries, keys, features, value features, scale, causal.</summary>
+    internal static string AttentionArgs(Node n)
+    {
+        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+        Shape q = n[0].Shape, k = n[1].Shape, v = n[2].Shape;
+        int r = q.Rank;
+        var slices = q.Dims.Take(r - 2).Aggregate(Dim.Const(1), (x, y) => x * y);
+        return $"{C(slices)}, {C(q[r - 2])}, {C(k[r - 2])}, {q[r - 1].Coef}, {v[r - 1].Coef}, {CSharpEmitter.Float(n.Attrs.Value)}, {Bool(n.Attrs.Ints[0] == 1)}";
+    }
+
     /// <summary>The name of the indexing routine that computes <paramref name="n"/> (both backends name them alike).</summary>
     internal static string IndexRoutine(Node n) => n.Op is OpKind.ArgMax or OpKind.ArgMin ? "ArgExtreme" : n.Op.ToString();
 
@@ -786,6 +796,10 @@ internal static class EntryEmitter
                 var a = n[0].Shape;
                 return $"global::GraphNet.Linalg.{n.Op}({ins[0]}, {o}, {Prod(a.Dims.Take(a.Rank - 2))}, {C(a[a.Rank - 1])});";
             }
+            case OpKind.Attention:
+                return $"{Rt}.AttentionKernels.Forward({ins[0]}, {ins[1]}, {ins[2]}, {o}, {AttentionArgs(n)});";
+            case OpKind.AttentionGrad:
+                return $"{Rt}.AttentionKernels.Backward({ins[0]}, {ins[1]}, {ins[2]}, {ins[3]}, {ins[4]}, {o}, {AttentionArgs(n)}, {Bool(n.Attrs.Ints[1] == 1)});";
             case OpKind.Random:
                 return $"{Rt}.Fill.Uniform({o}, {C(n.Shape.Size)}, __seed, __draw, {(int)n.Attrs.Value}{(step is null ? "" : $", {step} * (long)({C(n.Shape.Size)})")});";
             default:

@@ -1,0 +1,287 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GraphNet.Runtime;
+
+/// <summary>
+/// Fused scaled dot-product attention over a batch of independent slices (a transformer's batch × heads):
+/// q [Tq, D], k [Tk, D], v [Tk, Dv] per slice. The forward pass writes [Tq, Dv + 1] per slice: the output rows, then
+/// each row's log-sum-exp of its scores. The [slices, Tq, Tk] weights never go to memory: a pool task scores a block
+/// of 64 query rows against the keys they see (the packed GEMM) into a tile of 64 × Tk floats that stays in cache,
+/// normalizes it there (each row whole, so no running rescale is needed while a row of scores fits in L2) and multiplies
+/// it by v at once. The backward pass recomputes the same tiles from q, k and the saved log-sum-exp, as flash
+/// attention does: one call for the query gradient, one for the key and value gradients (written side by side,
+/// [Tk, D + Dv] per slice). A causal mask (key j ≤ query i) skips the keys after a block's last query.
+/// Each output row is computed by one task in a fixed order, so results have the same bits on any thread count.
+/// Called by generated code; not part of the user-facing API.
+/// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public static unsafe class AttentionKernels
+{
+    private const int Block = 64; // query rows (key rows for the key gradient) per pool task: 32 ran slower (each block packs the keys again)
+
+    /// <summary>
+    /// out[s, i, 0..Dv) = softmax_j(scale·q_i·k_j)·v, out[s, i, Dv] = log Σ_j exp(scale·q_i·k_j), over the keys row i
+    /// sees (all, or j ≤ i when <paramref name="causal"/>).
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+        int batch, int tq, int tk, int d, int dv, float scale, bool causal)
+    {
+        Check(batch, tq, tk, d, dv, causal, (q.Length, "q", tq * d), (k.Length, "k", tk * d), (v.Length, "v", tk * dv), (output.Length, "output", tq * (dv + 1)));
+        fixed (float* pq = q, pk = k, pv = v, po = output)
+        {
+            var job = new Job { Mode = 0, Q = pq, K = pk, V = pv, Out = po, Tq = tq, Tk = tk, D = d, Dv = dv, Scale = scale, Causal = causal };
+            Run(ref job, batch, tq);
+        }
+    }
+
+    /// <summary>
+    /// The gradient of <see cref="Forward"/>'s packed output, given it (<paramref name="output"/>) and the gradient of
+    /// it (<paramref name="gradOutput"/>, both [batch, Tq, Dv + 1]): the query gradient [batch, Tq, D], or with
+    /// <paramref name="keys"/> the key and value gradients side by side [batch, Tk, D + Dv].
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> output,
+        ReadOnlySpan<float> gradOutput, Span<float> grad, int batch, int tq, int tk, int d, int dv, float scale, bool causal, bool keys)
+    {
+        Check(batch, tq, tk, d, dv, causal, (q.Length, "q", tq * d), (k.Length, "k", tk * d), (v.Length, "v", tk * dv),
+            (output.Length, "output", tq * (dv + 1)), (gradOutput.Length, "output gradient", tq * (dv + 1)),
+            (grad.Length, "gradient", keys ? tk * (d + dv) : tq * d));
+        fixed (float* pq = q, pk = k, pv = v, po = output, pg = gradOutput, pd = grad)
+        {
+            var job = new Job { Mode = keys ? 2 : 1, Q = pq, K = pk, V = pv, O = po, G = pg, Out = pd, Tq = tq, Tk = tk, D = d, Dv = dv, Scale = scale, Causal = causal };
+            Run(ref job, batch, keys ? tk : tq);
+        }
+    }
+
+    private static void Check(int batch, int tq, int tk, int d, int dv, bool causal, params (int Length, string Name, long PerSlice)[] buffers)
+    {
+        if (batch < 0 || tq < 0 || tk < 0 || d < 1 || dv < 1)
+            throw new ArgumentException($"attention: batch {batch}, {tq} queries, {tk} keys, {d} features and {dv} value features must not be negative (features at least 1).");
+        if (causal && tq != tk) throw new ArgumentException($"causal attention needs as many queries as keys, got {tq} and {tk}.");
+        foreach (var (length, name, perSlice) in buffers)
+            if (length < batch * perSlice)
+                throw new ArgumentException($"attention: the {name} buffer holds {length} floats, expected at least {batch * perSlice} ({batch} × {perSlice}).");
+    }
+
+    private static void Run(ref Job job, int batch, int rows)
+    {
+        int blocks = (rows + Block - 1) / Block;
+        long tasks = (long)batch * blocks;
+        if (tasks == 0) return;
+        job.Blocks = blocks;
+        job.Extent = rows;
+        long work = (long)batch * job.Tq * job.Tk * (job.D + job.Dv);
+        if (tasks == 1 || work < Workers.SplitElements * 4)
+            for (int t = 0; t < tasks; t++) job.Run(t);
+        else Workers.For((int)tasks, ref job);
+    }
+
+    [ThreadStatic] private static float[]? _scratch;
+
+    private struct Job : IParallelJob
+    {
+        public int Mode; // 0 forward, 1 query gradient, 2 key and value gradients
+        public float* Q, K, V, O, G, Out;
+        public int Tq, Tk, D, Dv, Blocks, Extent;
+        public float Scale;
+        public bool Causal;
+
+        public void Run(int task)
+        {
+            int s = task / Blocks, lo = task % Blocks * Block, hi = Math.Min(lo + Block, Extent), m = hi - lo;
+            int n = Mode == 2 ? Tq - (Causal ? lo : 0) : Causal ? Math.Min(Tk, hi) : Tk; // the keys (queries) the block sees
+            long need = 2L * m * n + (long)(m + n) * (Math.Max(D, Dv) + 1) + 2L * n + 64;
+            var scratch = _scratch is { } sc && sc.Length >= need ? sc : (_scratch = new float[Math.Max(need, 4096)]);
+            fixed (float* p = scratch)
+            {
+                if (Mode == 0) ForwardBlock(s, lo, m, n, p);
+                else if (Mode == 1) QueryBlock(s, lo, m, n, p);
+                else KeyBlock(s, lo, m, n, p);
+            }
+        }
+
+        private void ForwardBlock(int s, int lo, int m, int n, float* p)
+        {
+            float* q = Q + ((long)s * Tq + lo) * D, k = K + (long)s * Tk * D, v = V + (long)s * Tk * Dv, o = Out + ((long)s * Tq + lo) * (Dv + 1);
+            float* scores = p, rows = scores + (long)m * n;
+            Product(false, true, m, n, D, q, k, scores);
+            var sum = stackalloc float[m];
+            var max = stackalloc float[m];
+            for (int r = 0; r < m; r++)
+            {
+                int limit = Causal ? Math.Min(lo + r + 1, n) : n;
+                float* row = scores + (long)r * n;
+                Scale(row, limit, Scale);
+                max[r] = MaxOf(row, limit);
+                sum[r] = ExpAndSum(row, limit, n, max[r]);
+            }
+            Product(false, false, m, Dv, n, scores, v, rows);
+            for (int r = 0; r < m; r++)
+            {
+                float* dst = o + (long)r * (Dv + 1), a = rows + (long)r * Dv;
+                float inv = n == 0 ? 0 : 1 / sum[r]; // no keys: a zero row, as an empty sum of weighted values
+                for (int c = 0; c < Dv; c++) dst[c] = a[c] * inv;
+                dst[Dv] = n == 0 ? float.NegativeInfinity : max[r] + MathF.Log(sum[r]);
+            }
+        }
+
+        private void QueryBlock(int s, int lo, int m, int n, float* p)
+        {
+            float* q = Q + ((long)s * Tq + lo) * D, k = K + (long)s * Tk * D, v = V + (long)s * Tk * Dv;
+            float* o = O + ((long)s * Tq + lo) * (Dv + 1), g = G + ((long)s * Tq + lo) * (Dv + 1), dq = Out + ((long)s * Tq + lo) * D;
+            float* scores = p, dp = scores + (long)m * n, gRows = dp + (long)m * n;
+            Rows(g, m, Dv, Dv + 1, gRows);
+            Product(false, true, m, n, D, q, k, scores);
+            Product(false, true, m, n, Dv, gRows, v, dp);
+            for (int r = 0; r < m; r++)
+            {
+                int limit = Causal ? Math.Min(lo + r + 1, n) : n;
+                float* oi = o + (long)r * (Dv + 1), gi = g + (long)r * (Dv + 1);
+                float shift = gi[Dv] - Dot(gi, oi, Dv); // ∂L/∂lse − Σ_c ∂L/∂o·o
+                float* row = scores + (long)r * n;
+                Scale(row, limit, Scale);
+                ScoreGradient(row, dp + (long)r * n, row, limit, n, oi[Dv], shift);
+            }
+            Product(false, false, m, D, n, scores, k, dq);
+            Scale(dq, m * D, Scale);
+        }
+
+        private void KeyBlock(int s, int lo, int m, int n, float* p)
+        {
+            int first = Causal ? lo : 0;
+            float* q = Q + ((long)s * Tq + first) * D, k = K + ((long)s * Tk + lo) * D, v = V + ((long)s * Tk + lo) * Dv;
+            float* o = O + ((long)s * Tq + first) * (Dv + 1), g = G + ((long)s * Tq + first) * (Dv + 1), dkv = Out + ((long)s * Tk + lo) * (D + Dv);
+            float* scores = p, dp = scores + (long)m * n, gRows = dp + (long)m * n, lse = gRows + (long)n * Dv, shift = lse + n, part = shift + n;
+            Rows(g, n, Dv, Dv + 1, gRows);
+            for (int t = 0; t < n; t++)
+            {
+                float* oi = o + (long)t * (Dv + 1), gi = g + (long)t * (Dv + 1);
+                lse[t] = oi[Dv];
+                shift[t] = gi[Dv] - Dot(gi, oi, Dv);
+            }
+            Product(false, true, m, n, D, k, q, scores);
+            Product(false, true, m, n, Dv, v, gRows, dp);
+            for (int r = 0; r < m; r++)
+            {
+                float* row = scores + (long)r * n;
+                Scale(row, n, Scale);
+                KeyGradient(row, dp + (long)r * n, lse, shift, Causal ? lo + r - first : 0, n, n);
+            }
+            // value gradient Σ_i P_ji ∂L/∂o_i; key gradient scale·Σ_i dS_ji q_i
+            Product(false, false, m, Dv, n, scores, gRows, part);
+            for (int r = 0; r < m; r++)
+            {
+                float* dst = dkv + (long)r * (D + Dv) + D, a = part + (long)r * Dv;
+                for (int c = 0; c < Dv; c++) dst[c] = a[c];
+            }
+            Product(false, false, m, D, n, dp, q, part);
+            for (int r = 0; r < m; r++)
+            {
+                float* dst = dkv + (long)r * (D + Dv), a = part + (long)r * D;
+                for (int c = 0; c < D; c++) dst[c] = a[c] * Scale;
+            }
+        }
+    }
+
+    /// <summary>c [m, n] = op(a)·op(b) with the packed GEMM (inline inside a pool task: the pool runs one job at a time).</summary>
+    private static void Product(bool transA, bool transB, int m, int n, int k, float* a, float* b, float* c)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0) { new Span<float>(c, m * n).Clear(); return; }
+        Gemm.MatMul(transA, transB, 1, m, n, k, new ReadOnlySpan<float>(a, m * k), new ReadOnlySpan<float>(b, n * k), new Span<float>(c, m * n));
+    }
+
+    /// <summary>Rows [count, width] of a buffer whose rows are <paramref name="stride"/> apart, copied contiguous.</summary>
+    private static void Rows(float* src, int count, int width, int stride, float* dst)
+    {
+        for (int t = 0; t < count; t++)
+            new ReadOnlySpan<float>(src + (long)t * stride, width).CopyTo(new Span<float>(dst + (long)t * width, width));
+    }
+
+    private static void Scale(float* x, int n, float scale)
+    {
+        var sv = Vector256.Create(scale);
+        int j = 0;
+        for (; j + 8 <= n; j += 8) (Vector256.Load(x + j) * sv).Store(x + j);
+        for (; j < n; j++) x[j] *= scale;
+    }
+
+    /// <summary>The largest of row[0, limit) (−∞ for none).</summary>
+    private static float MaxOf(float* row, int limit)
+    {
+        var m = Vector256.Create(float.NegativeInfinity);
+        int j = 0;
+        for (; j + 8 <= limit; j += 8) m = Vector256.Max(m, Vector256.Load(row + j));
+        float best = float.NegativeInfinity;
+        for (int l = 0; l < 8; l++) best = MathF.Max(best, m.GetElement(l));
+        for (; j < limit; j++) best = MathF.Max(best, row[j]);
+        return best;
+    }
+
+    /// <summary>row[j] = exp(row[j] − m) for j &lt; limit, 0 for limit ≤ j &lt; end; returns the sum.</summary>
+    private static float ExpAndSum(float* row, int limit, int end, float m)
+    {
+        var mv = Vector256.Create(m);
+        var s = Vector256<float>.Zero;
+        int j = 0;
+        for (; j + 8 <= limit; j += 8)
+        {
+            var e = VMath.Exp(Vector256.Load(row + j) - mv);
+            e.Store(row + j);
+            s += e;
+        }
+        float sum = Vector256.Sum(s);
+        for (; j < limit; j++) { float e = MathF.Exp(row[j] - m); row[j] = e; sum += e; }
+        for (; j < end; j++) row[j] = 0;
+        return sum;
+    }
+
+    /// <summary>
+    /// A query row's score gradient in place of its scores: P = exp(s − lse), dS = P·(dP + shift) for j &lt; limit, 0 beyond.
+    /// </summary>
+    private static void ScoreGradient(float* s, float* dp, float* ds, int limit, int end, float lse, float shift)
+    {
+        var lv = Vector256.Create(lse);
+        var hv = Vector256.Create(shift);
+        int j = 0;
+        for (; j + 8 <= limit; j += 8)
+        {
+            var pj = VMath.Exp(Vector256.Load(s + j) - lv);
+            (pj * (Vector256.Load(dp + j) + hv)).Store(ds + j);
+        }
+        for (; j < limit; j++) ds[j] = MathF.Exp(s[j] - lse) * (dp[j] + shift);
+        for (; j < end; j++) ds[j] = 0;
+    }
+
+    /// <summary>
+    /// A key row against queries t: P = exp(s − lse_t) into <paramref name="s"/>, dS = P·(dP + shift_t) into
+    /// <paramref name="dp"/>, for from ≤ t &lt; n; zero elsewhere below end.
+    /// </summary>
+    private static void KeyGradient(float* s, float* dp, float* lse, float* shift, int from, int n, int end)
+    {
+        int t = 0;
+        for (; t < from; t++) { s[t] = 0; dp[t] = 0; }
+        for (; t + 8 <= n; t += 8)
+        {
+            var pj = VMath.Exp(Vector256.Load(s + t) - Vector256.Load(lse + t));
+            pj.Store(s + t);
+            (pj * (Vector256.Load(dp + t) + Vector256.Load(shift + t))).Store(dp + t);
+        }
+        for (; t < n; t++)
+        {
+            float pj = MathF.Exp(s[t] - lse[t]);
+            s[t] = pj;
+            dp[t] = pj * (dp[t] + shift[t]);
+        }
+        for (; t < end; t++) { s[t] = 0; dp[t] = 0; }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(float* a, float* b, int n)
+    {
+        float sum = 0;
+        for (int c = 0; c < n; c++) sum = MathF.FusedMultiplyAdd(a[c], b[c], sum);
+        return sum;
+    }
+}

@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphNet.Compiler;
+using GraphNet.Reference;
+using GraphNet.Runtime;
+using Xunit;
+
+namespace GraphNet.Tests;
+
+/// <summary>
+/// Fused attention: the runtime kernels (forward, query gradient, key and value gradients) against the reference
+/// interpreter's double-precision definition, across tile edges and causal masks; thread-count independence; second
+/// order through the fused op; and the unfused graph it replaces.
+/// </summary>
+[Collection("Workers")]
+public class AttentionTests
+{
+    private static double[] Normal(int n, Random rng) =>
+        Enumerable.Range(0, n).Select(_ => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble())).ToArray();
+
+    private sealed record Case(int Slices, int Tq, int Tk, int D, int Dv, bool Causal)
+    {
+        public override string ToString() => $"[{Slices}] q {Tq}x{D} k {Tk} v {Dv}{(Causal ? " causal" : "")}";
+    }
+
+    private static readonly Case[] Cases =
+    {
+        new(2, 3, 5, 4, 2, false),
+        new(3, 37, 37, 24, 17, true),
+        new(2, 130, 130, 64, 64, true),
+        new(1, 33, 70, 8, 8, false),
+        new(4, 1, 1, 3, 5, true),
+        new(2, 45, 19, 16, 40, false),
+    };
+
+    /// <summary>The reference values of the packed output and both gradient ops for one case, and the inputs.</summary>
+    private static (Dictionary<string, (int[], double[])> Leaves, double[] Out, double[] Dq, double[] Dkv) Reference(Case c, int seed)
+    {
+        var b = new GraphBuilder();
+        var q = b.Input("q", new Shape(c.Slices, c.Tq, c.D));
+        var k = b.Input("k", new Shape(c.Slices, c.Tk, c.D));
+        var v = b.Input("v", new Shape(c.Slices, c.Tk, c.Dv));
+        var packed = b.Attention(q, k, v, c.Causal)[0];
+        Assert.Equal(OpKind.Attention, packed.Op);
+        var g = b.Input("g", packed.Shape);
+        Gradients.Grad(b, new[] { (packed, g) }, new[] { q, k, v });
+        var grads = b.Graph.Nodes.Where(n => n.Op == OpKind.AttentionGrad).ToList();
+        Assert.Equal(2, grads.Count);
+        var rng = new Random(seed);
+        var leaves = new Dictionary<string, (int[], double[])>
+        {
+            ["q"] = (new[] { c.Slices, c.Tq, c.D }, Normal(c.Slices * c.Tq * c.D, rng)),
+            ["k"] = (new[] { c.Slices, c.Tk, c.D }, Normal(c.Slices * c.Tk * c.D, rng)),
+            ["v"] = (new[] { c.Slices, c.Tk, c.Dv }, Normal(c.Slices * c.Tk * c.Dv, rng)),
+            ["g"] = (new[] { c.Slices, c.Tq, c.Dv + 1 }, Normal(c.Slices * c.Tq * (c.Dv + 1), rng)),
+        };
+        var eval = new Evaluator<double>(b.Graph, leaves);
+        return (leaves, eval[packed].Data, eval[grads.Single(n => n.Attrs.Ints[1] == 0)].Data, eval[grads.Single(n => n.Attrs.Ints[1] == 1)].Data);
+    }
+
+    private static float[] F(double[] x) => x.Select(v => (float)v).ToArray();
+
+    private static (float[] Out, float[] Dq, float[] Dkv) Kernels(Case c, Dictionary<string, (int[], double[])> leaves)
+    {
+        float[] q = F(leaves["q"].Item2), k = F(leaves["k"].Item2), v = F(leaves["v"].Item2), g = F(leaves["g"].Item2);
+        var output = new float[c.Slices * c.Tq * (c.Dv + 1)];
+        float scale = (float)(1 / Math.Sqrt(c.D));
+        AttentionKernels.Forward(q, k, v, output, c.Slices, c.Tq, c.Tk, c.D, c.Dv, scale, c.Causal);
+        var dq = new float[c.Slices * c.Tq * c.D];
+        var dkv = new float[c.Slices * c.Tk * (c.D + c.Dv)];
+        AttentionKernels.Backward(q, k, v, output, g, dq, c.Slices, c.Tq, c.Tk, c.D, c.Dv, scale, c.Causal, keys: false);
+        AttentionKernels.Backward(q, k, v, output, g, dkv, c.Slices, c.Tq, c.Tk, c.D, c.Dv, scale, c.Causal, keys: true);
+        return (output, dq, dkv);
+    }
+
+    private static void Close(double[] expected, float[] actual, double tol, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tol * (1 + Math.Abs(expected[i])), $"{what}: element {i}: expected {expected[i]}, got {actual[i]}");
+    }
+
+    [Fact]
+    public void Fused_kernels_match_the_reference_definition_forward_and_backward()
+    {
+        foreach (var c in Cases)
+        {
+            var (leaves, want, wantDq, wantDkv) = Reference(c, seed: c.Tq * 31 + c.Tk);
+            var (output, dq, dkv) = Kernels(c, leaves);
+            Close(want, output, 2e-5, $"{c} output");
+            Close(wantDq, dq, 1e-4, $"{c} query gradient");
+            Close(wantDkv, dkv, 1e-4, $"{c} key and value gradients");
+        }
+    }
+
+    [Fact]
+    public void Fused_kernels_give_the_same_bits_on_one_thread_and_on_two()
+    {
+        int threads = Workers.Threads;
+        try
+        {
+            var c = new Case(6, 100, 100, 32, 32, true);
+            var (leaves, _, _, _) = Reference(new Case(6, 100, 100, 32, 32, true), seed: 3);
+            Workers.SetThreads(1);
+            var one = Kernels(c, leaves);
+            Workers.SetThreads(2);
+            var two = Kernels(c, leaves);
+            Assert.Equal(one.Out, two.Out);
+            Assert.Equal(one.Dq, two.Dq);
+            Assert.Equal(one.Dkv, two.Dkv);
+        }
+        finally { Workers.SetThreads(threads); }
+    }
+
+    [Fact]
+    public void Fused_attention_equals_the_unfused_weights_times_values_and_keeps_broadcasting_unfused()
+    {
+        var b = new GraphBuilder();
+        var q = b.Input("q", new Shape(2, 6, 4));
+        var k = b.Input("k", new Shape(2, 6, 4));
+        var v = b.Input("v", new Shape(2, 6, 3));
+        var fused = b.Attention(q, k, v, causal: true);
+        var unfused = b.MatMul(b.AttentionWeights(q, k, causal: true), v);
+        var shared = b.Attention(q, b.Input("k2", new Shape(6, 4)), b.Input("v2", new Shape(6, 3))); // keys shared by the batch: broadcast, so unfused
+        Assert.DoesNotContain(shared.Inputs, n => n.Op == OpKind.Attention);
+        var rng = new Random(5);
+        var leaves = new Dictionary<string, (int[], double[])>
+        {
+            ["q"] = (new[] { 2, 6, 4 }, Normal(48, rng)), ["k"] = (new[] { 2, 6, 4 }, Normal(48, rng)), ["v"] = (new[] { 2, 6, 3 }, Normal(36, rng)),
+            ["k2"] = (new[] { 6, 4 }, Normal(24, rng)), ["v2"] = (new[] { 6, 3 }, Normal(18, rng)),
+        };
+        var eval = new Evaluator<double>(b.Graph, leaves);
+        var (a, e) = (eval[fused].Data, eval[unfused].Data);
+        for (int i = 0; i < a.Length; i++) Assert.Equal(e[i], a[i], 12);
+        Assert.Equal(new[] { 2, 6, 3 }, eval[shared].Shape);
+    }
+
+    [Fact]
+    public void Second_order_through_fused_attention_matches_finite_differences_of_its_gradient()
+    {
+        (GraphBuilder B, Node G, Node Hv) Build()
+        {
+            var b = new GraphBuilder();
+            var x = b.Input("x", new Shape(2, 5, 4));
+            var u = b.Input("u", new Shape(2, 5, 4));
+            var w = b.Input("w", new Shape(2, 5, 3));
+            var y = b.Attention(b.Tanh(x), x, b.Slice(x, -1, 0, 3), causal: true);
+            var f = b.Sum(b.Mul(b.Square(y), w));
+            var g = Gradients.Grad(b, f, new[] { x })[0];
+            var hv = Gradients.Grad(b, b.Sum(b.Mul(g, u)), new[] { x })[0];
+            Assert.Contains(b.Graph.Nodes, n => n.Op == OpKind.AttentionGrad);
+            return (b, g, hv);
+        }
+        var (bld, gNode, hvNode) = Build();
+        var rng = new Random(9);
+        var leaves = new Dictionary<string, (int[], double[])>
+        {
+            ["x"] = (new[] { 2, 5, 4 }, Normal(40, rng)), ["u"] = (new[] { 2, 5, 4 }, Normal(40, rng)), ["w"] = (new[] { 2, 5, 3 }, Normal(30, rng)),
+        };
+        var hv = new Evaluator<double>(bld.Graph, leaves)[hvNode].Data;
+        var (xs, xd) = leaves["x"];
+        var ud = leaves["u"].Item2;
+        double[] GradAt(double s) => new Evaluator<double>(bld.Graph,
+            new Dictionary<string, (int[], double[])>(leaves) { ["x"] = (xs, xd.Zip(ud, (a, d) => a + s * d).ToArray()) })[gNode].Data;
+        const double eps = 1e-5;
+        var (up, down) = (GradAt(eps), GradAt(-eps));
+        for (int i = 0; i < hv.Length; i++)
+            Assert.True(Math.Abs((up[i] - down[i]) / (2 * eps) - hv[i]) <= 1e-5 * (1 + Math.Abs(hv[i])), $"element {i}: {(up[i] - down[i]) / (2 * eps)} vs {hv[i]}");
+        Verifier.Verify(Pipeline.Optimize(bld.Graph, verify: true));
+    }
+
+    [Fact]
+    public void Bad_buffers_and_shapes_are_named()
+    {
+        var e = Assert.Throws<ArgumentException>(() => AttentionKernels.Forward(new float[8], new float[8], new float[8], new float[3], 1, 2, 2, 4, 4, 0.5f, false));
+        Assert.Contains("output buffer", e.Message);
+        e = Assert.Throws<ArgumentException>(() => AttentionKernels.Forward(new float[12], new float[8], new float[8], new float[15], 1, 3, 2, 4, 4, 0.5f, true));
+        Assert.Contains("as many queries as keys", e.Message);
+    }
+}
