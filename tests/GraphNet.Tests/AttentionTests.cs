@@ -31,11 +31,12 @@ public class AttentionTests
         new(2, 130, 130, 64, 64, true),
         new(1, 33, 70, 8, 8, false),
         new(4, 1, 1, 3, 5, true),
+        new(3, 150, 150, 8, 24, false),
         new(2, 45, 19, 16, 40, false),
     };
 
-    /// <summary>The reference values of the packed output and both gradient ops for one case, and the inputs.</summary>
-    private static (Dictionary<string, (int[], double[])> Leaves, double[] Out, double[] Dq, double[] Dkv) Reference(Case c, int seed)
+    /// <summary>The reference values of the packed output and the gradient ops (parts 0, 1 and, for Tq = Tk, 2), and the inputs.</summary>
+    private static (Dictionary<string, (int[], double[])> Leaves, double[] Out, double[][] Parts) Reference(Case c, int seed)
     {
         var b = new GraphBuilder();
         var q = b.Input("q", new Shape(c.Slices, c.Tq, c.D));
@@ -44,9 +45,12 @@ public class AttentionTests
         var packed = b.Attention(q, k, v, c.Causal)[0];
         Assert.Equal(OpKind.Attention, packed.Op);
         var g = b.Input("g", packed.Shape);
+        var parts = Enumerable.Range(0, c.Tq == c.Tk ? 3 : 2).Select(p => b.AttentionGrad(packed, g, p)).ToList();
+        // the gradient rule: all three in one op when there are as many queries as keys, else queries and keys apart
+        int before = b.Graph.Nodes.Count;
         Gradients.Grad(b, new[] { (packed, g) }, new[] { q, k, v });
-        var grads = b.Graph.Nodes.Where(n => n.Op == OpKind.AttentionGrad).ToList();
-        Assert.Equal(2, grads.Count);
+        var made = b.Graph.Nodes.Skip(before).Where(n => n.Op == OpKind.AttentionGrad).Select(n => n.Attrs.Ints[1]).ToArray();
+        Assert.Equal(c.Tq == c.Tk ? new[] { 2 } : new[] { 0, 1 }, made);
         var rng = new Random(seed);
         var leaves = new Dictionary<string, (int[], double[])>
         {
@@ -56,22 +60,25 @@ public class AttentionTests
             ["g"] = (new[] { c.Slices, c.Tq, c.Dv + 1 }, Normal(c.Slices * c.Tq * (c.Dv + 1), rng)),
         };
         var eval = new Evaluator<double>(b.Graph, leaves);
-        return (leaves, eval[packed].Data, eval[grads.Single(n => n.Attrs.Ints[1] == 0)].Data, eval[grads.Single(n => n.Attrs.Ints[1] == 1)].Data);
+        return (leaves, eval[packed].Data, parts.Select(p => eval[p].Data).ToArray());
     }
 
     private static float[] F(double[] x) => x.Select(v => (float)v).ToArray();
 
-    private static (float[] Out, float[] Dq, float[] Dkv) Kernels(Case c, Dictionary<string, (int[], double[])> leaves)
+    private static (float[] Out, float[][] Parts) Kernels(Case c, Dictionary<string, (int[], double[])> leaves)
     {
         float[] q = F(leaves["q"].Item2), k = F(leaves["k"].Item2), v = F(leaves["v"].Item2), g = F(leaves["g"].Item2);
         var output = new float[c.Slices * c.Tq * (c.Dv + 1)];
         float scale = (float)(1 / Math.Sqrt(c.D));
         AttentionKernels.Forward(q, k, v, output, c.Slices, c.Tq, c.Tk, c.D, c.Dv, scale, c.Causal);
-        var dq = new float[c.Slices * c.Tq * c.D];
-        var dkv = new float[c.Slices * c.Tk * (c.D + c.Dv)];
-        AttentionKernels.Backward(q, k, v, output, g, dq, c.Slices, c.Tq, c.Tk, c.D, c.Dv, scale, c.Causal, keys: false);
-        AttentionKernels.Backward(q, k, v, output, g, dkv, c.Slices, c.Tq, c.Tk, c.D, c.Dv, scale, c.Causal, keys: true);
-        return (output, dq, dkv);
+        var sizes = new[] { c.Tq * c.D, c.Tk * (c.D + c.Dv), c.Tq * (2 * c.D + c.Dv) };
+        var parts = Enumerable.Range(0, c.Tq == c.Tk ? 3 : 2).Select(p =>
+        {
+            var grad = new float[c.Slices * sizes[p]];
+            AttentionKernels.Backward(q, k, v, output, g, grad, c.Slices, c.Tq, c.Tk, c.D, c.Dv, scale, c.Causal, p);
+            return grad;
+        }).ToArray();
+        return (output, parts);
     }
 
     private static void Close(double[] expected, float[] actual, double tol, string what)
@@ -86,11 +93,10 @@ public class AttentionTests
     {
         foreach (var c in Cases)
         {
-            var (leaves, want, wantDq, wantDkv) = Reference(c, seed: c.Tq * 31 + c.Tk);
-            var (output, dq, dkv) = Kernels(c, leaves);
+            var (leaves, want, wantParts) = Reference(c, seed: c.Tq * 31 + c.Tk);
+            var (output, parts) = Kernels(c, leaves);
             Close(want, output, 2e-5, $"{c} output");
-            Close(wantDq, dq, 1e-4, $"{c} query gradient");
-            Close(wantDkv, dkv, 1e-4, $"{c} key and value gradients");
+            for (int p = 0; p < parts.Length; p++) Close(wantParts[p], parts[p], 1e-4, $"{c} gradient part {p}");
         }
     }
 
@@ -101,14 +107,13 @@ public class AttentionTests
         try
         {
             var c = new Case(6, 100, 100, 32, 32, true);
-            var (leaves, _, _, _) = Reference(new Case(6, 100, 100, 32, 32, true), seed: 3);
+            var (leaves, _, _) = Reference(c, seed: 3);
             Workers.SetThreads(1);
             var one = Kernels(c, leaves);
             Workers.SetThreads(2);
             var two = Kernels(c, leaves);
             Assert.Equal(one.Out, two.Out);
-            Assert.Equal(one.Dq, two.Dq);
-            Assert.Equal(one.Dkv, two.Dkv);
+            for (int p = 0; p < one.Parts.Length; p++) Assert.Equal(one.Parts[p], two.Parts[p]);
         }
         finally { Workers.SetThreads(threads); }
     }

@@ -92,15 +92,23 @@ public static class Gradients
         return b.Mul(b.Const(0.5), b.Add(full, b.Transpose(full)));
     }
 
-    /// <summary>A fused attention's gradient: one recomputing op for the queries, one for the keys and values side by side.</summary>
+    /// <summary>
+    /// A fused attention's gradient: with as many queries as keys, one recomputing op for all three side by side (each block
+    /// of weights recomputed once); otherwise one for the queries and one for the keys and values side by side.
+    /// </summary>
     private static Node?[] AttentionRule(GraphBuilder b, Node n, Node g, bool[] need)
     {
+        int r = n.Shape.Rank, d = (int)n[1].Shape[r - 1].Coef, dv = (int)n[2].Shape[r - 1].Coef;
         var grads = new Node?[3];
-        if (need[0]) grads[0] = b.AttentionGrad(n, g, keys: false);
+        if (n[0].Shape[r - 2] == n[1].Shape[r - 2] && need[1] | need[2])
+        {
+            var all = b.AttentionGrad(n, g, part: 2);
+            return new Node?[] { need[0] ? b.Slice(all, -1, 0, d) : null, b.Slice(all, -1, d, d), b.Slice(all, -1, 2 * d, dv) };
+        }
+        if (need[0]) grads[0] = b.AttentionGrad(n, g, part: 0);
         if (need[1] || need[2])
         {
-            var kv = b.AttentionGrad(n, g, keys: true);
-            int d = (int)n[1].Shape[n[1].Shape.Rank - 1].Coef, dv = (int)n[2].Shape[n[2].Shape.Rank - 1].Coef;
+            var kv = b.AttentionGrad(n, g, part: 1);
             grads[1] = b.Slice(kv, -1, 0, d);
             grads[2] = b.Slice(kv, -1, d, dv);
         }
@@ -117,7 +125,12 @@ public static class Gradients
         Node q = n[0], k = n[1], v = n[2], seed = n[4];
         var packed = b.AttentionUnfused(q, k, v, n.Attrs.Ints[0] == 1, n.Attrs.Value);
         var first = Grad(b, new[] { (packed, seed) }, new[] { q, k, v }, partial: true, default);
-        var value = n.Attrs.Ints[1] == 0 ? first[0] : b.Concat(new[] { first[1], first[2] }, -1);
+        var value = n.Attrs.Ints[1] switch
+        {
+            0 => first[0],
+            1 => b.Concat(new[] { first[1], first[2] }, -1),
+            _ => b.Concat(new[] { first[0], first[1], first[2] }, -1),
+        };
         var second = Grad(b, new[] { (value, g) }, new[] { q, k, v, seed }, partial: true, default);
         return new Node?[] { second[0], second[1], second[2], null, second[3] };
     }

@@ -46,7 +46,7 @@ public static class GraphPrinter
         OpKind.Pad => $"axis={n.Attrs.Axes[0]},before={n.Attrs.DimValue},after={GraphBuilder.PadAfter(n)}",
         OpKind.ScatterAdd => "rows=" + n.Attrs.Ints[0],
         OpKind.Attention or OpKind.AttentionGrad => "scale=" + n.Attrs.Value.ToString("R", CultureInfo.InvariantCulture) + (n.Attrs.Ints[0] == 1 ? ",causal" : "")
-            + (n.Op == OpKind.AttentionGrad ? (n.Attrs.Ints[1] == 0 ? ",query" : ",keys") : ""),
+            + (n.Op == OpKind.AttentionGrad ? (n.Attrs.Ints[1] switch { 0 => ",queries", 1 => ",keys", _ => ",all" }) : ""),
         OpKind.Scan => n.Attrs.Scan!.ToString(),
         OpKind.ScanOutput => "index=" + n.Attrs.Ints[0],
         OpKind.Const => n.Attrs.Value.ToString("R", CultureInfo.InvariantCulture),

@@ -93,7 +93,8 @@ public static class Verifier
         var packed = new Shape(q.Dims.Take(r - 1).Append(Dim.Const(v[r - 1].Coef + 1)));
         if (n.Op == OpKind.Attention) return n.Shape.Equals(packed) ? null : "attention output must be [..., Tq, Dv + 1]";
         if (!n[3].Shape.Equals(packed) || !n[4].Shape.Equals(packed) || n.Attrs.Ints.Length != 2) return "attention gradient needs the packed output and its gradient";
-        var want = n.Attrs.Ints[1] == 0 ? q : new Shape(k.Dims.Take(r - 1).Append(Dim.Const(q[r - 1].Coef + v[r - 1].Coef)));
+        if (n.Attrs.Ints[1] == 2 && q[r - 2] != k[r - 2]) return "attention gradient of all three needs as many queries as keys";
+        var want = n.Attrs.Ints[1] == 0 ? q : new Shape(k.Dims.Take(r - 1).Append(Dim.Const((n.Attrs.Ints[1] == 2 ? 2 * q[r - 1].Coef : q[r - 1].Coef) + v[r - 1].Coef)));
         return n.Shape.Equals(want) ? null : "attention gradient has the wrong shape";
     }
 }

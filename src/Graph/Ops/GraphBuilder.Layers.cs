@@ -326,14 +326,16 @@ public sealed partial class GraphBuilder
 
     /// <summary>
     /// The gradient of a fused attention <paramref name="attention"/> given its packed output's gradient <paramref name="g"/>:
-    /// the query gradient, or with <paramref name="keys"/> the key and value gradients side by side on the last axis.
+    /// <paramref name="part"/> 0 the query gradient; 1 the key and value gradients side by side on the last axis; 2 (as many
+    /// queries as keys) all three side by side.
     /// </summary>
-    internal Node AttentionGrad(Node attention, Node g, bool keys)
+    public Node AttentionGrad(Node attention, Node g, int part)
     {
         Node q = attention[0], k = attention[1], v = attention[2];
         int r = q.Shape.Rank;
-        var shape = keys ? new Shape(k.Shape.Dims.Take(r - 1).Append(Dim.Const(k.Shape[r - 1].Coef + v.Shape[r - 1].Coef))) : q.Shape;
-        var attrs = new NodeAttrs { Ints = new[] { attention.Attrs.Ints[0], keys ? 1 : 0 }, Value = attention.Attrs.Value };
+        long d = q.Shape[r - 1].Coef, dv = v.Shape[r - 1].Coef;
+        var shape = part == 0 ? q.Shape : new Shape(k.Shape.Dims.Take(r - 1).Append(Dim.Const((part == 2 ? 2 * d : d) + dv)));
+        var attrs = new NodeAttrs { Ints = new[] { attention.Attrs.Ints[0], part }, Value = attention.Attrs.Value };
         return Prim(OpKind.AttentionGrad, shape, attrs, q, k, v, attention, g);
     }
 

@@ -113,7 +113,8 @@ public enum OpKind
     Attention,
     /// <summary>
     /// The gradient of an <see cref="Attention"/> (inputs q, k, v, its packed output, the packed output's gradient),
-    /// recomputing the weights: Ints[1] = 0 the query gradient [..., Tq, D]; 1 the key and value gradients side by side [..., Tk, D + Dv].
+    /// recomputing the weights: Ints[1] = 0 the query gradient [..., Tq, D]; 1 the key and value gradients side by side [..., Tk, D + Dv];
+    /// 2 (Tq = Tk) all three side by side [..., T, 2·D + Dv].
     /// </summary>
     AttentionGrad,
 

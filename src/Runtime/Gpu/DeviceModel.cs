@@ -251,10 +251,11 @@ public abstract class DeviceModel : IDisposable
 
     /// <summary>
     /// A fused attention's gradient (<see cref="GraphNet.Runtime.AttentionKernels.Backward"/>): one thread per element of the
-    /// query gradient [slices, tq, d], or of the key and value gradients [slices, tk, d + dv].
+    /// query gradient [slices, tq, d] (part 0), the key and value gradients [slices, tk, d + dv] (1), or all three [slices, t, 2·d + dv] (2).
     /// </summary>
-    protected void AttentionGrad(long q, long k, long v, long output, long gradOutput, long grad, int slices, int tq, int tk, int d, int dv, float scale, bool causal, bool keys) =>
-        Launch(keys ? Routines.AttentionKeyGrad : Routines.AttentionQueryGrad, (long)slices * (keys ? (long)tk * (d + dv) : (long)tq * d),
+    protected void AttentionGrad(long q, long k, long v, long output, long gradOutput, long grad, int slices, int tq, int tk, int d, int dv, float scale, bool causal, int part) =>
+        Launch(part switch { 0 => Routines.AttentionQueryGrad, 1 => Routines.AttentionKeyGrad, _ => Routines.AttentionAllGrad },
+            (long)slices * part switch { 0 => (long)tq * d, 1 => (long)tk * (d + dv), _ => (long)tq * (2 * d + dv) },
             new KernelArgs { A0 = tq, A1 = tk, A2 = d, A3 = dv, A4 = causal ? 1 : 0, A5 = (int)q, A6 = (int)k, A7 = (int)v, A8 = (int)output, A9 = (int)gradOutput, A10 = (int)grad, F0 = scale });
 
     /// <summary>[outer, n, inner] to [outer, <paramref name="length"/>, inner] from <paramref name="start"/> along the middle axis.</summary>

@@ -166,10 +166,32 @@ public static class Routines
     /// A fused attention's query gradient, one thread per element of [slices, tq, d]: A0 tq, A1 tk, A2 d, A3 dv, A4 causal,
     /// A5 q, A6 k, A7 v, A8 the packed output, A9 its gradient, A10 out, F0 scale.
     /// </summary>
-    public static void AttentionQueryGrad(Index1D i, ArrayView<float> mem, KernelArgs a)
+    public static void AttentionQueryGrad(Index1D i, ArrayView<float> mem, KernelArgs a) =>
+        mem[a.A10 + (long)i.X] = QueryGrad(mem, a, i / (a.A0 * a.A2), i / a.A2 % a.A0, i % a.A2);
+
+    /// <summary>
+    /// A fused attention's key and value gradients side by side, one thread per element of [slices, tk, d + dv]; arguments
+    /// as <see cref="AttentionQueryGrad"/>.
+    /// </summary>
+    public static void AttentionKeyGrad(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int width = a.A2 + a.A3;
+        mem[a.A10 + (long)i.X] = KeyGrad(mem, a, i / (a.A1 * width), i / width % a.A1, i % width);
+    }
+
+    /// <summary>
+    /// All three gradients side by side (tq = tk), one thread per element of [slices, t, 2·d + dv]; arguments as
+    /// <see cref="AttentionQueryGrad"/>.
+    /// </summary>
+    public static void AttentionAllGrad(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int width = 2 * a.A2 + a.A3, s = i / (a.A0 * width), row = i / width % a.A0, c = i % width;
+        mem[a.A10 + (long)i.X] = c < a.A2 ? QueryGrad(mem, a, s, row, c) : KeyGrad(mem, a, s, row, c - a.A2);
+    }
+
+    private static float QueryGrad(ArrayView<float> mem, KernelArgs a, int s, int row, int c)
     {
         int tq = a.A0, tk = a.A1, d = a.A2, dv = a.A3;
-        int s = i / (tq * d), row = i / d % tq, c = i % d;
         long q = a.A5 + ((long)s * tq + row) * d, k = a.A6 + (long)s * tk * d, v = a.A7 + (long)s * tk * dv;
         long o = a.A8 + ((long)s * tq + row) * (dv + 1), g = a.A9 + ((long)s * tq + row) * (dv + 1);
         float lse = mem[o + dv], shift = mem[g + dv] - Dot(mem, g, o, dv);
@@ -180,17 +202,13 @@ public static class Routines
             float p = XMath.Exp(a.F0 * Dot(mem, q, k + (long)j * d, d) - lse);
             acc += p * (Dot(mem, g, v + (long)j * dv, dv) + shift) * mem[k + (long)j * d + c];
         }
-        mem[a.A10 + (long)i.X] = a.F0 * acc;
+        return a.F0 * acc;
     }
 
-    /// <summary>
-    /// A fused attention's key and value gradients side by side, one thread per element of [slices, tk, d + dv]; arguments
-    /// as <see cref="AttentionQueryGrad"/>.
-    /// </summary>
-    public static void AttentionKeyGrad(Index1D i, ArrayView<float> mem, KernelArgs a)
+    /// <summary>Element c of key <paramref name="key"/>'s gradient (c &lt; d) or value gradient (c − d).</summary>
+    private static float KeyGrad(ArrayView<float> mem, KernelArgs a, int s, int key, int c)
     {
-        int tq = a.A0, tk = a.A1, d = a.A2, dv = a.A3, width = d + dv;
-        int s = i / (tk * width), key = i / width % tk, c = i % width;
+        int tq = a.A0, tk = a.A1, d = a.A2, dv = a.A3;
         long k = a.A6 + ((long)s * tk + key) * d, v = a.A7 + ((long)s * tk + key) * dv;
         float acc = 0;
         for (int row = a.A4 != 0 ? key : 0; row < tq; row++)
@@ -201,7 +219,7 @@ public static class Routines
             if (c >= d) acc += p * mem[g + c - d];
             else acc += p * (Dot(mem, g, v, dv) + mem[g + dv] - Dot(mem, g, o, dv)) * mem[q + c];
         }
-        mem[a.A10 + (long)i.X] = c < d ? a.F0 * acc : acc;
+        return c < d ? a.F0 * acc : acc;
     }
 
     /// <summary>Running sums along the middle axis, from the first (A2 = 0) or the last element: A0 n, A1 inner, A3 x, A4 out.</summary>

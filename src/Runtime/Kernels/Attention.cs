@@ -38,19 +38,22 @@ public static unsafe class AttentionKernels
 
     /// <summary>
     /// The gradient of <see cref="Forward"/>'s packed output, given it (<paramref name="output"/>) and the gradient of
-    /// it (<paramref name="gradOutput"/>, both [batch, Tq, Dv + 1]): the query gradient [batch, Tq, D], or with
-    /// <paramref name="keys"/> the key and value gradients side by side [batch, Tk, D + Dv].
+    /// it (<paramref name="gradOutput"/>, both [batch, Tq, Dv + 1]): <paramref name="part"/> 0 the query gradient
+    /// [batch, Tq, D]; 1 the key and value gradients side by side [batch, Tk, D + Dv]; 2 (Tq = Tk) all three side by side
+    /// [batch, T, 2·D + Dv], one task per slice that recomputes each block of weights once.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> output,
-        ReadOnlySpan<float> gradOutput, Span<float> grad, int batch, int tq, int tk, int d, int dv, float scale, bool causal, bool keys)
+        ReadOnlySpan<float> gradOutput, Span<float> grad, int batch, int tq, int tk, int d, int dv, float scale, bool causal, int part)
     {
+        if (part is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(part), part, "attention gradient: 0 queries, 1 keys and values, 2 all three.");
+        if (part == 2 && tq != tk) throw new ArgumentException($"attention gradient: all three side by side needs as many queries as keys, got {tq} and {tk}.");
         Check(batch, tq, tk, d, dv, causal, (q.Length, "q", tq * d), (k.Length, "k", tk * d), (v.Length, "v", tk * dv),
             (output.Length, "output", tq * (dv + 1)), (gradOutput.Length, "output gradient", tq * (dv + 1)),
-            (grad.Length, "gradient", keys ? tk * (d + dv) : tq * d));
+            (grad.Length, "gradient", part switch { 0 => (long)tq * d, 1 => (long)tk * (d + dv), _ => (long)tq * (2 * d + dv) }));
         fixed (float* pq = q, pk = k, pv = v, po = output, pg = gradOutput, pd = grad)
         {
-            var job = new Job { Mode = keys ? 2 : 1, Q = pq, K = pk, V = pv, O = po, G = pg, Out = pd, Tq = tq, Tk = tk, D = d, Dv = dv, Scale = scale, Causal = causal };
-            Run(ref job, batch, keys ? tk : tq);
+            var job = new Job { Mode = part + 1, Q = pq, K = pk, V = pv, O = po, G = pg, Out = pd, Tq = tq, Tk = tk, D = d, Dv = dv, Scale = scale, Causal = causal };
+            Run(ref job, batch, part switch { 0 => tq, 1 => tk, _ => 1 });
         }
     }
 
@@ -66,7 +69,7 @@ public static unsafe class AttentionKernels
 
     private static void Run(ref Job job, int batch, int rows)
     {
-        int blocks = (rows + Block - 1) / Block;
+        int blocks = job.Mode == 3 ? 1 : (rows + Block - 1) / Block;
         long tasks = (long)batch * blocks;
         if (tasks == 0) return;
         job.Blocks = blocks;
@@ -81,7 +84,7 @@ public static unsafe class AttentionKernels
 
     private struct Job : IParallelJob
     {
-        public int Mode; // 0 forward, 1 query gradient, 2 key and value gradients
+        public int Mode; // 0 forward, 1 query gradient, 2 key and value gradients, 3 all three
         public float* Q, K, V, O, G, Out;
         public int Tq, Tk, D, Dv, Blocks, Extent;
         public float Scale;
@@ -89,6 +92,13 @@ public static unsafe class AttentionKernels
 
         public void Run(int task)
         {
+            if (Mode == 3)
+            {
+                long all = 2L * Block * Tq + (long)Block * (Math.Max(D, Dv) + D) + (long)Tq * (D + Dv) + 64;
+                var buffer = _scratch is { } b && b.Length >= all ? b : (_scratch = new float[Math.Max(all, 4096)]);
+                fixed (float* p = buffer) SliceGradients(task, p);
+                return;
+            }
             int s = task / Blocks, lo = task % Blocks * Block, hi = Math.Min(lo + Block, Extent), m = hi - lo;
             int n = Mode == 2 ? Tq - (Causal ? lo : 0) : Causal ? Math.Min(Tk, hi) : Tk; // the keys (queries) the block sees
             long need = 2L * m * n + (long)(m + n) * (Math.Max(D, Dv) + 1) + 2L * n + 64;
@@ -147,6 +157,49 @@ public static unsafe class AttentionKernels
             Scale(dq, m * D, Scale);
         }
 
+        /// <summary>
+        /// All three gradients of slice <paramref name="s"/>: per block of query rows, the weights P and dS once (keys up to
+        /// the block's last query when causal), then dQ for the block, and dV += Pᵀ·∂L/∂o, dK += dSᵀ·q over the keys it saw.
+        /// </summary>
+        private void SliceGradients(int s, float* p)
+        {
+            int t = Tq, width = 2 * D + Dv;
+            float* q = Q + (long)s * t * D, k = K + (long)s * t * D, v = V + (long)s * t * Dv;
+            float* o = O + (long)s * t * (Dv + 1), g = G + (long)s * t * (Dv + 1), dst = Out + (long)s * t * width;
+            float* scores = p, dp = scores + (long)Block * t, gRows = dp + (long)Block * t, dq = gRows + (long)Block * Dv;
+            float* dk = dq + (long)Block * D, dv = dk + (long)t * D;
+            new Span<float>(dk, t * (D + Dv)).Clear();
+            for (int lo = 0; lo < t; lo += Block)
+            {
+                int m = Math.Min(Block, t - lo), n = Causal ? lo + m : t;
+                Rows(g + (long)lo * (Dv + 1), m, Dv, Dv + 1, gRows);
+                Product(false, true, m, n, D, q + (long)lo * D, k, scores);
+                Product(false, true, m, n, Dv, gRows, v, dp);
+                for (int r = 0; r < m; r++)
+                {
+                    int limit = Causal ? lo + r + 1 : n;
+                    float* oi = o + (long)(lo + r) * (Dv + 1), gi = g + (long)(lo + r) * (Dv + 1);
+                    float* row = scores + (long)r * n;
+                    Scale(row, limit, Scale);
+                    Weights(row, dp + (long)r * n, limit, n, oi[Dv], gi[Dv] - Dot(gi, oi, Dv));
+                }
+                Product(false, false, m, D, n, dp, k, dq);
+                for (int r = 0; r < m; r++)
+                {
+                    float* to = dst + (long)(lo + r) * width, a = dq + (long)r * D;
+                    for (int c = 0; c < D; c++) to[c] = a[c] * Scale;
+                }
+                Product(true, false, n, Dv, m, scores, gRows, dv, accumulate: true);
+                Product(true, false, n, D, m, dp, q + (long)lo * D, dk, accumulate: true);
+            }
+            for (int j = 0; j < t; j++)
+            {
+                float* to = dst + (long)j * width, a = dk + (long)j * D, b = dv + (long)j * Dv;
+                for (int c = 0; c < D; c++) to[D + c] = a[c] * Scale;
+                for (int c = 0; c < Dv; c++) to[2 * D + c] = b[c];
+            }
+        }
+
         private void KeyBlock(int s, int lo, int m, int n, float* p)
         {
             int first = Causal ? lo : 0;
@@ -185,11 +238,11 @@ public static unsafe class AttentionKernels
     }
 
     /// <summary>c [m, n] = op(a)·op(b) with the packed GEMM (inline inside a pool task: the pool runs one job at a time).</summary>
-    private static void Product(bool transA, bool transB, int m, int n, int k, float* a, float* b, float* c)
+    private static void Product(bool transA, bool transB, int m, int n, int k, float* a, float* b, float* c, bool accumulate = false)
     {
         if (m == 0 || n == 0) return;
-        if (k == 0) { new Span<float>(c, m * n).Clear(); return; }
-        Gemm.MatMul(transA, transB, 1, m, n, k, new ReadOnlySpan<float>(a, m * k), new ReadOnlySpan<float>(b, n * k), new Span<float>(c, m * n));
+        if (k == 0) { if (!accumulate) new Span<float>(c, m * n).Clear(); return; }
+        Gemm.MatMul(transA, transB, 1, m, n, k, new ReadOnlySpan<float>(a, m * k), new ReadOnlySpan<float>(b, n * k), new Span<float>(c, m * n), accumulate);
     }
 
     /// <summary>Rows [count, width] of a buffer whose rows are <paramref name="stride"/> apart, copied contiguous.</summary>
@@ -275,6 +328,27 @@ public static unsafe class AttentionKernels
             dp[t] = pj * (dp[t] + shift[t]);
         }
         for (; t < end; t++) { s[t] = 0; dp[t] = 0; }
+    }
+
+    /// <summary>A query row's weights P = exp(s − lse) in place of its scores and dS = P·(dP + shift) in place of dP, for j &lt; limit; 0 beyond.</summary>
+    private static void Weights(float* s, float* dp, int limit, int end, float lse, float shift)
+    {
+        var lv = Vector256.Create(lse);
+        var hv = Vector256.Create(shift);
+        int j = 0;
+        for (; j + 8 <= limit; j += 8)
+        {
+            var pj = VMath.Exp(Vector256.Load(s + j) - lv);
+            pj.Store(s + j);
+            (pj * (Vector256.Load(dp + j) + hv)).Store(dp + j);
+        }
+        for (; j < limit; j++)
+        {
+            float pj = MathF.Exp(s[j] - lse);
+            s[j] = pj;
+            dp[j] = pj * (dp[j] + shift);
+        }
+        for (; j < end; j++) { s[j] = 0; dp[j] = 0; }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -360,31 +360,30 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                             ds[i, j] = p[i, j] * (dp + shift);
                         }
                     }
-                    if (n.Attrs.Ints[1] == 0)
-                    {
-                        for (int i = 0; i < tq; i++)
-                            for (int c = 0; c < d; c++)
-                            {
-                                double acc = 0;
-                                for (int j = 0; j < tk; j++) acc += ds[i, j] * At(k, ko + j * d + c);
-                                o[qo + i * d + c] = T.CreateChecked(scale * acc);
-                            }
-                        continue;
-                    }
-                    long kvo = (long)sl * tk * (d + dv);
-                    for (int j = 0; j < tk; j++)
+                    // the gradients laid side by side on the last axis: part 0 [dq], 1 [dk | dv], 2 [dq | dk | dv] (tq = tk)
+                    int part = n.Attrs.Ints[1], width = part switch { 0 => d, 1 => d + dv, _ => 2 * d + dv };
+                    int qAt = part == 1 ? -1 : 0, kAt = part switch { 0 => -1, 1 => 0, _ => d }, vAt = kAt < 0 ? -1 : kAt + d;
+                    long at = (long)sl * (part == 1 ? tk : tq) * width;
+                    for (int i = 0; i < tq && qAt >= 0; i++)
+                        for (int c = 0; c < d; c++)
+                        {
+                            double acc = 0;
+                            for (int j = 0; j < tk; j++) acc += ds[i, j] * At(k, ko + j * d + c);
+                            o[at + i * width + qAt + c] = T.CreateChecked(scale * acc);
+                        }
+                    for (int j = 0; j < tk && kAt >= 0; j++)
                     {
                         for (int c = 0; c < d; c++)
                         {
                             double acc = 0;
                             for (int i = 0; i < tq; i++) acc += ds[i, j] * At(q, qo + i * d + c);
-                            o[kvo + j * (d + dv) + c] = T.CreateChecked(scale * acc);
+                            o[at + j * width + kAt + c] = T.CreateChecked(scale * acc);
                         }
                         for (int c = 0; c < dv; c++)
                         {
                             double acc = 0;
                             for (int i = 0; i < tq; i++) acc += p[i, j] * At(g, po + i * (dv + 1) + c);
-                            o[kvo + j * (d + dv) + d + c] = T.CreateChecked(acc);
+                            o[at + j * width + vAt + c] = T.CreateChecked(acc);
                         }
                     }
                 }

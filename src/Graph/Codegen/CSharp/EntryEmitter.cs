@@ -799,7 +799,7 @@ internal static class EntryEmitter
             case OpKind.Attention:
                 return $"{Rt}.AttentionKernels.Forward({ins[0]}, {ins[1]}, {ins[2]}, {o}, {AttentionArgs(n)});";
             case OpKind.AttentionGrad:
-                return $"{Rt}.AttentionKernels.Backward({ins[0]}, {ins[1]}, {ins[2]}, {ins[3]}, {ins[4]}, {o}, {AttentionArgs(n)}, {Bool(n.Attrs.Ints[1] == 1)});";
+                return $"{Rt}.AttentionKernels.Backward({ins[0]}, {ins[1]}, {ins[2]}, {ins[3]}, {ins[4]}, {o}, {AttentionArgs(n)}, {n.Attrs.Ints[1]});";
             case OpKind.Random:
                 return $"{Rt}.Fill.Uniform({o}, {C(n.Shape.Size)}, __seed, __draw, {(int)n.Attrs.Value}{(step is null ? "" : $", {step} * (long)({C(n.Shape.Size)})")});";
             default:

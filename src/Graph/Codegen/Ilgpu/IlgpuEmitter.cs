@@ -380,7 +380,7 @@ public static class IlgpuEmitter
         OpKind.Cholesky => $"Cholesky({In(0)}, {o}, {Code(Batch(n[0].Shape))}, {Code(n.Shape[n.Shape.Rank - 1])});",
         OpKind.SLogDet => $"SLogDet({In(0)}, {o}, {Code(Batch(n[0].Shape))}, {Code(n[0].Shape[n[0].Shape.Rank - 1])}, __scratch);",
         OpKind.Attention => $"Attention({In(0)}, {In(1)}, {In(2)}, {o}, {EntryEmitter.AttentionArgs(n)});",
-        OpKind.AttentionGrad => $"AttentionGrad({In(0)}, {In(1)}, {In(2)}, {In(3)}, {In(4)}, {o}, {EntryEmitter.AttentionArgs(n)}, {Bool(n.Attrs.Ints[1] == 1)});",
+        OpKind.AttentionGrad => $"AttentionGrad({In(0)}, {In(1)}, {In(2)}, {In(3)}, {In(4)}, {o}, {EntryEmitter.AttentionArgs(n)}, {n.Attrs.Ints[1]});",
         OpKind.Eigh => $"Eigh({In(0)}, {o}, {Code(n[0].Shape[0])}, __scratch);",
         OpKind.Window or OpKind.Unwindow => $"{(n.Op == OpKind.Window ? "Unfold" : "Fold")}({In(0)}, {o}, {EntryEmitter.WindowArgs(n)});",
         OpKind.Random => $"Uniform({o}, {Code(n.Shape.Size)}, __m.__seed, __draw, {(int)n.Attrs.Value}{(step is null ? "" : $", {step} * (long)({Code(n.Shape.Size)})")});",
