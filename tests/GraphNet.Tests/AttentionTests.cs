@@ -16,9 +16,6 @@ namespace GraphNet.Tests;
 [Collection("Workers")]
 public class AttentionTests
 {
-    private static double[] Normal(int n, Random rng) =>
-        Enumerable.Range(0, n).Select(_ => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble())).ToArray();
-
     private sealed record Case(int Slices, int Tq, int Tk, int D, int Dv, bool Causal)
     {
         public override string ToString() => $"[{Slices}] q {Tq}x{D} k {Tk} v {Dv}{(Causal ? " causal" : "")}";
@@ -54,10 +51,10 @@ public class AttentionTests
         var rng = new Random(seed);
         var leaves = new Dictionary<string, (int[], double[])>
         {
-            ["q"] = (new[] { c.Slices, c.Tq, c.D }, Normal(c.Slices * c.Tq * c.D, rng)),
-            ["k"] = (new[] { c.Slices, c.Tk, c.D }, Normal(c.Slices * c.Tk * c.D, rng)),
-            ["v"] = (new[] { c.Slices, c.Tk, c.Dv }, Normal(c.Slices * c.Tk * c.Dv, rng)),
-            ["g"] = (new[] { c.Slices, c.Tq, c.Dv + 1 }, Normal(c.Slices * c.Tq * (c.Dv + 1), rng)),
+            ["q"] = (new[] { c.Slices, c.Tq, c.D }, Draws.Normal(c.Slices * c.Tq * c.D, rng)),
+            ["k"] = (new[] { c.Slices, c.Tk, c.D }, Draws.Normal(c.Slices * c.Tk * c.D, rng)),
+            ["v"] = (new[] { c.Slices, c.Tk, c.Dv }, Draws.Normal(c.Slices * c.Tk * c.Dv, rng)),
+            ["g"] = (new[] { c.Slices, c.Tq, c.Dv + 1 }, Draws.Normal(c.Slices * c.Tq * (c.Dv + 1), rng)),
         };
         var eval = new Evaluator<double>(b.Graph, leaves);
         return (leaves, eval[packed].Data, parts.Select(p => eval[p].Data).ToArray());
@@ -81,13 +78,6 @@ public class AttentionTests
         return (output, parts);
     }
 
-    private static void Close(double[] expected, float[] actual, double tol, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tol * (1 + Math.Abs(expected[i])), $"{what}: element {i}: expected {expected[i]}, got {actual[i]}");
-    }
-
     [Fact]
     public void Fused_kernels_match_the_reference_definition_forward_and_backward()
     {
@@ -95,8 +85,8 @@ public class AttentionTests
         {
             var (leaves, want, wantParts) = Reference(c, seed: c.Tq * 31 + c.Tk);
             var (output, parts) = Kernels(c, leaves);
-            Close(want, output, 2e-5, $"{c} output");
-            for (int p = 0; p < parts.Length; p++) Close(wantParts[p], parts[p], 1e-4, $"{c} gradient part {p}");
+            Draws.Close(want, output, 2e-5, $"{c} output");
+            for (int p = 0; p < parts.Length; p++) Draws.Close(wantParts[p], parts[p], 1e-4, $"{c} gradient part {p}");
         }
     }
 
@@ -132,8 +122,8 @@ public class AttentionTests
         var rng = new Random(5);
         var leaves = new Dictionary<string, (int[], double[])>
         {
-            ["q"] = (new[] { 2, 6, 4 }, Normal(48, rng)), ["k"] = (new[] { 2, 6, 4 }, Normal(48, rng)), ["v"] = (new[] { 2, 6, 3 }, Normal(36, rng)),
-            ["k2"] = (new[] { 6, 4 }, Normal(24, rng)), ["v2"] = (new[] { 6, 3 }, Normal(18, rng)),
+            ["q"] = (new[] { 2, 6, 4 }, Draws.Normal(48, rng)), ["k"] = (new[] { 2, 6, 4 }, Draws.Normal(48, rng)), ["v"] = (new[] { 2, 6, 3 }, Draws.Normal(36, rng)),
+            ["k2"] = (new[] { 6, 4 }, Draws.Normal(24, rng)), ["v2"] = (new[] { 6, 3 }, Draws.Normal(18, rng)),
         };
         var eval = new Evaluator<double>(b.Graph, leaves);
         var (a, e) = (eval[fused].Data, eval[unfused].Data);
@@ -161,7 +151,7 @@ public class AttentionTests
         var rng = new Random(9);
         var leaves = new Dictionary<string, (int[], double[])>
         {
-            ["x"] = (new[] { 2, 5, 4 }, Normal(40, rng)), ["u"] = (new[] { 2, 5, 4 }, Normal(40, rng)), ["w"] = (new[] { 2, 5, 3 }, Normal(30, rng)),
+            ["x"] = (new[] { 2, 5, 4 }, Draws.Normal(40, rng)), ["u"] = (new[] { 2, 5, 4 }, Draws.Normal(40, rng)), ["w"] = (new[] { 2, 5, 3 }, Draws.Normal(30, rng)),
         };
         var hv = new Evaluator<double>(bld.Graph, leaves)[hvNode].Data;
         var (xs, xd) = leaves["x"];

@@ -163,6 +163,9 @@ public static class OpTable
         new("conv2d_same", (b, x) => b.Conv(x[0], x[1], x[2], 1, "same", 1, 1), new[] { "B,2,6,5", "3,2,3,2", "3" }),
         new("conv2d_stride_dilation", (b, x) => b.Conv(x[0], x[1], null, 2, 1, 2, 1), new[] { "B,2,7,7", "3,2,3,3" }),
         new("conv2d_groups", (b, x) => b.Conv(x[0], x[1], x[2], 1, 0, 1, 2), new[] { "B,4,5,5", "6,2,2,2", "6" }),
+        // stride 1, few taps: the direct convolution (no window matrix), padded and dilated, in 2-d and 1-d
+        new("conv2d_direct_dilated", (b, x) => b.Conv(x[0], x[1], x[2], 1, 2, 2, 1), new[] { "B,3,9,8", "4,3,3,3", "4" }),
+        new("conv1d_direct", (b, x) => b.Conv(x[0], x[1], x[2], 1, 1, 1, 1), new[] { "B,2,10", "3,2,3", "3" }),
         new("max_pool2d_tiles", (b, x) => b.Pool(x[0], true, new[] { 2, 2 }, new[] { 2, 2 }, new[] { 0, 0 }), new[] { "B,3,4,6" }),
         new("max_pool2d_overlap_pad", (b, x) => b.Pool(x[0], true, new[] { 3, 3 }, new[] { 2, 2 }, new[] { 1, 1 }), new[] { "B,2,5,5" }),
         new("max_pool1d", (b, x) => b.Pool(x[0], true, new[] { 3 }, new[] { 2 }, new[] { 0 }), new[] { "B,2,9" }),

@@ -135,6 +135,37 @@ public static class Gradients
         return new Node?[] { second[0], second[1], second[2], null, second[3] };
     }
 
+    /// <summary>An output gradient [N, O, O...] as rows [N·O..., O], the layout of a window matrix's product.</summary>
+    private static Node GradientRows(GraphBuilder b, Node g)
+    {
+        int r = g.Shape.Rank;
+        var rows = g.Shape.Dims.Skip(2).Aggregate(g.Shape[0], (a, d) => a * d);
+        return b.Reshape(b.Permute(g, new[] { 0 }.Concat(Enumerable.Range(2, r - 2)).Append(1).ToArray()), new Shape(rows, g.Shape[1]));
+    }
+
+    /// <summary>A direct convolution's input gradient: the output gradient times the weights, folded back into the image (col2im).</summary>
+    private static Node ConvolveInputGradient(GraphBuilder b, Node n, Node g)
+    {
+        Node x = n[0], w = n[1];
+        var window = Window.FromInts(n.Attrs.Ints);
+        var taps = w.Shape.Dims.Skip(1).Aggregate(Dim.Const(1), (a, d) => a * d);
+        var cols = b.MatMul(GradientRows(b, g), b.Reshape(w, new Shape(w.Shape[0], taps)));
+        var shape = new Shape(new[] { x.Shape[0] }.Concat(n.Shape.Dims.Skip(2)).Concat(w.Shape.Dims.Skip(1)));
+        return b.Unwindow(b.Reshape(cols, shape), window, x.Shape);
+    }
+
+    /// <summary>Second order through a direct convolution's weight gradient: its value as the window matrix's product, differentiated.</summary>
+    private static Node?[] ConvolveWeightsRule(GraphBuilder b, Node n, Node c)
+    {
+        Node g = n[0], x = n[1];
+        var win = b.Window(x, Window.FromInts(n.Attrs.Ints));
+        var taps = n.Shape.Dims.Skip(1).Aggregate(Dim.Const(1), (a, d) => a * d);
+        var rows = GradientRows(b, g);
+        var value = b.Reshape(b.MatMul(rows, b.Reshape(win, new Shape(rows.Shape[0], taps)), transA: true), n.Shape);
+        var grads = Grad(b, new[] { (value, c) }, new[] { g, x }, partial: true, default);
+        return new Node?[] { grads[0], grads[1] };
+    }
+
     private static Node?[] Rule(GraphBuilder b, Node n, Node g, bool[] need) => n.Op switch
     {
         OpKind.Input or OpKind.Param or OpKind.Const or OpKind.DimValue or OpKind.Iota or OpKind.State or OpKind.Random => new Node?[0],
@@ -184,6 +215,8 @@ public static class Gradients
         OpKind.SLogDet => new[] { SLogDetRule(b, n, g) },
         OpKind.Attention => AttentionRule(b, n, g, need),
         OpKind.AttentionGrad => AttentionGradRule(b, n, g),
+        OpKind.Convolve => new[] { need[0] ? ConvolveInputGradient(b, n, g) : null, need[1] ? b.ConvolveWeights(g, n[0], Window.FromInts(n.Attrs.Ints), n[1].Shape) : null },
+        OpKind.ConvolveWeights => ConvolveWeightsRule(b, n, g),
         OpKind.ScatterAdd => new[] { null, b.Gather(g, n[0]) },
         OpKind.Slice => new[] { b.Pad(g, n.Attrs.Axes[0], n.Attrs.DimValue, n[0].Shape[n.Attrs.Axes[0]] - n.Attrs.DimValue - n.Shape[n.Attrs.Axes[0]]) },
         OpKind.Pad => new[] { b.Slice(g, n.Attrs.Axes[0], n.Attrs.DimValue, n[0].Shape[n.Attrs.Axes[0]]) },

@@ -37,7 +37,7 @@ public static class GraphPrinter
     {
         OpKind.Input or OpKind.Param or OpKind.State => n.Attrs.Name,
         OpKind.Random => "stream=" + n.Attrs.Value.ToString("R", CultureInfo.InvariantCulture),
-        OpKind.Window or OpKind.Unwindow => Window.FromInts(n.Attrs.Ints).ToString(),
+        OpKind.Window or OpKind.Unwindow or OpKind.Convolve or OpKind.ConvolveWeights => Window.FromInts(n.Attrs.Ints).ToString(),
         OpKind.Slice => $"axis={n.Attrs.Axes[0]},start={n.Attrs.DimValue}",
         OpKind.ArgMax or OpKind.ArgMin or OpKind.TakeAlong => $"axis={n.Attrs.Axes[0]}",
         OpKind.ArgSort => $"axis={n.Attrs.Axes[0]}{(n.Attrs.Ints[0] == 1 ? ",descending" : "")}",

@@ -35,6 +35,7 @@ public static class Verifier
             {
                 OpKind.Gather or OpKind.ScatterAdd or OpKind.TakeAlong or OpKind.PutAlong => 2,
                 OpKind.Attention => 3,
+                OpKind.Convolve or OpKind.ConvolveWeights => 2,
                 OpKind.AttentionGrad => 5,
                 _ => 1,
             },

@@ -29,7 +29,13 @@ public sealed partial class GraphBuilder
         if (bias is not null && !(bias.Shape.Rank == 1 && bias.Shape[0] == o))
             throw new ShapeError(ShapeErrorKind.Mismatch, $"conv{s}d: bias must be [{o}], got {bias.Shape}");
         var kernel = weight.Shape.Dims.Skip(2).Select(d => (int)d.Coef).ToArray();
-        var win = Window(x, new Window(kernel, stride, dilation, padBefore, padAfter));
+        var geometry = new Window(kernel, stride, dilation, padBefore, padAfter);
+        if (groups == 1 && Direct(c, o, geometry))
+        {
+            var direct = Convolve(x, weight, geometry);
+            return bias is null ? direct : Add(direct, Reshape(bias, new Shape(new[] { o }.Concat(Enumerable.Repeat(Dim.Const(1), s)))));
+        }
+        var win = Window(x, geometry);
         var positions = win.Shape.Dims.Skip(1).Take(s).ToArray();
         Dim rows = positions.Aggregate(x.Shape[0], (a, d) => a * d);
         Dim k = kernel.Aggregate(cg, (a, v) => a * v);
@@ -46,6 +52,14 @@ public sealed partial class GraphBuilder
         if (bias is not null) y = Add(y, bias);
         return Permute(y, new[] { 0, s + 1 }.Concat(Enumerable.Range(1, s)).ToArray());
     }
+
+    /// <summary>
+    /// Whether a convolution runs directly from the image (<see cref="OpKind.Convolve"/>) rather than as a window matrix
+    /// times the weights: stride 1 and few taps per output (C·ΠK ≤ 256, O ≤ 64, as LeNet's 1→6 and 6→16 5×5 layers), where
+    /// the window matrix costs more to write and read than the products it feeds.
+    /// </summary>
+    private static bool Direct(Dim c, Dim o, Window w) =>
+        w.Stride.All(v => v == 1) && c.IsConstant && o.IsConstant && o.Coef <= 64 && w.Kernel.Aggregate(c.Coef, (a, k) => a * k) <= 256;
 
     /// <summary>Padding per spatial dim for "valid" (none), "same" (output = ceil(input / stride), the odd pixel after) or a number.</summary>
     public static (int[] Before, int[] After) ConvPadding(Shape x, int[] kernel, int[] stride, int[] dilation, string mode)

@@ -201,22 +201,46 @@ public sealed partial class GraphBuilder
     /// <summary>Sliding windows: x [N, C, S...] (1 or 2 spatial dims) to [N, O..., C, K...], zero outside the input.</summary>
     public Node Window(Node x, Window w)
     {
-        int s = w.Rank;
-        if (x.Shape.Rank != 2 + s)
-            throw new ShapeError(ShapeErrorKind.WrongRank, $"a {s}-d window needs an input [N, C{string.Concat(Enumerable.Repeat(", L", s))}], got {x.Shape}");
-        var spatial = new Dim[s];
-        for (int i = 0; i < s; i++)
-        {
-            var d = x.Shape[2 + i];
-            if (!d.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"window: spatial dims must be constants, got {x.Shape}");
-            int o = w.Positions(i, (int)d.Coef);
-            if (o < 1)
-                throw new ShapeError(ShapeErrorKind.Mismatch, $"window {w} does not fit in input {x.Shape}: dim {2 + i} of {d.Coef} is smaller than the dilated kernel");
-            spatial[i] = o;
-        }
+        var spatial = WindowPositions(x.Shape, w);
         var shape = new Shape(new[] { x.Shape[0] }.Concat(spatial).Concat(new[] { x.Shape[1] }).Concat(w.Kernel.Select(k => Dim.Const(k))));
         return Prim(OpKind.Window, shape, new NodeAttrs { Ints = w.ToInts() }, x);
     }
+
+    /// <summary>The window positions along each spatial dim of an input [N, C, S...], after checking that the window fits.</summary>
+    private static Dim[] WindowPositions(Shape x, Window w)
+    {
+        int s = w.Rank;
+        if (x.Rank != 2 + s)
+            throw new ShapeError(ShapeErrorKind.WrongRank, $"a {s}-d window needs an input [N, C{string.Concat(Enumerable.Repeat(", L", s))}], got {x}");
+        var spatial = new Dim[s];
+        for (int i = 0; i < s; i++)
+        {
+            var d = x[2 + i];
+            if (!d.IsConstant) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"window: spatial dims must be constants, got {x}");
+            int o = w.Positions(i, (int)d.Coef);
+            if (o < 1)
+                throw new ShapeError(ShapeErrorKind.Mismatch, $"window {w} does not fit in input {x}: dim {2 + i} of {d.Coef} is smaller than the dilated kernel");
+            spatial[i] = o;
+        }
+        return spatial;
+    }
+
+    /// <summary>
+    /// A stride-1 convolution computed directly from the image (<see cref="OpKind.Convolve"/>): x [N, C, S...] by weights
+    /// [O, C, K...] to [N, O, O...]. <see cref="Conv(Node, Node, Node?, int[], int[], int[], int[], int)"/> picks it for small channel counts.
+    /// </summary>
+    public Node Convolve(Node x, Node weight, Window w)
+    {
+        var spatial = WindowPositions(x.Shape, w);
+        if (w.Stride.Any(v => v != 1)) throw new ShapeError(ShapeErrorKind.InvalidArgument, $"convolve: direct convolution runs stride 1, got {w}");
+        if (weight.Shape.Rank != 2 + w.Rank || weight.Shape[1] != x.Shape[1] || !weight.Shape.Dims.Skip(2).Select(d => d.Coef).SequenceEqual(w.Kernel.Select(k => (long)k)))
+            throw new ShapeError(ShapeErrorKind.Mismatch, $"convolve: weights {weight.Shape} do not match input {x.Shape} and window {w}");
+        return Prim(OpKind.Convolve, new Shape(new[] { x.Shape[0], weight.Shape[0] }.Concat(spatial)), new NodeAttrs { Ints = w.ToInts() }, x, weight);
+    }
+
+    /// <summary>The weight gradient of a <see cref="Convolve"/> with window <paramref name="w"/>: output gradient g [N, O, O...] and images x to weights of shape <paramref name="weights"/>.</summary>
+    public Node ConvolveWeights(Node g, Node x, Window w, Shape weights) =>
+        Prim(OpKind.ConvolveWeights, weights, new NodeAttrs { Ints = w.ToInts() }, g, x);
 
     /// <summary>The adjoint of <see cref="Window"/>: windows [N, O..., C, K...] summed back into an input of shape <paramref name="input"/>.</summary>
     public Node Unwindow(Node cols, Window w, Shape input) =>

@@ -112,6 +112,13 @@ public enum OpKind
     /// </summary>
     Attention,
     /// <summary>
+    /// Direct stride-1 convolution x [N, C, S...] by weights [O, C, K...] to [N, O, O...] (1 or 2 spatial dims, window
+    /// geometry in Ints as <see cref="Window"/>'s): no window matrix. Built for small channel counts.
+    /// </summary>
+    Convolve,
+    /// <summary>The weight gradient of a <see cref="Convolve"/>: output gradient [N, O, O...] and images [N, C, S...] to [O, C, K...].</summary>
+    ConvolveWeights,
+    /// <summary>
     /// The gradient of an <see cref="Attention"/> (inputs q, k, v, its packed output, the packed output's gradient),
     /// recomputing the weights: Ints[1] = 0 the query gradient [..., Tq, D]; 1 the key and value gradients side by side [..., Tk, D + Dv];
     /// 2 (Tq = Tk) all three side by side [..., T, 2·D + Dv].

@@ -76,6 +76,8 @@ public static class OpTable
         OpKind.Cholesky => new(OpCategory.Structured, "cholesky"),
         OpKind.SLogDet => new(OpCategory.Structured, "slogdet"),
         OpKind.Attention => new(OpCategory.Structured, "attention"),
+        OpKind.Convolve => new(OpCategory.Structured, "convolve"),
+        OpKind.ConvolveWeights => new(OpCategory.Structured, "convolve_weights"),
         OpKind.AttentionGrad => new(OpCategory.Structured, "attention_grad"),
         OpKind.Scan => new(OpCategory.Scan, "scan"),
         OpKind.ScanOutput => new(OpCategory.Scan, "scan_output"),

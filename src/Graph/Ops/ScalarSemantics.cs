@@ -71,7 +71,7 @@ public static class ScalarSemantics
         OpKind.Where => a != 0 ? b : c,
         OpKind.Input or OpKind.Param or OpKind.Const or OpKind.DimValue or OpKind.Iota or OpKind.State or OpKind.Random
             or OpKind.ReduceSum or OpKind.ReduceMax or OpKind.Reshape or OpKind.Expand or OpKind.Permute or OpKind.MatMul or OpKind.Solve
-            or OpKind.Window or OpKind.Unwindow or OpKind.Gather or OpKind.ScatterAdd or OpKind.Slice or OpKind.Pad or OpKind.ArgMax or OpKind.ArgMin or OpKind.ArgSort or OpKind.TakeAlong or OpKind.PutAlong or OpKind.CumSum or OpKind.Eigh or OpKind.Cholesky or OpKind.SLogDet or OpKind.Attention or OpKind.AttentionGrad or OpKind.Scan or OpKind.ScanOutput
+            or OpKind.Window or OpKind.Unwindow or OpKind.Gather or OpKind.ScatterAdd or OpKind.Slice or OpKind.Pad or OpKind.ArgMax or OpKind.ArgMin or OpKind.ArgSort or OpKind.TakeAlong or OpKind.PutAlong or OpKind.CumSum or OpKind.Eigh or OpKind.Cholesky or OpKind.SLogDet or OpKind.Attention or OpKind.AttentionGrad or OpKind.Convolve or OpKind.ConvolveWeights or OpKind.Scan or OpKind.ScanOutput
             => throw new ArgumentException($"{op} is not an elementwise op", nameof(op)),
     };
 }

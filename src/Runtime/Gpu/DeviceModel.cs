@@ -245,6 +245,21 @@ public abstract class DeviceModel : IDisposable
         Launch(Routines.ScatterAdd, (long)count * rowLength, new KernelArgs { A0 = rowLength, A1 = rows, A2 = (int)ids, A3 = (int)values, A4 = (int)output });
     }
 
+    /// <summary>Direct convolution (<see cref="GraphNet.Runtime.Convolution.Forward"/>): one thread per output element of [n, o, oh, ow].</summary>
+    protected void Convolve(long x, long w, long output, int n, int c, int h, int wd, int oh, int ow, int kh, int kw, int sh, int sw, int dh, int dw, int ph, int pw, int o) =>
+        Launch(Routines.Convolve, (long)n * o * oh * ow, ConvolutionArgs(x, w, output, n, c, h, wd, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw, o));
+
+    /// <summary>A direct convolution's weight gradient (<see cref="GraphNet.Runtime.Convolution.WeightGradient"/>): one thread per weight of [o, c, kh, kw].</summary>
+    protected void ConvolveWeights(long grad, long x, long output, int n, int c, int h, int wd, int oh, int ow, int kh, int kw, int sh, int sw, int dh, int dw, int ph, int pw, int o) =>
+        Launch(Routines.ConvolveWeights, (long)o * c * kh * kw, ConvolutionArgs(x, grad, output, n, c, h, wd, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw, o));
+
+    private static KernelArgs ConvolutionArgs(long x, long other, long output, int n, int c, int h, int wd, int oh, int ow, int kh, int kw, int sh, int sw, int dh, int dw, int ph, int pw, int o) =>
+        new()
+        {
+            A0 = n, A1 = c, A2 = h, A3 = wd, A4 = oh, A5 = ow, A6 = kh, A7 = kw, A8 = sh, A9 = sw, A10 = dh, A11 = dw, A12 = ph, A13 = pw, A14 = o,
+            A15 = (int)x, A16 = (int)other, A17 = (int)output,
+        };
+
     /// <summary>Fused attention (<see cref="GraphNet.Runtime.AttentionKernels.Forward"/>): one thread per output element of [slices, tq, dv + 1].</summary>
     protected void Attention(long q, long k, long v, long output, int slices, int tq, int tk, int d, int dv, float scale, bool causal) =>
         Launch(Routines.Attention, (long)slices * tq * (dv + 1), new KernelArgs { A0 = tq, A1 = tk, A2 = d, A3 = dv, A4 = causal ? 1 : 0, A5 = (int)q, A6 = (int)k, A7 = (int)v, A8 = (int)output, F0 = scale });

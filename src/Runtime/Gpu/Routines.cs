@@ -133,6 +133,49 @@ public static class Routines
         mem[a.A4 + (long)i.X] = best;
     }
 
+    /// <summary>
+    /// Direct convolution, one thread per output element of [n, o, oh, ow]: A0 n, A1 c, A2 h, A3 w, A4 oh, A5 ow, A6 kh, A7 kw,
+    /// A8 sh, A9 sw, A10 dh, A11 dw, A12 ph, A13 pw, A14 o, A15 images, A16 weights, A17 out.
+    /// </summary>
+    public static void Convolve(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int z = i % a.A5, y = i / a.A5 % a.A4, o = i / (a.A5 * a.A4) % a.A14, b = i / (a.A5 * a.A4 * a.A14);
+        float sum = 0;
+        for (int c = 0; c < a.A1; c++)
+            for (int ky = 0; ky < a.A6; ky++)
+            {
+                int iy = y * a.A8 + ky * a.A10 - a.A12;
+                if (iy < 0 || iy >= a.A2) continue;
+                for (int kx = 0; kx < a.A7; kx++)
+                {
+                    int ix = z * a.A9 + kx * a.A11 - a.A13;
+                    if (ix < 0 || ix >= a.A3) continue;
+                    sum += mem[a.A16 + (((long)o * a.A1 + c) * a.A6 + ky) * a.A7 + kx] * mem[a.A15 + (((long)b * a.A1 + c) * a.A2 + iy) * a.A3 + ix];
+                }
+            }
+        mem[a.A17 + (long)i.X] = sum;
+    }
+
+    /// <summary>A direct convolution's weight gradient, one thread per weight of [o, c, kh, kw]: arguments as <see cref="Convolve"/>, A16 the output gradient.</summary>
+    public static void ConvolveWeights(Index1D i, ArrayView<float> mem, KernelArgs a)
+    {
+        int kx = i % a.A7, ky = i / a.A7 % a.A6, c = i / (a.A7 * a.A6) % a.A1, o = i / (a.A7 * a.A6 * a.A1);
+        float sum = 0;
+        for (int b = 0; b < a.A0; b++)
+            for (int y = 0; y < a.A4; y++)
+            {
+                int iy = y * a.A8 + ky * a.A10 - a.A12;
+                if (iy < 0 || iy >= a.A2) continue;
+                for (int z = 0; z < a.A5; z++)
+                {
+                    int ix = z * a.A9 + kx * a.A11 - a.A13;
+                    if (ix < 0 || ix >= a.A3) continue;
+                    sum += mem[a.A16 + (((long)b * a.A14 + o) * a.A4 + y) * a.A5 + z] * mem[a.A15 + (((long)b * a.A1 + c) * a.A2 + iy) * a.A3 + ix];
+                }
+            }
+        mem[a.A17 + (long)i.X] = sum;
+    }
+
     private static float Dot(ArrayView<float> mem, long a, long b, int n)
     {
         float sum = 0;

@@ -125,6 +125,8 @@ internal sealed partial class OnnxLowering
         OpKind.MatMul => MatMul(n, x[0], x[1]),
         OpKind.Solve or OpKind.Eigh or OpKind.Cholesky or OpKind.SLogDet => throw Unsupported(n, "a linear-algebra routine"),
         OpKind.Attention => Attention(n, x),
+        OpKind.Convolve => Convolve(n, x),
+        OpKind.ConvolveWeights => throw Unsupported(n, "the weight gradient of a convolution, a gradient op"),
         OpKind.AttentionGrad => throw Unsupported(n, "the gradient of an attention, a gradient op"),
         OpKind.Window => Window(n, x[0]),
         OpKind.Unwindow => throw Unsupported(n, "the adjoint of a convolution window, a gradient op"),
@@ -142,6 +144,14 @@ internal sealed partial class OnnxLowering
         OpKind.Scan => Loop(n, x),
         OpKind.ScanOutput => _loops[n[0]][n.Attrs.Ints[0]],
     };
+
+    /// <summary>A direct convolution as ONNX's Conv (the same NCHW layout, stride 1).</summary>
+    private string Convolve(Node n, IReadOnlyList<string> x)
+    {
+        var w = Compiler.Window.FromInts(n.Attrs.Ints);
+        return Op("Conv", x[0], x[1]).With("kernel_shape", w.Kernel.Select(k => (long)k).ToArray()).With("strides", w.Stride.Select(k => (long)k).ToArray())
+            .With("dilations", w.Dilation.Select(k => (long)k).ToArray()).With("pads", w.PadBefore.Concat(w.PadAfter).Select(k => (long)k).ToArray()).Y;
+    }
 
     /// <summary>A fused attention as its definition: scores, causal mask (a lower triangle by Trilu), log-sum-exp, weights·v, and the log-sum-exp beside the rows.</summary>
     private string Attention(Node n, IReadOnlyList<string> x)

@@ -299,6 +299,40 @@ public sealed class Evaluator<T> where T : struct, IFloatingPointIeee754<T>
                 for (int i = 0; i < size * size; i++) o[size + i] = T.CreateChecked(v[i]);
                 break;
             }
+            case OpKind.Convolve or OpKind.ConvolveWeights:
+            {
+                // by the definition: out[n, o, y, z] = Σ w[o, c, ky, kx]·x[n, c, y·s + ky·d − p, z·s + kx·d − p], zero outside the
+                // image; a 1-d convolution as the 2-d one with a height of 1. The weight gradient sums the same products over n, y, z.
+                var win = Compiler.Window.FromInts(n.Attrs.Ints);
+                bool two = win.Rank == 2;
+                var img = n.Op == OpKind.Convolve ? x : ins[1];
+                var grad = n.Op == OpKind.Convolve ? shape : x.Shape;
+                int N = img.Shape[0], C = img.Shape[1], H = two ? img.Shape[2] : 1, W = img.Shape[^1], O = grad[1], OH = two ? grad[2] : 1, OW = grad[^1];
+                int KH = two ? win.Kernel[0] : 1, KW = win.Kernel[^1], SH = two ? win.Stride[0] : 1, SW = win.Stride[^1];
+                int DH = two ? win.Dilation[0] : 1, DW = win.Dilation[^1], PH = two ? win.PadBefore[0] : 0, PW = win.PadBefore[^1];
+                var weights = n.Op == OpKind.Convolve ? ins[1].Data : null;
+                for (int b = 0; b < N; b++)
+                    for (int o2 = 0; o2 < O; o2++)
+                        for (int y = 0; y < OH; y++)
+                            for (int z = 0; z < OW; z++)
+                            {
+                                long at = (((long)b * O + o2) * OH + y) * OW + z;
+                                double sum = 0, gv = n.Op == OpKind.ConvolveWeights ? double.CreateChecked(x.Data[at]) : 0;
+                                for (int c = 0; c < C; c++)
+                                    for (int ky = 0; ky < KH; ky++)
+                                        for (int kx = 0; kx < KW; kx++)
+                                        {
+                                            int iy = y * SH + ky * DH - PH, ix = z * SW + kx * DW - PW;
+                                            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                                            double v = double.CreateChecked(img.Data[(((long)b * C + c) * H + iy) * W + ix]);
+                                            long tap = (((long)o2 * C + c) * KH + ky) * KW + kx;
+                                            if (weights is not null) sum += double.CreateChecked(weights[tap]) * v;
+                                            else o[tap] += T.CreateChecked(gv * v);
+                                        }
+                                if (weights is not null) o[at] = T.CreateChecked(sum);
+                            }
+                break;
+            }
             case OpKind.Attention or OpKind.AttentionGrad:
             {
                 // by the definition, slice by slice in double: P = softmax(scale·q·kᵀ) over the keys a row sees, out = P·v and

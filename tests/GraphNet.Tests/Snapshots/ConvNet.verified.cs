@@ -56,7 +56,7 @@ partial class ConvNet : global::GraphNet.IModel
     private readonly global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, global::GraphNet.Tensor>> __buffers;
 
     // ==== Predict: forward of Logits ====
-    // 13 kernels; arena of 3 slots: #0 576*B | 4 | 64*B | 4*B, #1 256*B | 64*B | 4*B, #2 256*B | 576*B floats.
+    // 11 kernels; arena of 3 slots: #0 256*B | 576*B | 64*B | 4*B, #1 4 | 256*B | 64*B | 4*B, #2 256*B | 576*B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_Predict = new(3);
 
     public partial global::GraphNet.Tensor Predict(global::GraphNet.Tensor x)
@@ -80,56 +80,48 @@ partial class ConvNet : global::GraphNet.IModel
         var __r = global::GraphNet.Tensor.Uninitialized(__d_B, 10);
         var __o_result = __r.Data;
         var __a = __arena_Predict;
-        __a.Reserve(0, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(4), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));
-        __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B)));
+        __a.Reserve(0, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));
+        __a.Reserve(1, global::System.Math.Max((long)(4), global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(64 * __d_B), 4 * __d_B))));
         __a.Reserve(2, global::System.Math.Max((long)(256 * __d_B), 576 * __d_B));
-        // kernel 0: %8 = window{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7 : [B, 8, 8, 1, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 576 * __d_B, "kernel 0 (window to [B, 8, 8, 1, 3, 3])");
-        // kernel 1: %11 = matmul{tB} %9, %10 : [64*B, 4], then kernel 2 on each finished block of its rows
-        var __e1 = new Predict_Epilogue1_Rows
-        {
-            k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[2] },
-        };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1], ref __e1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 1 (matmul to [64*B, 4])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 256 * __d_B, "kernel 2 (add to [B, 8, 8, 4])");
-        var __k3 = new Predict_Kernel3_Job { in0 = this.variance.Data, output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k3, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4, "kernel 3 (add, sqrt to [1, 4, 1, 1])");
-        var __k4 = new Predict_Kernel4_Job { __d_B = __d_B, in0 = __a[2], in1 = this.mean.Data, in2 = __a[0], in3 = this.gamma.Data, in4 = this.beta.Data, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 4 (sub, div, mul, add, relu to [B, 4, 8, 8])");
-        // kernel 5: %35 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %34 : [B, 4, 4, 4, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(__a[1], __a[0], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 576 * __d_B, "kernel 5 (window to [B, 4, 4, 4, 3, 3])");
-        var __k6 = new Predict_Kernel6_Job { __d_B = __d_B, output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k6, 256 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 6 (expand to [B, 4, 8, 8])");
-        // kernel 7: %39 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %38 : [B, 4, 4, 4, 3, 3]
+        // kernel 0: %8 = convolve{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7, %0 : [B, 4, 8, 8]
+        global::GraphNet.Runtime.Convolution.Forward(x.Data, this.conv.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 256 * __d_B, "kernel 0 (convolve to [B, 4, 8, 8])");
+        var __k1 = new Predict_Kernel1_Job { in0 = this.variance.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4, "kernel 1 (add, sqrt to [1, 4, 1, 1])");
+        var __k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[0], in1 = this.convb.Data, in2 = this.mean.Data, in3 = __a[1], in4 = this.gamma.Data, in5 = this.beta.Data, output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k2, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 256 * __d_B, "kernel 2 (add, sub, div, mul, add, relu to [B, 4, 8, 8])");
+        // kernel 3: %30 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %29 : [B, 4, 4, 4, 3, 3]
+        global::GraphNet.Runtime.Windows.Unfold(__a[2], __a[0], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 576 * __d_B, "kernel 3 (window to [B, 4, 4, 4, 3, 3])");
+        var __k4 = new Predict_Kernel4_Job { __d_B = __d_B, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 256 * __d_B, "kernel 4 (expand to [B, 4, 8, 8])");
+        // kernel 5: %34 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %33 : [B, 4, 4, 4, 3, 3]
         global::GraphNet.Runtime.Windows.Unfold(__a[1], __a[2], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 576 * __d_B, "kernel 7 (window to [B, 4, 4, 4, 3, 3])");
-        var __k8 = new Predict_Kernel8_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 64 * __d_B, 9);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 8 (where, max_reduce to [B, 4, 4, 4, 1, 1])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[2], 576 * __d_B, "kernel 5 (window to [B, 4, 4, 4, 3, 3])");
+        var __k6 = new Predict_Kernel6_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, 64 * __d_B, 9);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 64 * __d_B, "kernel 6 (where, max_reduce to [B, 4, 4, 4, 1, 1])");
+        var __k7 = new Predict_Kernel7_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, __d_B, 64);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 7 (permute to [B, 4, 4, 4])");
+        var __k8 = new Predict_Kernel8_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 4 * __d_B, 16);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 8 (sum to [B, 4, 1, 1, 1, 1])");
         var __k9 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k9, __d_B, 64);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 64 * __d_B, "kernel 9 (permute to [B, 4, 4, 4])");
-        var __k10 = new Predict_Kernel10_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k10, 4 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[1], 4 * __d_B, "kernel 10 (sum to [B, 4, 1, 1, 1, 1])");
-        var __k11 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k11, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 11 (mul to [B, 4, 1, 1])");
-        // kernel 12: %55 = matmul %54, %6 : [B, 10]
+        global::GraphNet.Runtime.Workers.ForRange(ref __k9, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __a[0], 4 * __d_B, "kernel 9 (mul to [B, 4, 1, 1])");
+        // kernel 10: %50 = matmul %49, %6 : [B, 10]
         global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 4, __a[0], this.fc.Data, __o_result);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __o_result, 10 * __d_B, "kernel 12 (matmul to [B, 10])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Predict", __o_result, 10 * __d_B, "kernel 10 (matmul to [B, 10])");
         return __r;
     }
 
     // ==== Step: Loss, its gradient with respect to every parameter, then the optimizer's step ====
-    // 72 kernels; arena of 15 slots: #0 576*B, #1 256*B | 4 | 36, #2 256*B | 4 | 1, #3 4 | 256*B, #4 4 | 256*B, #5 4 | 256*B | 576*B, #6 576*B | 64*B | 4*B | 256*B, #7 576*B, #8 64*B | 4*B | 10*B | B | 9 | 576*B, #9 4*B | 64*B, #10 100 | 10*B | 4*B, #11 100 | B | 1 | 4*B, #12 100 | B | 1, #13 10*B, #14 B floats.
-    private readonly global::GraphNet.Runtime.Arena __arena_Step = new(15);
+    // 69 kernels; arena of 14 slots: #0 256*B | 4, #1 256*B | 4 | 1, #2 4 | 256*B, #3 4 | 256*B, #4 4 | 256*B | 576*B, #5 576*B | 64*B | 4*B | 256*B, #6 576*B, #7 64*B | 4*B | 10*B | B | 9 | 576*B, #8 4*B | 64*B, #9 100 | 10*B | 4*B, #10 100 | B | 1 | 4*B, #11 100 | B | 1, #12 10*B, #13 B floats.
+    private readonly global::GraphNet.Runtime.Arena __arena_Step = new(14);
     private global::GraphNet.Tensor? __out_Step_state_mean;
     private global::GraphNet.Tensor? __out_Step_state_variance;
     private global::GraphNet.Tensor? __out_Step_loss;
@@ -165,305 +157,237 @@ partial class ConvNet : global::GraphNet.IModel
         var __o_grad_beta = __grad_beta.Data;
         var __o_grad_fc = __grad_fc.Data;
         var __a = __arena_Step;
-        __a.Reserve(0, 576 * __d_B);
-        __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(4), 36)));
-        __a.Reserve(2, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(4), 1)));
+        __a.Reserve(0, global::System.Math.Max((long)(256 * __d_B), 4));
+        __a.Reserve(1, global::System.Math.Max((long)(256 * __d_B), global::System.Math.Max((long)(4), 1)));
+        __a.Reserve(2, global::System.Math.Max((long)(4), 256 * __d_B));
         __a.Reserve(3, global::System.Math.Max((long)(4), 256 * __d_B));
-        __a.Reserve(4, global::System.Math.Max((long)(4), 256 * __d_B));
-        __a.Reserve(5, global::System.Math.Max((long)(4), global::System.Math.Max((long)(256 * __d_B), 576 * __d_B)));
-        __a.Reserve(6, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), 256 * __d_B))));
-        __a.Reserve(7, 576 * __d_B);
-        __a.Reserve(8, global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(9), 576 * __d_B))))));
-        __a.Reserve(9, global::System.Math.Max((long)(4 * __d_B), 64 * __d_B));
-        __a.Reserve(10, global::System.Math.Max((long)(100), global::System.Math.Max((long)(10 * __d_B), 4 * __d_B)));
-        __a.Reserve(11, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(1), 4 * __d_B))));
-        __a.Reserve(12, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
-        __a.Reserve(13, 10 * __d_B);
-        __a.Reserve(14, __d_B);
-        // kernel 0: %9 = window{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7 : [B, 8, 8, 1, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(x.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 576 * __d_B, "kernel 0 (window to [B, 8, 8, 1, 3, 3])");
-        // kernel 1: %12 = matmul{tB} %10, %11 : [64*B, 4], then kernel 2 on each finished block of its rows
-        var __e1 = new Step_Epilogue1_Rows
-        {
-            k2 = new Predict_Kernel2_Job { __d_B = __d_B, in0 = __a[1], in1 = this.convb.Data, output = __a[2] },
-        };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 64 * __d_B, 4, 9, __a[0], this.conv.Data, __a[1], ref __e1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 1 (matmul to [64*B, 4])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 256 * __d_B, "kernel 2 (add to [B, 8, 8, 4])");
-        var __k3 = new Step_Kernel3_Job { __d_B = __d_B, in0 = __a[2], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForParts(ref __k3, __d_B, 256, 1, __a[1], 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 3 (sum to [1, 4, 1, 1])");
-        var __k4 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k4, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 4, "kernel 4 (div to [1, 4, 1, 1])");
-        var __k5 = new Step_Kernel5_Job { __d_B = __d_B, in0 = __a[2], in1 = __a[3], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k5, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 5 (sub to [B, 4, 8, 8])");
-        var __k6 = new Step_Kernel6_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForParts(ref __k6, __d_B, 256, 1, __a[2], 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 6 (mul, sum to [1, 4, 1, 1])");
-        var __k7 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[2], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k7, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 4, "kernel 7 (div to [1, 4, 1, 1])");
-        var __k8 = new Step_Kernel8_Job { __d_B = __d_B, output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 1, "kernel 8 (sub, div to [])");
-        var __k9 = new Step_Kernel9_Job { in0 = __a[4], in1 = __a[2], output = __a[5] };
+        __a.Reserve(4, global::System.Math.Max((long)(4), global::System.Math.Max((long)(256 * __d_B), 576 * __d_B)));
+        __a.Reserve(5, global::System.Math.Max((long)(576 * __d_B), global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), 256 * __d_B))));
+        __a.Reserve(6, 576 * __d_B);
+        __a.Reserve(7, global::System.Math.Max((long)(64 * __d_B), global::System.Math.Max((long)(4 * __d_B), global::System.Math.Max((long)(10 * __d_B), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(9), 576 * __d_B))))));
+        __a.Reserve(8, global::System.Math.Max((long)(4 * __d_B), 64 * __d_B));
+        __a.Reserve(9, global::System.Math.Max((long)(100), global::System.Math.Max((long)(10 * __d_B), 4 * __d_B)));
+        __a.Reserve(10, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), global::System.Math.Max((long)(1), 4 * __d_B))));
+        __a.Reserve(11, global::System.Math.Max((long)(100), global::System.Math.Max((long)(__d_B), 1)));
+        __a.Reserve(12, 10 * __d_B);
+        __a.Reserve(13, __d_B);
+        // kernel 0: %9 = convolve{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %7, %0 : [B, 4, 8, 8]
+        global::GraphNet.Runtime.Convolution.Forward(x.Data, this.conv.Data, __a[0], __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 256 * __d_B, "kernel 0 (convolve to [B, 4, 8, 8])");
+        var __k1 = new Step_Kernel1_Job { __d_B = __d_B, in0 = __a[0], in1 = this.convb.Data, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k1, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 1 (add to [B, 4, 8, 8])");
+        var __k2 = new Step_Kernel2_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k2, __d_B, 256, 1, __a[0], 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 4, "kernel 2 (sum to [1, 4, 1, 1])");
+        var __k3 = new Step_Kernel3_Job { __d_B = __d_B, in0 = __a[0], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k3, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 3 (div to [1, 4, 1, 1])");
+        var __k4 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k4, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 256 * __d_B, "kernel 4 (sub to [B, 4, 8, 8])");
+        var __k5 = new Step_Kernel5_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k5, __d_B, 256, 1, __a[1], 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 5 (mul, sum to [1, 4, 1, 1])");
+        var __k6 = new Step_Kernel3_Job { __d_B = __d_B, in0 = __a[1], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k6, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 4, "kernel 6 (div to [1, 4, 1, 1])");
+        var __k7 = new Step_Kernel7_Job { __d_B = __d_B, output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k7, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 1, "kernel 7 (sub, div to [])");
+        var __k8 = new Step_Kernel8_Job { in0 = __a[3], in1 = __a[1], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k8, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 4, "kernel 8 (mul to [1, 4, 1, 1])");
+        var __k9 = new Step_Kernel9_Job { in0 = this.mean.Data, in1 = __a[2], output = __o_state_mean };
         global::GraphNet.Runtime.Workers.ForRange(ref __k9, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 9 (mul to [1, 4, 1, 1])");
-        var __k10 = new Step_Kernel10_Job { in0 = this.mean.Data, in1 = __a[3], output = __o_state_mean };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_state_mean, 4, "kernel 9 (mul, mul, add to [4])");
+        var __k10 = new Step_Kernel9_Job { in0 = this.variance.Data, in1 = __a[4], output = __o_state_variance };
         global::GraphNet.Runtime.Workers.ForRange(ref __k10, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_state_mean, 4, "kernel 10 (mul, mul, add to [4])");
-        var __k11 = new Step_Kernel10_Job { in0 = this.variance.Data, in1 = __a[5], output = __o_state_variance };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_state_variance, 4, "kernel 10 (mul, mul, add to [4])");
+        var __k11 = new Predict_Kernel1_Job { in0 = __a[3], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k11, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_state_variance, 4, "kernel 11 (mul, mul, add to [4])");
-        var __k12 = new Predict_Kernel3_Job { in0 = __a[4], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k12, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 12 (add, sqrt to [1, 4, 1, 1])");
-        var __k13 = new Step_Kernel13_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[2], output = __a[3] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 11 (add, sqrt to [1, 4, 1, 1])");
+        var __k12 = new Step_Kernel12_Job { __d_B = __d_B, in0 = __a[0], in1 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k12, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 256 * __d_B, "kernel 12 (div to [B, 4, 8, 8])");
+        var __k13 = new Step_Kernel13_Job { __d_B = __d_B, in0 = __a[2], in1 = this.gamma.Data, in2 = this.beta.Data, output = __a[3] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k13, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 256 * __d_B, "kernel 13 (div to [B, 4, 8, 8])");
-        var __k14 = new Step_Kernel14_Job { __d_B = __d_B, in0 = __a[3], in1 = this.gamma.Data, in2 = this.beta.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k14, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 14 (mul, add to [B, 4, 8, 8])");
-        var __k15 = new Step_Kernel15_Job { __d_B = __d_B, in0 = __a[4], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k15, 256 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 15 (relu to [B, 4, 8, 8])");
-        // kernel 16: %62 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %61 : [B, 4, 4, 4, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(__a[5], __a[6], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 576 * __d_B, "kernel 16 (window to [B, 4, 4, 4, 3, 3])");
-        var __k17 = new Predict_Kernel6_Job { __d_B = __d_B, output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k17, 256 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 17 (expand to [B, 4, 8, 8])");
-        // kernel 18: %65 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %64 : [B, 4, 4, 4, 3, 3]
-        global::GraphNet.Runtime.Windows.Unfold(__a[5], __a[7], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 576 * __d_B, "kernel 18 (window to [B, 4, 4, 4, 3, 3])");
-        var __k19 = new Step_Kernel19_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[6], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k19, 576 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 576 * __d_B, "kernel 19 (where to [B, 4, 4, 4, 3, 3])");
-        var __k20 = new Step_Kernel20_Job { __d_B = __d_B, in0 = __a[5], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k20, 64 * __d_B, 9);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 64 * __d_B, "kernel 20 (max_reduce to [B, 4, 4, 4, 1, 1])");
-        var __k21 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k21, __d_B, 64);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 21 (permute to [B, 4, 4, 4])");
-        var __k22 = new Predict_Kernel10_Job { __d_B = __d_B, in0 = __a[8], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k22, 4 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 22 (sum to [B, 4, 1, 1, 1, 1])");
-        var __k23 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k23, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 4 * __d_B, "kernel 23 (mul to [B, 4, 1, 1])");
-        // kernel 24: %81 = random{stream=0} : [B, 4]
-        global::GraphNet.Runtime.Fill.Uniform(__a[6], 4 * __d_B, __seed, __draw, 0);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 24 (random to [B, 4])");
-        var __k25 = new Step_Kernel25_Job { __d_B = __d_B, in0 = __a[6], output = __a[9] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 256 * __d_B, "kernel 13 (mul, add to [B, 4, 8, 8])");
+        var __k14 = new Step_Kernel14_Job { __d_B = __d_B, in0 = __a[3], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k14, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 14 (relu to [B, 4, 8, 8])");
+        // kernel 15: %57 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %56 : [B, 4, 4, 4, 3, 3]
+        global::GraphNet.Runtime.Windows.Unfold(__a[4], __a[5], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 576 * __d_B, "kernel 15 (window to [B, 4, 4, 4, 3, 3])");
+        var __k16 = new Predict_Kernel4_Job { __d_B = __d_B, output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k16, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 16 (expand to [B, 4, 8, 8])");
+        // kernel 17: %60 = window{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %59 : [B, 4, 4, 4, 3, 3]
+        global::GraphNet.Runtime.Windows.Unfold(__a[4], __a[6], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 576 * __d_B, "kernel 17 (window to [B, 4, 4, 4, 3, 3])");
+        var __k18 = new Step_Kernel18_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[5], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k18, 576 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 576 * __d_B, "kernel 18 (where to [B, 4, 4, 4, 3, 3])");
+        var __k19 = new Step_Kernel19_Job { __d_B = __d_B, in0 = __a[4], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k19, 64 * __d_B, 9);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 64 * __d_B, "kernel 19 (max_reduce to [B, 4, 4, 4, 1, 1])");
+        var __k20 = new Predict_Kernel7_Job { __d_B = __d_B, in0 = __a[5], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k20, __d_B, 64);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 64 * __d_B, "kernel 20 (permute to [B, 4, 4, 4])");
+        var __k21 = new Predict_Kernel8_Job { __d_B = __d_B, in0 = __a[7], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k21, 4 * __d_B, 16);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4 * __d_B, "kernel 21 (sum to [B, 4, 1, 1, 1, 1])");
+        var __k22 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[5], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k22, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 4 * __d_B, "kernel 22 (mul to [B, 4, 1, 1])");
+        // kernel 23: %76 = random{stream=0} : [B, 4]
+        global::GraphNet.Runtime.Fill.Uniform(__a[5], 4 * __d_B, __seed, __draw, 0);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4 * __d_B, "kernel 23 (random to [B, 4])");
+        var __k24 = new Step_Kernel24_Job { __d_B = __d_B, in0 = __a[5], output = __a[8] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k24, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 4 * __d_B, "kernel 24 (ge, mul to [B, 4])");
+        var __k25 = new Step_Kernel25_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[8], output = __a[5] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k25, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 25 (ge, mul to [B, 4])");
-        var __k26 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[9], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k26, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 26 (mul to [B, 4])");
-        // kernel 27: %91 = matmul %90, %6 : [B, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 4, __a[6], this.fc.Data, __a[8]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 10 * __d_B, "kernel 27 (matmul to [B, 10])");
-        // kernel 28: %92 = iota{axes=0} : [10, 10]
-        global::GraphNet.Runtime.Fill.Iota(__a[10], 1, 10, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4 * __d_B, "kernel 25 (mul to [B, 4])");
+        // kernel 26: %86 = matmul %85, %6 : [B, 10]
+        global::GraphNet.Runtime.Gemm.MatMul(false, false, 1, __d_B, 10, 4, __a[5], this.fc.Data, __a[7]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 10 * __d_B, "kernel 26 (matmul to [B, 10])");
+        // kernel 27: %87 = iota{axes=0} : [10, 10]
+        global::GraphNet.Runtime.Fill.Iota(__a[9], 1, 10, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 100, "kernel 27 (iota to [10, 10])");
+        // kernel 28: %88 = iota{axes=1} : [10, 10]
+        global::GraphNet.Runtime.Fill.Iota(__a[10], 10, 10, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 100, "kernel 28 (iota to [10, 10])");
-        // kernel 29: %93 = iota{axes=1} : [10, 10]
-        global::GraphNet.Runtime.Fill.Iota(__a[11], 10, 10, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 100, "kernel 29 (iota to [10, 10])");
-        var __k30 = new Step_Kernel30_Job { in0 = __a[10], in1 = __a[11], output = __a[12] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k30, 100, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 100, "kernel 30 (eq to [10, 10])");
-        // kernel 31: %95 = gather %94, %8 : [B, 10]
-        global::GraphNet.Runtime.Indexing.Gather(__a[12], label.Data, __a[10], __d_B, 10, 10, "input 'label'");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 10 * __d_B, "kernel 31 (gather to [B, 10])");
-        var __k32 = new Step_Kernel32_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[10], output = __a[11] };
+        var __k29 = new Step_Kernel29_Job { in0 = __a[9], in1 = __a[10], output = __a[11] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k29, 100, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 100, "kernel 29 (eq to [10, 10])");
+        // kernel 30: %90 = gather %89, %8 : [B, 10]
+        global::GraphNet.Runtime.Indexing.Gather(__a[11], label.Data, __a[9], __d_B, 10, 10, "input 'label'");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 10 * __d_B, "kernel 30 (gather to [B, 10])");
+        var __k31 = new Step_Kernel31_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[9], output = __a[10] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k31, __d_B, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], __d_B, "kernel 31 (mul, sum to [B, 1])");
+        var __k32 = new Step_Kernel32_Job { __d_B = __d_B, in0 = __a[7], output = __a[11] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k32, __d_B, 10);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B, "kernel 32 (mul, sum to [B, 1])");
-        var __k33 = new Step_Kernel33_Job { __d_B = __d_B, in0 = __a[8], output = __a[12] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k33, __d_B, 10);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B, "kernel 33 (max_reduce to [B, 1])");
-        var __k34 = new Step_Kernel34_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[12], output = __a[13] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k34, __d_B, 10, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], 10 * __d_B, "kernel 34 (sub, exp to [B, 10])");
-        var __k35 = new Step_Kernel35_Job { __d_B = __d_B, in0 = __a[13], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k35, __d_B, 10);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], __d_B, "kernel 35 (sum to [B, 1])");
-        var __k36 = new Step_Kernel36_Job { __d_B = __d_B, in0 = __a[12], in1 = __a[8], output = __a[14] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k36, __d_B, 1, 5);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[14], __d_B, "kernel 36 (log, add to [B, 1])");
-        Step_Kernel37(__d_B, __a[14], __a[11], __a[12]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 1, "kernel 37 (sub, sum to [1])");
-        var __k38 = new Step_Kernel38_Job { __d_B = __d_B, in0 = __a[12], output = __o_loss };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B, "kernel 32 (max_reduce to [B, 1])");
+        var __k33 = new Step_Kernel33_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[11], output = __a[12] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k33, __d_B, 10, 5);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], 10 * __d_B, "kernel 33 (sub, exp to [B, 10])");
+        var __k34 = new Step_Kernel34_Job { __d_B = __d_B, in0 = __a[12], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k34, __d_B, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], __d_B, "kernel 34 (sum to [B, 1])");
+        var __k35 = new Step_Kernel35_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[7], output = __a[13] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k35, __d_B, 1, 5);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], __d_B, "kernel 35 (log, add to [B, 1])");
+        Step_Kernel36(__d_B, __a[13], __a[10], __a[11]);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 1, "kernel 36 (sub, sum to [1])");
+        var __k37 = new Step_Kernel37_Job { __d_B = __d_B, in0 = __a[11], output = __o_loss };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k37, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_loss, 1, "kernel 37 (div to [])");
+        var __k38 = new Step_Kernel38_Job { __d_B = __d_B, output = __a[10] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k38, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_loss, 1, "kernel 38 (div to [])");
-        var __k39 = new Step_Kernel39_Job { __d_B = __d_B, output = __a[11] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k39, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 1, "kernel 39 (div to [])");
-        var __k40 = new Step_Kernel40_Job { __d_B = __d_B, in0 = __a[11], output = __a[12] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 1, "kernel 38 (div to [])");
+        var __k39 = new Step_Kernel39_Job { __d_B = __d_B, in0 = __a[10], output = __a[11] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k39, __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B, "kernel 39 (expand to [B])");
+        var __k40 = new Step_Kernel40_Job { __d_B = __d_B, in0 = __a[11], output = __a[10] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k40, __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[12], __d_B, "kernel 40 (expand to [B])");
-        var __k41 = new Step_Kernel41_Job { __d_B = __d_B, in0 = __a[12], output = __a[11] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], __d_B, "kernel 40 (neg to [B])");
+        var __k41 = new Step_Kernel41_Job { __d_B = __d_B, in0 = __a[11], in1 = __a[7], output = __a[13] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k41, __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], __d_B, "kernel 41 (neg to [B])");
-        var __k42 = new Step_Kernel42_Job { __d_B = __d_B, in0 = __a[12], in1 = __a[8], output = __a[14] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k42, __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[14], __d_B, "kernel 42 (div to [B, 1])");
-        var __k43 = new Step_Kernel43_Job { __d_B = __d_B, in0 = __a[14], in1 = __a[13], in2 = __a[11], in3 = __a[10], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k43, __d_B, 10);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 10 * __d_B, "kernel 43 (mul, mul, add to [B, 10])");
-        // kernel 44: %124 = matmul{tB} %123, %6 : [B, 4], then kernel 45 on each finished block of its rows
-        var __e44 = new Step_Epilogue44_Rows
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[13], __d_B, "kernel 41 (div to [B, 1])");
+        var __k42 = new Step_Kernel42_Job { __d_B = __d_B, in0 = __a[13], in1 = __a[12], in2 = __a[10], in3 = __a[9], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k42, __d_B, 10);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 10 * __d_B, "kernel 42 (mul, mul, add to [B, 10])");
+        // kernel 43: %119 = matmul{tB} %118, %6 : [B, 4], then kernel 44 on each finished block of its rows
+        var __e43 = new Step_Epilogue43_Rows
         {
-            k45 = new Step_Kernel26_Job { __d_B = __d_B, in0 = __a[10], in1 = __a[9], output = __a[11] },
-            s45 = 4,
+            k44 = new Step_Kernel25_Job { __d_B = __d_B, in0 = __a[9], in1 = __a[8], output = __a[10] },
+            s44 = 4,
         };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, __d_B, 4, 10, __a[8], this.fc.Data, __a[10], ref __e44);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 4 * __d_B, "kernel 44 (matmul to [B, 4])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[11], 4 * __d_B, "kernel 45 (mul to [B, 4])");
-        // kernel 46: %125 = matmul{tA} %90, %123 : [4, 10]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 10, __d_B, __a[6], __a[8], __o_grad_fc);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_fc, 40, "kernel 46 (matmul to [4, 10])");
-        var __k47 = new Predict_Kernel11_Job { __d_B = __d_B, in0 = __a[11], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k47, 4 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 4 * __d_B, "kernel 47 (mul to [B, 4, 1, 1])");
-        var __k48 = new Step_Kernel48_Job { __d_B = __d_B, in0 = __a[6], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k48, 4 * __d_B, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 48 (expand to [B, 4, 1, 4, 1, 4])");
-        var __k49 = new Step_Kernel49_Job { __d_B = __d_B, in0 = __a[8], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k49, __d_B, 64);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 64 * __d_B, "kernel 49 (permute to [B, 4, 4, 4])");
-        // kernel 50: %136 = iota{axes=0} : [9]
-        global::GraphNet.Runtime.Fill.Iota(__a[8], 1, 9, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 9, "kernel 50 (iota to [9])");
-        // kernel 51: %139 = argmax{axis=4} %135 : [B, 4, 4, 4, 1]
-        global::GraphNet.Runtime.Indexing.ArgExtreme(__a[5], __a[9], 64 * __d_B, 9, 1, true);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 64 * __d_B, "kernel 51 (argmax to [B, 4, 4, 4, 1])");
-        var __k52 = new Step_Kernel52_Job { __d_B = __d_B, in0 = __a[8], in1 = __a[9], output = __a[5] };
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, __d_B, 4, 10, __a[7], this.fc.Data, __a[9], ref __e43);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[9], 4 * __d_B, "kernel 43 (matmul to [B, 4])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[10], 4 * __d_B, "kernel 44 (mul to [B, 4])");
+        // kernel 45: %120 = matmul{tA} %85, %118 : [4, 10]
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 10, __d_B, __a[5], __a[7], __o_grad_fc);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_fc, 40, "kernel 45 (matmul to [4, 10])");
+        var __k46 = new Predict_Kernel9_Job { __d_B = __d_B, in0 = __a[10], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k46, 4 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4 * __d_B, "kernel 46 (mul to [B, 4, 1, 1])");
+        var __k47 = new Step_Kernel47_Job { __d_B = __d_B, in0 = __a[5], output = __a[7] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k47, 4 * __d_B, 16);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 64 * __d_B, "kernel 47 (expand to [B, 4, 1, 4, 1, 4])");
+        var __k48 = new Step_Kernel48_Job { __d_B = __d_B, in0 = __a[7], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k48, __d_B, 64);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 64 * __d_B, "kernel 48 (permute to [B, 4, 4, 4])");
+        // kernel 49: %131 = iota{axes=0} : [9]
+        global::GraphNet.Runtime.Fill.Iota(__a[7], 1, 9, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 9, "kernel 49 (iota to [9])");
+        // kernel 50: %134 = argmax{axis=4} %130 : [B, 4, 4, 4, 1]
+        global::GraphNet.Runtime.Indexing.ArgExtreme(__a[4], __a[8], 64 * __d_B, 9, 1, true);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 64 * __d_B, "kernel 50 (argmax to [B, 4, 4, 4, 1])");
+        var __k51 = new Step_Kernel51_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[8], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k51, 64 * __d_B, 9);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 576 * __d_B, "kernel 51 (eq to [B, 4, 4, 4, 9])");
+        var __k52 = new Step_Kernel52_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[5], in2 = __a[4], output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k52, 64 * __d_B, 9);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 576 * __d_B, "kernel 52 (eq to [B, 4, 4, 4, 9])");
-        var __k53 = new Step_Kernel53_Job { __d_B = __d_B, in0 = __a[7], in1 = __a[6], in2 = __a[5], output = __a[8] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k53, 64 * __d_B, 9);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[8], 576 * __d_B, "kernel 53 (mul, where to [B, 4, 4, 4, 3, 3])");
-        // kernel 54: %148 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %147 : [B, 4, 8, 8]
-        global::GraphNet.Runtime.Windows.Fold(__a[8], __a[5], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 54 (unwindow to [B, 4, 8, 8])");
-        var __k55 = new Step_Kernel55_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[4], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k55, 256 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[6], 256 * __d_B, "kernel 55 (gt, mul to [B, 4, 8, 8])");
-        var __k56 = new Step_Kernel56_Job { __d_B = __d_B, in0 = __a[6], output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForParts(ref __k56, __d_B, 256, 1, __a[4], 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 4, "kernel 56 (sum to [1, 4, 1, 1])");
-        var __k57 = new Step_Kernel57_Job { in0 = __a[4], output = __o_grad_beta };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k57, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_beta, 4, "kernel 57 (reshape to [4])");
-        var __k58 = new Step_Kernel58_Job { __d_B = __d_B, in0 = __a[6], in1 = this.gamma.Data, output = __a[4] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k58, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 58 (mul to [B, 4, 8, 8])");
-        var __k59 = new Step_Kernel59_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[3], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForParts(ref __k59, __d_B, 256, 1, __a[5], 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 59 (mul, sum to [1, 4, 1, 1])");
-        var __k60 = new Step_Kernel57_Job { in0 = __a[5], output = __o_grad_gamma };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k60, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_gamma, 4, "kernel 60 (reshape to [4])");
-        var __k61 = new Step_Kernel61_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], in2 = __a[2], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForParts(ref __k61, __d_B, 256, 1, __a[5], 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 4, "kernel 61 (mul, div, neg, sum to [1, 4, 1, 1])");
-        var __k62 = new Step_Kernel62_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[3] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k62, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 4, "kernel 62 (mul, div, div to [1, 4, 1, 1])");
-        var __k63 = new Step_Kernel63_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[2], in2 = __a[3], in3 = __a[1], output = __a[5] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k63, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 63 (div, mul, add, add to [B, 4, 8, 8])");
-        var __k64 = new Step_Kernel64_Job { __d_B = __d_B, in0 = __a[5], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForParts(ref __k64, __d_B, 256, 1, __a[1], 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 64 (neg, sum to [1, 4, 1, 1])");
-        var __k65 = new Step_Kernel4_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k65, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 65 (div to [1, 4, 1, 1])");
-        var __k66 = new Step_Kernel66_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k66, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 256 * __d_B, "kernel 66 (add to [B, 4, 8, 8])");
-        var __k67 = new Step_Kernel67_Job { __d_B = __d_B, in0 = __a[1], output = __a[2] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k67, __d_B, 256);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 256 * __d_B, "kernel 67 (permute to [B, 8, 8, 4])");
-        var __k68 = new Step_Kernel68_Job { __d_B = __d_B, in0 = __a[2], output = __a[1] };
-        global::GraphNet.Runtime.Workers.ForParts(ref __k68, 64 * __d_B, 4, 1, __a[1], 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 68 (sum to [1, 1, 1, 4])");
-        var __k69 = new Step_Kernel57_Job { in0 = __a[1], output = __o_grad_convb };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k69, 4, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_convb, 4, "kernel 69 (reshape to [4])");
-        // kernel 70: %183 = matmul{tA} %182, %10 : [4, 9]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 4, 9, 64 * __d_B, __a[2], __a[0], __a[1]);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 36, "kernel 70 (matmul to [4, 9])");
-        var __k71 = new Step_Kernel71_Job { in0 = __a[1], output = __o_grad_conv };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k71, 36, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_conv, 36, "kernel 71 (reshape to [4, 1, 3, 3])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[7], 576 * __d_B, "kernel 52 (mul, where to [B, 4, 4, 4, 3, 3])");
+        // kernel 53: %143 = unwindow{k=3x3 s=2x2 d=1x1 p=1x1/1x1} %142 : [B, 4, 8, 8]
+        global::GraphNet.Runtime.Windows.Fold(__a[7], __a[4], __d_B, 4, 8, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 53 (unwindow to [B, 4, 8, 8])");
+        var __k54 = new Step_Kernel54_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[3], output = __a[5] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k54, 256 * __d_B, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[5], 256 * __d_B, "kernel 54 (gt, mul to [B, 4, 8, 8])");
+        var __k55 = new Step_Kernel2_Job { __d_B = __d_B, in0 = __a[5], output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k55, __d_B, 256, 1, __a[3], 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 4, "kernel 55 (sum to [1, 4, 1, 1])");
+        var __k56 = new Step_Kernel56_Job { in0 = __a[3], output = __o_grad_beta };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k56, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_beta, 4, "kernel 56 (reshape to [4])");
+        var __k57 = new Step_Kernel57_Job { __d_B = __d_B, in0 = __a[5], in1 = this.gamma.Data, output = __a[3] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k57, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[3], 256 * __d_B, "kernel 57 (mul to [B, 4, 8, 8])");
+        var __k58 = new Step_Kernel58_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k58, __d_B, 256, 1, __a[4], 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 4, "kernel 58 (mul, sum to [1, 4, 1, 1])");
+        var __k59 = new Step_Kernel56_Job { in0 = __a[4], output = __o_grad_gamma };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k59, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_gamma, 4, "kernel 59 (reshape to [4])");
+        var __k60 = new Step_Kernel60_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[2], in2 = __a[1], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k60, __d_B, 256, 1, __a[4], 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 4, "kernel 60 (mul, div, neg, sum to [1, 4, 1, 1])");
+        var __k61 = new Step_Kernel61_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[1], output = __a[2] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k61, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[2], 4, "kernel 61 (mul, div, div to [1, 4, 1, 1])");
+        var __k62 = new Step_Kernel62_Job { __d_B = __d_B, in0 = __a[3], in1 = __a[1], in2 = __a[2], in3 = __a[0], output = __a[4] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k62, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[4], 256 * __d_B, "kernel 62 (div, mul, add, add to [B, 4, 8, 8])");
+        var __k63 = new Step_Kernel63_Job { __d_B = __d_B, in0 = __a[4], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k63, __d_B, 256, 1, __a[0], 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 4, "kernel 63 (neg, sum to [1, 4, 1, 1])");
+        var __k64 = new Step_Kernel3_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k64, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 64 (div to [1, 4, 1, 1])");
+        var __k65 = new Step_Kernel1_Job { __d_B = __d_B, in0 = __a[4], in1 = __a[1], output = __a[0] };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k65, __d_B, 256);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[0], 256 * __d_B, "kernel 65 (add to [B, 4, 8, 8])");
+        var __k66 = new Step_Kernel2_Job { __d_B = __d_B, in0 = __a[0], output = __a[1] };
+        global::GraphNet.Runtime.Workers.ForParts(ref __k66, __d_B, 256, 1, __a[1], 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __a[1], 4, "kernel 66 (sum to [1, 4, 1, 1])");
+        var __k67 = new Step_Kernel56_Job { in0 = __a[1], output = __o_grad_convb };
+        global::GraphNet.Runtime.Workers.ForRange(ref __k67, 4, 1);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_convb, 4, "kernel 67 (reshape to [4])");
+        // kernel 68: %176 = convolve_weights{k=3x3 s=1x1 d=1x1 p=1x1/1x1} %173, %7 : [4, 1, 3, 3]
+        global::GraphNet.Runtime.Convolution.WeightGradient(__a[0], x.Data, __o_grad_conv, __d_B, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("Step", __o_grad_conv, 36, "kernel 68 (convolve_weights to [4, 1, 3, 3])");
         global::System.Array.Copy(__o_state_mean, this.mean.Data, __o_state_mean.Length);
         global::System.Array.Copy(__o_state_variance, this.variance.Data, __o_state_variance.Length);
         optimizer.Step(this.__parameters);
         return __o_loss[0];
     }
 
-    /// <summary>Fuses add over [B, 8, 8, 4].</summary>
-    private static void Predict_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 4;
-            int x1 = 0;
-            int xo = i0 * 4;
-            int j = 0;
-            for (; j <= 4 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                var t1 = V512.Load(ref p1, x1 + j);
-                var t2 = V512.Add(t0, t1);
-                V512.Store(t2, ref out0, xo + j);
-            }
-            for (; j <= 4 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                var t1 = V256.Load(ref p1, x1 + j);
-                var t2 = V256.Add(t0, t1);
-                V256.Store(t2, ref out0, xo + j);
-            }
-            for (; j < 4; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                var t1 = Sc.Load(ref p1, x1 + j);
-                var t2 = Sc.Add(t0, t1);
-                Sc.Store(t2, ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Runs Predict_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel2(__d_B, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Kernel 2 of Predict over a block of rows of kernel 1's product (its epilogue).</summary>
-    private struct Predict_Epilogue1_Rows : global::GraphNet.Runtime.IRangeJob
-    {
-        public Predict_Kernel2_Job k2;
-        public void Run(int lo, int hi)
-        {
-            k2.Run(lo, hi);
-        }
-    }
-
     /// <summary>Fuses add, sqrt over [1, 4, 1, 1].</summary>
-    private static void Predict_Kernel3(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel1(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -496,82 +420,90 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel3(in0, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel1(in0, output, lo, hi);
     }
 
-    /// <summary>Fuses sub, div, mul, add, relu over [B, 4, 8, 8].</summary>
-    private static void Predict_Kernel4(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.Span<float> output, int lo, int hi)
+    /// <summary>Fuses add, sub, div, mul, add, relu over [B, 4, 8, 8].</summary>
+    private static void Predict_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.ReadOnlySpan<float> in4, global::System.ReadOnlySpan<float> in5, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
         ref float p2 = ref Sc.Ref(in2);
         ref float p3 = ref Sc.Ref(in3);
         ref float p4 = ref Sc.Ref(in4);
+        ref float p5 = ref Sc.Ref(in5);
         ref float out0 = ref Sc.Ref(output);
         for (int i0 = lo; i0 < hi; i0++)
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
-                int x0 = i0 * 256 + i1;
+                int x0 = i0 * 256 + i1 * 64;
                 int x1 = i1;
                 int x2 = i1;
                 int x3 = i1;
                 int x4 = i1;
+                int x5 = i1;
                 int xo = i0 * 256 + i1 * 64;
                 int j = 0;
                 for (; j <= 64 - 16; j += 16)
                 {
-                    var t0 = V512.Gather(ref p0, x0 + j * 4, 4);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     var t1 = V512.Splat(Sc.Load(ref p1, x1));
-                    var t2 = V512.Sub(t0, t1);
+                    var t2 = V512.Add(t0, t1);
                     var t3 = V512.Splat(Sc.Load(ref p2, x2));
-                    var t4 = V512.Div(t2, t3);
+                    var t4 = V512.Sub(t2, t3);
                     var t5 = V512.Splat(Sc.Load(ref p3, x3));
-                    var t6 = V512.Mul(t4, t5);
+                    var t6 = V512.Div(t4, t5);
                     var t7 = V512.Splat(Sc.Load(ref p4, x4));
-                    var t8 = V512.Add(t6, t7);
-                    var t9 = V512.Relu(t8);
-                    V512.Store(t9, ref out0, xo + j);
+                    var t8 = V512.Mul(t6, t7);
+                    var t9 = V512.Splat(Sc.Load(ref p5, x5));
+                    var t10 = V512.Add(t8, t9);
+                    var t11 = V512.Relu(t10);
+                    V512.Store(t11, ref out0, xo + j);
                 }
                 for (; j <= 64 - 8; j += 8)
                 {
-                    var t0 = V256.Gather(ref p0, x0 + j * 4, 4);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     var t1 = V256.Splat(Sc.Load(ref p1, x1));
-                    var t2 = V256.Sub(t0, t1);
+                    var t2 = V256.Add(t0, t1);
                     var t3 = V256.Splat(Sc.Load(ref p2, x2));
-                    var t4 = V256.Div(t2, t3);
+                    var t4 = V256.Sub(t2, t3);
                     var t5 = V256.Splat(Sc.Load(ref p3, x3));
-                    var t6 = V256.Mul(t4, t5);
+                    var t6 = V256.Div(t4, t5);
                     var t7 = V256.Splat(Sc.Load(ref p4, x4));
-                    var t8 = V256.Add(t6, t7);
-                    var t9 = V256.Relu(t8);
-                    V256.Store(t9, ref out0, xo + j);
+                    var t8 = V256.Mul(t6, t7);
+                    var t9 = V256.Splat(Sc.Load(ref p5, x5));
+                    var t10 = V256.Add(t8, t9);
+                    var t11 = V256.Relu(t10);
+                    V256.Store(t11, ref out0, xo + j);
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Gather(ref p0, x0 + j * 4, 4);
+                    var t0 = Sc.Load(ref p0, x0 + j);
                     var t1 = Sc.Splat(Sc.Load(ref p1, x1));
-                    var t2 = Sc.Sub(t0, t1);
+                    var t2 = Sc.Add(t0, t1);
                     var t3 = Sc.Splat(Sc.Load(ref p2, x2));
-                    var t4 = Sc.Div(t2, t3);
+                    var t4 = Sc.Sub(t2, t3);
                     var t5 = Sc.Splat(Sc.Load(ref p3, x3));
-                    var t6 = Sc.Mul(t4, t5);
+                    var t6 = Sc.Div(t4, t5);
                     var t7 = Sc.Splat(Sc.Load(ref p4, x4));
-                    var t8 = Sc.Add(t6, t7);
-                    var t9 = Sc.Relu(t8);
-                    Sc.Store(t9, ref out0, xo + j);
+                    var t8 = Sc.Mul(t6, t7);
+                    var t9 = Sc.Splat(Sc.Load(ref p5, x5));
+                    var t10 = Sc.Add(t8, t9);
+                    var t11 = Sc.Relu(t10);
+                    Sc.Store(t11, ref out0, xo + j);
                 }
             }
         }
     }
 
-    /// <summary>Runs Predict_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel2 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel2_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -579,12 +511,13 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] in4;
+        public float[] in5;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel4(__d_B, in0, in1, in2, in3, in4, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel2(__d_B, in0, in1, in2, in3, in4, in5, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B, 4, 8, 8].</summary>
-    private static void Predict_Kernel6(int __d_B, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel4(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -606,16 +539,16 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel6(__d_B, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel4(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses reduce where, max_reduce over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
-    private static void Predict_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -666,18 +599,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel6 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel6_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel8(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel6(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, 4, 4, 4].</summary>
-    private static void Predict_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel7(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -707,17 +640,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel7 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel7_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel9(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel7(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 4, 1, 4, 1, 4] to [B, 4, 1, 1, 1, 1].</summary>
-    private static void Predict_Kernel10(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel8(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -757,17 +690,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel10(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel8(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 4, 1, 1].</summary>
-    private static void Predict_Kernel11(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Predict_Kernel9(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -797,27 +730,66 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Predict_Kernel11 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Predict_Kernel11_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Predict_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Predict_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Predict_Kernel11(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Predict_Kernel9(__d_B, in0, output, lo, hi);
     }
 
-    /// <summary>Kernel 2 of Step over a block of rows of kernel 1's product (its epilogue).</summary>
-    private struct Step_Epilogue1_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Fuses add over [B, 4, 8, 8].</summary>
+    private static void Step_Kernel1(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
-        public Predict_Kernel2_Job k2;
-        public void Run(int lo, int hi)
+        ref float p0 = ref Sc.Ref(in0);
+        ref float p1 = ref Sc.Ref(in1);
+        ref float out0 = ref Sc.Ref(output);
+        for (int i0 = lo; i0 < hi; i0++)
         {
-            k2.Run(lo, hi);
+            for (int i1 = 0; i1 < 4; i1++)
+            {
+                int x0 = i0 * 256 + i1 * 64;
+                int x1 = i1;
+                int xo = i0 * 256 + i1 * 64;
+                int j = 0;
+                for (; j <= 64 - 16; j += 16)
+                {
+                    var t0 = V512.Load(ref p0, x0 + j);
+                    var t1 = V512.Splat(Sc.Load(ref p1, x1));
+                    var t2 = V512.Add(t0, t1);
+                    V512.Store(t2, ref out0, xo + j);
+                }
+                for (; j <= 64 - 8; j += 8)
+                {
+                    var t0 = V256.Load(ref p0, x0 + j);
+                    var t1 = V256.Splat(Sc.Load(ref p1, x1));
+                    var t2 = V256.Add(t0, t1);
+                    V256.Store(t2, ref out0, xo + j);
+                }
+                for (; j < 64; j++)
+                {
+                    var t0 = Sc.Load(ref p0, x0 + j);
+                    var t1 = Sc.Splat(Sc.Load(ref p1, x1));
+                    var t2 = Sc.Add(t0, t1);
+                    Sc.Store(t2, ref out0, xo + j);
+                }
+            }
         }
     }
 
+    /// <summary>Runs Step_Kernel1 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel1_Job : global::GraphNet.Runtime.IRangeJob
+    {
+        public int __d_B;
+        public float[] in0;
+        public float[] in1;
+        public float[] output;
+        public void Run(int lo, int hi) => Step_Kernel1(__d_B, in0, in1, output, lo, hi);
+    }
+
     /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel2(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -826,7 +798,7 @@ partial class ConvNet : global::GraphNet.IModel
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
-                int x0 = i0 * 256 + i1;
+                int x0 = i0 * 256 + i1 * 64;
                 int xo = i1;
                 int j = 0;
                 float acc = 0f;
@@ -835,7 +807,7 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V512.Splat(0f);
                     for (; j <= 64 - 16; j += 16)
                     {
-                        var t0 = V512.Gather(ref p0, x0 + j * 4, 4);
+                        var t0 = V512.Load(ref p0, x0 + j);
                         vacc = V512.Add(vacc, t0);
                     }
                     acc = Sc.Add(acc, V512.ReduceAdd(vacc));
@@ -845,14 +817,14 @@ partial class ConvNet : global::GraphNet.IModel
                     var vacc = V256.Splat(0f);
                     for (; j <= 64 - 8; j += 8)
                     {
-                        var t0 = V256.Gather(ref p0, x0 + j * 4, 4);
+                        var t0 = V256.Load(ref p0, x0 + j);
                         vacc = V256.Add(vacc, t0);
                     }
                     acc = Sc.Add(acc, V256.ReduceAdd(vacc));
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Gather(ref p0, x0 + j * 4, 4);
+                    var t0 = Sc.Load(ref p0, x0 + j);
                     acc = Sc.Add(acc, t0);
                 }
                 Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
@@ -860,17 +832,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel3 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
-    private struct Step_Kernel3_Job : global::GraphNet.Runtime.IPartialJob
+    /// <summary>Runs Step_Kernel2 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel2_Job : global::GraphNet.Runtime.IPartialJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel3(__d_B, in0, part, lo, hi);
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel2(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses div over [1, 4, 1, 1].</summary>
-    private static void Step_Kernel4(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel3(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -900,17 +872,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel3 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel3_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel4(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel3(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel5(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel4(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -919,27 +891,27 @@ partial class ConvNet : global::GraphNet.IModel
         {
             for (int i1 = 0; i1 < 4; i1++)
             {
-                int x0 = i0 * 256 + i1;
+                int x0 = i0 * 256 + i1 * 64;
                 int x1 = i1;
                 int xo = i0 * 256 + i1 * 64;
                 int j = 0;
                 for (; j <= 64 - 16; j += 16)
                 {
-                    var t0 = V512.Gather(ref p0, x0 + j * 4, 4);
+                    var t0 = V512.Load(ref p0, x0 + j);
                     var t1 = V512.Splat(Sc.Load(ref p1, x1));
                     var t2 = V512.Sub(t0, t1);
                     V512.Store(t2, ref out0, xo + j);
                 }
                 for (; j <= 64 - 8; j += 8)
                 {
-                    var t0 = V256.Gather(ref p0, x0 + j * 4, 4);
+                    var t0 = V256.Load(ref p0, x0 + j);
                     var t1 = V256.Splat(Sc.Load(ref p1, x1));
                     var t2 = V256.Sub(t0, t1);
                     V256.Store(t2, ref out0, xo + j);
                 }
                 for (; j < 64; j++)
                 {
-                    var t0 = Sc.Gather(ref p0, x0 + j * 4, 4);
+                    var t0 = Sc.Load(ref p0, x0 + j);
                     var t1 = Sc.Splat(Sc.Load(ref p1, x1));
                     var t2 = Sc.Sub(t0, t1);
                     Sc.Store(t2, ref out0, xo + j);
@@ -948,18 +920,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel5 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel5_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel4 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel4_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel5(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel4(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel6(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel5(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1005,17 +977,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel6 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
-    private struct Step_Kernel6_Job : global::GraphNet.Runtime.IPartialJob
+    /// <summary>Runs Step_Kernel5 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel5_Job : global::GraphNet.Runtime.IPartialJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel6(__d_B, in0, part, lo, hi);
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel5(__d_B, in0, part, lo, hi);
     }
 
     /// <summary>Fuses sub, div over [].</summary>
-    private static void Step_Kernel8(int __d_B, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel7(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -1046,16 +1018,16 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel7 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel7_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel8(__d_B, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel7(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [1, 4, 1, 1].</summary>
-    private static void Step_Kernel9(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel8(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1087,17 +1059,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel8 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel8_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel9(in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel8(in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add over [4].</summary>
-    private static void Step_Kernel10(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel9(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1141,17 +1113,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel10 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel10_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel9 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel9_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel10(in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel9(in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel13(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel12(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1189,18 +1161,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel13 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel13_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel12 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel12_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel13(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel12(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel14(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel13(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1246,19 +1218,19 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel14 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel14_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel13 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel13_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel14(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel13(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses relu over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel15(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel14(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1285,17 +1257,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel15 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel15_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel14 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel14_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel15(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel14(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses where over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel19(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel18(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1330,18 +1302,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel18 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel18_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel19(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel18(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 4, 4, 4, 3, 3] to [B, 4, 4, 4, 1, 1].</summary>
-    private static void Step_Kernel20(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel19(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1381,17 +1353,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel20 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel20_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel19 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel19_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel20(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel19(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses ge, mul over [B, 4].</summary>
-    private static void Step_Kernel25(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel24(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1427,17 +1399,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel25 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel25_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel24 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel24_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel25(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel24(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 4].</summary>
-    private static void Step_Kernel26(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel25(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1469,18 +1441,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel26 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel26_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel25 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel25_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel26(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel25(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses eq over [10, 10].</summary>
-    private static void Step_Kernel30(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel29(global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1512,17 +1484,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel30 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel30_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel29 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel29_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel30(in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel29(in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel32(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel31(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1570,18 +1542,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel32 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel32_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel31 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel31_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel32(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel31(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce max_reduce over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel32(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1621,17 +1593,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel33 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel33_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel32 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel32_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel33(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel32(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses sub, exp over [B, 10].</summary>
-    private static void Step_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel33(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1669,18 +1641,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel33 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel33_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel34(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel33(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sum over [B, 10] to [B, 1].</summary>
-    private static void Step_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel34(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1720,17 +1692,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel35 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel35_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel34 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel34_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel35(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel34(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses log, add over [B, 1].</summary>
-    private static void Step_Kernel36(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel35(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1765,18 +1737,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel36 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel36_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel35 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel35_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel36(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel35(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce sub, sum over [B] to [1].</summary>
-    private static void Step_Kernel37(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
+    private static void Step_Kernel36(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -1822,7 +1794,7 @@ partial class ConvNet : global::GraphNet.IModel
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void Step_Kernel38(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel37(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1852,17 +1824,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel37 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel37_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel38(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel37(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [].</summary>
-    private static void Step_Kernel39(int __d_B, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel38(int __d_B, global::System.Span<float> output, int lo, int hi)
     {
         ref float out0 = ref Sc.Ref(output);
         int xo = 0;
@@ -1890,16 +1862,16 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel39 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel39_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel38 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel38_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel39(__d_B, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel38(__d_B, output, lo, hi);
     }
 
     /// <summary>Fuses expand over [B].</summary>
-    private static void Step_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel39(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1923,17 +1895,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel40 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel40_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel39 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel39_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel40(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel39(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses neg over [B].</summary>
-    private static void Step_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel40(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -1960,17 +1932,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel40 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel40_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel41(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel40(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses div over [B, 1].</summary>
-    private static void Step_Kernel42(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel41(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2002,18 +1974,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel42 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel42_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel41 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel41_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel42(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel41(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, mul, add over [B, 10].</summary>
-    private static void Step_Kernel43(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel42(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2064,8 +2036,8 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel43 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel43_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel42 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel42_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2073,22 +2045,22 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel43(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel42(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
-    /// <summary>Kernel 45 of Step over a block of rows of kernel 44's product (its epilogue).</summary>
-    private struct Step_Epilogue44_Rows : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Kernel 44 of Step over a block of rows of kernel 43's product (its epilogue).</summary>
+    private struct Step_Epilogue43_Rows : global::GraphNet.Runtime.IRangeJob
     {
-        public Step_Kernel26_Job k45;
-        public int s45;
+        public Step_Kernel25_Job k44;
+        public int s44;
         public void Run(int lo, int hi)
         {
-            k45.Run(lo * s45, hi * s45);
+            k44.Run(lo * s44, hi * s44);
         }
     }
 
     /// <summary>Fuses expand over [B, 4, 1, 4, 1, 4].</summary>
-    private static void Step_Kernel48(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel47(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2115,17 +2087,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel47 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel47_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel48(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel47(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses permute over [B, 4, 4, 4].</summary>
-    private static void Step_Kernel49(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel48(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2155,17 +2127,17 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel49 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel49_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel48 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel48_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel49(__d_B, in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel48(__d_B, in0, output, lo, hi);
     }
 
     /// <summary>Fuses eq over [B, 4, 4, 4, 9].</summary>
-    private static void Step_Kernel52(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel51(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2200,18 +2172,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel52 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel52_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel51 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel51_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel52(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel51(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses mul, where over [B, 4, 4, 4, 3, 3].</summary>
-    private static void Step_Kernel53(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel52(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2257,19 +2229,19 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel53 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel53_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel52 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel52_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel53(__d_B, in0, in1, in2, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel52(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses gt, mul over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel55(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel54(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2307,71 +2279,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel55 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel55_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel54 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel54_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel55(__d_B, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses reduce sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel56(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 4).Fill(0f);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            for (int i1 = 0; i1 < 4; i1++)
-            {
-                int x0 = i0 * 256 + i1 * 64;
-                int xo = i1;
-                int j = 0;
-                float acc = 0f;
-                if (64 - j >= 16)
-                {
-                    var vacc = V512.Splat(0f);
-                    for (; j <= 64 - 16; j += 16)
-                    {
-                        var t0 = V512.Load(ref p0, x0 + j);
-                        vacc = V512.Add(vacc, t0);
-                    }
-                    acc = Sc.Add(acc, V512.ReduceAdd(vacc));
-                }
-                if (64 - j >= 8)
-                {
-                    var vacc = V256.Splat(0f);
-                    for (; j <= 64 - 8; j += 8)
-                    {
-                        var t0 = V256.Load(ref p0, x0 + j);
-                        vacc = V256.Add(vacc, t0);
-                    }
-                    acc = Sc.Add(acc, V256.ReduceAdd(vacc));
-                }
-                for (; j < 64; j++)
-                {
-                    var t0 = Sc.Load(ref p0, x0 + j);
-                    acc = Sc.Add(acc, t0);
-                }
-                Sc.Store(Sc.Add(Sc.Load(ref out0, xo), acc), ref out0, xo);
-            }
-        }
-    }
-
-    /// <summary>Runs Step_Kernel56 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
-    private struct Step_Kernel56_Job : global::GraphNet.Runtime.IPartialJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel56(__d_B, in0, part, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel54(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reshape over [4].</summary>
-    private static void Step_Kernel57(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel56(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2395,16 +2314,16 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel57 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel57_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel56 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel56_Job : global::GraphNet.Runtime.IRangeJob
     {
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel57(in0, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel56(in0, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel57(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2442,18 +2361,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel58 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel58_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel57 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel57_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel58(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel57(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel58(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2504,18 +2423,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel59 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
-    private struct Step_Kernel59_Job : global::GraphNet.Runtime.IPartialJob
+    /// <summary>Runs Step_Kernel58 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel58_Job : global::GraphNet.Runtime.IPartialJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel59(__d_B, in0, in1, part, lo, hi);
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel58(__d_B, in0, in1, part, lo, hi);
     }
 
     /// <summary>Fuses reduce mul, div, neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel61(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel60(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2577,19 +2496,19 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel61 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
-    private struct Step_Kernel61_Job : global::GraphNet.Runtime.IPartialJob
+    /// <summary>Runs Step_Kernel60 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel60_Job : global::GraphNet.Runtime.IPartialJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] in2;
         public float[] output;
-        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel61(__d_B, in0, in1, in2, part, lo, hi);
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel60(__d_B, in0, in1, in2, part, lo, hi);
     }
 
     /// <summary>Fuses mul, div, div over [1, 4, 1, 1].</summary>
-    private static void Step_Kernel62(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel61(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2633,18 +2552,18 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel62 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel62_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel61 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel61_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
         public float[] in1;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel62(__d_B, in0, in1, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel61(__d_B, in0, in1, output, lo, hi);
     }
 
     /// <summary>Fuses div, mul, add, add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel63(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel62(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.ReadOnlySpan<float> in3, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float p1 = ref Sc.Ref(in1);
@@ -2701,8 +2620,8 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel63 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel63_Job : global::GraphNet.Runtime.IRangeJob
+    /// <summary>Runs Step_Kernel62 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
+    private struct Step_Kernel62_Job : global::GraphNet.Runtime.IRangeJob
     {
         public int __d_B;
         public float[] in0;
@@ -2710,11 +2629,11 @@ partial class ConvNet : global::GraphNet.IModel
         public float[] in2;
         public float[] in3;
         public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel63(__d_B, in0, in1, in2, in3, output, lo, hi);
+        public void Run(int lo, int hi) => Step_Kernel62(__d_B, in0, in1, in2, in3, output, lo, hi);
     }
 
     /// <summary>Fuses reduce neg, sum over [B, 4, 8, 8] to [1, 4, 1, 1].</summary>
-    private static void Step_Kernel64(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
+    private static void Step_Kernel63(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
     {
         ref float p0 = ref Sc.Ref(in0);
         ref float out0 = ref Sc.Ref(output);
@@ -2760,179 +2679,19 @@ partial class ConvNet : global::GraphNet.IModel
         }
     }
 
-    /// <summary>Runs Step_Kernel64 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
-    private struct Step_Kernel64_Job : global::GraphNet.Runtime.IPartialJob
+    /// <summary>Runs Step_Kernel63 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
+    private struct Step_Kernel63_Job : global::GraphNet.Runtime.IPartialJob
     {
         public int __d_B;
         public float[] in0;
         public float[] output;
-        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel64(__d_B, in0, part, lo, hi);
-    }
-
-    /// <summary>Fuses add over [B, 4, 8, 8].</summary>
-    private static void Step_Kernel66(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            for (int i1 = 0; i1 < 4; i1++)
-            {
-                int x0 = i0 * 256 + i1 * 64;
-                int x1 = i1;
-                int xo = i0 * 256 + i1 * 64;
-                int j = 0;
-                for (; j <= 64 - 16; j += 16)
-                {
-                    var t0 = V512.Load(ref p0, x0 + j);
-                    var t1 = V512.Splat(Sc.Load(ref p1, x1));
-                    var t2 = V512.Add(t0, t1);
-                    V512.Store(t2, ref out0, xo + j);
-                }
-                for (; j <= 64 - 8; j += 8)
-                {
-                    var t0 = V256.Load(ref p0, x0 + j);
-                    var t1 = V256.Splat(Sc.Load(ref p1, x1));
-                    var t2 = V256.Add(t0, t1);
-                    V256.Store(t2, ref out0, xo + j);
-                }
-                for (; j < 64; j++)
-                {
-                    var t0 = Sc.Load(ref p0, x0 + j);
-                    var t1 = Sc.Splat(Sc.Load(ref p1, x1));
-                    var t2 = Sc.Add(t0, t1);
-                    Sc.Store(t2, ref out0, xo + j);
-                }
-            }
-        }
-    }
-
-    /// <summary>Runs Step_Kernel66 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel66_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel66(__d_B, in0, in1, output, lo, hi);
-    }
-
-    /// <summary>Fuses permute over [B, 8, 8, 4].</summary>
-    private static void Step_Kernel67(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            for (int i1 = 0; i1 < 64; i1++)
-            {
-                int x0 = i0 * 256 + i1;
-                int xo = i0 * 256 + i1 * 4;
-                int j = 0;
-                for (; j <= 4 - 16; j += 16)
-                {
-                    var t0 = V512.Gather(ref p0, x0 + j * 64, 64);
-                    V512.Store(t0, ref out0, xo + j);
-                }
-                for (; j <= 4 - 8; j += 8)
-                {
-                    var t0 = V256.Gather(ref p0, x0 + j * 64, 64);
-                    V256.Store(t0, ref out0, xo + j);
-                }
-                for (; j < 4; j++)
-                {
-                    var t0 = Sc.Gather(ref p0, x0 + j * 64, 64);
-                    Sc.Store(t0, ref out0, xo + j);
-                }
-            }
-        }
-    }
-
-    /// <summary>Runs Step_Kernel67 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel67_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel67(__d_B, in0, output, lo, hi);
-    }
-
-    /// <summary>Fuses reduce sum over [B, 8, 8, 4] to [1, 1, 1, 4].</summary>
-    private static void Step_Kernel68(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        output.Slice(0, 4).Fill(0f);
-        for (int i0 = lo; i0 < hi; i0++)
-        {
-            int x0 = i0 * 4;
-            int xo = 0;
-            int j = 0;
-            for (; j <= 4 - 16; j += 16)
-            {
-                var t0 = V512.Load(ref p0, x0 + j);
-                V512.Store(V512.Add(V512.Load(ref out0, xo + j), t0), ref out0, xo + j);
-            }
-            for (; j <= 4 - 8; j += 8)
-            {
-                var t0 = V256.Load(ref p0, x0 + j);
-                V256.Store(V256.Add(V256.Load(ref out0, xo + j), t0), ref out0, xo + j);
-            }
-            for (; j < 4; j++)
-            {
-                var t0 = Sc.Load(ref p0, x0 + j);
-                Sc.Store(Sc.Add(Sc.Load(ref out0, xo + j), t0), ref out0, xo + j);
-            }
-        }
-    }
-
-    /// <summary>Runs Step_Kernel68 over a part of its outer loop's rows into a table of its own (the entry point adds the parts in order).</summary>
-    private struct Step_Kernel68_Job : global::GraphNet.Runtime.IPartialJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel68(__d_B, in0, part, lo, hi);
-    }
-
-    /// <summary>Fuses reshape over [4, 1, 3, 3].</summary>
-    private static void Step_Kernel71(global::System.ReadOnlySpan<float> in0, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Load(ref p0, x0 + j);
-            V512.Store(t0, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            V256.Store(t0, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            Sc.Store(t0, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs Step_Kernel71 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct Step_Kernel71_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public float[] in0;
-        public float[] output;
-        public void Run(int lo, int hi) => Step_Kernel71(in0, output, lo, hi);
+        public void Run(int lo, int hi, global::System.Span<float> part) => Step_Kernel63(__d_B, in0, part, lo, hi);
     }
 
     // The inference graph of each [Compile] entry (GraphNet.Compiler.GraphCodec text), read by ExportOnnx.
     private static readonly global::System.Collections.Generic.KeyValuePair<string, string>[] __graphs =
     {
-        new("Predict", "param [4,1,3,3] n=conv;param [4] n=convb;param [4] n=gamma;param [4] n=beta;state [4] n=mean;state [4] n=variance;param [4,10] n=fc;input [B,1,8,8] n=x;window [B,8,8,1,3,3] (7) i=3,3,1,1,1,1,1,1,1,1;reshape [64*B,9] (8);reshape [4,9] (0);matmul [64*B,4] (9,10) tb;reshape [B,8,8,4] (11);reshape [1,1,1,4] (1);expand [B,8,8,4] (13);add [B,8,8,4] (12,14);permute [B,4,8,8] (15) a=0,3,1,2;reshape [1,4,1,1] (4);reshape [1,4,1,1] (5);expand [B,4,8,8] (17);sub [B,4,8,8] (16,19);const [] v=9.999999747378752E-06;reshape [1,1,1,1] (21);expand [1,4,1,1] (22);add [1,4,1,1] (18,23);sqrt [1,4,1,1] (24);expand [B,4,8,8] (25);div [B,4,8,8] (20,26);reshape [1,4,1,1] (2);expand [B,4,8,8] (28);mul [B,4,8,8] (27,29);reshape [1,4,1,1] (3);expand [B,4,8,8] (31);add [B,4,8,8] (30,32);relu [B,4,8,8] (33);window [B,4,4,4,3,3] (34) i=3,3,2,2,1,1,1,1,1,1;const [] v=1;reshape [1,1,1,1] (36);expand [B,4,8,8] (37);window [B,4,4,4,3,3] (38) i=3,3,2,2,1,1,1,1,1,1;const [] v=-3E+38;reshape [1,1,1,1,1,1] (40);expand [B,4,4,4,3,3] (41);where [B,4,4,4,3,3] (39,35,42);max_reduce [B,4,4,4,1,1] (43) a=4,5 i=1;reshape [B,4,4,4] (44);permute [B,4,4,4] (45) a=0,3,1,2;reshape [B,4,1,4,1,4] (46);sum [B,4,1,1,1,1] (47) a=3,5;reshape [B,4,1,1] (48);const [] v=0.0625;reshape [1,1,1,1] (50);expand [B,4,1,1] (51);mul [B,4,1,1] (49,52);reshape [B,4] (53);matmul [B,10] (54,6);>result=55"),
+        new("Predict", "param [4,1,3,3] n=conv;param [4] n=convb;param [4] n=gamma;param [4] n=beta;state [4] n=mean;state [4] n=variance;param [4,10] n=fc;input [B,1,8,8] n=x;convolve [B,4,8,8] (7,0) i=3,3,1,1,1,1,1,1,1,1;reshape [1,4,1,1] (1);expand [B,4,8,8] (9);add [B,4,8,8] (8,10);reshape [1,4,1,1] (4);reshape [1,4,1,1] (5);expand [B,4,8,8] (12);sub [B,4,8,8] (11,14);const [] v=9.999999747378752E-06;reshape [1,1,1,1] (16);expand [1,4,1,1] (17);add [1,4,1,1] (13,18);sqrt [1,4,1,1] (19);expand [B,4,8,8] (20);div [B,4,8,8] (15,21);reshape [1,4,1,1] (2);expand [B,4,8,8] (23);mul [B,4,8,8] (22,24);reshape [1,4,1,1] (3);expand [B,4,8,8] (26);add [B,4,8,8] (25,27);relu [B,4,8,8] (28);window [B,4,4,4,3,3] (29) i=3,3,2,2,1,1,1,1,1,1;const [] v=1;reshape [1,1,1,1] (31);expand [B,4,8,8] (32);window [B,4,4,4,3,3] (33) i=3,3,2,2,1,1,1,1,1,1;const [] v=-3E+38;reshape [1,1,1,1,1,1] (35);expand [B,4,4,4,3,3] (36);where [B,4,4,4,3,3] (34,30,37);max_reduce [B,4,4,4,1,1] (38) a=4,5 i=1;reshape [B,4,4,4] (39);permute [B,4,4,4] (40) a=0,3,1,2;reshape [B,4,1,4,1,4] (41);sum [B,4,1,1,1,1] (42) a=3,5;reshape [B,4,1,1] (43);const [] v=0.0625;reshape [1,1,1,1] (45);expand [B,4,1,1] (46);mul [B,4,1,1] (44,47);reshape [B,4] (48);matmul [B,10] (49,6);>result=50"),
     };
     global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> global::GraphNet.IModel.EntryGraphs => __graphs;
 }

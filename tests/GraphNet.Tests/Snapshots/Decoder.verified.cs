@@ -41,7 +41,7 @@ partial class Decoder : global::GraphNet.IModel
     }
 
     // ==== LossAndGradients: Loss and its gradient with respect to every parameter ====
-    // 74 kernels; arena of 18 slots: #0 40*B | 5*B, #1 40 | 40*B | 60*B | 5*B | 120*B, #2 40 | 5*B | 40*B, #3 40 | 5*B, #4 40 | 40*B | 8, #5 120*B | 40*B, #6 40*B | 120*B, #7 40*B | 120*B, #8 40*B | 50*B, #9 40*B | 50*B, #10 40*B | 80*B, #11 40*B, #12 40*B, #13 144 | 60*B | 40*B, #14 144 | 5*B | 1 | 40*B, #15 144 | 5*B | 1, #16 60*B, #17 5*B floats.
+    // 74 kernels; arena of 18 slots: #0 40*B | 5*B, #1 40 | 40*B | 60*B | 5*B | 120*B, #2 40 | 5*B | 40*B, #3 40 | 5*B, #4 40 | 40*B | 8, #5 120*B | 40*B, #6 40*B | 120*B, #7 40*B | 120*B, #8 40*B | 50*B, #9 40*B | 50*B, #10 40*B, #11 40*B, #12 40*B, #13 144 | 60*B | 40*B, #14 144 | 5*B | 1 | 40*B, #15 144 | 5*B | 1, #16 60*B, #17 5*B floats.
     private readonly global::GraphNet.Runtime.Arena __arena_LossAndGradients = new(18);
     private global::GraphNet.Tensor? __out_LossAndGradients_loss;
 
@@ -79,7 +79,7 @@ partial class Decoder : global::GraphNet.IModel
         __a.Reserve(7, global::System.Math.Max((long)(40 * __d_B), 120 * __d_B));
         __a.Reserve(8, global::System.Math.Max((long)(40 * __d_B), 50 * __d_B));
         __a.Reserve(9, global::System.Math.Max((long)(40 * __d_B), 50 * __d_B));
-        __a.Reserve(10, global::System.Math.Max((long)(40 * __d_B), 80 * __d_B));
+        __a.Reserve(10, 40 * __d_B);
         __a.Reserve(11, 40 * __d_B);
         __a.Reserve(12, 40 * __d_B);
         __a.Reserve(13, global::System.Math.Max((long)(144), global::System.Math.Max((long)(60 * __d_B), 40 * __d_B)));
@@ -236,49 +236,49 @@ partial class Decoder : global::GraphNet.IModel
         // kernel 48: %131 = pad{axis=3,before=0,after=1} %130 : [B, 2, 5, 5]
         global::GraphNet.Runtime.Indexing.Pad(__a[1], __a[9], 10 * __d_B, 4, 1, 0, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[9], 50 * __d_B, "kernel 48 (pad to [B, 2, 5, 5])");
-        // kernel 49: %132 = attention_grad{scale=0.5,causal,query} %53, %55, %57, %58, %131 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.AttentionKernels.Backward(__a[5], __a[6], __a[7], __a[8], __a[9], __a[1], 2 * __d_B, 5, 5, 4, 4, 0.5f, true, false);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 49 (attention_grad to [B, 2, 5, 4])");
-        // kernel 50: %133 = attention_grad{scale=0.5,causal,keys} %53, %55, %57, %58, %131 : [B, 2, 5, 8]
-        global::GraphNet.Runtime.AttentionKernels.Backward(__a[5], __a[6], __a[7], __a[8], __a[9], __a[10], 2 * __d_B, 5, 5, 4, 4, 0.5f, true, true);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[10], 80 * __d_B, "kernel 50 (attention_grad to [B, 2, 5, 8])");
-        // kernel 51: %134 = slice{axis=3,start=0} %133 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Indexing.Slice(__a[10], __a[5], 10 * __d_B, 8, 1, 0, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 51 (slice to [B, 2, 5, 4])");
-        // kernel 52: %135 = slice{axis=3,start=4} %133 : [B, 2, 5, 4]
-        global::GraphNet.Runtime.Indexing.Slice(__a[10], __a[6], 10 * __d_B, 8, 1, 4, 4);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 52 (slice to [B, 2, 5, 4])");
-        var __k53 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[6], output = __a[7] };
+        // kernel 49: %132 = attention_grad{scale=0.5,causal,all} %53, %55, %57, %58, %131 : [B, 2, 5, 12]
+        global::GraphNet.Runtime.AttentionKernels.Backward(__a[5], __a[6], __a[7], __a[8], __a[9], __a[1], 2 * __d_B, 5, 5, 4, 4, 0.5f, true, 2);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 120 * __d_B, "kernel 49 (attention_grad to [B, 2, 5, 12])");
+        // kernel 50: %133 = slice{axis=3,start=0} %132 : [B, 2, 5, 4]
+        global::GraphNet.Runtime.Indexing.Slice(__a[1], __a[5], 10 * __d_B, 12, 1, 0, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 50 (slice to [B, 2, 5, 4])");
+        // kernel 51: %134 = slice{axis=3,start=4} %132 : [B, 2, 5, 4]
+        global::GraphNet.Runtime.Indexing.Slice(__a[1], __a[6], 10 * __d_B, 12, 1, 4, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 51 (slice to [B, 2, 5, 4])");
+        // kernel 52: %135 = slice{axis=3,start=8} %132 : [B, 2, 5, 4]
+        global::GraphNet.Runtime.Indexing.Slice(__a[1], __a[7], 10 * __d_B, 12, 1, 8, 4);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 52 (slice to [B, 2, 5, 4])");
+        var __k53 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[7], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k53, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 53 (permute to [B, 5, 2, 4])");
-        var __k54 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[5], output = __a[6] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 53 (permute to [B, 5, 2, 4])");
+        var __k54 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[6], output = __a[7] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k54, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 54 (permute to [B, 5, 2, 4])");
-        var __k55 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[1], output = __a[5] };
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 40 * __d_B, "kernel 54 (permute to [B, 5, 2, 4])");
+        var __k55 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[5], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k55, __d_B, 40);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 55 (permute to [B, 5, 2, 4])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 55 (permute to [B, 5, 2, 4])");
         // kernel 56: %142 = pad{axis=2,before=16,after=0} %137 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[7], __a[1], 5 * __d_B, 8, 1, 16, 0);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 120 * __d_B, "kernel 56 (pad to [B, 5, 24])");
+        global::GraphNet.Runtime.Indexing.Pad(__a[1], __a[5], 5 * __d_B, 8, 1, 16, 0);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 120 * __d_B, "kernel 56 (pad to [B, 5, 24])");
         // kernel 57: %143 = pad{axis=2,before=8,after=8} %139 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[6], __a[7], 5 * __d_B, 8, 1, 8, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 120 * __d_B, "kernel 57 (pad to [B, 5, 24])");
+        global::GraphNet.Runtime.Indexing.Pad(__a[7], __a[1], 5 * __d_B, 8, 1, 8, 8);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 120 * __d_B, "kernel 57 (pad to [B, 5, 24])");
         // kernel 58: %145 = pad{axis=2,before=0,after=16} %141 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[5], __a[6], 5 * __d_B, 8, 1, 0, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 120 * __d_B, "kernel 58 (pad to [B, 5, 24])");
-        var __k59 = new LossAndGradients_Kernel59_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[7], in2 = __a[6], output = __a[5] };
+        global::GraphNet.Runtime.Indexing.Pad(__a[6], __a[7], 5 * __d_B, 8, 1, 0, 16);
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 120 * __d_B, "kernel 58 (pad to [B, 5, 24])");
+        var __k59 = new LossAndGradients_Kernel59_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[1], in2 = __a[7], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k59, 120 * __d_B, 1);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 120 * __d_B, "kernel 59 (add, add to [B, 5, 24])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 120 * __d_B, "kernel 59 (add, add to [B, 5, 24])");
         // kernel 60: %148 = matmul{tB} %147, %3 : [5*B, 8], then kernel 61 on each finished block of its rows
         var __e60 = new LossAndGradients_Epilogue60_Rows
         {
-            k61 = new LossAndGradients_Kernel61_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[6] },
+            k61 = new LossAndGradients_Kernel61_Job { __d_B = __d_B, in0 = __a[1], in1 = this.g.Data, output = __a[5] },
         };
-        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 5 * __d_B, 8, 24, __a[5], this.qkv.Data, __a[1], ref __e60);
+        global::GraphNet.Runtime.Gemm.MatMulThen(false, true, 5 * __d_B, 8, 24, __a[6], this.qkv.Data, __a[1], ref __e60);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 60 (matmul to [5*B, 8])");
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 61 (mul to [B, 5, 8])");
+        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 40 * __d_B, "kernel 61 (mul to [B, 5, 8])");
         // kernel 62: %149 = matmul{tA} %46, %147 : [8, 24]
-        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * __d_B, __a[4], __a[5], __o_grad_qkv);
+        global::GraphNet.Runtime.Gemm.MatMul(true, false, 1, 8, 24, 5 * __d_B, __a[4], __a[6], __o_grad_qkv);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_qkv, 192, "kernel 62 (matmul to [8, 24])");
         var __k63 = new LossAndGradients_Kernel63_Job { __d_B = __d_B, in0 = __a[1], output = __a[4] };
         global::GraphNet.Runtime.Workers.ForParts(ref __k63, 5 * __d_B, 8, 1, __a[4], 8);
@@ -292,13 +292,13 @@ partial class Decoder : global::GraphNet.IModel
         var __k66 = new LossAndGradients_Kernel64_Job { in0 = __a[4], output = __o_grad_g };
         global::GraphNet.Runtime.Workers.ForRange(ref __k66, 8, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __o_grad_g, 8, "kernel 66 (reshape to [8])");
-        var __k67 = new LossAndGradients_Kernel67_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[2], in2 = __a[3], output = __a[1] };
+        var __k67 = new LossAndGradients_Kernel67_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[2], in2 = __a[3], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k67, 5 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 5 * __d_B, "kernel 67 (mul, div, neg, sum to [B, 5, 1])");
         var __k68 = new LossAndGradients_Kernel68_Job { __d_B = __d_B, in0 = __a[1], in1 = __a[3], output = __a[2] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k68, 5 * __d_B, 1);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[2], 5 * __d_B, "kernel 68 (mul, div, mul to [B, 5, 1])");
-        var __k69 = new LossAndGradients_Kernel69_Job { __d_B = __d_B, in0 = __a[6], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
+        var __k69 = new LossAndGradients_Kernel69_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[3], in2 = __a[2], in3 = __a[0], output = __a[1] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k69, 5 * __d_B, 8);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 40 * __d_B, "kernel 69 (div, mul, add, add to [B, 5, 8])");
         var __k70 = new LossAndGradients_Kernel70_Job { __d_B = __d_B, in0 = __a[1], output = __a[0] };

@@ -746,6 +746,24 @@ internal static class EntryEmitter
         return $"{C(slices)}, {C(q[r - 2])}, {C(k[r - 2])}, {q[r - 1].Coef}, {v[r - 1].Coef}, {CSharpEmitter.Float(n.Attrs.Value)}, {Bool(n.Attrs.Ints[0] == 1)}";
     }
 
+    /// <summary>
+    /// A direct convolution's (or its weight gradient's) geometry after its buffers, the same on both backends: as
+    /// <see cref="WindowArgs"/> (images, channels, height, width, output positions, kernel, stride, dilation, padding),
+    /// then the output channels.
+    /// </summary>
+    internal static string ConvolutionArgs(Node n)
+    {
+        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
+        var w = Window.FromInts(n.Attrs.Ints);
+        Shape image = n.Op == OpKind.Convolve ? n[0].Shape : n[1].Shape, output = n.Op == OpKind.Convolve ? n.Shape : n[0].Shape;
+        bool two = w.Rank == 2;
+        int S(int[] v, int dflt) => two ? v[0] : dflt;
+        int T(int[] v) => two ? v[1] : v[0];
+        return string.Join(", ", new object[] { C(image[0]), C(image[1]), two ? C(image[2]) : "1", C(image[image.Rank - 1]),
+            two ? C(output[2]) : "1", C(output[output.Rank - 1]), S(w.Kernel, 1), T(w.Kernel), S(w.Stride, 1), T(w.Stride),
+            S(w.Dilation, 1), T(w.Dilation), S(w.PadBefore, 0), T(w.PadBefore), C(output[1]) });
+    }
+
     /// <summary>The name of the indexing routine that computes <paramref name="n"/> (both backends name them alike).</summary>
     internal static string IndexRoutine(Node n) => n.Op is OpKind.ArgMax or OpKind.ArgMin ? "ArgExtreme" : n.Op.ToString();
 
@@ -796,6 +814,10 @@ internal static class EntryEmitter
                 var a = n[0].Shape;
                 return $"global::GraphNet.Linalg.{n.Op}({ins[0]}, {o}, {Prod(a.Dims.Take(a.Rank - 2))}, {C(a[a.Rank - 1])});";
             }
+            case OpKind.Convolve:
+                return $"{Rt}.Convolution.Forward({ins[0]}, {ins[1]}, {o}, {ConvolutionArgs(n)});";
+            case OpKind.ConvolveWeights:
+                return $"{Rt}.Convolution.WeightGradient({ins[0]}, {ins[1]}, {o}, {ConvolutionArgs(n)});";
             case OpKind.Attention:
                 return $"{Rt}.AttentionKernels.Forward({ins[0]}, {ins[1]}, {ins[2]}, {o}, {AttentionArgs(n)});";
             case OpKind.AttentionGrad:

@@ -379,6 +379,8 @@ public static class IlgpuEmitter
         OpKind.ArgSort => $"ArgSort({In(0)}, {o}, {EntryEmitter.IndexRoutineArgs(n)});",
         OpKind.Cholesky => $"Cholesky({In(0)}, {o}, {Code(Batch(n[0].Shape))}, {Code(n.Shape[n.Shape.Rank - 1])});",
         OpKind.SLogDet => $"SLogDet({In(0)}, {o}, {Code(Batch(n[0].Shape))}, {Code(n[0].Shape[n[0].Shape.Rank - 1])}, __scratch);",
+        OpKind.Convolve => $"Convolve({In(0)}, {In(1)}, {o}, {EntryEmitter.ConvolutionArgs(n)});",
+        OpKind.ConvolveWeights => $"ConvolveWeights({In(0)}, {In(1)}, {o}, {EntryEmitter.ConvolutionArgs(n)});",
         OpKind.Attention => $"Attention({In(0)}, {In(1)}, {In(2)}, {o}, {EntryEmitter.AttentionArgs(n)});",
         OpKind.AttentionGrad => $"AttentionGrad({In(0)}, {In(1)}, {In(2)}, {In(3)}, {In(4)}, {o}, {EntryEmitter.AttentionArgs(n)}, {n.Attrs.Ints[1]});",
         OpKind.Eigh => $"Eigh({In(0)}, {o}, {Code(n[0].Shape[0])}, __scratch);",
