@@ -183,9 +183,11 @@ public static unsafe class Convolution
                 for (int y = 0; y < G.OH; y++)
                     new ReadOnlySpan<float>(grad + ((long)o * G.OH + y) * G.OW, G.OW).CopyTo(new Span<float>(rows + (long)o * G.Virtual + (long)y * G.Wp, G.OW));
             int taps = G.C * G.KH * G.KW, length = G.OH * G.Wp, whole = length & ~7;
-            for (int o = 0; o < G.O; o++)
+            // three output channels at a time: each run of the padded image is loaded once for all three
+            for (int o0 = 0; o0 < G.O; o0 += 3)
             {
-                float* d = rows + (long)o * G.Virtual, acc = table + (long)o * taps;
+                int oc = Math.Min(3, G.O - o0);
+                float* d0 = rows + (long)o0 * G.Virtual, d1 = oc > 1 ? d0 + G.Virtual : d0, d2 = oc > 2 ? d0 + 2L * G.Virtual : d0;
                 int t = 0;
                 for (int c = 0; c < G.C; c++)
                     for (int ky = 0; ky < G.KH; ky++)
@@ -193,35 +195,59 @@ public static unsafe class Convolution
                         float* src = padded + ((long)c * G.Hp + ky * G.DH) * G.Wp;
                         int kx = 0;
                         for (; kx + 4 <= G.KW; kx += 4, t += 4)
-                        {
-                            float* s0 = src + kx * G.DW, s1 = s0 + G.DW, s2 = s1 + G.DW, s3 = s2 + G.DW;
-                            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
-                            for (int p = 0; p < whole; p += 8)
-                            {
-                                var dv = Vector256.Load(d + p);
-                                c0 = Vector256.FusedMultiplyAdd(dv, Vector256.Load(s0 + p), c0);
-                                c1 = Vector256.FusedMultiplyAdd(dv, Vector256.Load(s1 + p), c1);
-                                c2 = Vector256.FusedMultiplyAdd(dv, Vector256.Load(s2 + p), c2);
-                                c3 = Vector256.FusedMultiplyAdd(dv, Vector256.Load(s3 + p), c3);
-                            }
-                            float e0 = Vector256.Sum(c0), e1 = Vector256.Sum(c1), e2 = Vector256.Sum(c2), e3 = Vector256.Sum(c3);
-                            for (int p = whole; p < length; p++)
-                            {
-                                e0 += d[p] * s0[p]; e1 += d[p] * s1[p]; e2 += d[p] * s2[p]; e3 += d[p] * s3[p];
-                            }
-                            acc[t] += e0; acc[t + 1] += e1; acc[t + 2] += e2; acc[t + 3] += e3;
-                        }
+                            Taps4(d0, d1, d2, src + kx * G.DW, G.DW, whole, length, table + (long)o0 * taps + t, taps, oc);
                         for (; kx < G.KW; kx++, t++)
-                        {
-                            float* s0 = src + kx * G.DW;
-                            var c0 = Vector256<float>.Zero;
-                            for (int p = 0; p < whole; p += 8) c0 = Vector256.FusedMultiplyAdd(Vector256.Load(d + p), Vector256.Load(s0 + p), c0);
-                            float e0 = Vector256.Sum(c0);
-                            for (int p = whole; p < length; p++) e0 += d[p] * s0[p];
-                            acc[t] += e0;
-                        }
+                            Tap1(d0, d1, d2, src + kx * G.DW, whole, length, table + (long)o0 * taps + t, taps, oc);
                     }
             }
+        }
+
+        /// <summary>Four taps (kx, kx + 1, ...) of up to three output channels: twelve sums over the virtual positions.</summary>
+        private static void Taps4(float* d0, float* d1, float* d2, float* s0, int step, int whole, int length, float* acc, int taps, int oc)
+        {
+            float* s1 = s0 + step, s2 = s1 + step, s3 = s2 + step;
+            Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default,
+                a20 = default, a21 = default, a22 = default, a23 = default;
+            for (int p = 0; p < whole; p += 8)
+            {
+                var x0 = Vector256.Load(s0 + p); var x1 = Vector256.Load(s1 + p); var x2 = Vector256.Load(s2 + p); var x3 = Vector256.Load(s3 + p);
+                var g = Vector256.Load(d0 + p);
+                a00 = Vector256.FusedMultiplyAdd(g, x0, a00); a01 = Vector256.FusedMultiplyAdd(g, x1, a01);
+                a02 = Vector256.FusedMultiplyAdd(g, x2, a02); a03 = Vector256.FusedMultiplyAdd(g, x3, a03);
+                g = Vector256.Load(d1 + p);
+                a10 = Vector256.FusedMultiplyAdd(g, x0, a10); a11 = Vector256.FusedMultiplyAdd(g, x1, a11);
+                a12 = Vector256.FusedMultiplyAdd(g, x2, a12); a13 = Vector256.FusedMultiplyAdd(g, x3, a13);
+                g = Vector256.Load(d2 + p);
+                a20 = Vector256.FusedMultiplyAdd(g, x0, a20); a21 = Vector256.FusedMultiplyAdd(g, x1, a21);
+                a22 = Vector256.FusedMultiplyAdd(g, x2, a22); a23 = Vector256.FusedMultiplyAdd(g, x3, a23);
+            }
+            Finish(acc, Vector256.Sum(a00), Vector256.Sum(a01), Vector256.Sum(a02), Vector256.Sum(a03), d0, s0, s1, s2, s3, whole, length);
+            if (oc > 1) Finish(acc + taps, Vector256.Sum(a10), Vector256.Sum(a11), Vector256.Sum(a12), Vector256.Sum(a13), d1, s0, s1, s2, s3, whole, length);
+            if (oc > 2) Finish(acc + 2 * taps, Vector256.Sum(a20), Vector256.Sum(a21), Vector256.Sum(a22), Vector256.Sum(a23), d2, s0, s1, s2, s3, whole, length);
+        }
+
+        private static void Finish(float* acc, float e0, float e1, float e2, float e3, float* d, float* s0, float* s1, float* s2, float* s3, int whole, int length)
+        {
+            for (int p = whole; p < length; p++) { e0 += d[p] * s0[p]; e1 += d[p] * s1[p]; e2 += d[p] * s2[p]; e3 += d[p] * s3[p]; }
+            acc[0] += e0; acc[1] += e1; acc[2] += e2; acc[3] += e3;
+        }
+
+        /// <summary>One tap of up to three output channels.</summary>
+        private static void Tap1(float* d0, float* d1, float* d2, float* s0, int whole, int length, float* acc, int taps, int oc)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default;
+            for (int p = 0; p < whole; p += 8)
+            {
+                var x0 = Vector256.Load(s0 + p);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(d0 + p), x0, a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(d1 + p), x0, a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Load(d2 + p), x0, a2);
+            }
+            float e0 = Vector256.Sum(a0), e1 = Vector256.Sum(a1), e2 = Vector256.Sum(a2);
+            for (int p = whole; p < length; p++) { e0 += d0[p] * s0[p]; e1 += d1[p] * s0[p]; e2 += d2[p] * s0[p]; }
+            acc[0] += e0;
+            if (oc > 1) acc[taps] += e1;
+            if (oc > 2) acc[2 * taps] += e2;
         }
     }
 }
