@@ -65,15 +65,24 @@ public class DirectConvolutionTests
     }
 
     [Fact]
-    public void Direct_convolution_and_its_weight_gradient_match_the_reference()
+    public void Direct_convolution_and_its_weight_gradient_match_the_reference_with_8_and_16_lanes()
     {
-        foreach (var c in Cases)
+        bool wide = Convolution.Wide;
+        try
         {
-            var (want, wantDw, shape, x, w, g) = Reference(c, seed: c.W + c.C);
-            var (got, dw) = Kernels(c, shape, x, w, g);
-            Draws.Close(want, got, 1e-5, $"{c} output");
-            Draws.Close(wantDw, dw, 1e-4, $"{c} weight gradient");
+            foreach (bool lanes16 in new[] { false, System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated }.Distinct())
+            {
+                Convolution.Wide = lanes16;
+                foreach (var c in Cases)
+                {
+                    var (want, wantDw, shape, x, w, g) = Reference(c, seed: c.W + c.C);
+                    var (got, dw) = Kernels(c, shape, x, w, g);
+                    Draws.Close(want, got, 1e-5, $"{c} output, {(lanes16 ? 16 : 8)} lanes");
+                    Draws.Close(wantDw, dw, 1e-4, $"{c} weight gradient, {(lanes16 ? 16 : 8)} lanes");
+                }
+            }
         }
+        finally { Convolution.Wide = wide; }
     }
 
     [Fact]

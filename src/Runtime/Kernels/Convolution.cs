@@ -18,6 +18,8 @@ public static unsafe class Convolution
 {
     private const int Chunk = 32; // output positions per register block (four 8-lane vectors)
     private const int MaxParts = 8;
+    /// <summary>16-lane loops (default where AVX-512 runs); false: the 8-lane ones (tests run both).</summary>
+    internal static bool Wide { get; set; } = Vector512.IsHardwareAccelerated;
 
     /// <summary>
     /// out [n, o, oh, ow] = Σ_{c, ky, kx} w[o, c, ky, kx]·x[n, c, oy + ky·dh − ph, ox + kx·dw − pw] (zero outside the image).
@@ -105,18 +107,22 @@ public static unsafe class Convolution
         public void Run(int part)
         {
             int lo = (int)((long)G.N * part / Parts), hi = (int)((long)G.N * (part + 1) / Parts);
-            long need = G.Padded + (long)G.O * G.Virtual;
+            int weights = G.O * G.C * G.KH * G.KW;
+            // the 16-lane weight gradient keeps each weight's lanes apart until the part's last image (one horizontal sum per part)
+            long need = G.Padded + (long)G.O * G.Virtual + (Weights && Wide ? 16L * weights : 0);
             var scratch = _scratch is { } s && s.Length >= need ? s : (_scratch = new float[need]);
             fixed (float* p = scratch)
             {
-                float* padded = p, rows = p + G.Padded;
-                if (Weights) new Span<float>(Out + (long)part * G.O * G.C * G.KH * G.KW, G.O * G.C * G.KH * G.KW).Clear();
+                float* padded = p, rows = p + G.Padded, lanes = rows + (long)G.O * G.Virtual, table = Out + (long)part * weights;
+                if (Weights) new Span<float>(Weights && Wide ? lanes : table, Wide ? 16 * weights : weights).Clear();
                 for (int i = lo; i < hi; i++)
                 {
                     Pad(X + (long)i * G.C * G.H * G.W, padded);
-                    if (Weights) Correlate(Grad + (long)i * G.O * G.OH * G.OW, padded, rows, Out + (long)part * G.O * G.C * G.KH * G.KW);
+                    if (Weights) Correlate(Grad + (long)i * G.O * G.OH * G.OW, padded, rows, Wide ? lanes : table);
                     else Image(padded, rows, Out + (long)i * G.O * G.OH * G.OW);
                 }
+                if (Weights && Wide)
+                    for (int t = 0; t < weights; t++) table[t] = Vector512.Sum(Vector512.Load(lanes + 16L * t));
             }
         }
 
@@ -134,6 +140,7 @@ public static unsafe class Convolution
         private void Image(float* padded, float* rows, float* output)
         {
             int taps = G.C * G.KH * G.KW;
+            if (Wide) { ImageWide(padded, rows); Crop(rows, output); return; }
             for (int o0 = 0; o0 < G.O; o0 += 3)
             {
                 float* w0 = W + (long)o0 * taps, w1 = W + (long)Math.Min(o0 + 1, G.O - 1) * taps, w2 = W + (long)Math.Min(o0 + 2, G.O - 1) * taps;
@@ -169,7 +176,47 @@ public static unsafe class Convolution
                     if (o0 + 2 < G.O) { r += G.Virtual; a20.Store(r); a21.Store(r + 8); a22.Store(r + 16); a23.Store(r + 24); }
                 }
             }
-            // the real columns of each virtual row
+            Crop(rows, output);
+        }
+
+        /// <summary>As <see cref="Image"/>'s loop with 16 lanes: three channels × 32 positions in six registers.</summary>
+        private void ImageWide(float* padded, float* rows)
+        {
+            int taps = G.C * G.KH * G.KW;
+            for (int o0 = 0; o0 < G.O; o0 += 3)
+            {
+                float* w0 = W + (long)o0 * taps, w1 = W + (long)Math.Min(o0 + 1, G.O - 1) * taps, w2 = W + (long)Math.Min(o0 + 2, G.O - 1) * taps;
+                for (int p0 = 0; p0 < G.Virtual; p0 += Chunk)
+                {
+                    Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+                    int t = 0;
+                    for (int c = 0; c < G.C; c++)
+                        for (int ky = 0; ky < G.KH; ky++)
+                        {
+                            float* src = padded + ((long)c * G.Hp + ky * G.DH) * G.Wp + p0;
+                            for (int kx = 0; kx < G.KW; kx++, t++, src += G.DW)
+                            {
+                                var x0 = Vector512.Load(src);
+                                var x1 = Vector512.Load(src + 16);
+                                var b = Vector512.Create(w0[t]);
+                                a00 = Vector512.FusedMultiplyAdd(b, x0, a00); a01 = Vector512.FusedMultiplyAdd(b, x1, a01);
+                                b = Vector512.Create(w1[t]);
+                                a10 = Vector512.FusedMultiplyAdd(b, x0, a10); a11 = Vector512.FusedMultiplyAdd(b, x1, a11);
+                                b = Vector512.Create(w2[t]);
+                                a20 = Vector512.FusedMultiplyAdd(b, x0, a20); a21 = Vector512.FusedMultiplyAdd(b, x1, a21);
+                            }
+                        }
+                    float* r = rows + (long)o0 * G.Virtual + p0;
+                    a00.Store(r); a01.Store(r + 16);
+                    if (o0 + 1 < G.O) { r += G.Virtual; a10.Store(r); a11.Store(r + 16); }
+                    if (o0 + 2 < G.O) { r += G.Virtual; a20.Store(r); a21.Store(r + 16); }
+                }
+            }
+        }
+
+        /// <summary>The real columns of each virtual row, into the output [O, OH, OW].</summary>
+        private void Crop(float* rows, float* output)
+        {
             for (int o = 0; o < G.O; o++)
                 for (int y = 0; y < G.OH; y++)
                     new ReadOnlySpan<float>(rows + (long)o * G.Virtual + (long)y * G.Wp, G.OW).CopyTo(new Span<float>(output + ((long)o * G.OH + y) * G.OW, G.OW));
@@ -182,7 +229,7 @@ public static unsafe class Convolution
             for (int o = 0; o < G.O; o++)
                 for (int y = 0; y < G.OH; y++)
                     new ReadOnlySpan<float>(grad + ((long)o * G.OH + y) * G.OW, G.OW).CopyTo(new Span<float>(rows + (long)o * G.Virtual + (long)y * G.Wp, G.OW));
-            int taps = G.C * G.KH * G.KW, length = G.OH * G.Wp, whole = length & ~7;
+            int taps = G.C * G.KH * G.KW, length = G.OH * G.Wp, whole = length & ~7, span = (length + 15) & ~15;
             // three output channels at a time: each run of the padded image is loaded once for all three
             for (int o0 = 0; o0 < G.O; o0 += 3)
             {
@@ -194,12 +241,65 @@ public static unsafe class Convolution
                     {
                         float* src = padded + ((long)c * G.Hp + ky * G.DH) * G.Wp;
                         int kx = 0;
+                        if (Wide) // 16 lanes over whole 16s of positions: the gradient rows are zero past the real ones
+                        {
+                            for (; kx + 4 <= G.KW; kx += 4, t += 4)
+                                Taps4Wide(d0, d1, d2, src + kx * G.DW, G.DW, span, table + 16L * ((long)o0 * taps + t), taps, oc);
+                            for (; kx < G.KW; kx++, t++)
+                                Tap1Wide(d0, d1, d2, src + kx * G.DW, span, table + 16L * ((long)o0 * taps + t), taps, oc);
+                            continue;
+                        }
                         for (; kx + 4 <= G.KW; kx += 4, t += 4)
                             Taps4(d0, d1, d2, src + kx * G.DW, G.DW, whole, length, table + (long)o0 * taps + t, taps, oc);
                         for (; kx < G.KW; kx++, t++)
                             Tap1(d0, d1, d2, src + kx * G.DW, whole, length, table + (long)o0 * taps + t, taps, oc);
                     }
             }
+        }
+
+        /// <summary>
+        /// As <see cref="Taps4"/> with 16 lanes, over <paramref name="span"/> positions (a multiple of 16; zeros past the real
+        /// ones), adding each weight's lanes into its 16 floats of <paramref name="acc"/> (weights 16 floats apart).
+        /// </summary>
+        private static void Taps4Wide(float* d0, float* d1, float* d2, float* s0, int step, int span, float* acc, int taps, int oc)
+        {
+            float* s1 = s0 + step, s2 = s1 + step, s3 = s2 + step;
+            Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default,
+                a20 = default, a21 = default, a22 = default, a23 = default;
+            for (int p = 0; p < span; p += 16)
+            {
+                var x0 = Vector512.Load(s0 + p); var x1 = Vector512.Load(s1 + p); var x2 = Vector512.Load(s2 + p); var x3 = Vector512.Load(s3 + p);
+                var g = Vector512.Load(d0 + p);
+                a00 = Vector512.FusedMultiplyAdd(g, x0, a00); a01 = Vector512.FusedMultiplyAdd(g, x1, a01);
+                a02 = Vector512.FusedMultiplyAdd(g, x2, a02); a03 = Vector512.FusedMultiplyAdd(g, x3, a03);
+                g = Vector512.Load(d1 + p);
+                a10 = Vector512.FusedMultiplyAdd(g, x0, a10); a11 = Vector512.FusedMultiplyAdd(g, x1, a11);
+                a12 = Vector512.FusedMultiplyAdd(g, x2, a12); a13 = Vector512.FusedMultiplyAdd(g, x3, a13);
+                g = Vector512.Load(d2 + p);
+                a20 = Vector512.FusedMultiplyAdd(g, x0, a20); a21 = Vector512.FusedMultiplyAdd(g, x1, a21);
+                a22 = Vector512.FusedMultiplyAdd(g, x2, a22); a23 = Vector512.FusedMultiplyAdd(g, x3, a23);
+            }
+            Add(acc, a00); Add(acc + 16, a01); Add(acc + 32, a02); Add(acc + 48, a03);
+            if (oc > 1) { float* b = acc + 16L * taps; Add(b, a10); Add(b + 16, a11); Add(b + 32, a12); Add(b + 48, a13); }
+            if (oc > 2) { float* b = acc + 32L * taps; Add(b, a20); Add(b + 16, a21); Add(b + 32, a22); Add(b + 48, a23); }
+        }
+
+        private static void Add(float* at, Vector512<float> v) => (Vector512.Load(at) + v).Store(at);
+
+        /// <summary>As <see cref="Tap1"/> with 16 lanes.</summary>
+        private static void Tap1Wide(float* d0, float* d1, float* d2, float* s0, int span, float* acc, int taps, int oc)
+        {
+            Vector512<float> a0 = default, a1 = default, a2 = default;
+            for (int p = 0; p < span; p += 16)
+            {
+                var x0 = Vector512.Load(s0 + p);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(d0 + p), x0, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(d1 + p), x0, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Load(d2 + p), x0, a2);
+            }
+            Add(acc, a0);
+            if (oc > 1) Add(acc + 16L * taps, a1);
+            if (oc > 2) Add(acc + 32L * taps, a2);
         }
 
         /// <summary>Four taps (kx, kx + 1, ...) of up to three output channels: twelve sums over the virtual positions.</summary>
