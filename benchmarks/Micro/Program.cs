@@ -153,3 +153,89 @@ public class ColumnSumBench
     [Benchmark(Baseline = true)] public void OnCaller() => _job.Run(0, Dims().Rows, _out);
     [Benchmark] public void InParts() { var (rows, n) = Dims(); Workers.ForParts(ref _job, rows, n, 1, _out, n); }
 }
+
+/// <summary>
+/// Fused attention (forward, then all three gradients) against the six batched products the unfused form runs
+/// (q·kᵀ, P·v, dO·vᵀ, Pᵀ·dO, dS·k, dSᵀ·q) alone, without its softmax, mask and gradient passes over [slices, T, T]:
+/// causal, d = 64, at a GPT block's 64 slices of T = 128 and at 4 slices of T = 1024.
+/// </summary>
+public class AttentionBench
+{
+    private float[] _q = Array.Empty<float>(), _k = Array.Empty<float>(), _v = Array.Empty<float>(), _o = Array.Empty<float>(), _g = Array.Empty<float>();
+    private float[] _grad = Array.Empty<float>(), _scores = Array.Empty<float>(), _rows = Array.Empty<float>();
+    private int _slices, _t;
+    private const int D = 64;
+
+    [Params("64x128", "4x1024")] public string Shape { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var p = Shape.Split('x');
+        (_slices, _t) = (int.Parse(p[0]), int.Parse(p[1]));
+        var rng = new Random(1);
+        float[] R(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (float)rng.NextDouble() - 0.5f; return a; }
+        _q = R(_slices * _t * D); _k = R(_slices * _t * D); _v = R(_slices * _t * D); _g = R(_slices * _t * (D + 1));
+        _o = new float[_slices * _t * (D + 1)];
+        _grad = new float[_slices * _t * 3 * D];
+        _scores = new float[_slices * _t * _t];
+        _rows = new float[_slices * _t * D];
+        AttentionKernels.Forward(_q, _k, _v, _o, _slices, _t, _t, D, D, 0.125f, true);
+    }
+
+    [Benchmark]
+    public void Fused()
+    {
+        AttentionKernels.Forward(_q, _k, _v, _o, _slices, _t, _t, D, D, 0.125f, true);
+        AttentionKernels.Backward(_q, _k, _v, _o, _g, _grad, _slices, _t, _t, D, D, 0.125f, true, 2);
+    }
+
+    [Benchmark(Baseline = true)]
+    public void UnfusedProductsOnly()
+    {
+        int s = _slices, t = _t;
+        Gemm.MatMul(false, true, s, t, t, D, _q, _k, _scores);
+        Gemm.MatMul(false, false, s, t, D, t, _scores, _v, _rows);
+        Gemm.MatMul(false, true, s, t, t, D, _rows, _v, _scores);
+        Gemm.MatMul(true, false, s, t, D, t, _scores, _rows, _grad);
+        Gemm.MatMul(false, false, s, t, D, t, _scores, _k, _rows);
+        Gemm.MatMul(true, false, s, t, D, t, _scores, _q, _grad);
+    }
+}
+
+/// <summary>LeNet-5's convolutions: direct (from the image) against windows (im2col) and the GEMM, forward and weight gradient.</summary>
+public class DirectConvolutionBench
+{
+    private float[] _x = Array.Empty<float>(), _w = Array.Empty<float>(), _y = Array.Empty<float>(), _dw = Array.Empty<float>(), _cols = Array.Empty<float>();
+    private int _c, _h, _o, _oh, _pad;
+
+    [Params("conv1", "conv2")] public string Layer { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        (_c, _h, _o, _pad) = Layer == "conv1" ? (1, 28, 6, 2) : (6, 14, 16, 0);
+        _oh = _h + 2 * _pad - 4;
+        var rng = new Random(2);
+        float[] R(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (float)rng.NextDouble() - 0.5f; return a; }
+        _x = R(64 * _c * _h * _h); _w = R(_o * _c * 25); _y = R(64 * _o * _oh * _oh);
+        _dw = new float[_o * _c * 25];
+        _cols = new float[64 * _oh * _oh * _c * 25];
+    }
+
+    [Benchmark]
+    public void Direct()
+    {
+        Convolution.Forward(_x, _w, _y, 64, _c, _h, _h, _oh, _oh, 5, 5, 1, 1, 1, 1, _pad, _pad, _o);
+        Convolution.WeightGradient(_y, _x, _dw, 64, _c, _h, _h, _oh, _oh, 5, 5, 1, 1, 1, 1, _pad, _pad, _o);
+    }
+
+    [Benchmark(Baseline = true)]
+    public void WindowsAndGemm()
+    {
+        int rows = 64 * _oh * _oh, taps = _c * 25;
+        Windows.Unfold(_x, _cols, 64, _c, _h, _h, _oh, _oh, 5, 5, 1, 1, 1, 1, _pad, _pad);
+        Gemm.MatMul(false, true, 1, rows, _o, taps, _cols, _w, _y); // the [rows, O] product (the layout transposed back is not counted)
+        Gemm.MatMul(true, false, 1, _o, taps, rows, _y, _cols, _dw);
+    }
+}
