@@ -79,7 +79,21 @@ public class AttentionTests
     }
 
     [Fact]
-    public void Fused_kernels_match_the_reference_definition_forward_and_backward()
+    public void Fused_kernels_match_the_reference_definition_forward_and_backward_with_8_and_16_lanes()
+    {
+        bool wide = AttentionKernels.Wide;
+        try
+        {
+            foreach (bool lanes16 in new[] { false, System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated }.Distinct())
+            {
+                AttentionKernels.Wide = lanes16;
+                Check();
+            }
+        }
+        finally { AttentionKernels.Wide = wide; }
+    }
+
+    private static void Check()
     {
         foreach (var c in Cases)
         {

@@ -19,6 +19,9 @@ namespace GraphNet.Runtime;
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static unsafe class AttentionKernels
 {
+    /// <summary>16-lane loops for the weights' exponentials (default where AVX-512 runs); false: 8 lanes (tests run both).</summary>
+    internal static bool Wide { get; set; } = Vector512.IsHardwareAccelerated;
+
     private const int Block = 64; // query rows (key rows for the key gradient) per pool task: 32 ran slower (each block packs the keys again)
 
     /// <summary>
@@ -256,6 +259,11 @@ public static unsafe class AttentionKernels
     {
         var sv = Vector256.Create(scale);
         int j = 0;
+        if (Wide)
+        {
+            var w = Vector512.Create(scale);
+            for (; j + 16 <= n; j += 16) (Vector512.Load(x + j) * w).Store(x + j);
+        }
         for (; j + 8 <= n; j += 8) (Vector256.Load(x + j) * sv).Store(x + j);
         for (; j < n; j++) x[j] *= scale;
     }
@@ -265,6 +273,12 @@ public static unsafe class AttentionKernels
     {
         var m = Vector256.Create(float.NegativeInfinity);
         int j = 0;
+        if (Wide)
+        {
+            var w = Vector512.Create(float.NegativeInfinity);
+            for (; j + 16 <= limit; j += 16) w = Vector512.Max(w, Vector512.Load(row + j));
+            m = Vector256.Max(w.GetLower(), w.GetUpper());
+        }
         for (; j + 8 <= limit; j += 8) m = Vector256.Max(m, Vector256.Load(row + j));
         float best = float.NegativeInfinity;
         for (int l = 0; l < 8; l++) best = MathF.Max(best, m.GetElement(l));
@@ -278,13 +292,26 @@ public static unsafe class AttentionKernels
         var mv = Vector256.Create(m);
         var s = Vector256<float>.Zero;
         int j = 0;
+        float sum = 0;
+        if (Wide)
+        {
+            var mw = Vector512.Create(m);
+            var sw = Vector512<float>.Zero;
+            for (; j + 16 <= limit; j += 16)
+            {
+                var e = VMath.Exp(Vector512.Load(row + j) - mw);
+                e.Store(row + j);
+                sw += e;
+            }
+            sum = Vector512.Sum(sw);
+        }
         for (; j + 8 <= limit; j += 8)
         {
             var e = VMath.Exp(Vector256.Load(row + j) - mv);
             e.Store(row + j);
             s += e;
         }
-        float sum = Vector256.Sum(s);
+        sum += Vector256.Sum(s);
         for (; j < limit; j++) { float e = MathF.Exp(row[j] - m); row[j] = e; sum += e; }
         for (; j < end; j++) row[j] = 0;
         return sum;
@@ -336,6 +363,17 @@ public static unsafe class AttentionKernels
         var lv = Vector256.Create(lse);
         var hv = Vector256.Create(shift);
         int j = 0;
+        if (Wide)
+        {
+            var lw = Vector512.Create(lse);
+            var hw = Vector512.Create(shift);
+            for (; j + 16 <= limit; j += 16)
+            {
+                var pj = VMath.Exp(Vector512.Load(s + j) - lw);
+                pj.Store(s + j);
+                (pj * (Vector512.Load(dp + j) + hw)).Store(dp + j);
+            }
+        }
         for (; j + 8 <= limit; j += 8)
         {
             var pj = VMath.Exp(Vector256.Load(s + j) - lv);
