@@ -554,7 +554,13 @@ internal sealed class Lowerer
         if (_scans.Count > 0)
             Fail(DiagnosticDescriptors.Unsupported, fa.Location, Method, $"an assignment to '{fa.Field}' inside a loop over a length known only at run time",
                 "carry the new value in a local through the loop and assign the field after it");
-        var value = OpLowering.AsTensor(_b, Eval(fa.Value, env), "assignment");
+        var assigned = Eval(fa.Value, env);
+        if (assigned is not (TensorValue or ScalarValue or DimValue))
+        {
+            Fail(DiagnosticDescriptors.InvalidArgument, fa.Location, $"the assignment to '{fa.Field}'", $"expected a tensor or a number, got {Describe(assigned)}");
+            return;
+        }
+        var value = OpLowering.AsTensor(_b, assigned, "assignment");
         if (!value.Shape.Equals(_nodes[slot.Graph].Shape))
             Fail(DiagnosticDescriptors.ShapeMismatch, fa.Location, slot.Path, $"it is assigned a value of shape {value.Shape}; the field has shape {_nodes[slot.Graph].Shape}");
         Updates.RemoveAll(u => u.Field == slot.Graph);

@@ -168,6 +168,15 @@ public class RobustnessTests
             "[Param(8, 24)] Tensor w;\nTensor F([Shape(\"B\", 65536, 8)] Tensor x) { var p = Chunk(MatMul(x, w), 3, 2); return MultiHeadAttention(p[0], p[1], p[2], 2); }\n" + Entry));
     }
 
+    [Fact] // fuzz seed 101 (a GAN's clip update mangled to 'b1 = (b1, c)'): assigning a tuple to a field was an internal error
+    public void Assigning_a_non_tensor_to_a_field_is_a_diagnostic()
+    {
+        var (gn, errors) = Run(Model(
+            "[Buffer(3)] Tensor c;\nTensor F([Shape(\"B\", 3)] Tensor x) { c = (c, x); return x; }\n[Update(nameof(F))] public partial Tensor P(Tensor x);"));
+        Assert.Equal(new[] { "GN0011" }, gn.Distinct());
+        Assert.All(errors, e => Assert.Equal("CS0029", e.Id)); // the C# compiler's own error for the same line, nothing of the generator's
+    }
+
     // ---- op arguments that used to throw inside the builder
 
     [Theory]
