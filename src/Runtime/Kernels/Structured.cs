@@ -654,6 +654,20 @@ public static class Indexing
         }
     }
 
+    /// <summary>
+    /// <see cref="Place"/> when the part is the output buffer's own first [outer, n, inner] floats (the memory plan gave
+    /// the concatenation the part's dead buffer): rows spread out from the last to the first, so no row is overwritten
+    /// before it is moved (row o goes to o·m + before ≥ o·n, past every row still to move). Serial: the order is the point.
+    /// </summary>
+    public static void PlaceInPlace(Span<float> buffer, int outer, int n, int inner, int before, int after)
+    {
+        int m = n + before + after;
+        if ((long)outer * m * inner > buffer.Length)
+            throw new ArgumentException($"Place buffer too small for [{outer}, {n}, {inner}] placed after {before} of {m}: {buffer.Length} floats.");
+        for (int o = outer - 1; o >= 0; o--)
+            buffer.Slice(o * n * inner, n * inner).CopyTo(buffer.Slice((o * m + before) * inner, n * inner));
+    }
+
     private unsafe struct PadJob : IRangeJob
     {
         public float* X, Output;

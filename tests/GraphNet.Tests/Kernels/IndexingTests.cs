@@ -182,6 +182,13 @@ public class IndexingTests
                         float want = k >= 0 && k < n ? x[(o * n + k) * inner + j % inner] : -7f;
                         Assert.Equal(want, y[o * m * inner + j]);
                     }
+                // In place: the part is the buffer's own first outer·n·inner floats; it ends in its slots, whatever was around.
+                var z = new float[outer * m * inner];
+                x.CopyTo(z, 0);
+                Indexing.PlaceInPlace(z, outer, n, inner, before, after);
+                for (int o = 0; o < outer; o++)
+                    for (int j = before * inner; j < (before + n) * inner; j++)
+                        Assert.Equal(x[(o * n + j / inner - before) * inner + j % inner], z[o * m * inner + j]);
             }
             finally { Workers.SetThreads(Environment.ProcessorCount); }
         }

@@ -257,17 +257,10 @@ partial class Decoder : global::GraphNet.IModel
         var __k55 = new LossAndGradients_Kernel22_Job { __d_B = __d_B, in0 = __a[5], output = __a[6] };
         global::GraphNet.Runtime.Workers.ForRange(ref __k55, __d_B, 40);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 40 * __d_B, "kernel 55 (permute to [B, 5, 2, 4])");
-        // kernel 56: %142 = pad{axis=2,before=16,after=0} %137 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[1], __a[5], 5 * __d_B, 8, 1, 16, 0);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[5], 120 * __d_B, "kernel 56 (pad to [B, 5, 24])");
-        // kernel 57: %143 = pad{axis=2,before=8,after=8} %139 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[7], __a[1], 5 * __d_B, 8, 1, 8, 8);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[1], 120 * __d_B, "kernel 57 (pad to [B, 5, 24])");
-        // kernel 58: %145 = pad{axis=2,before=0,after=16} %141 : [B, 5, 24]
-        global::GraphNet.Runtime.Indexing.Pad(__a[6], __a[7], 5 * __d_B, 8, 1, 0, 16);
-        if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[7], 120 * __d_B, "kernel 58 (pad to [B, 5, 24])");
-        var __k59 = new LossAndGradients_Kernel59_Job { __d_B = __d_B, in0 = __a[5], in1 = __a[1], in2 = __a[7], output = __a[6] };
-        global::GraphNet.Runtime.Workers.ForRange(ref __k59, 120 * __d_B, 1);
+        // kernel 59: %146 = add %144, %145 : [B, 5, 24], a concatenation: each part copied into place (kernels 58, 57, 56 not run)
+        global::GraphNet.Runtime.Indexing.PlaceInPlace(__a[6], 5 * __d_B, 8, 1, 0, 16);
+        global::GraphNet.Runtime.Indexing.Place(__a[7], __a[6], 5 * __d_B, 8, 1, 8, 8);
+        global::GraphNet.Runtime.Indexing.Place(__a[1], __a[6], 5 * __d_B, 8, 1, 16, 0);
         if (__check) global::GraphNet.Runtime.Anomaly.CheckOutput("LossAndGradients", __a[6], 120 * __d_B, "kernel 59 (add, add to [B, 5, 24])");
         // kernel 60: %148 = matmul{tB} %147, %3 : [5*B, 8], then kernel 61 on each finished block of its rows
         var __e60 = new LossAndGradients_Epilogue60_Rows
@@ -1725,58 +1718,6 @@ partial class Decoder : global::GraphNet.IModel
         {
             k45.Run(lo * s45, hi * s45);
         }
-    }
-
-    /// <summary>Fuses add, add over [B, 5, 24].</summary>
-    private static void LossAndGradients_Kernel59(int __d_B, global::System.ReadOnlySpan<float> in0, global::System.ReadOnlySpan<float> in1, global::System.ReadOnlySpan<float> in2, global::System.Span<float> output, int lo, int hi)
-    {
-        ref float p0 = ref Sc.Ref(in0);
-        ref float p1 = ref Sc.Ref(in1);
-        ref float p2 = ref Sc.Ref(in2);
-        ref float out0 = ref Sc.Ref(output);
-        int x0 = 0;
-        int x1 = 0;
-        int x2 = 0;
-        int xo = 0;
-        int j = lo;
-        for (; j <= hi - 16; j += 16)
-        {
-            var t0 = V512.Load(ref p0, x0 + j);
-            var t1 = V512.Load(ref p1, x1 + j);
-            var t2 = V512.Add(t0, t1);
-            var t3 = V512.Load(ref p2, x2 + j);
-            var t4 = V512.Add(t2, t3);
-            V512.Store(t4, ref out0, xo + j);
-        }
-        for (; j <= hi - 8; j += 8)
-        {
-            var t0 = V256.Load(ref p0, x0 + j);
-            var t1 = V256.Load(ref p1, x1 + j);
-            var t2 = V256.Add(t0, t1);
-            var t3 = V256.Load(ref p2, x2 + j);
-            var t4 = V256.Add(t2, t3);
-            V256.Store(t4, ref out0, xo + j);
-        }
-        for (; j < hi; j++)
-        {
-            var t0 = Sc.Load(ref p0, x0 + j);
-            var t1 = Sc.Load(ref p1, x1 + j);
-            var t2 = Sc.Add(t0, t1);
-            var t3 = Sc.Load(ref p2, x2 + j);
-            var t4 = Sc.Add(t2, t3);
-            Sc.Store(t4, ref out0, xo + j);
-        }
-    }
-
-    /// <summary>Runs LossAndGradients_Kernel59 over a range of its outer loop (the entry point splits it over the worker pool).</summary>
-    private struct LossAndGradients_Kernel59_Job : global::GraphNet.Runtime.IRangeJob
-    {
-        public int __d_B;
-        public float[] in0;
-        public float[] in1;
-        public float[] in2;
-        public float[] output;
-        public void Run(int lo, int hi) => LossAndGradients_Kernel59(__d_B, in0, in1, in2, output, lo, hi);
     }
 
     /// <summary>Fuses mul over [B, 5, 8].</summary>

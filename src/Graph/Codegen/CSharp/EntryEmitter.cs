@@ -338,8 +338,11 @@ internal static class EntryEmitter
             {
                 string o = Buffer(k.Root, s.Memory, dest, m, arena);
                 w.Line($"// kernel {k.Index}: {GraphPrinter.Line(k.Root)}, a concatenation: each part copied into place (kernels {string.Join(", ", pads.Select(p => p.Index))} not run)");
-                foreach (var pad in pads)
-                    w.Line($"{Rt}.Indexing.Place({Buffer(pad.Reads[0], s.Memory, dest, m, arena)}, {o}, {IndexRoutineArgs(pad.Root)});");
+                // a part already in the output's buffer (the memory plan reused its dead buffer) is spread out first, in place
+                foreach (var pad in pads.OrderBy(p => Buffer(p.Reads[0], s.Memory, dest, m, arena) == o ? 0 : 1))
+                    w.Line(Buffer(pad.Reads[0], s.Memory, dest, m, arena) == o
+                        ? $"{Rt}.Indexing.PlaceInPlace({o}, {IndexRoutineArgs(pad.Root)});"
+                        : $"{Rt}.Indexing.Place({Buffer(pad.Reads[0], s.Memory, dest, m, arena)}, {o}, {IndexRoutineArgs(pad.Root)});");
             }
             else if (k.Group >= 0 && (i == 0 || s.Kernels[i - 1].Group != k.Group))
             {
@@ -399,7 +402,7 @@ internal static class EntryEmitter
             var pads = nodes.Select(p => padKernel[p]).ToList();
             string o = Buffer(root, s.Memory, dest, m, arena);
             var sources = pads.Select(p => Buffer(p.Reads[0], s.Memory, dest, m, arena)).ToList();
-            if (sources.Contains(o)) continue;
+            if (sources.Count(x => x == o) > 1) continue; // one part in the output's own buffer is spread out in place, first
             // The parts are read at this kernel, not at their pads' (earlier) places: no kernel in between may write where
             // one of them is (the memory plan counted each part dead after its pad).
             int first = pads.Min(p => position[p]), here = position[k];
