@@ -180,6 +180,23 @@ public class AttentionTests
     }
 
     [Fact]
+    public void Warm_calls_allocate_nothing()
+    {
+        var c = new Case(4, 70, 70, 16, 16, true);
+        var (leaves, _, _) = Reference(c, seed: 4);
+        Kernels(c, leaves);
+        float[] q = F(leaves["q"].Item2), k = F(leaves["k"].Item2), v = F(leaves["v"].Item2), g = F(leaves["g"].Item2);
+        var output = new float[c.Slices * c.Tq * (c.Dv + 1)];
+        var grad = new float[c.Slices * c.Tq * (2 * c.D + c.Dv)];
+        AttentionKernels.Forward(q, k, v, output, c.Slices, c.Tq, c.Tk, c.D, c.Dv, 0.25f, true);
+        AttentionKernels.Backward(q, k, v, output, g, grad, c.Slices, c.Tq, c.Tk, c.D, c.Dv, 0.25f, true, 2);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        AttentionKernels.Forward(q, k, v, output, c.Slices, c.Tq, c.Tk, c.D, c.Dv, 0.25f, true);
+        AttentionKernels.Backward(q, k, v, output, g, grad, c.Slices, c.Tq, c.Tk, c.D, c.Dv, 0.25f, true, 2);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Bad_buffers_and_shapes_are_named()
     {
         var e = Assert.Throws<ArgumentException>(() => AttentionKernels.Forward(new float[8], new float[8], new float[8], new float[3], 1, 2, 2, 4, 4, 0.5f, false));

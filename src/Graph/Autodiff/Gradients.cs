@@ -99,12 +99,12 @@ public static class Gradients
     private static Node?[] AttentionRule(GraphBuilder b, Node n, Node g, bool[] need)
     {
         int r = n.Shape.Rank, d = (int)n[1].Shape[r - 1].Coef, dv = (int)n[2].Shape[r - 1].Coef;
-        var grads = new Node?[3];
         if (n[0].Shape[r - 2] == n[1].Shape[r - 2] && need[1] | need[2])
         {
             var all = b.AttentionGrad(n, g, part: 2);
             return new Node?[] { need[0] ? b.Slice(all, -1, 0, d) : null, b.Slice(all, -1, d, d), b.Slice(all, -1, 2 * d, dv) };
         }
+        var grads = new Node?[3];
         if (need[0]) grads[0] = b.AttentionGrad(n, g, part: 0);
         if (need[1] || need[2])
         {

@@ -31,7 +31,9 @@ public static unsafe class AttentionKernels
     public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
         int batch, int tq, int tk, int d, int dv, float scale, bool causal)
     {
-        Check(batch, tq, tk, d, dv, causal, (q.Length, "q", tq * d), (k.Length, "k", tk * d), (v.Length, "v", tk * dv), (output.Length, "output", tq * (dv + 1)));
+        Check(batch, tq, tk, d, dv, causal);
+        Need(q.Length, "q", batch, (long)tq * d); Need(k.Length, "k", batch, (long)tk * d); Need(v.Length, "v", batch, (long)tk * dv);
+        Need(output.Length, "output", batch, (long)tq * (dv + 1));
         fixed (float* pq = q, pk = k, pv = v, po = output)
         {
             var job = new Job { Mode = 0, Q = pq, K = pk, V = pv, Out = po, Tq = tq, Tk = tk, D = d, Dv = dv, Scale = scale, Causal = causal };
@@ -50,9 +52,10 @@ public static unsafe class AttentionKernels
     {
         if (part is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(part), part, "attention gradient: 0 queries, 1 keys and values, 2 all three.");
         if (part == 2 && tq != tk) throw new ArgumentException($"attention gradient: all three side by side needs as many queries as keys, got {tq} and {tk}.");
-        Check(batch, tq, tk, d, dv, causal, (q.Length, "q", tq * d), (k.Length, "k", tk * d), (v.Length, "v", tk * dv),
-            (output.Length, "output", tq * (dv + 1)), (gradOutput.Length, "output gradient", tq * (dv + 1)),
-            (grad.Length, "gradient", part switch { 0 => (long)tq * d, 1 => (long)tk * (d + dv), _ => (long)tq * (2 * d + dv) }));
+        Check(batch, tq, tk, d, dv, causal);
+        Need(q.Length, "q", batch, (long)tq * d); Need(k.Length, "k", batch, (long)tk * d); Need(v.Length, "v", batch, (long)tk * dv);
+        Need(output.Length, "output", batch, (long)tq * (dv + 1)); Need(gradOutput.Length, "output gradient", batch, (long)tq * (dv + 1));
+        Need(grad.Length, "gradient", batch, part switch { 0 => (long)tq * d, 1 => (long)tk * (d + dv), _ => (long)tq * (2 * d + dv) });
         fixed (float* pq = q, pk = k, pv = v, po = output, pg = gradOutput, pd = grad)
         {
             var job = new Job { Mode = part + 1, Q = pq, K = pk, V = pv, O = po, G = pg, Out = pd, Tq = tq, Tk = tk, D = d, Dv = dv, Scale = scale, Causal = causal };
@@ -60,14 +63,17 @@ public static unsafe class AttentionKernels
         }
     }
 
-    private static void Check(int batch, int tq, int tk, int d, int dv, bool causal, params (int Length, string Name, long PerSlice)[] buffers)
+    private static void Check(int batch, int tq, int tk, int d, int dv, bool causal)
     {
         if (batch < 0 || tq < 0 || tk < 0 || d < 1 || dv < 1)
             throw new ArgumentException($"attention: batch {batch}, {tq} queries, {tk} keys, {d} features and {dv} value features must not be negative (features at least 1).");
         if (causal && tq != tk) throw new ArgumentException($"causal attention needs as many queries as keys, got {tq} and {tk}.");
-        foreach (var (length, name, perSlice) in buffers)
-            if (length < batch * perSlice)
-                throw new ArgumentException($"attention: the {name} buffer holds {length} floats, expected at least {batch * perSlice} ({batch} × {perSlice}).");
+    }
+
+    private static void Need(int length, string name, int batch, long perSlice)
+    {
+        if (length < batch * perSlice)
+            throw new ArgumentException($"attention: the {name} buffer holds {length} floats, expected at least {batch * perSlice} ({batch} × {perSlice}).");
     }
 
     private static void Run(ref Job job, int batch, int rows)
@@ -85,6 +91,9 @@ public static unsafe class AttentionKernels
 
     [ThreadStatic] private static float[]? _scratch;
 
+    /// <summary>This thread's working buffer, grown when a call needs more (a warm step allocates nothing).</summary>
+    private static float[] Scratch(long need) => _scratch is { } s && s.Length >= need ? s : (_scratch = new float[Math.Max(need, 4096)]);
+
     private struct Job : IParallelJob
     {
         public int Mode; // 0 forward, 1 query gradient, 2 key and value gradients, 3 all three
@@ -97,16 +106,12 @@ public static unsafe class AttentionKernels
         {
             if (Mode == 3)
             {
-                long all = 2L * Block * Tq + (long)Block * (Math.Max(D, Dv) + D) + (long)Tq * (D + Dv) + 64;
-                var buffer = _scratch is { } b && b.Length >= all ? b : (_scratch = new float[Math.Max(all, 4096)]);
-                fixed (float* p = buffer) SliceGradients(task, p);
+                fixed (float* p = Scratch(2L * Block * Tq + (long)Block * (Math.Max(D, Dv) + D) + (long)Tq * (D + Dv) + 64)) SliceGradients(task, p);
                 return;
             }
             int s = task / Blocks, lo = task % Blocks * Block, hi = Math.Min(lo + Block, Extent), m = hi - lo;
             int n = Mode == 2 ? Tq - (Causal ? lo : 0) : Causal ? Math.Min(Tk, hi) : Tk; // the keys (queries) the block sees
-            long need = 2L * m * n + (long)(m + n) * (Math.Max(D, Dv) + 1) + 2L * n + 64;
-            var scratch = _scratch is { } sc && sc.Length >= need ? sc : (_scratch = new float[Math.Max(need, 4096)]);
-            fixed (float* p = scratch)
+            fixed (float* p = Scratch(2L * m * n + (long)(m + n) * (Math.Max(D, Dv) + 1) + 2L * n + 64))
             {
                 if (Mode == 0) ForwardBlock(s, lo, m, n, p);
                 else if (Mode == 1) QueryBlock(s, lo, m, n, p);
@@ -154,9 +159,9 @@ public static unsafe class AttentionKernels
                 float shift = gi[Dv] - Dot(gi, oi, Dv); // ∂L/∂lse − Σ_c ∂L/∂o·o
                 float* row = scores + (long)r * n;
                 Scale(row, limit, Scale);
-                ScoreGradient(row, dp + (long)r * n, row, limit, n, oi[Dv], shift);
+                Weights(row, dp + (long)r * n, limit, n, oi[Dv], shift);
             }
-            Product(false, false, m, D, n, scores, k, dq);
+            Product(false, false, m, D, n, dp, k, dq);
             Scale(dq, m * D, Scale);
         }
 
@@ -315,23 +320,6 @@ public static unsafe class AttentionKernels
         for (; j < limit; j++) { float e = MathF.Exp(row[j] - m); row[j] = e; sum += e; }
         for (; j < end; j++) row[j] = 0;
         return sum;
-    }
-
-    /// <summary>
-    /// A query row's score gradient in place of its scores: P = exp(s − lse), dS = P·(dP + shift) for j &lt; limit, 0 beyond.
-    /// </summary>
-    private static void ScoreGradient(float* s, float* dp, float* ds, int limit, int end, float lse, float shift)
-    {
-        var lv = Vector256.Create(lse);
-        var hv = Vector256.Create(shift);
-        int j = 0;
-        for (; j + 8 <= limit; j += 8)
-        {
-            var pj = VMath.Exp(Vector256.Load(s + j) - lv);
-            (pj * (Vector256.Load(dp + j) + hv)).Store(ds + j);
-        }
-        for (; j < limit; j++) ds[j] = MathF.Exp(s[j] - lse) * (dp[j] + shift);
-        for (; j < end; j++) ds[j] = 0;
     }
 
     /// <summary>

@@ -727,15 +727,21 @@ internal static class EntryEmitter
     /// </summary>
     internal static string WindowArgs(Node n)
     {
-        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
         var w = Window.FromInts(n.Attrs.Ints);
         var image = n.Op == OpKind.Window ? n[0].Shape : n.Shape;
         var cols = n.Op == OpKind.Window ? n.Shape : n[0].Shape;
+        return WindowGeometry(w, image, w.Rank == 2 ? cols[1] : null, cols[w.Rank == 2 ? 2 : 1]);
+    }
+
+    /// <summary>Images n, c, h, w, output positions oh, ow, then kernel, stride, dilation and padding (height, width; a 1-d window has height 1).</summary>
+    private static string WindowGeometry(Window w, Shape image, Dim? oh, Dim ow)
+    {
+        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
         bool two = w.Rank == 2;
         int S(int[] v, int dflt) => two ? v[0] : dflt;
         int T(int[] v) => two ? v[1] : v[0];
         return string.Join(", ", new object[] { C(image[0]), C(image[1]), two ? C(image[2]) : "1", C(image[image.Rank - 1]),
-            two ? C(cols[1]) : "1", C(cols[two ? 2 : 1]), S(w.Kernel, 1), T(w.Kernel), S(w.Stride, 1), T(w.Stride),
+            oh is { } h ? C(h) : "1", C(ow), S(w.Kernel, 1), T(w.Kernel), S(w.Stride, 1), T(w.Stride),
             S(w.Dilation, 1), T(w.Dilation), S(w.PadBefore, 0), T(w.PadBefore) });
     }
 
@@ -756,15 +762,9 @@ internal static class EntryEmitter
     /// </summary>
     internal static string ConvolutionArgs(Node n)
     {
-        string C(Dim d) => d.ToCode(CSharpEmitter.Sym);
         var w = Window.FromInts(n.Attrs.Ints);
         Shape image = n.Op == OpKind.Convolve ? n[0].Shape : n[1].Shape, output = n.Op == OpKind.Convolve ? n.Shape : n[0].Shape;
-        bool two = w.Rank == 2;
-        int S(int[] v, int dflt) => two ? v[0] : dflt;
-        int T(int[] v) => two ? v[1] : v[0];
-        return string.Join(", ", new object[] { C(image[0]), C(image[1]), two ? C(image[2]) : "1", C(image[image.Rank - 1]),
-            two ? C(output[2]) : "1", C(output[output.Rank - 1]), S(w.Kernel, 1), T(w.Kernel), S(w.Stride, 1), T(w.Stride),
-            S(w.Dilation, 1), T(w.Dilation), S(w.PadBefore, 0), T(w.PadBefore), C(output[1]) });
+        return WindowGeometry(w, image, w.Rank == 2 ? output[2] : null, output[output.Rank - 1]) + ", " + output[1].ToCode(CSharpEmitter.Sym);
     }
 
     /// <summary>The name of the indexing routine that computes <paramref name="n"/> (both backends name them alike).</summary>
